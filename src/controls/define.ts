@@ -1,0 +1,44 @@
+import type { EvidenceKind, Severity, Verdict } from '../core/types.js';
+import type { EvalContext } from '../evaluate/context.js';
+
+/** Frameworks a control can belong to; a scan or report can be limited to one. */
+export const FRAMEWORKS = ['cis-1.12', 'pss-baseline', 'pss-restricted', 'nsa'] as const;
+export type Framework = (typeof FRAMEWORKS)[number];
+
+/** Cross-references an auditor can look up in the source documents. */
+export interface ControlRefs {
+  /** CIS Kubernetes Benchmark v1.12 id, e.g. `5.2.2`. */
+  readonly cis?: string;
+  /** Pod Security Standards check id, e.g. `privileged`. */
+  readonly pss?: string;
+  /** NSA/CISA Kubernetes Hardening Guide theme. */
+  readonly nsa?: string;
+  /** kubescape control ids that check the same thing. */
+  readonly kubescape?: readonly string[];
+}
+
+/**
+ * One control: metadata is data, `evaluate` is short and pure. A control that cannot be
+ * automated still exists (no `evaluate`) so that coverage is complete and the report says
+ * it needs a human.
+ */
+export interface Control {
+  readonly id: string;
+  readonly title: string;
+  /** Section of the catalog it belongs to, e.g. `Pod Security Standards: baseline`. */
+  readonly section: string;
+  readonly severity: Severity;
+  readonly frameworks: readonly Framework[];
+  readonly refs: ControlRefs;
+  /** Evidence the control reads; when any of it is missing the result says `unknown`. */
+  readonly needs: readonly EvidenceKind[];
+  readonly rationale: string;
+  readonly remediation: string;
+  /** Absent for manual controls. */
+  readonly evaluate?: (ctx: EvalContext) => Verdict[];
+}
+
+/** Identity function that gives control files a typed, uniform shape. */
+export function defineControl(control: Control): Control {
+  return control;
+}

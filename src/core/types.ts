@@ -1,0 +1,200 @@
+/**
+ * The core vocabulary of complyd. Data flows one way:
+ * ClusterTarget -> (collect) -> Snapshot -> (evaluate) -> Finding[] -> (store) -> (report).
+ * Nothing in this file does I/O.
+ */
+
+/** A cluster to scan, as configured. */
+export interface ClusterTarget {
+  readonly name: string;
+  /** Absolute path of the kubeconfig file. */
+  readonly kubeconfig: string;
+  /** Context inside the kubeconfig; the file's current-context when absent. */
+  readonly context?: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Where this target sits in the config file, for error messages (`clusters[2]`). */
+  readonly configPath: string;
+}
+
+/**
+ * The resource lists the collector reads. The names are the plural REST resource names,
+ * so a gap (`secrets: forbidden`) reads the way `kubectl` users expect.
+ */
+export const RESOURCE_KINDS = [
+  'namespaces',
+  'pods',
+  'deployments',
+  'statefulsets',
+  'daemonsets',
+  'replicasets',
+  'jobs',
+  'cronjobs',
+  'services',
+  'ingresses',
+  'networkpolicies',
+  'serviceaccounts',
+  'roles',
+  'clusterroles',
+  'rolebindings',
+  'clusterrolebindings',
+  'nodes',
+  'secrets',
+] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
+/** Evidence a control can need: a resource list, control-plane flags, or kubelet configs. */
+export type EvidenceKind = ResourceKind | 'controlPlane' | 'kubelets' | 'serverVersion';
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: Array<{ apiVersion?: string; kind: string; name: string; uid?: string; controller?: boolean }>;
+  creationTimestamp?: string;
+}
+
+/**
+ * A Kubernetes object as kept in a snapshot: the API shape (apiVersion, kind, metadata,
+ * spec, ...) minus what no control reads (managedFields, most of status, Secret data).
+ */
+export interface KubeObject {
+  apiVersion?: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+  /** Only for RBAC objects. */
+  rules?: unknown[];
+  subjects?: unknown[];
+  roleRef?: Record<string, unknown>;
+  aggregationRule?: Record<string, unknown>;
+  /** Secrets keep their type, never their data. */
+  type?: string;
+  automountServiceAccountToken?: boolean;
+}
+
+export type Provider = 'eks' | 'gke' | 'aks' | 'openshift' | 'k3s' | 'rke2' | 'kubeadm' | 'kind' | 'unknown';
+
+/** A static control-plane pod (seen through its mirror pod) and the flags of its containers. */
+export interface ControlPlaneComponent {
+  /** kube-apiserver, kube-controller-manager, kube-scheduler, etcd. */
+  component: string;
+  namespace: string;
+  pod: string;
+  node?: string;
+  containers: Array<{
+    name: string;
+    /** Raw command + args, as the pod spec has them. */
+    argv: string[];
+    env: Record<string, string>;
+  }>;
+}
+
+/** What a kubelet's /configz said, or nothing when it could not be read (see gaps). */
+export interface KubeletEvidence {
+  node: string;
+  config?: Record<string, unknown>;
+}
+
+export type GapReason =
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not-found'
+  | 'method-not-allowed'
+  | 'timeout'
+  | 'unreachable'
+  | 'tls'
+  | 'expired'
+  | 'malformed'
+  | 'server-error'
+  | 'error';
+
+/** Something the collector could not read, and why. Missing evidence is never a pass. */
+export interface Gap {
+  /** An EvidenceKind, or a finer address such as `kubelets/node-1`. */
+  evidence: string;
+  reason: GapReason;
+  message: string;
+}
+
+export interface ServerVersion {
+  major: string;
+  minor: string;
+  gitVersion: string;
+  platform?: string;
+}
+
+export interface Snapshot {
+  cluster: string;
+  labels: Readonly<Record<string, string>>;
+  collectedAt: string;
+  serverVersion?: ServerVersion;
+  provider: Provider;
+  objects: Partial<Record<ResourceKind, KubeObject[]>>;
+  controlPlane: ControlPlaneComponent[];
+  kubelets: KubeletEvidence[];
+  gaps: Gap[];
+  /** 'cluster' for a live scan, 'manifests' for offline evaluation of files. */
+  source: 'cluster' | 'manifests';
+}
+
+export type Status = 'pass' | 'fail' | 'manual' | 'not-applicable' | 'unknown' | 'error';
+export const STATUSES: readonly Status[] = ['pass', 'fail', 'manual', 'not-applicable', 'unknown', 'error'];
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+/** What a finding is about. `kind` is the API kind (Deployment, Pod, Node, Cluster...). */
+export interface ResourceRef {
+  kind: string;
+  namespace?: string;
+  name: string;
+  container?: string;
+}
+
+/** Why a result is what it is: the field read, what was there, what was wanted. */
+export interface Evidence {
+  path: string;
+  observed: string;
+  expected: string;
+}
+
+/** What a control's evaluate returns for one resource. */
+export interface Verdict {
+  status: Status;
+  resource: ResourceRef;
+  evidence?: Evidence;
+  /** Free text for statuses without a field, e.g. why something is unknown. */
+  message?: string;
+}
+
+/** A verdict placed in its cluster and control: the unit that is stored and reported. */
+export interface Finding extends Verdict {
+  cluster: string;
+  controlId: string;
+  severity: Severity;
+}
+
+export type ClusterScanStatus = 'complete' | 'partial' | 'failed';
+
+/** One cluster's part of a run: what was collected and what was judged. */
+export interface ClusterScan {
+  cluster: string;
+  labels: Readonly<Record<string, string>>;
+  /** complete: every evidence read; partial: some gaps; failed: nothing could be assessed. */
+  status: ClusterScanStatus;
+  startedAt: string;
+  finishedAt: string;
+  provider?: Provider;
+  serverVersion?: string;
+  /** Objects read, per resource kind. */
+  objectCounts: Partial<Record<ResourceKind, number>>;
+  /** SHA-256 of the canonical snapshot JSON, so a report figure traces to its evidence. */
+  snapshotHash?: string;
+  gaps: Gap[];
+  /** Why the cluster failed as a whole (kubeconfig unreadable, API unreachable...). */
+  error?: string;
+  findings: Finding[];
+}

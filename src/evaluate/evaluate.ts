@@ -1,0 +1,86 @@
+import type { Finding, Snapshot, Status, Verdict } from '../core/types.js';
+import type { Control } from '../controls/define.js';
+import { EvalContext } from './context.js';
+
+const CLUSTER_SCOPE = (cluster: string) => ({ kind: 'Cluster', name: cluster });
+
+/**
+ * Judge one snapshot against controls. Pure: no I/O, no clock (`now` is passed in).
+ *
+ * - A control whose evidence is missing (a gap) yields `unknown` for that evidence, never a
+ *   pass; whatever evidence it does have is still judged.
+ * - A manual control yields one `manual` finding, so coverage stays complete.
+ * - A control that throws yields `error` for itself only; the others are unaffected.
+ */
+export function evaluate(snapshot: Snapshot, controls: readonly Control[], now: Date): Finding[] {
+  const ctx = new EvalContext(snapshot, now);
+  const gapsByEvidence = new Map(snapshot.gaps.map((g) => [g.evidence, g]));
+  const findings: Finding[] = [];
+
+  for (const control of controls) {
+    const place = (v: Verdict): Finding => ({
+      ...v,
+      cluster: snapshot.cluster,
+      controlId: control.id,
+      severity: control.severity,
+    });
+
+    for (const need of control.needs) {
+      const gap = gapsByEvidence.get(need);
+      if (gap) {
+        findings.push(
+          place({
+            status: 'unknown',
+            resource: CLUSTER_SCOPE(snapshot.cluster),
+            message: `evidence "${need}" could not be read: ${gap.reason}: ${gap.message}`,
+          }),
+        );
+      }
+    }
+
+    if (!control.evaluate) {
+      findings.push(place({ status: 'manual', resource: CLUSTER_SCOPE(snapshot.cluster), message: control.remediation }));
+      continue;
+    }
+    try {
+      for (const v of control.evaluate(ctx)) findings.push(place(v));
+    } catch (err) {
+      findings.push(
+        place({
+          status: 'error',
+          resource: CLUSTER_SCOPE(snapshot.cluster),
+          message: `control ${control.id} failed: ${err instanceof Error ? err.message : String(err)}`,
+        }),
+      );
+    }
+  }
+  return findings;
+}
+
+/** Status order used when several findings fold into one: the worst wins. */
+const SEVERITY_OF_STATUS: Record<Status, number> = {
+  fail: 5,
+  error: 4,
+  unknown: 3,
+  manual: 2,
+  pass: 1,
+  'not-applicable': 0,
+};
+
+export function worstStatus(statuses: Iterable<Status>): Status {
+  let worst: Status = 'not-applicable';
+  for (const s of statuses) if (SEVERITY_OF_STATUS[s] > SEVERITY_OF_STATUS[worst]) worst = s;
+  return worst;
+}
+
+export type StatusCounts = Record<Status, number>;
+
+export function emptyCounts(): StatusCounts {
+  return { pass: 0, fail: 0, manual: 0, 'not-applicable': 0, unknown: 0, error: 0 };
+}
+
+export function countStatuses(findings: Iterable<{ status: Status }>): StatusCounts {
+  const counts = emptyCounts();
+  for (const f of findings) counts[f.status]++;
+  return counts;
+}

@@ -1,0 +1,169 @@
+import type { KubeObject, ResourceKind, ResourceRef, Snapshot } from '../core/types.js';
+
+/** The parts of a PodSpec that controls read. Everything is optional, as in the API. */
+export interface PodSpec {
+  hostNetwork?: boolean;
+  hostPID?: boolean;
+  hostIPC?: boolean;
+  hostUsers?: boolean;
+  serviceAccountName?: string;
+  automountServiceAccountToken?: boolean;
+  securityContext?: PodSecurityContext;
+  volumes?: Array<Record<string, unknown> & { name: string }>;
+  containers?: Container[];
+  initContainers?: Container[];
+  ephemeralContainers?: Container[];
+  os?: { name?: string };
+}
+
+export interface SecurityContextCommon {
+  runAsNonRoot?: boolean;
+  runAsUser?: number;
+  runAsGroup?: number;
+  seccompProfile?: { type?: string; localhostProfile?: string };
+  appArmorProfile?: { type?: string; localhostProfile?: string };
+  seLinuxOptions?: { type?: string; user?: string; role?: string; level?: string };
+  windowsOptions?: { hostProcess?: boolean };
+}
+
+export interface PodSecurityContext extends SecurityContextCommon {
+  sysctls?: Array<{ name: string; value?: string }>;
+  fsGroup?: number;
+}
+
+export interface ContainerSecurityContext extends SecurityContextCommon {
+  privileged?: boolean;
+  allowPrivilegeEscalation?: boolean;
+  readOnlyRootFilesystem?: boolean;
+  procMount?: string;
+  capabilities?: { add?: string[]; drop?: string[] };
+}
+
+export interface Container {
+  name: string;
+  image?: string;
+  command?: string[];
+  args?: string[];
+  env?: Array<{ name: string; value?: string; valueFrom?: Record<string, unknown> }>;
+  envFrom?: Array<Record<string, unknown>>;
+  ports?: Array<{ containerPort?: number; hostPort?: number; protocol?: string; name?: string }>;
+  securityContext?: ContainerSecurityContext;
+  resources?: { limits?: Record<string, string>; requests?: Record<string, string> };
+  livenessProbe?: Record<string, unknown>;
+  readinessProbe?: Record<string, unknown>;
+  startupProbe?: Record<string, unknown>;
+  lifecycle?: Record<string, unknown>;
+}
+
+export type ContainerList = 'containers' | 'initContainers' | 'ephemeralContainers';
+
+/** A pod spec to judge, and where it lives: a bare Pod or a workload's pod template. */
+export interface PodSubject {
+  resource: ResourceRef;
+  object: KubeObject;
+  spec: PodSpec;
+  /** Annotations of the pod (template), where legacy seccomp/AppArmor settings live. */
+  podAnnotations: Record<string, string>;
+  /** Field path of the pod spec inside the object, e.g. `spec.template.spec`. */
+  specPath: string;
+}
+
+/** A container of a PodSubject, with the path prefix that evidence uses. */
+export interface ContainerSubject {
+  container: Container;
+  list: ContainerList;
+  /** e.g. `spec.template.spec.containers[app]`. */
+  path: string;
+  resource: ResourceRef;
+}
+
+/** Where each workload kind keeps its pod template. */
+const TEMPLATE_PATHS: ReadonlyArray<[ResourceKind, string[]]> = [
+  ['deployments', ['spec', 'template']],
+  ['statefulsets', ['spec', 'template']],
+  ['daemonsets', ['spec', 'template']],
+  ['replicasets', ['spec', 'template']],
+  ['jobs', ['spec', 'template']],
+  ['cronjobs', ['spec', 'jobTemplate', 'spec', 'template']],
+];
+
+function dig(obj: unknown, path: readonly string[]): unknown {
+  let cur: unknown = obj;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return cur;
+}
+
+function refOf(obj: KubeObject): ResourceRef {
+  const ref: ResourceRef = { kind: obj.kind, name: obj.metadata.name };
+  if (obj.metadata.namespace) ref.namespace = obj.metadata.namespace;
+  return ref;
+}
+
+/**
+ * Every pod spec of a snapshot, counted once. A pod or workload whose controller is itself
+ * in the snapshot is judged through that controller (a Deployment, not its ReplicaSets and
+ * Pods), so one misconfiguration is one finding. Pods whose owner is not collected (static
+ * mirror pods, operators' custom resources) are judged as pods.
+ */
+export function podSubjects(snapshot: Snapshot): PodSubject[] {
+  const owners = new Set<string>();
+  for (const [kind] of TEMPLATE_PATHS) {
+    for (const o of snapshot.objects[kind] ?? []) owners.add(ownerKey(o.kind, o.metadata.namespace, o.metadata.name));
+  }
+  const controlledByCollected = (o: KubeObject): boolean =>
+    (o.metadata.ownerReferences ?? []).some(
+      (r) => r.controller !== false && owners.has(ownerKey(r.kind, o.metadata.namespace, r.name)),
+    );
+
+  const subjects: PodSubject[] = [];
+  for (const [kind, path] of TEMPLATE_PATHS) {
+    for (const o of snapshot.objects[kind] ?? []) {
+      if (controlledByCollected(o)) continue;
+      const template = dig(o, path) as { metadata?: { annotations?: Record<string, string> }; spec?: PodSpec } | undefined;
+      if (!template?.spec) continue;
+      subjects.push({
+        resource: refOf(o),
+        object: o,
+        spec: template.spec,
+        podAnnotations: template.metadata?.annotations ?? {},
+        specPath: [...path, 'spec'].join('.'),
+      });
+    }
+  }
+  for (const p of snapshot.objects.pods ?? []) {
+    if (controlledByCollected(p) || !p.spec) continue;
+    subjects.push({
+      resource: refOf(p),
+      object: p,
+      spec: p.spec as PodSpec,
+      podAnnotations: p.metadata.annotations ?? {},
+      specPath: 'spec',
+    });
+  }
+  return subjects;
+}
+
+function ownerKey(kind: string, namespace: string | undefined, name: string): string {
+  return `${kind}/${namespace ?? ''}/${name}`;
+}
+
+const LISTS: readonly ContainerList[] = ['containers', 'initContainers', 'ephemeralContainers'];
+
+/** All containers of a pod spec: regular, init and ephemeral, as PodSecurity admission walks them. */
+export function containersOf(subject: PodSubject): ContainerSubject[] {
+  const out: ContainerSubject[] = [];
+  for (const list of LISTS) {
+    for (const container of subject.spec[list] ?? []) {
+      out.push({
+        container,
+        list,
+        path: `${subject.specPath}.${list}[${container.name}]`,
+        resource: { ...subject.resource, container: container.name },
+      });
+    }
+  }
+  return out;
+}
