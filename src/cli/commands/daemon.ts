@@ -1,0 +1,70 @@
+import type { Command } from 'commander';
+import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
+import { openStore, runScan, writeReports } from '../../main.js';
+import { Scheduler, previousSlot, type ScheduledJob } from '../../schedule/scheduler.js';
+import { parseDuration } from '../../config/duration.js';
+import { UsageError, errorMessage } from '../../core/errors.js';
+
+export function registerDaemon(program: Command): void {
+  program
+    .command('daemon')
+    .description('run scans on the configured cron schedule until stopped (SIGTERM or SIGINT)')
+    .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
+    .option('--grace <duration>', 'on shutdown, how long the scan in flight may take to finish before it is recorded as interrupted', '60s')
+    .option('--no-catch-up', 'do not scan at start-up when a scheduled slot was missed while the daemon was down')
+    .option('--log-level <level>', 'log level (default: log.level from the configuration)')
+    .action(async (opts: ConfigOptions & { grace: string; catchUp: boolean }) => {
+      const graceMs = parseDuration(opts.grace);
+      if (graceMs === undefined) throw new UsageError(`--grace: not a duration: "${opts.grace}"`);
+      const { config, log } = setup(opts, undefined);
+      if (!opts.logLevel) log.level = config.log.level;
+      const store = await openStore(config);
+      const scheduler = new Scheduler(log);
+      let current: string | undefined;
+
+      const scan: ScheduledJob = {
+        name: 'scan',
+        cron: config.schedule.scan,
+        timezone: config.schedule.timezone,
+        run: async (signal) => {
+          const result = await runScan(config, store, log, {
+            trigger: 'schedule',
+            signal,
+            onStart: (id) => {
+              current = id;
+            },
+          });
+          current = undefined;
+          if (result.status !== 'interrupted' && result.status !== 'failed') {
+            const written = await writeReports(store, result.runId, config.output.dir, config.output.formats);
+            log.info({ runId: result.runId, reports: written }, 'reports written');
+          }
+        },
+      };
+      scheduler.add(scan);
+
+      const shutdown = async (sig: string) => {
+        log.info({ signal: sig, graceMs }, 'shutting down');
+        const finished = await scheduler.stop(graceMs);
+        if (!finished && current) {
+          await store.finishRun(current, 'interrupted', new Date()).catch((err: unknown) => log.error({ err: errorMessage(err) }, 'could not mark run interrupted'));
+          log.warn({ runId: current }, 'scan did not finish within the grace period; recorded as interrupted');
+        }
+        await store.close();
+        log.info('stopped');
+        process.exit(0);
+      };
+      process.once('SIGTERM', () => void shutdown('SIGTERM'));
+      process.once('SIGINT', () => void shutdown('SIGINT'));
+
+      if (opts.catchUp) {
+        const last = (await store.listRuns(1))[0];
+        const slot = previousSlot(config.schedule.scan, config.schedule.timezone, new Date());
+        if (slot && (!last || Date.parse(last.startedAt) < slot.getTime())) {
+          log.info({ missedSlot: slot.toISOString(), lastRun: last?.startedAt ?? null }, 'catching up a missed scan');
+          void scheduler.runNow(scan);
+        }
+      }
+      log.info({ clusters: config.clusters.length, next: scheduler.nextRuns() }, 'daemon started');
+    });
+}

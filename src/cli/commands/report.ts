@@ -1,0 +1,45 @@
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
+import { buildReport, openStore, renderReport, type ReportFormat } from '../../main.js';
+import { UsageError } from '../../core/errors.js';
+
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description('render the report of a stored run (the latest complete or partial run by default)')
+    .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
+    .option('--run <id>', 'run id (or a unique prefix of one)', 'latest')
+    .option('--format <format>', 'json or pdf', 'json')
+    .option('--cluster <name...>', 'only these clusters')
+    .option('--out <path>', 'file to write; stdout when absent (json only)')
+    .action(async (opts: ConfigOptions & { run: string; format: string; cluster?: string[]; out?: string }) => {
+      if (opts.format !== 'json' && opts.format !== 'pdf') throw new UsageError(`--format must be json or pdf, not "${opts.format}"`);
+      if (opts.format === 'pdf' && !opts.out) throw new UsageError('--out is required for --format pdf');
+      const { config } = setup(opts);
+      const store = await openStore(config);
+      try {
+        const runId = await resolveRun(store, opts.run);
+        const data = await renderReport(await buildReport(store, runId, opts.cluster), opts.format as ReportFormat);
+        if (opts.out) {
+          await writeFile(opts.out, data);
+          process.stderr.write(`wrote ${opts.out} (run ${runId})\n`);
+        } else process.stdout.write(data);
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+async function resolveRun(store: Awaited<ReturnType<typeof openStore>>, wanted: string): Promise<string> {
+  if (wanted === 'latest') {
+    const run = await store.latestRun();
+    if (!run) throw new UsageError('no finished run in the store yet: run `complyd scan` first');
+    return run.id;
+  }
+  const exact = await store.getRun(wanted);
+  if (exact) return exact.id;
+  const matches = (await store.listRuns(10_000)).filter((r) => r.id.startsWith(wanted));
+  if (matches.length === 1 && matches[0]) return matches[0].id;
+  throw new UsageError(matches.length === 0 ? `--run: no run "${wanted}" in the store` : `--run: "${wanted}" matches ${matches.length} runs; give more characters`);
+}

@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
+import { openStore, runScan, writeReports } from '../../main.js';
+import type { ClusterSummary, FleetScanResult } from '../../scan/scan-fleet.js';
+import { seconds, table } from '../format.js';
+import { UsageError } from '../../core/errors.js';
+
+/** Exit code when at least one cluster could not be assessed at all. */
+export const EXIT_CLUSTER_FAILED = 3;
+
+interface ScanOptions extends ConfigOptions {
+  cluster?: string[];
+  output: 'text' | 'json';
+  report: boolean;
+}
+
+function gapSummary(c: ClusterSummary): string {
+  if (c.error) return c.error;
+  return c.gaps.map((g) => `${g.evidence}: ${g.reason}`).join('; ');
+}
+
+export function renderScanSummary(result: FleetScanResult): string {
+  const rows = result.clusters.map((c) => {
+    const objects = Object.values(c.objectCounts).reduce((a, b) => a + (b ?? 0), 0);
+    const n = (s: string) => c.findingCounts[s] ?? 0;
+    return [c.cluster, c.status, c.status === 'failed' ? '-' : objects, n('pass'), n('fail'), n('unknown'), n('manual'), c.gaps.length, seconds(c.startedAt, c.finishedAt), gapSummary(c)];
+  });
+  return table(['CLUSTER', 'STATUS', 'OBJECTS', 'PASS', 'FAIL', 'UNKNOWN', 'MANUAL', 'GAPS', 'TIME', 'NOT ASSESSED'], rows);
+}
+
+export function registerScan(program: Command): void {
+  program
+    .command('scan')
+    .description('scan every configured cluster once, evaluate the controls, store the run and print a summary per cluster')
+    .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
+    .option('--cluster <name...>', 'scan only these clusters (repeatable)')
+    .option('-o, --output <format>', 'summary format: text or json', 'text')
+    .option('--no-report', 'do not write the report files configured under output.formats')
+    .option('--log-level <level>', 'log level on stderr (info, debug, ...)')
+    .addHelpText(
+      'after',
+      `
+Exit status: 0 when every cluster was assessed (complete or partial), ${EXIT_CLUSTER_FAILED} when at least
+one cluster could not be assessed at all, 2 on a configuration or usage error, 1 otherwise.`,
+    )
+    .action(async (opts: ScanOptions) => {
+      if (opts.output !== 'text' && opts.output !== 'json') throw new UsageError(`--output must be text or json, not "${opts.output}"`);
+      const { config, log } = setup(opts);
+      const unknownNames = (opts.cluster ?? []).filter((n) => !config.clusters.some((c) => c.name === n));
+      if (unknownNames.length > 0) {
+        throw new UsageError(`--cluster: not in ${config.file}: ${unknownNames.join(', ')} (known: ${config.clusters.map((c) => c.name).join(', ')})`);
+      }
+      const store = await openStore(config);
+      try {
+        const total = opts.cluster?.length ?? config.clusters.length;
+        let done = 0;
+        process.stderr.write(`scanning ${total} cluster${total === 1 ? '' : 's'} (up to ${config.collect.concurrency} at a time)\n`);
+        const result = await runScan(config, store, log, {
+          trigger: 'cli',
+          ...(opts.cluster ? { clusters: opts.cluster } : {}),
+          onCluster: (c) => {
+            done++;
+            process.stderr.write(`  [${done}/${total}] ${c.cluster}: ${c.status} in ${seconds(c.startedAt, c.finishedAt)}\n`);
+          },
+        });
+        const reports = opts.report ? await writeReports(store, result.runId, config.output.dir, config.output.formats) : [];
+        if (opts.output === 'json') {
+          process.stdout.write(`${JSON.stringify({ ...result, reports }, null, 2)}\n`);
+        } else {
+          process.stdout.write(`${renderScanSummary(result)}\n\nrun ${result.runId}: ${result.status}\n`);
+          for (const r of reports) process.stdout.write(`report: ${r}\n`);
+        }
+        if (result.clusters.some((c) => c.status === 'failed')) process.exitCode = EXIT_CLUSTER_FAILED;
+      } finally {
+        await store.close();
+      }
+    });
+}

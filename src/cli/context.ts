@@ -1,0 +1,17 @@
+import { loadConfig, type Config } from '../config/load.js';
+import { createLogger, type Logger } from '../core/log.js';
+
+/** Options every command that reads the configuration accepts. */
+export interface ConfigOptions {
+  config: string;
+  logLevel?: string;
+}
+
+export const DEFAULT_CONFIG = 'complyd.yaml';
+
+/** Load config and build the logger. Interactive commands log warnings only, to stderr. */
+export function setup(opts: ConfigOptions, defaultLevel = 'warn'): { config: Config; log: Logger } {
+  const config = loadConfig(opts.config);
+  const log = createLogger({ level: opts.logLevel ?? defaultLevel });
+  return { config, log };
+}

@@ -1,0 +1,33 @@
+import { Command } from 'commander';
+import { complydVersion } from '../core/version.js';
+import { registerScan } from './commands/scan.js';
+import { registerDaemon } from './commands/daemon.js';
+import { registerControls } from './commands/controls.js';
+import { registerEvaluate } from './commands/evaluate.js';
+import { registerReport } from './commands/report.js';
+import { registerDemo } from './commands/demo.js';
+
+export function buildProgram(): Command {
+  const program = new Command('complyd')
+    .description(
+      'Multi-cluster Kubernetes compliance reporting: scans clusters through their kubeconfigs, evaluates\n' +
+        'CIS / Pod Security Standards / NSA-CISA controls centrally, keeps the history in SQL, renders reports.',
+    )
+    .version(complydVersion(), '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Start here:
+  complyd demo                          scan a simulated fleet and write reports to ./complyd-out
+  complyd scan -c complyd.yaml          scan your clusters once (example config: config/complyd.example.yaml)
+  complyd evaluate ./manifests          judge manifests without a cluster`,
+    );
+  registerScan(program);
+  registerDaemon(program);
+  registerReport(program);
+  registerEvaluate(program);
+  registerControls(program);
+  registerDemo(program);
+  return program;
+}

@@ -1,0 +1,156 @@
+/**
+ * The only module that imports @kubernetes/client-node. It turns a kubeconfig (file +
+ * context) into an authenticated HTTPS GET against the cluster's API server. The client
+ * library does what it is best at — kubeconfig parsing, TLS material, bearer tokens, client
+ * certificates, exec and auth-provider plugins, proxies — and complyd issues plain GETs so it
+ * can page, ask for metadata-only lists and classify every failure itself.
+ */
+import { existsSync } from 'node:fs';
+import https from 'node:https';
+import type { RequestOptions } from 'node:https';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { ClusterTarget } from '../core/types.js';
+import { KubeconfigError } from '../core/errors.js';
+
+export interface ApiResponse {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+export interface GetOptions {
+  accept?: string;
+  query?: Record<string, string | number | undefined>;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** An authenticated, read-only connection to one cluster's API server. */
+export interface KubeApi {
+  readonly server: string;
+  get(path: string, opts: GetOptions): Promise<ApiResponse>;
+}
+
+/** Network-level failure (no HTTP answer). `code` is Node's error code (ECONNREFUSED...). */
+export class TransportError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'TransportError';
+  }
+}
+
+/** Load the kubeconfig of a target; every error names the config key and the file. */
+export function loadKubeConfig(target: ClusterTarget): KubeConfig {
+  const where = `${target.configPath}.kubeconfig`;
+  if (!existsSync(target.kubeconfig)) throw new KubeconfigError(`${where}: file not found: ${target.kubeconfig}`);
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromFile(target.kubeconfig);
+  } catch (err) {
+    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new KubeconfigError(`${where}: cannot parse ${target.kubeconfig}: ${why}`, { cause: err });
+  }
+  if (target.context) {
+    if (!kc.getContextObject(target.context)) {
+      const known = kc.getContexts().map((c) => c.name);
+      throw new KubeconfigError(
+        `${target.configPath}.context: context "${target.context}" not found in ${target.kubeconfig} (contexts: ${known.join(', ') || 'none'})`,
+      );
+    }
+    kc.setCurrentContext(target.context);
+  } else if (!kc.getCurrentContext() || !kc.getContextObject(kc.getCurrentContext())) {
+    throw new KubeconfigError(`${where}: ${target.kubeconfig} has no current-context; set "context" for this cluster`);
+  }
+  const cluster = kc.getCurrentCluster();
+  if (!cluster?.server) {
+    throw new KubeconfigError(`${where}: context "${kc.getCurrentContext()}" in ${target.kubeconfig} names no cluster with a server`);
+  }
+  return kc;
+}
+
+/** Build the HTTPS options (agent with TLS material, Authorization header) for one cluster. */
+async function requestOptions(kc: KubeConfig, where: string): Promise<RequestOptions> {
+  const opts: RequestOptions = {};
+  try {
+    await kc.applyToHTTPSOptions(opts);
+  } catch (err) {
+    // Exec plugins, unreadable cert files and the like fail here.
+    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new KubeconfigError(`${where}: cannot build credentials from the kubeconfig: ${why}`, { cause: err });
+  }
+  return opts;
+}
+
+function buildQuery(query: GetOptions['query']): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== '') params.set(k, String(v));
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+export async function connect(target: ClusterTarget): Promise<KubeApi> {
+  const kc = loadKubeConfig(target);
+  const server = kc.getCurrentCluster()?.server ?? '';
+  const where = `${target.configPath}.kubeconfig`;
+  if (server.startsWith('http:')) {
+    throw new KubeconfigError(`${where}: server ${server} is plain HTTP; complyd only talks HTTPS to API servers`);
+  }
+  let base = await requestOptions(kc, where);
+  const baseUrl = new URL(server);
+
+  const once = (path: string, opts: GetOptions): Promise<ApiResponse> =>
+    new Promise((resolvePromise, reject) => {
+      const prefix = baseUrl.pathname.replace(/\/$/, '');
+      const req = https.request(
+        {
+          ...base,
+          method: 'GET',
+          protocol: baseUrl.protocol,
+          hostname: baseUrl.hostname,
+          port: baseUrl.port || 443,
+          path: `${prefix}${path}${buildQuery(opts.query)}`,
+          headers: { ...(base.headers ?? {}), Accept: opts.accept ?? 'application/json', 'User-Agent': 'complyd' },
+          signal: opts.signal,
+          timeout: opts.timeoutMs,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolvePromise({
+              status: res.statusCode ?? 0,
+              contentType: String(res.headers['content-type'] ?? ''),
+              body: Buffer.concat(chunks).toString('utf8'),
+            }),
+          );
+          res.on('error', (err) => reject(new TransportError(`response from ${server} broke off: ${err.message}`, 'ERESET', { cause: err })));
+          res.on('aborted', () => reject(new TransportError(`response from ${server} broke off`, 'ECONNRESET')));
+        },
+      );
+      req.on('timeout', () => req.destroy(new TransportError(`no answer from ${server} within ${opts.timeoutMs} ms`, 'ETIMEDOUT')));
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (err instanceof TransportError) reject(err);
+        else if (err.name === 'AbortError') reject(new TransportError(`request to ${server} cancelled: cluster deadline reached`, 'EABORTED', { cause: err }));
+        else reject(new TransportError(`${server}: ${err.message}`, err.code ?? 'EUNKNOWN', { cause: err }));
+      });
+      req.end();
+    });
+
+  return {
+    server,
+    async get(path, opts) {
+      const res = await once(path, opts);
+      // Short-lived credentials (exec plugins, cloud tokens) can expire during a long scan:
+      // refresh them once and retry.
+      if (res.status === 401) {
+        base = await requestOptions(kc, where);
+        return once(path, opts);
+      }
+      return res;
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import cron from 'node-cron';
+import { parseDuration } from './duration.js';
+
+/** A duration such as `30s`, `5m` or `2h`, turned into milliseconds. */
+const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `not a duration: "${v}" (use e.g. 30s, 5m, 2h)` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const cronExpression = z.string().superRefine((expr, ctx) => {
+  const result = cron.validateDetailed(expr);
+  if (!result.valid) {
+    const why = result.errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+    ctx.addIssue({ code: 'custom', message: `not a cron expression: "${expr}"${why ? ` (${why})` : ''}` });
+  }
+});
+
+const name = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/, 'use lower-case letters, digits, ".", "_" and "-" (like a DNS label)');
+
+export const clusterSchema = z
+  .object({
+    /** Name used in reports and the store; unique in the fleet. */
+    name,
+    /** Path of the kubeconfig file; relative paths are resolved against the config file. */
+    kubeconfig: z.string().min(1),
+    /** Context in the kubeconfig. @default the file's current-context */
+    context: z.string().min(1).optional(),
+    /** Free labels such as env, region, owner; reports can group by them. */
+    labels: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    clusters: z.array(clusterSchema).min(1, 'at least one cluster is required'),
+    schedule: z
+      .object({
+        /** When the daemon scans the fleet. @default every 6 hours */
+        scan: cronExpression.default('0 */6 * * *'),
+        /** IANA time zone for the cron expression. @default UTC */
+        timezone: z.string().default('UTC'),
+      })
+      .strict()
+      .default({ scan: '0 */6 * * *', timezone: 'UTC' }),
+    storage: z
+      .union([
+        z.object({ sqlite: z.string().min(1) }).strict(),
+        z.object({ postgres: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL') }).strict(),
+      ])
+      .default({ sqlite: './complyd.sqlite' }),
+    output: z
+      .object({
+        /** Where reports are written. @default ./complyd-out */
+        dir: z.string().default('./complyd-out'),
+        /** Report formats written after every scan. @default [json] */
+        formats: z.array(z.enum(['json', 'pdf'])).default(['json']),
+      })
+      .strict()
+      .default({ dir: './complyd-out', formats: ['json'] }),
+    collect: z
+      .object({
+        /** Clusters collected at the same time. @default 4 */
+        concurrency: z.number().int().min(1).max(64).default(4),
+        /** Whole-cluster deadline; what is not read by then becomes a gap. @default 5m */
+        clusterTimeout: duration.default(300_000),
+        /** Deadline of one API request. @default 30s */
+        requestTimeout: duration.default(30_000),
+        /** Items per list page (`limit`). @default 500 */
+        pageSize: z.number().int().min(1).max(10_000).default(500),
+      })
+      .strict()
+      .default({ concurrency: 4, clusterTimeout: 300_000, requestTimeout: 30_000, pageSize: 500 }),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .strict()
+      .default({ level: 'info' }),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const seen = new Map<string, number>();
+    cfg.clusters.forEach((c, i) => {
+      const first = seen.get(c.name);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `duplicate cluster name "${c.name}" (also clusters[${first}])` });
+      } else seen.set(c.name, i);
+    });
+  });
+
+export type RawConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,179 @@
+import type { Evidence, Gap, ResourceRef, Severity, Status } from '../core/types.js';
+import { SEVERITIES } from '../core/types.js';
+import type { Control } from '../controls/define.js';
+import { emptyCounts, type StatusCounts } from '../evaluate/evaluate.js';
+import type { RunStore } from '../store/run-store.js';
+
+/**
+ * The report as plain data: built from the store (never from the clusters), then rendered
+ * to JSON, PDF, ... Every figure in it is a count of stored findings of one run, and every
+ * cluster carries the hash of the snapshot its findings came from.
+ */
+export interface RunReport {
+  schema: 'complyd.report/v1';
+  generatedAt: string;
+  complydVersion: string;
+  catalogVersion: string;
+  run: { id: string; startedAt: string; finishedAt?: string; status: string; trigger: string };
+  fleet: { clusters: number; assessed: number; counts: StatusCounts; passRate: number | null };
+  clusters: ClusterSection[];
+  controls: ControlSection[];
+}
+
+export interface ClusterSection {
+  name: string;
+  labels: Record<string, string>;
+  status: string;
+  provider?: string;
+  serverVersion?: string;
+  objectTotal: number;
+  snapshotHash?: string;
+  error?: string;
+  counts: StatusCounts;
+  passRate: number | null;
+  gaps: Gap[];
+  failingControls: Array<{ controlId: string; title: string; severity: Severity; failed: number }>;
+}
+
+export interface ReportFinding {
+  cluster: string;
+  status: Status;
+  resource: ResourceRef;
+  evidence?: Evidence;
+  message?: string;
+  fingerprint: string;
+}
+
+export interface ControlSection {
+  id: string;
+  title: string;
+  section: string;
+  severity: Severity;
+  frameworks: readonly string[];
+  refs: Control['refs'];
+  rationale: string;
+  remediation: string;
+  automated: boolean;
+  results: Array<{ cluster: string; status: Status; counts: StatusCounts }>;
+  /** Failing resources first, then unknown/error/manual; passes are only counted. */
+  findings: ReportFinding[];
+}
+
+/** Share of decided checks that passed: pass / (pass + fail). Unknown and manual are not counted as passed. */
+export function passRate(c: StatusCounts): number | null {
+  const decided = c.pass + c.fail;
+  return decided === 0 ? null : c.pass / decided;
+}
+
+function add(into: StatusCounts, c: StatusCounts): void {
+  for (const k of Object.keys(into) as Status[]) into[k] += c[k];
+}
+
+const STATUS_ORDER: Status[] = ['fail', 'error', 'unknown', 'manual', 'not-applicable', 'pass'];
+
+export interface BuildReportInput {
+  store: RunStore;
+  runId: string;
+  controls: readonly Control[];
+  now: Date;
+  complydVersion: string;
+  /** Limit to these clusters. */
+  clusters?: readonly string[];
+}
+
+export async function buildRunReport(input: BuildReportInput): Promise<RunReport> {
+  const { store, runId } = input;
+  const run = await store.getRun(runId);
+  if (!run) throw new Error(`run ${runId} not found`);
+  const only = input.clusters ? new Set(input.clusters) : undefined;
+  const keep = (cluster: string) => !only || only.has(cluster);
+
+  const [clusterRows, controlRows, findingRows, gapRows] = await Promise.all([
+    store.clusterResults(runId),
+    store.controlResults(runId),
+    store.findings(runId),
+    store.gaps(runId),
+  ]);
+  const byId = new Map(input.controls.map((c) => [c.id, c]));
+  const sevRank = (s: Severity) => SEVERITIES.indexOf(s);
+
+  const clusters: ClusterSection[] = clusterRows.filter((c) => keep(c.cluster)).map((c) => ({
+    name: c.cluster,
+    labels: c.labels,
+    status: c.status,
+    ...(c.provider ? { provider: c.provider } : {}),
+    ...(c.serverVersion ? { serverVersion: c.serverVersion } : {}),
+    objectTotal: c.objectTotal,
+    ...(c.snapshotHash ? { snapshotHash: c.snapshotHash } : {}),
+    ...(c.error ? { error: c.error } : {}),
+    counts: c.counts,
+    passRate: passRate(c.counts),
+    gaps: gapRows.filter((g) => g.cluster === c.cluster).map(({ evidence, reason, message }) => ({ evidence, reason, message })),
+    failingControls: controlRows
+      .filter((r) => r.cluster === c.cluster && r.counts.fail > 0)
+      .map((r) => ({ controlId: r.controlId, title: byId.get(r.controlId)?.title ?? r.controlId, severity: r.severity, failed: r.counts.fail }))
+      .sort((a, b) => sevRank(a.severity) - sevRank(b.severity) || b.failed - a.failed || a.controlId.localeCompare(b.controlId)),
+  }));
+
+  const fleetCounts = emptyCounts();
+  for (const c of clusters) add(fleetCounts, c.counts);
+
+  const controlIds = [...new Set([...input.controls.map((c) => c.id), ...controlRows.map((r) => r.controlId)])];
+  const controls: ControlSection[] = controlIds
+    .map((id) => {
+      const meta = byId.get(id);
+      const results = controlRows.filter((r) => r.controlId === id && keep(r.cluster)).map((r) => ({ cluster: r.cluster, status: r.status, counts: r.counts }));
+      const findings = findingRows
+        .filter((f) => f.controlId === id && keep(f.cluster))
+        .map((f) => ({
+          cluster: f.cluster,
+          status: f.status,
+          resource: f.resource,
+          ...(f.evidence ? { evidence: f.evidence } : {}),
+          ...(f.message ? { message: f.message } : {}),
+          fingerprint: f.fingerprint,
+        }))
+        .sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || resourceOrder(a, b));
+      return {
+        id,
+        title: meta?.title ?? id,
+        section: meta?.section ?? '',
+        severity: meta?.severity ?? controlRows.find((r) => r.controlId === id)?.severity ?? 'info',
+        frameworks: meta?.frameworks ?? [],
+        refs: meta?.refs ?? {},
+        rationale: meta?.rationale ?? '',
+        remediation: meta?.remediation ?? '',
+        automated: Boolean(meta?.evaluate),
+        results,
+        findings,
+      };
+    })
+    .filter((c) => c.results.length > 0);
+
+  return {
+    schema: 'complyd.report/v1',
+    generatedAt: input.now.toISOString(),
+    complydVersion: input.complydVersion,
+    catalogVersion: run.catalogVersion,
+    run: {
+      id: run.id,
+      startedAt: run.startedAt,
+      ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}),
+      status: run.status,
+      trigger: run.trigger,
+    },
+    fleet: {
+      clusters: clusters.length,
+      assessed: clusters.filter((c) => c.status !== 'failed').length,
+      counts: fleetCounts,
+      passRate: passRate(fleetCounts),
+    },
+    clusters,
+    controls,
+  };
+}
+
+function resourceOrder(a: ReportFinding, b: ReportFinding): number {
+  const key = (f: ReportFinding) => `${f.cluster}/${f.resource.namespace ?? ''}/${f.resource.kind}/${f.resource.name}/${f.resource.container ?? ''}`;
+  return key(a).localeCompare(key(b));
+}

@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import type { ClusterScan, ClusterTarget, Snapshot } from '../core/types.js';
+import { mapLimit } from '../core/concurrency.js';
+import { errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import type { Control } from '../controls/define.js';
+import { evaluate } from '../evaluate/evaluate.js';
+import type { FinalRunStatus, RunStore } from '../store/run-store.js';
+
+export interface ScanFleetDeps {
+  store: RunStore;
+  controls: readonly Control[];
+  /** Reads one cluster; throws when the cluster cannot be assessed at all. */
+  collect: (target: ClusterTarget) => Promise<Snapshot>;
+  now: () => Date;
+  log: Logger;
+  catalogVersion: string;
+  complydVersion: string;
+  owner: string;
+}
+
+export interface ScanFleetOptions {
+  trigger: string;
+  concurrency: number;
+  /** Aborting stops starting new clusters; clusters in flight finish and are recorded. */
+  signal?: AbortSignal;
+  /** Called once the run row exists, with its id (the daemon needs it to close the run on shutdown). */
+  onStart?: (runId: string) => void;
+  /** Called after each cluster is recorded, for progress output. */
+  onCluster?: (scan: ClusterSummary) => void;
+  heartbeatMs?: number;
+}
+
+/** A recorded cluster without its findings (those are in the store). */
+export type ClusterSummary = Omit<ClusterScan, 'findings'> & { findingCounts: Record<string, number> };
+
+export interface FleetScanResult {
+  runId: string;
+  status: FinalRunStatus;
+  clusters: ClusterSummary[];
+}
+
+/** SHA-256 of the snapshot as evaluated: ties every stored figure to the evidence it came from. */
+export function snapshotHash(snapshot: Snapshot): string {
+  return createHash('sha256').update(JSON.stringify(snapshot)).digest('hex');
+}
+
+function objectCounts(snapshot: Snapshot): ClusterScan['objectCounts'] {
+  return Object.fromEntries(Object.entries(snapshot.objects).map(([k, v]) => [k, v?.length ?? 0]));
+}
+
+/** Collect and evaluate one cluster. Never throws: a cluster that cannot be read is a `failed` scan. */
+export async function scanCluster(target: ClusterTarget, deps: Omit<ScanFleetDeps, 'store'>): Promise<ClusterScan> {
+  const startedAt = deps.now().toISOString();
+  try {
+    const snapshot = await deps.collect(target);
+    const findings = evaluate(snapshot, deps.controls, deps.now());
+    return {
+      cluster: target.name,
+      labels: target.labels,
+      status: snapshot.gaps.length > 0 ? 'partial' : 'complete',
+      startedAt,
+      finishedAt: deps.now().toISOString(),
+      provider: snapshot.provider,
+      ...(snapshot.serverVersion ? { serverVersion: snapshot.serverVersion.gitVersion } : {}),
+      objectCounts: objectCounts(snapshot),
+      snapshotHash: snapshotHash(snapshot),
+      gaps: snapshot.gaps,
+      findings,
+    };
+  } catch (err) {
+    deps.log.warn({ cluster: target.name, err: errorMessage(err) }, 'cluster not assessed');
+    return {
+      cluster: target.name,
+      labels: target.labels,
+      status: 'failed',
+      startedAt,
+      finishedAt: deps.now().toISOString(),
+      objectCounts: {},
+      gaps: [],
+      error: errorMessage(err),
+      findings: [],
+    };
+  }
+}
+
+function summarize(scan: ClusterScan): ClusterSummary {
+  const { findings, ...rest } = scan;
+  const findingCounts: Record<string, number> = {};
+  for (const f of findings) findingCounts[f.status] = (findingCounts[f.status] ?? 0) + 1;
+  return { ...rest, findingCounts };
+}
+
+export function runStatusOf(clusters: readonly ClusterSummary[], interrupted: boolean): FinalRunStatus {
+  if (interrupted) return 'interrupted';
+  if (clusters.length > 0 && clusters.every((c) => c.status === 'failed')) return 'failed';
+  return clusters.every((c) => c.status === 'complete') ? 'complete' : 'partial';
+}
+
+/**
+ * One run over the fleet: clusters are collected concurrently up to `concurrency`, each
+ * evaluated and recorded in its own transaction as soon as it is done, so one slow or broken
+ * cluster never holds back or spoils the others. The run row says how it ended.
+ */
+export async function scanFleet(targets: readonly ClusterTarget[], deps: ScanFleetDeps, opts: ScanFleetOptions): Promise<FleetScanResult> {
+  const runId = await deps.store.beginRun({
+    trigger: opts.trigger,
+    catalogVersion: deps.catalogVersion,
+    complydVersion: deps.complydVersion,
+    clusterCount: targets.length,
+    now: deps.now(),
+    owner: deps.owner,
+  });
+  opts.onStart?.(runId);
+  const log = deps.log.child({ runId });
+  log.info({ clusters: targets.length, trigger: opts.trigger }, 'run started');
+  const beat = setInterval(() => {
+    deps.store.heartbeat(runId, deps.now()).catch((err: unknown) => log.error({ err: errorMessage(err) }, 'heartbeat failed'));
+  }, opts.heartbeatMs ?? 15_000);
+  beat.unref();
+
+  const recorded: ClusterSummary[] = [];
+  let storeFailure: unknown;
+  try {
+    await mapLimit(targets, opts.concurrency, async (target) => {
+      if (opts.signal?.aborted || storeFailure) return;
+      const scan = await scanCluster(target, { ...deps, log });
+      try {
+        await deps.store.recordCluster(runId, scan);
+      } catch (err) {
+        storeFailure ??= err;
+        log.error({ cluster: target.name, err: errorMessage(err) }, 'cluster could not be recorded');
+        return;
+      }
+      const summary = summarize(scan);
+      recorded.push(summary);
+      log.info({ cluster: scan.cluster, status: scan.status, gaps: scan.gaps.length, findings: summary.findingCounts }, 'cluster recorded');
+      opts.onCluster?.(summary);
+    });
+  } finally {
+    clearInterval(beat);
+  }
+
+  const interrupted = Boolean(opts.signal?.aborted) && recorded.length < targets.length;
+  const status = storeFailure ? 'failed' : runStatusOf(recorded, interrupted);
+  await deps.store.finishRun(runId, status, deps.now());
+  log.info({ status }, 'run finished');
+  if (storeFailure) throw storeFailure;
+  const order = new Map(targets.map((t, i) => [t.name, i]));
+  recorded.sort((a, b) => (order.get(a.cluster) ?? 0) - (order.get(b.cluster) ?? 0));
+  return { runId, status, clusters: recorded };
+}
