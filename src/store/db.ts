@@ -1,0 +1,97 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import knex, { type Knex } from 'knex';
+import { ComplydMigrationSource, MIGRATIONS_TABLE } from './migrations/index.js';
+import { StoreError, causeMessage } from './store-error.js';
+
+export { StoreError } from './store-error.js';
+
+export type StorageConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
+/** Set on every new SQLite connection (pragmas are per connection). */
+const SQLITE_PRAGMAS = [
+  'PRAGMA journal_mode = WAL',
+  'PRAGMA foreign_keys = ON',
+  'PRAGMA busy_timeout = 5000',
+  'PRAGMA synchronous = NORMAL',
+];
+
+const PG_POOL = { min: 0, max: 5 };
+// Errors carry the SQL with placeholders, not the values bound to it (compileSqlOnError: false).
+const ACQUIRE_TIMEOUT_MS = 10_000;
+
+/** The part of a node-sqlite3 connection that afterCreate uses. */
+interface SqliteConnection {
+  exec(sql: string, callback: (err: Error | null) => void): void;
+}
+
+/**
+ * Open the database and migrate it to the latest schema. Errors become a StoreError that
+ * names the SQLite path or the PostgreSQL host and database (never the URL's credentials).
+ */
+export async function openDatabase(cfg: StorageConfig): Promise<Knex> {
+  const where = describeStorage(cfg);
+  let db: Knex | undefined;
+  try {
+    db = cfg.kind === 'sqlite' ? await openSqlite(cfg.path) : openPostgres(cfg.url);
+    await db.migrate.latest({ migrationSource: new ComplydMigrationSource(), tableName: MIGRATIONS_TABLE });
+    return db;
+  } catch (err) {
+    if (db) await db.destroy().catch(() => undefined); // the open error is the one to report
+    throw new StoreError(`cannot open ${where}: ${causeMessage(err)}`, { cause: err });
+  }
+}
+
+/** A human-readable, credential-free name for a storage config, for messages and logs. */
+export function describeStorage(cfg: StorageConfig): string {
+  if (cfg.kind === 'sqlite') return `SQLite database ${cfg.path}`;
+  const url = parsePostgresUrl(cfg.url);
+  const port = url.port ? `:${url.port}` : '';
+  const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || '(default database)';
+  return `PostgreSQL database ${database} on ${url.hostname || 'localhost'}${port}`;
+}
+
+function parsePostgresUrl(raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    // No cause: URL errors carry the input, password included.
+    throw new StoreError('invalid PostgreSQL URL: expected postgres://user@host:port/database');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new StoreError(`invalid PostgreSQL URL: scheme must be postgres:// or postgresql://, not ${url.protocol}//`);
+  }
+  return url;
+}
+
+async function openSqlite(path: string): Promise<Knex> {
+  const inMemory = path === ':memory:' || path.startsWith('file::memory:');
+  if (!inMemory) await mkdir(dirname(resolve(path)), { recursive: true });
+  return knex({
+    client: 'sqlite3',
+    connection: { filename: path },
+    useNullAsDefault: true,
+    compileSqlOnError: false,
+    acquireConnectionTimeout: ACQUIRE_TIMEOUT_MS,
+    pool: {
+      // One connection: SQLite allows one writer, and knex's transactions then queue in-process.
+      min: 1,
+      max: 1,
+      afterCreate: (conn: SqliteConnection, done: (err: Error | null, conn: SqliteConnection) => void) => {
+        conn.exec(SQLITE_PRAGMAS.map((p) => `${p};`).join(' '), (err) => done(err, conn));
+      },
+    },
+  });
+}
+
+function openPostgres(url: string): Knex {
+  parsePostgresUrl(url);
+  return knex({
+    client: 'pg',
+    connection: url,
+    pool: PG_POOL,
+    compileSqlOnError: false,
+    acquireConnectionTimeout: ACQUIRE_TIMEOUT_MS,
+  });
+}

@@ -1,0 +1,33 @@
+import type { Knex } from 'knex';
+import * as initial from './001-initial.js';
+
+export interface NamedMigration {
+  /** Recorded in the migrations table: never rename a released migration. */
+  readonly name: string;
+  readonly migration: Knex.Migration;
+}
+
+/**
+ * Every migration, in order. Listed explicitly (no directory scan) so the same code runs
+ * from `src/` under jest and from `dist/` once compiled. Add new ones at the end.
+ */
+export const MIGRATIONS: readonly NamedMigration[] = [{ name: '001_initial', migration: initial }];
+
+export class ComplydMigrationSource implements Knex.MigrationSource<NamedMigration> {
+  constructor(private readonly migrations: readonly NamedMigration[] = MIGRATIONS) {}
+
+  getMigrations(): Promise<NamedMigration[]> {
+    return Promise.resolve([...this.migrations]);
+  }
+
+  getMigrationName(m: NamedMigration): string {
+    return m.name;
+  }
+
+  getMigration(m: NamedMigration): Promise<Knex.Migration> {
+    return Promise.resolve(m.migration);
+  }
+}
+
+/** Where knex records applied migrations (and its lock), namespaced for shared databases. */
+export const MIGRATIONS_TABLE = 'complyd_migrations';

@@ -1,0 +1,302 @@
+/**
+ * The run store's tables as SQL sees them: names, explicit column lists, row shapes, and
+ * the mappers between rows and run-types. No query runs here.
+ */
+import type { Knex } from 'knex';
+import { fingerprint } from '../core/fingerprint.js';
+import type { ClusterScanStatus, Finding, GapReason, Provider, ResourceKind, Severity, Status } from '../core/types.js';
+import { STATUSES } from '../core/types.js';
+import { countStatuses, worstStatus, type StatusCounts } from '../evaluate/evaluate.js';
+import type { ClusterResult, ControlResult, Run, RunStatus, StoredFinding, StoredGap } from './run-types.js';
+import { StoreError } from './store-error.js';
+
+export const RUNS = 'runs';
+export const RUN_CLUSTERS = 'run_clusters';
+export const GAPS = 'gaps';
+export const CONTROL_RESULTS = 'control_results';
+export const FINDINGS = 'findings';
+
+const COUNT_COLUMN = {
+  pass: 'pass_count',
+  fail: 'fail_count',
+  manual: 'manual_count',
+  'not-applicable': 'not_applicable_count',
+  unknown: 'unknown_count',
+  error: 'error_count',
+} as const satisfies Record<Status, string>;
+type CountColumn = (typeof COUNT_COLUMN)[Status];
+const COUNT_COLUMNS = STATUSES.map((s) => COUNT_COLUMN[s]);
+
+export const RUN_COLUMNS = [
+  'id',
+  'started_at',
+  'finished_at',
+  'status',
+  'trigger',
+  'catalog_version',
+  'complyd_version',
+  'cluster_count',
+  'owner',
+  'heartbeat_at',
+];
+export const RUN_CLUSTER_COLUMNS = [
+  'run_id',
+  'cluster',
+  'labels',
+  'status',
+  'started_at',
+  'finished_at',
+  'provider',
+  'server_version',
+  'object_counts',
+  'object_total',
+  'snapshot_hash',
+  'error',
+  ...COUNT_COLUMNS,
+];
+export const GAP_COLUMNS = ['run_id', 'cluster', 'evidence', 'reason', 'message'];
+export const CONTROL_RESULT_COLUMNS = ['run_id', 'cluster', 'control_id', 'severity', 'status', ...COUNT_COLUMNS];
+export const FINDING_COLUMNS = [
+  'run_id',
+  'cluster',
+  'control_id',
+  'fingerprint',
+  'status',
+  'severity',
+  'kind',
+  'namespace',
+  'name',
+  'container',
+  'evidence_path',
+  'observed',
+  'expected',
+  'message',
+];
+
+/**
+ * Rows per INSERT. SQLite compiles a multi-row insert as `SELECT ... UNION ALL SELECT ...`,
+ * limited to 500 terms, and each statement to 32766 bound values; PostgreSQL to 65535.
+ */
+const MAX_ROWS_PER_INSERT = 500;
+const MAX_VALUES_PER_INSERT = 30_000;
+
+/** pg returns some integers as strings; mappers go through Number(). */
+type CountRow = Record<CountColumn, number | string>;
+
+export interface RunRow {
+  id: string;
+  started_at: string;
+  finished_at: string | null;
+  status: RunStatus;
+  trigger: string;
+  catalog_version: string;
+  complyd_version: string;
+  cluster_count: number | string;
+  owner: string;
+  heartbeat_at: string;
+}
+
+export interface RunClusterRow extends CountRow {
+  run_id: string;
+  cluster: string;
+  labels: string;
+  status: ClusterScanStatus;
+  started_at: string;
+  finished_at: string;
+  provider: string | null;
+  server_version: string | null;
+  object_counts: string;
+  object_total: number | string;
+  snapshot_hash: string | null;
+  error: string | null;
+}
+
+export interface GapRow {
+  run_id: string;
+  cluster: string;
+  evidence: string;
+  reason: string;
+  message: string;
+}
+
+export interface ControlResultRow extends CountRow {
+  run_id: string;
+  cluster: string;
+  control_id: string;
+  severity: Severity;
+  status: Status;
+}
+
+export interface FindingRow {
+  run_id: string;
+  cluster: string;
+  control_id: string;
+  fingerprint: string;
+  status: Status;
+  severity: Severity;
+  kind: string;
+  namespace: string | null;
+  name: string;
+  container: string | null;
+  evidence_path: string | null;
+  observed: string | null;
+  expected: string | null;
+  message: string | null;
+}
+
+export function countsToRow(counts: StatusCounts): Record<CountColumn, number> {
+  const row = {} as Record<CountColumn, number>;
+  for (const s of STATUSES) row[COUNT_COLUMN[s]] = counts[s];
+  return row;
+}
+
+function rowToCounts(row: CountRow): StatusCounts {
+  const counts = {} as StatusCounts;
+  for (const s of STATUSES) counts[s] = Number(row[COUNT_COLUMN[s]]);
+  return counts;
+}
+
+export function rowToRun(row: RunRow): Run {
+  return {
+    id: row.id,
+    startedAt: row.started_at,
+    ...(row.finished_at !== null && { finishedAt: row.finished_at }),
+    status: row.status,
+    trigger: row.trigger,
+    catalogVersion: row.catalog_version,
+    complydVersion: row.complyd_version,
+    clusterCount: Number(row.cluster_count),
+    owner: row.owner,
+    heartbeatAt: row.heartbeat_at,
+  };
+}
+
+export function rowToClusterResult(row: RunClusterRow): ClusterResult {
+  return {
+    runId: row.run_id,
+    cluster: row.cluster,
+    labels: parseJson(row.labels, 'run_clusters.labels') as Record<string, string>,
+    status: row.status,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    ...(row.provider !== null && { provider: row.provider as Provider }),
+    ...(row.server_version !== null && { serverVersion: row.server_version }),
+    objectCounts: parseJson(row.object_counts, 'run_clusters.object_counts') as Partial<Record<ResourceKind, number>>,
+    objectTotal: Number(row.object_total),
+    ...(row.snapshot_hash !== null && { snapshotHash: row.snapshot_hash }),
+    ...(row.error !== null && { error: row.error }),
+    counts: rowToCounts(row),
+  };
+}
+
+export function rowToControlResult(row: ControlResultRow): ControlResult {
+  return {
+    runId: row.run_id,
+    cluster: row.cluster,
+    controlId: row.control_id,
+    severity: row.severity,
+    status: row.status,
+    counts: rowToCounts(row),
+  };
+}
+
+export function rowToFinding(row: FindingRow): StoredFinding {
+  return {
+    runId: row.run_id,
+    cluster: row.cluster,
+    controlId: row.control_id,
+    fingerprint: row.fingerprint,
+    status: row.status,
+    severity: row.severity,
+    resource: {
+      kind: row.kind,
+      ...(row.namespace !== null && { namespace: row.namespace }),
+      name: row.name,
+      ...(row.container !== null && { container: row.container }),
+    },
+    ...(row.evidence_path !== null && {
+      evidence: { path: row.evidence_path, observed: row.observed ?? '', expected: row.expected ?? '' },
+    }),
+    ...(row.message !== null && { message: row.message }),
+  };
+}
+
+export function rowToGap(row: GapRow): StoredGap {
+  return {
+    runId: row.run_id,
+    cluster: row.cluster,
+    evidence: row.evidence,
+    reason: row.reason as GapReason,
+    message: row.message,
+  };
+}
+
+export function findingToRow(runId: string, cluster: string, f: Finding): FindingRow {
+  return {
+    run_id: runId,
+    cluster,
+    control_id: f.controlId,
+    fingerprint: fingerprint({ cluster, controlId: f.controlId, resource: f.resource }),
+    status: f.status,
+    severity: f.severity,
+    kind: f.resource.kind,
+    namespace: f.resource.namespace ?? null,
+    name: f.resource.name,
+    container: f.resource.container ?? null,
+    evidence_path: f.evidence?.path ?? null,
+    observed: f.evidence?.observed ?? null,
+    expected: f.evidence?.expected ?? null,
+    message: f.message ?? null,
+  };
+}
+
+/** Findings folded per control, in first-seen order. */
+export function aggregateControls(runId: string, cluster: string, findings: readonly Finding[]): Array<Record<string, unknown>> {
+  const byControl = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const list = byControl.get(f.controlId);
+    if (list) list.push(f);
+    else byControl.set(f.controlId, [f]);
+  }
+  const rows: Array<Record<string, unknown>> = [];
+  for (const [controlId, list] of byControl) {
+    const severities = new Set(list.map((f) => f.severity));
+    const [severity] = severities;
+    if (severities.size !== 1 || severity === undefined) {
+      throw new StoreError(`control ${controlId} in cluster ${cluster} has findings of several severities: ${[...severities].join(', ')}`);
+    }
+    rows.push({
+      run_id: runId,
+      cluster,
+      control_id: controlId,
+      severity,
+      status: worstStatus(list.map((f) => f.status)),
+      ...countsToRow(countStatuses(list)),
+    });
+  }
+  return rows;
+}
+
+function parseJson(text: string, column: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new StoreError(`${column} holds invalid JSON`, { cause: err });
+  }
+}
+
+/** A timestamp as stored: ISO-8601 UTC, so text order is time order on every database. */
+export function isoTimestamp(value: Date | string, what: string): string {
+  const d = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(d.getTime())) throw new StoreError(`${what} is not a valid timestamp: ${String(value)}`);
+  return d.toISOString();
+}
+
+function* chunks<T>(rows: readonly T[], size: number): Generator<T[]> {
+  for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
+}
+
+export async function insertChunked(trx: Knex.Transaction, table: string, columnCount: number, rows: readonly object[]): Promise<void> {
+  const size = Math.max(1, Math.min(MAX_ROWS_PER_INSERT, Math.floor(MAX_VALUES_PER_INSERT / columnCount)));
+  for (const chunk of chunks(rows, size)) await trx(table).insert(chunk);
+}

@@ -1,0 +1,413 @@
+import type { Knex } from 'knex';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fingerprint } from '../../src/core/fingerprint.js';
+import type { ClusterScan, Finding, Severity, Status } from '../../src/core/types.js';
+import { openDatabase, StoreError, type StorageConfig } from '../../src/store/db.js';
+import { ComplydMigrationSource, MIGRATIONS_TABLE } from '../../src/store/migrations/index.js';
+import { KnexRunStore, type BeginRunInput } from '../../src/store/run-store.js';
+import { describeEachDatabase } from '../helpers/databases.js';
+
+const T0 = new Date('2025-03-01T10:00:00.000Z');
+const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+
+function runInput(overrides: Partial<BeginRunInput> = {}): BeginRunInput {
+  return {
+    trigger: 'cli',
+    catalogVersion: 'cat-1',
+    complydVersion: '0.1.0',
+    clusterCount: 2,
+    now: T0,
+    owner: 'host-a:123',
+    ...overrides,
+  };
+}
+
+function finding(
+  cluster: string,
+  controlId: string,
+  status: Status,
+  name: string,
+  extra: Partial<Finding> = {},
+  severity: Severity = 'high',
+): Finding {
+  return {
+    cluster,
+    controlId,
+    severity,
+    status,
+    resource: { kind: 'Deployment', namespace: 'shop', name, container: 'app' },
+    ...extra,
+  };
+}
+
+function scan(cluster: string, findings: Finding[], overrides: Partial<ClusterScan> = {}): ClusterScan {
+  return {
+    cluster,
+    labels: { env: 'prod', region: 'eu-west-1' },
+    status: 'complete',
+    startedAt: '2025-03-01T10:00:01.000Z',
+    finishedAt: '2025-03-01T10:00:09.500Z',
+    provider: 'kubeadm',
+    serverVersion: 'v1.31.2',
+    objectCounts: { pods: 12, deployments: 4, namespaces: 3 },
+    snapshotHash: 'ab'.repeat(32),
+    gaps: [],
+    findings,
+    ...overrides,
+  };
+}
+
+/** Rows of one cluster of a run, in every table that holds cluster data. */
+async function rowsOfCluster(knex: Knex, runId: string, cluster: string): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const table of ['run_clusters', 'gaps', 'control_results', 'findings']) {
+    const row = await knex(table).where({ run_id: runId, cluster }).count({ n: '*' }).first();
+    out[table] = Number(row?.['n']);
+  }
+  return out;
+}
+
+describeEachDatabase('KnexRunStore', (db) => {
+  let cfg: StorageConfig;
+  let knex: Knex;
+  let store: KnexRunStore;
+
+  beforeEach(async () => {
+    cfg = await db.fresh();
+    knex = await openDatabase(cfg);
+    store = new KnexRunStore(knex);
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('migrates to the full schema, once, and reopens without re-running it', async () => {
+    const columns: Record<string, string[]> = {
+      runs: ['id', 'started_at', 'finished_at', 'status', 'trigger', 'catalog_version', 'complyd_version', 'cluster_count', 'owner', 'heartbeat_at'],
+      run_clusters: ['run_id', 'cluster', 'labels', 'status', 'object_counts', 'object_total', 'snapshot_hash', 'error', 'pass_count', 'not_applicable_count'],
+      gaps: ['run_id', 'cluster', 'evidence', 'reason', 'message'],
+      control_results: ['run_id', 'cluster', 'control_id', 'severity', 'status', 'fail_count', 'error_count'],
+      findings: ['run_id', 'cluster', 'control_id', 'fingerprint', 'status', 'severity', 'kind', 'namespace', 'name', 'container', 'evidence_path', 'observed', 'expected', 'message'],
+    };
+    for (const [table, cols] of Object.entries(columns)) {
+      expect(await knex.schema.hasTable(table)).toBe(true);
+      for (const c of cols) expect([table, c, await knex.schema.hasColumn(table, c)]).toEqual([table, c, true]);
+    }
+    const applied = await knex('complyd_migrations').select('name');
+    expect(applied.map((r: { name: string }) => r.name)).toEqual(['001_initial']);
+
+    const [, pending] = (await knex.migrate.list({
+      migrationSource: new ComplydMigrationSource(),
+      tableName: MIGRATIONS_TABLE,
+    })) as [unknown[], unknown[]];
+    expect(pending).toEqual([]);
+
+    const runId = await store.beginRun(runInput());
+    const again = new KnexRunStore(await openDatabase(cfg));
+    try {
+      expect((await again.getRun(runId))?.status).toBe('running');
+      const stillOne = await knex('complyd_migrations').count({ n: '*' }).first();
+      expect(Number(stillOne?.['n'])).toBe(1);
+    } finally {
+      await again.close();
+    }
+
+    if (db.kind === 'sqlite') {
+      const journal = (await knex.raw('PRAGMA journal_mode')) as Array<{ journal_mode: string }>;
+      const fks = (await knex.raw('PRAGMA foreign_keys')) as Array<{ foreign_keys: number }>;
+      const busy = (await knex.raw('PRAGMA busy_timeout')) as Array<{ timeout: number }>;
+      expect([journal[0]?.journal_mode, fks[0]?.foreign_keys, busy[0]?.timeout]).toEqual(['wal', 1, 5000]);
+    }
+  });
+
+  it('refuses rows that break the schema constraints', async () => {
+    // The store relies on these: a child row without its cluster, an unknown status.
+    await expect(
+      knex('findings').insert({ run_id: 'nope', cluster: 'c', control_id: 'X', fingerprint: 'f', status: 'fail', severity: 'high', kind: 'Pod', name: 'p' }),
+    ).rejects.toThrow();
+    const runId = await store.beginRun(runInput());
+    await expect(knex('runs').where({ id: runId }).update({ status: 'sleeping' })).rejects.toThrow();
+  });
+
+  it('round-trips a run of two clusters: counts, control results, findings with evidence, gaps', async () => {
+    const runId = await store.beginRun(runInput());
+    const east = scan('east', [
+      finding('east', 'CIS-5.2.2', 'pass', 'web'),
+      finding('east', 'CIS-5.2.2', 'fail', 'api', {
+        evidence: { path: 'spec.containers[app].securityContext.privileged', observed: 'true', expected: 'false' },
+      }),
+      finding('east', 'CIS-5.2.2', 'unknown', 'east', { resource: { kind: 'Cluster', name: 'east' }, message: 'evidence "pods" could not be read: forbidden: no' }),
+      finding('east', 'CIS-1.2.1', 'manual', 'east', { resource: { kind: 'Cluster', name: 'east' }, message: 'check by hand' }, 'medium'),
+      finding('east', 'CIS-5.7.4', 'not-applicable', 'default', { resource: { kind: 'Namespace', name: 'default' } }, 'low'),
+      finding('east', 'CIS-5.1.1', 'error', 'east', { resource: { kind: 'Cluster', name: 'east' }, message: 'control CIS-5.1.1 failed: boom' }, 'critical'),
+      finding('east', 'CIS-5.1.1', 'pass', 'admins', { resource: { kind: 'ClusterRoleBinding', name: 'admins' } }, 'critical'),
+    ], {
+      status: 'partial',
+      gaps: [{ evidence: 'secrets', reason: 'forbidden', message: 'secrets is forbidden: User "complyd" cannot list' }],
+    });
+    const west = scan('west', [finding('west', 'CIS-5.2.2', 'pass', 'web'), finding('west', 'CIS-5.2.2', 'pass', 'api')], {
+      labels: { env: 'dev' },
+      provider: undefined,
+      serverVersion: undefined,
+      snapshotHash: undefined,
+    });
+    await store.recordCluster(runId, east);
+    await store.recordCluster(runId, west);
+    await store.finishRun(runId, 'partial', at(30));
+
+    const run = await store.getRun(runId);
+    expect(run).toEqual({
+      id: runId,
+      startedAt: '2025-03-01T10:00:00.000Z',
+      finishedAt: '2025-03-01T10:00:30.000Z',
+      status: 'partial',
+      trigger: 'cli',
+      catalogVersion: 'cat-1',
+      complydVersion: '0.1.0',
+      clusterCount: 2,
+      owner: 'host-a:123',
+      heartbeatAt: '2025-03-01T10:00:30.000Z',
+    });
+
+    const clusters = await store.clusterResults(runId);
+    expect(clusters.map((c) => c.cluster)).toEqual(['east', 'west']);
+    expect(clusters[0]).toEqual({
+      runId,
+      cluster: 'east',
+      labels: { env: 'prod', region: 'eu-west-1' },
+      status: 'partial',
+      startedAt: '2025-03-01T10:00:01.000Z',
+      finishedAt: '2025-03-01T10:00:09.500Z',
+      provider: 'kubeadm',
+      serverVersion: 'v1.31.2',
+      objectCounts: { pods: 12, deployments: 4, namespaces: 3 },
+      objectTotal: 19,
+      snapshotHash: 'ab'.repeat(32),
+      counts: { pass: 2, fail: 1, manual: 1, 'not-applicable': 1, unknown: 1, error: 1 },
+    });
+    expect(clusters[1]).toEqual({
+      runId,
+      cluster: 'west',
+      labels: { env: 'dev' },
+      status: 'complete',
+      startedAt: '2025-03-01T10:00:01.000Z',
+      finishedAt: '2025-03-01T10:00:09.500Z',
+      objectCounts: { pods: 12, deployments: 4, namespaces: 3 },
+      objectTotal: 19,
+      counts: { pass: 2, fail: 0, manual: 0, 'not-applicable': 0, unknown: 0, error: 0 },
+    });
+
+    const controls = await store.controlResults(runId, 'east');
+    expect(controls.map((c) => [c.controlId, c.severity, c.status, c.counts.pass, c.counts.fail])).toEqual([
+      ['CIS-1.2.1', 'medium', 'manual', 0, 0],
+      ['CIS-5.1.1', 'critical', 'error', 1, 0],
+      ['CIS-5.2.2', 'high', 'fail', 1, 1],
+      ['CIS-5.7.4', 'low', 'not-applicable', 0, 0],
+    ]);
+    expect((await store.controlResults(runId)).map((c) => `${c.cluster}/${c.controlId}/${c.status}`)).toEqual([
+      'east/CIS-1.2.1/manual',
+      'east/CIS-5.1.1/error',
+      'east/CIS-5.2.2/fail',
+      'east/CIS-5.7.4/not-applicable',
+      'west/CIS-5.2.2/pass',
+    ]);
+
+    const failed = await store.findings(runId, { status: 'fail' });
+    expect(failed).toEqual([
+      {
+        runId,
+        cluster: 'east',
+        controlId: 'CIS-5.2.2',
+        fingerprint: fingerprint({ cluster: 'east', controlId: 'CIS-5.2.2', resource: { kind: 'Deployment', namespace: 'shop', name: 'api', container: 'app' } }),
+        status: 'fail',
+        severity: 'high',
+        resource: { kind: 'Deployment', namespace: 'shop', name: 'api', container: 'app' },
+        evidence: { path: 'spec.containers[app].securityContext.privileged', observed: 'true', expected: 'false' },
+      },
+    ]);
+    const unknown = await store.findings(runId, { cluster: 'east', controlId: 'CIS-5.2.2', status: 'unknown' });
+    expect(unknown).toHaveLength(1);
+    expect(unknown[0]?.resource).toEqual({ kind: 'Cluster', name: 'east' });
+    expect(unknown[0]?.message).toBe('evidence "pods" could not be read: forbidden: no');
+    expect(unknown[0]?.evidence).toBeUndefined();
+
+    expect(await store.gaps(runId)).toEqual([
+      { runId, cluster: 'east', evidence: 'secrets', reason: 'forbidden', message: 'secrets is forbidden: User "complyd" cannot list' },
+    ]);
+  });
+
+  it('counts passes without storing them as findings', async () => {
+    const runId = await store.beginRun(runInput({ clusterCount: 1 }));
+    await store.recordCluster(runId, scan('east', [
+      finding('east', 'C-1', 'pass', 'a'),
+      finding('east', 'C-1', 'pass', 'b'),
+      finding('east', 'C-1', 'fail', 'c'),
+      finding('east', 'C-2', 'pass', 'a'),
+    ]));
+    const all = await store.findings(runId);
+    expect(all.map((f) => `${f.controlId}/${f.resource.name}/${f.status}`)).toEqual(['C-1/c/fail']);
+    expect(await store.findings(runId, { status: 'pass' })).toEqual([]);
+    const controls = await store.controlResults(runId);
+    expect(controls.map((c) => [c.controlId, c.status, c.counts.pass, c.counts.fail])).toEqual([
+      ['C-1', 'fail', 2, 1],
+      ['C-2', 'pass', 1, 0],
+    ]);
+    expect((await store.clusterResults(runId))[0]?.counts.pass).toBe(3);
+    expect(await rowsOfCluster(knex, runId, 'east')).toEqual({ run_clusters: 1, gaps: 0, control_results: 2, findings: 1 });
+  });
+
+  it('records nothing of a cluster whose insert fails midway, and keeps the other clusters', async () => {
+    const runId = await store.beginRun(runInput());
+    await store.recordCluster(runId, scan('east', [finding('east', 'C-1', 'fail', 'a')]));
+
+    // 1,200 findings: the bad one (NOT NULL name) sits in the third insert chunk, so the
+    // cluster row, gaps, control results and two chunks of findings are written before it.
+    const good = Array.from({ length: 1200 }, (_, i) => finding('west', `C-${i % 7}`, 'fail', `d-${i}`));
+    const bad = [...good];
+    bad[1100] = finding('west', 'C-1', 'fail', 'x', { resource: { kind: 'Pod', name: null as unknown as string } });
+    const westScan = scan('west', bad, { gaps: [{ evidence: 'nodes', reason: 'timeout', message: 'slow' }] });
+
+    const err = await store.recordCluster(runId, westScan).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as StoreError).message).toMatch(new RegExp(`^cannot record cluster west of run ${runId}: .*\\bnull\\b`, 'i'));
+    expect((err as StoreError).message).not.toMatch(/insert into/i);
+    expect((err as StoreError).cause).toBeDefined();
+
+    expect(await rowsOfCluster(knex, runId, 'west')).toEqual({ run_clusters: 0, gaps: 0, control_results: 0, findings: 0 });
+    expect(await rowsOfCluster(knex, runId, 'east')).toEqual({ run_clusters: 1, gaps: 0, control_results: 1, findings: 1 });
+
+    // Nothing left behind blocks a clean retry.
+    await store.recordCluster(runId, scan('west', good));
+    expect(await rowsOfCluster(knex, runId, 'west')).toEqual({ run_clusters: 1, gaps: 0, control_results: 7, findings: 1200 });
+  });
+
+  it('refuses to record the same cluster twice for one run, keeping the first', async () => {
+    const runId = await store.beginRun(runInput());
+    await store.recordCluster(runId, scan('east', [finding('east', 'C-1', 'fail', 'a')]));
+    await expect(store.recordCluster(runId, scan('east', [finding('east', 'C-1', 'fail', 'b'), finding('east', 'C-1', 'fail', 'c')]))).rejects.toThrow(
+      `cannot record cluster east of run ${runId}: already recorded`,
+    );
+    expect((await store.findings(runId)).map((f) => f.resource.name)).toEqual(['a']);
+
+    // The same cluster in another run is fine.
+    const other = await store.beginRun(runInput({ now: at(60) }));
+    await store.recordCluster(other, scan('east', [finding('east', 'C-1', 'fail', 'b')]));
+    expect((await store.findings(other)).map((f) => f.resource.name)).toEqual(['b']);
+  });
+
+  it('refuses clusters for an unknown run or a run that is no longer running', async () => {
+    await expect(store.recordCluster('00000000-0000-4000-8000-000000000000', scan('east', []))).rejects.toThrow(/no such run/);
+    const runId = await store.beginRun(runInput());
+    await store.finishRun(runId, 'complete', at(10));
+    await expect(store.recordCluster(runId, scan('east', []))).rejects.toThrow(
+      `cannot record cluster east of run ${runId}: the run is complete, not running`,
+    );
+    expect(await rowsOfCluster(knex, runId, 'east')).toEqual({ run_clusters: 0, gaps: 0, control_results: 0, findings: 0 });
+    await expect(store.finishRun(runId, 'failed', at(20))).rejects.toThrow(/already complete/);
+    expect((await store.getRun(runId))?.status).toBe('complete');
+  });
+
+  it('marks running runs with a stale heartbeat as interrupted, and only those', async () => {
+    const crashed = await store.beginRun(runInput({ now: T0, owner: 'host-a:1' }));
+    const alive = await store.beginRun(runInput({ now: T0, owner: 'host-b:2' }));
+    const done = await store.beginRun(runInput({ now: T0 }));
+    await store.heartbeat(crashed, at(10));
+    expect(await store.heartbeat(alive, at(50))).toBe(true);
+    await store.finishRun(done, 'complete', at(20));
+
+    expect(await store.markAbandonedRuns(at(60), 30_000)).toEqual([crashed]);
+    expect(await store.getRun(crashed)).toMatchObject({ status: 'interrupted', finishedAt: at(10).toISOString(), heartbeatAt: at(10).toISOString() });
+    expect((await store.getRun(alive))?.status).toBe('running');
+    expect(await store.getRun(done)).toMatchObject({ status: 'complete', finishedAt: at(20).toISOString() });
+
+    // Idempotent, and the interrupted run's owner learns it was taken over.
+    expect(await store.markAbandonedRuns(at(60), 30_000)).toEqual([]);
+    expect(await store.heartbeat(crashed, at(61))).toBe(false);
+    await expect(store.recordCluster(crashed, scan('east', []))).rejects.toThrow(/the run is interrupted/);
+    await expect(store.finishRun(crashed, 'complete', at(62))).rejects.toThrow(/already interrupted/);
+
+    // The live one goes stale in turn.
+    expect(await store.markAbandonedRuns(at(200), 30_000)).toEqual([alive]);
+  });
+
+  it('latestRun returns the newest complete or partial run, never a running one', async () => {
+    expect(await store.latestRun()).toBeUndefined();
+    const complete = await store.beginRun(runInput({ now: at(0) }));
+    const partial = await store.beginRun(runInput({ now: at(100) }));
+    const failed = await store.beginRun(runInput({ now: at(200) }));
+    const running = await store.beginRun(runInput({ now: at(300) }));
+    const interrupted = await store.beginRun(runInput({ now: at(250) }));
+    await store.finishRun(complete, 'complete', at(50));
+    await store.finishRun(partial, 'partial', at(150));
+    await store.finishRun(failed, 'failed', at(210));
+    await store.finishRun(interrupted, 'interrupted', at(260));
+
+    expect((await store.latestRun())?.id).toBe(partial);
+    expect((await store.latestRun({ completeOnly: true }))?.id).toBe(complete);
+    expect((await store.listRuns(10)).map((r) => r.id)).toEqual([running, interrupted, failed, partial, complete]);
+    expect((await store.listRuns(2)).map((r) => r.status)).toEqual(['running', 'interrupted']);
+    expect((await store.getRun(running))?.finishedAt).toBeUndefined();
+  });
+
+  it('records a cluster with 5,000 findings (inserted in chunks)', async () => {
+    const runId = await store.beginRun(runInput({ clusterCount: 1 }));
+    const statuses: Status[] = ['fail', 'unknown', 'manual', 'error', 'not-applicable'];
+    const many = Array.from({ length: 5000 }, (_, i) =>
+      finding('big', `CIS-${i % 40}`, statuses[i % statuses.length] ?? 'fail', `workload-${i}`, {
+        evidence: { path: `spec.template.spec.containers[${i}].image`, observed: `img:${i}`, expected: 'pinned digest' },
+      }),
+    );
+    const passes = Array.from({ length: 700 }, (_, i) => finding('big', `CIS-${i % 40}`, 'pass', `ok-${i}`));
+    await store.recordCluster(runId, scan('big', [...many, ...passes], { gaps: Array.from({ length: 600 }, (_, i) => ({ evidence: `kubelets/node-${i}`, reason: 'timeout' as const, message: 'slow' })) }));
+
+    const stored = await store.findings(runId);
+    expect(stored).toHaveLength(5000);
+    expect(new Set(stored.map((f) => f.fingerprint)).size).toBe(5000);
+    expect(stored.find((f) => f.resource.name === 'workload-4999')?.evidence?.observed).toBe('img:4999');
+    expect(await store.gaps(runId)).toHaveLength(600);
+    const controls = await store.controlResults(runId);
+    expect(controls).toHaveLength(40);
+    const totals = controls.reduce((sum, c) => sum + c.counts.fail + c.counts.unknown + c.counts.manual + c.counts.error + c.counts['not-applicable'] + c.counts.pass, 0);
+    expect(totals).toBe(5700);
+    expect((await store.clusterResults(runId))[0]?.counts).toEqual({ pass: 700, fail: 1000, unknown: 1000, manual: 1000, error: 1000, 'not-applicable': 1000 });
+  });
+});
+
+describe('openDatabase errors', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'complyd-open-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('names the SQLite path it could not open', async () => {
+    const blocker = join(dir, 'not-a-dir');
+    await writeFile(blocker, 'x');
+    const path = join(blocker, 'complyd.sqlite');
+    const err = await openDatabase({ kind: 'sqlite', path }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as StoreError).message).toContain(`cannot open SQLite database ${path}: `);
+    expect((err as StoreError).cause).toBeDefined();
+  });
+
+  it('names the PostgreSQL host and database, never the password', async () => {
+    const err = await openDatabase({ kind: 'postgres', url: 'postgres://complyd:hunter2@127.0.0.1:1/fleet' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as StoreError).message).toMatch(/^cannot open PostgreSQL database fleet on 127\.0\.0\.1:1: /);
+    expect((err as StoreError).message).not.toContain('hunter2');
+  });
+
+  it('rejects a malformed PostgreSQL URL without echoing it', async () => {
+    const err = await openDatabase({ kind: 'postgres', url: 'complyd:hunter2@db:5432' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as StoreError).message).not.toContain('hunter2');
+    expect((err as StoreError).cause).toBeUndefined();
+  });
+});
