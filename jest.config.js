@@ -9,4 +9,5 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: [151001] } }],
   },
   testTimeout: 30000,
+  globalSetup: '<rootDir>/test/helpers/global-setup.js',
 };
