@@ -2,7 +2,7 @@ import type { Evidence, Gap, ResourceRef, Severity, Status } from '../core/types
 import { SEVERITIES } from '../core/types.js';
 import type { Control } from '../controls/define.js';
 import { emptyCounts, type StatusCounts } from '../evaluate/evaluate.js';
-import type { RunStore } from '../store/run-store.js';
+import type { ControlResult, RunStore, StoredFinding } from '../store/run-store.js';
 
 /**
  * The report as plain data: built from the store (never from the clusters), then rendered
@@ -119,35 +119,8 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
   for (const c of clusters) add(fleetCounts, c.counts);
 
   const controlIds = [...new Set([...input.controls.map((c) => c.id), ...controlRows.map((r) => r.controlId)])];
-  const controls: ControlSection[] = controlIds
-    .map((id) => {
-      const meta = byId.get(id);
-      const results = controlRows.filter((r) => r.controlId === id && keep(r.cluster)).map((r) => ({ cluster: r.cluster, status: r.status, counts: r.counts }));
-      const findings = findingRows
-        .filter((f) => f.controlId === id && keep(f.cluster))
-        .map((f) => ({
-          cluster: f.cluster,
-          status: f.status,
-          resource: f.resource,
-          ...(f.evidence ? { evidence: f.evidence } : {}),
-          ...(f.message ? { message: f.message } : {}),
-          fingerprint: f.fingerprint,
-        }))
-        .sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || resourceOrder(a, b));
-      return {
-        id,
-        title: meta?.title ?? id,
-        section: meta?.section ?? '',
-        severity: meta?.severity ?? controlRows.find((r) => r.controlId === id)?.severity ?? 'info',
-        frameworks: meta?.frameworks ?? [],
-        refs: meta?.refs ?? {},
-        rationale: meta?.rationale ?? '',
-        remediation: meta?.remediation ?? '',
-        automated: Boolean(meta?.evaluate),
-        results,
-        findings,
-      };
-    })
+  const controls = controlIds
+    .map((id) => controlSection(id, byId.get(id), controlRows.filter((r) => r.controlId === id && keep(r.cluster)), findingRows.filter((f) => f.controlId === id && keep(f.cluster))))
     .filter((c) => c.results.length > 0);
 
   return {
@@ -170,6 +143,33 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
     },
     clusters,
     controls,
+  };
+}
+
+function controlSection(id: string, meta: Control | undefined, rows: readonly ControlResult[], found: readonly StoredFinding[]): ControlSection {
+  const findings = found
+    .map((f) => ({
+      cluster: f.cluster,
+      status: f.status,
+      resource: f.resource,
+      ...(f.evidence ? { evidence: f.evidence } : {}),
+      ...(f.message ? { message: f.message } : {}),
+      fingerprint: f.fingerprint,
+    }))
+    .sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || resourceOrder(a, b));
+  return {
+    id,
+    title: meta?.title ?? id,
+    section: meta?.section ?? '',
+    // A control no longer in the catalog keeps the severity it was stored with.
+    severity: meta?.severity ?? rows[0]?.severity ?? 'info',
+    frameworks: meta?.frameworks ?? [],
+    refs: meta?.refs ?? {},
+    rationale: meta?.rationale ?? '',
+    remediation: meta?.remediation ?? '',
+    automated: Boolean(meta?.evaluate),
+    results: rows.map((r) => ({ cluster: r.cluster, status: r.status, counts: r.counts })),
+    findings,
   };
 }
 
