@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+import { ENDPOINTS } from '../../src/collect/resources.js';
+
+interface Rule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
+
+const role = parseAllDocuments(readFileSync('deploy/kubernetes/rbac.yaml', 'utf8'))
+  .map((d) => d.toJS() as { kind: string; rules?: Rule[] })
+  .find((d) => d.kind === 'ClusterRole');
+
+const grants = (group: string, resource: string, verb: string) =>
+  (role?.rules ?? []).some((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb));
+
+describe('the shipped scanner ClusterRole', () => {
+  it.each(ENDPOINTS.map((e) => [e.resource, e.path]))('lets the collector list %s (%s)', (resource, path) => {
+    const group = path.startsWith('/api/v1/') ? '' : (path.split('/')[2] ?? '');
+    expect(grants(group, resource, 'list')).toBe(true);
+  });
+
+  it('grants kubelet configz through nodes/proxy, and never a write verb', () => {
+    expect(grants('', 'nodes/proxy', 'get')).toBe(true);
+    const verbs = new Set((role?.rules ?? []).flatMap((r) => r.verbs));
+    expect([...verbs].sort()).toEqual(['get', 'list']);
+  });
+});
