@@ -99,9 +99,9 @@ async function readVersion(api: KubeApi, opts: CollectOptions, signal: AbortSign
 
 function normalizeAll(raw: unknown[], resource: ResourceKind, gaps: Gap[]): KubeObject[] {
   const out: KubeObject[] = [];
-  raw.forEach((item) => {
+  raw.forEach((item, index) => {
     try {
-      out.push(normalizeObject(item, resource));
+      out.push(normalizeObject(item, resource, index));
     } catch (err) {
       if (!(err instanceof MalformedObjectError)) throw err;
       // One malformed object is skipped and named; the resource is then incomplete evidence.

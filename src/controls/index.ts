@@ -1,11 +1,55 @@
 import type { Control, Framework } from './define.js';
+import hostNetwork from './pss/host-network.js';
+import hostPid from './pss/host-pid.js';
+import hostIpc from './pss/host-ipc.js';
 import privileged from './pss/privileged.js';
+import capabilitiesBaseline from './pss/capabilities-baseline.js';
+import hostPathVolumes from './pss/host-path-volumes.js';
+import hostPorts from './pss/host-ports.js';
+import windowsHostProcess from './pss/windows-host-process.js';
+import apparmor from './pss/apparmor.js';
+import selinux from './pss/selinux.js';
+import procMount from './pss/proc-mount.js';
+import seccompBaseline from './pss/seccomp-baseline.js';
+import sysctls from './pss/sysctls.js';
+import hostProbes from './pss/host-probes.js';
+import restrictedVolumes from './pss/restricted-volumes.js';
+import allowPrivilegeEscalation from './pss/allow-privilege-escalation.js';
+import runAsNonRoot from './pss/run-as-non-root.js';
+import runAsUser from './pss/run-as-user.js';
+import seccompRestricted from './pss/seccomp-restricted.js';
+import capabilitiesRestricted from './pss/capabilities-restricted.js';
+import procMountRestricted from './pss/proc-mount-restricted.js';
 
 /**
  * The explicit, ordered registry of controls. Adding a control is adding a file and a line
  * here; the registry test checks ids are unique and every control has fixtures.
  */
-export const CONTROLS: readonly Control[] = [privileged];
+export const CONTROLS: readonly Control[] = [
+  // Pod Security Standards: baseline, in the order of the standard.
+  hostNetwork,
+  hostPid,
+  hostIpc,
+  privileged,
+  capabilitiesBaseline,
+  hostPathVolumes,
+  hostPorts,
+  windowsHostProcess,
+  apparmor,
+  selinux,
+  procMount,
+  seccompBaseline,
+  sysctls,
+  hostProbes,
+  // Pod Security Standards: restricted.
+  restrictedVolumes,
+  allowPrivilegeEscalation,
+  runAsNonRoot,
+  runAsUser,
+  seccompRestricted,
+  capabilitiesRestricted,
+  procMountRestricted,
+];
 
 /** Version of the catalog, recorded with every run so a report names what judged it. */
 export const CATALOG_VERSION = '2026.11-1';

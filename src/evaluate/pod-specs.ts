@@ -66,6 +66,8 @@ export interface PodSubject {
   podAnnotations: Record<string, string>;
   /** Field path of the pod spec inside the object, e.g. `spec.template.spec`. */
   specPath: string;
+  /** Field path of the pod (template) metadata, e.g. `spec.template.metadata`. */
+  metadataPath: string;
 }
 
 /** A container of a PodSubject, with the path prefix that evidence uses. */
@@ -119,7 +121,8 @@ export function podSubjects(snapshot: Snapshot): PodSubject[] {
     );
 
   const subjects: PodSubject[] = [];
-  for (const [kind, path] of TEMPLATE_PATHS) {
+  // A bare Pod is its own "template": its metadata and spec sit at the top of the object.
+  for (const [kind, path] of [...TEMPLATE_PATHS, ['pods', []] as [ResourceKind, string[]]]) {
     for (const o of snapshot.objects[kind] ?? []) {
       if (controlledByCollected(o)) continue;
       const template = dig(o, path) as { metadata?: { annotations?: Record<string, string> }; spec?: PodSpec } | undefined;
@@ -130,18 +133,9 @@ export function podSubjects(snapshot: Snapshot): PodSubject[] {
         spec: template.spec,
         podAnnotations: template.metadata?.annotations ?? {},
         specPath: [...path, 'spec'].join('.'),
+        metadataPath: [...path, 'metadata'].join('.'),
       });
     }
-  }
-  for (const p of snapshot.objects.pods ?? []) {
-    if (controlledByCollected(p) || !p.spec) continue;
-    subjects.push({
-      resource: refOf(p),
-      object: p,
-      spec: p.spec as PodSpec,
-      podAnnotations: p.metadata.annotations ?? {},
-      specPath: 'spec',
-    });
   }
   return subjects;
 }
@@ -166,4 +160,39 @@ export function containersOf(subject: PodSubject): ContainerSubject[] {
     }
   }
   return out;
+}
+
+/** A security setting as it applies to one container, and the field that decides it. */
+export interface EffectiveSetting<T> {
+  value: T | undefined;
+  /** The field holding the value; the container's own field when neither level sets it. */
+  path: string;
+  from: 'container' | 'pod' | 'unset';
+}
+
+/**
+ * The value of a security-context setting for one container: the container's own value when
+ * set, else the pod's (`spec.securityContext`), as the kubelet resolves it. `null` counts as
+ * unset, as it does in the API.
+ */
+export function effectiveSetting<K extends keyof SecurityContextCommon>(
+  subject: PodSubject,
+  c: ContainerSubject,
+  key: K,
+): EffectiveSetting<NonNullable<SecurityContextCommon[K]>> {
+  const own = c.container.securityContext?.[key];
+  if (own !== undefined && own !== null) return { value: own, path: `${c.path}.securityContext.${key}`, from: 'container' };
+  const pod = subject.spec.securityContext?.[key];
+  if (pod !== undefined && pod !== null) return { value: pod, path: `${subject.specPath}.securityContext.${key}`, from: 'pod' };
+  return { value: undefined, path: `${c.path}.securityContext.${key}`, from: 'unset' };
+}
+
+/** `spec.os.name: windows`: the pod runs on Windows nodes, where Linux-only settings mean nothing. */
+export function isWindowsPod(subject: PodSubject): boolean {
+  return subject.spec.os?.name === 'windows';
+}
+
+/** `spec.hostUsers: false`: the pod runs in its own user namespace, so its root is not the node's. */
+export function inUserNamespace(subject: PodSubject): boolean {
+  return subject.spec.hostUsers === false;
 }

@@ -1,0 +1,31 @@
+import { defineControl } from '../define.js';
+import { containersOf, isWindowsPod } from '../../evaluate/pod-specs.js';
+import { pass } from '../verdicts.js';
+import { NSA, POD_SPEC_EVIDENCE, RESTRICTED, failFields, windowsExempt, type Offender } from './common.js';
+
+const EXPECTED = 'drop includes ALL; add unset or only NET_BIND_SERVICE';
+
+export default defineControl({
+  id: 'PSS-capabilities-restricted',
+  title: 'Containers drop all capabilities and add at most NET_BIND_SERVICE',
+  section: RESTRICTED,
+  severity: 'high',
+  frameworks: ['pss-restricted', 'nsa'],
+  refs: { cis: '5.2.9', pss: 'capabilities_restricted', nsa: NSA.escalation, kubescape: ['C-0046', 'C-0201'] },
+  needs: POD_SPEC_EVIDENCE,
+  rationale:
+    'Even the runtime\'s default capabilities (CHOWN, DAC_OVERRIDE, SETUID, NET_RAW...) widen what a compromised process can do; almost no workload needs more than binding low ports.',
+  remediation: 'Set securityContext.capabilities.drop: ["ALL"] on every container and add back only NET_BIND_SERVICE where a port below 1024 is needed.',
+  evaluate: (ctx) =>
+    ctx.podSubjects.flatMap((s) =>
+      containersOf(s).map((c) => {
+        if (isWindowsPod(s)) return windowsExempt(c.resource, s);
+        const caps = c.container.securityContext?.capabilities;
+        const base = `${c.path}.securityContext.capabilities`;
+        const offenders: Offender[] = [];
+        if (!(caps?.drop ?? []).includes('ALL')) offenders.push({ path: `${base}.drop`, value: caps?.drop });
+        if ((caps?.add ?? []).some((cap) => cap !== 'NET_BIND_SERVICE')) offenders.push({ path: `${base}.add`, value: caps?.add });
+        return offenders.length > 0 ? failFields(c.resource, offenders, EXPECTED) : pass(c.resource);
+      }),
+    ),
+});

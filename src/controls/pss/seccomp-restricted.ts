@@ -1,0 +1,31 @@
+import { defineControl } from '../define.js';
+import { containersOf, effectiveSetting, isWindowsPod } from '../../evaluate/pod-specs.js';
+import { fail, pass } from '../verdicts.js';
+import { NSA, POD_SPEC_EVIDENCE, RESTRICTED, podLevelFail, podLevelResidue, validSeccompType, windowsExempt } from './common.js';
+
+const EXPECTED = 'RuntimeDefault or Localhost, set on the pod or on the container';
+
+export default defineControl({
+  id: 'PSS-seccomp-restricted',
+  title: 'Every container runs with a seccomp profile',
+  section: RESTRICTED,
+  severity: 'medium',
+  frameworks: ['pss-restricted', 'nsa'],
+  refs: { cis: '5.6.2', pss: 'seccompProfile_restricted', nsa: NSA.hardening, kubescape: ['C-0210', 'C-0055'] },
+  needs: POD_SPEC_EVIDENCE,
+  rationale:
+    'Without a profile a container runs Unconfined unless the kubelet applies seccompDefault; the runtime\'s default profile blocks rarely needed system calls that many kernel exploits rely on.',
+  remediation: 'Set spec.securityContext.seccompProfile.type: RuntimeDefault (or Localhost with a profile) and do not set Unconfined on any container.',
+  // Deprecated seccomp annotations are not read: current API servers and kubelets ignore them.
+  evaluate: (ctx) =>
+    ctx.podSubjects.flatMap((s) => {
+      if (isWindowsPod(s)) return containersOf(s).map((c) => windowsExempt(c.resource, s));
+      const verdicts = containersOf(s).map((c) => {
+        const eff = effectiveSetting(s, c, 'seccompProfile');
+        return validSeccompType(eff.value?.type) ? pass(c.resource) : fail(c.resource, `${eff.path}.type`, eff.value?.type, EXPECTED);
+      });
+      const pod = s.spec.securityContext?.seccompProfile;
+      const podPath = `${s.specPath}.securityContext.seccompProfile.type`;
+      return [...verdicts, ...podLevelFail(s, podLevelResidue(verdicts, podPath, pod?.type, !!pod && !validSeccompType(pod.type)), EXPECTED)];
+    }),
+});

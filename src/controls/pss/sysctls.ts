@@ -1,0 +1,43 @@
+import { defineControl } from '../define.js';
+import { fail, pass } from '../verdicts.js';
+import { BASELINE, POD_SPEC_EVIDENCE } from './common.js';
+
+/**
+ * Namespaced sysctls isolated from other pods, as allowed by policy 1.32 (the latest released
+ * step: 1.0 + 1.27 + 1.29 + 1.32). The 1.37 additions on upstream main are not included.
+ */
+const ALLOWED = [
+  'kernel.shm_rmid_forced',
+  'net.ipv4.ip_local_port_range',
+  'net.ipv4.tcp_syncookies',
+  'net.ipv4.ping_group_range',
+  'net.ipv4.ip_unprivileged_port_start',
+  'net.ipv4.ip_local_reserved_ports',
+  'net.ipv4.tcp_keepalive_time',
+  'net.ipv4.tcp_fin_timeout',
+  'net.ipv4.tcp_keepalive_intvl',
+  'net.ipv4.tcp_keepalive_probes',
+  'net.ipv4.tcp_rmem',
+  'net.ipv4.tcp_wmem',
+];
+const ALLOWED_SET = new Set(ALLOWED);
+
+export default defineControl({
+  id: 'PSS-sysctls',
+  title: 'Pods set only safe sysctls',
+  section: BASELINE,
+  severity: 'low',
+  frameworks: ['pss-baseline', 'pss-restricted'],
+  refs: { pss: 'sysctls' },
+  needs: POD_SPEC_EVIDENCE,
+  rationale:
+    'Sysctls outside the safe set are not isolated per pod: they can weaken kernel protections or change behaviour for every workload on the node. Kubelets refuse them unless an administrator allowed them.',
+  remediation: `Remove spec.securityContext.sysctls entries other than ${ALLOWED.join(', ')}; tune node-wide settings on the node itself.`,
+  evaluate: (ctx) =>
+    ctx.podSubjects.map((s) => {
+      const forbidden = (s.spec.securityContext?.sysctls ?? []).map((x) => x.name).filter((name) => !ALLOWED_SET.has(name));
+      return forbidden.length > 0
+        ? fail(s.resource, `${s.specPath}.securityContext.sysctls`, forbidden, `names only from: ${ALLOWED.join(', ')}`)
+        : pass(s.resource);
+    }),
+});
