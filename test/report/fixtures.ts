@@ -1,0 +1,237 @@
+import type { Gap, Severity, Status } from '../../src/core/types.js';
+import { emptyCounts, type StatusCounts } from '../../src/evaluate/evaluate.js';
+import { passRate, type ClusterSection, type ControlSection, type ReportFinding, type RunReport } from '../../src/report/model.js';
+
+export const SECRETS_GAP: Gap = {
+  evidence: 'secrets',
+  reason: 'forbidden',
+  message:
+    'secrets is forbidden: User "system:serviceaccount:complyd:reader" cannot list resource "secrets" in API group "" at the cluster scope',
+};
+
+export const DEV_LAB_ERROR = 'cannot reach https://10.20.0.1:6443: connect ECONNREFUSED 10.20.0.1:6443 (kubeconfig /etc/complyd/dev-lab.yaml)';
+
+/** The 300 failing resources of pss-b-privileged on prod-eu: web-0001 ... web-0300. */
+export const PRIVILEGED_NAMES = Array.from({ length: 300 }, (_, i) => `web-${String(i + 1).padStart(4, '0')}`);
+
+export const LONG_OBSERVED =
+  'rules[0]: apiGroups=["*"] resources=["*"] verbs=["*"]; rules[1]: apiGroups=[""] resources=["pods","pods/exec","pods/portforward","secrets","configmaps"] verbs=["get","list","watch","create","update","patch","delete"] ' +
+  'sha256:' +
+  'ab12'.repeat(30);
+
+function counts(partial: Partial<StatusCounts>): StatusCounts {
+  return { ...emptyCounts(), ...partial };
+}
+
+interface ControlSpec {
+  id: string;
+  title: string;
+  severity: Severity;
+  automated: boolean;
+  refs: ControlSection['refs'];
+  results: Array<{ cluster: string; status: Status; counts: StatusCounts }>;
+  findings: ReportFinding[];
+}
+
+const fp = (s: string) => `fp-${s}`;
+
+function privilegedFindings(): ReportFinding[] {
+  const prod: ReportFinding[] = PRIVILEGED_NAMES.map((name, i) => ({
+    cluster: 'prod-eu',
+    status: 'fail',
+    resource: { kind: 'Deployment', namespace: `team-${(i % 7) + 1}`, name, container: 'app' },
+    evidence: {
+      path: 'spec.template.spec.containers[0].securityContext.privileged',
+      observed: 'true',
+      expected: 'false or unset',
+    },
+    ...(i % 25 === 0
+      ? {
+          message:
+            'The container runs privileged, which gives it every capability of the host and access to all devices; the owning team was notified in the previous run and has not yet changed the manifest.',
+        }
+      : {}),
+    fingerprint: fp(`priv-${name}`),
+  }));
+  const staging: ReportFinding[] = ['api-a', 'api-b', 'api-c'].map((name) => ({
+    cluster: 'staging',
+    status: 'fail',
+    resource: { kind: 'StatefulSet', namespace: 'payments', name, container: 'sidecar' },
+    evidence: { path: 'spec.template.spec.containers[1].securityContext.privileged', observed: 'true', expected: 'false or unset' },
+    fingerprint: fp(`priv-${name}`),
+  }));
+  return [...prod, ...staging];
+}
+
+const CONTROLS: ControlSpec[] = [
+  {
+    id: 'pss-b-privileged',
+    title: 'Privileged containers are not allowed',
+    severity: 'high',
+    automated: true,
+    refs: { pss: 'privileged', cis: '5.2.2', nsa: 'Pod security: non-privileged containers', kubescape: ['C-0057'] },
+    results: [
+      { cluster: 'prod-eu', status: 'fail', counts: counts({ pass: 40, fail: 300 }) },
+      { cluster: 'staging', status: 'fail', counts: counts({ pass: 17, fail: 3 }) },
+    ],
+    findings: privilegedFindings(),
+  },
+  {
+    id: 'rbac-secrets-read',
+    title: 'Minimise read access to secrets',
+    severity: 'medium',
+    automated: true,
+    refs: { cis: '5.1.2', nsa: 'Authorization' },
+    results: [
+      { cluster: 'prod-eu', status: 'pass', counts: counts({ pass: 12 }) },
+      { cluster: 'staging', status: 'unknown', counts: counts({ unknown: 1 }) },
+    ],
+    findings: [
+      {
+        cluster: 'staging',
+        status: 'unknown',
+        resource: { kind: 'Cluster', name: 'staging' },
+        message: `evidence "secrets" could not be read: ${SECRETS_GAP.reason}: ${SECRETS_GAP.message}`,
+        fingerprint: fp('secrets-staging'),
+      },
+    ],
+  },
+  {
+    id: 'cis-1.2.16-audit-log',
+    title: 'Audit logging is enabled and retained',
+    severity: 'low',
+    automated: false,
+    refs: { cis: '1.2.16' },
+    results: [
+      { cluster: 'prod-eu', status: 'manual', counts: counts({ manual: 1 }) },
+      { cluster: 'staging', status: 'manual', counts: counts({ manual: 1 }) },
+    ],
+    findings: ['prod-eu', 'staging'].map((cluster) => ({
+      cluster,
+      status: 'manual' as const,
+      resource: { kind: 'Cluster', name: cluster },
+      message: 'Check that the API server writes audit logs (--audit-log-path) and keeps them for at least 30 days.',
+      fingerprint: fp(`audit-${cluster}`),
+    })),
+  },
+  {
+    id: 'pss-b-host-network',
+    title: 'Host network is not shared',
+    severity: 'high',
+    automated: true,
+    refs: { pss: 'host-namespaces' },
+    results: [
+      { cluster: 'prod-eu', status: 'pass', counts: counts({ pass: 50 }) },
+      { cluster: 'staging', status: 'pass', counts: counts({ pass: 20 }) },
+    ],
+    findings: [],
+  },
+  {
+    id: 'cis-5.1.3-wildcards',
+    title: 'Minimise wildcard use in Roles and ClusterRoles',
+    severity: 'critical',
+    automated: true,
+    refs: { cis: '5.1.3' },
+    results: [
+      { cluster: 'prod-eu', status: 'fail', counts: counts({ pass: 30, fail: 2 }) },
+      { cluster: 'staging', status: 'error', counts: counts({ error: 1 }) },
+    ],
+    findings: [
+      ...['ops-admin', 'ci-deployer'].map((name) => ({
+        cluster: 'prod-eu',
+        status: 'fail' as const,
+        resource: { kind: 'ClusterRole', name },
+        evidence: { path: 'rules[0]', observed: LONG_OBSERVED, expected: 'no "*" in apiGroups, resources or verbs' },
+        fingerprint: fp(`wild-${name}`),
+      })),
+      {
+        cluster: 'staging',
+        status: 'error',
+        resource: { kind: 'Cluster', name: 'staging' },
+        message: 'control cis-5.1.3-wildcards failed: TypeError: Cannot read properties of undefined (reading "verbs")',
+        fingerprint: fp('wild-error'),
+      },
+    ],
+  },
+];
+
+const CLUSTERS: Array<Omit<ClusterSection, 'counts' | 'passRate' | 'failingControls'>> = [
+  {
+    name: 'prod-eu',
+    labels: { env: 'prod' },
+    status: 'complete',
+    provider: 'eks',
+    serverVersion: 'v1.30.4',
+    objectTotal: 1234,
+    snapshotHash: '3f2a9c1e5b7d4a6f8e0c2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f2a4c6e8b0d2f4a',
+    gaps: [],
+  },
+  {
+    name: 'staging',
+    labels: { env: 'staging' },
+    status: 'partial',
+    provider: 'kubeadm',
+    serverVersion: 'v1.29.8',
+    objectTotal: 412,
+    snapshotHash: '9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d',
+    gaps: [SECRETS_GAP],
+  },
+  {
+    name: 'dev-lab',
+    labels: { env: 'dev' },
+    status: 'failed',
+    objectTotal: 0,
+    error: DEV_LAB_ERROR,
+    gaps: [],
+  },
+];
+
+/** A consistent three-cluster report: every cluster figure is the sum of its control results. */
+export function sampleReport(): RunReport {
+  const sevRank: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+  const clusters: ClusterSection[] = CLUSTERS.map((c) => {
+    const total = emptyCounts();
+    for (const ctl of CONTROLS)
+      for (const r of ctl.results) if (r.cluster === c.name) for (const k of Object.keys(total) as Status[]) total[k] += r.counts[k];
+    return {
+      ...c,
+      counts: total,
+      passRate: passRate(total),
+      failingControls: CONTROLS.flatMap((ctl) =>
+        ctl.results
+          .filter((r) => r.cluster === c.name && r.counts.fail > 0)
+          .map((r) => ({ controlId: ctl.id, title: ctl.title, severity: ctl.severity, failed: r.counts.fail })),
+      ).sort((a, b) => sevRank.indexOf(a.severity) - sevRank.indexOf(b.severity)),
+    };
+  });
+  const fleet = emptyCounts();
+  for (const c of clusters) for (const k of Object.keys(fleet) as Status[]) fleet[k] += c.counts[k];
+  return {
+    schema: 'complyd.report/v1',
+    generatedAt: '2025-03-01T10:05:00.000Z',
+    complydVersion: '0.1.0',
+    catalogVersion: 'catalog-2025.02',
+    run: {
+      id: 'run-20250301-100000-7f3a',
+      startedAt: '2025-03-01T10:00:00.000Z',
+      finishedAt: '2025-03-01T10:04:12.000Z',
+      status: 'partial',
+      trigger: 'schedule',
+    },
+    fleet: { clusters: clusters.length, assessed: clusters.filter((c) => c.status !== 'failed').length, counts: fleet, passRate: passRate(fleet) },
+    clusters,
+    controls: CONTROLS.map((c) => ({
+      id: c.id,
+      title: c.title,
+      section: c.id.startsWith('pss') ? 'Pod Security Standards: baseline' : 'CIS Kubernetes Benchmark',
+      severity: c.severity,
+      frameworks: c.id.startsWith('pss') ? ['pss-baseline', 'pss-restricted'] : ['cis-1.12'],
+      refs: c.refs,
+      rationale: `Rationale of ${c.id}: why the control matters, in a sentence or two that an auditor can quote.`,
+      remediation: `Remediation of ${c.id}: what to change in the manifest or cluster configuration.`,
+      automated: c.automated,
+      results: c.results,
+      findings: c.findings,
+    })),
+  };
+}
