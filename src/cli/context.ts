@@ -9,8 +9,11 @@ export interface ConfigOptions {
 
 export const DEFAULT_CONFIG = 'complyd.yaml';
 
-/** Load config and build the logger. Interactive commands log warnings only, to stderr. */
-export function setup(opts: ConfigOptions, defaultLevel = 'warn'): { config: Config; log: Logger } {
+/**
+ * Load config and build the logger. Interactive commands log errors only (their summary
+ * already says what went wrong); `--log-level info` shows the JSON log lines on stderr.
+ */
+export function setup(opts: ConfigOptions, defaultLevel = 'error'): { config: Config; log: Logger } {
   const config = loadConfig(opts.config);
   const log = createLogger({ level: opts.logLevel ?? defaultLevel });
   return { config, log };

@@ -127,15 +127,15 @@ export async function connect(target: ClusterTarget): Promise<KubeApi> {
               body: Buffer.concat(chunks).toString('utf8'),
             }),
           );
-          res.on('error', (err) => reject(new TransportError(`response from ${server} broke off: ${err.message}`, 'ERESET', { cause: err })));
-          res.on('aborted', () => reject(new TransportError(`response from ${server} broke off`, 'ECONNRESET')));
+          res.on('error', (err) => reject(new TransportError(`response broke off: ${err.message}`, 'ERESET', { cause: err })));
+          res.on('aborted', () => reject(new TransportError('response broke off', 'ECONNRESET')));
         },
       );
-      req.on('timeout', () => req.destroy(new TransportError(`no answer from ${server} within ${opts.timeoutMs} ms`, 'ETIMEDOUT')));
+      req.on('timeout', () => req.destroy(new TransportError(`no answer within ${opts.timeoutMs} ms`, 'ETIMEDOUT')));
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (err instanceof TransportError) reject(err);
-        else if (err.name === 'AbortError') reject(new TransportError(`request to ${server} cancelled: cluster deadline reached`, 'EABORTED', { cause: err }));
-        else reject(new TransportError(`${server}: ${err.message}`, err.code ?? 'EUNKNOWN', { cause: err }));
+        else if (err.name === 'AbortError') reject(new TransportError('cancelled: the cluster deadline (collect.clusterTimeout) was reached', 'EABORTED', { cause: err }));
+        else reject(new TransportError(err.message, err.code ?? 'EUNKNOWN', { cause: err }));
       });
       req.end();
     });

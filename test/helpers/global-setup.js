@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import process from 'node:process';
 
 /**
  * The CLI tests run the compiled `complyd` binary, as a user would. Build it once per test

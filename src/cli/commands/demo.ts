@@ -17,7 +17,7 @@ export function registerDemo(program: Command): void {
     .description('start a simulated fleet of local HTTPS Kubernetes API servers (one broken on purpose), scan it, store the run and write reports')
     .option('--out <dir>', 'output directory (reports, SQLite store, demo kubeconfigs)', './complyd-out')
     .option('--keep-running', 'keep the simulated API servers up after the scan, so you can run complyd against them yourself')
-    .option('--log-level <level>', 'log level on stderr', 'warn')
+    .option('--log-level <level>', 'log level of the JSON log lines on stderr', 'error')
     .action(async (opts: { out: string; keepRunning?: boolean; logLevel: string }) => {
       const out = resolve(opts.out);
       const workDir = join(out, 'demo');
