@@ -30,6 +30,15 @@ export interface Control {
   readonly severity: Severity;
   readonly frameworks: readonly Framework[];
   readonly refs: ControlRefs;
+  /** CIS profile level, for controls that are a CIS Benchmark item. */
+  readonly level?: 'L1' | 'L2';
+  /**
+   * Why a person must judge this control, when complyd cannot decide it from the API (file
+   * modes on nodes, the content of a config file, intent). With `evaluate` absent the control
+   * reports one `manual` result carrying this text; with `evaluate` present it is `partial`:
+   * it gathers the evidence the API shows and reports it as `manual` for a person to judge.
+   */
+  readonly manual?: string;
   /** Evidence the control reads; when any of it is missing the result says `unknown`. */
   readonly needs: readonly EvidenceKind[];
   readonly rationale: string;
@@ -41,4 +50,12 @@ export interface Control {
 /** Identity function that gives control files a typed, uniform shape. */
 export function defineControl(control: Control): Control {
   return control;
+}
+
+export type ControlMode = 'automated' | 'partial' | 'manual';
+
+/** automated: complyd decides; partial: complyd shows evidence, a person decides; manual: a person checks. */
+export function modeOf(control: Control): ControlMode {
+  if (!control.evaluate) return 'manual';
+  return control.manual ? 'partial' : 'automated';
 }

@@ -1,4 +1,8 @@
 import type { Control, Framework } from './define.js';
+import { CONTROL_PLANE_CONTROLS } from './cis/control-plane/index.js';
+import { NODE_CONTROLS } from './cis/node/index.js';
+import { NODE_FILE_CONTROLS } from './cis/node-files/index.js';
+import { POLICY_CONTROLS } from './cis/policies/index.js';
 import hostNetwork from './pss/host-network.js';
 import hostPid from './pss/host-pid.js';
 import hostIpc from './pss/host-ipc.js';
@@ -26,6 +30,11 @@ import procMountRestricted from './pss/proc-mount-restricted.js';
  * here; the registry test checks ids are unique and every control has fixtures.
  */
 export const CONTROLS: readonly Control[] = [
+  // CIS Kubernetes Benchmark v1.12 items that are not a Pod Security Standards check, by section.
+  ...NODE_FILE_CONTROLS,
+  ...CONTROL_PLANE_CONTROLS,
+  ...NODE_CONTROLS,
+  ...POLICY_CONTROLS,
   // Pod Security Standards: baseline, in the order of the standard.
   hostNetwork,
   hostPid,

@@ -1,4 +1,4 @@
-import type { Snapshot } from '../core/types.js';
+import type { ControlPlaneComponent, KubeObject, KubeletEvidence, ResourceKind, Snapshot } from '../core/types.js';
 import { podSubjects, type PodSubject } from './pod-specs.js';
 
 /**
@@ -8,6 +8,7 @@ import { podSubjects, type PodSubject } from './pod-specs.js';
  */
 export class EvalContext {
   private podSubjectsCache?: PodSubject[];
+  private readonly memo = new Map<string, unknown>();
 
   constructor(
     readonly snapshot: Snapshot,
@@ -18,5 +19,34 @@ export class EvalContext {
   get podSubjects(): PodSubject[] {
     this.podSubjectsCache ??= podSubjects(this.snapshot);
     return this.podSubjectsCache;
+  }
+
+  /** The objects of one resource kind (empty when not collected; check gaps for why). */
+  objects(kind: ResourceKind): readonly KubeObject[] {
+    return this.snapshot.objects[kind] ?? [];
+  }
+
+  /** Every replica of a control-plane component (kube-apiserver, etcd...), as its mirror pods show it. */
+  components(component: string): readonly ControlPlaneComponent[] {
+    return this.snapshot.controlPlane.filter((c) => c.component === component);
+  }
+
+  get kubelets(): readonly KubeletEvidence[] {
+    return this.snapshot.kubelets;
+  }
+
+  /** Kubernetes minor version of the API server (31 for v1.31.4), when known. */
+  get minorVersion(): number | undefined {
+    const m = /^v?1\.(\d+)/.exec(this.snapshot.serverVersion?.gitVersion ?? '');
+    return m ? Number(m[1]) : undefined;
+  }
+
+  /**
+   * A value derived from the snapshot once and shared by every control that asks for the
+   * same key (an RBAC graph, parsed flags...). `compute` must be pure.
+   */
+  shared<T>(key: string, compute: () => T): T {
+    if (!this.memo.has(key)) this.memo.set(key, compute());
+    return this.memo.get(key) as T;
   }
 }

@@ -39,7 +39,7 @@ export function evaluate(snapshot: Snapshot, controls: readonly Control[], now: 
     }
 
     if (!control.evaluate) {
-      findings.push(place({ status: 'manual', resource: CLUSTER_SCOPE(snapshot.cluster), message: control.remediation }));
+      findings.push(place({ status: 'manual', resource: CLUSTER_SCOPE(snapshot.cluster), message: control.manual ?? control.remediation }));
       continue;
     }
     try {
