@@ -9,7 +9,7 @@ import type { Logger } from './core/log.js';
 import { complydVersion } from './core/version.js';
 import { collectCluster } from './collect/collector.js';
 import { CATALOG_VERSION, CONTROLS } from './controls/index.js';
-import type { Control } from './controls/define.js';
+import type { Control, Framework } from './controls/define.js';
 import { scanFleet, type FleetScanResult, type ScanFleetOptions } from './scan/scan-fleet.js';
 import { openDatabase } from './store/db.js';
 import { KnexRunStore, processOwner, type RunStore } from './store/run-store.js';
@@ -59,8 +59,8 @@ export async function runScan(
   );
 }
 
-export async function buildReport(store: RunStore, runId: string, clusters?: readonly string[]): Promise<RunReport> {
-  return buildRunReport({ store, runId, controls: CONTROLS, now: new Date(), complydVersion: complydVersion(), ...(clusters ? { clusters } : {}) });
+export async function buildReport(store: RunStore, runId: string, scope: { clusters?: readonly string[]; framework?: Framework } = {}): Promise<RunReport> {
+  return buildRunReport({ store, runId, controls: CONTROLS, now: new Date(), complydVersion: complydVersion(), ...scope });
 }
 
 export async function renderReport(report: RunReport, format: ReportFormat): Promise<Buffer> {

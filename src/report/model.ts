@@ -1,6 +1,6 @@
 import type { Evidence, Gap, ResourceRef, Severity, Status } from '../core/types.js';
 import { SEVERITIES } from '../core/types.js';
-import type { Control } from '../controls/define.js';
+import type { Control, Framework } from '../controls/define.js';
 import { emptyCounts, type StatusCounts } from '../evaluate/evaluate.js';
 import type { ControlResult, RunStore, StoredFinding } from '../store/run-store.js';
 
@@ -12,6 +12,8 @@ import type { ControlResult, RunStore, StoredFinding } from '../store/run-store.
 export interface RunReport {
   schema: 'complyd.report/v1';
   generatedAt: string;
+  /** The framework the report is limited to, when it is. */
+  framework?: string;
   complydVersion: string;
   catalogVersion: string;
   run: { id: string; startedAt: string; finishedAt?: string; status: string; trigger: string };
@@ -79,6 +81,8 @@ export interface BuildReportInput {
   complydVersion: string;
   /** Limit to these clusters. */
   clusters?: readonly string[];
+  /** Limit to the controls of one framework; counts are then those of its controls only. */
+  framework?: Framework;
 }
 
 export async function buildRunReport(input: BuildReportInput): Promise<RunReport> {
@@ -88,13 +92,21 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
   const only = input.clusters ? new Set(input.clusters) : undefined;
   const keep = (cluster: string) => !only || only.has(cluster);
 
+  const inScope = input.framework ? new Set(input.controls.filter((c) => c.frameworks.includes(input.framework as Framework)).map((c) => c.id)) : undefined;
+  const scoped = <T extends { controlId: string }>(rows: T[]) => (inScope ? rows.filter((r) => inScope.has(r.controlId)) : rows);
   const [clusterRows, controlRows, findingRows, gapRows] = await Promise.all([
     store.clusterResults(runId),
-    store.controlResults(runId),
-    store.findings(runId),
+    store.controlResults(runId).then(scoped),
+    store.findings(runId).then(scoped),
     store.gaps(runId),
   ]);
   const byId = new Map(input.controls.map((c) => [c.id, c]));
+  // Counts are summed from the per-control results, so a framework-limited report adds up too.
+  const countsOf = (cluster: string) => {
+    const counts = emptyCounts();
+    for (const r of controlRows) if (r.cluster === cluster) add(counts, r.counts);
+    return counts;
+  };
   const sevRank = (s: Severity) => SEVERITIES.indexOf(s);
 
   const clusters: ClusterSection[] = clusterRows.filter((c) => keep(c.cluster)).map((c) => ({
@@ -106,8 +118,8 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
     objectTotal: c.objectTotal,
     ...(c.snapshotHash ? { snapshotHash: c.snapshotHash } : {}),
     ...(c.error ? { error: c.error } : {}),
-    counts: c.counts,
-    passRate: passRate(c.counts),
+    counts: countsOf(c.cluster),
+    passRate: passRate(countsOf(c.cluster)),
     gaps: gapRows.filter((g) => g.cluster === c.cluster).map(({ evidence, reason, message }) => ({ evidence, reason, message })),
     failingControls: controlRows
       .filter((r) => r.cluster === c.cluster && r.counts.fail > 0)
@@ -118,7 +130,8 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
   const fleetCounts = emptyCounts();
   for (const c of clusters) add(fleetCounts, c.counts);
 
-  const controlIds = [...new Set([...input.controls.map((c) => c.id), ...controlRows.map((r) => r.controlId)])];
+  const catalogIds = input.controls.filter((c) => !inScope || inScope.has(c.id)).map((c) => c.id);
+  const controlIds = [...new Set([...catalogIds, ...controlRows.map((r) => r.controlId)])];
   const controls = controlIds
     .map((id) => controlSection(id, byId.get(id), controlRows.filter((r) => r.controlId === id && keep(r.cluster)), findingRows.filter((f) => f.controlId === id && keep(f.cluster))))
     .filter((c) => c.results.length > 0);
@@ -126,6 +139,7 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
   return {
     schema: 'complyd.report/v1',
     generatedAt: input.now.toISOString(),
+    ...(input.framework ? { framework: input.framework } : {}),
     complydVersion: input.complydVersion,
     catalogVersion: run.catalogVersion,
     run: {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { controlsFor } from '../../controls/index.js';
+import { CATALOG_VERSION, controlsFor } from '../../controls/index.js';
 import { FRAMEWORKS, type Framework } from '../../controls/define.js';
+import { catalogCsv, catalogEntries, catalogMarkdown } from '../../controls/catalog-export.js';
 import { UsageError } from '../../core/errors.js';
 import { table } from '../format.js';
 
@@ -10,21 +11,33 @@ export function parseFramework(value: string | undefined): Framework | undefined
   return value as Framework;
 }
 
+const FORMATS = ['text', 'json', 'csv', 'md'] as const;
+
 export function registerControls(program: Command): void {
   program
     .command('controls')
-    .description('list the controls complyd evaluates')
+    .description('list the control catalog (for auditors: --format csv or md)')
     .option('-f, --framework <name>', `only controls of one framework (${FRAMEWORKS.join(', ')})`)
-    .option('-o, --output <format>', 'text or json', 'text')
-    .action((opts: { framework?: string; output: string }) => {
-      const controls = controlsFor(parseFramework(opts.framework));
-      if (opts.output === 'json') {
-        const rows = controls.map(({ evaluate, ...meta }) => ({ ...meta, automated: Boolean(evaluate) }));
-        process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-        return;
+    .option('-o, --format <format>', `${FORMATS.join(', ')}`, 'text')
+    .action((opts: { framework?: string; format: string }) => {
+      const entries = catalogEntries(controlsFor(parseFramework(opts.framework)));
+      switch (opts.format) {
+        case 'json':
+          process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
+          return;
+        case 'csv':
+          process.stdout.write(catalogCsv(entries));
+          return;
+        case 'md':
+          process.stdout.write(catalogMarkdown(entries, CATALOG_VERSION));
+          return;
+        case 'text': {
+          const rows = entries.map((e) => [e.id, e.severity, e.mode, e.frameworks.join(','), e.title]);
+          process.stdout.write(`${table(['ID', 'SEVERITY', 'MODE', 'FRAMEWORKS', 'TITLE'], rows)}\n\n${entries.length} controls\n`);
+          return;
+        }
+        default:
+          throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${opts.format}"`);
       }
-      if (opts.output !== 'text') throw new UsageError(`--output must be text or json, not "${opts.output}"`);
-      const rows = controls.map((c) => [c.id, c.severity, c.evaluate ? 'automated' : 'manual', c.frameworks.join(','), c.title]);
-      process.stdout.write(`${table(['ID', 'SEVERITY', 'MODE', 'FRAMEWORKS', 'TITLE'], rows)}\n\n${controls.length} controls\n`);
     });
 }

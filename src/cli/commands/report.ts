@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
 import { buildReport, openStore, renderReport, type ReportFormat } from '../../main.js';
 import { UsageError } from '../../core/errors.js';
+import { parseFramework } from './controls.js';
 
 export function registerReport(program: Command): void {
   program
@@ -12,15 +13,17 @@ export function registerReport(program: Command): void {
     .option('--run <id>', 'run id (or a unique prefix of one)', 'latest')
     .option('--format <format>', 'json or pdf', 'json')
     .option('--cluster <name...>', 'only these clusters')
+    .option('-f, --framework <name>', 'only the controls of one framework (cis-1.12, pss-baseline, pss-restricted, nsa)')
     .option('--out <path>', 'file to write; stdout when absent (json only)')
-    .action(async (opts: ConfigOptions & { run: string; format: string; cluster?: string[]; out?: string }) => {
+    .action(async (opts: ConfigOptions & { run: string; format: string; cluster?: string[]; framework?: string; out?: string }) => {
       if (opts.format !== 'json' && opts.format !== 'pdf') throw new UsageError(`--format must be json or pdf, not "${opts.format}"`);
       if (opts.format === 'pdf' && !opts.out) throw new UsageError('--out is required for --format pdf');
+      const framework = parseFramework(opts.framework);
       const { config } = setup(opts);
       const store = await openStore(config);
       try {
         const runId = await resolveRun(store, opts.run);
-        const data = await renderReport(await buildReport(store, runId, opts.cluster), opts.format as ReportFormat);
+        const data = await renderReport(await buildReport(store, runId, { ...(opts.cluster ? { clusters: opts.cluster } : {}), ...(framework ? { framework } : {}) }), opts.format as ReportFormat);
         if (opts.out) {
           await writeFile(opts.out, data);
           process.stderr.write(`wrote ${opts.out} (run ${runId})\n`);

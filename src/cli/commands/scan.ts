@@ -4,12 +4,15 @@ import { openStore, runScan, writeReports } from '../../main.js';
 import type { ClusterSummary, FleetScanResult } from '../../scan/scan-fleet.js';
 import { seconds, table } from '../format.js';
 import { UsageError } from '../../core/errors.js';
+import { controlsFor } from '../../controls/index.js';
+import { parseFramework } from './controls.js';
 
 /** Exit code when at least one cluster could not be assessed at all. */
 export const EXIT_CLUSTER_FAILED = 3;
 
 interface ScanOptions extends ConfigOptions {
   cluster?: string[];
+  framework?: string;
   output: 'text' | 'json';
   report: boolean;
 }
@@ -34,6 +37,7 @@ export function registerScan(program: Command): void {
     .description('scan every configured cluster once, evaluate the controls, store the run and print a summary per cluster')
     .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
     .option('--cluster <name...>', 'scan only these clusters (repeatable)')
+    .option('-f, --framework <name>', 'evaluate only the controls of one framework (cis-1.12, pss-baseline, pss-restricted, nsa)')
     .option('-o, --output <format>', 'summary format: text or json', 'text')
     .option('--no-report', 'do not write the report files configured under output.formats')
     .option('--log-level <level>', 'log level on stderr (info, debug, ...)')
@@ -45,6 +49,7 @@ one cluster could not be assessed at all, 2 on a configuration or usage error, 1
     )
     .action(async (opts: ScanOptions) => {
       if (opts.output !== 'text' && opts.output !== 'json') throw new UsageError(`--output must be text or json, not "${opts.output}"`);
+      const framework = parseFramework(opts.framework);
       const { config, log } = setup(opts);
       const unknownNames = (opts.cluster ?? []).filter((n) => !config.clusters.some((c) => c.name === n));
       if (unknownNames.length > 0) {
@@ -58,6 +63,7 @@ one cluster could not be assessed at all, 2 on a configuration or usage error, 1
         const result = await runScan(config, store, log, {
           trigger: 'cli',
           ...(opts.cluster ? { clusters: opts.cluster } : {}),
+          ...(framework ? { controls: controlsFor(framework) } : {}),
           onCluster: (c) => {
             done++;
             process.stderr.write(`  [${done}/${total}] ${c.cluster}: ${c.status} in ${seconds(c.startedAt, c.finishedAt)}\n`);
