@@ -18,12 +18,14 @@ export function evaluate(snapshot: Snapshot, controls: readonly Control[], now: 
   const findings: Finding[] = [];
 
   for (const control of controls) {
-    const place = (v: Verdict): Finding => ({
-      ...v,
-      cluster: snapshot.cluster,
-      controlId: control.id,
-      severity: control.severity,
-    });
+    // Built field by field, not by spreading: this runs once per finding (a million in a
+    // large fleet) and a spread of differently shaped verdicts is V8's slow path.
+    const place = (v: Verdict): Finding => {
+      const f: Finding = { status: v.status, resource: v.resource, cluster: snapshot.cluster, controlId: control.id, severity: control.severity };
+      if (v.evidence) f.evidence = v.evidence;
+      if (v.message !== undefined) f.message = v.message;
+      return f;
+    };
 
     for (const need of control.needs) {
       const gap = gapsByEvidence.get(need);

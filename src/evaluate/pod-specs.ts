@@ -148,6 +148,9 @@ const LISTS: readonly ContainerList[] = ['containers', 'initContainers', 'epheme
 
 /** All containers of a pod spec: regular, init and ephemeral, as PodSecurity admission walks them. */
 export function containersOf(subject: PodSubject): ContainerSubject[] {
+  // Twenty controls ask for the containers of the same subject: build them once.
+  const cached = containerCache.get(subject);
+  if (cached) return cached;
   const out: ContainerSubject[] = [];
   for (const list of LISTS) {
     for (const container of subject.spec[list] ?? []) {
@@ -159,8 +162,11 @@ export function containersOf(subject: PodSubject): ContainerSubject[] {
       });
     }
   }
+  containerCache.set(subject, out);
   return out;
 }
+
+const containerCache = new WeakMap<PodSubject, ContainerSubject[]>();
 
 /** A security setting as it applies to one container, and the field that decides it. */
 export interface EffectiveSetting<T> {
