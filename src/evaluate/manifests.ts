@@ -1,9 +1,12 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { LineCounter, parseAllDocuments, type DocumentOptions, type ParseOptions, type SchemaOptions, type Tags } from 'yaml';
-import type { KubeObject, ResourceKind, Snapshot } from '../core/types.js';
+import type { ControlPlaneComponent, KubeObject, ResourceKind, Snapshot } from '../core/types.js';
 import { AppError } from '../core/errors.js';
+import { controlPlaneFromPods } from '../collect/control-plane.js';
 import { MalformedObjectError, normalizeObject, resourceOf } from '../collect/normalize.js';
+import { COMPONENT_NAMES, type ComponentName } from './flags.js';
+import type { PodSpec } from './pod-specs.js';
 
 /**
  * Offline evaluation: manifests on disk (YAML, multi-document, JSON, `kubectl get -o json`
@@ -71,13 +74,59 @@ export async function loadManifests(paths: string[], options: LoadManifestsOptio
       collectedAt: (options.collectedAt ?? new Date()).toISOString(),
       provider: 'unknown',
       objects: objects.byResource,
-      controlPlane: [],
+      controlPlane: controlPlaneOf(objects.byResource.pods ?? []),
       kubelets: [],
       gaps: [],
       source: 'manifests',
     },
     skipped: objects.skipped,
   };
+}
+
+/**
+ * Control-plane components among the pods of the files: mirror pods from a `kubectl get -o yaml`
+ * dump (found as a live scan finds them), and static pod manifests as they sit in
+ * /etc/kubernetes/manifests, which have no mirror annotation yet. Such a manifest counts when
+ * its container command starts with the component's binary, or when it carries the label
+ * `component=<name>` in kube-system or together with `tier: control-plane`.
+ */
+function controlPlaneOf(pods: readonly KubeObject[]): ControlPlaneComponent[] {
+  const mirrors = controlPlaneFromPods(pods);
+  const seen = new Set(mirrors.map((c) => `${c.namespace}/${c.pod}`));
+  const statics = pods.flatMap((pod): ControlPlaneComponent[] => {
+    const namespace = pod.metadata.namespace ?? 'default';
+    if (seen.has(`${namespace}/${pod.metadata.name}`)) return [];
+    const spec = (pod.spec ?? {}) as PodSpec & { nodeName?: string };
+    const component = staticComponentOf(pod, spec);
+    if (!component) return [];
+    return [
+      {
+        component,
+        namespace,
+        pod: pod.metadata.name,
+        ...(spec.nodeName ? { node: spec.nodeName } : {}),
+        containers: (spec.containers ?? []).map((c) => ({
+          name: c.name,
+          argv: [...(c.command ?? []), ...(c.args ?? [])],
+          env: Object.fromEntries((c.env ?? []).flatMap((e) => (e.value === undefined ? [] : [[e.name, e.value]]))),
+        })),
+      },
+    ];
+  });
+  return [...mirrors, ...statics];
+}
+
+function staticComponentOf(pod: KubeObject, spec: PodSpec): ComponentName | undefined {
+  const isComponent = (name: string | undefined): name is ComponentName => (COMPONENT_NAMES as readonly (string | undefined)[]).includes(name);
+  for (const c of spec.containers ?? []) {
+    const binary = c.command?.[0];
+    const name = binary?.slice(binary.lastIndexOf('/') + 1);
+    if (isComponent(name)) return name;
+  }
+  const labels = pod.metadata.labels ?? {};
+  const label = labels.component;
+  if (isComponent(label) && (pod.metadata.namespace === 'kube-system' || labels.tier === 'control-plane')) return label;
+  return undefined;
 }
 
 /** The objects read so far, by resource, and the documents that were not kept. */

@@ -8,8 +8,11 @@ export default defineControl({
   title: 'Containers explicitly forbid privilege escalation',
   section: RESTRICTED,
   severity: 'high',
-  frameworks: ['pss-restricted', 'nsa'],
+  frameworks: ['pss-restricted', 'nsa', 'cis-1.12'],
   refs: { cis: '5.2.6', pss: 'allowPrivilegeEscalation', nsa: NSA.escalation, kubescape: ['C-0016', 'C-0197'] },
+  // CIS 5.2.6 judged as PSS restricted does: unset fails, since the runtime then allows escalation.
+  // kube-bench passes an unset field (only an explicit true fails); complyd follows PSS.
+  level: 'L1',
   needs: POD_SPEC_EVIDENCE,
   rationale:
     'Unless allowPrivilegeEscalation is false, a process can gain more privileges than its parent through setuid binaries or file capabilities; the runtime default allows it.',

@@ -27,7 +27,7 @@ export default defineControl({
   section: BASELINE,
   severity: 'high',
   frameworks: ['pss-baseline', 'pss-restricted', 'nsa'],
-  refs: { cis: '5.2.8', pss: 'capabilities_baseline', nsa: NSA.escalation, kubescape: ['C-0046', 'C-0199'] },
+  refs: { pss: 'capabilities_baseline', nsa: NSA.escalation, kubescape: ['C-0046', 'C-0199'] },
   needs: POD_SPEC_EVIDENCE,
   rationale:
     'Capabilities such as SYS_ADMIN, NET_ADMIN, SYS_PTRACE or NET_RAW give a container kernel powers (mounts, network reconfiguration, tracing, packet forging) that are the usual first step of a container escape.',

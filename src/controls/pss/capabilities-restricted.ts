@@ -10,8 +10,10 @@ export default defineControl({
   title: 'Containers drop all capabilities and add at most NET_BIND_SERVICE',
   section: RESTRICTED,
   severity: 'high',
-  frameworks: ['pss-restricted', 'nsa'],
+  frameworks: ['pss-restricted', 'nsa', 'cis-1.12'],
   refs: { cis: '5.2.9', pss: 'capabilities_restricted', nsa: NSA.escalation, kubescape: ['C-0046', 'C-0201'] },
+  // L1 as in the v1.12 transcription; the v1.10 and v2.0.1 transcriptions say L2.
+  level: 'L1',
   needs: POD_SPEC_EVIDENCE,
   rationale:
     'Even the runtime\'s default capabilities (CHOWN, DAC_OVERRIDE, SETUID, NET_RAW...) widen what a compromised process can do; almost no workload needs more than binding low ports.',

@@ -7,8 +7,9 @@ export default defineControl({
   title: 'Pods do not share the host IPC namespace',
   section: BASELINE,
   severity: 'high',
-  frameworks: ['pss-baseline', 'pss-restricted', 'nsa'],
+  frameworks: ['pss-baseline', 'pss-restricted', 'nsa', 'cis-1.12'],
   refs: { cis: '5.2.4', pss: 'hostNamespaces', nsa: NSA.hostAccess, kubescape: ['C-0038', 'C-0276'] },
+  level: 'L1',
   needs: POD_SPEC_EVIDENCE,
   rationale:
     'With hostIPC a container can read and write the shared memory segments and message queues of every process on the node, including other tenants\' data.',

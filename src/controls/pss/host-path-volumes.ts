@@ -7,8 +7,9 @@ export default defineControl({
   title: 'Pods mount no hostPath volumes',
   section: BASELINE,
   severity: 'high',
-  frameworks: ['pss-baseline', 'pss-restricted', 'nsa'],
+  frameworks: ['pss-baseline', 'pss-restricted', 'nsa', 'cis-1.12'],
   refs: { cis: '5.2.11', pss: 'hostPathVolumes', nsa: NSA.hostAccess, kubescape: ['C-0048', 'C-0203'] },
+  level: 'L1',
   needs: POD_SPEC_EVIDENCE,
   rationale:
     'A hostPath volume exposes the node\'s filesystem to the container: the container runtime socket, kubelet credentials or /etc are each enough to take over the node.',

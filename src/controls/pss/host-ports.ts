@@ -8,8 +8,9 @@ export default defineControl({
   title: 'Containers do not bind host ports',
   section: BASELINE,
   severity: 'high',
-  frameworks: ['pss-baseline', 'pss-restricted', 'nsa'],
+  frameworks: ['pss-baseline', 'pss-restricted', 'nsa', 'cis-1.12'],
   refs: { cis: '5.2.12', pss: 'hostPorts', nsa: NSA.hostAccess, kubescape: ['C-0044', 'C-0204'] },
+  level: 'L1',
   needs: POD_SPEC_EVIDENCE,
   rationale:
     'A hostPort opens the container on the node\'s own address, outside Services and most NetworkPolicy setups, and limits scheduling to one such pod per node.',

@@ -7,8 +7,9 @@ export default defineControl({
   title: 'Containers do not run privileged',
   section: 'Pod Security Standards: baseline',
   severity: 'critical',
-  frameworks: ['pss-baseline', 'pss-restricted', 'nsa'],
+  frameworks: ['pss-baseline', 'pss-restricted', 'nsa', 'cis-1.12'],
   refs: { cis: '5.2.2', pss: 'privileged', nsa: 'Pod security: privileged containers', kubescape: ['C-0057', 'C-0193'] },
+  level: 'L1',
   needs: ['pods', 'deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'cronjobs'],
   rationale:
     'A privileged container has every capability of the host and can reach its devices; one compromised process is a compromised node.',

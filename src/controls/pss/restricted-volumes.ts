@@ -12,7 +12,7 @@ export default defineControl({
   section: RESTRICTED,
   severity: 'low',
   frameworks: ['pss-restricted'],
-  refs: { cis: '5.2.11', pss: 'restrictedVolumes', kubescape: ['C-0048'] },
+  refs: { pss: 'restrictedVolumes', kubescape: ['C-0048'] },
   needs: POD_SPEC_EVIDENCE,
   rationale:
     'Inline volume sources (hostPath, nfs, iscsi, rbd, gitRepo, cloud disks...) let a pod reach storage directly, bypassing the PersistentVolume permissions that administrators control.',

@@ -10,8 +10,9 @@ export default defineControl({
   title: 'Containers must run as a non-root user',
   section: RESTRICTED,
   severity: 'medium',
-  frameworks: ['pss-restricted', 'nsa'],
+  frameworks: ['pss-restricted', 'nsa', 'cis-1.12'],
   refs: { cis: '5.2.7', pss: 'runAsNonRoot', nsa: NSA.nonRoot, kubescape: ['C-0013', 'C-0198'] },
+  level: 'L2',
   needs: POD_SPEC_EVIDENCE,
   rationale:
     'runAsNonRoot makes the kubelet refuse to start a container whose user is root; without it an image that runs as root does so, one kernel bug away from root on the node.',

@@ -11,7 +11,7 @@ export default defineControl({
   section: RESTRICTED,
   severity: 'medium',
   frameworks: ['pss-restricted', 'nsa'],
-  refs: { cis: '5.2.7', pss: 'runAsUser', nsa: NSA.nonRoot, kubescape: ['C-0013', 'C-0198'] },
+  refs: { pss: 'runAsUser', nsa: NSA.nonRoot, kubescape: ['C-0013', 'C-0198'] },
   needs: POD_SPEC_EVIDENCE,
   rationale: 'runAsUser: 0 runs the container as root whatever the image says, and defeats runAsNonRoot\'s purpose.',
   remediation: 'Set runAsUser to a non-zero UID (or remove it) on the pod and every container, or run the pod with spec.hostUsers: false.',

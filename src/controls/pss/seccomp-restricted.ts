@@ -11,7 +11,7 @@ export default defineControl({
   section: RESTRICTED,
   severity: 'medium',
   frameworks: ['pss-restricted', 'nsa'],
-  refs: { cis: '5.6.2', pss: 'seccompProfile_restricted', nsa: NSA.hardening, kubescape: ['C-0210', 'C-0055'] },
+  refs: { pss: 'seccompProfile_restricted', nsa: NSA.hardening, kubescape: ['C-0210', 'C-0055'] },
   needs: POD_SPEC_EVIDENCE,
   rationale:
     'Without a profile a container runs Unconfined unless the kubelet applies seccompDefault; the runtime\'s default profile blocks rarely needed system calls that many kernel exploits rely on.',

@@ -10,8 +10,9 @@ export default defineControl({
   title: 'Windows pods do not run as HostProcess containers',
   section: BASELINE,
   severity: 'critical',
-  frameworks: ['pss-baseline', 'pss-restricted'],
+  frameworks: ['pss-baseline', 'pss-restricted', 'cis-1.12'],
   refs: { cis: '5.2.10', pss: 'windowsHostProcess', kubescape: ['C-0202'] },
+  level: 'L1',
   needs: POD_SPEC_EVIDENCE,
   rationale:
     'A Windows HostProcess container runs directly on the node as a host process, with the host\'s network and filesystem: the Windows equivalent of a privileged container.',

@@ -1,0 +1,161 @@
+import { defineControl } from '../../define.js';
+import { fail, pass, show } from '../../verdicts.js';
+import { KUBELET_NEEDS, KUBELET_SECTION, eachKubelet, judgeField, valueAt, type KubeletJudge } from './configz.js';
+
+/** CIS 4.2.9–4.2.12: the kubelet's own certificates and TLS. */
+
+const SERVING_EXPECTED = 'tlsCertFile and tlsPrivateKeyFile naming a certificate issued by a CA the API server trusts, or serverTLSBootstrap: true';
+
+function dirAndBase(path: string): [string, string] {
+  const i = path.lastIndexOf('/');
+  return [path.slice(0, i + 1), path.slice(i + 1)];
+}
+
+/**
+ * The pair the kubelet generates for itself. With no serving certificate configured and no
+ * serverTLSBootstrap, the kubelet writes a self-signed `kubelet.crt`/`kubelet.key` into its
+ * --cert-dir and records those paths in its configuration *before* configz is registered
+ * (cmd/kubelet/app/server.go: InitializeTLS runs in UnsecuredDependencies, before run()
+ * calls initConfigz). So on a kubeadm default node configz does not show the fields as
+ * absent: it shows `/var/lib/kubelet/pki/kubelet.crt` and `.key`.
+ */
+export function isSelfGeneratedPair(cert: string, key: string): boolean {
+  const [certDir, certBase] = dirAndBase(cert);
+  const [keyDir, keyBase] = dirAndBase(key);
+  return certDir === keyDir && certBase === 'kubelet.crt' && keyBase === 'kubelet.key';
+}
+
+const servingPair: KubeletJudge = (k) => {
+  if (valueAt(k.config, 'serverTLSBootstrap') === true) {
+    return pass(k.resource, { path: 'kubeletconfig.serverTLSBootstrap', observed: 'true (serving certificate requested from the cluster CA)', expected: SERVING_EXPECTED });
+  }
+  const cert = valueAt(k.config, 'tlsCertFile');
+  const key = valueAt(k.config, 'tlsPrivateKeyFile');
+  const path = 'kubeletconfig.tlsCertFile, kubeletconfig.tlsPrivateKeyFile';
+  const noBootstrap = '; serverTLSBootstrap <unset> (means false)';
+  if (typeof cert !== 'string' || cert === '' || typeof key !== 'string' || key === '') {
+    return fail(k.resource, path, `${show(cert)}, ${show(key)}${noBootstrap}`, SERVING_EXPECTED);
+  }
+  if (isSelfGeneratedPair(cert, key)) {
+    return fail(k.resource, path, `${cert}, ${key}: the self-signed pair the kubelet writes when no certificate is configured${noBootstrap}`, SERVING_EXPECTED);
+  }
+  return pass(k.resource, { path, observed: `${cert}, ${key}`, expected: SERVING_EXPECTED });
+};
+
+export const servingCertificate = defineControl({
+  id: 'CIS-4.2.9',
+  refs: { cis: '4.2.9', kubescape: ['C-0181'] },
+  title: 'Kubelet serves TLS with a certificate the cluster can verify',
+  section: KUBELET_SECTION,
+  severity: 'medium',
+  level: 'L1',
+  frameworks: ['cis-1.12'],
+  needs: KUBELET_NEEDS,
+  rationale:
+    'Without a configured serving certificate the kubelet signs one for itself. Nobody can verify it, so the API server and ' +
+    'metrics clients connect to port 10250 without checking whom they talk to, which lets a man in the middle collect exec ' +
+    'sessions and logs. configz names that self-signed pair kubelet.crt/kubelet.key in the kubelet certificate directory; ' +
+    'if you did install a CA-issued pair under exactly those names, record an exception.',
+  remediation:
+    'Either set serverTLSBootstrap: true (the kubelet requests its serving certificate through the certificates API; approve ' +
+    'the kubernetes.io/kubelet-serving CSRs, automatically or with an approver) or point tlsCertFile and tlsPrivateKeyFile at ' +
+    'a pair issued by the cluster CA. Then give the API server --kubelet-certificate-authority so it verifies them.',
+  evaluate: (ctx) => eachKubelet(ctx, servingPair),
+});
+
+const rotate = judgeField({
+  path: 'rotateCertificates',
+  absent: { means: false, words: 'means false' },
+  ok: (v) => v === true,
+  expected: 'true (client certificate renewed through the certificates API before it expires)',
+});
+
+export const clientCertRotation = defineControl({
+  id: 'CIS-4.2.10',
+  refs: { cis: '4.2.10', kubescape: ['C-0182'] },
+  title: 'Kubelet renews its client certificate automatically',
+  section: KUBELET_SECTION,
+  severity: 'medium',
+  level: 'L1',
+  frameworks: ['cis-1.12'],
+  needs: KUBELET_NEEDS,
+  rationale:
+    'A kubelet whose client certificate is not rotated either loses access to the API server when it expires or is given a ' +
+    'long-lived certificate that stays valid after a key leaks. The kubelet default is off (configz omits the field then); ' +
+    'kubeadm turns it on. This is the client certificate; serving certificates are CIS 4.2.9 and 4.2.11.',
+  remediation: 'Set rotateCertificates: true in the kubelet config file (or --rotate-certificates) and restart the kubelet.',
+  evaluate: (ctx) => eachKubelet(ctx, rotate),
+});
+
+const GATE = 'featureGates.RotateKubeletServerCertificate';
+const ROTATION_EXPECTED = 'RotateKubeletServerCertificate not set to false (or serverTLSBootstrap: true)';
+
+const servingRotation: KubeletJudge = (k) => {
+  const gate = valueAt(k.config, GATE);
+  const gateWords = gate === undefined ? '<unset> (compiled default: true)' : show(gate);
+  if (valueAt(k.config, 'serverTLSBootstrap') === true) {
+    return pass(k.resource, { path: 'kubeletconfig.serverTLSBootstrap', observed: `true; ${GATE} ${gateWords}`, expected: ROTATION_EXPECTED });
+  }
+  return gate === false
+    ? fail(k.resource, `kubeletconfig.${GATE}`, false, ROTATION_EXPECTED)
+    : pass(k.resource, { path: `kubeletconfig.${GATE}`, observed: gateWords, expected: ROTATION_EXPECTED });
+};
+
+export const servingCertRotation = defineControl({
+  id: 'CIS-4.2.11',
+  refs: { cis: '4.2.11', kubescape: ['C-0183'] },
+  title: 'Kubelet serving-certificate rotation is not switched off',
+  section: KUBELET_SECTION,
+  severity: 'medium',
+  level: 'L1',
+  frameworks: ['cis-1.12'],
+  needs: KUBELET_NEEDS,
+  rationale:
+    'The RotateKubeletServerCertificate feature gate lets a kubelet renew the serving certificate it obtained through the ' +
+    'certificates API. configz lists only gates set explicitly; an absent gate has its compiled default, which is true (beta).',
+  remediation:
+    'Remove RotateKubeletServerCertificate: false from featureGates in the kubelet config file (or from --feature-gates) and ' +
+    'restart the kubelet; pair it with serverTLSBootstrap: true so there is a certificate to rotate.',
+  evaluate: (ctx) => eachKubelet(ctx, servingRotation),
+});
+
+/** The cipher suites the benchmark accepts: ECDHE key exchange with AEAD ciphers only. */
+export const STRONG_CIPHERS: readonly string[] = [
+  'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+  'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+  'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305',
+  'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
+  'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305',
+  'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+];
+const CIPHERS_EXPECTED = `only suites from: ${STRONG_CIPHERS.join(', ')}`;
+
+const ciphers: KubeletJudge = (k) => {
+  const suites = valueAt(k.config, 'tlsCipherSuites');
+  const path = 'kubeletconfig.tlsCipherSuites';
+  if (!Array.isArray(suites) || suites.length === 0) {
+    return fail(k.resource, path, "<unset> (Go's default list, wider than the strong suites)", CIPHERS_EXPECTED);
+  }
+  const weak = suites.filter((s) => typeof s !== 'string' || !STRONG_CIPHERS.includes(s));
+  return weak.length === 0
+    ? pass(k.resource, { path, observed: suites.join(', '), expected: CIPHERS_EXPECTED })
+    : fail(k.resource, path, `includes ${weak.map(show).join(', ')}`, CIPHERS_EXPECTED);
+};
+
+export const strongCiphers = defineControl({
+  id: 'CIS-4.2.12',
+  refs: { cis: '4.2.12', kubescape: ['C-0184'] },
+  title: 'Kubelet TLS offers strong cipher suites only',
+  section: KUBELET_SECTION,
+  severity: 'medium',
+  level: 'L1',
+  frameworks: ['cis-1.12'],
+  needs: KUBELET_NEEDS,
+  rationale:
+    "Without an explicit list the kubelet accepts Go's defaults, which include CBC-mode suites and, on older builds, RSA key " +
+    'exchange without forward secrecy. Restricting to ECDHE with GCM or ChaCha20 keeps recorded traffic safe if a key leaks.',
+  remediation:
+    'Set tlsCipherSuites in the kubelet config file (or --tls-cipher-suites) to a subset of the strong suites listed in the ' +
+    'evidence and restart the kubelet. TLS 1.3 suites are not configurable and are always strong.',
+  evaluate: (ctx) => eachKubelet(ctx, ciphers),
+});

@@ -1,0 +1,108 @@
+import type { Evidence, EvidenceKind, KubeObject, ResourceRef, Verdict } from '../../../core/types.js';
+import type { EvalContext } from '../../../evaluate/context.js';
+import { describeRole, describeSubject, objectRef, type AccessMatch, type RbacGrant } from '../../../evaluate/rbac.js';
+import { fail } from '../../verdicts.js';
+
+/** What the CIS section 5 controls share: sections, NSA themes, evidence lists and verdict shapes. */
+
+export const SECTION = {
+  rbac: 'CIS 5.1: RBAC and service accounts',
+  podSecurity: 'CIS 5.2: Pod Security Standards',
+  network: 'CIS 5.3: Network policies and CNI',
+  secrets: 'CIS 5.4: Secrets management',
+  admission: 'CIS 5.5: Extensible admission control',
+  general: 'CIS 5.6: General policies',
+} as const;
+
+/** NSA/CISA hardening guide themes, as the catalog names them. */
+export const NSA_THEME = {
+  rbac: 'Authentication & authorization: RBAC least privilege',
+  tokens: 'Pod security: protecting SA tokens',
+  enforcement: 'Pod security: pod security enforcement (PSA or policy engine)',
+  escalation: 'Pod security: privilege escalation and capabilities',
+  hardening: 'Pod security: seccomp, AppArmor, SELinux',
+  immutable: 'Pod security: immutable container filesystem',
+  networkPolicies: 'Network separation: network policies (default deny)',
+  namespaces: 'Network separation: namespaces',
+  secrets: 'Network separation: secrets handling',
+} as const;
+
+export const RBAC_EVIDENCE: readonly EvidenceKind[] = ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'];
+export const BINDING_EVIDENCE: readonly EvidenceKind[] = ['rolebindings', 'clusterrolebindings'];
+
+/** Namespaces Kubernetes itself creates and runs. */
+export const SYSTEM_NAMESPACES: readonly string[] = ['kube-system', 'kube-public', 'kube-node-lease'];
+
+export function clusterRef(ctx: EvalContext): ResourceRef {
+  return { kind: 'Cluster', name: ctx.snapshot.cluster };
+}
+
+/** Was every piece of this evidence read? A gap means only failures can be stated, never a pass. */
+export function complete(ctx: EvalContext, needs: readonly EvidenceKind[]): boolean {
+  return !ctx.snapshot.gaps.some((g) => needs.some((n) => g.evidence === n || g.evidence.startsWith(`${n}/`)));
+}
+
+/** A finding a person must judge, with the evidence complyd saw. */
+export function manual(resource: ResourceRef, message: string, evidence?: Evidence): Verdict {
+  return evidence ? { status: 'manual', resource, evidence, message } : { status: 'manual', resource, message };
+}
+
+export function passBecause(resource: ResourceRef, message: string, evidence?: Evidence): Verdict {
+  return evidence ? { status: 'pass', resource, evidence, message } : { status: 'pass', resource, message };
+}
+
+export function unknownBecause(resource: ResourceRef, message: string): Verdict {
+  return { status: 'unknown', resource, message };
+}
+
+export function refOf(object: KubeObject): ResourceRef {
+  return objectRef(object);
+}
+
+/**
+ * A cluster-wide control with nothing found: one pass on the cluster, but only when every
+ * piece of evidence was read and something was examined, and nothing came out unknown.
+ */
+export function concludeCluster(ctx: EvalContext, verdicts: Verdict[], needs: readonly EvidenceKind[], examined: number, message: string): Verdict[] {
+  if (verdicts.length > 0 || examined === 0 || !complete(ctx, needs)) return verdicts;
+  return [passBecause(clusterRef(ctx), message)];
+}
+
+/** `ClusterRole edit rules[1]`, or `ClusterRole admin (rules[1] of aggregated ClusterRole edit)`. */
+export function describeRule(match: AccessMatch): string {
+  const role = match.grant.role;
+  const { source, index } = match.rule;
+  if (!role || (source.kind === role.kind && source.name === role.name)) return `${describeRole(source)} rules[${index}]`;
+  return `${describeRole(role)} (rules[${index}] of aggregated ${describeRole(source)})`;
+}
+
+export function scopeOf(grant: RbacGrant): string {
+  return grant.namespace === undefined ? 'cluster-wide' : `in namespace ${grant.namespace}`;
+}
+
+/** One subject of a binding that a control objects to, and why. */
+export interface Offence {
+  grant: RbacGrant;
+  why: string;
+}
+
+/**
+ * One failure per binding: the offending subjects (`subjects[i]`, or `subjects` with each index
+ * when there are several) and, as the message, through which role and rule they get the right.
+ */
+export function bindingFailures(offences: readonly Offence[], expected: string): Verdict[] {
+  const byBinding = new Map<KubeObject, Offence[]>();
+  for (const o of offences) byBinding.set(o.grant.binding, [...(byBinding.get(o.grant.binding) ?? []), o]);
+  return [...byBinding.entries()].map(([binding, list]) => {
+    const bySubject = new Map<number, Offence>();
+    for (const o of list) if (!bySubject.has(o.grant.subjectIndex)) bySubject.set(o.grant.subjectIndex, o);
+    const subjects = [...bySubject.values()].sort((a, b) => a.grant.subjectIndex - b.grant.subjectIndex);
+    const [first] = subjects;
+    const verdict =
+      subjects.length === 1 && first
+        ? fail(refOf(binding), `subjects[${first.grant.subjectIndex}]`, describeSubject(first.grant.subject), expected)
+        : fail(refOf(binding), 'subjects', Object.fromEntries(subjects.map((o) => [`[${o.grant.subjectIndex}]`, describeSubject(o.grant.subject)])), expected);
+    const reasons = [...new Set(list.map((o) => o.why))];
+    return { ...verdict, message: reasons.join('; ') };
+  });
+}

@@ -1,0 +1,83 @@
+import type { Verdict } from '../../../core/types.js';
+import { containersOf, isWindowsPod } from '../../../evaluate/pod-specs.js';
+import { POD_SPEC_EVIDENCE, failFields, windowsExempt, type Offender } from '../../pss/common.js';
+import { defineControl } from '../../define.js';
+import { fail, pass } from '../../verdicts.js';
+import { NSA_THEME, SECTION, SYSTEM_NAMESPACES, complete, unknownBecause } from './common.js';
+
+const ENFORCE = 'pod-security.kubernetes.io/enforce';
+const ENFORCING_LEVELS = ['baseline', 'restricted'];
+
+/**
+ * Namespaces that run user workloads: every namespace holding a pod spec, except the ones
+ * Kubernetes runs itself (kube-system, kube-public, kube-node-lease), whose components need
+ * privileges PSA baseline forbids.
+ */
+export const podSecurityAdmission = defineControl({
+  id: 'CIS-5.2.1',
+  title: 'Namespaces with user workloads enforce a Pod Security level',
+  section: SECTION.podSecurity,
+  severity: 'high',
+  frameworks: ['cis-1.12', 'nsa'],
+  refs: { cis: '5.2.1', nsa: NSA_THEME.enforcement, kubescape: ['C-0192'] },
+  level: 'L1',
+  needs: ['namespaces', ...POD_SPEC_EVIDENCE],
+  rationale:
+    'The workload checks of section 5.2 only describe what was admitted so far; without an enforcing admission policy the next privileged or host-namespace pod is admitted just the same. PodSecurity admission enforces nothing until a namespace asks for a level.',
+  remediation: `Label every namespace that runs user workloads with ${ENFORCE}=baseline (or restricted). If a policy engine (Kyverno, Gatekeeper, ValidatingAdmissionPolicy) or a cluster-wide PodSecurity default enforces instead, record an exception: complyd cannot see webhook configurations or the AdmissionConfiguration file.`,
+  evaluate: (ctx) => {
+    const workloadNamespaces = [...new Set(ctx.podSubjects.flatMap((s) => s.resource.namespace ?? []))]
+      .filter((ns) => !SYSTEM_NAMESPACES.includes(ns))
+      .sort();
+    const namespaces = new Map(ctx.objects('namespaces').map((n) => [n.metadata.name, n]));
+    const namespacesRead = complete(ctx, ['namespaces']);
+    return workloadNamespaces.flatMap((name): Verdict[] => {
+      const ref = { kind: 'Namespace', name };
+      const object = namespaces.get(name);
+      if (!object) return namespacesRead ? [unknownBecause(ref, `Namespace ${name} is not among the objects read, so its Pod Security labels are unknown`)] : [];
+      const level = object.metadata.labels?.[ENFORCE];
+      const path = `metadata.labels[${ENFORCE}]`;
+      return [
+        level !== undefined && ENFORCING_LEVELS.includes(level)
+          ? pass(ref, { path, observed: level, expected: 'baseline or restricted' })
+          : fail(ref, path, level, 'baseline or restricted'),
+      ];
+    });
+  },
+});
+
+/** `CAP_NET_RAW`, `net_raw` and `NET_RAW` name the same capability for the runtimes. */
+const normalize = (cap: string): string => cap.toUpperCase().replace(/^CAP_/, '');
+const EXPECTED_NET_RAW = 'add without NET_RAW or ALL; drop includes NET_RAW or ALL';
+
+/**
+ * Stricter than PSS baseline, which only forbids adding NET_RAW: NET_RAW is in the default
+ * capability set of containerd and CRI-O, so a container keeps it unless it drops it.
+ */
+export const netRaw = defineControl({
+  id: 'CIS-5.2.8',
+  title: 'Containers drop the NET_RAW capability',
+  section: SECTION.podSecurity,
+  severity: 'medium',
+  frameworks: ['cis-1.12', 'nsa'],
+  refs: { cis: '5.2.8', nsa: NSA_THEME.escalation, kubescape: ['C-0199', 'C-0046'] },
+  level: 'L1',
+  needs: POD_SPEC_EVIDENCE,
+  rationale:
+    'NET_RAW lets a process craft raw packets: ARP and DNS spoofing of neighbouring pods and some kernel exploits start there. Container runtimes grant it by default, so leaving it out of add is not enough.',
+  remediation: 'Add NET_RAW (or ALL) to securityContext.capabilities.drop of every container, and never list NET_RAW or ALL in capabilities.add.',
+  evaluate: (ctx) =>
+    ctx.podSubjects.flatMap((s) =>
+      containersOf(s).map((c) => {
+        if (isWindowsPod(s)) return windowsExempt(c.resource, s);
+        const caps = c.container.securityContext?.capabilities;
+        const base = `${c.path}.securityContext.capabilities`;
+        const add = (caps?.add ?? []).map(normalize);
+        const drop = (caps?.drop ?? []).map(normalize);
+        const offenders: Offender[] = [];
+        if (add.includes('NET_RAW') || add.includes('ALL')) offenders.push({ path: `${base}.add`, value: caps?.add ?? '<unset>' });
+        if (!drop.includes('NET_RAW') && !drop.includes('ALL')) offenders.push({ path: `${base}.drop`, value: caps?.drop ?? '<unset>' });
+        return offenders.length > 0 ? failFields(c.resource, offenders, EXPECTED_NET_RAW) : pass(c.resource);
+      }),
+    ),
+});

@@ -1,0 +1,101 @@
+import { join } from 'node:path';
+import type { Finding, Provider, Snapshot } from '../../src/core/types.js';
+import { CONTROLS } from '../../src/controls/index.js';
+import { isLoopback } from '../../src/controls/cis/node/proxy-metrics.js';
+import { evaluate } from '../../src/evaluate/evaluate.js';
+import { loadManifests } from '../../src/evaluate/manifests.js';
+
+/**
+ * kube-proxy as the API shows it (DaemonSet or RKE2/kops static pod): CIS 4.3.1 (metrics bind
+ * address, from the flags) and the partial CIS 4.1.3 (the volume that carries its kubeconfig).
+ */
+
+const NOW = new Date('2026-11-01T00:00:00Z');
+
+function run(id: string, snap: Snapshot): Finding[] {
+  const c = CONTROLS.find((x) => x.id === id);
+  if (!c) throw new Error(`no control ${id}`);
+  return evaluate(snap, [c], NOW);
+}
+
+function snapshot(over: Partial<Snapshot>): Snapshot {
+  return { cluster: 'test', labels: {}, collectedAt: NOW.toISOString(), provider: 'kubeadm', objects: {}, controlPlane: [], kubelets: [], gaps: [], source: 'cluster', ...over };
+}
+
+describe('kube-proxy: 4.3.1 metrics bind address and 4.1.3 kubeconfig volume', () => {
+  it.each([
+    ['127.0.0.1:10249', true],
+    ['127.0.0.53', true],
+    ['[::1]:10249', true],
+    ['::1', true],
+    ['localhost:10249', true],
+    ['0.0.0.0:10249', false],
+    ['[::]:10249', false],
+    ['10.0.0.5:10249', false],
+    ['$(HOST_IP):10249', false],
+  ])('%s is loopback: %s', (address, expected) => expect(isLoopback(address)).toBe(expected));
+
+  async function fixture(id: string, file: string): Promise<Finding[]> {
+    const { snapshot: snap } = await loadManifests([join('test/fixtures/controls', id, file)], { collectedAt: NOW });
+    return run(id, { ...snap, source: 'cluster' });
+  }
+
+  it('reads the flag, expands $(VAR) from literal env values, and names the field', async () => {
+    const [f] = await fixture('CIS-4.3.1', 'fail-all-interfaces.yaml');
+    expect(f).toMatchObject({
+      status: 'fail',
+      resource: { kind: 'DaemonSet', namespace: 'kube-system', name: 'kube-proxy' },
+      evidence: { path: 'spec.template.spec.containers[kube-proxy].command', observed: '--metrics-bind-address=0.0.0.0:10249' },
+    });
+    const [rke2] = await fixture('CIS-4.3.1', 'pass-rke2-static-pod.yaml');
+    expect(rke2).toMatchObject({ status: 'pass', resource: { kind: 'Pod', name: 'kube-proxy-agent-1' }, evidence: { path: 'spec.containers[kube-proxy].args' } });
+  });
+
+  it('is unknown with kubeadm --config: the flag is ignored and the ConfigMap is not collected', async () => {
+    const [f] = await fixture('CIS-4.3.1', 'unknown-kubeadm-config-file.yaml');
+    expect(f?.status).toBe('unknown');
+    expect(f?.evidence?.observed).toBe(
+      '--config=/var/lib/kube-proxy/config.conf; --metrics-bind-address=127.0.0.1:10249 is ignored while --config is given',
+    );
+    expect(f?.message).toBe(
+      'kube-proxy takes its settings from /var/lib/kube-proxy/config.conf (ConfigMap kube-system/kube-proxy, key config.conf), and ' +
+        'with --config it ignores the --metrics-bind-address flag. complyd collects neither ConfigMaps nor node files, so ' +
+        'metricsBindAddress is unknown; to read it: kubectl -n kube-system get configmap kube-proxy -o yaml (empty or ' +
+        '127.0.0.1:10249 is compliant).',
+    );
+  });
+
+  it('4.1.3 shows the mode of the volume that projects the kubeconfig, for a person to judge', async () => {
+    const [kubeadm] = await fixture('CIS-4.1.3', '../CIS-4.3.1/unknown-kubeadm-config-file.yaml');
+    expect(kubeadm).toMatchObject({
+      status: 'manual',
+      evidence: {
+        path: 'spec.template.spec.volumes[kube-proxy].configMap.defaultMode',
+        observed:
+          'kubeconfig named inside the --config file /var/lib/kube-proxy/config.conf (ConfigMap kube-system/kube-proxy, key config.conf), ' +
+          'which complyd does not read; volume kube-proxy: configMap kube-proxy mounted at /var/lib/kube-proxy, defaultMode 0644',
+      },
+    });
+    const [secret] = await fixture('CIS-4.1.3', '../CIS-4.3.1/pass-default.yaml');
+    expect(secret?.evidence).toMatchObject({
+      path: 'spec.template.spec.volumes[kubeconfig].secret.defaultMode',
+      observed: expect.stringContaining('defaultMode 0600') as unknown,
+    });
+    const [rke2] = await fixture('CIS-4.1.3', '../CIS-4.3.1/pass-rke2-static-pod.yaml');
+    expect(rke2?.message).toBe('The kubeconfig is a host file: run `stat -c %a /var/lib/rancher/rke2/agent/kubeproxy.kubeconfig` on every node; expect 600 or stricter.');
+  });
+
+  const none = (provider: Provider): Snapshot => snapshot({ provider, objects: { daemonsets: [], pods: [] } });
+  it.each([
+    ['CIS-4.3.1', 'kubeadm', 'not-applicable'],
+    ['CIS-4.3.1', 'k3s', 'manual'],
+    ['CIS-4.1.3', 'eks', 'not-applicable'],
+    ['CIS-4.1.3', 'k3s', 'manual'],
+  ] as const)('%s without any kube-proxy on %s: %s', (id, provider, status) => {
+    expect(run(id, none(provider)).map((f) => f.status)).toEqual([status]);
+  });
+
+  it('judges nothing in offline manifests that contain no kube-proxy', () => {
+    expect(run('CIS-4.3.1', { ...none('unknown'), source: 'manifests' })).toEqual([]);
+  });
+});
