@@ -26,9 +26,9 @@ export function renderScanSummary(result: FleetScanResult): string {
   const rows = result.clusters.map((c) => {
     const objects = Object.values(c.objectCounts).reduce((a, b) => a + (b ?? 0), 0);
     const n = (s: string) => c.findingCounts[s] ?? 0;
-    return [c.cluster, c.status, c.status === 'failed' ? '-' : objects, n('pass'), n('fail'), n('unknown'), n('manual'), c.gaps.length, seconds(c.startedAt, c.finishedAt), gapSummary(c)];
+    return [c.cluster, c.status, c.status === 'failed' ? '-' : objects, n('pass'), n('fail'), n('unknown'), n('manual'), n('not-applicable'), c.gaps.length, seconds(c.startedAt, c.finishedAt), gapSummary(c)];
   });
-  return table(['CLUSTER', 'STATUS', 'OBJECTS', 'PASS', 'FAIL', 'UNKNOWN', 'MANUAL', 'GAPS', 'TIME', 'NOT ASSESSED'], rows);
+  return table(['CLUSTER', 'STATUS', 'OBJECTS', 'PASS', 'FAIL', 'UNKNOWN', 'MANUAL', 'N/A', 'GAPS', 'TIME', 'NOT ASSESSED'], rows);
 }
 
 export function registerScan(program: Command): void {
