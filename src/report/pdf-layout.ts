@@ -1,0 +1,399 @@
+/**
+ * Generic PDF layout on pdfkit's built-in fonts: a cursor over buffered pages, own line
+ * wrapping, headings kept with what follows them, tables that paginate themselves (repeating
+ * their header), and the running header and footer drawn on every page at the end.
+ */
+import type { PdfTemplate } from './pdf-template.js';
+
+export const FONT = { regular: 'Helvetica', bold: 'Helvetica-Bold', italic: 'Helvetica-Oblique', mono: 'Courier' } as const;
+export type FontName = (typeof FONT)[keyof typeof FONT];
+/** Ascenders of the built-in fonts (from their AFM files), to align baselines across fonts. */
+const ASCENDER: Record<FontName, number> = { Helvetica: 718, 'Helvetica-Bold': 718, 'Helvetica-Oblique': 718, Courier: 629 };
+
+/** Code points above 0xFF that the built-in fonts (WinAnsiEncoding) can show. */
+const WIN_ANSI_EXTRA = new Set([
+  0x152, 0x153, 0x160, 0x161, 0x178, 0x17d, 0x17e, 0x192, 0x2c6, 0x2dc, 0x2013, 0x2014, 0x2018, 0x2019, 0x201a, 0x201c, 0x201d,
+  0x201e, 0x2020, 0x2021, 0x2022, 0x2026, 0x2030, 0x2039, 0x203a, 0x20ac, 0x2122,
+]);
+const TRANSLITERATE: Record<string, string> = { '≥': '>=', '≤': '<=', '≠': '!=', '→': '->', '←': '<-', '✓': 'v', '✗': 'x', '\u00ad': '' };
+
+/**
+ * Make text showable with the built-in fonts: tabs become spaces, control characters go, and
+ * characters outside WinAnsi are transliterated or replaced by `?` (never silently dropped).
+ */
+export function pdfSafe(text: string): string {
+  let out = '';
+  for (const ch of text.replace(/\r\n?/g, '\n').normalize('NFC')) {
+    const cp = ch.codePointAt(0) ?? 0x3f;
+    if (ch === '\n') out += ch;
+    else if (ch === '\t') out += ' ';
+    else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) continue;
+    else if (cp <= 0xff || WIN_ANSI_EXTRA.has(cp)) out += ch;
+    else if (TRANSLITERATE[ch] !== undefined) out += TRANSLITERATE[ch];
+    else {
+      const base = ch.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+      out += [...base].every((c) => (c.codePointAt(0) ?? 0x100) <= 0xff) && base !== '' ? base : '?';
+    }
+  }
+  return out;
+}
+
+export interface Style {
+  font: FontName;
+  size: number;
+  color: string;
+}
+
+export interface Cell {
+  text: string;
+  color?: string;
+  font?: FontName;
+}
+
+interface PendingHeading {
+  lines: string[];
+  style: Style;
+  level: 1 | 2 | 3;
+  onDraw?: () => void;
+}
+
+interface Column {
+  header: string;
+  /** Relative width; the columns share the content width in these proportions. */
+  width: number;
+  align?: 'left' | 'right';
+}
+
+interface TableOptions {
+  /** Shown above the header on the pages the table continues on. */
+  caption?: string;
+  size?: number;
+}
+
+const LEADING = 1.25;
+const CELL_PAD_X = 3.5;
+const CELL_PAD_Y = 2.5;
+
+export class Layout {
+  readonly left: number;
+  readonly width: number;
+  readonly top: number;
+  readonly bottom: number;
+  y: number;
+
+  constructor(
+    readonly doc: PDFKit.PDFDocument,
+    readonly tpl: PdfTemplate,
+  ) {
+    const { margins } = tpl;
+    this.left = margins.left;
+    this.width = doc.page.width - margins.left - margins.right;
+    this.top = margins.top;
+    this.bottom = doc.page.height - margins.bottom;
+    this.y = this.top;
+  }
+
+  get c() {
+    return this.tpl.colours;
+  }
+
+  style(font: FontName, size: number, color = this.c.text): Style {
+    return { font, size, color };
+  }
+
+  private use(s: Style): void {
+    this.doc.font(s.font).fontSize(s.size).fillColor(s.color);
+  }
+
+  lineHeight(s: Style): number {
+    return s.size * LEADING;
+  }
+
+  textWidth(text: string, s: Style): number {
+    this.doc.font(s.font).fontSize(s.size);
+    return this.doc.widthOfString(pdfSafe(text));
+  }
+
+  /** Wrap text into lines no wider than `width`; words longer than a line break inside. */
+  wrap(text: string, s: Style, width: number): string[] {
+    this.doc.font(s.font).fontSize(s.size);
+    const w = (t: string) => this.doc.widthOfString(t);
+    const lines: string[] = [];
+    for (const para of pdfSafe(text).split('\n')) {
+      let line = '';
+      for (const word of para.split(/ +/)) {
+        if (word === '') continue;
+        const candidate = line ? `${line} ${word}` : word;
+        if (w(candidate) <= width) {
+          line = candidate;
+          continue;
+        }
+        if (line) lines.push(line);
+        line = '';
+        if (w(word) <= width) {
+          line = word;
+          continue;
+        }
+        const pieces = breakWord(word, width, w);
+        lines.push(...pieces.slice(0, -1));
+        line = pieces[pieces.length - 1] ?? '';
+      }
+      lines.push(line);
+    }
+    return lines;
+  }
+
+  /** Draw already wrapped lines; never triggers pdfkit's own page breaking. */
+  drawLines(lines: readonly string[], s: Style, x: number, y: number, width: number, align: 'left' | 'right' | 'center' = 'left'): void {
+    this.use(s);
+    const lh = this.lineHeight(s);
+    // pdfkit puts the top of the ascender at y; line the baselines of all fonts up instead.
+    y += ((ASCENDER.Helvetica - ASCENDER[s.font]) / 1000) * s.size;
+    lines.forEach((raw, i) => {
+      const line = pdfSafe(raw);
+      if (line === '') return;
+      const lw = this.doc.widthOfString(line);
+      const dx = align === 'right' ? width - lw : align === 'center' ? (width - lw) / 2 : 0;
+      this.doc.text(line, x + dx, y + i * lh, { lineBreak: false });
+    });
+  }
+
+  newPage(): void {
+    this.doc.addPage();
+    this.y = this.top;
+  }
+
+  /**
+   * Make room for `h` points of content, starting a new page if needed. Headings waiting to
+   * be drawn go first and move to the next page with the content, so none is left alone at
+   * the bottom of a page.
+   */
+  ensure(h: number): void {
+    const pending = this.pending.splice(0);
+    const headH = pending.reduce((a, p) => a + this.headingHeight(p), 0);
+    if (this.y + headH + h > this.bottom + 0.01) this.newPage();
+    for (const p of pending) this.drawHeading(p);
+  }
+
+  space(h: number): void {
+    this.y += h;
+  }
+
+  /** A paragraph that may continue on the next page, line by line. */
+  paragraph(text: string, s: Style, opts: { indent?: number; after?: number } = {}): void {
+    const indent = opts.indent ?? 0;
+    const lh = this.lineHeight(s);
+    for (const line of this.wrap(text, s, this.width - indent)) {
+      this.ensure(lh);
+      this.drawLines([line], s, this.left + indent, this.y, this.width - indent);
+      this.y += lh;
+    }
+    this.y += opts.after ?? 4;
+  }
+
+  private pending: PendingHeading[] = [];
+
+  /**
+   * A heading, drawn with the first content that follows it (see `ensure`). `onDraw` runs on
+   * the page it lands on (for outline entries).
+   */
+  heading(text: string, level: 1 | 2 | 3, onDraw?: () => void): void {
+    const style = level === 1 ? this.style(FONT.bold, 16, this.c.primary) : level === 2 ? this.style(FONT.bold, 12, this.c.primary) : this.style(FONT.bold, 9.5, this.c.text);
+    this.pending.push({ lines: this.wrap(text, style, this.width), style, level, ...(onDraw ? { onDraw } : {}) });
+  }
+
+  private headingHeight(p: PendingHeading): number {
+    const before = p.level === 1 ? 14 : p.level === 2 ? 10 : 6;
+    return before + p.lines.length * this.lineHeight(p.style) + (p.level === 1 ? 10 : 4);
+  }
+
+  private drawHeading(p: PendingHeading): void {
+    if (this.y > this.top) this.y += p.level === 1 ? 14 : p.level === 2 ? 10 : 6;
+    p.onDraw?.();
+    this.drawLines(p.lines, p.style, this.left, this.y, this.width);
+    this.y += p.lines.length * this.lineHeight(p.style);
+    if (p.level === 1) {
+      this.doc.moveTo(this.left, this.y + 2).lineTo(this.left + this.width, this.y + 2).lineWidth(1).strokeColor(this.c.primary).stroke();
+      this.y += 10;
+    } else {
+      this.y += 4;
+    }
+  }
+
+  /** Label/value pairs without rules, wrapping values; keeps each pair on one page. */
+  keyValues(pairs: ReadonlyArray<[string, string | Cell]>, opts: { labelWidth?: number; size?: number } = {}): void {
+    const size = opts.size ?? 9;
+    const labelW = opts.labelWidth ?? 120;
+    const ls = this.style(FONT.bold, size, this.c.muted);
+    for (const [label, value] of pairs) {
+      const cell = typeof value === 'string' ? { text: value } : value;
+      const vs = this.style(cell.font ?? FONT.regular, size, cell.color ?? this.c.text);
+      const lines = this.wrap(cell.text, vs, this.width - labelW);
+      const labelLines = this.wrap(label, ls, labelW - 8);
+      const h = Math.max(lines.length, labelLines.length) * this.lineHeight(vs) + 3;
+      this.ensure(h);
+      this.drawLines(labelLines, ls, this.left, this.y, labelW - 8);
+      this.drawLines(lines, vs, this.left + labelW, this.y, this.width - labelW);
+      this.y += h;
+    }
+    this.y += 4;
+  }
+
+  /**
+   * A table that paginates itself: row heights come from the wrapped cell text, the header
+   * row is repeated on every page the table reaches, and a row taller than a page is split
+   * between lines (never cut).
+   */
+  table(columns: readonly Column[], rows: ReadonlyArray<ReadonlyArray<string | Cell>>, opts: TableOptions = {}): void {
+    const size = opts.size ?? 7.5;
+    const total = columns.reduce((a, c) => a + c.width, 0);
+    const widths = columns.map((c) => (c.width / total) * this.width);
+    const xs = widths.map((_, i) => this.left + widths.slice(0, i).reduce((a, b) => a + b, 0));
+    const body = this.style(FONT.regular, size);
+    const head = this.style(FONT.bold, size, this.c.primary);
+    const lh = this.lineHeight(body);
+
+    const headerLines = columns.map((c, i) => this.wrap(c.header, head, (widths[i] ?? 0) - 2 * CELL_PAD_X));
+    const headerH = Math.max(...headerLines.map((l) => l.length)) * lh + 2 * CELL_PAD_Y;
+    const captionStyle = this.style(FONT.italic, size, this.c.muted);
+    const captionLines = opts.caption ? this.wrap(`${opts.caption} (continued)`, captionStyle, this.width) : [];
+    const captionH = captionLines.length ? captionLines.length * this.lineHeight(captionStyle) + 2 : 0;
+
+    const drawHeader = () => {
+      this.doc.rect(this.left, this.y, this.width, headerH).fill(this.c.tableHeader);
+      headerLines.forEach((lines, i) =>
+        this.drawLines(lines, head, (xs[i] ?? 0) + CELL_PAD_X, this.y + CELL_PAD_Y, (widths[i] ?? 0) - 2 * CELL_PAD_X, columns[i]?.align ?? 'left'),
+      );
+      this.y += headerH;
+      this.rule(this.c.primary, 0.6);
+    };
+    const continuePage = () => {
+      this.newPage();
+      if (captionLines.length) {
+        this.drawLines(captionLines, captionStyle, this.left, this.y, this.width);
+        this.y += captionH;
+      }
+      drawHeader();
+    };
+
+    const prepared = rows.map((row) =>
+      columns.map((col, i) => {
+        const raw = row[i] ?? '';
+        const cell: Cell = typeof raw === 'string' ? { text: raw } : raw;
+        const style = this.style(cell.font ?? FONT.regular, size, cell.color ?? this.c.text);
+        return { style, lines: this.wrap(cell.text, style, (widths[i] ?? 0) - 2 * CELL_PAD_X), align: col.align ?? 'left' };
+      }),
+    );
+
+    const rowLines = prepared.map((cells) => Math.max(1, ...cells.map((c) => c.lines.length)));
+    const pageRoom = this.bottom - this.top - captionH - headerH;
+    // An empty table still shows its header and a "none" row.
+    const tableH = headerH + (rowLines.length ? rowLines : [1]).reduce((a, n) => a + n * lh + 2 * CELL_PAD_Y, 0);
+    const firstRowH = Math.min(rowLines[0] ?? 1, 3) * lh + 2 * CELL_PAD_Y;
+    // A small table moves to the next page whole rather than leaving a row or two behind.
+    const keepTogether = tableH <= pageRoom / 3;
+    this.ensure(keepTogether ? tableH : headerH + firstRowH);
+    drawHeader();
+    if (prepared.length === 0) {
+      this.drawLines(['none'], captionStyle, this.left + CELL_PAD_X, this.y + CELL_PAD_Y, this.width);
+      this.y += lh + 2 * CELL_PAD_Y;
+      this.rule(this.c.rule, 0.4);
+    }
+
+    prepared.forEach((cells, r) => {
+      const nLines = rowLines[r] ?? 1;
+      const rowH = nLines * lh + 2 * CELL_PAD_Y;
+      const linesLeft = Math.floor((this.bottom - this.y - 2 * CELL_PAD_Y) / lh);
+      // A row moves to the next page whole, unless it is tall and a good part of it fits here.
+      const split = rowH > pageRoom || (rowH > pageRoom / 4 && linesLeft >= 4);
+      if (this.y + rowH > this.bottom && !split) continuePage();
+      // Draw the row, in slices when it is taller than what is left of the page.
+      let from = 0;
+      while (from < nLines) {
+        let fit = Math.floor((this.bottom - this.y - 2 * CELL_PAD_Y) / lh);
+        if (fit < Math.min(2, nLines - from)) {
+          continuePage();
+          fit = Math.floor((this.bottom - this.y - 2 * CELL_PAD_Y) / lh);
+        }
+        const to = Math.min(nLines, from + Math.max(1, fit));
+        const h = (to - from) * lh + 2 * CELL_PAD_Y;
+        if (r % 2 === 1) this.doc.rect(this.left, this.y, this.width, h).fill(this.c.tableStripe);
+        cells.forEach((cell, i) =>
+          this.drawLines(cell.lines.slice(from, to), cell.style, (xs[i] ?? 0) + CELL_PAD_X, this.y + CELL_PAD_Y, (widths[i] ?? 0) - 2 * CELL_PAD_X, cell.align),
+        );
+        // Mark the rest of a split row, so it is not read as a row of its own.
+        if (from > 0 && (cells[0]?.lines.length ?? 0) <= from)
+          this.drawLines(['(cont.)'], captionStyle, this.left + CELL_PAD_X, this.y + CELL_PAD_Y, (widths[0] ?? 0) - 2 * CELL_PAD_X);
+        this.y += h;
+        this.rule(this.c.rule, 0.4);
+        from = to;
+      }
+    });
+    this.y += 8;
+  }
+
+  rule(color: string, width: number): void {
+    this.doc.moveTo(this.left, this.y).lineTo(this.left + this.width, this.y).lineWidth(width).strokeColor(color).stroke();
+  }
+}
+
+/** Split a word wider than `width`, preferably after punctuation such as `.` `/` `-`. */
+function breakWord(word: string, width: number, w: (t: string) => number): string[] {
+  const pieces: string[] = [];
+  let chunk = '';
+  for (const ch of word) {
+    if (chunk === '' || w(chunk + ch) <= width) {
+      chunk += ch;
+      continue;
+    }
+    const cut = Math.max(...['.', '/', '-', '_', ':', ',', '=', ']', ')'].map((p) => chunk.lastIndexOf(p)));
+    if (cut >= 2 && cut < chunk.length - 1) {
+      pieces.push(chunk.slice(0, cut + 1));
+      chunk = chunk.slice(cut + 1) + ch;
+    } else {
+      pieces.push(chunk);
+      chunk = ch;
+    }
+  }
+  pieces.push(chunk);
+  return pieces;
+}
+
+export function callout(L: Layout, text: string, color: string): void {
+  const s = L.style(FONT.bold, 9, L.c.text);
+  const lines = L.wrap(text, s, L.width - 16);
+  const h = lines.length * L.lineHeight(s) + 10;
+  L.ensure(h);
+  L.doc.rect(L.left, L.y, 3, h).fill(color);
+  L.drawLines(lines, s, L.left + 12, L.y + 5, L.width - 16);
+  L.y += h + 8;
+}
+
+/** Running header, footer text and "page N of M" on every buffered page. */
+export function pageFurniture(L: Layout, runLabel: string): void {
+  const { doc, tpl } = L;
+  const range = doc.bufferedPageRange();
+  const small = L.style(FONT.regular, 7.5, L.c.muted);
+  for (let i = range.start; i < range.start + range.count; i++) {
+    doc.switchToPage(i);
+    const saved = doc.page.margins;
+    // Writing into the margins must not make pdfkit start a page.
+    doc.page.margins = { top: 0, bottom: 0, left: 0, right: 0 };
+    const pageLabel = `page ${i - range.start + 1} of ${range.count}`;
+    const labelW = L.textWidth(pageLabel, small);
+    const footY = doc.page.height - tpl.margins.bottom + 14;
+    doc.moveTo(L.left, footY - 5).lineTo(L.left + L.width, footY - 5).lineWidth(0.5).strokeColor(L.c.rule).stroke();
+    L.drawLines(L.wrap(tpl.footerText, small, L.width - labelW - 24), small, L.left, footY, L.width - labelW - 24);
+    L.drawLines([pageLabel], small, L.left, footY, L.width, 'right');
+    if (i > range.start) {
+      const runW = L.textWidth(runLabel, small);
+      const headLines = L.wrap(`${tpl.title}  |  ${tpl.organisation}`, small, L.width - runW - 24);
+      const ruleY = tpl.margins.top - 14;
+      const headY = ruleY - 4 - headLines.length * L.lineHeight(small);
+      L.drawLines(headLines, small, L.left, headY, L.width - runW - 24);
+      L.drawLines([runLabel], small, L.left, ruleY - 4 - L.lineHeight(small), L.width, 'right');
+      doc.moveTo(L.left, ruleY).lineTo(L.left + L.width, ruleY).lineWidth(0.5).strokeColor(L.c.rule).stroke();
+    }
+    doc.page.margins = saved;
+  }
+}
