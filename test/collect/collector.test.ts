@@ -152,6 +152,37 @@ describe('collectCluster through @kubernetes/client-node against a fake API serv
     expect(server.requests.at(-1)?.user).toBe('auditor');
   });
 
+  it('authenticates through an exec credential plugin, as cloud kubeconfigs do', async () => {
+    const plugin = join(dir, 'credential-plugin.mjs');
+    writeFileSync(
+      plugin,
+      `process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: 'good-token' } }));`,
+    );
+    const kubeconfig = `apiVersion: v1
+kind: Config
+clusters:
+  - name: exec-cluster
+    cluster:
+      server: ${server.url}
+      certificate-authority-data: ${Buffer.from(server.caPem).toString('base64')}
+users:
+  - name: exec-user
+    user:
+      exec:
+        apiVersion: client.authentication.k8s.io/v1
+        command: ${process.execPath}
+        args: [${plugin}]
+        interactiveMode: Never
+contexts:
+  - name: exec
+    context: { cluster: exec-cluster, user: exec-user }
+current-context: exec
+`;
+    const snap = await collectCluster(target(kubeconfig), opts());
+    expect(snap.objects.nodes).toHaveLength(2);
+    expect(server.requests.at(-1)?.user).toBe('system:serviceaccount:complyd:scanner');
+  });
+
   it('fails the cluster as a whole on a wrong token (401) or an unreachable server', async () => {
     await expect(collectCluster(target(server.kubeconfig({ user: 'scanner', token: 'wrong' })), opts())).rejects.toThrow(
       expect.objectContaining({ name: 'ClusterAccessError', reason: 'unauthorized', message: expect.stringContaining('HTTP 401: Unauthorized') }),
