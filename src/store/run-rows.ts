@@ -3,10 +3,9 @@
  * the mappers between rows and run-types. No query runs here.
  */
 import type { Knex } from 'knex';
-import { fingerprint } from '../core/fingerprint.js';
-import type { ClusterScanStatus, Finding, GapReason, Provider, ResourceKind, Severity, Status } from '../core/types.js';
+import type { ClusterScanStatus, GapReason, Provider, ResourceKind, Severity, Status } from '../core/types.js';
 import { STATUSES } from '../core/types.js';
-import { countStatuses, worstStatus, type StatusCounts } from '../evaluate/evaluate.js';
+import { type StatusCounts } from '../evaluate/evaluate.js';
 import type { ClusterResult, ControlResult, Run, RunStatus, StoredFinding, StoredGap } from './run-types.js';
 import { StoreError } from './store-error.js';
 
@@ -29,6 +28,7 @@ const COUNT_COLUMNS = STATUSES.map((s) => COUNT_COLUMN[s]);
 
 export const RUN_COLUMNS = [
   'id',
+  'seq',
   'started_at',
   'finished_at',
   'status',
@@ -85,6 +85,7 @@ type CountRow = Record<CountColumn, number | string>;
 
 export interface RunRow {
   id: string;
+  seq: number | string;
   started_at: string;
   finished_at: string | null;
   status: RunStatus;
@@ -159,6 +160,7 @@ function rowToCounts(row: CountRow): StatusCounts {
 export function rowToRun(row: RunRow): Run {
   return {
     id: row.id,
+    seq: Number(row.seq),
     startedAt: row.started_at,
     ...(row.finished_at !== null && { finishedAt: row.finished_at }),
     status: row.status,
@@ -229,52 +231,6 @@ export function rowToGap(row: GapRow): StoredGap {
     reason: row.reason as GapReason,
     message: row.message,
   };
-}
-
-export function findingToRow(runId: string, cluster: string, f: Finding): FindingRow {
-  return {
-    run_id: runId,
-    cluster,
-    control_id: f.controlId,
-    fingerprint: fingerprint({ cluster, controlId: f.controlId, resource: f.resource }),
-    status: f.status,
-    severity: f.severity,
-    kind: f.resource.kind,
-    namespace: f.resource.namespace ?? null,
-    name: f.resource.name,
-    container: f.resource.container ?? null,
-    evidence_path: f.evidence?.path ?? null,
-    observed: f.evidence?.observed ?? null,
-    expected: f.evidence?.expected ?? null,
-    message: f.message ?? null,
-  };
-}
-
-/** Findings folded per control, in first-seen order. */
-export function aggregateControls(runId: string, cluster: string, findings: readonly Finding[]): Array<Record<string, unknown>> {
-  const byControl = new Map<string, Finding[]>();
-  for (const f of findings) {
-    const list = byControl.get(f.controlId);
-    if (list) list.push(f);
-    else byControl.set(f.controlId, [f]);
-  }
-  const rows: Array<Record<string, unknown>> = [];
-  for (const [controlId, list] of byControl) {
-    const severities = new Set(list.map((f) => f.severity));
-    const [severity] = severities;
-    if (severities.size !== 1 || severity === undefined) {
-      throw new StoreError(`control ${controlId} in cluster ${cluster} has findings of several severities: ${[...severities].join(', ')}`);
-    }
-    rows.push({
-      run_id: runId,
-      cluster,
-      control_id: controlId,
-      severity,
-      status: worstStatus(list.map((f) => f.status)),
-      ...countsToRow(countStatuses(list)),
-    });
-  }
-  return rows;
 }
 
 function parseJson(text: string, column: string): unknown {

@@ -2,7 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Knex } from 'knex';
 import type { ClusterScan } from '../core/types.js';
-import { countStatuses } from '../evaluate/evaluate.js';
+import {
+  byteCompare,
+  controlResultsAt,
+  countsSeries,
+  currentOpenEpisodes,
+  diffRuns,
+  episodesAtRun,
+  orderBytewise,
+  resolvedBetween,
+} from './history-reads.js';
+import { nextSeq, recordClusterIn } from './record.js';
+import { pruneEvidence } from './retention.js';
 import {
   CONTROL_RESULTS,
   CONTROL_RESULT_COLUMNS,
@@ -14,10 +25,6 @@ import {
   RUN_CLUSTERS,
   RUN_CLUSTER_COLUMNS,
   RUN_COLUMNS,
-  aggregateControls,
-  countsToRow,
-  findingToRow,
-  insertChunked,
   isoTimestamp,
   rowToClusterResult,
   rowToControlResult,
@@ -32,28 +39,41 @@ import {
 } from './run-rows.js';
 import type {
   BeginRunInput,
+  ChainReport,
   ClusterResult,
   ControlResult,
+  CountsPoint,
   FinalRunStatus,
+  FindingEpisode,
   FindingFilter,
+  PruneResult,
+  RecordClusterOptions,
   Run,
+  RunDiff,
   RunStatus,
   StoredFinding,
   StoredGap,
 } from './run-types.js';
 import { StoreError, causeMessage, isForeignKeyViolation, isUniqueViolation } from './store-error.js';
+import { verifyChain } from './verify.js';
 
 export type * from './run-types.js';
 
 /**
  * Runs and their results. Writing a run: beginRun, then recordCluster once per cluster
- * (each atomic), heartbeat while it lasts, finishRun at the end. Only passes are not kept
- * as findings: they are counted in control and cluster results.
+ * (each atomic), heartbeat while it lasts, finishRun at the end.
+ *
+ * Findings are kept as lifecycles (episodes: first seen, last seen, resolved, reopened), not
+ * as a copy per run, and counts as spans that last while they do not change, so an unchanged
+ * scan adds one row per cluster. Each cluster's scans form a hash chain (verifyChain).
  */
 export interface RunStore {
   beginRun(input: BeginRunInput): Promise<string>;
-  /** One transaction: the cluster is recorded whole or not at all. Twice for one run is an error. */
-  recordCluster(runId: string, scan: ClusterScan): Promise<void>;
+  /**
+   * One transaction: the cluster is recorded whole or not at all. Twice for one run is an error.
+   * Applies its finding lifecycles (see lifecycle.ts) unless the cluster failed.
+   */
+  recordCluster(runId: string, scan: ClusterScan, options?: RecordClusterOptions): Promise<void>;
   /** Ends a running run; an error if the run is unknown or no longer running. */
   finishRun(runId: string, status: FinalRunStatus, now: Date): Promise<void>;
   /** Returns false when the run is no longer running (finished, or taken over as interrupted). */
@@ -68,9 +88,26 @@ export interface RunStore {
   listRuns(limit: number): Promise<Run[]>;
   clusterResults(runId: string): Promise<ClusterResult[]>;
   controlResults(runId: string, cluster?: string): Promise<ControlResult[]>;
-  /** Non-pass findings only. */
+  /** Non-pass findings open at that run (by default: those it observed), with the state they had then. */
   findings(runId: string, filter?: FindingFilter): Promise<StoredFinding[]>;
   gaps(runId: string): Promise<StoredGap[]>;
+
+  /** Runs started in [from, to] (of any status), oldest first; only those that recorded `cluster`, if given. */
+  runsBetween(from: Date, to: Date, cluster?: string): Promise<Run[]>;
+  /** Per-control counts of every assessed cluster scan of the runs started in [from, to], in order (for score series). */
+  controlCountsSeries(cluster: string | undefined, from: Date, to: Date): Promise<CountsPoint[]>;
+  /** Per namespace and severity counts, like controlCountsSeries. */
+  namespaceCountsSeries(cluster: string | undefined, from: Date, to: Date): Promise<CountsPoint[]>;
+  /** New, reopened, resolved and still-open findings between two runs, per cluster assessed in both. */
+  diff(runA: string, runB: string): Promise<RunDiff>;
+  /** Episodes resolved in [from, to) (for time to remediate). */
+  resolvedEpisodes(from: Date, to: Date, cluster?: string): Promise<FindingEpisode[]>;
+  /** Episodes open now, or at a run (with the state they had then, observed or not). */
+  openEpisodes(options?: { runId?: string; cluster?: string }): Promise<FindingEpisode[]>;
+  /** Recompute every cluster's hash chain and list the rows that no longer match. */
+  verifyChain(): Promise<ChainReport>;
+  /** Blank the evidence text of findings resolved (or superseded) before `olderThan`. Aggregates are kept. */
+  pruneEvidence(olderThan: Date): Promise<PruneResult>;
   close(): Promise<void>;
 }
 
@@ -91,28 +128,28 @@ export class KnexRunStore implements RunStore {
 
   /** ORDER BY in byte order on both databases (PostgreSQL would otherwise use its collation). */
   private orderBytewise<Q extends Knex.QueryBuilder>(qb: Q, columns: readonly string[]): Q {
-    for (const c of columns) {
-      if (this.isPostgres) qb.orderByRaw('?? collate "C"', [c]);
-      else qb.orderBy(c);
-    }
-    return qb;
+    return orderBytewise(qb, columns, this.isPostgres);
   }
 
   async beginRun(input: BeginRunInput): Promise<string> {
     const id = randomUUID();
     const now = isoTimestamp(input.now, 'now');
     try {
-      await this.db(RUNS).insert({
-        id,
-        started_at: now,
-        finished_at: null,
-        status: 'running' satisfies RunStatus,
-        trigger: input.trigger,
-        catalog_version: input.catalogVersion,
-        complyd_version: input.complydVersion,
-        cluster_count: input.clusterCount,
-        owner: input.owner,
-        heartbeat_at: now,
+      await this.db.transaction(async (trx) => {
+        const seq = await nextSeq(trx, this.isPostgres);
+        await trx(RUNS).insert({
+          id,
+          seq,
+          started_at: now,
+          finished_at: null,
+          status: 'running' satisfies RunStatus,
+          trigger: input.trigger,
+          catalog_version: input.catalogVersion,
+          complyd_version: input.complydVersion,
+          cluster_count: input.clusterCount,
+          owner: input.owner,
+          heartbeat_at: now,
+        });
       });
     } catch (err) {
       throw new StoreError(`cannot begin run: ${causeMessage(err)}`, { cause: err });
@@ -120,48 +157,10 @@ export class KnexRunStore implements RunStore {
     return id;
   }
 
-  async recordCluster(runId: string, scan: ClusterScan): Promise<void> {
-    const cluster = scan.cluster;
-    const where = `cluster ${cluster} of run ${runId}`;
-    const counts = countStatuses(scan.findings);
-    const clusterRow = {
-      run_id: runId,
-      cluster,
-      labels: JSON.stringify(scan.labels),
-      status: scan.status,
-      started_at: isoTimestamp(scan.startedAt, `${where}: startedAt`),
-      finished_at: isoTimestamp(scan.finishedAt, `${where}: finishedAt`),
-      provider: scan.provider ?? null,
-      server_version: scan.serverVersion ?? null,
-      object_counts: JSON.stringify(scan.objectCounts),
-      object_total: Object.values(scan.objectCounts).reduce((sum, n) => sum + (n ?? 0), 0),
-      snapshot_hash: scan.snapshotHash ?? null,
-      error: scan.error ?? null,
-      ...countsToRow(counts),
-    };
-    const gapRows: GapRow[] = scan.gaps.map((g) => ({
-      run_id: runId,
-      cluster,
-      evidence: g.evidence,
-      reason: g.reason,
-      message: g.message,
-    }));
-    const controlRows = aggregateControls(runId, cluster, scan.findings);
-    const findingRows = scan.findings.filter((f) => f.status !== 'pass').map((f) => findingToRow(runId, cluster, f));
-
+  async recordCluster(runId: string, scan: ClusterScan, options: RecordClusterOptions = {}): Promise<void> {
+    const where = `cluster ${scan.cluster} of run ${runId}`;
     try {
-      await this.db.transaction(async (trx) => {
-        // A write first: on SQLite it takes the write lock before anything is read.
-        await trx(RUN_CLUSTERS).insert(clusterRow);
-        // Then hold the run (PostgreSQL: against a concurrent takeover) and check it still runs.
-        const runQuery = trx(RUNS).select('status').where({ id: runId });
-        const run = (await (this.isPostgres ? runQuery.forShare() : runQuery).first()) as Pick<RunRow, 'status'> | undefined;
-        if (!run) throw new StoreError(`cannot record ${where}: no such run`);
-        if (run.status !== 'running') throw new StoreError(`cannot record ${where}: the run is ${run.status}, not running`);
-        await insertChunked(trx, GAPS, GAP_COLUMNS.length, gapRows);
-        await insertChunked(trx, CONTROL_RESULTS, CONTROL_RESULT_COLUMNS.length, controlRows);
-        await insertChunked(trx, FINDINGS, FINDING_COLUMNS.length, findingRows);
-      });
+      await this.db.transaction((trx) => recordClusterIn(trx, this.isPostgres, runId, scan, options));
     } catch (err) {
       if (err instanceof StoreError) throw err;
       if (isUniqueViolation(err)) {
@@ -243,23 +242,40 @@ export class KnexRunStore implements RunStore {
   }
 
   async controlResults(runId: string, cluster?: string): Promise<ControlResult[]> {
-    const rows = await this.attempt(`cannot read control results of run ${runId}`, () => {
+    const [legacy, spans] = await this.attempt(`cannot read control results of run ${runId}`, () => {
       const q = this.db(CONTROL_RESULTS).select(CONTROL_RESULT_COLUMNS).where({ run_id: runId });
-      if (cluster !== undefined) q.andWhere({ cluster });
-      return this.orderBytewise(q, ['cluster', 'control_id']);
+      if (cluster !== undefined) void q.andWhere({ cluster });
+      return Promise.all([q as Promise<ControlResultRow[]>, controlResultsAt(this.db, runId, cluster)]);
     });
-    return (rows as Array<ControlResultRow>).map(rowToControlResult);
+    return [...legacy.map(rowToControlResult), ...spans].sort((a, b) => byteCompare(a.cluster, b.cluster) || byteCompare(a.controlId, b.controlId));
   }
 
   async findings(runId: string, filter: FindingFilter = {}): Promise<StoredFinding[]> {
-    const rows = await this.attempt(`cannot read findings of run ${runId}`, () => {
+    const [legacy, episodes] = await this.attempt(`cannot read findings of run ${runId}`, () => {
       const q = this.db(FINDINGS).select(FINDING_COLUMNS).where({ run_id: runId });
-      if (filter.cluster !== undefined) q.andWhere({ cluster: filter.cluster });
-      if (filter.status !== undefined) q.andWhere({ status: filter.status });
-      if (filter.controlId !== undefined) q.andWhere({ control_id: filter.controlId });
-      return this.orderBytewise(q, ['cluster', 'control_id']).orderBy('id');
+      if (filter.cluster !== undefined) void q.andWhere({ cluster: filter.cluster });
+      if (filter.status !== undefined) void q.andWhere({ status: filter.status });
+      if (filter.controlId !== undefined) void q.andWhere({ control_id: filter.controlId });
+      return Promise.all([this.orderBytewise(q, ['cluster', 'control_id']).orderBy('id') as Promise<FindingRow[]>, episodesAtRun(this.db, this.isPostgres, runId, filter)]);
     });
-    return (rows as FindingRow[]).map(rowToFinding);
+    return [
+      ...legacy.map(rowToFinding),
+      ...episodes.map(({ cluster, controlId, severity, status, resource, evidence, message, fingerprint, episode, firstSeen, seen, evidencePruned }) => ({
+        runId,
+        cluster,
+        controlId,
+        fingerprint,
+        status,
+        severity,
+        resource,
+        ...(evidence && { evidence }),
+        ...(message !== undefined && { message }),
+        episode,
+        firstSeenAt: firstSeen.at,
+        ...(filter.includeUnseen && { seen }),
+        ...(evidencePruned && { evidencePruned }),
+      })),
+    ];
   }
 
   async gaps(runId: string): Promise<StoredGap[]> {
@@ -267,6 +283,54 @@ export class KnexRunStore implements RunStore {
       this.orderBytewise(this.db(GAPS).select(GAP_COLUMNS).where({ run_id: runId }), ['cluster']).orderBy('id'),
     );
     return (rows as GapRow[]).map(rowToGap);
+  }
+
+  async runsBetween(from: Date, to: Date, cluster?: string): Promise<Run[]> {
+    const rows = await this.attempt('cannot list runs', () => {
+      const q = this.db(RUNS)
+        .select(RUN_COLUMNS)
+        .where('started_at', '>=', isoTimestamp(from, 'from'))
+        .andWhere('started_at', '<=', isoTimestamp(to, 'to'))
+        .orderBy('seq');
+      if (cluster !== undefined) void q.whereIn('id', (sub) => void sub.select('run_id').from(RUN_CLUSTERS).where({ cluster }));
+      return q as Promise<RunRow[]>;
+    });
+    return rows.map(rowToRun);
+  }
+
+  controlCountsSeries(cluster: string | undefined, from: Date, to: Date): Promise<CountsPoint[]> {
+    return this.attempt('cannot read control counts', () => countsSeries(this.db, 'control', cluster, from, to));
+  }
+
+  namespaceCountsSeries(cluster: string | undefined, from: Date, to: Date): Promise<CountsPoint[]> {
+    return this.attempt('cannot read namespace counts', () => countsSeries(this.db, 'namespace', cluster, from, to));
+  }
+
+  async diff(runA: string, runB: string): Promise<RunDiff> {
+    const [a, b] = await Promise.all([this.getRun(runA), this.getRun(runB)]);
+    if (!a || !b) throw new StoreError(`cannot compare runs ${runA} and ${runB}: no such run ${a ? runB : runA}`);
+    return this.attempt(`cannot compare runs ${runA} and ${runB}`, () => diffRuns(this.db, this.isPostgres, a, b));
+  }
+
+  resolvedEpisodes(from: Date, to: Date, cluster?: string): Promise<FindingEpisode[]> {
+    return this.attempt('cannot read resolved findings', () => resolvedBetween(this.db, this.isPostgres, from, to, cluster));
+  }
+
+  openEpisodes(options: { runId?: string; cluster?: string } = {}): Promise<FindingEpisode[]> {
+    const { runId, cluster } = options;
+    return this.attempt(runId ? `cannot read open findings of run ${runId}` : 'cannot read open findings', () =>
+      runId !== undefined
+        ? episodesAtRun(this.db, this.isPostgres, runId, { includeUnseen: true, ...(cluster !== undefined && { cluster }) })
+        : currentOpenEpisodes(this.db, this.isPostgres, cluster),
+    );
+  }
+
+  verifyChain(): Promise<ChainReport> {
+    return this.attempt('cannot verify the hash chain', () => verifyChain(this.db));
+  }
+
+  pruneEvidence(olderThan: Date): Promise<PruneResult> {
+    return this.attempt('cannot prune evidence', () => pruneEvidence(this.db, olderThan));
   }
 
   async close(): Promise<void> {

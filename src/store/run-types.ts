@@ -7,6 +7,8 @@ export type FinalRunStatus = Exclude<RunStatus, 'running'>;
 
 export interface Run {
   id: string;
+  /** Position in the store's sequence: runs in the order they began. */
+  seq: number;
   startedAt: string;
   /** Absent while running. For an interrupted run: its last heartbeat. */
   finishedAt?: string;
@@ -61,6 +63,14 @@ export interface ControlResult {
 export interface StoredFinding extends Finding {
   runId: string;
   fingerprint: string;
+  /** 1 the first time this fingerprint failed; more when it came back after being resolved. Absent before migration 002. */
+  episode?: number;
+  /** When this episode was first seen (the cluster's scan start). Absent before migration 002. */
+  firstSeenAt?: string;
+  /** False only with `includeUnseen`: open at that run, but not observed in it (its evidence was missing or its control not evaluated). */
+  seen?: boolean;
+  /** The evidence text was blanked by retention (pruneEvidence); the field path stays. */
+  evidencePruned?: true;
 }
 
 export interface StoredGap extends Gap {
@@ -72,4 +82,132 @@ export interface FindingFilter {
   cluster?: string;
   status?: Status;
   controlId?: string;
+  /**
+   * Also return findings open at that run but not observed in it: their control's evidence
+   * was missing (a cluster-level `unknown`), the control failed (`error`) or was not evaluated.
+   * By default only what the run observed is returned, which is what its counts add up to.
+   */
+  includeUnseen?: boolean;
+}
+
+export interface RecordClusterOptions {
+  /**
+   * Ids of every control evaluated for this cluster (e.g. a framework-limited scan lists
+   * fewer). An open finding of an evaluated control that is absent from the findings,
+   * without a cluster-level `unknown`/`error` for its control, is resolved as its resource
+   * having gone. Without this list, the controls that have findings count as evaluated
+   * (then a control that found nothing at all cannot resolve anything).
+   */
+  evaluatedControls?: readonly string[];
+}
+
+export type Resolution = 'fixed' | 'resource-gone';
+
+/** A point of a cluster's history: one of its recorded scans. */
+export interface ClusterRunRef {
+  runId: string;
+  seq: number;
+  /** The cluster's scan start. */
+  at: string;
+}
+
+/**
+ * One finding's life: from the run that first saw it failing (or unknown, manual...) to the
+ * run that saw it pass (`fixed`) or its resource gone (`resource-gone`). A fingerprint that
+ * comes back after being resolved opens a new episode (episode 2, 3...).
+ */
+export interface FindingEpisode extends Finding {
+  fingerprint: string;
+  episode: number;
+  firstSeen: ClusterRunRef;
+  /** The last scan that observed it. Unknown for a past point at which it was not observed. */
+  lastSeen?: ClusterRunRef;
+  /** How the episode ended, if it has (for a past point: its eventual resolution, possibly later than that point). */
+  resolved?: ClusterRunRef & { resolution: Resolution };
+  /** Observed at the point asked for (or, for current episodes, in the cluster's latest assessed scan). */
+  seen: boolean;
+  evidencePruned?: true;
+}
+
+/** Status counts of one control, or of one namespace and severity, in one cluster's scan. */
+export interface CountsItem {
+  /** A control id, or a namespace. */
+  key: string;
+  severity: Severity;
+  counts: StatusCounts;
+}
+
+/**
+ * One assessed cluster in one run, with its counts. Items are shared between points while
+ * they do not change: treat them as read-only.
+ */
+export interface CountsPoint {
+  runId: string;
+  runSeq: number;
+  /** The run's start. */
+  runStartedAt: string;
+  cluster: string;
+  seq: number;
+  items: readonly CountsItem[];
+}
+
+export interface ClusterDiff {
+  cluster: string;
+  /** Open in the later run, never seen before (episode 1). */
+  new: FindingEpisode[];
+  /** Open in the later run, seen before and resolved since (episode > 1), opened after the earlier run. */
+  reopened: FindingEpisode[];
+  /** Open in the earlier run, with no episode of that fingerprint open in the later run. As of the earlier run. */
+  resolved: FindingEpisode[];
+  /** The same episode open in both. As of the later run. */
+  stillOpen: FindingEpisode[];
+}
+
+export interface RunDiff {
+  /** The earlier of the two runs (the arguments are put in order). */
+  fromRunId: string;
+  toRunId: string;
+  clusters: ClusterDiff[];
+  /** Clusters not assessed in both runs, so not compared. */
+  skipped: Array<{ cluster: string; reason: string }>;
+}
+
+export type ChainProblemKind =
+  | 'chain-hash'
+  | 'results-hash'
+  | 'broken-link'
+  | 'unchained'
+  | 'head'
+  | 'episode'
+  | 'evidence';
+
+export interface ChainProblem {
+  kind: ChainProblemKind;
+  cluster: string;
+  /** The row concerned: a run_clusters row, or the run an episode refers to. */
+  runId?: string;
+  seq?: number;
+  /** Table and row, e.g. `run_clusters (run …, cluster east)`, `finding_episodes id 12`. */
+  row: string;
+  message: string;
+}
+
+export interface ChainReport {
+  ok: boolean;
+  clusters: number;
+  /** run_clusters rows checked (in the chain). */
+  rows: number;
+  /** Rows recorded before migration 002: outside the chain, not checked. */
+  legacyRows: number;
+  episodes: number;
+  problems: ChainProblem[];
+  /** Each cluster's newest chain hash: keep it elsewhere to detect later truncation. */
+  heads: Array<{ cluster: string; runId: string; seq: number; chainHash: string }>;
+}
+
+export interface PruneResult {
+  episodes: number;
+  revisions: number;
+  /** Per-run findings rows of runs recorded before migration 002. */
+  legacyFindings: number;
 }

@@ -59,14 +59,16 @@ function scan(cluster: string, findings: Finding[], overrides: Partial<ClusterSc
   };
 }
 
-/** Rows of one cluster of a run, in every table that holds cluster data. */
+/** Rows about one cluster: its row in the run, the run's gaps, and its lifecycle and span rows (all runs). */
 async function rowsOfCluster(knex: Knex, runId: string, cluster: string): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const table of ['run_clusters', 'gaps', 'control_results', 'findings']) {
-    const row = await knex(table).where({ run_id: runId, cluster }).count({ n: '*' }).first();
-    out[table] = Number(row?.['n']);
-  }
-  return out;
+  const count = async (q: Knex.QueryBuilder) => Number((await q.count({ n: '*' }).first())?.['n']);
+  return {
+    run_clusters: await count(knex('run_clusters').where({ run_id: runId, cluster })),
+    gaps: await count(knex('gaps').where({ run_id: runId, cluster })),
+    episodes: await count(knex('finding_episodes').where({ cluster })),
+    control_spans: await count(knex('count_spans').where({ cluster, dim: 'control' })),
+    namespace_spans: await count(knex('count_spans').where({ cluster, dim: 'namespace' })),
+  };
 }
 
 describeEachDatabase('KnexRunStore', (db) => {
@@ -90,13 +92,19 @@ describeEachDatabase('KnexRunStore', (db) => {
       gaps: ['run_id', 'cluster', 'evidence', 'reason', 'message'],
       control_results: ['run_id', 'cluster', 'control_id', 'severity', 'status', 'fail_count', 'error_count'],
       findings: ['run_id', 'cluster', 'control_id', 'fingerprint', 'status', 'severity', 'kind', 'namespace', 'name', 'container', 'evidence_path', 'observed', 'expected', 'message'],
+      finding_episodes: ['fingerprint', 'episode', 'cluster', 'control_id', 'first_seen_seq', 'last_seen_seq', 'resolved_seq', 'resolution', 'state_seq', 'seen', 'status', 'evidence_hash', 'evidence_pruned'],
+      finding_revisions: ['episode_id', 'from_seq', 'to_seq', 'seen', 'status', 'severity', 'observed', 'evidence_hash'],
+      count_spans: ['cluster', 'dim', 'key', 'severity', 'pass_count', 'error_count', 'from_seq', 'to_seq'],
+      cluster_heads: ['cluster', 'head_seq', 'head_run_id', 'head_chain_hash', 'assessed_seq', 'assessed_run_id', 'assessed_at'],
     };
+    columns['runs']?.push('seq');
+    columns['run_clusters']?.push('seq', 'results_hash', 'prev_chain_hash', 'chain_hash');
     for (const [table, cols] of Object.entries(columns)) {
       expect(await knex.schema.hasTable(table)).toBe(true);
       for (const c of cols) expect([table, c, await knex.schema.hasColumn(table, c)]).toEqual([table, c, true]);
     }
     const applied = await knex('complyd_migrations').select('name');
-    expect(applied.map((r: { name: string }) => r.name)).toEqual(['001_initial']);
+    expect(applied.map((r: { name: string }) => r.name)).toEqual(['001_initial', '002_lifecycles']);
 
     const [, pending] = (await knex.migrate.list({
       migrationSource: new ComplydMigrationSource(),
@@ -108,8 +116,8 @@ describeEachDatabase('KnexRunStore', (db) => {
     const again = new KnexRunStore(await openDatabase(cfg));
     try {
       expect((await again.getRun(runId))?.status).toBe('running');
-      const stillOne = await knex('complyd_migrations').count({ n: '*' }).first();
-      expect(Number(stillOne?.['n'])).toBe(1);
+      const stillTwo = await knex('complyd_migrations').count({ n: '*' }).first();
+      expect(Number(stillTwo?.['n'])).toBe(2);
     } finally {
       await again.close();
     }
@@ -129,6 +137,18 @@ describeEachDatabase('KnexRunStore', (db) => {
     ).rejects.toThrow();
     const runId = await store.beginRun(runInput());
     await expect(knex('runs').where({ id: runId }).update({ status: 'sleeping' })).rejects.toThrow();
+    // Lifecycle tables: a revision needs its episode; statuses and resolutions are closed lists.
+    const revision = { episode_id: 999, from_seq: 1, to_seq: 2, seen: 1, status: 'fail', severity: 'high', evidence_hash: 'e'.repeat(64) };
+    await expect(knex('finding_revisions').insert(revision)).rejects.toThrow();
+    const episode = {
+      fingerprint: 'f'.repeat(32), episode: 1, cluster: 'c', control_id: 'X', kind: 'Pod', name: 'p',
+      first_seen_run_id: runId, first_seen_seq: 1, first_seen_at: T0.toISOString(), state_seq: 1,
+      seen: 1, status: 'fail', severity: 'high', evidence_hash: 'e'.repeat(64),
+    };
+    await expect(knex('finding_episodes').insert({ ...episode, resolution: 'forgotten' })).rejects.toThrow();
+    await expect(knex('count_spans').insert({ cluster: 'c', dim: 'pods', key: 'X', severity: 'high', from_seq: 1 })).rejects.toThrow();
+    await knex('finding_episodes').insert(episode);
+    await expect(knex('finding_episodes').insert(episode)).rejects.toThrow(); // (fingerprint, episode) is unique
   });
 
   it('round-trips a run of two clusters: counts, control results, findings with evidence, gaps', async () => {
@@ -160,6 +180,7 @@ describeEachDatabase('KnexRunStore', (db) => {
     const run = await store.getRun(runId);
     expect(run).toEqual({
       id: runId,
+      seq: expect.any(Number),
       startedAt: '2025-03-01T10:00:00.000Z',
       finishedAt: '2025-03-01T10:00:30.000Z',
       status: 'partial',
@@ -225,6 +246,8 @@ describeEachDatabase('KnexRunStore', (db) => {
         severity: 'high',
         resource: { kind: 'Deployment', namespace: 'shop', name: 'api', container: 'app' },
         evidence: { path: 'spec.containers[app].securityContext.privileged', observed: 'true', expected: 'false' },
+        episode: 1,
+        firstSeenAt: '2025-03-01T10:00:01.000Z',
       },
     ]);
     const unknown = await store.findings(runId, { cluster: 'east', controlId: 'CIS-5.2.2', status: 'unknown' });
@@ -238,7 +261,7 @@ describeEachDatabase('KnexRunStore', (db) => {
     ]);
   });
 
-  it('counts passes without storing them as findings', async () => {
+  it('counts passes without storing them as findings (or episodes)', async () => {
     const runId = await store.beginRun(runInput({ clusterCount: 1 }));
     await store.recordCluster(runId, scan('east', [
       finding('east', 'C-1', 'pass', 'a'),
@@ -255,7 +278,10 @@ describeEachDatabase('KnexRunStore', (db) => {
       ['C-2', 'pass', 1, 0],
     ]);
     expect((await store.clusterResults(runId))[0]?.counts.pass).toBe(3);
-    expect(await rowsOfCluster(knex, runId, 'east')).toEqual({ run_clusters: 1, gaps: 0, control_results: 2, findings: 1 });
+    expect(await rowsOfCluster(knex, runId, 'east')).toEqual({ run_clusters: 1, gaps: 0, episodes: 1, control_spans: 2, namespace_spans: 1 });
+    // Nothing is written to 001's per-run tables any more.
+    expect(Number((await knex('findings').count({ n: '*' }).first())?.['n'])).toBe(0);
+    expect(Number((await knex('control_results').count({ n: '*' }).first())?.['n'])).toBe(0);
   });
 
   it('records nothing of a cluster whose insert fails midway, and keeps the other clusters', async () => {
@@ -263,7 +289,7 @@ describeEachDatabase('KnexRunStore', (db) => {
     await store.recordCluster(runId, scan('east', [finding('east', 'C-1', 'fail', 'a')]));
 
     // 1,200 findings: the bad one (NOT NULL name) sits in the third insert chunk, so the
-    // cluster row, gaps, control results and two chunks of findings are written before it.
+    // cluster row, gaps and two chunks of episodes are written before it.
     const good = Array.from({ length: 1200 }, (_, i) => finding('west', `C-${i % 7}`, 'fail', `d-${i}`));
     const bad = [...good];
     bad[1100] = finding('west', 'C-1', 'fail', 'x', { resource: { kind: 'Pod', name: null as unknown as string } });
@@ -278,12 +304,13 @@ describeEachDatabase('KnexRunStore', (db) => {
     expect((err as StoreError).message).not.toMatch(/insert into/i);
     expect((err as StoreError).cause).toBeDefined();
 
-    expect(await rowsOfCluster(knex, runId, 'west')).toEqual({ run_clusters: 0, gaps: 0, control_results: 0, findings: 0 });
-    expect(await rowsOfCluster(knex, runId, 'east')).toEqual({ run_clusters: 1, gaps: 0, control_results: 1, findings: 1 });
+    expect(await rowsOfCluster(knex, runId, 'west')).toEqual({ run_clusters: 0, gaps: 0, episodes: 0, control_spans: 0, namespace_spans: 0 });
+    expect(await knex('cluster_heads').where({ cluster: 'west' })).toEqual([]);
+    expect(await rowsOfCluster(knex, runId, 'east')).toEqual({ run_clusters: 1, gaps: 0, episodes: 1, control_spans: 1, namespace_spans: 1 });
 
     // Nothing left behind blocks a clean retry.
-    await store.recordCluster(runId, scan('west', good));
-    expect(await rowsOfCluster(knex, runId, 'west')).toEqual({ run_clusters: 1, gaps: 0, control_results: 7, findings: 1200 });
+    await store.recordCluster(runId, scan('west', good, { gaps: [{ evidence: 'nodes', reason: 'timeout', message: 'slow' }] }));
+    expect(await rowsOfCluster(knex, runId, 'west')).toEqual({ run_clusters: 1, gaps: 1, episodes: 1200, control_spans: 7, namespace_spans: 1 });
   });
 
   it('refuses to record the same cluster twice for one run, keeping the first', async () => {
@@ -307,7 +334,7 @@ describeEachDatabase('KnexRunStore', (db) => {
     await expect(store.recordCluster(runId, scan('east', []))).rejects.toThrow(
       `cannot record cluster east of run ${runId}: the run is complete, not running`,
     );
-    expect(await rowsOfCluster(knex, runId, 'east')).toEqual({ run_clusters: 0, gaps: 0, control_results: 0, findings: 0 });
+    expect(await rowsOfCluster(knex, runId, 'east')).toEqual({ run_clusters: 0, gaps: 0, episodes: 0, control_spans: 0, namespace_spans: 0 });
     await expect(store.finishRun(runId, 'failed', at(20))).rejects.toThrow(/already complete/);
     expect((await store.getRun(runId))?.status).toBe('complete');
   });

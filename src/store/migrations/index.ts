@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as initial from './001-initial.js';
+import * as lifecycles from './002-lifecycles.js';
 
 export interface NamedMigration {
   /** Recorded in the migrations table: never rename a released migration. */
@@ -11,7 +12,10 @@ export interface NamedMigration {
  * Every migration, in order. Listed explicitly (no directory scan) so the same code runs
  * from `src/` under jest and from `dist/` once compiled. Add new ones at the end.
  */
-export const MIGRATIONS: readonly NamedMigration[] = [{ name: '001_initial', migration: initial }];
+export const MIGRATIONS: readonly NamedMigration[] = [
+  { name: '001_initial', migration: initial },
+  { name: '002_lifecycles', migration: lifecycles },
+];
 
 export class ComplydMigrationSource implements Knex.MigrationSource<NamedMigration> {
   constructor(private readonly migrations: readonly NamedMigration[] = MIGRATIONS) {}

@@ -1,0 +1,136 @@
+/**
+ * The canonical forms that the hash chain covers. Pure: recordCluster hashes what it is about
+ * to write, verifyChain hashes what it reads back, with the same functions.
+ *
+ * results_hash covers one cluster's scan as the store can reproduce it later:
+ * - its control counts and its namespace × severity counts (the spans valid at that row),
+ * - every finding episode open at that row: fingerprint, episode number, status, severity,
+ *   whether the scan observed it, and the hash of its evidence (not the evidence text, which
+ *   retention may blank; the evidence hash stays and covers it while it exists),
+ * - its gaps.
+ * chain_hash covers the run_clusters row itself (and the immutable fields of its run) and
+ * the previous row's chain_hash.
+ */
+import { createHash } from 'node:crypto';
+import type { Severity, Status } from '../core/types.js';
+import type { StatusCounts } from '../evaluate/evaluate.js';
+
+export const ZERO_HASH = '0'.repeat(64);
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Hash of a finding's evidence and message, kept after the text itself is pruned. */
+export function evidenceHash(path: string | null, observed: string | null, expected: string | null, message: string | null): string {
+  return sha256(JSON.stringify(['complyd.evidence/v1', path, observed, expected, message]));
+}
+
+export interface CountsEntry {
+  key: string;
+  severity: Severity;
+  counts: StatusCounts;
+}
+
+export interface OpenFindingEntry {
+  fingerprint: string;
+  episode: number;
+  status: Status;
+  severity: Severity;
+  seen: boolean;
+  evidenceHash: string;
+}
+
+export interface GapEntry {
+  evidence: string;
+  reason: string;
+  message: string;
+}
+
+export interface ResultsInput {
+  controls: readonly CountsEntry[];
+  namespaces: readonly CountsEntry[];
+  findings: readonly OpenFindingEntry[];
+  gaps: readonly GapEntry[];
+}
+
+/** Code-unit order: the same in every process, independent of locale and database collation. */
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export const compareCounts = (a: CountsEntry, b: CountsEntry): number => cmp(a.key, b.key) || cmp(a.severity, b.severity);
+export const compareFindings = (a: OpenFindingEntry, b: OpenFindingEntry): number => cmp(a.fingerprint, b.fingerprint) || a.episode - b.episode;
+export const compareGaps = (a: GapEntry, b: GapEntry): number => cmp(a.evidence, b.evidence) || cmp(a.reason, b.reason) || cmp(a.message, b.message);
+
+function countsLine(tag: string, e: CountsEntry): string {
+  const c = e.counts;
+  return JSON.stringify([tag, e.key, e.severity, c.pass, c.fail, c.manual, c['not-applicable'], c.unknown, c.error]);
+}
+
+export function findingLine(f: OpenFindingEntry): string {
+  return JSON.stringify(['F', f.fingerprint, f.episode, f.status, f.severity, f.seen ? 1 : 0, f.evidenceHash]);
+}
+
+/**
+ * sha256 over the sorted lines. Sorting already-sorted input is linear (TimSort), so callers
+ * that keep their entries in canonical order pay nothing for it.
+ */
+export function resultsHash(input: ResultsInput, lineOf: (f: OpenFindingEntry) => string = findingLine): string {
+  const h = createHash('sha256');
+  const section = (lines: string[]) => {
+    if (lines.length > 0) h.update(`${lines.join('\n')}\n`);
+  };
+  h.update('complyd.results/v1\n');
+  section([...input.controls].sort(compareCounts).map((e) => countsLine('C', e)));
+  section([...input.namespaces].sort(compareCounts).map((e) => countsLine('N', e)));
+  section([...input.findings].sort(compareFindings).map(lineOf));
+  section([...input.gaps].sort(compareGaps).map((g) => JSON.stringify(['G', g.evidence, g.reason, g.message])));
+  return h.digest('hex');
+}
+
+/** The run_clusters fields the chain covers, as stored (JSON columns as their text). */
+export interface ChainFields {
+  prevChainHash: string;
+  runId: string;
+  runSeq: number;
+  runStartedAt: string;
+  cluster: string;
+  seq: number;
+  labels: string;
+  status: string;
+  startedAt: string;
+  finishedAt: string;
+  provider: string | null;
+  serverVersion: string | null;
+  objectCounts: string;
+  objectTotal: number;
+  snapshotHash: string | null;
+  error: string | null;
+  counts: StatusCounts;
+  resultsHash: string;
+}
+
+export function chainHash(f: ChainFields): string {
+  const c = f.counts;
+  const fields = [
+    f.runId,
+    f.runSeq,
+    f.runStartedAt,
+    f.cluster,
+    f.seq,
+    f.labels,
+    f.status,
+    f.startedAt,
+    f.finishedAt,
+    f.provider,
+    f.serverVersion,
+    f.objectCounts,
+    f.objectTotal,
+    f.snapshotHash,
+    f.error,
+    [c.pass, c.fail, c.manual, c['not-applicable'], c.unknown, c.error],
+    f.resultsHash,
+  ];
+  return sha256(`complyd.chain/v1\n${f.prevChainHash}\n${JSON.stringify(fields)}`);
+}

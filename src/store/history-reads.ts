@@ -1,0 +1,267 @@
+/**
+ * Reads over lifecycles and spans: what was open at a run, its control counts, count series,
+ * episodes for MTTR and ageing, and diffs between runs.
+ */
+import type { Knex } from 'knex';
+import { worstStatus } from '../evaluate/evaluate.js';
+import { STATUSES, type Severity } from '../core/types.js';
+import {
+  ASSESSED,
+  COUNT_COLUMNS,
+  EPISODES,
+  EPISODE_COLUMNS,
+  HEADS,
+  REVISIONS,
+  SPANS,
+  SPAN_COLUMNS,
+  countsOf,
+  episodeWithRevisionColumns,
+  idChunks,
+  joinedState,
+  toEpisode,
+  type Db,
+  type EpisodeRow,
+  type SpanRow,
+} from './history-rows.js';
+import { CONTROL_RESULTS, RUNS, RUN_CLUSTERS, isoTimestamp } from './run-rows.js';
+import type { ClusterDiff, ControlResult, CountsItem, CountsPoint, FindingEpisode, FindingFilter, RunDiff } from './run-types.js';
+import type { SpanDim } from './spans.js';
+
+/** ORDER BY in byte order on both databases (PostgreSQL would otherwise use its collation). */
+export function orderBytewise<Q extends Knex.QueryBuilder>(qb: Q, columns: readonly string[], isPostgres: boolean): Q {
+  for (const c of columns) {
+    if (isPostgres) qb.orderByRaw('?? collate "C"', [c]);
+    else qb.orderBy(c);
+  }
+  return qb;
+}
+
+/** Code-unit order, for sorting merged results the way orderBytewise sorts (ASCII identifiers). */
+export function byteCompare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Episodes open at a run, per cluster assessed in it, with the state that held then.
+ * Only those the run observed, unless `includeUnseen`.
+ */
+export async function episodesAtRun(db: Db, isPostgres: boolean, runId: string, filter: FindingFilter = {}): Promise<FindingEpisode[]> {
+  const q = db(`${RUN_CLUSTERS} as rc`)
+    .join(`${EPISODES} as e`, (j) => {
+      j.on('e.cluster', '=', 'rc.cluster').andOn('e.first_seen_seq', '<=', 'rc.seq');
+    })
+    .leftJoin(`${REVISIONS} as r`, (j) => {
+      j.on('r.episode_id', '=', 'e.id').andOn('r.from_seq', '<=', 'rc.seq').andOn('r.to_seq', '>', 'rc.seq');
+    })
+    .select([...episodeWithRevisionColumns(), 'rc.run_id as at_run_id', 'rc.seq as at_seq', 'rc.started_at as at_at'])
+    .where('rc.run_id', runId)
+    .whereIn('rc.status', ASSESSED)
+    .where((w) => {
+      void w.whereNull('e.resolved_seq').orWhere('e.resolved_seq', '>', db.ref('rc.seq'));
+    });
+  if (filter.cluster !== undefined) void q.andWhere('rc.cluster', filter.cluster);
+  if (filter.controlId !== undefined) void q.andWhere('e.control_id', filter.controlId);
+  if (filter.status !== undefined) void q.andWhereRaw('COALESCE(r.status, e.status) = ?', [filter.status]);
+  if (!filter.includeUnseen) void q.andWhereRaw('COALESCE(r.seen, e.seen) = 1');
+  orderBytewise(q, ['e.cluster', 'e.control_id'], isPostgres).orderBy('e.id');
+  const rows = (await q) as Array<EpisodeRow & Record<string, unknown>>;
+  return rows.map((row) => {
+    const state = joinedState(row);
+    const here = { runId: String(row['at_run_id']), seq: Number(row['at_seq']), at: String(row['at_at']) };
+    const episode = toEpisode(row, state);
+    // At a past point: that point if it was observed there. If not, the stored last_seen (the
+    // last sighting overall) is also the last one before the point only when it precedes it.
+    if (episode.seen) episode.lastSeen = here;
+    else if (episode.lastSeen && episode.lastSeen.seq >= here.seq) delete episode.lastSeen;
+    return episode;
+  });
+}
+
+/** Episodes open now, with their current state; `lastSeen` of a seen one is its cluster's latest assessed scan. */
+export async function currentOpenEpisodes(db: Db, isPostgres: boolean, cluster?: string): Promise<FindingEpisode[]> {
+  const q = db(`${EPISODES} as e`)
+    .leftJoin(`${HEADS} as h`, 'h.cluster', 'e.cluster')
+    .select([...EPISODE_COLUMNS.map((c) => `e.${c}`), 'h.assessed_run_id', 'h.assessed_seq', 'h.assessed_at'])
+    .whereNull('e.resolved_seq');
+  if (cluster !== undefined) void q.andWhere('e.cluster', cluster);
+  orderBytewise(q, ['e.cluster', 'e.control_id'], isPostgres).orderBy('e.id');
+  const rows = (await q) as Array<EpisodeRow & { assessed_run_id: string | null; assessed_seq: number | null; assessed_at: string | null }>;
+  return rows.map((row) => {
+    const head =
+      row.assessed_run_id !== null && row.assessed_seq !== null && row.assessed_at !== null
+        ? { runId: row.assessed_run_id, seq: Number(row.assessed_seq), at: row.assessed_at }
+        : undefined;
+    return toEpisode(row, row, Number(row.seen) === 1 ? head : undefined);
+  });
+}
+
+/** Episodes resolved in [from, to), with their last state. */
+export async function resolvedBetween(db: Db, isPostgres: boolean, from: Date, to: Date, cluster?: string): Promise<FindingEpisode[]> {
+  const q = db(EPISODES)
+    .select(EPISODE_COLUMNS)
+    .where('resolved_at', '>=', isoTimestamp(from, 'from'))
+    .andWhere('resolved_at', '<', isoTimestamp(to, 'to'));
+  if (cluster !== undefined) void q.andWhere({ cluster });
+  orderBytewise(q, ['cluster'], isPostgres).orderBy('resolved_seq').orderBy('id');
+  return ((await q) as EpisodeRow[]).map((row) => toEpisode(row, row));
+}
+
+/** Control results of a run recorded after migration 002, from the spans valid at each cluster's row. */
+export async function controlResultsAt(db: Db, runId: string, cluster?: string): Promise<ControlResult[]> {
+  const q = db(`${RUN_CLUSTERS} as rc`)
+    .join(`${SPANS} as s`, (j) => {
+      j.on('s.cluster', '=', 'rc.cluster').andOnVal('s.dim', '=', 'control').andOn('s.from_seq', '<=', 'rc.seq');
+    })
+    .select(['rc.run_id', ...SPAN_COLUMNS.map((c) => `s.${c}`)])
+    .where('rc.run_id', runId)
+    .whereIn('rc.status', ASSESSED)
+    .where((w) => {
+      void w.whereNull('s.to_seq').orWhere('s.to_seq', '>', db.ref('rc.seq'));
+    });
+  if (cluster !== undefined) void q.andWhere('rc.cluster', cluster);
+  const rows = (await q) as Array<SpanRow & { run_id: string }>;
+  return rows.map((row) => {
+    const counts = countsOf(row);
+    return {
+      runId: row.run_id,
+      cluster: row.cluster,
+      controlId: row.key,
+      severity: row.severity,
+      status: worstStatus(STATUSES.filter((s) => counts[s] > 0)),
+      counts,
+    };
+  });
+}
+
+interface SeriesRow {
+  run_id: string;
+  run_seq: number | string;
+  run_started_at: string;
+  cluster: string;
+  seq: number | string;
+}
+
+/**
+ * Counts of one dimension for every assessed cluster scan of the runs that started in
+ * [from, to], in run order. Spans are read once and shared between the points they cover.
+ */
+export async function countsSeries(db: Db, dim: SpanDim, cluster: string | undefined, from: Date, to: Date): Promise<CountsPoint[]> {
+  const pq = db(`${RUN_CLUSTERS} as rc`)
+    .join(`${RUNS} as r`, 'r.id', 'rc.run_id')
+    .select('rc.run_id', 'r.seq as run_seq', 'r.started_at as run_started_at', 'rc.cluster', 'rc.seq')
+    .where('r.started_at', '>=', isoTimestamp(from, 'from'))
+    .andWhere('r.started_at', '<=', isoTimestamp(to, 'to'))
+    .whereIn('rc.status', ASSESSED)
+    .select(db.raw('CASE WHEN rc.results_hash IS NULL THEN 1 ELSE 0 END AS legacy'))
+    .orderBy('rc.seq');
+  if (cluster !== undefined) void pq.andWhere('rc.cluster', cluster);
+  const rows = (await pq) as Array<SeriesRow & { legacy: number | string }>;
+  const legacy = rows.filter((p) => Number(p.legacy) === 1);
+  const points = rows.filter((p) => Number(p.legacy) === 0);
+  const legacyItems = dim === 'control' && legacy.length > 0 ? await legacyControlItems(db, legacy) : new Map<string, CountsItem[]>();
+  const legacyPoints: CountsPoint[] = legacy.map((p) => ({
+    runId: p.run_id,
+    runSeq: Number(p.run_seq),
+    runStartedAt: p.run_started_at,
+    cluster: p.cluster,
+    seq: Number(p.seq),
+    items: legacyItems.get(`${p.run_id}\u0000${p.cluster}`) ?? [],
+  }));
+  if (points.length === 0) return legacyPoints;
+  const seqs = points.map((p) => Number(p.seq));
+  const minSeq = Math.min(...seqs);
+  const maxSeq = Math.max(...seqs);
+  const sq = db(SPANS)
+    .select(SPAN_COLUMNS)
+    .where({ dim })
+    .andWhere('from_seq', '<=', maxSeq)
+    .andWhere((w) => {
+      void w.whereNull('to_seq').orWhere('to_seq', '>', minSeq);
+    })
+    .orderBy('from_seq');
+  if (cluster !== undefined) void sq.andWhere({ cluster });
+  const spans = (await sq) as SpanRow[];
+
+  const byCluster = new Map<string, Array<{ from: number; to: number; item: CountsItem }>>();
+  for (const s of spans) {
+    const list = byCluster.get(s.cluster) ?? [];
+    if (list.length === 0) byCluster.set(s.cluster, list);
+    list.push({ from: Number(s.from_seq), to: s.to_seq === null ? Infinity : Number(s.to_seq), item: { key: s.key, severity: s.severity, counts: countsOf(s) } });
+  }
+  // Sweep each cluster's points in seq order over its spans sorted by from_seq.
+  const state = new Map<string, { next: number; active: Array<{ to: number; item: CountsItem }>; items: CountsItem[] | undefined }>();
+  const current = points.map((p): CountsPoint => {
+    const seq = Number(p.seq);
+    let st = state.get(p.cluster);
+    if (!st) state.set(p.cluster, (st = { next: 0, active: [], items: undefined }));
+    const list = byCluster.get(p.cluster) ?? [];
+    const before = st.active.length;
+    st.active = st.active.filter((a) => a.to > seq);
+    let changed = st.active.length !== before;
+    for (; st.next < list.length && (list[st.next]?.from ?? Infinity) <= seq; st.next += 1) {
+      const s = list[st.next];
+      if (s && s.to > seq) {
+        st.active.push(s);
+        changed = true;
+      }
+    }
+    if (changed || !st.items) st.items = st.active.map((a) => a.item).sort((a, b) => byteCompare(a.key, b.key) || byteCompare(a.severity, b.severity));
+    return { runId: p.run_id, runSeq: Number(p.run_seq), runStartedAt: p.run_started_at, cluster: p.cluster, seq, items: st.items };
+  });
+  // Runs recorded before migration 002 come first: they have the lower seqs.
+  return legacyPoints.length > 0 ? [...legacyPoints, ...current] : current;
+}
+
+/** Control counts of runs recorded before migration 002, from their per-run rows. */
+async function legacyControlItems(db: Db, points: readonly SeriesRow[]): Promise<Map<string, CountsItem[]>> {
+  const out = new Map<string, CountsItem[]>();
+  const runIds = [...new Set(points.map((p) => p.run_id))];
+  for (const ids of idChunks(runIds)) {
+    const rows = (await db(CONTROL_RESULTS).select('run_id', 'cluster', 'control_id', 'severity', ...COUNT_COLUMNS).whereIn('run_id', ids)) as Array<Record<string, unknown> & { run_id: string; cluster: string; control_id: string; severity: Severity }>;
+    for (const r of rows) {
+      const k = `${r.run_id}\u0000${r.cluster}`;
+      const list = out.get(k) ?? [];
+      if (list.length === 0) out.set(k, list);
+      list.push({ key: r.control_id, severity: r.severity, counts: countsOf(r) });
+    }
+  }
+  for (const list of out.values()) list.sort((a, b) => byteCompare(a.key, b.key));
+  return out;
+}
+
+/** Each cluster's seq in a run, for clusters assessed in it. */
+async function assessedSeqs(db: Db, runId: string): Promise<Map<string, number>> {
+  const rows = (await db(RUN_CLUSTERS).select('cluster', 'seq', 'status').where({ run_id: runId })) as Array<{ cluster: string; seq: number | string | null; status: string }>;
+  return new Map(rows.filter((r) => ASSESSED.includes(r.status) && r.seq !== null).map((r) => [r.cluster, Number(r.seq)]));
+}
+
+export async function diffRuns(db: Db, isPostgres: boolean, runA: { id: string; seq: number }, runB: { id: string; seq: number }): Promise<RunDiff> {
+  const [from, to] = runA.seq <= runB.seq ? [runA, runB] : [runB, runA];
+  const [seqA, seqB] = await Promise.all([assessedSeqs(db, from.id), assessedSeqs(db, to.id)]);
+  const [atA, atB] = await Promise.all([
+    episodesAtRun(db, isPostgres, from.id, { includeUnseen: true }),
+    episodesAtRun(db, isPostgres, to.id, { includeUnseen: true }),
+  ]);
+  const clusters = [...new Set([...seqA.keys(), ...seqB.keys()])].sort(byteCompare);
+  const out: RunDiff = { fromRunId: from.id, toRunId: to.id, clusters: [], skipped: [] };
+  for (const cluster of clusters) {
+    const a = seqA.get(cluster);
+    if (a === undefined || !seqB.has(cluster)) {
+      out.skipped.push({ cluster, reason: `not assessed in run ${a === undefined ? from.id : to.id}` });
+      continue;
+    }
+    const openA = atA.filter((e) => e.cluster === cluster);
+    const openB = atB.filter((e) => e.cluster === cluster);
+    const idsA = new Set(openA.map((e) => `${e.fingerprint}#${e.episode}`));
+    const fpsB = new Set(openB.map((e) => e.fingerprint));
+    const d: ClusterDiff = { cluster, new: [], reopened: [], resolved: [], stillOpen: [] };
+    for (const e of openB) {
+      if (idsA.has(`${e.fingerprint}#${e.episode}`)) d.stillOpen.push(e);
+      else if (e.episode > 1) d.reopened.push(e);
+      else d.new.push(e);
+    }
+    for (const e of openA) if (!fpsB.has(e.fingerprint)) d.resolved.push(e);
+    out.clusters.push(d);
+  }
+  return out;
+}

@@ -1,0 +1,246 @@
+/**
+ * Migration 002's tables as SQL sees them: names, row shapes and mappers. No query runs here.
+ */
+import type { Knex } from 'knex';
+import type { Severity, Status } from '../core/types.js';
+import { STATUSES } from '../core/types.js';
+import type { StatusCounts } from '../evaluate/evaluate.js';
+import { matchKey, type EpisodeState, type OpenEpisode } from './lifecycle.js';
+import type { ClusterRunRef, FindingEpisode, Resolution } from './run-types.js';
+import type { Aggregate, OpenSpan, SpanDim } from './spans.js';
+
+export const EPISODES = 'finding_episodes';
+export const REVISIONS = 'finding_revisions';
+export const SPANS = 'count_spans';
+export const HEADS = 'cluster_heads';
+export const SQLITE_SEQUENCE = 'complyd_sequence';
+export const PG_SEQUENCE = 'complyd_seq';
+
+export const ASSESSED: readonly string[] = ['complete', 'partial'];
+
+const COUNT_COLUMN = {
+  pass: 'pass_count',
+  fail: 'fail_count',
+  manual: 'manual_count',
+  'not-applicable': 'not_applicable_count',
+  unknown: 'unknown_count',
+  error: 'error_count',
+} as const satisfies Record<Status, string>;
+
+type Num = number | string;
+
+export function countsOf(row: object, prefix = ''): StatusCounts {
+  const counts = {} as StatusCounts;
+  const r = row as Record<string, unknown>;
+  for (const s of STATUSES) counts[s] = Number(r[`${prefix}${COUNT_COLUMN[s]}`]);
+  return counts;
+}
+
+export function countsColumns(counts: StatusCounts): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of STATUSES) out[COUNT_COLUMN[s]] = counts[s];
+  return out;
+}
+
+export const COUNT_COLUMNS: readonly string[] = STATUSES.map((s) => COUNT_COLUMN[s]);
+
+/** State columns, shared by episodes and revisions. */
+export interface StateRow {
+  seen: Num;
+  status: Status;
+  severity: Severity;
+  evidence_path: string | null;
+  observed: string | null;
+  expected: string | null;
+  message: string | null;
+  evidence_hash: string;
+  evidence_pruned: Num;
+}
+
+export const STATE_COLUMNS = ['seen', 'status', 'severity', 'evidence_path', 'observed', 'expected', 'message', 'evidence_hash', 'evidence_pruned'] as const;
+
+export interface EpisodeRow extends StateRow {
+  id: Num;
+  fingerprint: string;
+  episode: Num;
+  cluster: string;
+  control_id: string;
+  kind: string;
+  namespace: string | null;
+  name: string;
+  container: string | null;
+  first_seen_run_id: string;
+  first_seen_seq: Num;
+  first_seen_at: string;
+  last_seen_run_id: string | null;
+  last_seen_seq: Num | null;
+  last_seen_at: string | null;
+  resolved_run_id: string | null;
+  resolved_seq: Num | null;
+  resolved_at: string | null;
+  resolution: Resolution | null;
+  state_seq: Num;
+}
+
+export const EPISODE_COLUMNS = [
+  'id',
+  'fingerprint',
+  'episode',
+  'cluster',
+  'control_id',
+  'kind',
+  'namespace',
+  'name',
+  'container',
+  'first_seen_run_id',
+  'first_seen_seq',
+  'first_seen_at',
+  'last_seen_run_id',
+  'last_seen_seq',
+  'last_seen_at',
+  'resolved_run_id',
+  'resolved_seq',
+  'resolved_at',
+  'resolution',
+  'state_seq',
+  ...STATE_COLUMNS,
+] as const;
+
+export interface RevisionRow extends StateRow {
+  id: Num;
+  episode_id: Num;
+  from_seq: Num;
+  to_seq: Num;
+}
+
+export interface SpanRow {
+  id: Num;
+  cluster: string;
+  dim: SpanDim;
+  key: string;
+  severity: Severity;
+  from_seq: Num;
+  to_seq: Num | null;
+  [count: string]: unknown;
+}
+
+export const SPAN_COLUMNS = ['id', 'cluster', 'dim', 'key', 'severity', ...COUNT_COLUMNS, 'from_seq', 'to_seq'];
+
+export interface HeadRow {
+  cluster: string;
+  head_seq: Num | null;
+  head_run_id: string | null;
+  head_chain_hash: string | null;
+  assessed_seq: Num | null;
+  assessed_run_id: string | null;
+  assessed_at: string | null;
+}
+
+export function rowToState(row: StateRow): EpisodeState {
+  return {
+    status: row.status,
+    severity: row.severity,
+    evidencePath: row.evidence_path,
+    observed: row.observed,
+    expected: row.expected,
+    message: row.message,
+    evidenceHash: row.evidence_hash,
+  };
+}
+
+export function stateColumns(state: EpisodeState, seen: boolean): Omit<StateRow, 'evidence_pruned'> {
+  return {
+    seen: seen ? 1 : 0,
+    status: state.status,
+    severity: state.severity,
+    evidence_path: state.evidencePath,
+    observed: state.observed,
+    expected: state.expected,
+    message: state.message,
+    evidence_hash: state.evidenceHash,
+  };
+}
+
+/** The columns recordCluster loads of an open episode (not the evidence text). */
+export const OPEN_EPISODE_COLUMNS = ['id', 'fingerprint', 'episode', 'control_id', 'kind', 'namespace', 'name', 'container', 'seen', 'state_seq', 'status', 'severity', 'evidence_hash'];
+
+export function rowToOpenEpisode(row: Pick<EpisodeRow, 'id' | 'fingerprint' | 'episode' | 'control_id' | 'kind' | 'namespace' | 'name' | 'container' | 'seen' | 'state_seq' | 'status' | 'severity' | 'evidence_hash'>): OpenEpisode {
+  const resource = { kind: row.kind, name: row.name, ...(row.namespace !== null && { namespace: row.namespace }), ...(row.container !== null && { container: row.container }) };
+  return {
+    id: Number(row.id),
+    key: matchKey(row.control_id, resource),
+    fingerprint: row.fingerprint,
+    episode: Number(row.episode),
+    controlId: row.control_id,
+    kind: row.kind,
+    seen: Number(row.seen) === 1,
+    stateSeq: Number(row.state_seq),
+    state: { status: row.status, severity: row.severity, evidenceHash: row.evidence_hash },
+  };
+}
+
+export function rowToOpenSpan(row: SpanRow): OpenSpan {
+  return { id: Number(row.id), dim: row.dim, key: row.key, severity: row.severity, counts: countsOf(row) };
+}
+
+export function spanInsertRow(cluster: string, a: Aggregate, fromSeq: number): Record<string, unknown> {
+  return { cluster, dim: a.dim, key: a.key, severity: a.severity, ...countsColumns(a.counts), from_seq: fromSeq, to_seq: null };
+}
+
+function ref(runId: string | null, seq: Num | null, at: string | null): ClusterRunRef | undefined {
+  return runId !== null && seq !== null && at !== null ? { runId, seq: Number(seq), at } : undefined;
+}
+
+/**
+ * An episode row (identity and lifecycle) with the state that held at the point asked for.
+ * `lastSeen` is passed in when it is implicit (open and seen: the cluster's latest assessed scan).
+ */
+export function toEpisode(row: EpisodeRow, state: StateRow, implicitLastSeen?: ClusterRunRef): FindingEpisode {
+  const seen = Number(state.seen) === 1;
+  const explicitLastSeen = ref(row.last_seen_run_id, row.last_seen_seq, row.last_seen_at);
+  const lastSeen = explicitLastSeen ?? implicitLastSeen;
+  const resolved = ref(row.resolved_run_id, row.resolved_seq, row.resolved_at);
+  return {
+    cluster: row.cluster,
+    controlId: row.control_id,
+    severity: state.severity,
+    status: state.status,
+    resource: {
+      kind: row.kind,
+      ...(row.namespace !== null && { namespace: row.namespace }),
+      name: row.name,
+      ...(row.container !== null && { container: row.container }),
+    },
+    ...(state.evidence_path !== null && {
+      evidence: { path: state.evidence_path, observed: state.observed ?? '', expected: state.expected ?? '' },
+    }),
+    ...(state.message !== null && { message: state.message }),
+    fingerprint: row.fingerprint,
+    episode: Number(row.episode),
+    firstSeen: { runId: row.first_seen_run_id, seq: Number(row.first_seen_seq), at: row.first_seen_at },
+    ...(lastSeen && { lastSeen }),
+    ...(resolved && row.resolution !== null && { resolved: { ...resolved, resolution: row.resolution } }),
+    seen,
+    ...(Number(state.evidence_pruned) === 1 && { evidencePruned: true as const }),
+  };
+}
+
+/** Select list for an episode joined with the revision (alias r) valid at some seq: r's state columns as r_*. */
+export function episodeWithRevisionColumns(): string[] {
+  return [...EPISODE_COLUMNS.map((c) => `e.${c}`), 'r.id as r_id', ...STATE_COLUMNS.map((c) => `r.${c} as r_${c}`)];
+}
+
+/** The state of a joined row: the revision's when one covers the point, else the episode's current one. */
+export function joinedState(row: Record<string, unknown>): StateRow {
+  if (row['r_id'] === null || row['r_id'] === undefined) return row as unknown as StateRow;
+  const out: Record<string, unknown> = {};
+  for (const c of STATE_COLUMNS) out[c] = row[`r_${c}`];
+  return out as unknown as StateRow;
+}
+
+/** Chunked `whereIn` values (SQLite binds at most 32766 values per statement). */
+export function* idChunks<T>(values: readonly T[], size = 500): Generator<T[]> {
+  for (let i = 0; i < values.length; i += size) yield values.slice(i, i + size);
+}
+
+export type Db = Knex | Knex.Transaction;

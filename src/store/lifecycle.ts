@@ -1,0 +1,153 @@
+/**
+ * Finding lifecycles, decided in memory: given the open episodes of one cluster and all the
+ * findings of its new assessed scan (passes included), what opens, changes, goes unseen and
+ * resolves. Pure; run-store writes the result.
+ *
+ * For an open episode of fingerprint F and control C:
+ * - F observed non-pass: still open; its state is rewritten only if status, severity or
+ *   evidence changed, or it had gone unseen.
+ * - F observed pass (every verdict for F passes): resolved, `fixed`.
+ * - F absent, and C was judged cleanly (evaluated, with no cluster-level `unknown` or
+ *   `error`): resolved, `resource-gone` (`fixed` for a cluster-scoped finding, whose
+ *   resource, the cluster, is still there).
+ * - F absent otherwise (C's evidence missing, C failed, or C not evaluated): left open and
+ *   marked unseen, once.
+ * A non-pass F without an open episode opens a new one.
+ */
+import { fingerprint } from '../core/fingerprint.js';
+import type { Finding, ResourceRef, Severity, Status } from '../core/types.js';
+import { worstStatus } from '../evaluate/evaluate.js';
+import { evidenceHash } from './chain.js';
+import type { Resolution } from './run-types.js';
+
+/** What decides whether an episode's state changed, and what the chain covers of it. */
+export interface StateKey {
+  status: Status;
+  severity: Severity;
+  evidenceHash: string;
+}
+
+export interface EpisodeState extends StateKey {
+  evidencePath: string | null;
+  observed: string | null;
+  expected: string | null;
+  message: string | null;
+}
+
+/** An open episode as recordCluster loads it: identity and state key, not the evidence text. */
+export interface OpenEpisode {
+  id: number;
+  /** matchKey of its control and resource: what a scan's findings are matched on. */
+  key: string;
+  fingerprint: string;
+  episode: number;
+  controlId: string;
+  kind: string;
+  seen: boolean;
+  stateSeq: number;
+  state: StateKey;
+}
+
+/** The verdicts for one resource (findingKey) in one scan, folded: the worst status wins, with its evidence. */
+export interface Observation {
+  key: string;
+  finding: Finding;
+  /** Only computed for non-pass observations (a pass has no state to keep). */
+  state: EpisodeState | undefined;
+}
+
+/** A non-pass observation with no open episode: opens one. */
+export interface Created {
+  fingerprint: string;
+  finding: Finding;
+  state: EpisodeState;
+}
+
+export interface ScanObservations {
+  cluster: string;
+  byKey: Map<string, Observation>;
+  /** Controls evaluated without a cluster-level unknown or error: their absent findings are gone. */
+  judgedCleanly: (controlId: string) => boolean;
+}
+
+export interface LifecyclePlan {
+  created: Created[];
+  resolved: Array<{ episode: OpenEpisode; resolution: Resolution }>;
+  /** Observed again with another state, or observed again after going unseen. */
+  changed: Array<{ episode: OpenEpisode; next: EpisodeState }>;
+  /** Were seen, now open but not observed. */
+  unseen: OpenEpisode[];
+  /** Open after this scan, with their state and whether it observed them (new episodes excluded). */
+  open: Array<{ episode: OpenEpisode; state: StateKey; seen: boolean }>;
+}
+
+export function stateOf(f: Finding): EpisodeState {
+  const path = f.evidence?.path ?? null;
+  const observed = f.evidence?.observed ?? null;
+  const expected = f.evidence?.expected ?? null;
+  const message = f.message ?? null;
+  return { status: f.status, severity: f.severity, evidencePath: path, observed, expected, message, evidenceHash: evidenceHash(path, observed, expected, message) };
+}
+
+export function sameState(a: StateKey, b: StateKey): boolean {
+  return a.status === b.status && a.severity === b.severity && a.evidenceHash === b.evidenceHash;
+}
+
+const CLUSTER_KIND = 'Cluster';
+
+/**
+ * A finding's identity within its cluster, as a string (the fingerprint hashes the same
+ * fields with the cluster): control and resource. Resources are usually shared by all the
+ * verdicts on them, so their part is computed once per object.
+ */
+const resourceParts = new WeakMap<ResourceRef, string>();
+export function matchKey(controlId: string, r: ResourceRef): string {
+  let part = resourceParts.get(r);
+  if (part === undefined) resourceParts.set(r, (part = [r.kind, r.namespace ?? '', r.name, r.container ?? ''].join('\u001f')));
+  return `${controlId}\u001f${part}`;
+}
+
+export function observeScan(cluster: string, findings: readonly Finding[], evaluatedControls?: readonly string[]): ScanObservations {
+  // Matched on a string key, not on the SHA-256 fingerprint: a cluster has tens of thousands of
+  // verdicts, mostly passes, and only new episodes need their fingerprint.
+  const byKey = new Map<string, Observation>();
+  const withFindings = new Set<string>();
+  const unclean = new Set<string>();
+  for (const f of findings) {
+    withFindings.add(f.controlId);
+    if (f.resource.kind === CLUSTER_KIND && (f.status === 'unknown' || f.status === 'error')) unclean.add(f.controlId);
+    const key = matchKey(f.controlId, f.resource);
+    const seen = byKey.get(key);
+    if (!seen) byKey.set(key, { key, finding: f, state: undefined });
+    else if (f.status !== seen.finding.status && worstStatus([seen.finding.status, f.status]) === f.status) seen.finding = f;
+  }
+  for (const obs of byKey.values()) if (obs.finding.status !== 'pass') obs.state = stateOf(obs.finding);
+  const evaluated = evaluatedControls ? new Set([...evaluatedControls, ...withFindings]) : withFindings;
+  return { cluster, byKey, judgedCleanly: (c) => evaluated.has(c) && !unclean.has(c) };
+}
+
+export function planLifecycle(open: readonly OpenEpisode[], scan: ScanObservations): LifecyclePlan {
+  const plan: LifecyclePlan = { created: [], resolved: [], changed: [], unseen: [], open: [] };
+  const openKeys = new Set<string>();
+  for (const e of open) {
+    openKeys.add(e.key);
+    const obs = scan.byKey.get(e.key);
+    if (obs && !obs.state) {
+      plan.resolved.push({ episode: e, resolution: 'fixed' });
+    } else if (obs?.state) {
+      if (!e.seen || !sameState(e.state, obs.state)) plan.changed.push({ episode: e, next: obs.state });
+      plan.open.push({ episode: e, state: obs.state, seen: true });
+    } else if (scan.judgedCleanly(e.controlId)) {
+      plan.resolved.push({ episode: e, resolution: e.kind === CLUSTER_KIND ? 'fixed' : 'resource-gone' });
+    } else {
+      if (e.seen) plan.unseen.push(e);
+      plan.open.push({ episode: e, state: e.state, seen: false });
+    }
+  }
+  for (const obs of scan.byKey.values()) {
+    if (obs.state && !openKeys.has(obs.key)) {
+      plan.created.push({ fingerprint: fingerprint({ cluster: scan.cluster, controlId: obs.finding.controlId, resource: obs.finding.resource }), finding: obs.finding, state: obs.state });
+    }
+  }
+  return plan;
+}

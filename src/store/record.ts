@@ -1,0 +1,271 @@
+/**
+ * recordCluster's transaction: append one cluster's scan to its chain, apply its finding
+ * lifecycles and extend or cut its count spans. What an unchanged scan writes: its
+ * run_clusters row (with its hashes), its gaps, and the cluster's head row; nothing else.
+ */
+import type { Knex } from 'knex';
+import type { ClusterScan } from '../core/types.js';
+import { countStatuses } from '../evaluate/evaluate.js';
+import { chainHash, resultsHash, ZERO_HASH, type OpenFindingEntry } from './chain.js';
+import {
+  EPISODES,
+  EPISODE_COLUMNS,
+  HEADS,
+  OPEN_EPISODE_COLUMNS,
+  PG_SEQUENCE,
+  REVISIONS,
+  SPANS,
+  SPAN_COLUMNS,
+  SQLITE_SEQUENCE,
+  STATE_COLUMNS,
+  idChunks,
+  rowToOpenEpisode,
+  rowToOpenSpan,
+  spanInsertRow,
+  stateColumns,
+  type EpisodeRow,
+  type HeadRow,
+  type SpanRow,
+} from './history-rows.js';
+import { observeScan, planLifecycle, type LifecyclePlan } from './lifecycle.js';
+import { GAPS, GAP_COLUMNS, RUNS, RUN_CLUSTERS, countsToRow, insertChunked, isoTimestamp, type GapRow, type RunRow } from './run-rows.js';
+import type { RecordClusterOptions } from './run-types.js';
+import { aggregateScan, planSpans, type Aggregate } from './spans.js';
+import { StoreError } from './store-error.js';
+
+/** The next number of the store's sequence. On SQLite this is the transaction's first write, so it takes the write lock. */
+export async function nextSeq(trx: Knex.Transaction, isPostgres: boolean): Promise<number> {
+  if (isPostgres) {
+    const res = (await trx.raw('SELECT nextval(?) AS v', [PG_SEQUENCE])) as { rows: Array<{ v: string | number }> };
+    return Number(res.rows[0]?.v);
+  }
+  await trx(SQLITE_SEQUENCE).where({ name: 'seq' }).increment('value', 1);
+  const row = (await trx(SQLITE_SEQUENCE).select('value').where({ name: 'seq' }).first()) as { value: number } | undefined;
+  if (!row) throw new StoreError('the store sequence is missing (complyd_sequence)');
+  return Number(row.value);
+}
+
+/** Lock the cluster's head (PostgreSQL: row lock until commit), then take the next seq. */
+async function lockCluster(trx: Knex.Transaction, isPostgres: boolean, cluster: string): Promise<{ seq: number; head: HeadRow | undefined }> {
+  if (!isPostgres) {
+    const seq = await nextSeq(trx, false);
+    const head = (await trx(HEADS).where({ cluster }).first()) as HeadRow | undefined;
+    return { seq, head };
+  }
+  await trx(HEADS).insert({ cluster }).onConflict('cluster').ignore();
+  const head = (await trx(HEADS).where({ cluster }).forUpdate().first()) as HeadRow | undefined;
+  return { seq: await nextSeq(trx, true), head };
+}
+
+async function episodeCounts(trx: Knex.Transaction, fingerprints: readonly string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const chunk of idChunks(fingerprints)) {
+    const rows = (await trx(EPISODES).select('fingerprint').max({ n: 'episode' }).whereIn('fingerprint', chunk).groupBy('fingerprint')) as Array<{
+      fingerprint: string;
+      n: number | string;
+    }>;
+    for (const r of rows) out.set(r.fingerprint, Number(r.n));
+  }
+  return out;
+}
+
+interface Point {
+  runId: string;
+  seq: number;
+  at: string;
+}
+
+async function applyLifecycle(trx: Knex.Transaction, cluster: string, plan: LifecyclePlan, numbers: Map<string, number>, now: Point, prev: Point | undefined): Promise<void> {
+  const created = plan.created.map((o) => ({
+    fingerprint: o.fingerprint,
+    episode: (numbers.get(o.fingerprint) ?? 0) + 1,
+    cluster,
+    control_id: o.finding.controlId,
+    kind: o.finding.resource.kind,
+    namespace: o.finding.resource.namespace ?? null,
+    name: o.finding.resource.name,
+    container: o.finding.resource.container ?? null,
+    first_seen_run_id: now.runId,
+    first_seen_seq: now.seq,
+    first_seen_at: now.at,
+    state_seq: now.seq,
+    ...stateColumns(o.state, true),
+    evidence_pruned: 0,
+  }));
+  await insertChunked(trx, EPISODES, EPISODE_COLUMNS.length, created);
+
+  // The superseded states move to revisions, copied in SQL (the evidence text is not loaded).
+  const revisionColumns = ['episode_id', 'from_seq', 'to_seq', ...STATE_COLUMNS];
+  for (const ids of idChunks([...plan.changed.map((c) => c.episode.id), ...plan.unseen.map((e) => e.id)])) {
+    await trx.raw(
+      `INSERT INTO ?? (${revisionColumns.map(() => '??').join(', ')}) SELECT ??, ??, CAST(? AS integer), ${STATE_COLUMNS.map(() => '??').join(', ')} FROM ?? WHERE ?? IN (${ids.map(() => '?').join(', ')})`,
+      [REVISIONS, ...revisionColumns, 'id', 'state_seq', now.seq, ...STATE_COLUMNS, EPISODES, 'id', ...ids],
+    );
+  }
+  for (const { episode, next } of plan.changed) {
+    await trx(EPISODES)
+      .where({ id: episode.id })
+      .update({ ...stateColumns(next, true), state_seq: now.seq, last_seen_run_id: null, last_seen_seq: null, last_seen_at: null });
+  }
+  // Last seen in the cluster's previous assessed scan (unknown, left NULL, if its head row is gone: verify reports that).
+  for (const ids of idChunks(plan.unseen.map((e) => e.id))) {
+    await trx(EPISODES)
+      .whereIn('id', ids)
+      .update({ seen: 0, state_seq: now.seq, last_seen_run_id: prev?.runId ?? null, last_seen_seq: prev?.seq ?? null, last_seen_at: prev?.at ?? null });
+  }
+  for (const resolution of ['fixed', 'resource-gone'] as const) {
+    const ids = plan.resolved.filter((r) => r.resolution === resolution).map((r) => r.episode.id);
+    for (const chunk of idChunks(ids)) {
+      // A seen episode was last seen in the cluster's previous assessed scan; an unseen one keeps its last_seen.
+      await trx(EPISODES)
+        .whereIn('id', chunk)
+        .update({
+          resolved_run_id: now.runId,
+          resolved_seq: now.seq,
+          resolved_at: now.at,
+          resolution,
+          last_seen_run_id: trx.raw('COALESCE(last_seen_run_id, ?)', [prev?.runId ?? null]),
+          last_seen_seq: trx.raw('COALESCE(last_seen_seq, ?)', [prev?.seq ?? null]),
+          last_seen_at: trx.raw('COALESCE(last_seen_at, ?)', [prev?.at ?? null]),
+        });
+    }
+  }
+}
+
+async function applySpans(trx: Knex.Transaction, cluster: string, current: readonly Aggregate[], seq: number): Promise<void> {
+  const open = ((await trx(SPANS).select(SPAN_COLUMNS).where({ cluster }).whereNull('to_seq')) as SpanRow[]).map(rowToOpenSpan);
+  const plan = planSpans(open, current);
+  for (const ids of idChunks(plan.close)) await trx(SPANS).whereIn('id', ids).update({ to_seq: seq });
+  await insertChunked(
+    trx,
+    SPANS,
+    SPAN_COLUMNS.length,
+    plan.insert.map((a) => spanInsertRow(cluster, a, seq)),
+  );
+}
+
+function openEntries(plan: LifecyclePlan, numbers: Map<string, number>): OpenFindingEntry[] {
+  const entries: OpenFindingEntry[] = plan.open.map(({ episode, state, seen }) => ({
+    fingerprint: episode.fingerprint,
+    episode: episode.episode,
+    status: state.status,
+    severity: state.severity,
+    seen,
+    evidenceHash: state.evidenceHash,
+  }));
+  for (const o of plan.created) {
+    entries.push({
+      fingerprint: o.fingerprint,
+      episode: (numbers.get(o.fingerprint) ?? 0) + 1,
+      status: o.state.status,
+      severity: o.state.severity,
+      seen: true,
+      evidenceHash: o.state.evidenceHash,
+    });
+  }
+  return entries;
+}
+
+function clusterRowOf(runId: string, scan: ClusterScan) {
+  const where = `cluster ${scan.cluster} of run ${runId}`;
+  return {
+    run_id: runId,
+    cluster: scan.cluster,
+    labels: JSON.stringify(scan.labels),
+    status: scan.status,
+    started_at: isoTimestamp(scan.startedAt, `${where}: startedAt`),
+    finished_at: isoTimestamp(scan.finishedAt, `${where}: finishedAt`),
+    provider: scan.provider ?? null,
+    server_version: scan.serverVersion ?? null,
+    object_counts: JSON.stringify(scan.objectCounts),
+    object_total: Object.values(scan.objectCounts).reduce((sum, n) => sum + (n ?? 0), 0),
+    snapshot_hash: scan.snapshotHash ?? null,
+    error: scan.error ?? null,
+  };
+}
+
+/** The cluster's newest assessed scan before this one, from its head row. */
+function previousAssessed(head: HeadRow | undefined): Point | undefined {
+  if (!head?.assessed_run_id || head.assessed_seq === null || !head.assessed_at) return undefined;
+  return { runId: head.assessed_run_id, seq: Number(head.assessed_seq), at: head.assessed_at };
+}
+
+function headRow(cluster: string, now: Point, chain: string, assessed: Point | undefined): HeadRow {
+  return {
+    cluster,
+    head_seq: now.seq,
+    head_run_id: now.runId,
+    head_chain_hash: chain,
+    assessed_seq: assessed?.seq ?? null,
+    assessed_run_id: assessed?.runId ?? null,
+    assessed_at: assessed?.at ?? null,
+  };
+}
+
+/** The whole of recordCluster's work, inside `trx`. Throws StoreError for a missing or finished run. */
+export async function recordClusterIn(trx: Knex.Transaction, isPostgres: boolean, runId: string, scan: ClusterScan, options: RecordClusterOptions): Promise<void> {
+  const cluster = scan.cluster;
+  const where = `cluster ${cluster} of run ${runId}`;
+  const base = clusterRowOf(runId, scan);
+  const counts = countStatuses(scan.findings);
+  const gapRows: GapRow[] = scan.gaps.map((g) => ({ run_id: runId, cluster, evidence: g.evidence, reason: g.reason, message: g.message }));
+  const assessed = scan.status !== 'failed';
+  const aggregates = assessed ? aggregateScan(cluster, scan.findings) : { controls: [], namespaces: [] };
+  const observations = assessed ? observeScan(cluster, scan.findings, options.evaluatedControls) : undefined;
+
+  const { seq, head } = await lockCluster(trx, isPostgres, cluster);
+  // Hold the run (PostgreSQL: against a concurrent takeover) and check it still runs.
+  const runQuery = trx(RUNS).select('status', 'seq', 'started_at').where({ id: runId });
+  const run = (await (isPostgres ? runQuery.forShare() : runQuery).first()) as Pick<RunRow, 'status' | 'seq' | 'started_at'> | undefined;
+  if (!run) throw new StoreError(`cannot record ${where}: no such run`);
+  if (run.status !== 'running') throw new StoreError(`cannot record ${where}: the run is ${run.status}, not running`);
+
+  const now: Point = { runId, seq, at: base.started_at };
+  const prev = previousAssessed(head);
+  let plan: LifecyclePlan | undefined;
+  let numbers = new Map<string, number>();
+  if (observations) {
+    const open = ((await trx(EPISODES).select(OPEN_EPISODE_COLUMNS).where({ cluster }).whereNull('resolved_seq')) as EpisodeRow[]).map(rowToOpenEpisode);
+    plan = planLifecycle(open, observations);
+    numbers = await episodeCounts(
+      trx,
+      plan.created.map((o) => o.fingerprint),
+    );
+  }
+
+  const results = resultsHash({
+    controls: aggregates.controls,
+    namespaces: aggregates.namespaces,
+    findings: plan ? openEntries(plan, numbers) : [],
+    gaps: gapRows,
+  });
+  const prevChainHash = head?.head_chain_hash ?? ZERO_HASH;
+  const chain = chainHash({
+    prevChainHash,
+    runId,
+    runSeq: Number(run.seq),
+    runStartedAt: run.started_at,
+    cluster,
+    seq,
+    labels: base.labels,
+    status: base.status,
+    startedAt: base.started_at,
+    finishedAt: base.finished_at,
+    provider: base.provider,
+    serverVersion: base.server_version,
+    objectCounts: base.object_counts,
+    objectTotal: base.object_total,
+    snapshotHash: base.snapshot_hash,
+    error: base.error,
+    counts,
+    resultsHash: results,
+  });
+
+  await trx(RUN_CLUSTERS).insert({ ...base, ...countsToRow(counts), seq, results_hash: results, prev_chain_hash: prevChainHash, chain_hash: chain });
+  await insertChunked(trx, GAPS, GAP_COLUMNS.length, gapRows);
+  if (plan) {
+    await applyLifecycle(trx, cluster, plan, numbers, now, prev);
+    await applySpans(trx, cluster, [...aggregates.controls, ...aggregates.namespaces], seq);
+  }
+  await trx(HEADS).insert(headRow(cluster, now, chain, assessed ? now : prev)).onConflict('cluster').merge();
+}

@@ -1,0 +1,70 @@
+/**
+ * Per-scan aggregates kept as spans: a row holds one set of counts for as long as it does not
+ * change, so an unchanged scan writes no aggregate row at all. Pure; run-store writes the plan.
+ */
+import type { Finding } from '../core/types.js';
+import { emptyCounts, type StatusCounts } from '../evaluate/evaluate.js';
+import { STATUSES } from '../core/types.js';
+import type { CountsEntry } from './chain.js';
+import { StoreError } from './store-error.js';
+
+export type SpanDim = 'control' | 'namespace';
+
+export interface Aggregate extends CountsEntry {
+  dim: SpanDim;
+}
+
+export interface OpenSpan extends Aggregate {
+  id: number;
+}
+
+export interface SpanPlan {
+  close: number[];
+  insert: Aggregate[];
+}
+
+/**
+ * Counts per control (key: control id; one severity per control) and per namespace and
+ * severity (key: namespace; cluster-scoped resources are in the control counts only).
+ */
+export function aggregateScan(cluster: string, findings: readonly Finding[]): { controls: Aggregate[]; namespaces: Aggregate[] } {
+  const byControl = new Map<string, Aggregate>();
+  const byNamespace = new Map<string, Aggregate>();
+  for (const f of findings) {
+    let control = byControl.get(f.controlId);
+    if (!control) byControl.set(f.controlId, (control = { dim: 'control', key: f.controlId, severity: f.severity, counts: emptyCounts() }));
+    else if (control.severity !== f.severity) {
+      throw new StoreError(`control ${f.controlId} in cluster ${cluster} has findings of several severities: ${control.severity}, ${f.severity}`);
+    }
+    control.counts[f.status] += 1;
+    const ns = f.resource.namespace;
+    if (ns === undefined) continue;
+    const k = `${ns}\u0000${f.severity}`;
+    let entry = byNamespace.get(k);
+    if (!entry) byNamespace.set(k, (entry = { dim: 'namespace', key: ns, severity: f.severity, counts: emptyCounts() }));
+    entry.counts[f.status] += 1;
+  }
+  return { controls: [...byControl.values()], namespaces: [...byNamespace.values()] };
+}
+
+function spanKey(a: Aggregate): string {
+  return `${a.dim}\u0000${a.key}\u0000${a.severity}`;
+}
+
+export function sameCounts(a: StatusCounts, b: StatusCounts): boolean {
+  return STATUSES.every((s) => a[s] === b[s]);
+}
+
+/** Close the open spans whose counts changed or that are no longer reported; open spans for new counts. */
+export function planSpans(open: readonly OpenSpan[], current: readonly Aggregate[]): SpanPlan {
+  const openByKey = new Map(open.map((s) => [spanKey(s), s]));
+  const plan: SpanPlan = { close: [], insert: [] };
+  const kept = new Set<number>();
+  for (const a of current) {
+    const s = openByKey.get(spanKey(a));
+    if (s && sameCounts(s.counts, a.counts)) kept.add(s.id);
+    else plan.insert.push(a);
+  }
+  for (const s of open) if (!kept.has(s.id)) plan.close.push(s.id);
+  return plan;
+}

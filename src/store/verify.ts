@@ -1,0 +1,272 @@
+/**
+ * verifyChain: recompute every cluster's hash chain from the stored rows and report each row
+ * that no longer matches what was recorded.
+ *
+ * Detected (each named by table and row):
+ * - a changed run_clusters field (status, times, counts, labels, snapshot hash, error...) or a
+ *   changed `runs.seq` / `runs.started_at`: `chain-hash`;
+ * - a changed, added or removed count span, finding episode, revision or gap that alters what
+ *   some scan's results were (counts, which findings were open, their status, severity,
+ *   episode number, seen flag, evidence hash): `results-hash` on every scan it affects;
+ * - a deleted run or cluster row in the middle of a chain (or its first rows): `broken-link`
+ *   on the next row; deleted newest rows: `head` (the cluster's head row no longer matches);
+ * - hash columns blanked to pass a row off as pre-002: `unchained`;
+ * - episode rows that contradict the chain: identity not matching the fingerprint, first
+ *   seen / last seen / resolved pointing at a scan that does not exist or is not assessed,
+ *   revisions that do not tile the episode's past: `episode`;
+ * - evidence text changed while its hash was kept: `evidence`.
+ *
+ * Not detected: anyone able to write the database can recompute every hash after a change
+ * (the chain is not signed): compare `heads` with a copy kept elsewhere (a report, a log)
+ * to catch that, and to catch the deletion of a cluster's newest rows together with its head
+ * row. Evidence pruned by retention is gone by design (its hash stays). Rows recorded before
+ * migration 002 are outside the chain. The runs table's mutable fields (status, finished_at,
+ * heartbeat) are not covered: they change after the clusters are recorded.
+ */
+import { fingerprint } from '../core/fingerprint.js';
+import type { Status } from '../core/types.js';
+import { chainHash, compareCounts, compareFindings, evidenceHash, findingLine, resultsHash, ZERO_HASH, type CountsEntry, type GapEntry, type OpenFindingEntry } from './chain.js';
+import { ASSESSED, EPISODES, EPISODE_COLUMNS, HEADS, REVISIONS, SPANS, SPAN_COLUMNS, countsOf, type Db, type EpisodeRow, type HeadRow, type RevisionRow, type SpanRow, type StateRow } from './history-rows.js';
+import { GAPS, RUNS, RUN_CLUSTERS, type RunClusterRow } from './run-rows.js';
+import type { ChainProblem, ChainReport } from './run-types.js';
+
+interface ChainRow extends RunClusterRow {
+  seq: number | string | null;
+  results_hash: string | null;
+  prev_chain_hash: string | null;
+  chain_hash: string | null;
+  run_seq: number | string | null;
+  run_started_at: string | null;
+}
+
+interface SpanEntry extends CountsEntry {
+  dim: string;
+  from: number;
+  to: number;
+}
+
+/** One state of an episode over [from, to), as a results-hash entry. */
+interface StateSpan {
+  from: number;
+  to: number;
+  entry: OpenFindingEntry;
+}
+
+interface EpisodeHistory {
+  key: OpenFindingEntry;
+  firstSeen: number;
+  resolved: number;
+  states: StateSpan[];
+}
+
+const num = (v: number | string | null | undefined): number | undefined => (v === null || v === undefined ? undefined : Number(v));
+
+function rowName(r: { run_id: string; cluster: string }): string {
+  return `run_clusters (run ${r.run_id}, cluster ${r.cluster})`;
+}
+
+class ClusterVerifier {
+  readonly problems: ChainProblem[] = [];
+  private readonly lines = new WeakMap<OpenFindingEntry, string>();
+
+  constructor(
+    private readonly cluster: string,
+    private readonly rows: ChainRow[],
+  ) {}
+
+  private problem(p: Omit<ChainProblem, 'cluster'>): void {
+    this.problems.push({ cluster: this.cluster, ...p });
+  }
+
+  private lineOf = (f: OpenFindingEntry): string => {
+    let line = this.lines.get(f);
+    if (line === undefined) this.lines.set(f, (line = findingLine(f)));
+    return line;
+  };
+
+  /** Checks an episode against the chain's rows and returns its history, state by state. */
+  episode(e: EpisodeRow, revisions: RevisionRow[], bySeq: Map<number, ChainRow>): EpisodeHistory {
+    const name = `finding_episodes id ${e.id}`;
+    const identity = { cluster: e.cluster, controlId: e.control_id, resource: { kind: e.kind, ...(e.namespace !== null && { namespace: e.namespace }), name: e.name, ...(e.container !== null && { container: e.container }) } };
+    if (fingerprint(identity) !== e.fingerprint) this.problem({ kind: 'episode', row: name, message: `cluster, control and resource do not match fingerprint ${e.fingerprint}` });
+    const anchor = (what: string, runId: string | null, seq: number | string | null, at: string | null) => {
+      if (runId === null && seq === null && at === null) return;
+      const row = bySeq.get(Number(seq));
+      const why = !row ? 'no such row in this cluster\'s history (deleted?)' : row.run_id !== runId || row.started_at !== at ? `the row at that seq is run ${row.run_id}, ${row.started_at}` : !ASSESSED.includes(row.status) ? `that scan ${row.status}` : undefined;
+      if (why) this.problem({ kind: 'episode', row: name, ...(runId !== null && { runId }), ...(seq !== null && { seq: Number(seq) }), message: `${what} names run ${runId} (seq ${seq}, ${at}): ${why}` });
+    };
+    anchor('first seen', e.first_seen_run_id, e.first_seen_seq, e.first_seen_at);
+    anchor('last seen', e.last_seen_run_id, e.last_seen_seq, e.last_seen_at);
+    anchor('resolved', e.resolved_run_id, e.resolved_seq, e.resolved_at);
+    if ((e.resolved_seq === null) !== (e.resolution === null)) this.problem({ kind: 'episode', row: name, message: 'resolution and resolved run disagree' });
+
+    const firstSeen = Number(e.first_seen_seq);
+    const resolved = num(e.resolved_seq) ?? Infinity;
+    const entry = (s: StateRow): OpenFindingEntry => ({ fingerprint: e.fingerprint, episode: Number(e.episode), status: s.status as Status, severity: s.severity, seen: Number(s.seen) === 1, evidenceHash: s.evidence_hash });
+    const states: StateSpan[] = [];
+    let expectFrom = firstSeen;
+    for (const r of revisions) {
+      if (Number(r.from_seq) !== expectFrom || Number(r.to_seq) <= Number(r.from_seq)) {
+        this.problem({ kind: 'episode', row: `finding_revisions id ${r.id}`, message: `revision [${r.from_seq}, ${r.to_seq}) of episode ${e.id} does not follow on from seq ${expectFrom}` });
+      }
+      this.evidence(r, `finding_revisions id ${r.id}`);
+      states.push({ from: Number(r.from_seq), to: Number(r.to_seq), entry: entry(r) });
+      expectFrom = Number(r.to_seq);
+    }
+    if (Number(e.state_seq) !== expectFrom) this.problem({ kind: 'episode', row: name, message: `current state starts at seq ${e.state_seq}, its revisions end at ${expectFrom}` });
+    this.evidence(e, name);
+    states.push({ from: Number(e.state_seq), to: Infinity, entry: entry(e) });
+    return { key: entry(e), firstSeen, resolved, states };
+  }
+
+  private evidence(s: StateRow, row: string): void {
+    if (Number(s.evidence_pruned) === 1) return;
+    if (evidenceHash(s.evidence_path, s.observed, s.expected, s.message) !== s.evidence_hash) {
+      this.problem({ kind: 'evidence', row, message: 'evidence or message differs from its recorded hash' });
+    }
+  }
+
+  /** Walks the chain in seq order. */
+  chain(spans: SpanEntry[], episodes: EpisodeHistory[], gaps: Map<string, GapEntry[]>): { checked: number; legacy: number; last: ChainRow | undefined } {
+    let expectedPrev = ZERO_HASH;
+    let started = false;
+    let checked = 0;
+    let legacy = 0;
+    let last: ChainRow | undefined;
+    for (const row of this.rows) {
+      const name = rowName(row);
+      const seq = Number(row.seq);
+      if (row.chain_hash === null || row.results_hash === null || row.prev_chain_hash === null) {
+        if (started) this.problem({ kind: 'unchained', runId: row.run_id, seq, row: name, message: 'recorded after the chain started, but its hash columns are empty' });
+        else legacy += 1;
+        continue;
+      }
+      started = true;
+      checked += 1;
+      last = row;
+      if (row.prev_chain_hash !== expectedPrev) {
+        this.problem({
+          kind: 'broken-link',
+          runId: row.run_id,
+          seq,
+          row: name,
+          message: expectedPrev === ZERO_HASH ? 'links to a previous row, but it is the first row of the cluster: earlier rows were deleted' : 'does not link to the row before it: a row between them was deleted, or that row was altered',
+        });
+      }
+      const results = this.results(row, seq, spans, episodes, gaps.get(row.run_id) ?? []);
+      if (results !== row.results_hash) this.problem({ kind: 'results-hash', runId: row.run_id, seq, row: name, message: 'its counts, findings or gaps differ from what was recorded' });
+      const recomputed = chainHash({
+        prevChainHash: row.prev_chain_hash,
+        runId: row.run_id,
+        runSeq: Number(row.run_seq),
+        runStartedAt: row.run_started_at ?? '',
+        cluster: row.cluster,
+        seq,
+        labels: row.labels,
+        status: row.status,
+        startedAt: row.started_at,
+        finishedAt: row.finished_at,
+        provider: row.provider,
+        serverVersion: row.server_version,
+        objectCounts: row.object_counts,
+        objectTotal: Number(row.object_total),
+        snapshotHash: row.snapshot_hash,
+        error: row.error,
+        counts: countsOf(row),
+        resultsHash: row.results_hash,
+      });
+      if (recomputed !== row.chain_hash) this.problem({ kind: 'chain-hash', runId: row.run_id, seq, row: name, message: 'the row (or its run\'s seq or start) was changed after it was recorded' });
+      expectedPrev = row.chain_hash;
+    }
+    return { checked, legacy, last };
+  }
+
+  private results(row: ChainRow, seq: number, spans: SpanEntry[], episodes: EpisodeHistory[], gaps: GapEntry[]): string {
+    if (!ASSESSED.includes(row.status)) return resultsHash({ controls: [], namespaces: [], findings: [], gaps });
+    const covering = spans.filter((s) => s.from <= seq && s.to > seq);
+    const findings: OpenFindingEntry[] = [];
+    for (const e of episodes) {
+      if (e.firstSeen > seq || e.resolved <= seq) continue;
+      const state = e.states.find((s) => s.from <= seq && s.to > seq);
+      if (state) findings.push(state.entry);
+    }
+    return resultsHash(
+      { controls: covering.filter((s) => s.dim === 'control'), namespaces: covering.filter((s) => s.dim === 'namespace'), findings, gaps },
+      this.lineOf,
+    );
+  }
+
+  head(head: HeadRow | undefined, last: ChainRow | undefined, lastAssessed: ChainRow | undefined): void {
+    const row = `cluster_heads (cluster ${this.cluster})`;
+    if (!last) {
+      if (head && head.head_seq !== null) this.problem({ kind: 'head', row, message: `names seq ${head.head_seq} as newest, but the cluster has no rows in the chain: its rows were deleted` });
+      return;
+    }
+    if (!head || num(head.head_seq) !== Number(last.seq) || head.head_run_id !== last.run_id || head.head_chain_hash !== last.chain_hash) {
+      this.problem({ kind: 'head', runId: last.run_id, seq: Number(last.seq), row, message: head ? `names seq ${head.head_seq} (run ${head.head_run_id}) as newest, not seq ${last.seq}: newer rows were deleted, or the head was altered` : 'missing' });
+    } else if (lastAssessed && (num(head.assessed_seq) !== Number(lastAssessed.seq) || head.assessed_run_id !== lastAssessed.run_id)) {
+      this.problem({ kind: 'head', row, message: `names seq ${head.assessed_seq} as newest assessed scan, not seq ${lastAssessed.seq}` });
+    }
+  }
+}
+
+async function clusterNames(db: Db): Promise<string[]> {
+  const rows = (await db(RUN_CLUSTERS).distinct('cluster').union((q) => void q.distinct('cluster').from(HEADS))) as Array<{ cluster: string }>;
+  return [...new Set(rows.map((r) => r.cluster))].sort();
+}
+
+async function loadCluster(db: Db, cluster: string) {
+  const rows = (await db(`${RUN_CLUSTERS} as rc`)
+    .leftJoin(`${RUNS} as r`, 'r.id', 'rc.run_id')
+    .select('rc.*', 'r.seq as run_seq', 'r.started_at as run_started_at')
+    .where('rc.cluster', cluster)
+    .orderBy('rc.seq')) as ChainRow[];
+  const spanRows = (await db(SPANS).select(SPAN_COLUMNS).where({ cluster })) as SpanRow[];
+  const episodeRows = (await db(EPISODES).select(EPISODE_COLUMNS).where({ cluster }).orderBy('fingerprint').orderBy('episode')) as EpisodeRow[];
+  const revisionRows = (await db(`${REVISIONS} as v`)
+    .join(`${EPISODES} as e`, 'e.id', 'v.episode_id')
+    .select('v.*')
+    .where('e.cluster', cluster)
+    .orderBy('v.episode_id')
+    .orderBy('v.from_seq')) as RevisionRow[];
+  const gapRows = (await db(GAPS).select('run_id', 'evidence', 'reason', 'message').where({ cluster })) as Array<GapEntry & { run_id: string }>;
+  const head = (await db(HEADS).where({ cluster }).first()) as HeadRow | undefined;
+  return { rows, spanRows, episodeRows, revisionRows, gapRows, head };
+}
+
+export async function verifyChain(db: Db): Promise<ChainReport> {
+  const report: ChainReport = { ok: true, clusters: 0, rows: 0, legacyRows: 0, episodes: 0, problems: [], heads: [] };
+  for (const cluster of await clusterNames(db)) {
+    const data = await loadCluster(db, cluster);
+    const v = new ClusterVerifier(cluster, data.rows);
+    const bySeq = new Map(data.rows.filter((r) => r.seq !== null).map((r) => [Number(r.seq), r]));
+    const revisionsOf = new Map<number, RevisionRow[]>();
+    for (const r of data.revisionRows) {
+      const list = revisionsOf.get(Number(r.episode_id)) ?? [];
+      if (list.length === 0) revisionsOf.set(Number(r.episode_id), list);
+      list.push(r);
+    }
+    // In canonical order once, so each scan's findings come out sorted.
+    const episodes = data.episodeRows.map((e) => v.episode(e, revisionsOf.get(Number(e.id)) ?? [], bySeq)).sort((a, b) => compareFindings(a.key, b.key));
+    const spans: SpanEntry[] = data.spanRows
+      .map((s) => ({ dim: s.dim, key: s.key, severity: s.severity, counts: countsOf(s), from: Number(s.from_seq), to: num(s.to_seq) ?? Infinity }))
+      .sort(compareCounts);
+    const gaps = new Map<string, GapEntry[]>();
+    for (const g of data.gapRows) {
+      const list = gaps.get(g.run_id) ?? [];
+      if (list.length === 0) gaps.set(g.run_id, list);
+      list.push({ evidence: g.evidence, reason: g.reason, message: g.message });
+    }
+    const { checked, legacy, last } = v.chain(spans, episodes, gaps);
+    const lastAssessed = [...data.rows].reverse().find((r) => r.chain_hash !== null && ASSESSED.includes(r.status));
+    v.head(data.head, last, lastAssessed);
+    report.clusters += 1;
+    report.rows += checked;
+    report.legacyRows += legacy;
+    report.episodes += data.episodeRows.length;
+    report.problems.push(...v.problems);
+    if (last?.chain_hash) report.heads.push({ cluster, runId: last.run_id, seq: Number(last.seq), chainHash: last.chain_hash });
+  }
+  report.ok = report.problems.length === 0;
+  return report;
+}
