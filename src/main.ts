@@ -30,9 +30,10 @@ export async function runScan(
   config: Config,
   store: RunStore,
   log: Logger,
-  opts: Omit<ScanFleetOptions, 'concurrency'> & { clusters?: readonly string[]; controls?: readonly Control[] },
+  opts: Omit<ScanFleetOptions, 'concurrency'> & { clusters?: readonly string[]; controls?: readonly Control[]; now?: () => Date },
 ): Promise<FleetScanResult> {
-  const now = () => new Date();
+  // The demo passes a clock of simulated days; everything else scans at the real time.
+  const now = opts.now ?? (() => new Date());
   const abandoned = await store.markAbandonedRuns(now(), STALE_RUN_MS);
   if (abandoned.length > 0) log.warn({ runs: abandoned }, 'runs left unfinished by a stopped process marked interrupted');
   const targets = opts.clusters ? config.clusters.filter((c) => opts.clusters?.includes(c.name)) : config.clusters;

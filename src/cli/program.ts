@@ -6,6 +6,7 @@ import { registerControls } from './commands/controls.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerReport } from './commands/report.js';
 import { registerDemo } from './commands/demo.js';
+import { registerHistory } from './commands/history.js';
 
 export function buildProgram(): Command {
   const program = new Command('complyd')
@@ -26,6 +27,7 @@ Start here:
   registerScan(program);
   registerDaemon(program);
   registerReport(program);
+  registerHistory(program);
   registerEvaluate(program);
   registerControls(program);
   registerDemo(program);

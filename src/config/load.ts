@@ -17,6 +17,7 @@ export interface Config {
   readonly storage: StorageTarget;
   readonly output: RawConfig['output'];
   readonly collect: RawConfig['collect'];
+  readonly retention: RawConfig['retention'];
   readonly log: RawConfig['log'];
 }
 
@@ -92,6 +93,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     storage: 'sqlite' in cfg.storage ? { kind: 'sqlite', path: resolvePath(base, cfg.storage.sqlite) } : { kind: 'postgres', url: cfg.storage.postgres },
     output: { ...cfg.output, dir: resolvePath(base, cfg.output.dir) },
     collect: cfg.collect,
+    retention: cfg.retention,
     log: cfg.log,
   };
 }

@@ -79,6 +79,16 @@ export const configSchema = z
       })
       .strict()
       .default({ concurrency: 4, clusterTimeout: 300_000, requestTimeout: 30_000, pageSize: 500 }),
+    retention: z
+      .object({
+        /**
+         * Blank the evidence text (observed values, messages) of findings resolved longer ago
+         * than this; counts, scores and lifecycles are kept forever. @default keep everything
+         */
+        evidence: duration.optional(),
+      })
+      .strict()
+      .default({}),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()

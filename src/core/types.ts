@@ -197,4 +197,27 @@ export interface ClusterScan {
   /** Why the cluster failed as a whole (kubeconfig unreadable, API unreachable...). */
   error?: string;
   findings: Finding[];
+  /** Risk of each workload with a failing finding (absent for a failed scan, or when not computed). */
+  risks?: WorkloadRisk[];
+}
+
+/** What adds to a workload's exposure (see src/score/risk.ts for the formula). */
+export type RiskFactorName = 'privilege' | 'reachability' | 'blast-radius' | 'rbac-secrets' | 'rbac-escalation';
+
+export interface RiskFactor {
+  factor: RiskFactorName;
+  contribution: number;
+  reason: string;
+}
+
+/** risk = severity × exposure, with every contribution kept so a user can see why. */
+export interface WorkloadRisk {
+  resource: ResourceRef;
+  /** Σ severity weights of its failing findings. */
+  severity: number;
+  failing: number;
+  factors: RiskFactor[];
+  /** 1 + Σ factor contributions. */
+  exposure: number;
+  risk: number;
 }

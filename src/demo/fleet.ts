@@ -18,12 +18,14 @@ import { createCertificateAuthority, createServerPki } from './certs.js';
 import {
   renderKubeconfig,
   startFakeApiServer,
+  type ApiObject,
   type FakeApiServer,
   type Fault,
   type KubeconfigEntry,
   type KubeletBehaviour,
 } from './fake-apiserver.js';
 import { loadFixtureDir } from './fixtures.js';
+import { objectsOnDay, type Timeline } from './timeline.js';
 
 export interface DemoCluster {
   name: string;
@@ -40,6 +42,8 @@ export interface DemoFleet {
   clusters: DemoCluster[];
   /** Running servers by cluster name (unreachable clusters have none). */
   servers: Map<string, FakeApiServer>;
+  /** Each running cluster's objects as its fixtures define them (before any timeline event). */
+  fixtures: Map<string, ApiObject[]>;
   stop(): Promise<void>;
 }
 
@@ -186,6 +190,7 @@ interface StartedCluster {
   entry: KubeconfigEntry;
   url: string;
   server?: FakeApiServer;
+  objects?: ApiObject[];
 }
 
 /** Start one cluster's server (or, for an unreachable one, only pick a closed port). */
@@ -226,7 +231,7 @@ async function startCluster(fleet: FleetFile, name: string, clusterDir: string):
     contextName,
     authInfoName,
   });
-  return { url: server.url, server, entry };
+  return { url: server.url, server, entry, objects };
 }
 
 export async function startDemoFleet(opts: { fixturesDir: string; workDir: string }): Promise<DemoFleet> {
@@ -236,6 +241,7 @@ export async function startDemoFleet(opts: { fixturesDir: string; workDir: strin
   await mkdir(kubeconfigDir, { recursive: true });
 
   const servers = new Map<string, FakeApiServer>();
+  const fixtures = new Map<string, ApiObject[]>();
   const files = new Map<string, Array<{ cluster: DemoCluster; entry: KubeconfigEntry }>>();
   const clusters: DemoCluster[] = [];
   const stop = async (): Promise<void> => {
@@ -250,6 +256,7 @@ export async function startDemoFleet(opts: { fixturesDir: string; workDir: strin
       if (clusters.some((c) => c.name === name)) throw new Error(`${fleetPath}: cluster ${name} is defined twice`);
       const started = await startCluster(fleet, name, join(opts.fixturesDir, dir));
       if (started.server) servers.set(name, started.server);
+      if (started.objects) fixtures.set(name, started.objects);
       const file = fleet.kubeconfig?.file ?? `${name}.yaml`;
       const cluster: DemoCluster = {
         name,
@@ -273,7 +280,7 @@ export async function startDemoFleet(opts: { fixturesDir: string; workDir: strin
     throw err;
   }
 
-  return { clusters, servers, stop };
+  return { clusters, servers, fixtures, stop };
 }
 
 /** `config/demo-fleet` of the complyd package, from `src/` (tests) or `dist/src/` (built). */
@@ -292,5 +299,12 @@ export function demoFixturesDir(): string {
     const parent = dirname(dir);
     if (parent === dir) throw new Error('cannot find the complyd package root (package.json named complyd)');
     dir = parent;
+  }
+}
+
+/** Serve every running cluster's objects as they are on `day` of the timeline. */
+export function applyTimelineDay(fleet: DemoFleet, timeline: Timeline, day: number): void {
+  for (const [name, server] of fleet.servers) {
+    server.replaceObjects(objectsOnDay(fleet.fixtures.get(name) ?? [], timeline, name, day));
   }
 }

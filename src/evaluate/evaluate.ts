@@ -13,7 +13,12 @@ const CLUSTER_SCOPE = (cluster: string) => ({ kind: 'Cluster', name: cluster });
  * - A control that throws yields `error` for itself only; the others are unaffected.
  */
 export function evaluate(snapshot: Snapshot, controls: readonly Control[], now: Date): Finding[] {
-  const ctx = new EvalContext(snapshot, now);
+  return evaluateIn(new EvalContext(snapshot, now), controls);
+}
+
+/** evaluate() on a context the caller keeps (to derive more from the same views, e.g. risk). */
+export function evaluateIn(ctx: EvalContext, controls: readonly Control[]): Finding[] {
+  const snapshot = ctx.snapshot;
   const gapsByEvidence = new Map(snapshot.gaps.map((g) => [g.evidence, g]));
   const findings: Finding[] = [];
 

@@ -4,7 +4,9 @@ import { mapLimit } from '../core/concurrency.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { Control } from '../controls/define.js';
-import { evaluate } from '../evaluate/evaluate.js';
+import { evaluateIn } from '../evaluate/evaluate.js';
+import { EvalContext } from '../evaluate/context.js';
+import { workloadRisks } from '../score/risk.js';
 import type { FinalRunStatus, RunStore } from '../store/run-store.js';
 
 export interface ScanFleetDeps {
@@ -54,7 +56,8 @@ export async function scanCluster(target: ClusterTarget, deps: Omit<ScanFleetDep
   const startedAt = deps.now().toISOString();
   try {
     const snapshot = await deps.collect(target);
-    const findings = evaluate(snapshot, deps.controls, deps.now());
+    const ctx = new EvalContext(snapshot, deps.now());
+    const findings = evaluateIn(ctx, deps.controls);
     return {
       cluster: target.name,
       labels: target.labels,
@@ -67,6 +70,7 @@ export async function scanCluster(target: ClusterTarget, deps: Omit<ScanFleetDep
       snapshotHash: snapshotHash(snapshot),
       gaps: snapshot.gaps,
       findings,
+      risks: workloadRisks(ctx, findings),
     };
   } catch (err) {
     deps.log.warn({ cluster: target.name, err: errorMessage(err) }, 'cluster not assessed');
@@ -85,7 +89,7 @@ export async function scanCluster(target: ClusterTarget, deps: Omit<ScanFleetDep
 }
 
 function summarize(scan: ClusterScan): ClusterSummary {
-  const { findings, ...rest } = scan;
+  const { findings, risks: _risks, ...rest } = scan;
   const findingCounts: Record<string, number> = {};
   for (const f of findings) findingCounts[f.status] = (findingCounts[f.status] ?? 0) + 1;
   return { ...rest, findingCounts };
@@ -119,6 +123,7 @@ export async function scanFleet(targets: readonly ClusterTarget[], deps: ScanFle
   }, opts.heartbeatMs ?? 15_000);
   beat.unref();
 
+  const evaluatedControls = deps.controls.map((c) => c.id);
   const recorded: ClusterSummary[] = [];
   let storeFailure: unknown;
   try {
@@ -126,7 +131,7 @@ export async function scanFleet(targets: readonly ClusterTarget[], deps: ScanFle
       if (opts.signal?.aborted || storeFailure) return;
       const scan = await scanCluster(target, { ...deps, log });
       try {
-        await deps.store.recordCluster(runId, scan);
+        await deps.store.recordCluster(runId, scan, { evaluatedControls });
       } catch (err) {
         storeFailure ??= err;
         log.error({ cluster: target.name, err: errorMessage(err) }, 'cluster could not be recorded');

@@ -1,4 +1,4 @@
-import type { Finding, KubeObject, ResourceRef } from '../core/types.js';
+import type { Finding, KubeObject, ResourceRef, RiskFactor, RiskFactorName, WorkloadRisk } from '../core/types.js';
 import type { EvalContext } from '../evaluate/context.js';
 import { containersOf, type PodSubject } from '../evaluate/pod-specs.js';
 import { rbacGraph, serviceAccountOf, type RbacSubject } from '../evaluate/rbac.js';
@@ -14,22 +14,7 @@ import { SEVERITY_WEIGHT } from './weights.js';
  * Every contribution is kept with its reason, so a user can see why a workload scores what
  * it does. Namespace and cluster risk are the sums of their workloads' risks.
  */
-export type RiskFactorName = 'privilege' | 'reachability' | 'blast-radius' | 'rbac-secrets' | 'rbac-escalation';
-
-export interface RiskFactor {
-  factor: RiskFactorName;
-  contribution: number;
-  reason: string;
-}
-
-export interface WorkloadRisk {
-  resource: ResourceRef;
-  severity: number;
-  failing: number;
-  factors: RiskFactor[];
-  exposure: number;
-  risk: number;
-}
+export type { RiskFactor, RiskFactorName, WorkloadRisk } from '../core/types.js';
 
 /** Capabilities that hand a container control of the node or its network. */
 const DANGEROUS_CAPABILITIES = new Set(['ALL', 'SYS_ADMIN', 'NET_ADMIN', 'SYS_PTRACE', 'SYS_MODULE', 'DAC_READ_SEARCH', 'SYS_RAWIO', 'BPF', 'PERFMON']);

@@ -31,6 +31,7 @@ import { observeScan, planLifecycle, type LifecyclePlan } from './lifecycle.js';
 import { GAPS, GAP_COLUMNS, RUNS, RUN_CLUSTERS, countsToRow, insertChunked, isoTimestamp, type GapRow, type RunRow } from './run-rows.js';
 import type { RecordClusterOptions } from './run-types.js';
 import { aggregateScan, planSpans, type Aggregate } from './spans.js';
+import { applyRiskSpans } from './risk-spans.js';
 import { StoreError } from './store-error.js';
 
 /** The next number of the store's sequence. On SQLite this is the transaction's first write, so it takes the write lock. */
@@ -261,11 +262,21 @@ export async function recordClusterIn(trx: Knex.Transaction, isPostgres: boolean
     resultsHash: results,
   });
 
-  await trx(RUN_CLUSTERS).insert({ ...base, ...countsToRow(counts), seq, results_hash: results, prev_chain_hash: prevChainHash, chain_hash: chain });
+  const withRisk = assessed && scan.risks !== undefined;
+  await trx(RUN_CLUSTERS).insert({
+    ...base,
+    ...countsToRow(counts),
+    seq,
+    results_hash: results,
+    prev_chain_hash: prevChainHash,
+    chain_hash: chain,
+    risk_recorded: withRisk ? 1 : null,
+  });
   await insertChunked(trx, GAPS, GAP_COLUMNS.length, gapRows);
   if (plan) {
     await applyLifecycle(trx, cluster, plan, numbers, now, prev);
     await applySpans(trx, cluster, [...aggregates.controls, ...aggregates.namespaces], seq);
   }
+  if (withRisk && scan.risks) await applyRiskSpans(trx, cluster, scan.risks, seq);
   await trx(HEADS).insert(headRow(cluster, now, chain, assessed ? now : prev)).onConflict('cluster').merge();
 }

@@ -40,6 +40,7 @@ import {
 import type {
   BeginRunInput,
   ChainReport,
+  ClusterRiskPoint,
   ClusterResult,
   ControlResult,
   CountsPoint,
@@ -53,7 +54,9 @@ import type {
   RunStatus,
   StoredFinding,
   StoredGap,
+  StoredWorkloadRisk,
 } from './run-types.js';
+import { riskSeries, risksAtRun } from './risk-spans.js';
 import { StoreError, causeMessage, isForeignKeyViolation, isUniqueViolation } from './store-error.js';
 import { verifyChain } from './verify.js';
 
@@ -104,6 +107,10 @@ export interface RunStore {
   resolvedEpisodes(from: Date, to: Date, cluster?: string): Promise<FindingEpisode[]>;
   /** Episodes open now, or at a run (with the state they had then, observed or not). */
   openEpisodes(options?: { runId?: string; cluster?: string }): Promise<FindingEpisode[]>;
+  /** Workload risks as they stood at a run (scans recorded with risk only), highest first. */
+  workloadRisks(runId: string, cluster?: string): Promise<StoredWorkloadRisk[]>;
+  /** Total risk of every assessed cluster scan (recorded with risk) of the runs started in [from, to], in order. */
+  riskSeries(cluster: string | undefined, from: Date, to: Date): Promise<ClusterRiskPoint[]>;
   /** Recompute every cluster's hash chain and list the rows that no longer match. */
   verifyChain(): Promise<ChainReport>;
   /** Blank the evidence text of findings resolved (or superseded) before `olderThan`. Aggregates are kept. */
@@ -323,6 +330,14 @@ export class KnexRunStore implements RunStore {
         ? episodesAtRun(this.db, this.isPostgres, runId, { includeUnseen: true, ...(cluster !== undefined && { cluster }) })
         : currentOpenEpisodes(this.db, this.isPostgres, cluster),
     );
+  }
+
+  workloadRisks(runId: string, cluster?: string): Promise<StoredWorkloadRisk[]> {
+    return this.attempt(`cannot read workload risks of run ${runId}`, () => risksAtRun(this.db, runId, cluster));
+  }
+
+  riskSeries(cluster: string | undefined, from: Date, to: Date): Promise<ClusterRiskPoint[]> {
+    return this.attempt('cannot read risk series', () => riskSeries(this.db, cluster, from, to));
   }
 
   verifyChain(): Promise<ChainReport> {

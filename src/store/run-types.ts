@@ -1,5 +1,5 @@
 /** What the run store reads and writes, in the application's terms (camelCase, parsed JSON). */
-import type { ClusterScanStatus, Finding, Gap, Provider, ResourceKind, Severity, Status } from '../core/types.js';
+import type { ClusterScanStatus, Finding, Gap, Provider, ResourceKind, Severity, Status, WorkloadRisk } from '../core/types.js';
 import type { StatusCounts } from '../evaluate/evaluate.js';
 
 export type RunStatus = 'running' | 'complete' | 'partial' | 'failed' | 'interrupted';
@@ -210,4 +210,21 @@ export interface PruneResult {
   revisions: number;
   /** Per-run findings rows of runs recorded before migration 002. */
   legacyFindings: number;
+}
+
+/** A workload's risk as recorded for a cluster's scan. */
+export interface StoredWorkloadRisk extends WorkloadRisk {
+  cluster: string;
+}
+
+/** A cluster's total risk (Σ workload risk) in one of its recorded scans. */
+export interface ClusterRiskPoint {
+  runId: string;
+  runSeq: number;
+  runStartedAt: string;
+  cluster: string;
+  seq: number;
+  risk: number;
+  /** Workloads with a failing finding. */
+  workloads: number;
 }

@@ -48,7 +48,7 @@ export async function runOn(store: KnexRunStore, day: number, scans: ClusterScan
 /** Row counts of every table, to show what a run added. */
 export async function tableCounts(knex: Knex): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const t of ['runs', 'run_clusters', 'gaps', 'findings', 'control_results', 'finding_episodes', 'finding_revisions', 'count_spans', 'cluster_heads']) {
+  for (const t of ['runs', 'run_clusters', 'gaps', 'findings', 'control_results', 'finding_episodes', 'finding_revisions', 'count_spans', 'cluster_heads', 'risk_spans']) {
     out[t] = Number((await knex(t).count({ n: '*' }).first())?.['n']);
   }
   return out;

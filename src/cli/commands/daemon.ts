@@ -39,6 +39,10 @@ export function registerDaemon(program: Command): void {
             const written = await writeReports(store, result.runId, config.output.dir, config.output.formats);
             log.info({ runId: result.runId, reports: written }, 'reports written');
           }
+          if (config.retention.evidence !== undefined) {
+            const pruned = await store.pruneEvidence(new Date(Date.now() - config.retention.evidence));
+            log.info({ ...pruned }, 'evidence past retention.evidence pruned');
+          }
         },
       };
       scheduler.add(scan);

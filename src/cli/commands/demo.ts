@@ -1,52 +1,118 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { loadConfig } from '../../config/load.js';
 import { createLogger } from '../../core/log.js';
+import { UsageError } from '../../core/errors.js';
 import { openStore, runScan, writeReports } from '../../main.js';
-import { demoFixturesDir, startDemoFleet } from '../../demo/fleet.js';
+import { demoFixturesDir, startDemoFleet, type DemoFleet } from '../../demo/fleet.js';
+import { simulateHistory, type SimulatedDay } from '../../demo/simulate.js';
+import { readTimeline } from '../../demo/timeline.js';
+import { remediation, trend } from '../../history/history.js';
+import type { RunStore } from '../../store/run-store.js';
 import { renderScanSummary } from './scan.js';
+import { sparkline } from '../render-history.js';
 
 /** Where a relative path is shown from: the directory the user ran the command in. */
 const shown = (p: string) => relative(process.cwd(), p) || '.';
 
+interface DemoOptions {
+  out: string;
+  days?: string;
+  keepRunning?: boolean;
+  logLevel: string;
+}
+
+async function writeDemoConfig(fleet: DemoFleet, out: string, workDir: string): Promise<string> {
+  const configFile = join(workDir, 'complyd.yaml');
+  await writeFile(
+    configFile,
+    `# Written by \`complyd demo\`: the simulated fleet's clusters. Valid only while the demo servers run.\n${stringify({
+      clusters: fleet.clusters.map((c) => ({ name: c.name, kubeconfig: c.kubeconfigPath, ...(c.context ? { context: c.context } : {}), labels: c.labels })),
+      storage: { sqlite: join(out, 'complyd.sqlite') },
+      output: { dir: out, formats: ['json', 'pdf'] },
+      collect: { concurrency: 4, requestTimeout: '10s', clusterTimeout: '60s', pageSize: 50 },
+    })}`,
+  );
+  return configFile;
+}
+
+function dayLine(d: SimulatedDay): string {
+  const date = d.at.toISOString().slice(0, 10);
+  const assessed = d.result.clusters.filter((c) => c.status !== 'failed');
+  const fails = assessed.reduce((n, c) => n + (c.findingCounts['fail'] ?? 0), 0);
+  const change = d.diff
+    ? d.diff.clusters.reduce((acc, c) => ({ n: acc.n + c.new.length, r: acc.r + c.reopened.length, x: acc.x + c.resolved.length }), { n: 0, r: 0, x: 0 })
+    : undefined;
+  const delta = change ? `  +${change.n} new, +${change.r} reopened, -${change.x} resolved` : '  (first scan)';
+  const lines = [`  day ${String(d.index).padStart(2)}/${d.of}  ${date}  ${assessed.length}/${d.result.clusters.length} clusters assessed, ${fails} failing${delta}`];
+  for (const e of d.events) lines.push(`                      ${e.cluster}: ${e.why}`);
+  return lines.join('\n');
+}
+
+async function printHistorySummary(store: RunStore, days: number, configFile: string): Promise<void> {
+  const window = { from: new Date(Date.now() - (days + 1) * 86_400_000), to: new Date() };
+  const t = await trend(store, window);
+  const r = await remediation(store, window);
+  const first = t.score[0]?.score;
+  const last = t.score[t.score.length - 1]?.score;
+  const lines = ['', `History of ${t.score.length} simulated days:`];
+  if (first != null && last != null) lines.push(`  fleet compliance score ${first.toFixed(1)} -> ${last.toFixed(1)}   ${sparkline(t.score.map((p) => p.score))}`);
+  const r0 = t.risk[0];
+  const r1 = t.risk[t.risk.length - 1];
+  if (r0 && r1) lines.push(`  fleet risk ${r0.risk.toFixed(1)} -> ${r1.risk.toFixed(1)}`);
+  if (r.all.resolved > 0) {
+    lines.push(`  ${r.all.resolved} failing findings resolved (${r.all.fixed} fixed, ${r.all.resourceGone} with their resource deleted): median time to remediate ${r.all.medianDays.toFixed(1)} days`);
+  }
+  const open = Object.values(r.open.total).reduce((a, b) => a + b, 0);
+  lines.push(`  ${open} failing findings open, ${r.open.total['>90'] + r.open.total['31-90']} of them older than 30 days`);
+  lines.push('', `Try: complyd trend -c ${shown(configFile)} --since 30d    complyd mttr -c ${shown(configFile)} --since 30d`);
+  lines.push(`     complyd history -c ${shown(configFile)}    complyd verify -c ${shown(configFile)}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('start a simulated fleet of local HTTPS Kubernetes API servers (one broken on purpose), scan it, store the run and write reports')
-    .option('--out <dir>', 'output directory (reports, SQLite store, demo kubeconfigs)', './complyd-out')
-    .option('--keep-running', 'keep the simulated API servers up after the scan, so you can run complyd against them yourself')
+    .description(
+      'start a simulated fleet of local HTTPS Kubernetes API servers (one broken on purpose), replay some weeks of its history\n' +
+        '(one scan per simulated day, with workloads hardened, rolled back, deleted and added), store it and write reports',
+    )
+    .option('--out <dir>', 'output directory (reports, SQLite store, demo kubeconfigs); the demo store in it starts empty', './complyd-out')
+    .option('--days <n>', 'simulated days of history, ending today (default: the whole timeline, 30 days)')
+    .option('--keep-running', 'keep the simulated API servers up after the scans, so you can run complyd against them yourself')
     .option('--log-level <level>', 'log level of the JSON log lines on stderr', 'error')
-    .action(async (opts: { out: string; keepRunning?: boolean; logLevel: string }) => {
+    .action(async (opts: DemoOptions) => {
       const out = resolve(opts.out);
       const workDir = join(out, 'demo');
+      const timeline = readTimeline(join(demoFixturesDir(), 'timeline.yaml'));
+      const days = opts.days === undefined ? timeline.days : Number(opts.days);
+      if (!Number.isInteger(days) || days < 1 || days > 3650) throw new UsageError(`--days must be a whole number from 1 to 3650, not "${opts.days}"`);
       await mkdir(workDir, { recursive: true });
+      // The demo's history is simulated in the past: an older demo store would interleave with it.
+      for (const f of ['complyd.sqlite', 'complyd.sqlite-wal', 'complyd.sqlite-shm']) await rm(join(out, f), { force: true });
       process.stderr.write('starting the simulated fleet...\n');
       const fleet = await startDemoFleet({ fixturesDir: demoFixturesDir(), workDir });
       try {
-        const configFile = join(workDir, 'complyd.yaml');
-        await writeFile(
-          configFile,
-          `# Written by \`complyd demo\`: the simulated fleet's clusters. Valid only while the demo servers run.\n${stringify({
-            clusters: fleet.clusters.map((c) => ({ name: c.name, kubeconfig: c.kubeconfigPath, ...(c.context ? { context: c.context } : {}), labels: c.labels })),
-            storage: { sqlite: join(out, 'complyd.sqlite') },
-            output: { dir: out, formats: ['json', 'pdf'] },
-            collect: { concurrency: 4, requestTimeout: '10s', clusterTimeout: '60s', pageSize: 50 },
-          })}`,
-        );
+        const configFile = await writeDemoConfig(fleet, out, workDir);
         const config = loadConfig(configFile);
         const log = createLogger({ level: opts.logLevel });
         const store = await openStore(config);
         try {
-          let done = 0;
-          process.stderr.write(`scanning ${config.clusters.length} clusters\n`);
-          const result = await runScan(config, store, log, {
-            trigger: 'demo',
-            onCluster: (c) => process.stderr.write(`  [${++done}/${config.clusters.length}] ${c.cluster}: ${c.status}\n`),
+          process.stdout.write(`Scanning ${config.clusters.length} clusters once per simulated day, ${days} day${days === 1 ? '' : 's'} ending today:\n`);
+          const results = await simulateHistory({
+            fleet,
+            timeline,
+            store,
+            days,
+            scan: (now) => runScan(config, store, log, { trigger: 'demo', now }),
+            onDay: (d) => process.stdout.write(`${dayLine(d)}\n`),
           });
-          const reports = await writeReports(store, result.runId, out, ['json', 'pdf']);
-          process.stdout.write(`\n${renderScanSummary(result)}\n\nrun ${result.runId}: ${result.status}\n`);
+          const result = results[results.length - 1];
+          if (!result) return;
+          const reports = await writeReports(store, result.runId, out, config.output.formats);
+          process.stdout.write(`\nToday's scan:\n${renderScanSummary(result)}\n\nrun ${result.runId}: ${result.status}\n`);
           const broken = result.clusters.filter((c) => c.status !== 'complete');
           if (broken.length > 0) {
             process.stdout.write('\nNot everything could be assessed (on purpose, in this demo):\n');
@@ -56,6 +122,7 @@ export function registerDemo(program: Command): void {
             }
             process.stdout.write('  Controls that need the missing evidence are reported as "unknown", never as passed.\n');
           }
+          if (days > 1) await printHistorySummary(store, days, configFile);
           process.stdout.write('\nWritten:\n');
           for (const r of reports) process.stdout.write(`  ${shown(r)}\n`);
           process.stdout.write(`  ${shown(join(out, 'complyd.sqlite'))} (the store)\n`);

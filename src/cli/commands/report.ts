@@ -34,7 +34,7 @@ export function registerReport(program: Command): void {
     });
 }
 
-async function resolveRun(store: Awaited<ReturnType<typeof openStore>>, wanted: string): Promise<string> {
+export async function resolveRun(store: Awaited<ReturnType<typeof openStore>>, wanted: string): Promise<string> {
   if (wanted === 'latest') {
     const run = await store.latestRun();
     if (!run) throw new UsageError('no finished run in the store yet: run `complyd scan` first');

@@ -37,7 +37,7 @@ function stripTypeMeta(obj: ApiObject): ApiObject {
 }
 
 class FakeApiServerImpl {
-  readonly store: ObjectStore;
+  store: ObjectStore;
   readonly version: ServerVersionInfo;
   readonly tokens = new Map<string, TokenIdentity>();
   readonly faults: Map<string, Fault>;
@@ -242,6 +242,13 @@ export async function startFakeApiServer(opts: FakeApiServerOptions): Promise<Fa
     },
     addToken: (token, identity) => {
       impl.tokens.set(token, typeof identity === 'string' ? { user: identity } : identity);
+    },
+    replaceObjects: (objects) => {
+      const next = new ObjectStore(objects, opts.uidSeed ?? 'fake-apiserver', opts.baseTime ?? '2024-09-02T08:00:00Z');
+      // Like a write to etcd: the revision moves on and continue tokens of older lists expire.
+      next.revision = Math.max(next.revision, impl.store.revision + 1);
+      impl.compactedRevision = impl.store.revision;
+      impl.store = next;
     },
     compact: () => {
       impl.compactedRevision = impl.store.revision;

@@ -130,6 +130,11 @@ export interface FakeApiServer {
   setKubelet(node: string, behaviour: KubeletBehaviour | undefined): void;
   /** Register another bearer token. */
   addToken(token: string, identity: string | TokenIdentity): void;
+  /**
+   * Serve these objects from now on (validated like the initial ones), as if the cluster had
+   * changed: the revision moves on and continue tokens issued before answer 410.
+   */
+  replaceObjects(objects: readonly ApiObject[]): void;
   /** Simulate an etcd compaction: every continue token issued so far answers 410. */
   compact(): void;
   /** A client certificate signed by this server's CA. */

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as initial from './001-initial.js';
 import * as lifecycles from './002-lifecycles.js';
+import * as risk from './003-risk.js';
 
 export interface NamedMigration {
   /** Recorded in the migrations table: never rename a released migration. */
@@ -15,6 +16,7 @@ export interface NamedMigration {
 export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '001_initial', migration: initial },
   { name: '002_lifecycles', migration: lifecycles },
+  { name: '003_risk', migration: risk },
 ];
 
 export class ComplydMigrationSource implements Knex.MigrationSource<NamedMigration> {

@@ -1,0 +1,119 @@
+/** Commands that read the stored history: history, trend, mttr, diff, verify, prune. */
+import type { Command } from 'commander';
+import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
+import { openStore } from '../../main.js';
+import type { RunStore } from '../../store/run-store.js';
+import { remediation, runHistory, trend } from '../../history/history.js';
+import { UsageError } from '../../core/errors.js';
+import { parseDuration } from '../../config/duration.js';
+import { parseFramework } from './controls.js';
+import { resolveRun } from './report.js';
+import { parseOutput, parseWindow } from '../window.js';
+import { renderDiff, renderHistory, renderRemediation, renderTrend, renderVerify } from '../render-history.js';
+
+/** Exit status of `verify` when the chain does not hold. */
+export const EXIT_CHAIN_BROKEN = 4;
+
+interface ReadOptions extends ConfigOptions {
+  output: string;
+}
+
+interface ScopedOptions extends ReadOptions {
+  since: string;
+  until?: string;
+  cluster?: string;
+  framework?: string;
+}
+
+/** Open the configured store, run `fn`, print its text or JSON, close the store. */
+async function withStore<T>(opts: ReadOptions, fn: (store: RunStore) => Promise<T>, text: (value: T) => string): Promise<T> {
+  const output = parseOutput(opts.output);
+  const { config } = setup(opts);
+  const store = await openStore(config);
+  try {
+    const value = await fn(store);
+    process.stdout.write(output === 'json' ? `${JSON.stringify(value, null, 2)}\n` : `${text(value)}\n`);
+    return value;
+  } finally {
+    await store.close();
+  }
+}
+
+function common(cmd: Command): Command {
+  return cmd
+    .option('-c, --config <file>', 'configuration file (its storage is read)', DEFAULT_CONFIG)
+    .option('-o, --output <format>', 'text or json', 'text')
+    .option('--log-level <level>', 'log level on stderr');
+}
+
+function scoped(cmd: Command, since: string): Command {
+  return common(cmd)
+    .option('--since <when>', 'start of the window: a duration back from --until (90d, 12h) or a date (2026-01-31)', since)
+    .option('--until <date>', 'end of the window (default: now)')
+    .option('--cluster <name>', 'only this cluster')
+    .option('-f, --framework <name>', 'only the controls of one framework (cis-1.12, pss-baseline, pss-restricted, nsa)');
+}
+
+const scopeOf = (opts: ScopedOptions) => {
+  const framework = parseFramework(opts.framework);
+  return { ...(opts.cluster ? { cluster: opts.cluster } : {}), ...(framework ? { framework } : {}) };
+};
+
+export function registerHistory(program: Command): void {
+  common(program.command('history').description('list the most recent runs with their compliance score, counts and risk'))
+    .option('-n, --limit <n>', 'how many runs', '20')
+    .option('-f, --framework <name>', 'score only the controls of one framework')
+    .action(async (opts: ReadOptions & { limit: string; framework?: string }) => {
+      const limit = Number(opts.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, not "${opts.limit}"`);
+      const framework = parseFramework(opts.framework);
+      await withStore(opts, (store) => runHistory(store, limit, framework ? { framework } : {}), renderHistory);
+    });
+
+  scoped(program.command('trend').description('compliance score and risk over time, per run, with the top regressions'), '90d').action(async (opts: ScopedOptions) => {
+    const window = parseWindow(opts.since, opts.until);
+    await withStore(opts, (store) => trend(store, window, scopeOf(opts)), renderTrend);
+  });
+
+  scoped(
+    program.command('mttr').description('time to remediate failing findings resolved in a window (mean, median, per severity, cluster and control), and open findings by age'),
+    '180d',
+  ).action(async (opts: ScopedOptions) => {
+    const window = parseWindow(opts.since, opts.until);
+    await withStore(opts, (store) => remediation(store, window, scopeOf(opts)), (r) => renderRemediation(r));
+  });
+
+  common(program.command('diff').description('findings new, reopened and resolved between two runs (ids or unique prefixes; "latest" is the newest finished run)'))
+    .argument('<runA>', 'the earlier run')
+    .argument('[runB]', 'the later run', 'latest')
+    .action(async (runA: string, runB: string, opts: ReadOptions) => {
+      await withStore(
+        opts,
+        async (store) => store.diff(await resolveRun(store, runA), await resolveRun(store, runB)),
+        (d) => renderDiff(d),
+      );
+    });
+
+  common(program.command('verify').description('recompute every cluster\'s hash chain over the stored runs and findings and report any row changed after the fact'))
+    .addHelpText('after', `\nExit status: 0 when the chain holds, ${EXIT_CHAIN_BROKEN} when a row no longer matches its hash.`)
+    .action(async (opts: ReadOptions) => {
+      const report = await withStore(opts, (store) => store.verifyChain(), renderVerify);
+      if (!report.ok) process.exitCode = EXIT_CHAIN_BROKEN;
+    });
+
+  common(program.command('prune').description('blank the evidence text of findings resolved longer ago than the retention age; counts, scores and lifecycles are kept'))
+    .option('--older-than <duration>', 'retention age (default: retention.evidence from the configuration)')
+    .action(async (opts: ReadOptions & { olderThan?: string }) => {
+      const { config } = setup(opts);
+      const age = opts.olderThan !== undefined ? parseDuration(opts.olderThan) : config.retention.evidence;
+      if (age === undefined) {
+        throw new UsageError(opts.olderThan !== undefined ? `--older-than: not a duration: "${opts.olderThan}"` : `no retention.evidence in ${config.file} and no --older-than: nothing to prune`);
+      }
+      const before = new Date(Date.now() - age);
+      await withStore(
+        opts,
+        async (store) => ({ olderThan: before.toISOString(), ...(await store.pruneEvidence(before)) }),
+        (r) => `evidence resolved before ${r.olderThan} pruned: ${r.episodes} finding episodes, ${r.revisions} earlier states, ${r.legacyFindings} findings of runs recorded before migration 002`,
+      );
+    });
+}

@@ -1,0 +1,147 @@
+/** Terminal renderings of the history answers (the JSON output is the objects themselves). */
+import type { ChainReport, RunDiff, FindingEpisode } from '../store/run-types.js';
+import type { RemediationReport, RunHistoryEntry, Trend } from '../history/history.js';
+import type { RemediationStat } from '../history/remediation.js';
+import { AGE_BUCKETS } from '../history/remediation.js';
+import { table } from './format.js';
+
+const score = (s: number | null | undefined) => (s === null || s === undefined ? '-' : s.toFixed(1));
+const day = (iso: string) => iso.slice(0, 16).replace('T', ' ');
+const days = (d: number) => (Number.isNaN(d) ? '-' : d < 1 ? `${(d * 24).toFixed(1)}h` : `${d.toFixed(1)}d`);
+const risk = (r: number | null | undefined) => (r === null || r === undefined ? '-' : r.toFixed(1));
+
+const BARS = '▁▂▃▄▅▆▇█';
+
+/**
+ * A one-line picture of a series, scaled to its own range (scores move by tenths, a 0..100
+ * scale would draw a flat line). Null: a space. A constant series is drawn mid-height.
+ */
+export function sparkline(values: ReadonlyArray<number | null>, width = 60): string {
+  const known = values.filter((v): v is number => v !== null);
+  if (known.length === 0) return '';
+  const lo = Math.min(...known);
+  const span = Math.max(...known) - lo;
+  const step = Math.max(1, Math.ceil(values.length / width));
+  let out = '';
+  for (let i = 0; i < values.length; i += step) {
+    const slice = values.slice(i, i + step).filter((v): v is number => v !== null);
+    if (slice.length === 0) {
+      out += ' ';
+      continue;
+    }
+    const v = slice.reduce((a, b) => a + b, 0) / slice.length;
+    const level = span === 0 ? 3 : Math.min(BARS.length - 1, Math.floor(((v - lo) / span) * BARS.length));
+    out += BARS[level];
+  }
+  return out;
+}
+
+export function renderHistory(entries: readonly RunHistoryEntry[]): string {
+  if (entries.length === 0) return 'no finished run in the store yet: run `complyd scan` first';
+  return table(
+    ['RUN', 'STARTED', 'STATUS', 'TRIGGER', 'CLUSTERS', 'SCORE', 'PASS', 'FAIL', 'UNKNOWN', 'MANUAL', 'RISK'],
+    entries.map((e) => [e.run.id.slice(0, 8), day(e.run.startedAt), e.run.status, e.run.trigger, `${e.assessed}/${e.run.clusterCount}`, score(e.score), e.counts.pass, e.counts.fail, e.counts.unknown, e.counts.manual, risk(e.risk)]),
+  );
+}
+
+export function renderTrend(t: Trend): string {
+  const scope = `${t.cluster ? `cluster ${t.cluster}` : 'fleet'}${t.framework ? `, framework ${t.framework}` : ''}`;
+  const lines = [`Compliance score, ${scope}, ${day(t.from)} to ${day(t.to)} UTC (${t.score.length} runs)`];
+  if (t.score.length === 0) return `${lines[0]}\nno assessed scan in this window`;
+  const first = t.score[0];
+  const last = t.score[t.score.length - 1];
+  const change = first?.score != null && last?.score != null ? ` (${last.score - first.score >= 0 ? '+' : ''}${(last.score - first.score).toFixed(1)})` : '';
+  lines.push(`  score  ${score(first?.score)} -> ${score(last?.score)}${change}   ${sparkline(t.score.map((p) => p.score))}`);
+  const r0 = t.risk[0];
+  const r1 = t.risk[t.risk.length - 1];
+  if (r0 && r1) lines.push(`  risk   ${risk(r0.risk)} -> ${risk(r1.risk)}`);
+  const riskByRun = new Map(t.risk.map((r) => [r.runId, r.risk]));
+  lines.push('', table(['RUN', 'STARTED', 'SCORE', 'PASS', 'FAIL', 'UNKNOWN', 'MANUAL', 'RISK'], t.score.map((p) => [p.runId.slice(0, 8), day(p.at), score(p.score), p.counts.pass, p.counts.fail, p.counts.unknown, p.counts.manual, risk(riskByRun.get(p.runId))])));
+  if (t.clusters.length > 0) {
+    lines.push('', 'Per cluster (first -> last in the window):');
+    lines.push(
+      table(
+        ['CLUSTER', 'SCANS', 'SCORE', 'RISK', 'TREND'],
+        t.clusters.map((c) => [c.cluster, c.score.length, `${score(c.score[0]?.score)} -> ${score(c.score[c.score.length - 1]?.score)}`, `${risk(c.risk[0]?.risk)} -> ${risk(c.risk[c.risk.length - 1]?.risk)}`, sparkline(c.score.map((p) => p.score), 30)]),
+      ),
+    );
+  }
+  lines.push('', t.regressions.length > 0 ? 'Top regressions (failing resources, first -> last scan of each cluster):' : 'No control regressed in this window.');
+  if (t.regressions.length > 0) lines.push(table(['CONTROL', 'SEVERITY', 'BEFORE', 'AFTER', 'CHANGE'], t.regressions.map((r) => [r.controlId, r.severity, r.before, r.after, `+${r.delta}`])));
+  return lines.join('\n');
+}
+
+function statRows(stats: readonly RemediationStat[]): string[][] {
+  return stats.map((s) => [s.key, String(s.resolved), String(s.fixed), String(s.resourceGone), days(s.meanDays), days(s.medianDays), days(s.maxDays)]);
+}
+
+const STAT_HEAD = ['RESOLVED', 'FIXED', 'GONE', 'MEAN', 'MEDIAN', 'MAX'];
+
+export function renderRemediation(r: RemediationReport, controlLimit = 15): string {
+  const scope = `${r.cluster ? `cluster ${r.cluster}` : 'fleet'}${r.framework ? `, framework ${r.framework}` : ''}`;
+  const lines = [`Time to remediate failing findings, ${scope}, resolved ${day(r.from)} to ${day(r.to)} UTC`];
+  lines.push(
+    r.all.resolved === 0
+      ? '  nothing was resolved in this window'
+      : `  ${r.all.resolved} resolved (${r.all.fixed} fixed, ${r.all.resourceGone} by deleting the resource): mean ${days(r.all.meanDays)}, median ${days(r.all.medianDays)}, max ${days(r.all.maxDays)}`,
+  );
+  if (r.all.resolved > 0) {
+    lines.push('', table(['SEVERITY', ...STAT_HEAD], statRows(r.bySeverity)));
+    lines.push('', table(['CLUSTER', ...STAT_HEAD], statRows(r.byCluster)));
+    const shown = r.byControl.slice(0, controlLimit);
+    lines.push('', table(['CONTROL', ...STAT_HEAD], statRows(shown)));
+    if (r.byControl.length > shown.length) lines.push(`  ... ${r.byControl.length - shown.length} more controls (--output json lists all)`);
+  }
+  const open = Object.values(r.open.total).reduce((a, b) => a + b, 0);
+  lines.push('', `Open failing findings by age (days since first seen): ${open}${r.open.oldestDays !== null ? `, oldest ${days(r.open.oldestDays)}` : ''}`);
+  const rows = (Object.entries(r.open.bySeverity) as Array<[string, Record<string, number>]>).filter(([, b]) => AGE_BUCKETS.some((k) => (b[k] ?? 0) > 0)).map(([sev, b]) => [sev, ...AGE_BUCKETS.map((k) => b[k] ?? 0)]);
+  rows.push(['total', ...AGE_BUCKETS.map((k) => r.open.total[k])]);
+  lines.push(table(['SEVERITY', ...AGE_BUCKETS.map((k) => `${k} d`)], rows));
+  return lines.join('\n');
+}
+
+function where(e: FindingEpisode): string {
+  const r = e.resource;
+  return `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}${r.container ? ` [${r.container}]` : ''}`;
+}
+
+export function renderDiff(d: RunDiff, limit = 20): string {
+  const lines = [`Changes from run ${d.fromRunId} to run ${d.toRunId}`];
+  lines.push(
+    table(
+      ['CLUSTER', 'NEW', 'REOPENED', 'RESOLVED', 'STILL OPEN'],
+      d.clusters.map((c) => [c.cluster, c.new.length, c.reopened.length, c.resolved.length, c.stillOpen.length]),
+    ),
+  );
+  for (const s of d.skipped) lines.push(`  ${s.cluster}: not compared: ${s.reason}`);
+  for (const c of d.clusters) {
+    for (const [label, list] of [
+      ['new', c.new],
+      ['reopened', c.reopened],
+      ['resolved', c.resolved],
+    ] as const) {
+      if (list.length === 0) continue;
+      lines.push('', `${c.cluster}: ${label} (${list.length})`);
+      for (const e of list.slice(0, limit)) {
+        const how = label === 'resolved' ? '' : ` first seen ${day(e.firstSeen.at)}`;
+        lines.push(`  ${e.status.padEnd(7)} ${e.controlId.padEnd(10)} ${e.severity.padEnd(8)} ${where(e)}${how}`);
+      }
+      if (list.length > limit) lines.push(`  ... ${list.length - limit} more (--output json lists all)`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export function renderVerify(r: ChainReport): string {
+  const head = r.ok
+    ? `hash chain intact: ${r.clusters} clusters, ${r.rows} scans, ${r.episodes} finding episodes checked`
+    : `hash chain BROKEN: ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'} in ${r.clusters} clusters, ${r.rows} scans, ${r.episodes} finding episodes`;
+  const lines = [head];
+  if (r.legacyRows > 0) lines.push(`  ${r.legacyRows} scans recorded before the chain existed (migration 002) were not checked`);
+  for (const p of r.problems) lines.push(`  ${p.kind}: ${p.row}: ${p.message}`);
+  if (r.heads.length > 0) {
+    lines.push('', 'Chain heads (keep them elsewhere to detect a later truncation):');
+    lines.push(table(['CLUSTER', 'RUN', 'SEQ', 'CHAIN HASH'], r.heads.map((h) => [h.cluster, h.runId, h.seq, h.chainHash])));
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,28 @@
+import { parseDuration } from '../config/duration.js';
+import { UsageError } from '../core/errors.js';
+import type { Window } from '../history/history.js';
+
+/**
+ * A time window from `--since` (a duration back from now, e.g. 90d, or a date) and an
+ * optional `--until` (a date; default now). Dates are ISO 8601 (2026-01-31 or a full
+ * timestamp); a bare date means its start, in UTC.
+ */
+export function parseWindow(since: string, until: string | undefined, now: Date = new Date()): Window {
+  const to = until === undefined ? now : parseInstant(until, '--until');
+  const back = parseDuration(since);
+  const from = back !== undefined && !/^\d+$/.test(since.trim()) ? new Date(to.getTime() - back) : parseInstant(since, '--since');
+  if (from.getTime() > to.getTime()) throw new UsageError(`--since (${from.toISOString()}) is after --until (${to.toISOString()})`);
+  return { from, to };
+}
+
+function parseInstant(text: string, option: string): Date {
+  const t = text.trim();
+  const d = /^\d{4}-\d{2}-\d{2}$/.test(t) ? new Date(`${t}T00:00:00.000Z`) : /^\d{4}-\d{2}-\d{2}T/.test(t) ? new Date(t) : new Date(NaN);
+  if (Number.isNaN(d.getTime())) throw new UsageError(`${option}: not a duration or a date: "${text}" (use e.g. 90d, 12h, 2026-01-31)`);
+  return d;
+}
+
+export function parseOutput(value: string): 'text' | 'json' {
+  if (value !== 'text' && value !== 'json') throw new UsageError(`--output must be text or json, not "${value}"`);
+  return value;
+}

@@ -1,0 +1,150 @@
+/**
+ * The history questions users ask, answered from the store: score and risk trends, the runs
+ * with their scores, time to remediate. Each reads what it needs and folds it with the pure
+ * functions beside it; nothing here writes.
+ */
+import { controlsFor } from '../controls/index.js';
+import type { Framework } from '../controls/define.js';
+import type { StatusCounts } from '../evaluate/evaluate.js';
+import type { ClusterRiskPoint, Run, RunStore } from '../store/run-store.js';
+import { openByAge, timeToRemediate, type AgeBucket, type RemediationStat } from './remediation.js';
+import { clusterScoreSeries, fleetScoreSeries, topRegressions, type ControlFilter, type Regression, type ScorePoint } from './score-series.js';
+import type { Severity } from '../core/types.js';
+
+export interface Scope {
+  /** Only this cluster. */
+  cluster?: string;
+  /** Only the controls of this framework. */
+  framework?: Framework;
+}
+
+export interface Window {
+  from: Date;
+  to: Date;
+}
+
+export function controlFilter(framework: Framework | undefined): ControlFilter {
+  if (!framework) return () => true;
+  const ids = new Set(controlsFor(framework).map((c) => c.id));
+  return (id) => ids.has(id);
+}
+
+export interface RiskPoint {
+  runId: string;
+  at: string;
+  risk: number;
+  workloads: number;
+  clusters: number;
+}
+
+function fleetRisk(points: readonly ClusterRiskPoint[]): RiskPoint[] {
+  const byRun = new Map<string, RiskPoint>();
+  for (const p of points) {
+    const r = byRun.get(p.runId) ?? { runId: p.runId, at: p.runStartedAt, risk: 0, workloads: 0, clusters: 0 };
+    byRun.set(p.runId, r);
+    r.risk += p.risk;
+    r.workloads += p.workloads;
+    r.clusters += 1;
+  }
+  return [...byRun.values()].map((r) => ({ ...r, risk: Math.round(r.risk * 1000) / 1000 })).sort((a, b) => (a.at < b.at ? -1 : 1));
+}
+
+export interface Trend {
+  from: string;
+  to: string;
+  framework?: string;
+  cluster?: string;
+  /** The fleet (or the one cluster asked for) per run. */
+  score: ScorePoint[];
+  risk: RiskPoint[];
+  /** Per cluster, when the whole fleet was asked for. */
+  clusters: Array<{ cluster: string; score: ScorePoint[]; risk: RiskPoint[] }>;
+  regressions: Regression[];
+}
+
+export async function trend(store: RunStore, window: Window, scope: Scope = {}): Promise<Trend> {
+  const keep = controlFilter(scope.framework);
+  const [counts, risks] = await Promise.all([
+    store.controlCountsSeries(scope.cluster, window.from, window.to),
+    store.riskSeries(scope.cluster, window.from, window.to),
+  ]);
+  const perCluster = clusterScoreSeries(counts, keep);
+  const clusters = [...perCluster.entries()].map(([cluster, score]) => ({ cluster, score, risk: fleetRisk(risks.filter((r) => r.cluster === cluster)) }));
+  return {
+    from: window.from.toISOString(),
+    to: window.to.toISOString(),
+    ...(scope.framework ? { framework: scope.framework } : {}),
+    ...(scope.cluster ? { cluster: scope.cluster } : {}),
+    score: fleetScoreSeries(counts, keep),
+    risk: fleetRisk(risks),
+    clusters: scope.cluster ? [] : clusters,
+    regressions: topRegressions(counts, keep),
+  };
+}
+
+export interface RunHistoryEntry {
+  run: Run;
+  score: number | null;
+  counts: StatusCounts;
+  /** Clusters assessed in the run. */
+  assessed: number;
+  risk: number | null;
+}
+
+/** The most recent runs, newest first, each with its fleet score and risk. */
+export async function runHistory(store: RunStore, limit: number, scope: Scope = {}): Promise<RunHistoryEntry[]> {
+  const runs = (await store.listRuns(limit)).filter((r) => r.status !== 'running');
+  if (runs.length === 0) return [];
+  const from = new Date(Math.min(...runs.map((r) => Date.parse(r.startedAt))));
+  const to = new Date(Math.max(...runs.map((r) => Date.parse(r.startedAt))));
+  const window = await trend(store, { from, to }, scope);
+  const scores = new Map(window.score.map((p) => [p.runId, p]));
+  const risks = new Map(window.risk.map((p) => [p.runId, p]));
+  return runs.map((run) => {
+    const s = scores.get(run.id);
+    return {
+      run,
+      score: s?.score ?? null,
+      counts: s?.counts ?? { pass: 0, fail: 0, manual: 0, 'not-applicable': 0, unknown: 0, error: 0 },
+      assessed: s?.clusters ?? 0,
+      risk: risks.get(run.id)?.risk ?? null,
+    };
+  });
+}
+
+export interface RemediationReport {
+  from: string;
+  to: string;
+  cluster?: string;
+  framework?: string;
+  all: RemediationStat;
+  bySeverity: RemediationStat[];
+  byCluster: RemediationStat[];
+  byControl: RemediationStat[];
+  open: { total: Record<AgeBucket, number>; bySeverity: Record<Severity, Record<AgeBucket, number>>; oldestDays: number | null };
+}
+
+/** Time to remediate failing findings resolved in the window, and the age of those still open at its end. */
+export async function remediation(store: RunStore, window: Window, scope: Scope = {}): Promise<RemediationReport> {
+  const keep = controlFilter(scope.framework);
+  const [resolved, open] = await Promise.all([
+    store.resolvedEpisodes(window.from, window.to, scope.cluster),
+    store.openEpisodes(scope.cluster !== undefined ? { cluster: scope.cluster } : {}),
+  ]);
+  const inScope = resolved.filter((e) => keep(e.controlId));
+  const bySeverity = timeToRemediate(inScope, 'severity');
+  return {
+    from: window.from.toISOString(),
+    to: window.to.toISOString(),
+    ...(scope.cluster ? { cluster: scope.cluster } : {}),
+    ...(scope.framework ? { framework: scope.framework } : {}),
+    all: bySeverity.all,
+    bySeverity: bySeverity.groups,
+    byCluster: timeToRemediate(inScope, 'cluster').groups,
+    byControl: timeToRemediate(inScope, 'control').groups,
+    open: openByAge(
+      open.filter((e) => keep(e.controlId)),
+      window.to,
+    ),
+  };
+}

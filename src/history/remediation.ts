@@ -1,0 +1,102 @@
+/**
+ * Time to remediate and the age of what is still open, from finding episodes. Pure.
+ *
+ * Only failing findings count: an `unknown` that becomes readable or a `manual` item is not
+ * a remediation. An episode is remediated when it was resolved, either because the resource
+ * passed (`fixed`) or because the resource was deleted (`resource-gone`); both are counted,
+ * and reported apart.
+ */
+import type { Severity } from '../core/types.js';
+import type { FindingEpisode } from '../store/run-types.js';
+
+const DAY_MS = 86_400_000;
+
+export interface RemediationStat {
+  /** The group: a control id, a cluster, a severity, or 'all'. */
+  key: string;
+  resolved: number;
+  fixed: number;
+  resourceGone: number;
+  /** Days from first seen to resolved. */
+  meanDays: number;
+  medianDays: number;
+  maxDays: number;
+}
+
+export type RemediationGroup = 'control' | 'cluster' | 'severity';
+
+export const AGE_BUCKETS = ['0-7', '8-30', '31-90', '>90'] as const;
+export type AgeBucket = (typeof AGE_BUCKETS)[number];
+
+/** Days between two ISO instants. */
+export function daysBetween(from: string, to: string): number {
+  return (new Date(to).getTime() - new Date(from).getTime()) / DAY_MS;
+}
+
+export function median(sorted: readonly number[]): number {
+  if (sorted.length === 0) return NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
+}
+
+function stat(key: string, episodes: readonly FindingEpisode[]): RemediationStat {
+  const days = episodes.map((e) => daysBetween(e.firstSeen.at, e.resolved?.at ?? e.firstSeen.at)).sort((a, b) => a - b);
+  const sum = days.reduce((s, d) => s + d, 0);
+  return {
+    key,
+    resolved: episodes.length,
+    fixed: episodes.filter((e) => e.resolved?.resolution === 'fixed').length,
+    resourceGone: episodes.filter((e) => e.resolved?.resolution === 'resource-gone').length,
+    meanDays: days.length ? sum / days.length : NaN,
+    medianDays: median(days),
+    maxDays: days.length ? (days[days.length - 1] ?? NaN) : NaN,
+  };
+}
+
+const remediated = (e: FindingEpisode) => e.status === 'fail' && e.resolved !== undefined;
+
+function groupKey(e: FindingEpisode, by: RemediationGroup): string {
+  return by === 'control' ? e.controlId : by === 'cluster' ? e.cluster : e.severity;
+}
+
+const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
+
+/** Overall, and per group (most resolved first; severities in severity order). */
+export function timeToRemediate(episodes: readonly FindingEpisode[], by: RemediationGroup): { all: RemediationStat; groups: RemediationStat[] } {
+  const done = episodes.filter(remediated);
+  const groups = new Map<string, FindingEpisode[]>();
+  for (const e of done) {
+    const k = groupKey(e, by);
+    const list = groups.get(k) ?? [];
+    if (list.length === 0) groups.set(k, list);
+    list.push(e);
+  }
+  const stats = [...groups.entries()].map(([k, list]) => stat(k, list));
+  stats.sort(
+    by === 'severity'
+      ? (a, b) => (SEVERITY_ORDER[a.key as Severity] ?? 9) - (SEVERITY_ORDER[b.key as Severity] ?? 9)
+      : (a, b) => b.resolved - a.resolved || (a.key < b.key ? -1 : 1),
+  );
+  return { all: stat('all', done), groups: stats };
+}
+
+export function ageBucket(days: number): AgeBucket {
+  return days <= 7 ? '0-7' : days <= 30 ? '8-30' : days <= 90 ? '31-90' : '>90';
+}
+
+/** Open failing findings by age (days since first seen, at `now`), per severity and in total. */
+export function openByAge(episodes: readonly FindingEpisode[], now: Date): { total: Record<AgeBucket, number>; bySeverity: Record<Severity, Record<AgeBucket, number>>; oldestDays: number | null } {
+  const empty = (): Record<AgeBucket, number> => ({ '0-7': 0, '8-30': 0, '31-90': 0, '>90': 0 });
+  const total = empty();
+  const bySeverity = { critical: empty(), high: empty(), medium: empty(), low: empty(), info: empty() } satisfies Record<Severity, Record<AgeBucket, number>>;
+  let oldest: number | null = null;
+  for (const e of episodes) {
+    if (e.status !== 'fail' || e.resolved) continue;
+    const days = daysBetween(e.firstSeen.at, now.toISOString());
+    const b = ageBucket(days);
+    total[b] += 1;
+    bySeverity[e.severity][b] += 1;
+    oldest = oldest === null ? days : Math.max(oldest, days);
+  }
+  return { total, bySeverity, oldestDays: oldest };
+}
