@@ -1,0 +1,98 @@
+/**
+ * The history commands end to end, as a user runs them: `complyd demo` replays 30 days of the
+ * simulated fleet into SQLite (as `npm run demo` does), then trend / mttr / history / diff / verify read it back.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../../src/store/db.js';
+import { KnexRunStore } from '../../src/store/run-store.js';
+import { runCli } from '../helpers/cli.js';
+
+let dir: string;
+let config: string;
+let demoOut = '';
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'complyd-history-cli-'));
+  const r = await runCli(['demo', '--out', dir], { timeoutMs: 120_000 });
+  demoOut = r.stdout;
+  if (r.code !== 0) throw new Error(`demo failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
+  config = join(dir, 'demo', 'complyd.yaml');
+}, 150_000);
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function json<T>(args: string[]): Promise<T> {
+  const r = await runCli([...args, '-c', config, '-o', 'json']);
+  if (r.code !== 0) throw new Error(`complyd ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+describe('history commands on the demo history', () => {
+  it('the demo prints a line per simulated day with that day’s events', () => {
+    expect(demoOut.match(/ day +\d+\/30 /g)).toHaveLength(30);
+    expect(demoOut).toContain('prod-eu: the debug shell is deleted');
+    expect(demoOut).toMatch(/median time to remediate/);
+  });
+
+  it('trend: one point per day, and figures equal to the stored counts', async () => {
+    const t = await json<{ score: Array<{ runId: string; score: number; counts: { fail: number } }>; clusters: Array<{ cluster: string }> }>(['trend', '--since', '31d']);
+    expect(t.score).toHaveLength(30);
+    expect(t.clusters.map((c) => c.cluster)).toEqual(['analytics-eks', 'dev-k3s', 'prod-eu', 'staging-us']);
+    const store = new KnexRunStore(await openDatabase({ kind: 'sqlite', path: join(dir, 'complyd.sqlite') }));
+    try {
+      const last = t.score[t.score.length - 1];
+      const results = await store.clusterResults(last?.runId ?? '');
+      expect(last?.counts.fail).toBe(results.reduce((n, c) => n + c.counts.fail, 0));
+    } finally {
+      await store.close();
+    }
+    const text = await runCli(['trend', '-c', config, '--since', '31d', '--cluster', 'prod-eu']);
+    expect(text.stdout).toContain('Compliance score, cluster prod-eu');
+  });
+
+  it('mttr: the debug shell deletion and the legacy-reporting fix are remediations, told apart', async () => {
+    const m = await json<{ all: { resolved: number; fixed: number; resourceGone: number; medianDays: number }; byCluster: Array<{ key: string }> }>(['mttr', '--since', '31d']);
+    expect(m.all.fixed).toBeGreaterThan(0);
+    expect(m.all.resourceGone).toBeGreaterThan(0);
+    expect(m.all.resolved).toBe(m.all.fixed + m.all.resourceGone);
+    expect(m.byCluster.map((c) => c.key)).toContain('prod-eu');
+    expect(m.all.medianDays).toBeGreaterThan(0);
+  });
+
+  it('history and diff: the redeployed docker-in-docker comes back as reopened', async () => {
+    const h = await json<Array<{ run: { id: string }; score: number }>>(['history', '-n', '30']);
+    expect(h).toHaveLength(30);
+    const oldest = h[h.length - 1]?.run.id ?? '';
+    const d = await json<{ clusters: Array<{ cluster: string; reopened: Array<{ resource: { name: string } }>; resolved: Array<{ resource: { name: string }; resolved?: { resolution: string } }> }> }>(['diff', oldest.slice(0, 8), 'latest']);
+    const dev = d.clusters.find((c) => c.cluster === 'dev-k3s');
+    expect(dev?.reopened.map((e) => e.resource.name)).toContain('docker-in-docker');
+    const prod = d.clusters.find((c) => c.cluster === 'prod-eu');
+    expect(prod?.resolved.map((e) => e.resource.name)).toContain('legacy-reporting');
+  });
+
+  it('verify: intact after the demo, and names the row changed behind its back', async () => {
+    const ok = await runCli(['verify', '-c', config]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('hash chain intact');
+    const knex = await openDatabase({ kind: 'sqlite', path: join(dir, 'complyd.sqlite') });
+    try {
+      await knex('run_clusters').where({ cluster: 'prod-eu' }).orderBy('seq').limit(1).update({ fail_count: 0 });
+    } finally {
+      await knex.destroy();
+    }
+    const broken = await runCli(['verify', '-c', config]);
+    expect(broken.code).toBe(4);
+    expect(broken.stdout).toContain('hash chain BROKEN');
+    expect(broken.stdout).toMatch(/prod-eu/);
+  });
+
+  it('says what is wrong with a bad window', async () => {
+    const r = await runCli(['trend', '-c', config, '--since', 'yesterday']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--since: not a duration or a date: "yesterday"');
+  });
+});
