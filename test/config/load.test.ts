@@ -23,6 +23,14 @@ describe('config', () => {
     expect(cfg.storage).toEqual({ kind: 'sqlite', path: expect.stringMatching(/config\/complyd\.sqlite$/) });
     expect(cfg.collect).toEqual({ concurrency: 4, clusterTimeout: 300_000, requestTimeout: 30_000, pageSize: 500 });
     expect(cfg.output.formats).toEqual(['json', 'pdf']);
+    expect(cfg.retention.evidence).toBe(400 * 86_400_000);
+  });
+
+  it('keeps all evidence without retention, and names a bad retention age', () => {
+    expect(parseConfig('clusters:\n  - name: a\n    kubeconfig: k\n', '/c.yaml', {}).retention).toEqual({});
+    expect(issuesOf('clusters:\n  - name: a\n    kubeconfig: k\nretention:\n  evidence: forever\n')).toEqual([
+      'retention.evidence: not a duration: "forever" (use e.g. 30s, 5m, 2h)',
+    ]);
   });
 
   it('applies defaults to a minimal file', () => {
