@@ -14,6 +14,8 @@ import type { Severity } from '../core/types.js';
 export interface Scope {
   /** Only this cluster. */
   cluster?: string;
+  /** Only these clusters (a report's scope). */
+  clusters?: readonly string[];
   /** Only the controls of this framework. */
   framework?: Framework;
 }
@@ -62,11 +64,17 @@ export interface Trend {
   regressions: Regression[];
 }
 
+const inClusters = (scope: Scope) => {
+  const only = scope.clusters ? new Set(scope.clusters) : undefined;
+  return <T extends { cluster: string }>(rows: T[]): T[] => (only ? rows.filter((r) => only.has(r.cluster)) : rows);
+};
+
 export async function trend(store: RunStore, window: Window, scope: Scope = {}): Promise<Trend> {
   const keep = controlFilter(scope.framework);
+  const scoped = inClusters(scope);
   const [counts, risks] = await Promise.all([
-    store.controlCountsSeries(scope.cluster, window.from, window.to),
-    store.riskSeries(scope.cluster, window.from, window.to),
+    store.controlCountsSeries(scope.cluster, window.from, window.to).then(scoped),
+    store.riskSeries(scope.cluster, window.from, window.to).then(scoped),
   ]);
   const perCluster = clusterScoreSeries(counts, keep);
   const clusters = [...perCluster.entries()].map(([cluster, score]) => ({ cluster, score, risk: fleetRisk(risks.filter((r) => r.cluster === cluster)) }));
@@ -124,12 +132,18 @@ export interface RemediationReport {
   open: { total: Record<AgeBucket, number>; bySeverity: Record<Severity, Record<AgeBucket, number>>; oldestDays: number | null };
 }
 
-/** Time to remediate failing findings resolved in the window, and the age of those still open at its end. */
-export async function remediation(store: RunStore, window: Window, scope: Scope = {}): Promise<RemediationReport> {
+/**
+ * Time to remediate failing findings resolved in the window, and the age of those still open
+ * at its end: now, or at `atRunId` (a report of a past run) with the state they had then.
+ */
+export async function remediation(store: RunStore, window: Window, scope: Scope = {}, atRunId?: string): Promise<RemediationReport> {
   const keep = controlFilter(scope.framework);
+  const scoped = inClusters(scope);
   const [resolved, open] = await Promise.all([
-    store.resolvedEpisodes(window.from, window.to, scope.cluster),
-    store.openEpisodes(scope.cluster !== undefined ? { cluster: scope.cluster } : {}),
+    store.resolvedEpisodes(window.from, window.to, scope.cluster).then(scoped),
+    store
+      .openEpisodes({ ...(scope.cluster !== undefined ? { cluster: scope.cluster } : {}), ...(atRunId !== undefined ? { runId: atRunId } : {}) })
+      .then(scoped),
   ]);
   const inScope = resolved.filter((e) => keep(e.controlId));
   const bySeverity = timeToRemediate(inScope, 'severity');

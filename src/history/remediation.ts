@@ -91,7 +91,8 @@ export function openByAge(episodes: readonly FindingEpisode[], now: Date): { tot
   const bySeverity = { critical: empty(), high: empty(), medium: empty(), low: empty(), info: empty() } satisfies Record<Severity, Record<AgeBucket, number>>;
   let oldest: number | null = null;
   for (const e of episodes) {
-    if (e.status !== 'fail' || e.resolved) continue;
+    // Episodes open at a past point may carry their later resolution: still open at `now`.
+    if (e.status !== 'fail' || (e.resolved && Date.parse(e.resolved.at) <= now.getTime())) continue;
     const days = daysBetween(e.firstSeen.at, now.toISOString());
     const b = ageBucket(days);
     total[b] += 1;

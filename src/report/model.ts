@@ -3,6 +3,8 @@ import { SEVERITIES } from '../core/types.js';
 import type { Control, Framework } from '../controls/define.js';
 import { emptyCounts, type StatusCounts } from '../evaluate/evaluate.js';
 import type { ControlResult, RunStore, StoredFinding } from '../store/run-store.js';
+import { complianceScore } from '../score/compliance.js';
+import { buildPeriod, type PeriodSection } from './period.js';
 
 /**
  * The report as plain data: built from the store (never from the clusters), then rendered
@@ -17,9 +19,11 @@ export interface RunReport {
   complydVersion: string;
   catalogVersion: string;
   run: { id: string; startedAt: string; finishedAt?: string; status: string; trigger: string };
-  fleet: { clusters: number; assessed: number; counts: StatusCounts; passRate: number | null };
+  fleet: { clusters: number; assessed: number; counts: StatusCounts; passRate: number | null; score: number | null };
   clusters: ClusterSection[];
   controls: ControlSection[];
+  /** The period ending at this run: trends, changes, time to remediate, risks, hash-chain entries. */
+  period: PeriodSection;
 }
 
 export interface ClusterSection {
@@ -33,6 +37,8 @@ export interface ClusterSection {
   error?: string;
   counts: StatusCounts;
   passRate: number | null;
+  /** Severity-weighted compliance score (README: Scores); null when nothing was decided. */
+  score: number | null;
   gaps: Gap[];
   failingControls: Array<{ controlId: string; title: string; severity: Severity; failed: number }>;
 }
@@ -67,6 +73,10 @@ export function passRate(c: StatusCounts): number | null {
   return decided === 0 ? null : c.pass / decided;
 }
 
+function scoreOf(rows: readonly ControlResult[]): number | null {
+  return complianceScore(rows.map((r) => ({ controlId: r.controlId, severity: r.severity, counts: r.counts }))).score;
+}
+
 function add(into: StatusCounts, c: StatusCounts): void {
   for (const k of Object.keys(into) as Status[]) into[k] += c[k];
 }
@@ -83,7 +93,11 @@ export interface BuildReportInput {
   clusters?: readonly string[];
   /** Limit to the controls of one framework; counts are then those of its controls only. */
   framework?: Framework;
+  /** Length of the period the report looks back over, ending at the run. Default 30 days. */
+  sinceMs?: number;
 }
+
+export const DEFAULT_PERIOD_MS = 30 * 86_400_000;
 
 export async function buildRunReport(input: BuildReportInput): Promise<RunReport> {
   const { store, runId } = input;
@@ -120,6 +134,7 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
     ...(c.error ? { error: c.error } : {}),
     counts: countsOf(c.cluster),
     passRate: passRate(countsOf(c.cluster)),
+    score: scoreOf(controlRows.filter((r) => r.cluster === c.cluster)),
     gaps: gapRows.filter((g) => g.cluster === c.cluster).map(({ evidence, reason, message }) => ({ evidence, reason, message })),
     failingControls: controlRows
       .filter((r) => r.cluster === c.cluster && r.counts.fail > 0)
@@ -129,6 +144,15 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
 
   const fleetCounts = emptyCounts();
   for (const c of clusters) add(fleetCounts, c.counts);
+  const period = await buildPeriod({
+    store,
+    run,
+    sinceMs: input.sinceMs ?? DEFAULT_PERIOD_MS,
+    clusterRows,
+    controlRows,
+    ...(input.clusters ? { clusters: input.clusters } : {}),
+    ...(input.framework ? { framework: input.framework } : {}),
+  });
 
   const catalogIds = input.controls.filter((c) => !inScope || inScope.has(c.id)).map((c) => c.id);
   const controlIds = [...new Set([...catalogIds, ...controlRows.map((r) => r.controlId)])];
@@ -154,9 +178,11 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
       assessed: clusters.filter((c) => c.status !== 'failed').length,
       counts: fleetCounts,
       passRate: passRate(fleetCounts),
+      score: scoreOf(controlRows.filter((r) => keep(r.cluster))),
     },
     clusters,
     controls,
+    period,
   };
 }
 

@@ -52,6 +52,10 @@ export const RUN_CLUSTER_COLUMNS = [
   'object_total',
   'snapshot_hash',
   'error',
+  'seq',
+  'results_hash',
+  'prev_chain_hash',
+  'chain_hash',
   ...COUNT_COLUMNS,
 ];
 export const GAP_COLUMNS = ['run_id', 'cluster', 'evidence', 'reason', 'message'];
@@ -110,6 +114,10 @@ export interface RunClusterRow extends CountRow {
   object_total: number | string;
   snapshot_hash: string | null;
   error: string | null;
+  seq?: number | string | null;
+  results_hash?: string | null;
+  prev_chain_hash?: string | null;
+  chain_hash?: string | null;
 }
 
 export interface GapRow {
@@ -188,6 +196,9 @@ export function rowToClusterResult(row: RunClusterRow): ClusterResult {
     ...(row.snapshot_hash !== null && { snapshotHash: row.snapshot_hash }),
     ...(row.error !== null && { error: row.error }),
     counts: rowToCounts(row),
+    ...(row.chain_hash && row.results_hash && row.prev_chain_hash && row.seq !== null && row.seq !== undefined
+      ? { chain: { seq: Number(row.seq), resultsHash: row.results_hash, prevChainHash: row.prev_chain_hash, chainHash: row.chain_hash } }
+      : {}),
   };
 }
 

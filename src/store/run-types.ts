@@ -47,6 +47,8 @@ export interface ClusterResult {
   snapshotHash?: string;
   error?: string;
   counts: StatusCounts;
+  /** Its entry in the cluster's hash chain (absent for scans recorded before migration 002). */
+  chain?: { seq: number; resultsHash: string; prevChainHash: string; chainHash: string };
 }
 
 /** One control in one cluster: its findings folded into the worst status, and counted. */

@@ -1,3 +1,5 @@
+import { complianceScore } from '../../src/score/compliance.js';
+import type { PeriodSection } from '../../src/report/period.js';
 import type { Gap, Severity, Status } from '../../src/core/types.js';
 import { emptyCounts, type StatusCounts } from '../../src/evaluate/evaluate.js';
 import { passRate, type ClusterSection, type ControlSection, type ReportFinding, type RunReport } from '../../src/report/model.js';
@@ -155,7 +157,7 @@ const CONTROLS: ControlSpec[] = [
   },
 ];
 
-const CLUSTERS: Array<Omit<ClusterSection, 'counts' | 'passRate' | 'failingControls'>> = [
+const CLUSTERS: Array<Omit<ClusterSection, 'counts' | 'passRate' | 'score' | 'failingControls'>> = [
   {
     name: 'prod-eu',
     labels: { env: 'prod' },
@@ -197,6 +199,7 @@ export function sampleReport(): RunReport {
       ...c,
       counts: total,
       passRate: passRate(total),
+      score: c.status === 'failed' ? null : scoreOf(CONTROLS.flatMap((ctl) => ctl.results.filter((r) => r.cluster === c.name).map((r) => ({ controlId: ctl.id, severity: ctl.severity, counts: r.counts })))),
       failingControls: CONTROLS.flatMap((ctl) =>
         ctl.results
           .filter((r) => r.cluster === c.name && r.counts.fail > 0)
@@ -218,7 +221,14 @@ export function sampleReport(): RunReport {
       status: 'partial',
       trigger: 'schedule',
     },
-    fleet: { clusters: clusters.length, assessed: clusters.filter((c) => c.status !== 'failed').length, counts: fleet, passRate: passRate(fleet) },
+    fleet: {
+      clusters: clusters.length,
+      assessed: clusters.filter((c) => c.status !== 'failed').length,
+      counts: fleet,
+      passRate: passRate(fleet),
+      score: scoreOf(CONTROLS.flatMap((ctl) => ctl.results.map((r) => ({ controlId: ctl.id, severity: ctl.severity, counts: r.counts })))),
+    },
+    period: samplePeriod(clusters),
     clusters,
     controls: CONTROLS.map((c) => ({
       id: c.id,
@@ -233,5 +243,74 @@ export function sampleReport(): RunReport {
       results: c.results,
       findings: c.findings,
     })),
+  };
+}
+
+const scoreOf = (rows: Parameters<typeof complianceScore>[0]) => complianceScore(rows).score;
+
+/** Thirty daily runs ending at the sample run: the fleet improving, one cluster regressing mid-way. */
+export function samplePeriod(clusters: readonly ClusterSection[]): PeriodSection {
+  const day = (n: number) => new Date(Date.parse('2025-03-01T10:00:00.000Z') - (29 - n) * 86_400_000).toISOString();
+  const pts = (base: number, slope: number, dip = -1) =>
+    Array.from({ length: 30 }, (_, i) => ({ runId: `run-${i}`, at: day(i), score: base + slope * i - (i >= dip && dip >= 0 ? 6 : 0), risk: 400 - 3 * i }));
+  const assessed = clusters.filter((c) => c.status !== 'failed');
+  return {
+    from: '2025-01-30T10:00:00.000Z',
+    to: '2025-03-01T10:00:00.000Z',
+    runs: 30,
+    firstRunId: 'run-0',
+    fleet: { score: 74.2, first: 66.0, risk: 313, firstRisk: 400 },
+    clusters: assessed.map((c, i) => ({ cluster: c.name, score: c.score, first: (c.score ?? 0) - 5 + i * 8, risk: 150 + i * 13, firstRisk: 180 })),
+    trend: { fleet: pts(66, 0.28), clusters: assessed.map((c, i) => ({ cluster: c.name, points: pts(60 + i * 10, 0.3, i === 1 ? 20 : -1) })) },
+    changes: { new: 7, reopened: 2, resolved: 19, stillOpen: 41, compared: true },
+    remediation: {
+      resolved: 19,
+      fixed: 15,
+      resourceGone: 4,
+      meanDays: 6.4,
+      medianDays: 4.5,
+      bySeverity: [
+        { severity: 'critical', resolved: 3, medianDays: 1.5 },
+        { severity: 'high', resolved: 9, medianDays: 4 },
+        { severity: 'medium', resolved: 7, medianDays: 9 },
+      ],
+      open: { '0-7': 9, '8-30': 21, '31-90': 8, '>90': 3 },
+    },
+    topRisks: [
+      {
+        cluster: 'prod-eu',
+        resource: { kind: 'DaemonSet', namespace: 'kube-system', name: 'node-agent' },
+        severity: 16,
+        failing: 4,
+        factors: [
+          { factor: 'privilege', contribution: 1, reason: 'container agent is privileged' },
+          { factor: 'blast-radius', contribution: 1, reason: 'a DaemonSet runs on every node' },
+        ],
+        exposure: 3,
+        risk: 48,
+      },
+      {
+        cluster: 'staging',
+        resource: { kind: 'Deployment', namespace: 'web', name: 'storefront' },
+        severity: 6,
+        failing: 2,
+        factors: [{ factor: 'reachability', contribution: 1, reason: 'exposed by Service storefront of type LoadBalancer' }],
+        exposure: 2,
+        risk: 12,
+      },
+    ],
+    integrity: {
+      chain: assessed.map((c, i) => ({
+        cluster: c.name,
+        runId: 'run-20250301-100000-7f3a',
+        seq: 120 + i,
+        ...(c.snapshotHash ? { snapshotHash: c.snapshotHash } : {}),
+        resultsHash: String(i + 1).repeat(64),
+        prevChainHash: String(i + 4).repeat(64),
+        chainHash: 'a'.repeat(63) + String(i),
+      })),
+      runIds: ['run-0', 'run-20250301-100000-7f3a'],
+    },
+    exceptions: [],
   };
 }

@@ -208,6 +208,8 @@ describeEachDatabase('KnexRunStore', (db) => {
       objectTotal: 19,
       snapshotHash: 'ab'.repeat(32),
       counts: { pass: 2, fail: 1, manual: 1, 'not-applicable': 1, unknown: 1, error: 1 },
+      // The first of its cluster's chain: linked to the zero hash.
+      chain: { seq: expect.any(Number), resultsHash: expect.stringMatching(/^[0-9a-f]{64}$/), prevChainHash: '0'.repeat(64), chainHash: expect.stringMatching(/^[0-9a-f]{64}$/) },
     });
     expect(clusters[1]).toEqual({
       runId,
@@ -219,6 +221,7 @@ describeEachDatabase('KnexRunStore', (db) => {
       objectCounts: { pods: 12, deployments: 4, namespaces: 3 },
       objectTotal: 19,
       counts: { pass: 2, fail: 0, manual: 0, 'not-applicable': 0, unknown: 0, error: 0 },
+      chain: expect.objectContaining({ prevChainHash: '0'.repeat(64) }),
     });
 
     const controls = await store.controlResults(runId, 'east');

@@ -1,0 +1,188 @@
+/**
+ * The part of a report that looks back over a period ending at the reported run: scores and
+ * their change, trend series, top risks, new/resolved findings, time to remediate, and the
+ * hash-chain entries the figures rest on. Built from the store only, like the rest of the
+ * report, and from nothing that depends on the clock (the period ends at the run's start).
+ */
+import type { Framework } from '../controls/define.js';
+import type { Severity } from '../core/types.js';
+import { controlFilter, remediation, trend, type Scope } from '../history/history.js';
+import type { AgeBucket } from '../history/remediation.js';
+import { complianceScore } from '../score/compliance.js';
+import type { ClusterResult, ControlResult, Run, RunStore, StoredWorkloadRisk } from '../store/run-store.js';
+
+export interface ScoreChange {
+  /** At the reported run. */
+  score: number | null;
+  /** At the first run of the period (null when there was none, or nothing was decided). */
+  first: number | null;
+  risk: number | null;
+  firstRisk: number | null;
+}
+
+export interface TrendPoint {
+  runId: string;
+  at: string;
+  score: number | null;
+  risk: number | null;
+}
+
+export interface ChainEntry {
+  cluster: string;
+  runId: string;
+  seq: number;
+  snapshotHash?: string;
+  resultsHash: string;
+  prevChainHash: string;
+  chainHash: string;
+}
+
+/** An accepted deviation from a control. The policy work fills these; the report already has their place. */
+export interface ReportException {
+  controlId: string;
+  /** Where it applies, e.g. `prod-eu/payments/Deployment/ledger` or `prod-eu/*`. */
+  scope: string;
+  owner: string;
+  reason: string;
+  expires: string;
+  expired: boolean;
+}
+
+export interface PeriodSection {
+  from: string;
+  to: string;
+  /** Finished runs started in the period (the reported one included). */
+  runs: number;
+  firstRunId?: string;
+  fleet: ScoreChange;
+  clusters: Array<{ cluster: string } & ScoreChange>;
+  trend: { fleet: TrendPoint[]; clusters: Array<{ cluster: string; points: TrendPoint[] }> };
+  /** Between the first run of the period and the reported one, over clusters assessed in both. */
+  changes: { new: number; reopened: number; resolved: number; stillOpen: number; compared: boolean };
+  remediation: {
+    resolved: number;
+    fixed: number;
+    resourceGone: number;
+    meanDays: number | null;
+    medianDays: number | null;
+    bySeverity: Array<{ severity: string; resolved: number; medianDays: number | null }>;
+    open: Record<AgeBucket, number>;
+  };
+  topRisks: StoredWorkloadRisk[];
+  integrity: { chain: ChainEntry[]; runIds: string[] };
+  exceptions: ReportException[];
+}
+
+const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
+
+export interface PeriodInput {
+  store: RunStore;
+  run: Run;
+  sinceMs: number;
+  clusterRows: readonly ClusterResult[];
+  controlRows: readonly ControlResult[];
+  clusters?: readonly string[];
+  framework?: Framework;
+  topRisks?: number;
+}
+
+export async function buildPeriod(input: PeriodInput): Promise<PeriodSection> {
+  const { store, run } = input;
+  const to = new Date(run.startedAt);
+  const from = new Date(to.getTime() - input.sinceMs);
+  const scope: Scope = { ...(input.clusters ? { clusters: input.clusters } : {}), ...(input.framework ? { framework: input.framework } : {}) };
+  const [t, r, risks, runs] = await Promise.all([
+    trend(store, { from, to }, scope),
+    remediation(store, { from, to }, scope, run.id),
+    store.workloadRisks(run.id),
+    store.runsBetween(from, to),
+  ]);
+  const inScope = (c: string) => !input.clusters || input.clusters.includes(c);
+  const finished = runs.filter((x) => x.status !== 'running');
+  const firstRun = finished[0]?.id !== run.id ? finished[0] : undefined;
+
+  const riskAt = (points: ReadonlyArray<{ runId: string; risk: number }>, runId: string | undefined) => (runId ? (points.find((p) => p.runId === runId)?.risk ?? null) : null);
+  const scoreAt = (points: ReadonlyArray<{ runId: string; score: number | null }>, runId: string | undefined) => (runId ? (points.find((p) => p.runId === runId)?.score ?? null) : null);
+  // The reported run's scores come from its own control results (always present), not from the series.
+  const scoreOf = (rows: readonly ControlResult[]) => complianceScore(rows.map((x) => ({ controlId: x.controlId, severity: x.severity, counts: x.counts }))).score;
+  const clusterRisk = new Map<string, number>();
+  for (const w of risks) if (inScope(w.cluster)) clusterRisk.set(w.cluster, (clusterRisk.get(w.cluster) ?? 0) + w.risk);
+  const riskRecorded = t.risk.some((p) => p.runId === run.id);
+  const fleetRisk = riskRecorded ? [...clusterRisk.values()].reduce((a, b) => a + b, 0) : null;
+
+  const clusters = input.clusterRows
+    .filter((c) => inScope(c.cluster) && c.status !== 'failed')
+    .map((c) => {
+      const series = t.clusters.find((x) => x.cluster === c.cluster);
+      return {
+        cluster: c.cluster,
+        score: scoreOf(input.controlRows.filter((x) => x.cluster === c.cluster)),
+        first: scoreAt(series?.score ?? [], firstRun?.id),
+        risk: riskRecorded ? (clusterRisk.get(c.cluster) ?? 0) : null,
+        firstRisk: riskAt(series?.risk ?? [], firstRun?.id),
+      };
+    });
+
+  let changes: PeriodSection['changes'] = { new: 0, reopened: 0, resolved: 0, stillOpen: 0, compared: false };
+  if (firstRun) {
+    const d = await store.diff(firstRun.id, run.id);
+    changes = { new: 0, reopened: 0, resolved: 0, stillOpen: 0, compared: true };
+    const control = controlFilter(input.framework);
+    // Failing findings only: an unknown that became readable is not a change of posture.
+    const keep = <T extends { controlId: string; status: string }>(l: T[]) => l.filter((e) => e.status === 'fail' && control(e.controlId));
+    for (const c of d.clusters.filter((x) => inScope(x.cluster))) {
+      changes.new += keep(c.new).length;
+      changes.reopened += keep(c.reopened).length;
+      changes.resolved += keep(c.resolved).length;
+      changes.stillOpen += keep(c.stillOpen).length;
+    }
+  }
+
+  const riskByRun = new Map(t.risk.map((p) => [p.runId, p.risk]));
+  const points = (score: ReadonlyArray<{ runId: string; at: string; score: number | null }>, risk: Map<string, number>): TrendPoint[] =>
+    score.map((p) => ({ runId: p.runId, at: p.at, score: p.score, risk: risk.get(p.runId) ?? null }));
+
+  return {
+    from: from.toISOString(),
+    to: to.toISOString(),
+    runs: finished.length,
+    ...(firstRun ? { firstRunId: firstRun.id } : {}),
+    fleet: {
+      score: scoreOf(input.controlRows.filter((x) => inScope(x.cluster))),
+      first: scoreAt(t.score, firstRun?.id),
+      risk: fleetRisk,
+      firstRisk: riskAt(t.risk, firstRun?.id),
+    },
+    clusters,
+    trend: {
+      fleet: points(t.score, riskByRun),
+      clusters: t.clusters.map((c) => ({ cluster: c.cluster, points: points(c.score, new Map(c.risk.map((p) => [p.runId, p.risk]))) })),
+    },
+    changes,
+    remediation: {
+      resolved: r.all.resolved,
+      fixed: r.all.fixed,
+      resourceGone: r.all.resourceGone,
+      meanDays: finite(r.all.meanDays),
+      medianDays: finite(r.all.medianDays),
+      bySeverity: r.bySeverity.map((s) => ({ severity: s.key as Severity, resolved: s.resolved, medianDays: finite(s.medianDays) })),
+      open: r.open.total,
+    },
+    topRisks: risks.filter((w) => inScope(w.cluster)).slice(0, input.topRisks ?? 10),
+    integrity: {
+      chain: input.clusterRows
+        .filter((c) => inScope(c.cluster) && c.chain)
+        .map((c) => ({
+          cluster: c.cluster,
+          runId: c.runId,
+          seq: c.chain?.seq ?? 0,
+          ...(c.snapshotHash ? { snapshotHash: c.snapshotHash } : {}),
+          resultsHash: c.chain?.resultsHash ?? '',
+          prevChainHash: c.chain?.prevChainHash ?? '',
+          chainHash: c.chain?.chainHash ?? '',
+        })),
+      runIds: [...new Set([...(firstRun ? [firstRun.id] : []), run.id])],
+    },
+    exceptions: [],
+  };
+}
