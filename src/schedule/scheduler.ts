@@ -17,7 +17,7 @@ export interface ScheduledJob {
  */
 export class Scheduler {
   private readonly tasks: ScheduledTask[] = [];
-  private readonly busy = new Set<string>();
+  private readonly busy = new Map<string, Promise<void>>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
 
@@ -37,17 +37,22 @@ export class Scheduler {
       this.log.warn({ job: job.name }, 'previous run still in progress; slot skipped');
       return;
     }
-    this.busy.add(job.name);
     const p = job
       .run(this.stopping.signal)
       .catch((err: unknown) => this.log.error({ job: job.name, err: errorMessage(err) }, 'job failed'))
       .finally(() => this.busy.delete(job.name));
+    this.busy.set(job.name, p);
     this.inFlight.add(p);
     try {
       await p;
     } finally {
       this.inFlight.delete(p);
     }
+  }
+
+  /** Resolves once the named job is not running (at once if it is not). Errors are the job's own business. */
+  async idle(name: string): Promise<void> {
+    for (let p = this.busy.get(name); p; p = this.busy.get(name)) await p;
   }
 
   nextRuns(): Array<{ name: string; next: Date | null }> {
