@@ -1,3 +1,4 @@
+import { SEVERITIES } from '../core/types.js';
 import type { StatusCounts } from '../evaluate/evaluate.js';
 import type { RunReport } from './model.js';
 import { resourceLabel } from './resource-path.js';
@@ -60,7 +61,10 @@ export function renderMarkdown(report: RunReport, options: MarkdownOptions = {})
     '',
   );
 
-  const failing = report.controls.filter((c) => c.results.some((r) => r.counts.fail > 0));
+  const failedIn = (c: RunReport['controls'][number]) => c.results.reduce((n, r) => n + r.counts.fail, 0);
+  const failing = report.controls
+    .filter((c) => failedIn(c) > 0)
+    .sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || failedIn(b) - failedIn(a) || a.id.localeCompare(b.id));
   out.push('## Failing controls', '');
   if (failing.length === 0) out.push('No control fails.', '');
   else
@@ -72,7 +76,7 @@ export function renderMarkdown(report: RunReport, options: MarkdownOptions = {})
           mdCell(c.id),
           mdCell(c.title),
           mdCell(c.results.filter((r) => r.counts.fail > 0).map((r) => r.cluster).join(', ')),
-          c.results.reduce((n, r) => n + r.counts.fail, 0),
+          failedIn(c),
         ]),
       ),
       '',

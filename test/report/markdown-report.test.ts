@@ -29,6 +29,12 @@ describe('renderMarkdown', () => {
     const fleet = stored.report.fleet;
     expect(md).toContain(`| ${fleet.clusters} | ${fleet.assessed} | ${fleet.counts.pass} | ${fleet.counts.fail} |`);
     expect(md).toMatch(/\| critical \| PSS-privileged \| .* \| prod \| 23 \|/);
+    const failingRows = md.split('## Failing controls')[1]?.split('## Gaps')[0]?.split('\n').filter((l) => /^\| (critical|high|medium|low|info) /.test(l));
+    expect(failingRows?.map((l) => cells(l).slice(0, 2))).toEqual([
+      ['critical', 'PSS-privileged'],
+      ['high', 'CIS-5.1.8'],
+      ['high', 'PSS-allow-privilege-escalation'],
+    ]);
     expect(md).toContain('- Cluster ghost was not assessed: kubeconfig missing.yaml: file not found');
     expect(md).toContain('- Cluster staging: evidence clusterroles could not be read (forbidden)');
   });
