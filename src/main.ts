@@ -16,8 +16,22 @@ import { KnexRunStore, processOwner, type RunStore } from './store/run-store.js'
 import { buildRunReport, type RunReport } from './report/model.js';
 import { renderJson } from './report/json-report.js';
 import { renderPdf } from './report/pdf-report.js';
+import { renderCsv } from './report/csv-report.js';
+import { renderSarif } from './report/sarif-report.js';
+import { renderJunit } from './report/junit-report.js';
+import { renderMarkdown } from './report/markdown-report.js';
 
-export type ReportFormat = 'json' | 'pdf';
+export const REPORT_FORMATS = ['json', 'pdf', 'csv', 'sarif', 'junit', 'md'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+/** File name endings for writeReports. */
+const EXTENSION: Record<ReportFormat, string> = { json: 'json', pdf: 'pdf', csv: 'csv', sarif: 'sarif', junit: 'junit.xml', md: 'md' };
+const TEXT_RENDERERS: Record<Exclude<ReportFormat, 'pdf'>, (r: RunReport) => string> = {
+  json: renderJson,
+  csv: renderCsv,
+  sarif: renderSarif,
+  junit: renderJunit,
+  md: renderMarkdown,
+};
 
 export async function openStore(config: Pick<Config, 'storage'>): Promise<RunStore> {
   return new KnexRunStore(await openDatabase(config.storage));
@@ -65,7 +79,7 @@ export async function buildReport(store: RunStore, runId: string, scope: { clust
 }
 
 export async function renderReport(report: RunReport, format: ReportFormat): Promise<Buffer> {
-  return format === 'pdf' ? renderPdf(report) : Buffer.from(renderJson(report));
+  return format === 'pdf' ? renderPdf(report) : Buffer.from(TEXT_RENDERERS[format](report), 'utf8');
 }
 
 /** Write a run's report in each format into `dir`; returns the paths written. */
@@ -74,7 +88,7 @@ export async function writeReports(store: RunStore, runId: string, dir: string, 
   const report = await buildReport(store, runId);
   const written: string[] = [];
   for (const format of formats) {
-    const path = join(dir, `complyd-report-${runId.slice(0, 8)}.${format}`);
+    const path = join(dir, `complyd-report-${runId.slice(0, 8)}.${EXTENSION[format]}`);
     await writeFile(path, await renderReport(report, format));
     written.push(path);
   }

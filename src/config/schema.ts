@@ -62,7 +62,7 @@ export const configSchema = z
         /** Where reports are written. @default ./complyd-out */
         dir: z.string().default('./complyd-out'),
         /** Report formats written after every scan. @default [json] */
-        formats: z.array(z.enum(['json', 'pdf'])).default(['json']),
+        formats: z.array(z.enum(['json', 'pdf', 'csv', 'sarif', 'junit', 'md'])).default(['json']),
       })
       .strict()
       .default({ dir: './complyd-out', formats: ['json'] }),

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
-import { buildReport, openStore, renderReport, type ReportFormat } from '../../main.js';
+import { buildReport, openStore, renderReport, REPORT_FORMATS, type ReportFormat } from '../../main.js';
 import { UsageError } from '../../core/errors.js';
 import { parseFramework } from './controls.js';
 
@@ -11,12 +11,12 @@ export function registerReport(program: Command): void {
     .description('render the report of a stored run (the latest complete or partial run by default)')
     .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
     .option('--run <id>', 'run id (or a unique prefix of one)', 'latest')
-    .option('--format <format>', 'json or pdf', 'json')
+    .option('--format <format>', `report format: ${REPORT_FORMATS.join(', ')}`, 'json')
     .option('--cluster <name...>', 'only these clusters')
     .option('-f, --framework <name>', 'only the controls of one framework (cis-1.12, pss-baseline, pss-restricted, nsa)')
-    .option('--out <path>', 'file to write; stdout when absent (json only)')
+    .option('--out <path>', 'file to write; stdout when absent (not for pdf)')
     .action(async (opts: ConfigOptions & { run: string; format: string; cluster?: string[]; framework?: string; out?: string }) => {
-      if (opts.format !== 'json' && opts.format !== 'pdf') throw new UsageError(`--format must be json or pdf, not "${opts.format}"`);
+      if (!(REPORT_FORMATS as readonly string[]).includes(opts.format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}, not "${opts.format}"`);
       if (opts.format === 'pdf' && !opts.out) throw new UsageError('--out is required for --format pdf');
       const framework = parseFramework(opts.framework);
       const { config } = setup(opts);

@@ -1,0 +1,65 @@
+import type { RunReport } from './model.js';
+
+/** The columns, in order. Part of the format: add new ones at the end only. */
+export const CSV_COLUMNS = [
+  'cluster',
+  'control_id',
+  'control_title',
+  'severity',
+  'status',
+  'frameworks',
+  'kind',
+  'namespace',
+  'name',
+  'container',
+  'evidence_path',
+  'observed',
+  'expected',
+  'message',
+  'fingerprint',
+  'run_id',
+  'snapshot_hash',
+] as const;
+
+/**
+ * A spreadsheet evaluates a cell that starts with one of these as a formula, so a resource
+ * name or observed value such as `=HYPERLINK(...)` could run when the file is opened.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** One cell: formula prefixes neutralised with an apostrophe, then RFC 4180 quoting. */
+export function csvCell(value: string): string {
+  const safe = FORMULA_START.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** One row per non-pass finding (fail first, as in the report), with a header row; CRLF line ends. */
+export function renderCsv(report: RunReport): string {
+  const snapshot = new Map(report.clusters.map((c) => [c.name, c.snapshotHash ?? '']));
+  const rows: string[][] = [[...CSV_COLUMNS]];
+  for (const control of report.controls) {
+    for (const f of control.findings) {
+      const row: Record<(typeof CSV_COLUMNS)[number], string> = {
+        cluster: f.cluster,
+        control_id: control.id,
+        control_title: control.title,
+        severity: control.severity,
+        status: f.status,
+        frameworks: control.frameworks.join(';'),
+        kind: f.resource.kind,
+        namespace: f.resource.namespace ?? '',
+        name: f.resource.name,
+        container: f.resource.container ?? '',
+        evidence_path: f.evidence?.path ?? '',
+        observed: f.evidence?.observed ?? '',
+        expected: f.evidence?.expected ?? '',
+        message: f.message ?? '',
+        fingerprint: f.fingerprint,
+        run_id: report.run.id,
+        snapshot_hash: snapshot.get(f.cluster) ?? '',
+      };
+      rows.push(CSV_COLUMNS.map((c) => row[c]));
+    }
+  }
+  return rows.map((r) => r.map(csvCell).join(',') + '\r\n').join('');
+}

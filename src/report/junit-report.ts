@@ -1,0 +1,97 @@
+import type { Status } from '../core/types.js';
+import type { ClusterSection, ControlSection, ReportFinding, RunReport } from './model.js';
+import { resourceLabel } from './resource-path.js';
+
+/**
+ * JUnit XML, so CI systems show compliance like tests: one <testsuite> per cluster, one
+ * <testcase> per control assessed there. fail -> <failure>, error -> <error>; unknown,
+ * manual and not-applicable -> <skipped> with the reason. A cluster that could not be
+ * assessed is a suite with one errored testcase.
+ */
+
+/** Code points XML 1.0 forbids (most C0 controls, lone surrogates, U+FFFE/U+FFFF). */
+const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+/** Text content: the five entities, and U+FFFD for what XML cannot carry at all. */
+export function xmlText(s: string): string {
+  return s.replace(NOT_XML, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Attribute value: also quotes, and tab/CR/LF as references so attribute normalisation keeps them. */
+export function xmlAttr(s: string): string {
+  return xmlText(s).replace(/"/g, '&quot;').replace(/'/g, '&apos;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;');
+}
+
+const attrs = (a: Record<string, string | number>) =>
+  Object.entries(a)
+    .map(([k, v]) => ` ${k}="${xmlAttr(String(v))}"`)
+    .join('');
+
+const SKIP_REASON: Partial<Record<Status, string>> = {
+  unknown: 'unknown: evidence missing',
+  manual: 'manual check',
+  'not-applicable': 'not applicable',
+};
+
+function findingLine(f: ReportFinding): string {
+  const ev = f.evidence ? `: ${f.evidence.path} observed ${f.evidence.observed}, expected ${f.evidence.expected}` : '';
+  return `${resourceLabel(f.resource)}${ev}${f.message ? ` (${f.message})` : ''}`;
+}
+
+interface Case {
+  xml: string;
+  outcome: 'pass' | 'failure' | 'error' | 'skipped';
+}
+
+function testcase(cluster: string, c: ControlSection, status: Status, failed: number): Case {
+  const open = `    <testcase${attrs({ classname: cluster, name: `${c.id} ${c.title}`, time: 0 })}`;
+  const mine = c.findings.filter((f) => f.cluster === cluster);
+  const lines = (s: Status) => mine.filter((f) => f.status === s).map(findingLine).join('\n');
+  if (status === 'fail')
+    return {
+      outcome: 'failure',
+      xml: `${open}>\n      <failure${attrs({ message: `${failed} resource(s) fail ${c.id}`, type: c.severity })}>${xmlText(lines('fail'))}</failure>\n    </testcase>\n`,
+    };
+  if (status === 'error')
+    return { outcome: 'error', xml: `${open}>\n      <error${attrs({ message: `${c.id} could not be evaluated`, type: 'error' })}>${xmlText(lines('error'))}</error>\n    </testcase>\n` };
+  const reason = SKIP_REASON[status];
+  if (reason) {
+    const why = mine.find((f) => f.status === status)?.message;
+    return { outcome: 'skipped', xml: `${open}>\n      <skipped${attrs({ message: why ? `${reason}: ${why}` : reason })}/>\n    </testcase>\n` };
+  }
+  return { outcome: 'pass', xml: `${open}/>\n` };
+}
+
+function suite(report: RunReport, cluster: ClusterSection): { xml: string; cases: Case[] } {
+  const cases: Case[] =
+    cluster.status === 'failed'
+      ? [
+          {
+            outcome: 'error',
+            xml: `    <testcase${attrs({ classname: cluster.name, name: 'cluster assessment', time: 0 })}>\n      <error${attrs({ message: `cluster not assessed: ${cluster.error ?? 'unknown error'}`, type: 'cluster-not-assessed' })}/>\n    </testcase>\n`,
+          },
+        ]
+      : report.controls.flatMap((c) => {
+          const r = c.results.find((x) => x.cluster === cluster.name);
+          return r ? [testcase(cluster.name, c, r.status, r.counts.fail)] : [];
+        });
+  const n = (o: Case['outcome']) => cases.filter((c) => c.outcome === o).length;
+  const props = [
+    ['status', cluster.status],
+    ['run_id', report.run.id],
+    ...(cluster.snapshotHash ? [['snapshot_hash', cluster.snapshotHash]] : []),
+    ...cluster.gaps.map((g) => [`gap.${g.evidence}`, `${g.reason}: ${g.message}`]),
+  ]
+    .map(([name, value]) => `      <property${attrs({ name: name ?? '', value: value ?? '' })}/>\n`)
+    .join('');
+  const head = attrs({ name: cluster.name, tests: cases.length, failures: n('failure'), errors: n('error'), skipped: n('skipped'), time: 0, timestamp: report.run.startedAt });
+  return { cases, xml: `  <testsuite${head}>\n    <properties>\n${props}    </properties>\n${cases.map((c) => c.xml).join('')}  </testsuite>\n` };
+}
+
+export function renderJunit(report: RunReport): string {
+  const suites = report.clusters.map((c) => suite(report, c));
+  const all = suites.flatMap((s) => s.cases);
+  const n = (o: Case['outcome']) => all.filter((c) => c.outcome === o).length;
+  const head = attrs({ name: `complyd run ${report.run.id}`, tests: all.length, failures: n('failure'), errors: n('error'), skipped: n('skipped'), time: 0 });
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites${head}>\n${suites.map((s) => s.xml).join('')}</testsuites>\n`;
+}

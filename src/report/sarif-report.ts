@@ -1,0 +1,158 @@
+import type { Severity } from '../core/types.js';
+import type { ControlSection, ReportFinding, RunReport } from './model.js';
+import { resourceLabel, resourcePath } from './resource-path.js';
+
+/**
+ * SARIF 2.1.0 for code-scanning tools (GitHub and others).
+ *
+ * - One rule per control in the report; one result per failing resource (status `fail`) only,
+ *   so every alert is something to fix. Unknown, manual and not-applicable findings are left
+ *   out (they are in the JSON and CSV reports); `error` findings (a control that threw) and
+ *   evidence gaps are tool problems, so they become toolExecutionNotifications.
+ * - Kubernetes resources are not files: each result has a logicalLocation naming the
+ *   resource, and, because GitHub rejects results without one, a physicalLocation whose uri
+ *   is the made-up path `k8s/<cluster>/<namespace or _>/<Kind>/<name>`.
+ */
+
+/** GitHub reads `security-severity` as a CVSS-like score: >= 9 critical, >= 7 high, >= 4 medium. */
+const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '0.0' };
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
+
+export interface SarifOptions {
+  /** Where the tool is described; left out when unknown. */
+  informationUri?: string;
+}
+
+type Json = Record<string, unknown>;
+
+/** A path segment that stays one segment and a valid uri-reference whatever the name holds. */
+const seg = (s: string) => encodeURIComponent(s);
+
+export function sarifUri(cluster: string, f: Pick<ReportFinding, 'resource'>): string {
+  const r = f.resource;
+  return ['k8s', cluster, r.namespace ?? '_', r.kind, r.name].map(seg).join('/');
+}
+
+function ruleName(title: string): string {
+  // SARIF wants a non-localised identifier-like name: the title in PascalCase.
+  return title
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0]?.toUpperCase() + w.slice(1))
+    .join('');
+}
+
+function rule(c: ControlSection): Json {
+  return {
+    id: c.id,
+    name: ruleName(c.title) || c.id,
+    shortDescription: { text: c.title },
+    fullDescription: { text: c.rationale || c.title },
+    help: { text: c.remediation || c.title },
+    defaultConfiguration: { level: LEVEL[c.severity] },
+    properties: {
+      tags: [...c.frameworks],
+      'security-severity': SECURITY_SEVERITY[c.severity],
+      // Automated controls read the field itself; the others are guidance for a person.
+      precision: c.automated ? 'high' : 'medium',
+      severity: c.severity,
+      ...(c.section ? { section: c.section } : {}),
+    },
+  };
+}
+
+function resultMessage(f: ReportFinding): string {
+  const parts = [`${resourceLabel(f.resource)} in cluster ${f.cluster} fails.`];
+  if (f.evidence) parts.push(`${f.evidence.path}: observed ${f.evidence.observed}, expected ${f.evidence.expected}.`);
+  if (f.message) parts.push(f.message);
+  return parts.join(' ');
+}
+
+function result(c: ControlSection, ruleIndex: number, f: ReportFinding): Json {
+  return {
+    ruleId: c.id,
+    ruleIndex,
+    kind: 'fail',
+    level: LEVEL[c.severity],
+    message: { text: resultMessage(f) },
+    locations: [
+      {
+        physicalLocation: { artifactLocation: { uri: sarifUri(f.cluster, f) } },
+        logicalLocations: [{ name: f.resource.name, fullyQualifiedName: resourcePath(f.cluster, f.resource), kind: 'resource' }],
+      },
+    ],
+    partialFingerprints: { 'complydFingerprint/v1': f.fingerprint },
+    properties: {
+      cluster: f.cluster,
+      ...(f.evidence ? { evidence: { ...f.evidence } } : {}),
+    },
+  };
+}
+
+function notifications(report: RunReport): Json[] {
+  const out: Json[] = [];
+  for (const c of report.clusters) {
+    if (c.status === 'failed')
+      out.push({
+        level: 'error',
+        message: { text: `cluster ${c.name} was not assessed: ${c.error ?? 'unknown error'}` },
+        descriptor: { id: 'cluster-not-assessed' },
+        properties: { cluster: c.name },
+      });
+    for (const g of c.gaps)
+      out.push({
+        level: 'warning',
+        message: { text: `cluster ${c.name}: evidence "${g.evidence}" could not be read (${g.reason}): ${g.message}` },
+        descriptor: { id: 'evidence-gap' },
+        properties: { cluster: c.name, evidence: g.evidence, reason: g.reason },
+      });
+  }
+  report.controls.forEach((c, ruleIndex) => {
+    for (const f of c.findings.filter((x) => x.status === 'error'))
+      out.push({
+        level: 'error',
+        message: { text: `control ${c.id} could not be evaluated on cluster ${f.cluster}${f.message ? `: ${f.message}` : ''}` },
+        descriptor: { id: 'control-error' },
+        associatedRule: { id: c.id, index: ruleIndex },
+        properties: { cluster: f.cluster },
+      });
+  });
+  return out;
+}
+
+export function renderSarif(report: RunReport, options: SarifOptions = {}): string {
+  const notes = notifications(report);
+  const run = {
+    tool: {
+      driver: {
+        name: 'complyd',
+        version: report.complydVersion,
+        ...(options.informationUri ? { informationUri: options.informationUri } : {}),
+        rules: report.controls.map(rule),
+      },
+    },
+    // GitHub takes what is before the last "/" as the analysis category.
+    automationDetails: { id: `complyd/${report.run.id}` },
+    invocations: [
+      {
+        // Successful when every cluster was assessed and no control threw; gaps alone do not count.
+        executionSuccessful: !notes.some((n) => n['level'] === 'error') && (report.run.status === 'complete' || report.run.status === 'partial'),
+        startTimeUtc: report.run.startedAt,
+        ...(report.run.finishedAt ? { endTimeUtc: report.run.finishedAt } : {}),
+        toolExecutionNotifications: notes,
+      },
+    ],
+    results: report.controls.flatMap((c, i) => c.findings.filter((f) => f.status === 'fail').map((f) => result(c, i, f))),
+    properties: {
+      runId: report.run.id,
+      runStatus: report.run.status,
+      trigger: report.run.trigger,
+      catalogVersion: report.catalogVersion,
+      generatedAt: report.generatedAt,
+      ...(report.framework ? { framework: report.framework } : {}),
+      snapshots: Object.fromEntries(report.clusters.filter((c) => c.snapshotHash).map((c) => [c.name, c.snapshotHash])),
+    },
+  };
+  const log = { $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: [run] };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}

@@ -1,0 +1,115 @@
+import { CSV_COLUMNS, csvCell, renderCsv } from '../../src/report/csv-report.js';
+import { FORMULA_NAME, MINUS_OBSERVED, TRICKY_NAME, TRICKY_OBSERVED, storedReport, type StoredReport } from './store-report.js';
+
+/** A strict RFC 4180 reader: CRLF records, quoted fields with doubled quotes. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let i = 0;
+  for (;;) {
+    let cell = '';
+    if (text[i] === '"') {
+      i++;
+      for (;;) {
+        const q = text.indexOf('"', i);
+        if (q < 0) throw new Error('unterminated quote');
+        cell += text.slice(i, q);
+        if (text[q + 1] === '"') {
+          cell += '"';
+          i = q + 2;
+        } else {
+          i = q + 1;
+          break;
+        }
+      }
+    } else {
+      const end = text.slice(i).search(/,|\r\n/);
+      cell = end < 0 ? text.slice(i) : text.slice(i, i + end);
+      if (/["\r\n]/.test(cell)) throw new Error(`bare special character in ${JSON.stringify(cell)}`);
+      i += cell.length;
+    }
+    row.push(cell);
+    if (text[i] === ',') i++;
+    else if (text.startsWith('\r\n', i)) {
+      rows.push(row);
+      row = [];
+      i += 2;
+      if (i === text.length) return rows;
+    } else throw new Error(`unexpected ${JSON.stringify(text.slice(i, i + 10))} at ${i}`);
+  }
+}
+
+describe('csvCell', () => {
+  it.each([
+    ['plain', 'plain'],
+    ['a,b', '"a,b"'],
+    ['say "hi"', '"say ""hi"""'],
+    ['two\nlines', '"two\nlines"'],
+    ['=1+1', "'=1+1"],
+    ['+1', "'+1"],
+    ['-1', "'-1"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    ['\tx', "'\tx"],
+    ['\rx', `"'\rx"`],
+    ['=a,"b"', `"'=a,""b"""`],
+    ['a=b', 'a=b'],
+    ['', ''],
+  ])('%j -> %j', (input, expected) => {
+    expect(csvCell(input)).toBe(expected);
+  });
+});
+
+describe('renderCsv (report from a SQLite store)', () => {
+  let stored: StoredReport;
+  let text: string;
+  let rows: string[][];
+  beforeAll(async () => {
+    stored = await storedReport();
+    text = renderCsv(stored.report);
+    rows = parseCsv(text);
+  });
+  afterAll(() => stored.cleanup());
+
+  const col = (name: (typeof CSV_COLUMNS)[number]) => CSV_COLUMNS.indexOf(name);
+  const rowOf = (name: string) => rows.find((r) => r[col('name')] === name) ?? [];
+
+  it('has the documented header and one row per non-pass finding, every row complete, CRLF ends', () => {
+    expect(rows[0]).toEqual([
+      'cluster', 'control_id', 'control_title', 'severity', 'status', 'frameworks', 'kind', 'namespace', 'name', 'container',
+      'evidence_path', 'observed', 'expected', 'message', 'fingerprint', 'run_id', 'snapshot_hash',
+    ]);
+    const findings = stored.report.controls.flatMap((c) => c.findings);
+    expect(rows.length - 1).toBe(findings.length);
+    expect(rows.every((r) => r.length === CSV_COLUMNS.length)).toBe(true);
+    expect(text.endsWith('\r\n')).toBe(true);
+    expect(rows.slice(1).map((r) => r[col('status')])).not.toContain('pass');
+    expect(new Set(rows.slice(1).map((r) => r[col('fingerprint')])).size).toBe(findings.length);
+  });
+
+  it('round-trips commas, quotes and line breaks exactly', () => {
+    const r = rowOf(TRICKY_NAME);
+    expect(r[col('observed')]).toBe(TRICKY_OBSERVED);
+    expect(r[col('expected')]).toBe('"none", really');
+    expect(r[col('cluster')]).toBe('prod');
+    expect(r[col('control_id')]).toBe('PSS-privileged');
+    expect(r[col('severity')]).toBe('critical');
+    expect((r[col('frameworks')] ?? '').split(';')).toEqual(expect.arrayContaining(['pss-baseline', 'pss-restricted']));
+    expect(r[col('run_id')]).toBe(stored.report.run.id);
+    expect(r[col('snapshot_hash')]).toBe('ab'.repeat(32));
+  });
+
+  it('neutralises formula prefixes with an apostrophe', () => {
+    const r = rowOf(`'${FORMULA_NAME}`);
+    expect(r[col('observed')]).toBe(`'${MINUS_OBSERVED}`);
+    expect(r[col('expected')]).toBe("'@never");
+    expect(rows.slice(1).every((row) => row.every((cell) => !/^[=+\-@\t\r]/.test(cell)))).toBe(true);
+  });
+
+  it('leaves optional fields empty: cluster-scoped resources, findings without evidence', () => {
+    const role = rowOf('binder');
+    expect([role[col('kind')], role[col('namespace')], role[col('container')]]).toEqual(['ClusterRole', '', '']);
+    const unknown = rows.find((r) => r[col('status')] === 'unknown') ?? [];
+    expect([unknown[col('cluster')], unknown[col('evidence_path')], unknown[col('snapshot_hash')]]).toEqual(['staging', '', 'cd'.repeat(32)]);
+    expect(unknown[col('message')]).toContain('could not be read');
+  });
+});

@@ -1,0 +1,79 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { renderJunit, xmlAttr, xmlText } from '../../src/report/junit-report.js';
+import { sampleReport } from './fixtures.js';
+import { TRICKY_NAME, storedReport, type StoredReport } from './store-report.js';
+
+type Node = Record<string, unknown>;
+const list = (x: unknown): Node[] => (x === undefined ? [] : Array.isArray(x) ? (x as Node[]) : [x as Node]);
+const num = (n: Node, k: string) => Number(n[`@_${k}`]);
+
+function parse(xml: string): Node {
+  const ok = XMLValidator.validate(xml);
+  if (ok !== true) throw new Error(`not well-formed: ${JSON.stringify(ok.err)}`);
+  return new XMLParser({ ignoreAttributes: false, parseTagValue: false, parseAttributeValue: false }).parse(xml) as Node;
+}
+
+describe('xml escaping', () => {
+  it('escapes specials and replaces characters XML 1.0 cannot hold', () => {
+    expect(xmlText('a<b>&c')).toBe('a&lt;b&gt;&amp;c');
+    expect(xmlText('bell\u0007 nul\u0000 ok\tok\n')).toBe('bell\uFFFD nul\uFFFD ok\tok\n');
+    expect(xmlText('lone \uD800 pair \u{1F600}')).toBe('lone \uFFFD pair \u{1F600}');
+    expect(xmlAttr(`"q" 'a'\nb`)).toBe('&quot;q&quot; &apos;a&apos;&#10;b');
+  });
+});
+
+describe('renderJunit', () => {
+  let stored: StoredReport;
+  beforeAll(async () => {
+    stored = await storedReport();
+  });
+  afterAll(() => stored.cleanup());
+
+  it('parses, with one suite per cluster whose counts add up to its testcases and to the totals', () => {
+    for (const report of [stored.report, sampleReport()]) {
+      const doc = parse(renderJunit(report));
+      const root = doc['testsuites'] as Node;
+      const suites = list(root['testsuite']);
+      expect(suites.map((s) => s['@_name'])).toEqual(report.clusters.map((c) => c.name));
+      const totals = { tests: 0, failures: 0, errors: 0, skipped: 0 };
+      for (const s of suites) {
+        const cases = list(s['testcase']);
+        const has = (tag: string) => cases.filter((c) => c[tag] !== undefined).length;
+        expect([num(s, 'tests'), num(s, 'failures'), num(s, 'errors'), num(s, 'skipped')]).toEqual([cases.length, has('failure'), has('error'), has('skipped')]);
+        for (const k of Object.keys(totals) as Array<keyof typeof totals>) totals[k] += num(s, k);
+      }
+      expect([num(root, 'tests'), num(root, 'failures'), num(root, 'errors'), num(root, 'skipped')]).toEqual([totals.tests, totals.failures, totals.errors, totals.skipped]);
+    }
+  });
+
+  it('maps control statuses: fail -> failure, error -> error, unknown/manual -> skipped, pass -> plain', () => {
+    const suites = list((parse(renderJunit(stored.report))['testsuites'] as Node)['testsuite']);
+    const cases = (cluster: string) => list(suites.find((s) => s['@_name'] === cluster)?.['testcase']);
+    const byName = (cluster: string, id: string) => cases(cluster).find((c) => String(c['@_name']).startsWith(`${id} `)) ?? {};
+
+    const priv = byName('prod', 'PSS-privileged');
+    expect(priv['@_classname']).toBe('prod');
+    const failure = priv['failure'] as Node;
+    expect(failure['@_type']).toBe('critical');
+    expect(failure['@_message']).toBe('23 resource(s) fail PSS-privileged');
+    // The body lists every failing resource with its evidence; control characters are gone.
+    const body = String(failure['#text']);
+    expect(body).toContain(`Deployment shop/${TRICKY_NAME} (container app): spec.x observed a|b`);
+    expect(body).toContain('c <x> & \uFFFDbell\uFFFD');
+    expect(body.split('\n').filter((l) => l.startsWith('Deployment shop/web-'))).toHaveLength(22);
+
+    expect(String((byName('prod', 'CIS-1.1.1')['skipped'] as Node)['@_message'])).toMatch(/^manual check: Check the file mode/);
+    expect(String((byName('staging', 'CIS-5.1.8')['skipped'] as Node)['@_message'])).toMatch(/^unknown: evidence missing: evidence "clusterroles"/);
+    const err = byName('staging', 'PSS-allow-privilege-escalation')['error'] as Node;
+    expect(String(err['#text'])).toContain('TypeError: <boom> & "bang"');
+    const pass = byName('staging', 'PSS-privileged');
+    expect(['failure', 'error', 'skipped'].some((k) => pass[k] !== undefined)).toBe(false);
+  });
+
+  it('makes a cluster that was not assessed one errored testcase', () => {
+    const ghost = list((parse(renderJunit(stored.report))['testsuites'] as Node)['testsuite']).find((s) => s['@_name'] === 'ghost') ?? {};
+    expect([num(ghost, 'tests'), num(ghost, 'errors')]).toEqual([1, 1]);
+    const tc = list(ghost['testcase'])[0] ?? {};
+    expect((tc['error'] as Node)['@_message']).toBe('cluster not assessed: kubeconfig missing.yaml: file not found');
+  });
+});

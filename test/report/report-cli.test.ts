@@ -1,0 +1,48 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
+import { openStore, writeReports } from '../../src/main.js';
+import { sarifValidator } from './sarif-schema.js';
+import { countFindings, storedReport, type StoredReport } from './store-report.js';
+
+describe('complyd report --format (compiled binary)', () => {
+  let stored: StoredReport;
+  let config: string;
+  beforeAll(async () => {
+    stored = await storedReport();
+    config = join(stored.dir, 'complyd.yaml');
+    writeFileSync(config, `clusters:\n  - name: prod\n    kubeconfig: none.yaml\nstorage:\n  sqlite: ${JSON.stringify(stored.sqlite)}\n`);
+  });
+  afterAll(() => stored.cleanup());
+
+  it('writes a valid SARIF file for the latest run', async () => {
+    const out = join(stored.dir, 'report.sarif');
+    const res = await runCli(['report', '-c', config, '--format', 'sarif', '--out', out]);
+    expect(res.stderr).toContain(`wrote ${out}`);
+    expect(res.code).toBe(0);
+    const log = JSON.parse(readFileSync(out, 'utf8')) as { runs: Array<{ results: unknown[] }> };
+    expect(sarifValidator()(log).valid).toBe(true);
+    expect(log.runs[0]?.results).toHaveLength(countFindings(stored.report, 'fail'));
+  });
+
+  it('prints the other text formats to stdout and names the accepted formats when given a wrong one', async () => {
+    const junit = await runCli(['report', '-c', config, '--format', 'junit']);
+    expect(junit.code).toBe(0);
+    expect(junit.stdout).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites /);
+    const bad = await runCli(['report', '-c', config, '--format', 'xlsx']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--format must be one of json, pdf, csv, sarif, junit, md, not "xlsx"');
+  });
+
+  it('writeReports names each file by its format', async () => {
+    const store = await openStore({ storage: { kind: 'sqlite', path: stored.sqlite } });
+    try {
+      const written = await writeReports(store, stored.report.run.id, join(stored.dir, 'out'), ['csv', 'sarif', 'junit', 'md']);
+      const prefix = join(stored.dir, 'out', `complyd-report-${stored.report.run.id.slice(0, 8)}`);
+      expect(written).toEqual(['.csv', '.sarif', '.junit.xml', '.md'].map((ext) => prefix + ext));
+      expect(readFileSync(written[0] ?? '', 'utf8')).toMatch(/^cluster,control_id,/);
+    } finally {
+      await store.close();
+    }
+  });
+});
