@@ -2,7 +2,7 @@
  * Composition root: the only place that builds adapters (database, cluster readers, report
  * writers) and hands them to the pure parts. Commands call these functions.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from './config/load.js';
 import type { Logger } from './core/log.js';
@@ -20,6 +20,7 @@ import { renderCsv } from './report/csv-report.js';
 import { renderSarif } from './report/sarif-report.js';
 import { renderJunit } from './report/junit-report.js';
 import { renderMarkdown } from './report/markdown-report.js';
+import { jobFileBase, pruneJobFiles, writeReportFile } from './report/report-files.js';
 
 export const REPORT_FORMATS = ['json', 'pdf', 'csv', 'sarif', 'junit', 'md'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -74,7 +75,14 @@ export async function runScan(
   );
 }
 
-export async function buildReport(store: RunStore, runId: string, scope: { clusters?: readonly string[]; framework?: Framework } = {}): Promise<RunReport> {
+export interface ReportScope {
+  clusters?: readonly string[];
+  framework?: Framework;
+  /** The period looked back over, ending at the run (default 30 days). */
+  sinceMs?: number;
+}
+
+export async function buildReport(store: RunStore, runId: string, scope: ReportScope = {}): Promise<RunReport> {
   return buildRunReport({ store, runId, controls: CONTROLS, now: new Date(), complydVersion: complydVersion(), ...scope });
 }
 
@@ -82,15 +90,40 @@ export async function renderReport(report: RunReport, format: ReportFormat): Pro
   return format === 'pdf' ? renderPdf(report) : Buffer.from(TEXT_RENDERERS[format](report), 'utf8');
 }
 
-/** Write a run's report in each format into `dir`; returns the paths written. */
-export async function writeReports(store: RunStore, runId: string, dir: string, formats: readonly ReportFormat[]): Promise<string[]> {
+/**
+ * Write a run's report in each format into `dir`, each with its .sha256 beside it; returns the
+ * paths written. Files are named `<base>.<ending>` (default base: complyd-report-<run id prefix>).
+ */
+export async function writeReports(
+  store: RunStore,
+  runId: string,
+  dir: string,
+  formats: readonly ReportFormat[],
+  opts: { scope?: ReportScope; base?: string } = {},
+): Promise<string[]> {
   await mkdir(dir, { recursive: true });
-  const report = await buildReport(store, runId);
+  const report = await buildReport(store, runId, opts.scope);
   const written: string[] = [];
   for (const format of formats) {
-    const path = join(dir, `complyd-report-${runId.slice(0, 8)}.${EXTENSION[format]}`);
-    await writeFile(path, await renderReport(report, format));
+    const path = join(dir, `${opts.base ?? `complyd-report-${runId.slice(0, 8)}`}.${EXTENSION[format]}`);
+    await writeReportFile(path, await renderReport(report, format));
     written.push(path);
   }
   return written;
+}
+
+export type ReportJob = Config['reports'][number];
+
+/**
+ * One scheduled report: the latest finished run (never one still being written), in the
+ * job's scope and formats, into its directory; then the job's oldest files beyond `keep`
+ * are deleted. Returns undefined when the store has no finished run yet.
+ */
+export async function runReportJob(store: RunStore, job: ReportJob): Promise<{ runId: string; written: string[]; deleted: string[] } | undefined> {
+  const run = await store.latestRun();
+  if (!run) return undefined;
+  const scope: ReportScope = { sinceMs: job.since, ...(job.clusters ? { clusters: job.clusters } : {}), ...(job.framework ? { framework: job.framework } : {}) };
+  const written = await writeReports(store, run.id, job.dir, job.formats, { scope, base: jobFileBase(job.name, run.startedAt, run.id) });
+  const deleted = await pruneJobFiles(job.dir, job.name, job.keep);
+  return { runId: run.id, written, deleted };
 }

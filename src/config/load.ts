@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { ClusterTarget } from '../core/types.js';
@@ -18,6 +18,8 @@ export interface Config {
   readonly output: RawConfig['output'];
   readonly collect: RawConfig['collect'];
   readonly retention: RawConfig['retention'];
+  /** Scheduled report jobs, each with its directory resolved. */
+  readonly reports: ReadonlyArray<RawConfig['reports'][number] & { dir: string }>;
   readonly log: RawConfig['log'];
 }
 
@@ -94,6 +96,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     output: { ...cfg.output, dir: resolvePath(base, cfg.output.dir) },
     collect: cfg.collect,
     retention: cfg.retention,
+    reports: cfg.reports.map((job) => ({ ...job, dir: job.dir !== undefined ? resolvePath(base, job.dir) : join(resolvePath(base, cfg.output.dir), job.name) })),
     log: cfg.log,
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import cron from 'node-cron';
 import { parseDuration } from './duration.js';
+import { FRAMEWORKS } from '../controls/define.js';
 
 /** A duration such as `30s`, `5m` or `2h`, turned into milliseconds. */
 const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
@@ -19,6 +20,9 @@ const cronExpression = z.string().superRefine((expr, ctx) => {
     ctx.addIssue({ code: 'custom', message: `not a cron expression: "${expr}"${why ? ` (${why})` : ''}` });
   }
 });
+
+/** Kept in step with REPORT_FORMATS in main.ts (a test checks). */
+export const REPORT_FORMAT_NAMES = ['json', 'pdf', 'csv', 'sarif', 'junit', 'md'] as const;
 
 const name = z
   .string()
@@ -62,10 +66,34 @@ export const configSchema = z
         /** Where reports are written. @default ./complyd-out */
         dir: z.string().default('./complyd-out'),
         /** Report formats written after every scan. @default [json] */
-        formats: z.array(z.enum(['json', 'pdf', 'csv', 'sarif', 'junit', 'md'])).default(['json']),
+        formats: z.array(z.enum(REPORT_FORMAT_NAMES)).default(['json']),
       })
       .strict()
       .default({ dir: './complyd-out', formats: ['json'] }),
+    /** Scheduled report jobs, run by the daemon. */
+    reports: z
+      .array(
+        z
+          .object({
+            /** Names the job's files: <name>-<run time>-<run id>.<format>. */
+            name,
+            /** When to write it (after the scan in flight, if any). @default after every scheduled scan */
+            cron: cronExpression.optional(),
+            formats: z.array(z.enum(REPORT_FORMAT_NAMES)).min(1).default(['pdf']),
+            /** The period the report looks back over. @default 30d */
+            since: duration.default(30 * 86_400_000),
+            /** Only these clusters. @default all */
+            clusters: z.array(z.string().min(1)).min(1).optional(),
+            /** Only the controls of one framework. */
+            framework: z.enum(FRAMEWORKS).optional(),
+            /** Where its files go. @default <output.dir>/<name> */
+            dir: z.string().optional(),
+            /** How many files of each format to keep; older ones are deleted. @default 10 */
+            keep: z.number().int().min(1).max(10_000).default(10),
+          })
+          .strict(),
+      )
+      .default([]),
     collect: z
       .object({
         /** Clusters collected at the same time. @default 4 */
@@ -102,6 +130,15 @@ export const configSchema = z
       if (first !== undefined) {
         ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `duplicate cluster name "${c.name}" (also clusters[${first}])` });
       } else seen.set(c.name, i);
+    });
+    const jobs = new Map<string, number>();
+    cfg.reports.forEach((job, i) => {
+      const first = jobs.get(job.name);
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['reports', i, 'name'], message: `duplicate report name "${job.name}" (also reports[${first}])` });
+      else jobs.set(job.name, i);
+      (job.clusters ?? []).forEach((c, j) => {
+        if (!seen.has(c)) ctx.addIssue({ code: 'custom', path: ['reports', i, 'clusters', j], message: `no cluster named "${c}" in clusters` });
+      });
     });
   });
 

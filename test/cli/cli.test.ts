@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeApiServer, type FakeApiServer } from '../../src/demo/fake-apiserver.js';
@@ -43,6 +43,15 @@ storage:
 output:
   dir: out
   formats: [json]
+reports:
+  - name: after-scan
+    formats: [md, csv]
+    keep: 2
+  - name: timed
+    cron: "*/3 * * * * *"
+    formats: [json]
+    clusters: [shop]
+    since: 7d
 `,
     );
   });
@@ -122,12 +131,24 @@ output:
     };
     await waitFor(/"msg":"daemon started"/, 15_000);
     await waitFor(/"msg":"reports written"/, 15_000);
+    // Report jobs: one after every scan (keeping 2 of each format), one on its own cron.
+    await waitFor(/("job":"after-scan"[^\n]*"msg":"report job written"[^\n]*\n[^]*){3}/, 20_000);
+    await waitFor(/"job":"timed"[^\n]*"msg":"report job written"/, 15_000);
     const exited = new Promise<number | null>((r) => child.on('close', r));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(stderr).toMatch(/"msg":"stopped"/);
     const lines = stderr.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; status?: string });
     expect(lines.filter((l) => l.msg === 'run finished').every((l) => l.status === 'partial')).toBe(true);
+    const jobFiles = readdirSync(join(dir, 'out', 'after-scan')).sort();
+    expect(jobFiles.filter((f) => f.endsWith('.md'))).toHaveLength(2);
+    expect(jobFiles.filter((f) => f.endsWith('.csv'))).toHaveLength(2);
+    expect(jobFiles.filter((f) => f.endsWith('.sha256'))).toHaveLength(4);
+    const timed = readdirSync(join(dir, 'out', 'timed')).filter((f) => f.endsWith('.json'));
+    expect(timed.length).toBeGreaterThan(0);
+    const report = JSON.parse(readFileSync(join(dir, 'out', 'timed', timed[0] ?? ''), 'utf8')) as { clusters: Array<{ name: string }>; period: { from: string; to: string } };
+    expect(report.clusters.map((c) => c.name)).toEqual(['shop']);
+    expect(Date.parse(report.period.to) - Date.parse(report.period.from)).toBe(7 * 86_400_000);
     // No run is left running: the scan in flight finished (or was marked interrupted) before the store closed.
     const store = new KnexRunStore(await openDatabase({ kind: 'sqlite', path: join(dir, 'data', 'complyd.sqlite') }));
     try {

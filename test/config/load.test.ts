@@ -26,6 +26,24 @@ describe('config', () => {
     expect(cfg.retention.evidence).toBe(400 * 86_400_000);
   });
 
+  it('reads report jobs with defaults, and names unknown clusters and duplicate jobs', () => {
+    const base = 'clusters:\n  - name: a\n    kubeconfig: k\noutput:\n  dir: out\n';
+    const cfg = parseConfig(`${base}reports:\n  - name: weekly\n    cron: "0 6 * * 1"\n    formats: [pdf, csv]\n    framework: cis-1.12\n  - name: after\n`, '/srv/c.yaml', {});
+    expect(cfg.reports).toEqual([
+      { name: 'weekly', cron: '0 6 * * 1', formats: ['pdf', 'csv'], since: 30 * 86_400_000, framework: 'cis-1.12', dir: '/srv/out/weekly', keep: 10 },
+      { name: 'after', formats: ['pdf'], since: 30 * 86_400_000, dir: '/srv/out/after', keep: 10 },
+    ]);
+    expect(issuesOf(`${base}reports:\n  - name: x\n    clusters: [a, b]\n    formats: [docx]\n  - name: x\n    cron: "every day"\n`)).toEqual([
+      'reports[0].formats[0]: Invalid option: expected one of "json"|"pdf"|"csv"|"sarif"|"junit"|"md"',
+      expect.stringContaining('reports[1].cron: not a cron expression: "every day"'),
+    ]);
+    // Checks across keys run once each key is valid on its own.
+    expect(issuesOf(`${base}reports:\n  - name: x\n    clusters: [a, b]\n  - name: x\n`)).toEqual([
+      'reports[0].clusters[1]: no cluster named "b" in clusters',
+      'reports[1].name: duplicate report name "x" (also reports[0])',
+    ]);
+  });
+
   it('keeps all evidence without retention, and names a bad retention age', () => {
     expect(parseConfig('clusters:\n  - name: a\n    kubeconfig: k\n', '/c.yaml', {}).retention).toEqual({});
     expect(issuesOf('clusters:\n  - name: a\n    kubeconfig: k\nretention:\n  evidence: forever\n')).toEqual([

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
-import { openStore, runScan, writeReports } from '../../main.js';
+import { openStore, runReportJob, runScan, writeReports, type ReportJob } from '../../main.js';
 import { Scheduler, previousSlot, type ScheduledJob } from '../../schedule/scheduler.js';
 import { parseDuration } from '../../config/duration.js';
 import { UsageError, errorMessage } from '../../core/errors.js';
@@ -21,6 +21,11 @@ export function registerDaemon(program: Command): void {
       const store = await openStore(config);
       const scheduler = new Scheduler(log);
       let current: string | undefined;
+      const writeJob = async (job: ReportJob) => {
+        const done = await runReportJob(store, job);
+        if (done) log.info({ job: job.name, runId: done.runId, written: done.written, deleted: done.deleted }, 'report job written');
+        else log.warn({ job: job.name }, 'report job skipped: no finished run in the store yet');
+      };
 
       const scan: ScheduledJob = {
         name: 'scan',
@@ -39,6 +44,11 @@ export function registerDaemon(program: Command): void {
             const written = await writeReports(store, result.runId, config.output.dir, config.output.formats);
             log.info({ runId: result.runId, reports: written }, 'reports written');
           }
+          // Jobs without a cron of their own run after every scheduled scan.
+          for (const job of config.reports.filter((j) => j.cron === undefined)) {
+            if (result.status === 'failed' || result.status === 'interrupted' || signal.aborted) break;
+            await writeJob(job).catch((err: unknown) => log.error({ job: job.name, err: errorMessage(err) }, 'report job failed'));
+          }
           if (config.retention.evidence !== undefined) {
             const pruned = await store.pruneEvidence(new Date(Date.now() - config.retention.evidence));
             log.info({ ...pruned }, 'evidence past retention.evidence pruned');
@@ -46,6 +56,19 @@ export function registerDaemon(program: Command): void {
         },
       };
       scheduler.add(scan);
+      for (const job of config.reports) {
+        if (job.cron === undefined) continue;
+        scheduler.add({
+          name: `report:${job.name}`,
+          cron: job.cron,
+          timezone: config.schedule.timezone,
+          // Never in the middle of a scan: the job reports the run that scan finishes.
+          run: async () => {
+            await scheduler.idle('scan');
+            await writeJob(job);
+          },
+        });
+      }
 
       const shutdown = async (sig: string) => {
         log.info({ signal: sig, graceMs }, 'shutting down');

@@ -1,7 +1,8 @@
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
 import { buildReport, openStore, renderReport, REPORT_FORMATS, type ReportFormat } from '../../main.js';
+import { writeReportFile } from '../../report/report-files.js';
+import { parseDuration } from '../../config/duration.js';
 import { UsageError } from '../../core/errors.js';
 import { parseFramework } from './controls.js';
 
@@ -14,19 +15,22 @@ export function registerReport(program: Command): void {
     .option('--format <format>', `report format: ${REPORT_FORMATS.join(', ')}`, 'json')
     .option('--cluster <name...>', 'only these clusters')
     .option('-f, --framework <name>', 'only the controls of one framework (cis-1.12, pss-baseline, pss-restricted, nsa)')
-    .option('--out <path>', 'file to write; stdout when absent (not for pdf)')
-    .action(async (opts: ConfigOptions & { run: string; format: string; cluster?: string[]; framework?: string; out?: string }) => {
+    .option('--since <duration>', 'the period the report looks back over, ending at the run (trends, changes, time to remediate)', '30d')
+    .option('--out <path>', 'file to write (with its SHA-256 in PATH.sha256); stdout when absent (not for pdf)')
+    .action(async (opts: ConfigOptions & { run: string; format: string; cluster?: string[]; framework?: string; since: string; out?: string }) => {
       if (!(REPORT_FORMATS as readonly string[]).includes(opts.format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}, not "${opts.format}"`);
       if (opts.format === 'pdf' && !opts.out) throw new UsageError('--out is required for --format pdf');
       const framework = parseFramework(opts.framework);
+      const sinceMs = parseDuration(opts.since);
+      if (sinceMs === undefined || sinceMs <= 0) throw new UsageError(`--since: not a duration: "${opts.since}" (use e.g. 30d, 12h)`);
       const { config } = setup(opts);
       const store = await openStore(config);
       try {
         const runId = await resolveRun(store, opts.run);
-        const data = await renderReport(await buildReport(store, runId, { ...(opts.cluster ? { clusters: opts.cluster } : {}), ...(framework ? { framework } : {}) }), opts.format as ReportFormat);
+        const data = await renderReport(await buildReport(store, runId, { sinceMs, ...(opts.cluster ? { clusters: opts.cluster } : {}), ...(framework ? { framework } : {}) }), opts.format as ReportFormat);
         if (opts.out) {
-          await writeFile(opts.out, data);
-          process.stderr.write(`wrote ${opts.out} (run ${runId})\n`);
+          await writeReportFile(opts.out, data);
+          process.stderr.write(`wrote ${opts.out} and ${opts.out}.sha256 (run ${runId})\n`);
         } else process.stdout.write(data);
       } finally {
         await store.close();
