@@ -8,6 +8,7 @@ import type { StatusCounts } from '../evaluate/evaluate.js';
 import { matchKey, type EpisodeState, type OpenEpisode } from './lifecycle.js';
 import type { ClusterRunRef, FindingEpisode, Resolution } from './run-types.js';
 import type { Aggregate, OpenSpan, SpanDim } from './spans.js';
+import { evidenceOfRow, resourceOfRow } from './run-rows.js';
 
 export const EPISODES = 'finding_episodes';
 export const REVISIONS = 'finding_revisions';
@@ -205,16 +206,8 @@ export function toEpisode(row: EpisodeRow, state: StateRow, implicitLastSeen?: C
     controlId: row.control_id,
     severity: state.severity,
     status: state.status,
-    resource: {
-      kind: row.kind,
-      ...(row.namespace !== null && { namespace: row.namespace }),
-      name: row.name,
-      ...(row.container !== null && { container: row.container }),
-    },
-    ...(state.evidence_path !== null && {
-      evidence: { path: state.evidence_path, observed: state.observed ?? '', expected: state.expected ?? '' },
-    }),
-    ...(state.message !== null && { message: state.message }),
+    resource: resourceOfRow(row),
+    ...evidenceOfRow(state),
     fingerprint: row.fingerprint,
     episode: Number(row.episode),
     firstSeen: { runId: row.first_seen_run_id, seq: Number(row.first_seen_seq), at: row.first_seen_at },

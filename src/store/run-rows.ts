@@ -3,7 +3,7 @@
  * the mappers between rows and run-types. No query runs here.
  */
 import type { Knex } from 'knex';
-import type { ClusterScanStatus, GapReason, Provider, ResourceKind, Severity, Status } from '../core/types.js';
+import type { ClusterScanStatus, Finding, GapReason, Provider, ResourceKind, ResourceRef, Severity, Status } from '../core/types.js';
 import { STATUSES } from '../core/types.js';
 import { type StatusCounts } from '../evaluate/evaluate.js';
 import type { ClusterResult, ControlResult, Run, RunStatus, StoredFinding, StoredGap } from './run-types.js';
@@ -221,15 +221,25 @@ export function rowToFinding(row: FindingRow): StoredFinding {
     fingerprint: row.fingerprint,
     status: row.status,
     severity: row.severity,
-    resource: {
-      kind: row.kind,
-      ...(row.namespace !== null && { namespace: row.namespace }),
-      name: row.name,
-      ...(row.container !== null && { container: row.container }),
-    },
-    ...(row.evidence_path !== null && {
-      evidence: { path: row.evidence_path, observed: row.observed ?? '', expected: row.expected ?? '' },
-    }),
+    resource: resourceOfRow(row),
+    ...evidenceOfRow(row),
+  };
+}
+
+/** The resource columns shared by findings and finding episodes. */
+export function resourceOfRow(row: { kind: string; namespace: string | null; name: string; container: string | null }): ResourceRef {
+  return {
+    kind: row.kind,
+    ...(row.namespace !== null && { namespace: row.namespace }),
+    name: row.name,
+    ...(row.container !== null && { container: row.container }),
+  };
+}
+
+/** Evidence and message columns (NULL: absent) shared by findings, episodes and revisions. */
+export function evidenceOfRow(row: { evidence_path: string | null; observed: string | null; expected: string | null; message: string | null }): Pick<Finding, 'evidence' | 'message'> {
+  return {
+    ...(row.evidence_path !== null && { evidence: { path: row.evidence_path, observed: row.observed ?? '', expected: row.expected ?? '' } }),
     ...(row.message !== null && { message: row.message }),
   };
 }
