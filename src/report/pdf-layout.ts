@@ -110,33 +110,54 @@ export class Layout {
   }
 
   textWidth(text: string, s: Style): number {
-    this.doc.font(s.font).fontSize(s.size);
-    return this.doc.widthOfString(pdfSafe(text));
+    return this.measure(pdfSafe(text), s);
+  }
+
+  /**
+   * Widths at size 1 per font and piece of text, measured once: a long findings table repeats
+   * the same words thousands of times, and pdfkit's width of a string (with kerning) is slow.
+   */
+  private readonly widths = new Map<string, Map<string, number>>();
+
+  private measure(text: string, s: Style): number {
+    let perFont = this.widths.get(s.font);
+    if (!perFont) this.widths.set(s.font, (perFont = new Map()));
+    let w = perFont.get(text);
+    if (w === undefined) {
+      this.doc.font(s.font).fontSize(1);
+      w = this.doc.widthOfString(text);
+      perFont.set(text, w);
+    }
+    return w * s.size;
   }
 
   /** Wrap text into lines no wider than `width`; words longer than a line break inside. */
   wrap(text: string, s: Style, width: number): string[] {
-    this.doc.font(s.font).fontSize(s.size);
-    const w = (t: string) => this.doc.widthOfString(t);
+    const w = (t: string) => this.measure(t, s);
+    const space = w(' ');
     const lines: string[] = [];
     for (const para of pdfSafe(text).split('\n')) {
       let line = '';
+      let lineWidth = 0;
       for (const word of para.split(/ +/)) {
         if (word === '') continue;
-        const candidate = line ? `${line} ${word}` : word;
-        if (w(candidate) <= width) {
-          line = candidate;
+        const ww = w(word);
+        // Words are measured alone and joined by spaces: no kerning across a space, as in text.
+        if (line && lineWidth + space + ww <= width) {
+          line = `${line} ${word}`;
+          lineWidth += space + ww;
           continue;
         }
         if (line) lines.push(line);
-        line = '';
-        if (w(word) <= width) {
+        if (ww <= width) {
           line = word;
+          lineWidth = ww;
           continue;
         }
         const pieces = breakWord(word, width, w);
         lines.push(...pieces.slice(0, -1));
         line = pieces[pieces.length - 1] ?? '';
+        lineWidth = w(line);
       }
       lines.push(line);
     }
@@ -152,8 +173,7 @@ export class Layout {
     lines.forEach((raw, i) => {
       const line = pdfSafe(raw);
       if (line === '') return;
-      const lw = this.doc.widthOfString(line);
-      const dx = align === 'right' ? width - lw : align === 'center' ? (width - lw) / 2 : 0;
+      const dx = align === 'left' ? 0 : align === 'right' ? width - this.measure(line, s) : (width - this.measure(line, s)) / 2;
       this.doc.text(line, x + dx, y + i * lh, { lineBreak: false });
     });
   }
@@ -341,9 +361,13 @@ export class Layout {
 function breakWord(word: string, width: number, w: (t: string) => number): string[] {
   const pieces: string[] = [];
   let chunk = '';
+  let chunkWidth = 0;
   for (const ch of word) {
-    if (chunk === '' || w(chunk + ch) <= width) {
+    // Summed per character (cached): exact but for kerning, which only narrows the text.
+    const cw = w(ch);
+    if (chunk === '' || chunkWidth + cw <= width) {
       chunk += ch;
+      chunkWidth += cw;
       continue;
     }
     const cut = Math.max(...['.', '/', '-', '_', ':', ',', '=', ']', ')'].map((p) => chunk.lastIndexOf(p)));
@@ -354,6 +378,7 @@ function breakWord(word: string, width: number, w: (t: string) => number): strin
       pieces.push(chunk);
       chunk = ch;
     }
+    chunkWidth = w(chunk);
   }
   pieces.push(chunk);
   return pieces;
