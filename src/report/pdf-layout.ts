@@ -1,38 +1,33 @@
 /**
- * Generic PDF layout on pdfkit's built-in fonts: a cursor over buffered pages, own line
+ * Generic PDF layout on the embedded fonts (pdf-fonts.ts): a cursor over buffered pages, own line
  * wrapping, headings kept with what follows them, tables that paginate themselves (repeating
  * their header), and the running header and footer drawn on every page at the end.
  */
 import type { PdfTemplate } from './pdf-template.js';
+import { FONT, fontMetrics, type FontName } from './pdf-fonts.js';
 
-export const FONT = { regular: 'Helvetica', bold: 'Helvetica-Bold', italic: 'Helvetica-Oblique', mono: 'Courier' } as const;
-export type FontName = (typeof FONT)[keyof typeof FONT];
-/** Ascenders of the built-in fonts (from their AFM files), to align baselines across fonts. */
-const ASCENDER: Record<FontName, number> = { Helvetica: 718, 'Helvetica-Bold': 718, 'Helvetica-Oblique': 718, Courier: 629 };
+export { FONT, type FontName } from './pdf-fonts.js';
 
-/** Code points above 0xFF that the built-in fonts (WinAnsiEncoding) can show. */
-const WIN_ANSI_EXTRA = new Set([
-  0x152, 0x153, 0x160, 0x161, 0x178, 0x17d, 0x17e, 0x192, 0x2c6, 0x2dc, 0x2013, 0x2014, 0x2018, 0x2019, 0x201a, 0x201c, 0x201d,
-  0x201e, 0x2020, 0x2021, 0x2022, 0x2026, 0x2030, 0x2039, 0x203a, 0x20ac, 0x2122,
-]);
-const TRANSLITERATE: Record<string, string> = { '≥': '>=', '≤': '<=', '≠': '!=', '→': '->', '←': '<-', '✓': 'v', '✗': 'x', '\u00ad': '' };
+const TRANSLITERATE: Record<string, string> = { '\u00ad': '' };
 
 /**
- * Make text showable with the built-in fonts: tabs become spaces, control characters go, and
- * characters outside WinAnsi are transliterated or replaced by `?` (never silently dropped).
+ * Make text showable with the embedded fonts: tabs become spaces, control characters go, and
+ * characters the font has no glyph for are replaced by their unaccented base letter or by
+ * `?` (never silently dropped).
  */
 export function pdfSafe(text: string): string {
+  const covers = fontMetrics(FONT.regular).covers;
   let out = '';
   for (const ch of text.replace(/\r\n?/g, '\n').normalize('NFC')) {
     const cp = ch.codePointAt(0) ?? 0x3f;
     if (ch === '\n') out += ch;
     else if (ch === '\t') out += ' ';
     else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) continue;
-    else if (cp <= 0xff || WIN_ANSI_EXTRA.has(cp)) out += ch;
     else if (TRANSLITERATE[ch] !== undefined) out += TRANSLITERATE[ch];
+    else if (covers.has(cp)) out += ch;
     else {
       const base = ch.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
-      out += [...base].every((c) => (c.codePointAt(0) ?? 0x100) <= 0xff) && base !== '' ? base : '?';
+      out += base !== '' && [...base].every((c) => covers.has(c.codePointAt(0) ?? 0)) ? base : '?';
     }
   }
   return out;
@@ -127,6 +122,8 @@ export class Layout {
       this.doc.font(s.font).fontSize(1);
       w = this.doc.widthOfString(text);
       perFont.set(text, w);
+      // Leave the document in the style measured: drawing may follow without another use().
+      this.doc.fontSize(s.size);
     }
     return w * s.size;
   }
@@ -169,7 +166,7 @@ export class Layout {
     this.use(s);
     const lh = this.lineHeight(s);
     // pdfkit puts the top of the ascender at y; line the baselines of all fonts up instead.
-    y += ((ASCENDER.Helvetica - ASCENDER[s.font]) / 1000) * s.size;
+    y += ((fontMetrics(FONT.regular).ascender - fontMetrics(s.font).ascender) / 1000) * s.size;
     lines.forEach((raw, i) => {
       const line = pdfSafe(raw);
       if (line === '') return;

@@ -187,7 +187,7 @@ export async function clusterTrends(L: Layout, report: RunReport, chart?: ChartH
 }
 
 export function exceptionsRegister(L: Layout, report: RunReport): void {
-  L.heading('Exceptions register', 1, () => L.doc.outline.addItem('Exceptions register'));
+  L.heading('5 Exceptions register', 1, () => L.doc.outline.addItem('5 Exceptions register'));
   const body = L.style(FONT.regular, 9);
   L.paragraph(
     'Accepted deviations from a control, each with its scope, owner, reason and expiry. An excepted result is still reported as failing in this report; the register records who accepted it and until when. Expired exceptions are highlighted.',
@@ -200,10 +200,10 @@ export function exceptionsRegister(L: Layout, report: RunReport): void {
   }
   L.table(
     [
-      { header: 'Control', width: 14 },
+      { header: 'Control', width: 20 },
       { header: 'Scope', width: 24 },
       { header: 'Owner', width: 14 },
-      { header: 'Reason', width: 30 },
+      { header: 'Reason', width: 24 },
       { header: 'Expires', width: 18 },
     ],
     rows.map((e) => [
@@ -219,7 +219,7 @@ export function exceptionsRegister(L: Layout, report: RunReport): void {
 
 export function methodology(L: Layout, report: RunReport): void {
   L.newPage();
-  L.heading('Methodology', 1, () => L.doc.outline.addItem('Methodology'));
+  L.heading('6 Methodology', 1, () => L.doc.outline.addItem('6 Methodology'));
   const body = L.style(FONT.regular, 9);
   const mono = L.style(FONT.mono, 8.5);
   L.heading('Data sources', 2);
@@ -273,7 +273,7 @@ export function methodology(L: Layout, report: RunReport): void {
 
 export function integrityAppendix(L: Layout, report: RunReport): void {
   L.newPage();
-  L.heading('Integrity appendix', 1, () => L.doc.outline.addItem('Integrity appendix'));
+  L.heading('7 Integrity', 1, () => L.doc.outline.addItem('7 Integrity'));
   const body = L.style(FONT.regular, 9);
   L.paragraph(
     'Every figure in this report is computed from the stored results of the runs below. Each cluster\u2019s scans form a hash chain: a scan\u2019s chain hash covers its results hash (counts, open findings with their evidence hashes, gaps), the SHA-256 of the snapshot it evaluated, and the previous scan\u2019s chain hash. `complyd verify` recomputes the chain from the store and names any row changed after the fact. The SHA-256 of this file is written beside it (<file>.sha256).',
@@ -286,6 +286,19 @@ export function integrityAppendix(L: Layout, report: RunReport): void {
       ['Report schema', report.schema],
     ],
     { size: 8.5, labelWidth: 130 },
+  );
+  L.table(
+    [
+      { header: 'Cluster', width: 20 },
+      { header: 'Status', width: 11 },
+      { header: 'Snapshot SHA-256', width: 69 },
+    ],
+    report.clusters.map((c) => [
+      { text: c.name, font: FONT.bold },
+      c.status,
+      c.snapshotHash ? { text: c.snapshotHash, font: FONT.mono } : { text: 'none: no snapshot was taken', color: L.c.muted },
+    ]),
+    { size: 8, caption: 'Snapshot hashes' },
   );
   const chain = report.period.integrity.chain;
   if (chain.length === 0) {

@@ -1,6 +1,6 @@
 /** PDF templates: `templates/<name>/template.json`, validated. */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { packageRoot } from '../core/version.js';
 
@@ -22,6 +22,10 @@ const templateSchema = z
       })
       .strict(),
     footerText: z.string().max(200),
+    /** An SVG file beside template.json, drawn on the cover (vector, like the charts). */
+    logo: z.string().regex(/\.svg$/i, 'the logo must be an .svg file').optional(),
+    /** Colours of chart series, in order. @default a colour-blind safe palette */
+    palette: z.array(colour).min(3).optional(),
     colours: z
       .object({
         primary: colour,
@@ -38,7 +42,10 @@ const templateSchema = z
   .strict();
 
 /** How a PDF report looks: `templates/<name>/template.json` (see templates/README.md). */
-export type PdfTemplate = z.infer<typeof templateSchema>;
+export type PdfTemplate = z.infer<typeof templateSchema> & {
+  /** The logo's SVG text, read when the template is loaded. */
+  logoSvg?: string;
+};
 
 /**
  * Read `template.json` from a template directory (default: `templates/default` in the package).
@@ -57,5 +64,14 @@ export function loadTemplate(dir?: string): PdfTemplate {
     const why = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
     throw new Error(`invalid PDF template ${file}: ${why}`);
   }
-  return parsed.data;
+  const tpl: PdfTemplate = parsed.data;
+  if (tpl.logo) {
+    const logoFile = join(dirname(file), tpl.logo);
+    try {
+      tpl.logoSvg = readFileSync(logoFile, 'utf8');
+    } catch (err) {
+      throw new Error(`invalid PDF template ${file}: logo: cannot read ${logoFile}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return tpl;
 }

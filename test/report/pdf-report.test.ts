@@ -59,10 +59,10 @@ describe('loadTemplate', () => {
 });
 
 describe('pdfSafe', () => {
-  it('keeps WinAnsi text and replaces what the built-in fonts cannot show', () => {
-    expect(pdfSafe('Größe – “ok” €5')).toBe('Größe – “ok” €5');
-    expect(pdfSafe('a ≥ b\tc')).toBe('a >= b c');
-    expect(pdfSafe('名前 ﬁle')).toBe('?? file');
+  it('keeps what the embedded font can show and replaces the rest, never dropping it silently', () => {
+    expect(pdfSafe('Größe – “ok” €5 ≥ ✓ × Ω')).toBe('Größe – “ok” €5 ≥ ✓ × Ω');
+    expect(pdfSafe('a\tc')).toBe('a c');
+    expect(pdfSafe('名前 ﬁle')).toBe('?? ﬁle');
     expect(pdfSafe('x\u0000y\r\nz')).toBe('xy\nz');
   });
 });
@@ -106,7 +106,7 @@ describe('renderPdf', () => {
       'Scope 3 cluster(s): prod-eu, staging, dev-lab',
     ])
       expect(cover).toContain(s);
-    const headings = ['1 Fleet summary', '2 What could not be assessed', '3 Failing controls per cluster', '4 Control details', '5 Integrity'];
+    const headings = ['Executive summary', '1 Fleet summary', '2 What could not be assessed', '3 Per cluster', '4 Control details', '5 Exceptions register', '6 Methodology', '7 Integrity'];
     const at = headings.map((h) => all.indexOf(h));
     expect(at.every((i) => i >= 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
@@ -131,23 +131,23 @@ describe('renderPdf', () => {
         c.provider ?? '-',
         c.serverVersion ?? '-',
         c.objectTotal.toLocaleString('en-US'),
-        c.counts.pass,
+        c.score === null ? 'n/a' : c.score.toFixed(1),
         c.counts.fail,
         c.counts.unknown,
         c.passRate === null ? 'n/a' : `${(c.passRate * 100).toFixed(1)}%`,
       ].join(' '),
     );
     expect(rows).toEqual([
-      'prod-eu complete eks v1.30.4 1,234 132 302 0 30.4%',
-      'staging partial kubeadm v1.29.8 412 37 3 1 92.5%',
-      'dev-lab failed - - 0 0 0 0 n/a',
+      `prod-eu complete eks v1.30.4 1,234 ${report.clusters[0]?.score?.toFixed(1)} 302 0 30.4%`,
+      `staging partial kubeadm v1.29.8 412 ${report.clusters[1]?.score?.toFixed(1)} 3 1 92.5%`,
+      'dev-lab failed - - 0 n/a 0 0 n/a',
     ]);
     for (const row of rows) expect(all).toContain(row);
   });
 
   it('shows what could not be assessed: the failed cluster, its error and the 403 on secrets', () => {
     const start = all.indexOf('2 What could not be assessed');
-    const end = all.indexOf('3 Failing controls per cluster');
+    const end = all.indexOf('3 Per cluster');
     const section = all.slice(start, end);
     expect(section).toContain(`dev-lab ${squash(DEV_LAB_ERROR)}`);
     expect(section).toContain(`staging secrets forbidden ${squash(SECRETS_GAP.message)}`);
@@ -159,7 +159,7 @@ describe('renderPdf', () => {
   });
 
   it('lists the failing controls of each cluster with severity and failed count', () => {
-    const section = all.slice(all.indexOf('3 Failing controls per cluster'), all.indexOf('4 Control details'));
+    const section = all.slice(all.indexOf('3 Per cluster'), all.indexOf('4 Control details'));
     for (const c of report.clusters)
       for (const f of c.failingControls) expect(section).toContain(`${f.controlId} ${f.title} ${f.severity} ${f.failed}`);
     expect(report.clusters[0]!.failingControls.length).toBe(2);
@@ -167,7 +167,7 @@ describe('renderPdf', () => {
   });
 
   it('details only the controls with non-pass findings, with refs, rationale and remediation', () => {
-    const section = all.slice(all.indexOf('4 Control details'), all.indexOf('5 Integrity'));
+    const section = all.slice(all.indexOf('4 Control details'), all.indexOf('5 Exceptions register'));
     expect(section).toContain('pss-b-privileged: Privileged containers are not allowed');
     expect(section).toContain('References CIS 5.2.2 | PSS privileged | NSA Pod security: non-privileged containers | kubescape C-0057');
     expect(section).toContain('Rationale Rationale of pss-b-privileged');
@@ -217,9 +217,13 @@ describe('renderPdf', () => {
     }
   });
 
-  it('ends with the integrity section: run id and each snapshot hash', () => {
-    const section = all.slice(all.indexOf('5 Integrity'));
-    expect(section).toContain(`Run ID ${report.run.id}`);
+  it('ends with the integrity section: run ids, each snapshot hash and each hash chain entry', () => {
+    const section = all.slice(all.indexOf('7 Integrity'));
+    expect(section).toContain(`Reported run ${report.run.id}`);
+    expect(section).toContain(`Runs the figures rest on ${report.period.integrity.runIds.join(' ')}`);
+    for (const e of report.period.integrity.chain) {
+      expect(section).toContain(`chain ${e.chainHash} previous ${e.prevChainHash} results ${e.resultsHash}`);
+    }
     for (const c of report.clusters)
       expect(section).toContain(c.snapshotHash ? `${c.name} ${c.status} ${c.snapshotHash}` : `${c.name} ${c.status} none: no snapshot was taken`);
   });
@@ -245,7 +249,7 @@ describe('renderPdf edge cases', () => {
     expect(all).toContain('Pass rate n/a');
     expect(all).toContain('None: every cluster in scope was assessed.');
     expect(all).toContain('None: every piece of evidence was read on every assessed cluster.');
-    expect(all).toContain('Cluster Status Provider Version Objects read Pass Fail Unknown Pass rate none');
+    expect(all).toContain('Cluster Status Provider Version Objects Score Fail Unknown Pass rate none');
     expect(all).toContain('Cluster Status Snapshot SHA-256 none');
   });
 

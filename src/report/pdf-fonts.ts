@@ -1,0 +1,57 @@
+/**
+ * The fonts of the PDF: DejaVu Sans (regular, bold, oblique) and DejaVu Sans Mono, embedded
+ * (subset) in every report, so it looks the same everywhere and text is Unicode, searchable
+ * and selectable. The files come from the `dejavu-fonts-ttf` package (free licence, see its
+ * LICENSE); nothing is read from the machine's own fonts.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import * as fontkit from 'fontkit';
+
+export const FONT = { regular: 'complyd-sans', bold: 'complyd-sans-bold', italic: 'complyd-sans-oblique', mono: 'complyd-mono' } as const;
+export type FontName = (typeof FONT)[keyof typeof FONT];
+
+const FILES: Record<FontName, string> = {
+  'complyd-sans': 'DejaVuSans.ttf',
+  'complyd-sans-bold': 'DejaVuSans-Bold.ttf',
+  'complyd-sans-oblique': 'DejaVuSans-Oblique.ttf',
+  'complyd-mono': 'DejaVuSansMono.ttf',
+};
+
+/** The SVG font families of charts mapped to ours. */
+export function fontForFamily(family: string, bold: boolean): FontName {
+  if (/mono|courier/i.test(family)) return FONT.mono;
+  return bold ? FONT.bold : FONT.regular;
+}
+
+let dir: string | undefined;
+function fontDir(): string {
+  dir ??= join(dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+  return dir;
+}
+
+export function fontFile(name: FontName): string {
+  return join(fontDir(), FILES[name]);
+}
+
+export function registerFonts(doc: PDFKit.PDFDocument): void {
+  for (const name of Object.values(FONT)) doc.registerFont(name, fontFile(name));
+}
+
+interface FontMetrics {
+  /** Ascender in 1/1000 of the size, to line baselines up across fonts. */
+  ascender: number;
+  covers: Set<number>;
+}
+
+const metrics = new Map<FontName, FontMetrics>();
+
+export function fontMetrics(name: FontName): FontMetrics {
+  let m = metrics.get(name);
+  if (!m) {
+    const font = fontkit.openSync(fontFile(name)) as fontkit.Font;
+    m = { ascender: (font.ascent / font.unitsPerEm) * 1000, covers: new Set(font.characterSet) };
+    metrics.set(name, m);
+  }
+  return m;
+}
