@@ -90,6 +90,21 @@ describe('history commands on the demo history', () => {
     expect(broken.stdout).toMatch(/prod-eu/);
   });
 
+  it('the demo PDF states the fleet score and resolved count the store gives', async () => {
+    const { readdir } = await import('node:fs/promises');
+    const { readFile } = await import('node:fs/promises');
+    const { readPdf } = await import('../report/pdf-text.js');
+    const file = (await readdir(dir)).find((f) => f.endsWith('.pdf'));
+    const pdf = await readPdf(await readFile(join(dir, file ?? 'missing.pdf')));
+    const text = pdf.pages.map((p) => p.text).join(' ');
+    const t = await json<{ score: Array<{ score: number }> }>(['trend', '--since', '30d']);
+    const last = t.score[t.score.length - 1]?.score ?? NaN;
+    expect(text).toContain(`Compliance score (0-100) ${last.toFixed(1)}`);
+    const m = await json<{ all: { resolved: number } }>(['mttr', '--since', '30d']);
+    expect(text).toContain(`${m.all.resolved} failing finding(s) were resolved in the period`);
+    expect(text).toContain('7 Integrity');
+  });
+
   it('says what is wrong with a bad window', async () => {
     const r = await runCli(['trend', '-c', config, '--since', 'yesterday']);
     expect(r.code).toBe(2);
