@@ -6,6 +6,7 @@
  *
  *   npm run build && node --expose-gc dist/benchmarks/report-bench.js [--clusters 50] [--days 90] [--workloads 100]
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,8 @@ const { values: args } = parseArgs({
     workloads: { type: 'string', default: '100' },
     controls: { type: 'string', default: '50' },
     repeat: { type: 'string', default: '3' },
+    /** Keep the store here and reuse it when it exists (to profile rendering alone). */
+    store: { type: 'string' },
   },
 });
 
@@ -29,26 +32,33 @@ const DAY0 = Date.UTC(2025, 0, 1, 2, 0, 0);
 const dayAt = (d: number, ms = 0) => new Date(DAY0 + d * 86_400_000 + ms);
 const MiB = 1024 * 1024;
 
+/** Daily runs of the synthetic fleet; returns the last run's id. */
+async function record(store: KnexRunStore, clusters: number, days: number): Promise<string> {
+  const fleet = Array.from({ length: clusters }, (_, i) => new SimCluster(`cluster-${String(i).padStart(2, '0')}`, 1000 + i, { workloads: Number(args.workloads), controls: Number(args.controls), namespaces: 20 }));
+  const t0 = performance.now();
+  let last = '';
+  for (let day = 0; day < days; day++) {
+    last = await store.beginRun({ trigger: 'bench', catalogVersion: 'bench', complydVersion: '0.1.0', clusterCount: clusters, now: dayAt(day), owner: 'bench:1' });
+    for (const [i, c] of fleet.entries()) await store.recordCluster(last, c.scan(dayAt(day, 1000 + i * 10_000)), { evaluatedControls: c.controlIds() });
+    await store.finishRun(last, 'complete', dayAt(day, 3_600_000));
+    for (const c of fleet) c.advance();
+    if ((day + 1) % 10 === 0) process.stderr.write(`  ${day + 1}/${days} days recorded\n`);
+  }
+  console.log(`store: ${clusters} clusters x ${days} days recorded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return last;
+}
+
 async function main(): Promise<void> {
   const clusters = Number(args.clusters);
   const days = Number(args.days);
   const dir = await mkdtemp(join(tmpdir(), 'complyd-report-bench-'));
-  const store = new KnexRunStore(await openDatabase({ kind: 'sqlite', path: join(dir, 'bench.sqlite') }));
+  const path = args.store ?? join(dir, 'bench.sqlite');
+  const reuse = args.store !== undefined && existsSync(args.store);
+  const store = new KnexRunStore(await openDatabase({ kind: 'sqlite', path }));
   let peak = 0;
   const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   try {
-    const fleet = Array.from({ length: clusters }, (_, i) => new SimCluster(`cluster-${String(i).padStart(2, '0')}`, 1000 + i, { workloads: Number(args.workloads), controls: Number(args.controls), namespaces: 20 }));
-    const t0 = performance.now();
-    let last = '';
-    for (let day = 0; day < days; day++) {
-      last = await store.beginRun({ trigger: 'bench', catalogVersion: 'bench', complydVersion: '0.1.0', clusterCount: clusters, now: dayAt(day), owner: 'bench:1' });
-      for (const [i, c] of fleet.entries()) await store.recordCluster(last, c.scan(dayAt(day, 1000 + i * 10_000)), { evaluatedControls: c.controlIds() });
-      await store.finishRun(last, 'complete', dayAt(day, 3_600_000));
-      for (const c of fleet) c.advance();
-      if ((day + 1) % 10 === 0) process.stderr.write(`  ${day + 1}/${days} days recorded\n`);
-    }
-    console.log(`store: ${clusters} clusters x ${days} days recorded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-
+    const last = reuse ? ((await store.latestRun())?.id ?? '') : await record(store, clusters, days);
     const repeat = Number(args.repeat);
     const times: Record<string, number[]> = { model: [] };
     let report = await buildReport(store, last, { sinceMs: days * 86_400_000 });

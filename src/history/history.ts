@@ -6,7 +6,7 @@
 import { controlsFor } from '../controls/index.js';
 import type { Framework } from '../controls/define.js';
 import type { StatusCounts } from '../evaluate/evaluate.js';
-import type { ClusterRiskPoint, Run, RunStore } from '../store/run-store.js';
+import type { ClusterRiskPoint, FindingEpisode, Run, RunStore } from '../store/run-store.js';
 import { openByAge, timeToRemediate, type AgeBucket, type RemediationStat } from './remediation.js';
 import { clusterScoreSeries, fleetScoreSeries, topRegressions, type ControlFilter, type Regression, type ScorePoint } from './score-series.js';
 import type { Severity } from '../core/types.js';
@@ -136,14 +136,24 @@ export interface RemediationReport {
  * Time to remediate failing findings resolved in the window, and the age of those still open
  * at its end: now, or at `atRunId` (a report of a past run) with the state they had then.
  */
-export async function remediation(store: RunStore, window: Window, scope: Scope = {}, atRunId?: string): Promise<RemediationReport> {
+export async function remediation(
+  store: RunStore,
+  window: Window,
+  scope: Scope = {},
+  atRunId?: string,
+  /** The episodes open at `atRunId`, when the caller has read them already. */
+  openAtRun?: readonly FindingEpisode[],
+): Promise<RemediationReport> {
   const keep = controlFilter(scope.framework);
   const scoped = inClusters(scope);
+  const cluster = (e: FindingEpisode) => scope.cluster === undefined || e.cluster === scope.cluster;
   const [resolved, open] = await Promise.all([
     store.resolvedEpisodes(window.from, window.to, scope.cluster).then(scoped),
-    store
-      .openEpisodes({ ...(scope.cluster !== undefined ? { cluster: scope.cluster } : {}), ...(atRunId !== undefined ? { runId: atRunId } : {}) })
-      .then(scoped),
+    openAtRun
+      ? scoped(openAtRun.filter(cluster))
+      : store
+          .openEpisodes({ ...(scope.cluster !== undefined ? { cluster: scope.cluster } : {}), ...(atRunId !== undefined ? { runId: atRunId } : {}) })
+          .then(scoped),
   ]);
   const inScope = resolved.filter((e) => keep(e.controlId));
   const bySeverity = timeToRemediate(inScope, 'severity');

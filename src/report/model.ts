@@ -1,8 +1,8 @@
-import type { Evidence, Gap, ResourceRef, Severity, Status } from '../core/types.js';
+import type { Evidence, Finding, Gap, ResourceRef, Severity, Status } from '../core/types.js';
 import { SEVERITIES } from '../core/types.js';
 import type { Control, Framework } from '../controls/define.js';
 import { emptyCounts, type StatusCounts } from '../evaluate/evaluate.js';
-import type { ControlResult, RunStore, StoredFinding } from '../store/run-store.js';
+import type { ControlResult, RunStore } from '../store/run-store.js';
 import { complianceScore } from '../score/compliance.js';
 import { buildPeriod, type PeriodSection } from './period.js';
 
@@ -108,12 +108,16 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
 
   const inScope = input.framework ? new Set(input.controls.filter((c) => c.frameworks.includes(input.framework as Framework)).map((c) => c.id)) : undefined;
   const scoped = <T extends { controlId: string }>(rows: T[]) => (inScope ? rows.filter((r) => inScope.has(r.controlId)) : rows);
-  const [clusterRows, controlRows, findingRows, gapRows] = await Promise.all([
+  const [clusterRows, controlRows, openAtRun, gapRows] = await Promise.all([
     store.clusterResults(runId),
     store.controlResults(runId).then(scoped),
-    store.findings(runId).then(scoped),
+    store.openEpisodes({ runId }),
     store.gaps(runId),
   ]);
+  // The episodes open at the run serve the findings, the period's diff and its ages; a run
+  // recorded before the lifecycles (no chain entry) is read from its per-run findings.
+  const legacy = clusterRows.some((c) => c.status !== 'failed' && !c.chain);
+  const findingRows: Array<Finding & { fingerprint: string }> = legacy ? scoped(await store.findings(runId)) : scoped(openAtRun.filter((e) => e.seen));
   const byId = new Map(input.controls.map((c) => [c.id, c]));
   // Counts are summed from the per-control results, so a framework-limited report adds up too.
   const countsOf = (cluster: string) => {
@@ -152,6 +156,7 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
     controlRows,
     ...(input.clusters ? { clusters: input.clusters } : {}),
     ...(input.framework ? { framework: input.framework } : {}),
+    openAtRun,
   });
 
   const catalogIds = input.controls.filter((c) => !inScope || inScope.has(c.id)).map((c) => c.id);
@@ -186,7 +191,7 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
   };
 }
 
-function controlSection(id: string, meta: Control | undefined, rows: readonly ControlResult[], found: readonly StoredFinding[]): ControlSection {
+function controlSection(id: string, meta: Control | undefined, rows: readonly ControlResult[], found: ReadonlyArray<Finding & { fingerprint: string }>): ControlSection {
   const findings = found
     .map((f) => ({
       cluster: f.cluster,

@@ -15,7 +15,21 @@ const TRANSLITERATE: Record<string, string> = { '\u00ad': '' };
  * characters the font has no glyph for are replaced by their unaccented base letter or by
  * `?` (never silently dropped).
  */
+const safeCache = new Map<string, string>();
+
 export function pdfSafe(text: string): string {
+  const hit = safeCache.get(text);
+  if (hit !== undefined) return hit;
+  const out = toShowable(text);
+  // Report texts repeat (paths, expected values, resource kinds): remember the short ones.
+  if (text.length <= 200) {
+    if (safeCache.size > 100_000) safeCache.clear();
+    safeCache.set(text, out);
+  }
+  return out;
+}
+
+function toShowable(text: string): string {
   const covers = fontMetrics(FONT.regular).covers;
   let out = '';
   for (const ch of text.replace(/\r\n?/g, '\n').normalize('NFC')) {

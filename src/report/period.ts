@@ -9,7 +9,7 @@ import type { Severity } from '../core/types.js';
 import { controlFilter, remediation, trend, type Scope } from '../history/history.js';
 import type { AgeBucket } from '../history/remediation.js';
 import { complianceScore } from '../score/compliance.js';
-import type { ClusterResult, ControlResult, Run, RunStore, StoredWorkloadRisk } from '../store/run-store.js';
+import type { ClusterResult, ControlResult, FindingEpisode, Run, RunStore, StoredWorkloadRisk } from '../store/run-store.js';
 
 export interface ScoreChange {
   /** At the reported run. */
@@ -84,6 +84,8 @@ export interface PeriodInput {
   clusters?: readonly string[];
   framework?: Framework;
   topRisks?: number;
+  /** Episodes open at the run (openEpisodes({ runId })), when the caller has read them. */
+  openAtRun?: readonly FindingEpisode[];
 }
 
 export async function buildPeriod(input: PeriodInput): Promise<PeriodSection> {
@@ -93,7 +95,7 @@ export async function buildPeriod(input: PeriodInput): Promise<PeriodSection> {
   const scope: Scope = { ...(input.clusters ? { clusters: input.clusters } : {}), ...(input.framework ? { framework: input.framework } : {}) };
   const [t, r, risks, runs] = await Promise.all([
     trend(store, { from, to }, scope),
-    remediation(store, { from, to }, scope, run.id),
+    remediation(store, { from, to }, scope, run.id, input.openAtRun),
     store.workloadRisks(run.id),
     store.runsBetween(from, to),
   ]);
@@ -125,7 +127,7 @@ export async function buildPeriod(input: PeriodInput): Promise<PeriodSection> {
 
   let changes: PeriodSection['changes'] = { new: 0, reopened: 0, resolved: 0, stillOpen: 0, compared: false };
   if (firstRun) {
-    const d = await store.diff(firstRun.id, run.id);
+    const d = await store.diff(firstRun.id, run.id, input.openAtRun ? new Map([[run.id, input.openAtRun]]) : undefined);
     changes = { new: 0, reopened: 0, resolved: 0, stillOpen: 0, compared: true };
     const control = controlFilter(input.framework);
     // Failing findings only: an unknown that became readable is not a change of posture.

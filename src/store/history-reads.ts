@@ -235,13 +235,17 @@ async function assessedSeqs(db: Db, runId: string): Promise<Map<string, number>>
   return new Map(rows.filter((r) => ASSESSED.includes(r.status) && r.seq !== null).map((r) => [r.cluster, Number(r.seq)]));
 }
 
-export async function diffRuns(db: Db, isPostgres: boolean, runA: { id: string; seq: number }, runB: { id: string; seq: number }): Promise<RunDiff> {
+export async function diffRuns(
+  db: Db,
+  isPostgres: boolean,
+  runA: { id: string; seq: number },
+  runB: { id: string; seq: number },
+  known: ReadonlyMap<string, readonly FindingEpisode[]> = new Map(),
+): Promise<RunDiff> {
   const [from, to] = runA.seq <= runB.seq ? [runA, runB] : [runB, runA];
   const [seqA, seqB] = await Promise.all([assessedSeqs(db, from.id), assessedSeqs(db, to.id)]);
-  const [atA, atB] = await Promise.all([
-    episodesAtRun(db, isPostgres, from.id, { includeUnseen: true }),
-    episodesAtRun(db, isPostgres, to.id, { includeUnseen: true }),
-  ]);
+  const at = (id: string) => known.get(id) ?? episodesAtRun(db, isPostgres, id, { includeUnseen: true });
+  const [atA, atB] = await Promise.all([at(from.id), at(to.id)]);
   const clusters = [...new Set([...seqA.keys(), ...seqB.keys()])].sort(byteCompare);
   const out: RunDiff = { fromRunId: from.id, toRunId: to.id, clusters: [], skipped: [] };
   for (const cluster of clusters) {

@@ -101,8 +101,11 @@ export interface RunStore {
   controlCountsSeries(cluster: string | undefined, from: Date, to: Date): Promise<CountsPoint[]>;
   /** Per namespace and severity counts, like controlCountsSeries. */
   namespaceCountsSeries(cluster: string | undefined, from: Date, to: Date): Promise<CountsPoint[]>;
-  /** New, reopened, resolved and still-open findings between two runs, per cluster assessed in both. */
-  diff(runA: string, runB: string): Promise<RunDiff>;
+  /**
+   * New, reopened, resolved and still-open findings between two runs, per cluster assessed in
+   * both. `known`: episodes already read with openEpisodes({ runId }) for either run, by run id.
+   */
+  diff(runA: string, runB: string, known?: ReadonlyMap<string, readonly FindingEpisode[]>): Promise<RunDiff>;
   /** Episodes resolved in [from, to) (for time to remediate). */
   resolvedEpisodes(from: Date, to: Date, cluster?: string): Promise<FindingEpisode[]>;
   /** Episodes open now, or at a run (with the state they had then, observed or not). */
@@ -313,10 +316,10 @@ export class KnexRunStore implements RunStore {
     return this.attempt('cannot read namespace counts', () => countsSeries(this.db, 'namespace', cluster, from, to));
   }
 
-  async diff(runA: string, runB: string): Promise<RunDiff> {
+  async diff(runA: string, runB: string, known?: ReadonlyMap<string, readonly FindingEpisode[]>): Promise<RunDiff> {
     const [a, b] = await Promise.all([this.getRun(runA), this.getRun(runB)]);
     if (!a || !b) throw new StoreError(`cannot compare runs ${runA} and ${runB}: no such run ${a ? runB : runA}`);
-    return this.attempt(`cannot compare runs ${runA} and ${runB}`, () => diffRuns(this.db, this.isPostgres, a, b));
+    return this.attempt(`cannot compare runs ${runA} and ${runB}`, () => diffRuns(this.db, this.isPostgres, a, b, known));
   }
 
   resolvedEpisodes(from: Date, to: Date, cluster?: string): Promise<FindingEpisode[]> {
