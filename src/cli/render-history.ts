@@ -1,5 +1,6 @@
 /** Terminal renderings of the history answers (the JSON output is the objects themselves). */
-import type { ChainReport, RunDiff, FindingEpisode } from '../store/run-types.js';
+import type { ResourceRef } from '../core/types.js';
+import type { ChainReport, RunDiff, StoredWorkloadRisk } from '../store/run-types.js';
 import type { RemediationReport, RunHistoryEntry, Trend } from '../history/history.js';
 import type { RemediationStat } from '../history/remediation.js';
 import { AGE_BUCKETS } from '../history/remediation.js';
@@ -100,7 +101,7 @@ export function renderRemediation(r: RemediationReport, controlLimit = 15): stri
   return lines.join('\n');
 }
 
-function where(e: FindingEpisode): string {
+function where(e: { resource: ResourceRef }): string {
   const r = e.resource;
   return `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}${r.container ? ` [${r.container}]` : ''}`;
 }
@@ -143,5 +144,44 @@ export function renderVerify(r: ChainReport): string {
     lines.push('', 'Chain heads (keep them elsewhere to detect a later truncation):');
     lines.push(table(['CLUSTER', 'RUN', 'SEQ', 'CHAIN HASH'], r.heads.map((h) => [h.cluster, h.runId, h.seq, h.chainHash])));
   }
+  return lines.join('\n');
+}
+
+export interface RiskTotals {
+  clusters: Array<{ cluster: string; risk: number; workloads: number }>;
+  namespaces: Array<{ cluster: string; namespace: string; risk: number; workloads: number }>;
+}
+
+/** Sums per cluster and per namespace (highest first): a namespace's risk is its workloads' sum. */
+export function riskTotals(workloads: readonly StoredWorkloadRisk[]): RiskTotals {
+  const clusters = new Map<string, { cluster: string; risk: number; workloads: number }>();
+  const namespaces = new Map<string, { cluster: string; namespace: string; risk: number; workloads: number }>();
+  for (const w of workloads) {
+    const c = clusters.get(w.cluster) ?? { cluster: w.cluster, risk: 0, workloads: 0 };
+    clusters.set(w.cluster, c);
+    c.risk += w.risk;
+    c.workloads += 1;
+    const ns = w.resource.namespace ?? '(cluster-scoped)';
+    const k = `${w.cluster}/${ns}`;
+    const n = namespaces.get(k) ?? { cluster: w.cluster, namespace: ns, risk: 0, workloads: 0 };
+    namespaces.set(k, n);
+    n.risk += w.risk;
+    n.workloads += 1;
+  }
+  const byRisk = <T extends { risk: number }>(a: T, b: T) => b.risk - a.risk;
+  return { clusters: [...clusters.values()].sort(byRisk), namespaces: [...namespaces.values()].sort(byRisk) };
+}
+
+export function renderRisk(r: RiskTotals & { runId: string; workloads: readonly StoredWorkloadRisk[]; more: number }): string {
+  if (r.workloads.length === 0) return `run ${r.runId}: no workload with a failing finding (or risk was not recorded for this run)`;
+  const lines = [`Workload risk at run ${r.runId} (risk = severity x exposure; exposure = 1 + factors)`, ''];
+  lines.push(table(['CLUSTER', 'RISK', 'WORKLOADS'], r.clusters.map((c) => [c.cluster, c.risk.toFixed(1), c.workloads])));
+  lines.push('', table(['CLUSTER', 'NAMESPACE', 'RISK', 'WORKLOADS'], r.namespaces.slice(0, 10).map((n) => [n.cluster, n.namespace, n.risk.toFixed(1), n.workloads])));
+  lines.push('');
+  for (const w of r.workloads) {
+    lines.push(`${w.risk.toFixed(1).padStart(7)}  ${w.cluster} ${where(w)}  = ${w.severity} (${w.failing} failing) x ${w.exposure}`);
+    for (const f of w.factors) lines.push(`           +${f.contribution} ${f.factor}: ${f.reason}`);
+  }
+  if (r.more > 0) lines.push(`  ... ${r.more} more workloads (--limit, or --output json)`);
   return lines.join('\n');
 }

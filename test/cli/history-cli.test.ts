@@ -74,6 +74,22 @@ describe('history commands on the demo history', () => {
     expect(prod?.resolved.map((e) => e.resource.name)).toContain('legacy-reporting');
   });
 
+  it('risk: each workload risk is its severity times 1 + its factors, and the totals add up', async () => {
+    const r = await json<{ clusters: Array<{ cluster: string; risk: number }>; workloads: Array<{ cluster: string; risk: number; severity: number; exposure: number; factors: Array<{ contribution: number; reason: string }> }>; more: number }>(['risk', '-n', '1000']);
+    expect(r.more).toBe(0);
+    expect(r.workloads.length).toBeGreaterThan(10);
+    for (const w of r.workloads) {
+      expect(w.exposure).toBeCloseTo(1 + w.factors.reduce((a, f) => a + f.contribution, 0), 9);
+      expect(w.risk).toBeCloseTo(w.severity * w.exposure, 9);
+      for (const f of w.factors) expect(f.reason.length).toBeGreaterThan(5);
+    }
+    const risks = r.workloads.map((w) => w.risk);
+    expect([...risks].sort((a, b) => b - a)).toEqual(risks);
+    for (const c of r.clusters) expect(c.risk).toBeCloseTo(r.workloads.filter((w) => w.cluster === c.cluster).reduce((a, w) => a + w.risk, 0), 6);
+    const t = await json<{ risk: Array<{ risk: number }> }>(['trend', '--since', '30d']);
+    expect(t.risk[t.risk.length - 1]?.risk).toBeCloseTo(r.clusters.reduce((a, c) => a + c.risk, 0), 3);
+  });
+
   it('verify: intact after the demo, and names the row changed behind its back', async () => {
     const ok = await runCli(['verify', '-c', config]);
     expect(ok.code).toBe(0);

@@ -1,4 +1,4 @@
-/** Commands that read the stored history: history, trend, mttr, diff, verify, prune. */
+/** Commands that read the stored history: history, trend, mttr, diff, risk, verify, prune. */
 import type { Command } from 'commander';
 import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
 import { openStore } from '../../main.js';
@@ -9,7 +9,7 @@ import { parseDuration } from '../../config/duration.js';
 import { parseFramework } from './controls.js';
 import { resolveRun } from './report.js';
 import { parseOutput, parseWindow } from '../window.js';
-import { renderDiff, renderHistory, renderRemediation, renderTrend, renderVerify } from '../render-history.js';
+import { renderDiff, renderHistory, renderRemediation, renderRisk, renderTrend, renderVerify, riskTotals } from '../render-history.js';
 
 /** Exit status of `verify` when the chain does not hold. */
 export const EXIT_CHAIN_BROKEN = 4;
@@ -91,6 +91,24 @@ export function registerHistory(program: Command): void {
         opts,
         async (store) => store.diff(await resolveRun(store, runA), await resolveRun(store, runB)),
         (d) => renderDiff(d),
+      );
+    });
+
+  common(program.command('risk').description('workload risk at a run (the latest by default): severity x exposure, with every factor and its reason, and the totals per namespace and cluster'))
+    .option('--run <id>', 'run id (or a unique prefix)', 'latest')
+    .option('--cluster <name>', 'only this cluster')
+    .option('-n, --limit <n>', 'how many workloads to list', '20')
+    .action(async (opts: ReadOptions & { run: string; cluster?: string; limit: string }) => {
+      const limit = Number(opts.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, not "${opts.limit}"`);
+      await withStore(
+        opts,
+        async (store) => {
+          const runId = await resolveRun(store, opts.run);
+          const workloads = await store.workloadRisks(runId, opts.cluster);
+          return { runId, ...riskTotals(workloads), workloads: workloads.slice(0, limit), more: Math.max(0, workloads.length - limit) };
+        },
+        renderRisk,
       );
     });
 
