@@ -11,7 +11,7 @@ import { registerHistory } from './commands/history.js';
 export function buildProgram(): Command {
   const program = new Command('complyd')
     .description(
-      'Multi-cluster Kubernetes compliance reporting: scans clusters through their kubeconfigs, evaluates\n' +
+      'Multi-cluster Kubernetes compliance reporting: scans clusters through their kubeconfigs, evaluates ' +
         'CIS / Pod Security Standards / NSA-CISA controls centrally, keeps the history in SQL, renders reports.',
     )
     .version(complydVersion(), '-V, --version')
@@ -22,7 +22,9 @@ export function buildProgram(): Command {
 Start here:
   complyd demo                          scan a simulated fleet and write reports to ./complyd-out
   complyd scan -c complyd.yaml          scan your clusters once (example config: config/complyd.example.yaml)
-  complyd evaluate ./manifests          judge manifests without a cluster`,
+  complyd evaluate ./manifests          judge manifests without a cluster
+  complyd trend -c complyd.yaml         compliance score and risk over the last 90 days
+  complyd report -c complyd.yaml --format pdf --out report.pdf`,
     );
   registerScan(program);
   registerDaemon(program);

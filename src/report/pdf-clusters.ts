@@ -145,7 +145,8 @@ export function failingPerCluster(L: Layout, report: RunReport): void {
       continue;
     }
     const p = report.period.clusters.find((x) => x.cluster === c.name);
-    const change = p && p.score !== null && p.first !== null ? `  (${p.score - p.first >= 0 ? '+' : ''}${(p.score - p.first).toFixed(1)} over the period)` : '';
+    const d = p && p.score !== null && p.first !== null ? p.score - p.first : undefined;
+    const change = d === undefined ? '' : Math.abs(d) < 0.05 ? '  (no change over the period)' : `  (${d > 0 ? '+' : ''}${d.toFixed(1)} over the period)`;
     L.keyValues(
       [
         ['Compliance score', { text: `${fmtScore(c.score)}${change}`, font: FONT.bold }],
