@@ -145,16 +145,21 @@ interface SeriesRow {
  * Counts of one dimension for every assessed cluster scan of the runs that started in
  * [from, to], in run order. Spans are read once and shared between the points they cover.
  */
-export async function countsSeries(db: Db, dim: SpanDim, cluster: string | undefined, from: Date, to: Date): Promise<CountsPoint[]> {
-  const pq = db(`${RUN_CLUSTERS} as rc`)
+/** The assessed cluster scans of the runs started in [from, to] (of one cluster, if given), in seq order. */
+export function assessedScans(db: Db, cluster: string | undefined, from: Date, to: Date): Knex.QueryBuilder {
+  const q = db(`${RUN_CLUSTERS} as rc`)
     .join(`${RUNS} as r`, 'r.id', 'rc.run_id')
     .select('rc.run_id', 'r.seq as run_seq', 'r.started_at as run_started_at', 'rc.cluster', 'rc.seq')
     .where('r.started_at', '>=', isoTimestamp(from, 'from'))
     .andWhere('r.started_at', '<=', isoTimestamp(to, 'to'))
     .whereIn('rc.status', ASSESSED)
-    .select(db.raw('CASE WHEN rc.results_hash IS NULL THEN 1 ELSE 0 END AS legacy'))
     .orderBy('rc.seq');
-  if (cluster !== undefined) void pq.andWhere('rc.cluster', cluster);
+  if (cluster !== undefined) void q.andWhere('rc.cluster', cluster);
+  return q;
+}
+
+export async function countsSeries(db: Db, dim: SpanDim, cluster: string | undefined, from: Date, to: Date): Promise<CountsPoint[]> {
+  const pq = assessedScans(db, cluster, from, to).select(db.raw('CASE WHEN rc.results_hash IS NULL THEN 1 ELSE 0 END AS legacy'));
   const rows = (await pq) as Array<SeriesRow & { legacy: number | string }>;
   const legacy = rows.filter((p) => Number(p.legacy) === 1);
   const points = rows.filter((p) => Number(p.legacy) === 0);

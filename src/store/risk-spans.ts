@@ -6,7 +6,8 @@
 import type { Knex } from 'knex';
 import type { RiskFactor, WorkloadRisk } from '../core/types.js';
 import { ASSESSED, idChunks, type Db } from './history-rows.js';
-import { RUNS, RUN_CLUSTERS, insertChunked, isoTimestamp } from './run-rows.js';
+import { RUN_CLUSTERS, insertChunked } from './run-rows.js';
+import { assessedScans } from './history-reads.js';
 import type { ClusterRiskPoint, StoredWorkloadRisk } from './run-types.js';
 
 export const RISK_SPANS = 'risk_spans';
@@ -110,15 +111,7 @@ export async function risksAtRun(db: Db, runId: string, cluster?: string): Promi
  * 003) are left out, so a series never shows a false zero.
  */
 export async function riskSeries(db: Db, cluster: string | undefined, from: Date, to: Date): Promise<ClusterRiskPoint[]> {
-  const pq = db(`${RUN_CLUSTERS} as rc`)
-    .join(`${RUNS} as r`, 'r.id', 'rc.run_id')
-    .select('rc.run_id', 'r.seq as run_seq', 'r.started_at as run_started_at', 'rc.cluster', 'rc.seq')
-    .where('r.started_at', '>=', isoTimestamp(from, 'from'))
-    .andWhere('r.started_at', '<=', isoTimestamp(to, 'to'))
-    .whereIn('rc.status', ASSESSED)
-    .where('rc.risk_recorded', 1)
-    .orderBy('rc.seq');
-  if (cluster !== undefined) void pq.andWhere('rc.cluster', cluster);
+  const pq = assessedScans(db, cluster, from, to).where('rc.risk_recorded', 1);
   const points = (await pq) as Array<{ run_id: string; run_seq: number | string; run_started_at: string; cluster: string; seq: number | string }>;
   if (points.length === 0) return [];
   const seqs = points.map((p) => Number(p.seq));
