@@ -134,16 +134,8 @@ function managedNote(c: RunReport['clusters'][number]): string {
   return '';
 }
 
-export function failingPerCluster(L: Layout, report: RunReport): void {
-  L.heading('3 Per cluster', 1, () => L.doc.outline.addItem('3 Per cluster'));
-  const body = L.style(FONT.regular, 9.5);
-  if (report.clusters.length === 0) L.paragraph('No clusters in scope.', body);
-  for (const c of report.clusters) {
-    L.heading(c.status === 'failed' ? `${c.name}  (failed: not assessed)` : `${c.name}  (${c.status}, ${c.failingControls.length} failing control(s))`, 2);
-    if (c.status === 'failed') {
-      L.paragraph(`Not assessed: ${c.error ?? 'no error recorded'}`, L.style(FONT.regular, 9.5, L.c.status.error));
-      continue;
-    }
+/** Score and its change, risk, provider, what was not read: the head of a cluster's section. */
+function clusterFacts(L: Layout, report: RunReport, c: RunReport['clusters'][number]): void {
     const p = report.period.clusters.find((x) => x.cluster === c.name);
     const d = p && p.score !== null && p.first !== null ? p.score - p.first : undefined;
     const change = d === undefined ? '' : Math.abs(d) < 0.05 ? '  (no change over the period)' : `  (${d > 0 ? '+' : ''}${d.toFixed(1)} over the period)`;
@@ -157,6 +149,19 @@ export function failingPerCluster(L: Layout, report: RunReport): void {
       ],
       { size: 8.5, labelWidth: 110 },
     );
+}
+
+export function perCluster(L: Layout, report: RunReport): void {
+  L.heading('3 Per cluster', 1, () => L.doc.outline.addItem('3 Per cluster'));
+  const body = L.style(FONT.regular, 9.5);
+  if (report.clusters.length === 0) L.paragraph('No clusters in scope.', body);
+  for (const c of report.clusters) {
+    L.heading(c.status === 'failed' ? `${c.name}  (failed: not assessed)` : `${c.name}  (${c.status}, ${c.failingControls.length} failing control(s))`, 2);
+    if (c.status === 'failed') {
+      L.paragraph(`Not assessed: ${c.error ?? 'no error recorded'}`, L.style(FONT.regular, 9.5, L.c.status.error));
+      continue;
+    }
+    clusterFacts(L, report, c);
     if (c.failingControls.length === 0) L.paragraph('No failing controls.', body);
     else
       L.table(

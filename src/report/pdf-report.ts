@@ -11,7 +11,7 @@ import { FONT, Layout, pageFurniture } from './pdf-layout.js';
 import { loadTemplate, type PdfTemplate } from './pdf-template.js';
 import { registerFonts } from './pdf-fonts.js';
 import { fmtDuration, fmtTime, STATUS_COLUMNS, STATUS_LABEL, STATUS_MEANING } from './pdf-cells.js';
-import { clusterTrendGrid, failingPerCluster, fleetSummary, notAssessed } from './pdf-clusters.js';
+import { clusterTrendGrid, perCluster, fleetSummary, notAssessed } from './pdf-clusters.js';
 import { controlDetails } from './pdf-controls.js';
 import { exceptionsRegister, executiveSummary, integrityAppendix, methodology, type ChartHook } from './pdf-period.js';
 
@@ -63,7 +63,7 @@ export async function renderPdf(report: RunReport, opts: RenderPdfOptions = {}):
   fleetSummary(L, report);
   await clusterTrendGrid(L, report, tpl.palette ?? DEFAULT_PALETTE);
   notAssessed(L, report);
-  failingPerCluster(L, report);
+  perCluster(L, report);
   controlDetails(L, report);
   exceptionsRegister(L, report);
   methodology(L, report);
