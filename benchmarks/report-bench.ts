@@ -39,7 +39,7 @@ async function record(store: KnexRunStore, clusters: number, days: number): Prom
   let last = '';
   for (let day = 0; day < days; day++) {
     last = await store.beginRun({ trigger: 'bench', catalogVersion: 'bench', complydVersion: '0.1.0', clusterCount: clusters, now: dayAt(day), owner: 'bench:1' });
-    for (const [i, c] of fleet.entries()) await store.recordCluster(last, c.scan(dayAt(day, 1000 + i * 10_000)), { evaluatedControls: c.controlIds() });
+    for (const [i, c] of fleet.entries()) await store.recordCluster(last, c.scan(dayAt(day, 1000 + i * 10_000)), { evaluatedControls: c.controlIds(), frameworks: c.frameworks() });
     await store.finishRun(last, 'complete', dayAt(day, 3_600_000));
     for (const c of fleet) c.advance();
     if ((day + 1) % 10 === 0) process.stderr.write(`  ${day + 1}/${days} days recorded\n`);

@@ -19,6 +19,7 @@ import type { Knex } from 'knex';
 import pg from 'pg';
 import { openDatabase, type StorageConfig } from '../src/store/db.js';
 import { KnexRunStore } from '../src/store/run-store.js';
+import { trend } from '../src/history/history.js';
 import { SimCluster } from './store-fleet.js';
 
 const { values: args } = parseArgs({
@@ -106,7 +107,7 @@ async function runDay(store: KnexRunStore, fleet: SimCluster[], day: number): Pr
   const runId = await store.beginRun({ trigger: 'bench', catalogVersion: 'bench', complydVersion: '0.1.0', clusterCount: fleet.length, now: dayAt(day), owner: 'bench:1' });
   const started = performance.now();
   for (const [i, c] of fleet.entries()) {
-    await store.recordCluster(runId, c.scan(dayAt(day, 1000 + i * 10_000)), { evaluatedControls: c.controlIds() });
+    await store.recordCluster(runId, c.scan(dayAt(day, 1000 + i * 10_000)), { evaluatedControls: c.controlIds(), frameworks: c.frameworks() });
   }
   const ms = performance.now() - started;
   await store.finishRun(runId, 'complete', dayAt(day, 3_600_000));
@@ -153,8 +154,13 @@ async function bench(target: Target): Promise<void> {
 
     const from = dayAt(0);
     const to = dayAt(DAYS - 1, 86_399_000);
-    const one = await timed(() => store.controlCountsSeries('cluster-07', from, to));
-    const all = await timed(() => store.controlCountsSeries(undefined, from, to), 3);
+    // `complyd trend`'s query: score spans, and the control counts at each cluster's range ends (regressions).
+    const one = await timed(() => trend(store, { from, to }, { cluster: 'cluster-07' }));
+    const all = await timed(() => trend(store, { from, to }), 3);
+    const oneFramework = await timed(() => trend(store, { from, to }, { cluster: 'cluster-07', framework: 'pss-restricted' }));
+    // What the same trend costs from the control spans (scans recorded before score spans existed).
+    const oneControls = await timed(() => store.controlCountsSeries('cluster-07', from, to));
+    const allControls = await timed(() => store.controlCountsSeries(undefined, from, to), 3);
     const mttr = await timed(async () => {
       const episodes = await store.resolvedEpisodes(from, to);
       const bySeverity = new Map<string, { n: number; ms: number }>();
@@ -178,15 +184,16 @@ async function bench(target: Target): Promise<void> {
     console.log(`${label} store after ${DAYS} days: ${fmt(yearBytes / MiB)} MiB (${target.kind === 'postgres' ? `pg_database_size minus ${fmt(target.baseline / MiB)} MiB of an empty database` : 'SQLite file after a WAL checkpoint'})`);
     console.log(`${label} unchanged run: ${fmt(unchangedBytes / 1024)} KiB per fleet run of ${CLUSTERS} clusters = ${fmt(unchangedBytes / CLUSTERS, 0)} B per cluster scan (mean of ${UNCHANGED})`);
     console.log(`${label} recording: ${fmt(recordMs / (DAYS * CLUSTERS))} ms per cluster scan over the year, ${fmt(unchangedMs / (UNCHANGED * CLUSTERS))} ms when unchanged`);
-    console.log(`${label} trend, 1 cluster x ${one.value.length} runs: ${fmt(one.ms)} ms (median of 7)`);
-    console.log(`${label} trend, fleet, ${all.value.length} cluster scans: ${fmt(all.ms)} ms (median of 3)`);
+    console.log(`${label} trend, 1 cluster x ${one.value.score.length} runs: ${fmt(one.ms)} ms (median of 7); limited to pss-restricted: ${fmt(oneFramework.ms)} ms`);
+    console.log(`${label} trend, fleet, ${all.value.score.length} runs (${all.value.clusters.length} clusters): ${fmt(all.ms)} ms (median of 3)`);
+    console.log(`${label} the same from control spans (fallback for scans without score spans): 1 cluster ${fmt(oneControls.ms)} ms, fleet ${fmt(allControls.ms)} ms (${allControls.value.length} cluster scans, read only)`);
     const sev = [...mttr.value.bySeverity.entries()].map(([s, v]) => `${s} ${fmt(v.ms / v.n / 86_400_000)} d (${v.n})`).join(', ');
     console.log(`${label} MTTR over ${mttr.value.episodes} resolved episodes: ${fmt(mttr.ms)} ms (median of 7); mean days to resolve a fail: ${sev}`);
     console.log(`${label} open episodes now: ${open.value.length} in ${fmt(open.ms)} ms; findings of the latest run: ${runFindings.value.length} in ${fmt(runFindings.ms)} ms`);
     console.log(`${label} verifyChain: ${report.ok ? 'ok' : `${report.problems.length} problems`}, ${report.rows} rows, ${report.episodes} episodes in ${fmt(verifyMs / 1000)} s`);
     console.log(`${label} tables (bytes incl. indexes): ${(await target.tables(knex)).slice(0, 14).map(([n, b]) => `${n} ${fmt(b / MiB)} MiB`).join(', ')}`);
     const counts: string[] = [];
-    for (const t of ['runs', 'run_clusters', 'gaps', 'finding_episodes', 'finding_revisions', 'count_spans']) counts.push(`${t} ${Number((await knex(t).count({ n: '*' }).first())?.['n'])}`);
+    for (const t of ['runs', 'run_clusters', 'gaps', 'finding_episodes', 'finding_revisions', 'count_spans', 'score_spans']) counts.push(`${t} ${Number((await knex(t).count({ n: '*' }).first())?.['n'])}`);
     console.log(`${label} rows: ${counts.join(', ')}`);
   } finally {
     await store.close();

@@ -165,6 +165,12 @@ export class SimCluster {
     };
   }
 
+  /** The frameworks of each control, as scan-fleet passes them: PSS-B in baseline and restricted, PSS-R in restricted, CIS in cis-1.12 (and NSA for the 4.2 ones). */
+  frameworks(): Record<string, string[]> {
+    const of = (id: string) => (id.startsWith('PSS-B') ? ['pss-baseline', 'pss-restricted', 'nsa'] : id.startsWith('PSS-R') ? ['pss-restricted'] : id.startsWith('CIS-4.2') ? ['cis-1.12', 'nsa'] : ['cis-1.12']);
+    return Object.fromEntries(this.controlIds().map((id) => [id, of(id)]));
+  }
+
   /** Ids of every control, as scan-fleet would pass them. */
   controlIds(): string[] {
     return [...this.controls.map((c) => c.id), ...CLUSTER_CONTROLS.map((c) => c.id)];

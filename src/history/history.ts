@@ -7,6 +7,8 @@ import { controlsFor } from '../controls/index.js';
 import type { Framework } from '../controls/define.js';
 import type { StatusCounts } from '../evaluate/evaluate.js';
 import type { ClusterRiskPoint, FindingEpisode, Run, RunStore } from '../store/run-store.js';
+import type { CountsPoint } from '../store/run-types.js';
+import { ALL_CONTROLS } from '../store/spans.js';
 import { openByAge, timeToRemediate, type AgeBucket, type RemediationStat } from './remediation.js';
 import { clusterScoreSeries, fleetScoreSeries, topRegressions, type ControlFilter, type Regression, type ScorePoint } from './score-series.js';
 import type { Severity } from '../core/types.js';
@@ -70,24 +72,51 @@ const inClusters = (scope: Scope) => {
 };
 
 export async function trend(store: RunStore, window: Window, scope: Scope = {}): Promise<Trend> {
-  const keep = controlFilter(scope.framework);
   const scoped = inClusters(scope);
-  const [counts, risks] = await Promise.all([
-    store.controlCountsSeries(scope.cluster, window.from, window.to).then(scoped),
-    store.riskSeries(scope.cluster, window.from, window.to).then(scoped),
-  ]);
-  const perCluster = clusterScoreSeries(counts, keep);
+  const [scores, risks] = await Promise.all([scoreInputs(store, window, scope), store.riskSeries(scope.cluster, window.from, window.to).then(scoped)]);
+  const perCluster = clusterScoreSeries(scores.series, scores.keep);
   const clusters = [...perCluster.entries()].map(([cluster, score]) => ({ cluster, score, risk: fleetRisk(risks.filter((r) => r.cluster === cluster)) }));
   return {
     from: window.from.toISOString(),
     to: window.to.toISOString(),
     ...(scope.framework ? { framework: scope.framework } : {}),
     ...(scope.cluster ? { cluster: scope.cluster } : {}),
-    score: fleetScoreSeries(counts, keep),
+    score: fleetScoreSeries(scores.series, scores.keep),
     risk: fleetRisk(risks),
     clusters: scope.cluster ? [] : clusters,
-    regressions: topRegressions(counts, keep),
+    regressions: scores.regressions,
   };
+}
+
+/**
+ * What the score series are folded from. When every scan in the window was recorded with
+ * score spans, their per-framework sums (a few rows per change) and the control counts at
+ * each cluster's first and last scan only, for the regressions; otherwise every control's
+ * counts at every scan, filtered to the framework. Both give the same scores.
+ */
+async function scoreInputs(store: RunStore, window: Window, scope: Scope): Promise<{ series: CountsPoint[]; keep: ControlFilter; regressions: Regression[] }> {
+  const scoped = inClusters(scope);
+  const keep = controlFilter(scope.framework);
+  const sums = await store.frameworkCountsSeries(scope.framework ?? ALL_CONTROLS, scope.cluster, window.from, window.to);
+  if (sums) {
+    const series = scoped(sums);
+    const ends = await store.controlCountsAt(rangeEnds(series));
+    return { series, keep: () => true, regressions: topRegressions(ends, keep) };
+  }
+  const series = scoped(await store.controlCountsSeries(scope.cluster, window.from, window.to));
+  return { series, keep, regressions: topRegressions(series, keep) };
+}
+
+/** Each cluster's first and last point (one, if it has a single point). */
+function rangeEnds(points: readonly CountsPoint[]): Array<Omit<CountsPoint, 'items'>> {
+  const first = new Map<string, CountsPoint>();
+  const last = new Map<string, CountsPoint>();
+  for (const p of points) {
+    if ((first.get(p.cluster)?.seq ?? Infinity) > p.seq) first.set(p.cluster, p);
+    if ((last.get(p.cluster)?.seq ?? -Infinity) < p.seq) last.set(p.cluster, p);
+  }
+  const ends = new Set([...first.values(), ...last.values()]);
+  return [...ends].map(({ items: _items, ...point }) => point);
 }
 
 export interface RunHistoryEntry {

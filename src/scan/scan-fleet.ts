@@ -124,6 +124,7 @@ export async function scanFleet(targets: readonly ClusterTarget[], deps: ScanFle
   beat.unref();
 
   const evaluatedControls = deps.controls.map((c) => c.id);
+  const frameworks = Object.fromEntries(deps.controls.map((c) => [c.id, c.frameworks]));
   const recorded: ClusterSummary[] = [];
   let storeFailure: unknown;
   try {
@@ -131,7 +132,7 @@ export async function scanFleet(targets: readonly ClusterTarget[], deps: ScanFle
       if (opts.signal?.aborted || storeFailure) return;
       const scan = await scanCluster(target, { ...deps, log });
       try {
-        await deps.store.recordCluster(runId, scan, { evaluatedControls });
+        await deps.store.recordCluster(runId, scan, { evaluatedControls, frameworks });
       } catch (err) {
         storeFailure ??= err;
         log.error({ cluster: target.name, err: errorMessage(err) }, 'cluster could not be recorded');

@@ -7,7 +7,8 @@
  * - every finding episode open at that row: fingerprint, episode number, status, severity,
  *   whether the scan observed it, and the hash of its evidence (not the evidence text, which
  *   retention may blank; the evidence hash stays and covers it while it exists),
- * - its gaps.
+ * - its gaps,
+ * - from migration 004 on, its counts per framework and severity (score spans).
  * chain_hash covers the run_clusters row itself (and the immutable fields of its run) and
  * the previous row's chain_hash.
  */
@@ -52,6 +53,8 @@ export interface ResultsInput {
   namespaces: readonly CountsEntry[];
   findings: readonly OpenFindingEntry[];
   gaps: readonly GapEntry[];
+  /** Per framework and severity; absent for scans recorded without score spans (their hash is unchanged). */
+  frameworks?: readonly CountsEntry[];
 }
 
 /** Code-unit order: the same in every process, independent of locale and database collation. */
@@ -86,6 +89,7 @@ export function resultsHash(input: ResultsInput, lineOf: (f: OpenFindingEntry) =
   section([...input.namespaces].sort(compareCounts).map((e) => countsLine('N', e)));
   section([...input.findings].sort(compareFindings).map(lineOf));
   section([...input.gaps].sort(compareGaps).map((g) => JSON.stringify(['G', g.evidence, g.reason, g.message])));
+  if (input.frameworks) section([...input.frameworks].sort(compareCounts).map((e) => countsLine('S', e)));
   return h.digest('hex');
 }
 

@@ -12,6 +12,8 @@ import {
   EPISODE_COLUMNS,
   HEADS,
   REVISIONS,
+  SCORE_SPANS,
+  SCORE_SPAN_COLUMNS,
   SPANS,
   SPAN_COLUMNS,
   countsOf,
@@ -141,10 +143,6 @@ interface SeriesRow {
   seq: number | string;
 }
 
-/**
- * Counts of one dimension for every assessed cluster scan of the runs that started in
- * [from, to], in run order. Spans are read once and shared between the points they cover.
- */
 /** The assessed cluster scans of the runs started in [from, to] (of one cluster, if given), in seq order. */
 export function assessedScans(db: Db, cluster: string | undefined, from: Date, to: Date): Knex.QueryBuilder {
   const q = db(`${RUN_CLUSTERS} as rc`)
@@ -158,6 +156,10 @@ export function assessedScans(db: Db, cluster: string | undefined, from: Date, t
   return q;
 }
 
+/**
+ * Counts of one dimension for every assessed cluster scan of the runs that started in
+ * [from, to], in run order. Spans are read once and shared between the points they cover.
+ */
 export async function countsSeries(db: Db, dim: SpanDim, cluster: string | undefined, from: Date, to: Date): Promise<CountsPoint[]> {
   const pq = assessedScans(db, cluster, from, to).select(db.raw('CASE WHEN rc.results_hash IS NULL THEN 1 ELSE 0 END AS legacy'));
   const rows = (await pq) as Array<SeriesRow & { legacy: number | string }>;
@@ -173,29 +175,50 @@ export async function countsSeries(db: Db, dim: SpanDim, cluster: string | undef
     items: legacyItems.get(`${p.run_id}\u0000${p.cluster}`) ?? [],
   }));
   if (points.length === 0) return legacyPoints;
+  const current = sweepSpans(points, await spansCovering(db, SPANS, SPAN_COLUMNS, { dim }, cluster, points));
+  // Runs recorded before migration 002 come first: they have the lower seqs.
+  return legacyPoints.length > 0 ? [...legacyPoints, ...current] : current;
+}
+
+/**
+ * Counts per severity of one framework (`*`: every control) for every assessed cluster scan
+ * of the runs started in [from, to], from the score spans; undefined when a scan in the range
+ * was recorded without them (the caller then sums the control counts instead).
+ */
+export async function frameworkCountsSeries(db: Db, framework: string, cluster: string | undefined, from: Date, to: Date): Promise<CountsPoint[] | undefined> {
+  const rows = (await assessedScans(db, cluster, from, to).select('rc.scores_recorded')) as Array<SeriesRow & { scores_recorded: number | string | null }>;
+  if (rows.some((r) => Number(r.scores_recorded) !== 1)) return undefined;
+  if (rows.length === 0) return [];
+  return sweepSpans(rows, await spansCovering(db, SCORE_SPANS, SCORE_SPAN_COLUMNS, { framework }, cluster, rows));
+}
+
+/** The spans of `table` matching `where` that cover any of the points' seqs. */
+async function spansCovering(db: Db, table: string, columns: readonly string[], where: Record<string, string>, cluster: string | undefined, points: readonly SeriesRow[]): Promise<SpanRow[]> {
   const seqs = points.map((p) => Number(p.seq));
   const minSeq = Math.min(...seqs);
   const maxSeq = Math.max(...seqs);
-  const sq = db(SPANS)
-    .select(SPAN_COLUMNS)
-    .where({ dim })
+  const sq = db(table)
+    .select(columns)
+    .where(where)
     .andWhere('from_seq', '<=', maxSeq)
     .andWhere((w) => {
       void w.whereNull('to_seq').orWhere('to_seq', '>', minSeq);
     })
     .orderBy('from_seq');
   if (cluster !== undefined) void sq.andWhere({ cluster });
-  const spans = (await sq) as SpanRow[];
+  return (await sq) as SpanRow[];
+}
 
+/** Each point's items: the spans of its cluster valid at its seq. Points in seq order, spans in from_seq order. */
+function sweepSpans(points: readonly SeriesRow[], spans: readonly SpanRow[]): CountsPoint[] {
   const byCluster = new Map<string, Array<{ from: number; to: number; item: CountsItem }>>();
   for (const s of spans) {
     const list = byCluster.get(s.cluster) ?? [];
     if (list.length === 0) byCluster.set(s.cluster, list);
     list.push({ from: Number(s.from_seq), to: s.to_seq === null ? Infinity : Number(s.to_seq), item: { key: s.key, severity: s.severity, counts: countsOf(s) } });
   }
-  // Sweep each cluster's points in seq order over its spans sorted by from_seq.
   const state = new Map<string, { next: number; active: Array<{ to: number; item: CountsItem }>; items: CountsItem[] | undefined }>();
-  const current = points.map((p): CountsPoint => {
+  return points.map((p): CountsPoint => {
     const seq = Number(p.seq);
     let st = state.get(p.cluster);
     if (!st) state.set(p.cluster, (st = { next: 0, active: [], items: undefined }));
@@ -213,8 +236,23 @@ export async function countsSeries(db: Db, dim: SpanDim, cluster: string | undef
     if (changed || !st.items) st.items = st.active.map((a) => a.item).sort((a, b) => byteCompare(a.key, b.key) || byteCompare(a.severity, b.severity));
     return { runId: p.run_id, runSeq: Number(p.run_seq), runStartedAt: p.run_started_at, cluster: p.cluster, seq, items: st.items };
   });
-  // Runs recorded before migration 002 come first: they have the lower seqs.
-  return legacyPoints.length > 0 ? [...legacyPoints, ...current] : current;
+}
+
+/** Control counts at a few cluster scans (e.g. the ends of a range), one query each. */
+export async function controlCountsAt(db: Db, scans: ReadonlyArray<Omit<CountsPoint, 'items'>>): Promise<CountsPoint[]> {
+  return Promise.all(
+    scans.map(async (p) => {
+      const rows = (await db(SPANS)
+        .select(SPAN_COLUMNS)
+        .where({ cluster: p.cluster, dim: 'control' })
+        .andWhere('from_seq', '<=', p.seq)
+        .andWhere((w) => {
+          void w.whereNull('to_seq').orWhere('to_seq', '>', p.seq);
+        })) as SpanRow[];
+      const items = rows.map((s) => ({ key: s.key, severity: s.severity, counts: countsOf(s) })).sort((a, b) => byteCompare(a.key, b.key));
+      return { ...p, items };
+    }),
+  );
 }
 
 /** Control counts of runs recorded before migration 002, from their per-run rows. */

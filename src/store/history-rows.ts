@@ -13,6 +13,7 @@ import { evidenceOfRow, resourceOfRow } from './run-rows.js';
 export const EPISODES = 'finding_episodes';
 export const REVISIONS = 'finding_revisions';
 export const SPANS = 'count_spans';
+export const SCORE_SPANS = 'score_spans';
 export const HEADS = 'cluster_heads';
 export const SQLITE_SEQUENCE = 'complyd_sequence';
 export const PG_SEQUENCE = 'complyd_seq';
@@ -117,7 +118,8 @@ export interface RevisionRow extends StateRow {
 export interface SpanRow {
   id: Num;
   cluster: string;
-  dim: SpanDim;
+  /** Absent on score_spans rows. */
+  dim?: SpanDim;
   key: string;
   severity: Severity;
   from_seq: Num;
@@ -126,6 +128,8 @@ export interface SpanRow {
 }
 
 export const SPAN_COLUMNS = ['id', 'cluster', 'dim', 'key', 'severity', ...COUNT_COLUMNS, 'from_seq', 'to_seq'];
+/** score_spans read as SpanRow (its `framework` as `key`; no dim column: it is always 'framework'). */
+export const SCORE_SPAN_COLUMNS = ['id', 'cluster', 'framework as key', 'severity', ...COUNT_COLUMNS, 'from_seq', 'to_seq'];
 
 export interface HeadRow {
   cluster: string;
@@ -181,11 +185,12 @@ export function rowToOpenEpisode(row: Pick<EpisodeRow, 'id' | 'fingerprint' | 'e
 }
 
 export function rowToOpenSpan(row: SpanRow): OpenSpan {
-  return { id: Number(row.id), dim: row.dim, key: row.key, severity: row.severity, counts: countsOf(row) };
+  return { id: Number(row.id), dim: row.dim ?? 'framework', key: row.key, severity: row.severity, counts: countsOf(row) };
 }
 
 export function spanInsertRow(cluster: string, a: Aggregate, fromSeq: number): Record<string, unknown> {
-  return { cluster, dim: a.dim, key: a.key, severity: a.severity, ...countsColumns(a.counts), from_seq: fromSeq, to_seq: null };
+  const where = a.dim === 'framework' ? { framework: a.key } : { dim: a.dim, key: a.key };
+  return { cluster, ...where, severity: a.severity, ...countsColumns(a.counts), from_seq: fromSeq, to_seq: null };
 }
 
 function ref(runId: string | null, seq: Num | null, at: string | null): ClusterRunRef | undefined {

@@ -14,6 +14,8 @@ import {
   OPEN_EPISODE_COLUMNS,
   PG_SEQUENCE,
   REVISIONS,
+  SCORE_SPANS,
+  SCORE_SPAN_COLUMNS,
   SPANS,
   SPAN_COLUMNS,
   SQLITE_SEQUENCE,
@@ -30,7 +32,7 @@ import {
 import { observeScan, planLifecycle, type LifecyclePlan } from './lifecycle.js';
 import { GAPS, GAP_COLUMNS, RUNS, RUN_CLUSTERS, countsToRow, insertChunked, isoTimestamp, type GapRow, type RunRow } from './run-rows.js';
 import type { RecordClusterOptions } from './run-types.js';
-import { aggregateScan, planSpans, type Aggregate } from './spans.js';
+import { aggregateFrameworks, aggregateScan, planSpans, type Aggregate } from './spans.js';
 import { applyRiskSpans } from './risk-spans.js';
 import { StoreError } from './store-error.js';
 
@@ -133,14 +135,16 @@ async function applyLifecycle(trx: Knex.Transaction, cluster: string, plan: Life
   }
 }
 
-async function applySpans(trx: Knex.Transaction, cluster: string, current: readonly Aggregate[], seq: number): Promise<void> {
-  const open = ((await trx(SPANS).select(SPAN_COLUMNS).where({ cluster }).whereNull('to_seq')) as SpanRow[]).map(rowToOpenSpan);
+/** Extend the spans of `table` (count_spans or score_spans) that still hold, cut the others, open new ones. */
+async function applySpans(trx: Knex.Transaction, table: typeof SPANS | typeof SCORE_SPANS, cluster: string, current: readonly Aggregate[], seq: number): Promise<void> {
+  const columns = table === SPANS ? SPAN_COLUMNS : SCORE_SPAN_COLUMNS;
+  const open = ((await trx(table).select(columns).where({ cluster }).whereNull('to_seq')) as SpanRow[]).map(rowToOpenSpan);
   const plan = planSpans(open, current);
-  for (const ids of idChunks(plan.close)) await trx(SPANS).whereIn('id', ids).update({ to_seq: seq });
+  for (const ids of idChunks(plan.close)) await trx(table).whereIn('id', ids).update({ to_seq: seq });
   await insertChunked(
     trx,
-    SPANS,
-    SPAN_COLUMNS.length,
+    table,
+    columns.length,
     plan.insert.map((a) => spanInsertRow(cluster, a, seq)),
   );
 }
@@ -203,6 +207,17 @@ function headRow(cluster: string, now: Point, chain: string, assessed: Point | u
   };
 }
 
+/** What the scan's findings add up to; nothing for a scan that failed (it assessed nothing). */
+function summarise(scan: ClusterScan, options: RecordClusterOptions) {
+  if (scan.status === 'failed') return { aggregates: { controls: [], namespaces: [] }, frameworks: undefined, observations: undefined };
+  const aggregates = aggregateScan(scan.cluster, scan.findings);
+  return {
+    aggregates,
+    frameworks: options.frameworks ? aggregateFrameworks(aggregates.controls, options.frameworks) : undefined,
+    observations: observeScan(scan.cluster, scan.findings, options.evaluatedControls),
+  };
+}
+
 /** The whole of recordCluster's work, inside `trx`. Throws StoreError for a missing or finished run. */
 export async function recordClusterIn(trx: Knex.Transaction, isPostgres: boolean, runId: string, scan: ClusterScan, options: RecordClusterOptions): Promise<void> {
   const cluster = scan.cluster;
@@ -211,8 +226,7 @@ export async function recordClusterIn(trx: Knex.Transaction, isPostgres: boolean
   const counts = countStatuses(scan.findings);
   const gapRows: GapRow[] = scan.gaps.map((g) => ({ run_id: runId, cluster, evidence: g.evidence, reason: g.reason, message: g.message }));
   const assessed = scan.status !== 'failed';
-  const aggregates = assessed ? aggregateScan(cluster, scan.findings) : { controls: [], namespaces: [] };
-  const observations = assessed ? observeScan(cluster, scan.findings, options.evaluatedControls) : undefined;
+  const { aggregates, frameworks, observations } = summarise(scan, options);
 
   const { seq, head } = await lockCluster(trx, isPostgres, cluster);
   // Hold the run (PostgreSQL: against a concurrent takeover) and check it still runs.
@@ -239,6 +253,7 @@ export async function recordClusterIn(trx: Knex.Transaction, isPostgres: boolean
     namespaces: aggregates.namespaces,
     findings: plan ? openEntries(plan, numbers) : [],
     gaps: gapRows,
+    ...(frameworks ? { frameworks } : {}),
   });
   const prevChainHash = head?.head_chain_hash ?? ZERO_HASH;
   const chain = chainHash({
@@ -271,12 +286,14 @@ export async function recordClusterIn(trx: Knex.Transaction, isPostgres: boolean
     prev_chain_hash: prevChainHash,
     chain_hash: chain,
     risk_recorded: withRisk ? 1 : null,
+    scores_recorded: frameworks ? 1 : null,
   });
   await insertChunked(trx, GAPS, GAP_COLUMNS.length, gapRows);
   if (plan) {
     await applyLifecycle(trx, cluster, plan, numbers, now, prev);
-    await applySpans(trx, cluster, [...aggregates.controls, ...aggregates.namespaces], seq);
+    await applySpans(trx, SPANS, cluster, [...aggregates.controls, ...aggregates.namespaces], seq);
   }
+  if (frameworks) await applySpans(trx, SCORE_SPANS, cluster, frameworks, seq);
   if (withRisk && scan.risks) await applyRiskSpans(trx, cluster, scan.risks, seq);
   await trx(HEADS).insert(headRow(cluster, now, chain, assessed ? now : prev)).onConflict('cluster').merge();
 }

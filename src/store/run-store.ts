@@ -4,8 +4,10 @@ import type { Knex } from 'knex';
 import type { ClusterScan } from '../core/types.js';
 import {
   byteCompare,
+  controlCountsAt,
   controlResultsAt,
   countsSeries,
+  frameworkCountsSeries,
   currentOpenEpisodes,
   diffRuns,
   episodesAtRun,
@@ -101,6 +103,14 @@ export interface RunStore {
   controlCountsSeries(cluster: string | undefined, from: Date, to: Date): Promise<CountsPoint[]>;
   /** Per namespace and severity counts, like controlCountsSeries. */
   namespaceCountsSeries(cluster: string | undefined, from: Date, to: Date): Promise<CountsPoint[]>;
+  /**
+   * Per severity counts of one framework (`*`: every control), like controlCountsSeries but
+   * from the score spans: a few rows per change. Undefined when a scan in the range was
+   * recorded without score spans.
+   */
+  frameworkCountsSeries(framework: string, cluster: string | undefined, from: Date, to: Date): Promise<CountsPoint[] | undefined>;
+  /** Per-control counts at the given cluster scans (points of a series). */
+  controlCountsAt(scans: ReadonlyArray<Omit<CountsPoint, 'items'>>): Promise<CountsPoint[]>;
   /**
    * New, reopened, resolved and still-open findings between two runs, per cluster assessed in
    * both. `known`: episodes already read with openEpisodes({ runId }) for either run, by run id.
@@ -314,6 +324,14 @@ export class KnexRunStore implements RunStore {
 
   namespaceCountsSeries(cluster: string | undefined, from: Date, to: Date): Promise<CountsPoint[]> {
     return this.attempt('cannot read namespace counts', () => countsSeries(this.db, 'namespace', cluster, from, to));
+  }
+
+  frameworkCountsSeries(framework: string, cluster: string | undefined, from: Date, to: Date): Promise<CountsPoint[] | undefined> {
+    return this.attempt(`cannot read the score counts of ${framework === '*' ? 'all controls' : framework}`, () => frameworkCountsSeries(this.db, framework, cluster, from, to));
+  }
+
+  controlCountsAt(scans: ReadonlyArray<Omit<CountsPoint, 'items'>>): Promise<CountsPoint[]> {
+    return this.attempt('cannot read control counts', () => controlCountsAt(this.db, scans));
   }
 
   async diff(runA: string, runB: string, known?: ReadonlyMap<string, readonly FindingEpisode[]>): Promise<RunDiff> {

@@ -1,6 +1,7 @@
 /** What the run store reads and writes, in the application's terms (camelCase, parsed JSON). */
 import type { ClusterScanStatus, Finding, Gap, Provider, ResourceKind, Severity, Status, WorkloadRisk } from '../core/types.js';
 import type { StatusCounts } from '../evaluate/evaluate.js';
+import type { FrameworkMembership } from './spans.js';
 
 export type RunStatus = 'running' | 'complete' | 'partial' | 'failed' | 'interrupted';
 export type FinalRunStatus = Exclude<RunStatus, 'running'>;
@@ -101,6 +102,12 @@ export interface RecordClusterOptions {
    * (then a control that found nothing at all cannot resolve anything).
    */
   evaluatedControls?: readonly string[];
+  /**
+   * The frameworks each evaluated control belongs to. With it, the scan's counts per
+   * framework are kept as score spans (and covered by its results hash), so score trends
+   * read those instead of every control's counts.
+   */
+  frameworks?: FrameworkMembership;
 }
 
 export type Resolution = 'fixed' | 'resource-gone';

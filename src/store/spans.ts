@@ -10,9 +10,16 @@ import { StoreError } from './store-error.js';
 
 export type SpanDim = 'control' | 'namespace';
 
+/** `framework` aggregates live in their own table (score_spans); the others in count_spans. */
 export interface Aggregate extends CountsEntry {
-  dim: SpanDim;
+  dim: SpanDim | 'framework';
 }
+
+/** The framework key of the sums over every evaluated control. */
+export const ALL_CONTROLS = '*';
+
+/** Which frameworks each control belongs to, as evaluated (control id → framework ids). */
+export type FrameworkMembership = Readonly<Record<string, readonly string[]>>;
 
 export interface OpenSpan extends Aggregate {
   id: number;
@@ -45,6 +52,26 @@ export function aggregateScan(cluster: string, findings: readonly Finding[]): { 
     entry.counts[f.status] += 1;
   }
   return { controls: [...byControl.values()], namespaces: [...byNamespace.values()] };
+}
+
+/**
+ * Counts per framework and severity, summed from the control counts: under `*` every
+ * control, under a framework id the controls that belonged to it. A compliance score is
+ * a severity-weighted sum, so these sums give every framework's score exactly.
+ */
+export function aggregateFrameworks(controls: readonly Aggregate[], membership: FrameworkMembership): Aggregate[] {
+  const out = new Map<string, Aggregate>();
+  const add = (framework: string, c: Aggregate) => {
+    const k = `${framework}\u0000${c.severity}`;
+    let entry = out.get(k);
+    if (!entry) out.set(k, (entry = { dim: 'framework', key: framework, severity: c.severity, counts: emptyCounts() }));
+    for (const s of STATUSES) entry.counts[s] += c.counts[s];
+  };
+  for (const c of controls) {
+    add(ALL_CONTROLS, c);
+    for (const f of membership[c.key] ?? []) add(f, c);
+  }
+  return [...out.values()];
 }
 
 function spanKey(a: Aggregate): string {

@@ -5,7 +5,7 @@
  * Detected (each named by table and row):
  * - a changed run_clusters field (status, times, counts, labels, snapshot hash, error...) or a
  *   changed `runs.seq` / `runs.started_at`: `chain-hash`;
- * - a changed, added or removed count span, finding episode, revision or gap that alters what
+ * - a changed, added or removed count span, score span, finding episode, revision or gap that alters what
  *   some scan's results were (counts, which findings were open, their status, severity,
  *   episode number, seen flag, evidence hash): `results-hash` on every scan it affects;
  * - a deleted run or cluster row in the middle of a chain (or its first rows): `broken-link`
@@ -26,7 +26,7 @@
 import { fingerprint } from '../core/fingerprint.js';
 import type { Status } from '../core/types.js';
 import { chainHash, compareCounts, compareFindings, evidenceHash, findingLine, resultsHash, ZERO_HASH, type CountsEntry, type GapEntry, type OpenFindingEntry } from './chain.js';
-import { ASSESSED, EPISODES, EPISODE_COLUMNS, HEADS, REVISIONS, SPANS, SPAN_COLUMNS, countsOf, type Db, type EpisodeRow, type HeadRow, type RevisionRow, type SpanRow, type StateRow } from './history-rows.js';
+import { ASSESSED, EPISODES, EPISODE_COLUMNS, HEADS, REVISIONS, SCORE_SPANS, SCORE_SPAN_COLUMNS, SPANS, SPAN_COLUMNS, countsOf, type Db, type EpisodeRow, type HeadRow, type RevisionRow, type SpanRow, type StateRow } from './history-rows.js';
 import { GAPS, RUNS, RUN_CLUSTERS, type RunClusterRow } from './run-rows.js';
 import type { ChainProblem, ChainReport } from './run-types.js';
 
@@ -37,6 +37,7 @@ interface ChainRow extends RunClusterRow {
   chain_hash: string | null;
   run_seq: number | string | null;
   run_started_at: string | null;
+  scores_recorded: number | string | null;
 }
 
 interface SpanEntry extends CountsEntry {
@@ -190,8 +191,15 @@ class ClusterVerifier {
       const state = e.states.find((s) => s.from <= seq && s.to > seq);
       if (state) findings.push(state.entry);
     }
+    const withScores = Number(row.scores_recorded) === 1;
     return resultsHash(
-      { controls: covering.filter((s) => s.dim === 'control'), namespaces: covering.filter((s) => s.dim === 'namespace'), findings, gaps },
+      {
+        controls: covering.filter((s) => s.dim === 'control'),
+        namespaces: covering.filter((s) => s.dim === 'namespace'),
+        findings,
+        gaps,
+        ...(withScores ? { frameworks: covering.filter((s) => s.dim === 'framework') } : {}),
+      },
       this.lineOf,
     );
   }
@@ -221,7 +229,10 @@ async function loadCluster(db: Db, cluster: string) {
     .select('rc.*', 'r.seq as run_seq', 'r.started_at as run_started_at')
     .where('rc.cluster', cluster)
     .orderBy('rc.seq')) as ChainRow[];
-  const spanRows = (await db(SPANS).select(SPAN_COLUMNS).where({ cluster })) as SpanRow[];
+  const spanRows = [
+    ...((await db(SPANS).select(SPAN_COLUMNS).where({ cluster })) as SpanRow[]),
+    ...((await db(SCORE_SPANS).select(SCORE_SPAN_COLUMNS).where({ cluster })) as SpanRow[]),
+  ];
   const episodeRows = (await db(EPISODES).select(EPISODE_COLUMNS).where({ cluster }).orderBy('fingerprint').orderBy('episode')) as EpisodeRow[];
   const revisionRows = (await db(`${REVISIONS} as v`)
     .join(`${EPISODES} as e`, 'e.id', 'v.episode_id')
@@ -249,7 +260,7 @@ export async function verifyChain(db: Db): Promise<ChainReport> {
     // In canonical order once, so each scan's findings come out sorted.
     const episodes = data.episodeRows.map((e) => v.episode(e, revisionsOf.get(Number(e.id)) ?? [], bySeq)).sort((a, b) => compareFindings(a.key, b.key));
     const spans: SpanEntry[] = data.spanRows
-      .map((s) => ({ dim: s.dim, key: s.key, severity: s.severity, counts: countsOf(s), from: Number(s.from_seq), to: num(s.to_seq) ?? Infinity }))
+      .map((s) => ({ dim: s.dim ?? 'framework', key: s.key, severity: s.severity, counts: countsOf(s), from: Number(s.from_seq), to: num(s.to_seq) ?? Infinity }))
       .sort(compareCounts);
     const gaps = new Map<string, GapEntry[]>();
     for (const g of data.gapRows) {

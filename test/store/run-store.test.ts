@@ -97,15 +97,16 @@ describeEachDatabase('KnexRunStore', (db) => {
       count_spans: ['cluster', 'dim', 'key', 'severity', 'pass_count', 'error_count', 'from_seq', 'to_seq'],
       cluster_heads: ['cluster', 'head_seq', 'head_run_id', 'head_chain_hash', 'assessed_seq', 'assessed_run_id', 'assessed_at'],
       risk_spans: ['cluster', 'workload', 'kind', 'namespace', 'name', 'risk', 'severity', 'exposure', 'failing', 'factors', 'from_seq', 'to_seq'],
+      score_spans: ['cluster', 'framework', 'severity', 'pass_count', 'fail_count', 'unknown_count', 'from_seq', 'to_seq'],
     };
     columns['runs']?.push('seq');
-    columns['run_clusters']?.push('seq', 'results_hash', 'prev_chain_hash', 'chain_hash', 'risk_recorded');
+    columns['run_clusters']?.push('seq', 'results_hash', 'prev_chain_hash', 'chain_hash', 'risk_recorded', 'scores_recorded');
     for (const [table, cols] of Object.entries(columns)) {
       expect(await knex.schema.hasTable(table)).toBe(true);
       for (const c of cols) expect([table, c, await knex.schema.hasColumn(table, c)]).toEqual([table, c, true]);
     }
     const applied = await knex('complyd_migrations').select('name');
-    expect(applied.map((r: { name: string }) => r.name)).toEqual(['001_initial', '002_lifecycles', '003_risk']);
+    expect(applied.map((r: { name: string }) => r.name)).toEqual(['001_initial', '002_lifecycles', '003_risk', '004_score_spans']);
 
     const [, pending] = (await knex.migrate.list({
       migrationSource: new ComplydMigrationSource(),
@@ -117,8 +118,8 @@ describeEachDatabase('KnexRunStore', (db) => {
     const again = new KnexRunStore(await openDatabase(cfg));
     try {
       expect((await again.getRun(runId))?.status).toBe('running');
-      const stillThree = await knex('complyd_migrations').count({ n: '*' }).first();
-      expect(Number(stillThree?.['n'])).toBe(3);
+      const stillFour = await knex('complyd_migrations').count({ n: '*' }).first();
+      expect(Number(stillFour?.['n'])).toBe(4);
     } finally {
       await again.close();
     }

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as initial from './001-initial.js';
 import * as lifecycles from './002-lifecycles.js';
 import * as risk from './003-risk.js';
+import * as scoreSpans from './004-score-spans.js';
 
 export interface NamedMigration {
   /** Recorded in the migrations table: never rename a released migration. */
@@ -17,6 +18,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '001_initial', migration: initial },
   { name: '002_lifecycles', migration: lifecycles },
   { name: '003_risk', migration: risk },
+  { name: '004_score_spans', migration: scoreSpans },
 ];
 
 export class ComplydMigrationSource implements Knex.MigrationSource<NamedMigration> {
