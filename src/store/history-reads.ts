@@ -28,6 +28,7 @@ import {
 import { CONTROL_RESULTS, RUNS, RUN_CLUSTERS, isoTimestamp } from './run-rows.js';
 import type { ClusterDiff, ControlResult, CountsItem, CountsPoint, FindingEpisode, FindingFilter, RunDiff } from './run-types.js';
 import type { SpanDim } from './spans.js';
+import { selectPacked } from './packed-rows.js';
 
 /** ORDER BY in byte order on both databases (PostgreSQL would otherwise use its collation). */
 export function orderBytewise<Q extends Knex.QueryBuilder>(qb: Q, columns: readonly string[], isPostgres: boolean): Q {
@@ -55,7 +56,6 @@ export async function episodesAtRun(db: Db, isPostgres: boolean, runId: string, 
     .leftJoin(`${REVISIONS} as r`, (j) => {
       j.on('r.episode_id', '=', 'e.id').andOn('r.from_seq', '<=', 'rc.seq').andOn('r.to_seq', '>', 'rc.seq');
     })
-    .select([...episodeWithRevisionColumns(), 'rc.run_id as at_run_id', 'rc.seq as at_seq', 'rc.started_at as at_at'])
     .where('rc.run_id', runId)
     .whereIn('rc.status', ASSESSED)
     .where((w) => {
@@ -66,7 +66,7 @@ export async function episodesAtRun(db: Db, isPostgres: boolean, runId: string, 
   if (filter.status !== undefined) void q.andWhereRaw('COALESCE(r.status, e.status) = ?', [filter.status]);
   if (!filter.includeUnseen) void q.andWhereRaw('COALESCE(r.seen, e.seen) = 1');
   orderBytewise(q, ['e.cluster', 'e.control_id'], isPostgres).orderBy('e.id');
-  const rows = (await q) as Array<EpisodeRow & Record<string, unknown>>;
+  const rows = await selectPacked<EpisodeRow & Record<string, unknown>>(db, q, [...episodeWithRevisionColumns(), 'rc.run_id as at_run_id', 'rc.seq as at_seq', 'rc.started_at as at_at']);
   return rows.map((row) => {
     const state = joinedState(row);
     const here = { runId: String(row['at_run_id']), seq: Number(row['at_seq']), at: String(row['at_at']) };
@@ -83,11 +83,15 @@ export async function episodesAtRun(db: Db, isPostgres: boolean, runId: string, 
 export async function currentOpenEpisodes(db: Db, isPostgres: boolean, cluster?: string): Promise<FindingEpisode[]> {
   const q = db(`${EPISODES} as e`)
     .leftJoin(`${HEADS} as h`, 'h.cluster', 'e.cluster')
-    .select([...EPISODE_COLUMNS.map((c) => `e.${c}`), 'h.assessed_run_id', 'h.assessed_seq', 'h.assessed_at'])
     .whereNull('e.resolved_seq');
   if (cluster !== undefined) void q.andWhere('e.cluster', cluster);
   orderBytewise(q, ['e.cluster', 'e.control_id'], isPostgres).orderBy('e.id');
-  const rows = (await q) as Array<EpisodeRow & { assessed_run_id: string | null; assessed_seq: number | null; assessed_at: string | null }>;
+  const rows = await selectPacked<EpisodeRow & { assessed_run_id: string | null; assessed_seq: number | null; assessed_at: string | null }>(db, q, [
+    ...EPISODE_COLUMNS.map((c) => `e.${c}`),
+    'h.assessed_run_id',
+    'h.assessed_seq',
+    'h.assessed_at',
+  ]);
   return rows.map((row) => {
     const head =
       row.assessed_run_id !== null && row.assessed_seq !== null && row.assessed_at !== null
@@ -100,12 +104,11 @@ export async function currentOpenEpisodes(db: Db, isPostgres: boolean, cluster?:
 /** Episodes resolved in [from, to), with their last state. */
 export async function resolvedBetween(db: Db, isPostgres: boolean, from: Date, to: Date, cluster?: string): Promise<FindingEpisode[]> {
   const q = db(EPISODES)
-    .select(EPISODE_COLUMNS)
     .where('resolved_at', '>=', isoTimestamp(from, 'from'))
     .andWhere('resolved_at', '<', isoTimestamp(to, 'to'));
   if (cluster !== undefined) void q.andWhere({ cluster });
   orderBytewise(q, ['cluster'], isPostgres).orderBy('resolved_seq').orderBy('id');
-  return ((await q) as EpisodeRow[]).map((row) => toEpisode(row, row));
+  return (await selectPacked<EpisodeRow>(db, q, EPISODE_COLUMNS)).map((row) => toEpisode(row, row));
 }
 
 /** Control results of a run recorded after migration 002, from the spans valid at each cluster's row. */
@@ -198,7 +201,6 @@ async function spansCovering(db: Db, table: string, columns: readonly string[], 
   const minSeq = Math.min(...seqs);
   const maxSeq = Math.max(...seqs);
   const sq = db(table)
-    .select(columns)
     .where(where)
     .andWhere('from_seq', '<=', maxSeq)
     .andWhere((w) => {
@@ -206,7 +208,7 @@ async function spansCovering(db: Db, table: string, columns: readonly string[], 
     })
     .orderBy('from_seq');
   if (cluster !== undefined) void sq.andWhere({ cluster });
-  return (await sq) as SpanRow[];
+  return selectPacked<SpanRow>(db, sq, columns);
 }
 
 /** Each point's items: the spans of its cluster valid at its seq. Points in seq order, spans in from_seq order. */

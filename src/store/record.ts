@@ -34,6 +34,7 @@ import { GAPS, GAP_COLUMNS, RUNS, RUN_CLUSTERS, countsToRow, insertChunked, isoT
 import type { RecordClusterOptions } from './run-types.js';
 import { aggregateFrameworks, aggregateScan, planSpans, type Aggregate } from './spans.js';
 import { applyRiskSpans } from './risk-spans.js';
+import { selectPacked } from './packed-rows.js';
 import { StoreError } from './store-error.js';
 
 /** The next number of the store's sequence. On SQLite this is the transaction's first write, so it takes the write lock. */
@@ -138,7 +139,7 @@ async function applyLifecycle(trx: Knex.Transaction, cluster: string, plan: Life
 /** Extend the spans of `table` (count_spans or score_spans) that still hold, cut the others, open new ones. */
 async function applySpans(trx: Knex.Transaction, table: typeof SPANS | typeof SCORE_SPANS, cluster: string, current: readonly Aggregate[], seq: number): Promise<void> {
   const columns = table === SPANS ? SPAN_COLUMNS : SCORE_SPAN_COLUMNS;
-  const open = ((await trx(table).select(columns).where({ cluster }).whereNull('to_seq')) as SpanRow[]).map(rowToOpenSpan);
+  const open = (await selectPacked<SpanRow>(trx, trx(table).where({ cluster }).whereNull('to_seq'), columns)).map(rowToOpenSpan);
   const plan = planSpans(open, current);
   for (const ids of idChunks(plan.close)) await trx(table).whereIn('id', ids).update({ to_seq: seq });
   await insertChunked(
@@ -240,7 +241,7 @@ export async function recordClusterIn(trx: Knex.Transaction, isPostgres: boolean
   let plan: LifecyclePlan | undefined;
   let numbers = new Map<string, number>();
   if (observations) {
-    const open = ((await trx(EPISODES).select(OPEN_EPISODE_COLUMNS).where({ cluster }).whereNull('resolved_seq')) as EpisodeRow[]).map(rowToOpenEpisode);
+    const open = (await selectPacked<EpisodeRow>(trx, trx(EPISODES).where({ cluster }).whereNull('resolved_seq'), OPEN_EPISODE_COLUMNS)).map(rowToOpenEpisode);
     plan = planLifecycle(open, observations);
     numbers = await episodeCounts(
       trx,

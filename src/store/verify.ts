@@ -26,8 +26,9 @@
 import { fingerprint } from '../core/fingerprint.js';
 import type { Status } from '../core/types.js';
 import { chainHash, compareCounts, compareFindings, evidenceHash, findingLine, resultsHash, ZERO_HASH, type CountsEntry, type GapEntry, type OpenFindingEntry } from './chain.js';
-import { ASSESSED, EPISODES, EPISODE_COLUMNS, HEADS, REVISIONS, SCORE_SPANS, SCORE_SPAN_COLUMNS, SPANS, SPAN_COLUMNS, countsOf, type Db, type EpisodeRow, type HeadRow, type RevisionRow, type SpanRow, type StateRow } from './history-rows.js';
+import { ASSESSED, EPISODES, EPISODE_COLUMNS, HEADS, REVISIONS, SCORE_SPANS, STATE_COLUMNS, SCORE_SPAN_COLUMNS, SPANS, SPAN_COLUMNS, countsOf, type Db, type EpisodeRow, type HeadRow, type RevisionRow, type SpanRow, type StateRow } from './history-rows.js';
 import { GAPS, RUNS, RUN_CLUSTERS, type RunClusterRow } from './run-rows.js';
+import { selectPacked } from './packed-rows.js';
 import type { ChainProblem, ChainReport } from './run-types.js';
 
 interface ChainRow extends RunClusterRow {
@@ -230,16 +231,15 @@ async function loadCluster(db: Db, cluster: string) {
     .where('rc.cluster', cluster)
     .orderBy('rc.seq')) as ChainRow[];
   const spanRows = [
-    ...((await db(SPANS).select(SPAN_COLUMNS).where({ cluster })) as SpanRow[]),
-    ...((await db(SCORE_SPANS).select(SCORE_SPAN_COLUMNS).where({ cluster })) as SpanRow[]),
+    ...(await selectPacked<SpanRow>(db, db(SPANS).where({ cluster }), SPAN_COLUMNS)),
+    ...(await selectPacked<SpanRow>(db, db(SCORE_SPANS).where({ cluster }), SCORE_SPAN_COLUMNS)),
   ];
-  const episodeRows = (await db(EPISODES).select(EPISODE_COLUMNS).where({ cluster }).orderBy('fingerprint').orderBy('episode')) as EpisodeRow[];
-  const revisionRows = (await db(`${REVISIONS} as v`)
-    .join(`${EPISODES} as e`, 'e.id', 'v.episode_id')
-    .select('v.*')
-    .where('e.cluster', cluster)
-    .orderBy('v.episode_id')
-    .orderBy('v.from_seq')) as RevisionRow[];
+  const episodeRows = await selectPacked<EpisodeRow>(db, db(EPISODES).where({ cluster }).orderBy('fingerprint').orderBy('episode'), EPISODE_COLUMNS);
+  const revisionRows = await selectPacked<RevisionRow>(
+    db,
+    db(`${REVISIONS} as v`).join(`${EPISODES} as e`, 'e.id', 'v.episode_id').where('e.cluster', cluster).orderBy('v.episode_id').orderBy('v.from_seq'),
+    ['v.id', 'v.episode_id', 'v.from_seq', 'v.to_seq', ...STATE_COLUMNS.map((c) => `v.${c}`)],
+  );
   const gapRows = (await db(GAPS).select('run_id', 'evidence', 'reason', 'message').where({ cluster })) as Array<GapEntry & { run_id: string }>;
   const head = (await db(HEADS).where({ cluster }).first()) as HeadRow | undefined;
   return { rows, spanRows, episodeRows, revisionRows, gapRows, head };
