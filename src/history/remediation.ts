@@ -30,7 +30,15 @@ export type AgeBucket = (typeof AGE_BUCKETS)[number];
 
 /** Days between two ISO instants. */
 export function daysBetween(from: string, to: string): number {
-  return (new Date(to).getTime() - new Date(from).getTime()) / DAY_MS;
+  return (Date.parse(to) - Date.parse(from)) / DAY_MS;
+}
+
+/** Each episode's days to resolve, parsed once: the same episodes are grouped three ways. */
+const resolveDays = new WeakMap<FindingEpisode, number>();
+function daysToResolve(e: FindingEpisode): number {
+  let d = resolveDays.get(e);
+  if (d === undefined) resolveDays.set(e, (d = daysBetween(e.firstSeen.at, e.resolved?.at ?? e.firstSeen.at)));
+  return d;
 }
 
 export function median(sorted: readonly number[]): number {
@@ -40,7 +48,7 @@ export function median(sorted: readonly number[]): number {
 }
 
 function stat(key: string, episodes: readonly FindingEpisode[]): RemediationStat {
-  const days = episodes.map((e) => daysBetween(e.firstSeen.at, e.resolved?.at ?? e.firstSeen.at)).sort((a, b) => a - b);
+  const days = episodes.map(daysToResolve).sort((a, b) => a - b);
   const sum = days.reduce((s, d) => s + d, 0);
   return {
     key,
@@ -93,7 +101,7 @@ export function openByAge(episodes: readonly FindingEpisode[], now: Date): { tot
   for (const e of episodes) {
     // Episodes open at a past point may carry their later resolution: still open at `now`.
     if (e.status !== 'fail' || (e.resolved && Date.parse(e.resolved.at) <= now.getTime())) continue;
-    const days = daysBetween(e.firstSeen.at, now.toISOString());
+    const days = (now.getTime() - Date.parse(e.firstSeen.at)) / DAY_MS;
     const b = ageBucket(days);
     total[b] += 1;
     bySeverity[e.severity][b] += 1;
