@@ -12,6 +12,11 @@ import { readTimeline } from '../../demo/timeline.js';
 import { remediation, trend } from '../../history/history.js';
 import type { RunStore } from '../../store/run-store.js';
 import { renderScanSummary } from './scan.js';
+
+/** How to run complyd again the way this demo was started: from a fresh clone that is `npm run`, not a `complyd` on the PATH. */
+function invokedAs(): string {
+  return process.env['npm_lifecycle_event'] ? 'npm run -s complyd --' : 'complyd';
+}
 import { sparkline } from '../render-history.js';
 
 /** Where a relative path is shown from: the directory the user ran the command in. */
@@ -67,8 +72,9 @@ async function printHistorySummary(store: RunStore, days: number, configFile: st
   }
   const open = Object.values(r.open.total).reduce((a, b) => a + b, 0);
   lines.push(`  ${open} failing findings open, ${r.open.total['>90'] + r.open.total['31-90']} of them older than 30 days`);
-  lines.push('', `Try: complyd trend -c ${shown(configFile)} --since 30d    complyd mttr -c ${shown(configFile)} --since 30d`);
-  lines.push(`     complyd history -c ${shown(configFile)}    complyd verify -c ${shown(configFile)}`);
+  const c = invokedAs();
+  lines.push('', `Try: ${c} trend -c ${shown(configFile)} --since 30d`, `     ${c} mttr -c ${shown(configFile)} --since 30d`);
+  lines.push(`     ${c} history -c ${shown(configFile)}`, `     ${c} verify -c ${shown(configFile)}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
@@ -126,7 +132,7 @@ export function registerDemo(program: Command): void {
           process.stdout.write('\nWritten:\n');
           for (const r of reports) process.stdout.write(`  ${shown(r)}\n`);
           process.stdout.write(`  ${shown(join(out, 'complyd.sqlite'))} (the store)\n`);
-          process.stdout.write(`\nNext: complyd controls | complyd report -c ${shown(configFile)} --format pdf --out report.pdf\n`);
+          process.stdout.write(`\nNext: ${invokedAs()} controls | ${invokedAs()} report -c ${shown(configFile)} --format pdf --out report.pdf\n`);
         } finally {
           await store.close();
         }
