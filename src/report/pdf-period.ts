@@ -109,7 +109,11 @@ export async function executiveSummary(L: Layout, report: RunReport, chart?: Cha
   L.heading('Changes over the period', 2);
   const ch = p.changes;
   if (!ch.compared) L.paragraph('This is the only run in the period: there is nothing to compare with yet.', body);
-  else
+  else {
+    L.paragraph(
+      `Failing findings at the first run of the period (${fmtDate(p.trend.fleet[0]?.at ?? p.from)}) compared with this run. A finding that appeared and was resolved in between is not a change between the two, but is counted under time to remediate.`,
+      body,
+    );
     L.keyValues(
       [
         ['New failing findings', { text: fmtInt(ch.new), color: ch.new > 0 ? L.c.status.fail : L.c.text, font: FONT.bold }],
@@ -119,6 +123,7 @@ export async function executiveSummary(L: Layout, report: RunReport, chart?: Cha
       ],
       { size: 9, labelWidth: 170 },
     );
+  }
 
   L.heading('Time to remediate', 2);
   const r = p.remediation;
