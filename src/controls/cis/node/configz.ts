@@ -1,5 +1,6 @@
 import type { EvidenceKind, Gap, GapReason, ResourceRef, Verdict } from '../../../core/types.js';
 import type { EvalContext } from '../../../evaluate/context.js';
+import { defineControl, type Control } from '../../define.js';
 import { fail, pass, unknown } from '../../verdicts.js';
 
 /**
@@ -74,6 +75,12 @@ export function eachKubelet(ctx: EvalContext, judge: KubeletJudge): Verdict[] {
     const resource = nodeRef(k.node);
     return k.config ? judge({ node: k.node, resource, config: k.config }) : unknown(resource, unreadable(k.node, gaps.get(k.node)));
   });
+}
+
+/** A CIS 4.2 control: one verdict per kubelet from `judge`, in the kubelet section, needing the kubelets' configz. */
+export function kubeletControl(spec: Omit<Control, 'section' | 'needs' | 'evaluate'> & { judge: KubeletJudge }): Control {
+  const { judge, ...control } = spec;
+  return defineControl({ ...control, section: KUBELET_SECTION, needs: KUBELET_NEEDS, evaluate: (ctx) => eachKubelet(ctx, judge) });
 }
 
 /** How a field shows up in configz when it is absent. */

@@ -1,5 +1,4 @@
-import { defineControl } from '../../define.js';
-import { KUBELET_NEEDS, KUBELET_SECTION, eachKubelet, goDurationMs, judgeField } from './configz.js';
+import { kubeletControl, goDurationMs, judgeField } from './configz.js';
 
 /**
  * CIS 4.2.5, 4.2.6, 4.2.8, 4.2.13 and 4.2.14: how the kubelet runs pods and streams. All of
@@ -13,22 +12,20 @@ const idleTimeout = judgeField({
   expected: 'a non-zero duration (default 4h0m0s)',
 });
 
-export const streamingIdleTimeout = defineControl({
+export const streamingIdleTimeout = kubeletControl({
   id: 'CIS-4.2.5',
   refs: { cis: '4.2.5', kubescape: ['C-0176'] },
   title: 'Idle exec, attach and port-forward streams are closed',
-  section: KUBELET_SECTION,
   severity: 'low',
   level: 'L1',
   frameworks: ['cis-1.12'],
-  needs: KUBELET_NEEDS,
   rationale:
     'With a timeout of 0s an idle exec, attach or port-forward session stays open forever, holding kubelet resources and ' +
     'leaving forgotten interactive access into containers behind.',
   remediation:
     'Set streamingConnectionIdleTimeout to a non-zero duration such as 4h0m0s (the default) or shorter in the kubelet config file ' +
     '(or --streaming-connection-idle-timeout) and restart the kubelet.',
-  evaluate: (ctx) => eachKubelet(ctx, idleTimeout),
+  judge: idleTimeout,
 });
 
 const utilChains = judgeField({
@@ -38,20 +35,18 @@ const utilChains = judgeField({
   expected: 'true (default)',
 });
 
-export const iptablesUtilChains = defineControl({
+export const iptablesUtilChains = kubeletControl({
   id: 'CIS-4.2.6',
   refs: { cis: '4.2.6', kubescape: ['C-0178'] },
   title: 'Kubelet maintains its iptables utility chains',
-  section: KUBELET_SECTION,
   severity: 'low',
   level: 'L1',
   frameworks: ['cis-1.12'],
-  needs: KUBELET_NEEDS,
   rationale:
     'When the kubelet manages its own iptables chains they stay consistent with pod networking; turning that off leaves ' +
     'those rules to hand-made host firewall scripts that drift from what the cluster needs.',
   remediation: 'Remove makeIPTablesUtilChains: false from the kubelet config file (or --make-iptables-util-chains=false) and restart the kubelet.',
-  evaluate: (ctx) => eachKubelet(ctx, utilChains),
+  judge: utilChains,
 });
 
 const eventQps = judgeField({
@@ -61,21 +56,19 @@ const eventQps = judgeField({
   expected: '0 or more events per second (0 = no limit; default 50), set to what your event volume needs',
 });
 
-export const eventRecordQps = defineControl({
+export const eventRecordQps = kubeletControl({
   id: 'CIS-4.2.8',
   refs: { cis: '4.2.8', nsa: 'Audit logging & threat detection: event capture', kubescape: ['C-0180'] },
   title: 'Kubelet event rate limit lets relevant events through',
-  section: KUBELET_SECTION,
   severity: 'low',
   level: 'L2',
   frameworks: ['cis-1.12', 'nsa'],
-  needs: KUBELET_NEEDS,
   rationale:
     'Events are how a kubelet reports failed probes, evictions and image pulls; a limit that is too low silently drops them ' +
     'during an incident, while no limit lets a noisy node flood the API server. The default is 50 per second (the ' +
     "benchmark's default-value text says 5, which is outdated); any value of 0 or more passes, the right one is site policy.",
   remediation: 'Set eventRecordQPS (and eventBurst) in the kubelet config file to a value sized for your event volume and restart the kubelet.',
-  evaluate: (ctx) => eachKubelet(ctx, eventQps),
+  judge: eventQps,
 });
 
 const pidsLimit = judgeField({
@@ -85,22 +78,20 @@ const pidsLimit = judgeField({
   expected: 'a positive number of processes per pod (default -1: no limit)',
 });
 
-export const podPidsLimit = defineControl({
+export const podPidsLimit = kubeletControl({
   id: 'CIS-4.2.13',
   refs: { cis: '4.2.13', kubescape: ['C-0284'] },
   title: 'Each pod has a process-count limit',
-  section: KUBELET_SECTION,
   severity: 'medium',
   level: 'L1',
   frameworks: ['cis-1.12'],
-  needs: KUBELET_NEEDS,
   rationale:
     'Without a per-pod PID limit one pod (a fork bomb, a leaking worker pool) can use up the PIDs of the whole node and stop ' +
     'the kubelet and every other pod from starting processes.',
   remediation:
     'Set podPidsLimit in the kubelet config file (or --pod-max-pids) to a positive number sized for your largest workload, for ' +
     'example 4096, and restart the kubelet.',
-  evaluate: (ctx) => eachKubelet(ctx, pidsLimit),
+  judge: pidsLimit,
 });
 
 const seccomp = judgeField({
@@ -110,20 +101,18 @@ const seccomp = judgeField({
   expected: 'true (containers without a profile run with RuntimeDefault)',
 });
 
-export const seccompDefault = defineControl({
+export const seccompDefault = kubeletControl({
   id: 'CIS-4.2.14',
   refs: { cis: '4.2.14', nsa: 'Pod security: seccomp, AppArmor, SELinux' },
   title: 'Kubelet applies the RuntimeDefault seccomp profile by default',
-  section: KUBELET_SECTION,
   severity: 'medium',
   level: 'L1',
   frameworks: ['cis-1.12', 'nsa'],
-  needs: KUBELET_NEEDS,
   rationale:
     'A container that names no seccomp profile otherwise runs Unconfined, with every system call available. With ' +
     "seccompDefault the runtime's default filter blocks many of the system calls that container escapes rely on.",
   remediation:
     'Set seccompDefault: true in the kubelet config file (or --seccomp-default) and restart the kubelet; test workloads first, ' +
     'since a few need system calls the default profile blocks and must then name a profile of their own.',
-  evaluate: (ctx) => eachKubelet(ctx, seccomp),
+  judge: seccomp,
 });

@@ -1,6 +1,5 @@
-import { defineControl } from '../../define.js';
 import { fail, pass, show } from '../../verdicts.js';
-import { KUBELET_NEEDS, KUBELET_SECTION, eachKubelet, judgeField, valueAt, type KubeletJudge } from './configz.js';
+import { kubeletControl, judgeField, valueAt, type KubeletJudge } from './configz.js';
 
 /** CIS 4.2.9–4.2.12: the kubelet's own certificates and TLS. */
 
@@ -42,15 +41,13 @@ const servingPair: KubeletJudge = (k) => {
   return pass(k.resource, { path, observed: `${cert}, ${key}`, expected: SERVING_EXPECTED });
 };
 
-export const servingCertificate = defineControl({
+export const servingCertificate = kubeletControl({
   id: 'CIS-4.2.9',
   refs: { cis: '4.2.9', kubescape: ['C-0181'] },
   title: 'Kubelet serves TLS with a certificate the cluster can verify',
-  section: KUBELET_SECTION,
   severity: 'medium',
   level: 'L1',
   frameworks: ['cis-1.12'],
-  needs: KUBELET_NEEDS,
   rationale:
     'Without a configured serving certificate the kubelet signs one for itself. Nobody can verify it, so the API server and ' +
     'metrics clients connect to port 10250 without checking whom they talk to, which lets a man in the middle collect exec ' +
@@ -60,7 +57,7 @@ export const servingCertificate = defineControl({
     'Either set serverTLSBootstrap: true (the kubelet requests its serving certificate through the certificates API; approve ' +
     'the kubernetes.io/kubelet-serving CSRs, automatically or with an approver) or point tlsCertFile and tlsPrivateKeyFile at ' +
     'a pair issued by the cluster CA. Then give the API server --kubelet-certificate-authority so it verifies them.',
-  evaluate: (ctx) => eachKubelet(ctx, servingPair),
+  judge: servingPair,
 });
 
 const rotate = judgeField({
@@ -70,21 +67,19 @@ const rotate = judgeField({
   expected: 'true (client certificate renewed through the certificates API before it expires)',
 });
 
-export const clientCertRotation = defineControl({
+export const clientCertRotation = kubeletControl({
   id: 'CIS-4.2.10',
   refs: { cis: '4.2.10', kubescape: ['C-0182'] },
   title: 'Kubelet renews its client certificate automatically',
-  section: KUBELET_SECTION,
   severity: 'medium',
   level: 'L1',
   frameworks: ['cis-1.12'],
-  needs: KUBELET_NEEDS,
   rationale:
     'A kubelet whose client certificate is not rotated either loses access to the API server when it expires or is given a ' +
     'long-lived certificate that stays valid after a key leaks. The kubelet default is off (configz omits the field then); ' +
     'kubeadm turns it on. This is the client certificate; serving certificates are CIS 4.2.9 and 4.2.11.',
   remediation: 'Set rotateCertificates: true in the kubelet config file (or --rotate-certificates) and restart the kubelet.',
-  evaluate: (ctx) => eachKubelet(ctx, rotate),
+  judge: rotate,
 });
 
 const GATE = 'featureGates.RotateKubeletServerCertificate';
@@ -101,22 +96,20 @@ const servingRotation: KubeletJudge = (k) => {
     : pass(k.resource, { path: `kubeletconfig.${GATE}`, observed: gateWords, expected: ROTATION_EXPECTED });
 };
 
-export const servingCertRotation = defineControl({
+export const servingCertRotation = kubeletControl({
   id: 'CIS-4.2.11',
   refs: { cis: '4.2.11', kubescape: ['C-0183'] },
   title: 'Kubelet serving-certificate rotation is not switched off',
-  section: KUBELET_SECTION,
   severity: 'medium',
   level: 'L1',
   frameworks: ['cis-1.12'],
-  needs: KUBELET_NEEDS,
   rationale:
     'The RotateKubeletServerCertificate feature gate lets a kubelet renew the serving certificate it obtained through the ' +
     'certificates API. configz lists only gates set explicitly; an absent gate has its compiled default, which is true (beta).',
   remediation:
     'Remove RotateKubeletServerCertificate: false from featureGates in the kubelet config file (or from --feature-gates) and ' +
     'restart the kubelet; pair it with serverTLSBootstrap: true so there is a certificate to rotate.',
-  evaluate: (ctx) => eachKubelet(ctx, servingRotation),
+  judge: servingRotation,
 });
 
 /** The cipher suites the benchmark accepts: ECDHE key exchange with AEAD ciphers only. */
@@ -142,20 +135,18 @@ const ciphers: KubeletJudge = (k) => {
     : fail(k.resource, path, `includes ${weak.map(show).join(', ')}`, CIPHERS_EXPECTED);
 };
 
-export const strongCiphers = defineControl({
+export const strongCiphers = kubeletControl({
   id: 'CIS-4.2.12',
   refs: { cis: '4.2.12', kubescape: ['C-0184'] },
   title: 'Kubelet TLS offers strong cipher suites only',
-  section: KUBELET_SECTION,
   severity: 'medium',
   level: 'L1',
   frameworks: ['cis-1.12'],
-  needs: KUBELET_NEEDS,
   rationale:
     "Without an explicit list the kubelet accepts Go's defaults, which include CBC-mode suites and, on older builds, RSA key " +
     'exchange without forward secrecy. Restricting to ECDHE with GCM or ChaCha20 keeps recorded traffic safe if a key leaks.',
   remediation:
     'Set tlsCipherSuites in the kubelet config file (or --tls-cipher-suites) to a subset of the strong suites listed in the ' +
     'evidence and restart the kubelet. TLS 1.3 suites are not configurable and are always strong.',
-  evaluate: (ctx) => eachKubelet(ctx, ciphers),
+  judge: ciphers,
 });
