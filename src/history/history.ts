@@ -10,7 +10,7 @@ import type { ClusterRiskPoint, FindingEpisode, Run, RunStore } from '../store/r
 import type { CountsPoint } from '../store/run-types.js';
 import { ALL_CONTROLS } from '../store/spans.js';
 import { openByAge, timeToRemediate, type AgeBucket, type RemediationStat } from './remediation.js';
-import { clusterScoreSeries, fleetScoreSeries, topRegressions, type ControlFilter, type Regression, type ScorePoint } from './score-series.js';
+import { clusterScoreSeries, fleetScoreSeries, rangeEnds, topRegressions, type ControlFilter, type Regression, type ScorePoint } from './score-series.js';
 import type { Severity } from '../core/types.js';
 
 export interface Scope {
@@ -100,23 +100,12 @@ async function scoreInputs(store: RunStore, window: Window, scope: Scope): Promi
   const sums = await store.frameworkCountsSeries(scope.framework ?? ALL_CONTROLS, scope.cluster, window.from, window.to);
   if (sums) {
     const series = scoped(sums);
-    const ends = await store.controlCountsAt(rangeEnds(series));
+    const { first, last } = rangeEnds(series);
+    const ends = await store.controlCountsAt([...new Set([...first.values(), ...last.values()])].map(({ items: _items, ...scan }) => scan));
     return { series, keep: () => true, regressions: topRegressions(ends, keep) };
   }
   const series = scoped(await store.controlCountsSeries(scope.cluster, window.from, window.to));
   return { series, keep, regressions: topRegressions(series, keep) };
-}
-
-/** Each cluster's first and last point (one, if it has a single point). */
-function rangeEnds(points: readonly CountsPoint[]): Array<Omit<CountsPoint, 'items'>> {
-  const first = new Map<string, CountsPoint>();
-  const last = new Map<string, CountsPoint>();
-  for (const p of points) {
-    if ((first.get(p.cluster)?.seq ?? Infinity) > p.seq) first.set(p.cluster, p);
-    if ((last.get(p.cluster)?.seq ?? -Infinity) < p.seq) last.set(p.cluster, p);
-  }
-  const ends = new Set([...first.values(), ...last.values()]);
-  return [...ends].map(({ items: _items, ...point }) => point);
 }
 
 export interface RunHistoryEntry {

@@ -60,6 +60,19 @@ export function failingByControl(scans: readonly CountsPoint[], keep: ControlFil
   return out;
 }
 
+/** Each cluster's first and last point by seq (the same point when it has one). */
+export function rangeEnds<P extends { cluster: string; seq: number }>(points: readonly P[]): { first: Map<string, P>; last: Map<string, P> } {
+  const first = new Map<string, P>();
+  const last = new Map<string, P>();
+  for (const p of points) {
+    const f = first.get(p.cluster);
+    if (!f || p.seq < f.seq) first.set(p.cluster, p);
+    const l = last.get(p.cluster);
+    if (!l || p.seq > l.seq) last.set(p.cluster, p);
+  }
+  return { first, last };
+}
+
 export interface Regression {
   controlId: string;
   severity: string;
@@ -75,14 +88,7 @@ export interface Regression {
  * control id). Clusters with a single scan in the range have no change to report.
  */
 export function topRegressions(points: readonly CountsPoint[], keep: ControlFilter = everything, limit = 10): Regression[] {
-  const first = new Map<string, CountsPoint>();
-  const last = new Map<string, CountsPoint>();
-  for (const p of points) {
-    const f = first.get(p.cluster);
-    if (!f || p.seq < f.seq) first.set(p.cluster, p);
-    const l = last.get(p.cluster);
-    if (!l || p.seq > l.seq) last.set(p.cluster, p);
-  }
+  const { first, last } = rangeEnds(points);
   const firstScans = [...first.entries()].filter(([c, p]) => last.get(c) !== p).map(([, p]) => p);
   const lastScans = firstScans.map((p) => last.get(p.cluster)).filter((p): p is CountsPoint => p !== undefined);
   const before = failingByControl(firstScans, keep);

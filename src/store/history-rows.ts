@@ -189,8 +189,8 @@ export function rowToOpenSpan(row: SpanRow): OpenSpan {
 }
 
 export function spanInsertRow(cluster: string, a: Aggregate, fromSeq: number): Record<string, unknown> {
-  const where = a.dim === 'framework' ? { framework: a.key } : { dim: a.dim, key: a.key };
-  return { cluster, ...where, severity: a.severity, ...countsColumns(a.counts), from_seq: fromSeq, to_seq: null };
+  const keyColumns = a.dim === 'framework' ? { framework: a.key } : { dim: a.dim, key: a.key };
+  return { cluster, ...keyColumns, severity: a.severity, ...countsColumns(a.counts), from_seq: fromSeq, to_seq: null };
 }
 
 function ref(runId: string | null, seq: Num | null, at: string | null): ClusterRunRef | undefined {

@@ -15,6 +15,7 @@ import {
   resolvedBetween,
 } from './history-reads.js';
 import { nextSeq, recordClusterIn } from './record.js';
+import { isPostgresDb } from './packed-rows.js';
 import { pruneEvidence } from './retention.js';
 import {
   CONTROL_RESULTS,
@@ -143,7 +144,7 @@ export class KnexRunStore implements RunStore {
   constructor(private readonly db: Knex) {}
 
   private get isPostgres(): boolean {
-    return this.db.client.config.client === 'pg';
+    return isPostgresDb(this.db);
   }
 
   /** ORDER BY in byte order on both databases (PostgreSQL would otherwise use its collation). */
