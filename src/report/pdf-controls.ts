@@ -85,9 +85,10 @@ export function controlDetails(L: Layout, report: RunReport): void {
       L.table(
         [
           { header: 'Cluster', width: 10 },
-          { header: 'Resource', width: 20 },
-          { header: 'Status', width: 8 },
-          { header: 'Evidence path', width: 20 },
+          { header: 'Resource', width: 19 },
+          // Wide enough for "unknown" and "manual" on one line at 7.5 pt.
+          { header: 'Status', width: 10 },
+          { header: 'Evidence path', width: 19 },
           { header: 'Observed', width: 21 },
           { header: 'Expected / message', width: 21 },
         ],

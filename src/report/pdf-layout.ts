@@ -5,6 +5,7 @@
  */
 import type { PdfTemplate } from './pdf-template.js';
 import { FONT, fontMetrics, type FontName } from './pdf-fonts.js';
+import { PdfOps } from './pdf-ops.js';
 
 export { FONT, type FontName } from './pdf-fonts.js';
 
@@ -100,7 +101,11 @@ export class Layout {
     this.top = margins.top;
     this.bottom = doc.page.height - margins.bottom;
     this.y = this.top;
+    this.ops = new PdfOps(doc);
   }
+
+  /** Direct content-stream drawing for what repeats (text, stripes, rules). */
+  readonly ops: PdfOps;
 
   get c() {
     return this.tpl.colours;
@@ -108,10 +113,6 @@ export class Layout {
 
   style(font: FontName, size: number, color = this.c.text): Style {
     return { font, size, color };
-  }
-
-  private use(s: Style): void {
-    this.doc.font(s.font).fontSize(s.size).fillColor(s.color);
   }
 
   lineHeight(s: Style): number {
@@ -136,8 +137,6 @@ export class Layout {
       this.doc.font(s.font).fontSize(1);
       w = this.doc.widthOfString(text);
       perFont.set(text, w);
-      // Leave the document in the style measured: drawing may follow without another use().
-      this.doc.fontSize(s.size);
     }
     return w * s.size;
   }
@@ -177,16 +176,17 @@ export class Layout {
 
   /** Draw already wrapped lines; never triggers pdfkit's own page breaking. */
   drawLines(lines: readonly string[], s: Style, x: number, y: number, width: number, align: 'left' | 'right' | 'center' = 'left'): void {
-    this.use(s);
     const lh = this.lineHeight(s);
-    // pdfkit puts the top of the ascender at y; line the baselines of all fonts up instead.
-    y += ((fontMetrics(FONT.regular).ascender - fontMetrics(s.font).ascender) / 1000) * s.size;
+    // The baselines of all fonts line up at the regular font's ascender below y.
+    const baseline = y + (fontMetrics(FONT.regular).ascender / 1000) * s.size;
+    const shown: Array<{ text: string; x: number; baseline: number }> = [];
     lines.forEach((raw, i) => {
       const line = pdfSafe(raw);
       if (line === '') return;
       const dx = align === 'left' ? 0 : align === 'right' ? width - this.measure(line, s) : (width - this.measure(line, s)) / 2;
-      this.doc.text(line, x + dx, y + i * lh, { lineBreak: false });
+      shown.push({ text: line, x: x + dx, baseline: baseline + i * lh });
     });
+    this.ops.text(s.font, s.size, s.color, shown);
   }
 
   newPage(): void {
@@ -291,7 +291,7 @@ export class Layout {
     const captionH = captionLines.length ? captionLines.length * this.lineHeight(captionStyle) + 2 : 0;
 
     const drawHeader = () => {
-      this.doc.rect(this.left, this.y, this.width, headerH).fill(this.c.tableHeader);
+      this.ops.rect(this.left, this.y, this.width, headerH, this.c.tableHeader);
       headerLines.forEach((lines, i) =>
         this.drawLines(lines, head, (xs[i] ?? 0) + CELL_PAD_X, this.y + CELL_PAD_Y, (widths[i] ?? 0) - 2 * CELL_PAD_X, columns[i]?.align ?? 'left'),
       );
@@ -348,7 +348,7 @@ export class Layout {
         }
         const to = Math.min(nLines, from + Math.max(1, fit));
         const h = (to - from) * lh + 2 * CELL_PAD_Y;
-        if (r % 2 === 1) this.doc.rect(this.left, this.y, this.width, h).fill(this.c.tableStripe);
+        if (r % 2 === 1) this.ops.rect(this.left, this.y, this.width, h, this.c.tableStripe);
         cells.forEach((cell, i) =>
           this.drawLines(cell.lines.slice(from, to), cell.style, (xs[i] ?? 0) + CELL_PAD_X, this.y + CELL_PAD_Y, (widths[i] ?? 0) - 2 * CELL_PAD_X, cell.align),
         );
@@ -364,7 +364,7 @@ export class Layout {
   }
 
   rule(color: string, width: number): void {
-    this.doc.moveTo(this.left, this.y).lineTo(this.left + this.width, this.y).lineWidth(width).strokeColor(color).stroke();
+    this.ops.hline(this.left, this.left + this.width, this.y, color, width);
   }
 }
 
