@@ -166,7 +166,7 @@ export async function remediation(
   const scoped = inClusters(scope);
   const cluster = (e: FindingEpisode) => scope.cluster === undefined || e.cluster === scope.cluster;
   const [resolved, open] = await Promise.all([
-    store.resolvedEpisodes(window.from, window.to, scope.cluster).then(scoped),
+    store.remediated(window.from, window.to, scope.cluster).then(scoped),
     openAtRun
       ? scoped(openAtRun.filter(cluster))
       : store

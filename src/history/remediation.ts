@@ -7,7 +7,7 @@
  * and reported apart.
  */
 import type { Severity } from '../core/types.js';
-import type { FindingEpisode } from '../store/run-types.js';
+import type { FindingEpisode, Remediated } from '../store/run-types.js';
 
 const DAY_MS = 86_400_000;
 
@@ -33,11 +33,11 @@ export function daysBetween(from: string, to: string): number {
   return (Date.parse(to) - Date.parse(from)) / DAY_MS;
 }
 
-/** Each episode's days to resolve, parsed once: the same episodes are grouped three ways. */
-const resolveDays = new WeakMap<FindingEpisode, number>();
-function daysToResolve(e: FindingEpisode): number {
-  let d = resolveDays.get(e);
-  if (d === undefined) resolveDays.set(e, (d = daysBetween(e.firstSeen.at, e.resolved?.at ?? e.firstSeen.at)));
+/** Each resolution's days to resolve, parsed once: the same ones are grouped three ways. */
+const resolveDays = new WeakMap<Remediated, number>();
+function daysToResolve(r: Remediated): number {
+  let d = resolveDays.get(r);
+  if (d === undefined) resolveDays.set(r, (d = daysBetween(r.firstSeenAt, r.resolvedAt)));
   return d;
 }
 
@@ -47,37 +47,43 @@ export function median(sorted: readonly number[]): number {
   return sorted.length % 2 === 1 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
 }
 
-function stat(key: string, episodes: readonly FindingEpisode[]): RemediationStat {
-  const days = episodes.map(daysToResolve).sort((a, b) => a - b);
+function stat(key: string, done: readonly Remediated[]): RemediationStat {
+  const days = done.map(daysToResolve).sort((a, b) => a - b);
   const sum = days.reduce((s, d) => s + d, 0);
   return {
     key,
-    resolved: episodes.length,
-    fixed: episodes.filter((e) => e.resolved?.resolution === 'fixed').length,
-    resourceGone: episodes.filter((e) => e.resolved?.resolution === 'resource-gone').length,
+    resolved: done.length,
+    fixed: done.filter((r) => r.resolution === 'fixed').length,
+    resourceGone: done.filter((r) => r.resolution === 'resource-gone').length,
     meanDays: days.length ? sum / days.length : NaN,
     medianDays: median(days),
     maxDays: days.length ? (days[days.length - 1] ?? NaN) : NaN,
   };
 }
 
-const remediated = (e: FindingEpisode) => e.status === 'fail' && e.resolved !== undefined;
+/**
+ * An episode as a remediation, when it is one: failing at its end, and resolved. The store's
+ * `remediated()` read applies the same rule in SQL.
+ */
+export function remediationOf(e: FindingEpisode): Remediated | undefined {
+  if (e.status !== 'fail' || !e.resolved) return undefined;
+  return { cluster: e.cluster, controlId: e.controlId, severity: e.severity, firstSeenAt: e.firstSeen.at, resolvedAt: e.resolved.at, resolution: e.resolved.resolution };
+}
 
-function groupKey(e: FindingEpisode, by: RemediationGroup): string {
-  return by === 'control' ? e.controlId : by === 'cluster' ? e.cluster : e.severity;
+function groupKey(r: Remediated, by: RemediationGroup): string {
+  return by === 'control' ? r.controlId : by === 'cluster' ? r.cluster : r.severity;
 }
 
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
 
 /** Overall, and per group (most resolved first; severities in severity order). */
-export function timeToRemediate(episodes: readonly FindingEpisode[], by: RemediationGroup): { all: RemediationStat; groups: RemediationStat[] } {
-  const done = episodes.filter(remediated);
-  const groups = new Map<string, FindingEpisode[]>();
-  for (const e of done) {
-    const k = groupKey(e, by);
+export function timeToRemediate(done: readonly Remediated[], by: RemediationGroup): { all: RemediationStat; groups: RemediationStat[] } {
+  const groups = new Map<string, Remediated[]>();
+  for (const r of done) {
+    const k = groupKey(r, by);
     const list = groups.get(k) ?? [];
     if (list.length === 0) groups.set(k, list);
-    list.push(e);
+    list.push(r);
   }
   const stats = [...groups.entries()].map(([k, list]) => stat(k, list));
   stats.sort(

@@ -26,7 +26,7 @@ import {
   type SpanRow,
 } from './history-rows.js';
 import { CONTROL_RESULTS, RUNS, RUN_CLUSTERS, isoTimestamp } from './run-rows.js';
-import type { ClusterDiff, ControlResult, CountsItem, CountsPoint, FindingEpisode, FindingFilter, RunDiff } from './run-types.js';
+import type { ClusterDiff, ControlResult, CountsItem, CountsPoint, FindingEpisode, FindingFilter, Remediated, Resolution, RunDiff } from './run-types.js';
 import type { SpanDim } from './spans.js';
 import { selectPacked } from './packed-rows.js';
 
@@ -109,6 +109,25 @@ export async function resolvedBetween(db: Db, isPostgres: boolean, from: Date, t
   if (cluster !== undefined) void q.andWhere({ cluster });
   orderBytewise(q, ['cluster'], isPostgres).orderBy('resolved_seq').orderBy('id');
   return (await selectPacked<EpisodeRow>(db, q, EPISODE_COLUMNS)).map((row) => toEpisode(row, row));
+}
+
+/** Failing episodes resolved in [from, to), without their evidence (for time to remediate). */
+export async function remediatedBetween(db: Db, isPostgres: boolean, from: Date, to: Date, cluster?: string): Promise<Remediated[]> {
+  const q = db(EPISODES)
+    .where('resolved_at', '>=', isoTimestamp(from, 'from'))
+    .andWhere('resolved_at', '<', isoTimestamp(to, 'to'))
+    .andWhere('status', 'fail');
+  if (cluster !== undefined) void q.andWhere({ cluster });
+  orderBytewise(q, ['cluster'], isPostgres).orderBy('resolved_seq').orderBy('id');
+  const rows = await selectPacked<{ cluster: string; control_id: string; severity: Severity; first_seen_at: string; resolved_at: string; resolution: Resolution }>(db, q, [
+    'cluster',
+    'control_id',
+    'severity',
+    'first_seen_at',
+    'resolved_at',
+    'resolution',
+  ]);
+  return rows.map((r) => ({ cluster: r.cluster, controlId: r.control_id, severity: r.severity, firstSeenAt: r.first_seen_at, resolvedAt: r.resolved_at, resolution: r.resolution }));
 }
 
 /** Control results of a run recorded after migration 002, from the spans valid at each cluster's row. */

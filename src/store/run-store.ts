@@ -12,6 +12,7 @@ import {
   diffRuns,
   episodesAtRun,
   orderBytewise,
+  remediatedBetween,
   resolvedBetween,
 } from './history-reads.js';
 import { nextSeq, recordClusterIn } from './record.js';
@@ -49,6 +50,7 @@ import type {
   CountsPoint,
   FinalRunStatus,
   FindingEpisode,
+  Remediated,
   FindingFilter,
   PruneResult,
   RecordClusterOptions,
@@ -117,8 +119,10 @@ export interface RunStore {
    * both. `known`: episodes already read with openEpisodes({ runId }) for either run, by run id.
    */
   diff(runA: string, runB: string, known?: ReadonlyMap<string, readonly FindingEpisode[]>): Promise<RunDiff>;
-  /** Episodes resolved in [from, to) (for time to remediate). */
+  /** Episodes resolved in [from, to), with their last state and evidence. */
   resolvedEpisodes(from: Date, to: Date, cluster?: string): Promise<FindingEpisode[]>;
+  /** Failing episodes resolved in [from, to), without evidence: what time to remediate is computed from. */
+  remediated(from: Date, to: Date, cluster?: string): Promise<Remediated[]>;
   /** Episodes open now, or at a run (with the state they had then, observed or not). */
   openEpisodes(options?: { runId?: string; cluster?: string }): Promise<FindingEpisode[]>;
   /** Workload risks as they stood at a run (scans recorded with risk only), highest first. */
@@ -343,6 +347,10 @@ export class KnexRunStore implements RunStore {
 
   resolvedEpisodes(from: Date, to: Date, cluster?: string): Promise<FindingEpisode[]> {
     return this.attempt('cannot read resolved findings', () => resolvedBetween(this.db, this.isPostgres, from, to, cluster));
+  }
+
+  remediated(from: Date, to: Date, cluster?: string): Promise<Remediated[]> {
+    return this.attempt('cannot read resolved findings', () => remediatedBetween(this.db, this.isPostgres, from, to, cluster));
   }
 
   openEpisodes(options: { runId?: string; cluster?: string } = {}): Promise<FindingEpisode[]> {

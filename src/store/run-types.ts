@@ -138,6 +138,19 @@ export interface FindingEpisode extends Finding {
   evidencePruned?: true;
 }
 
+/**
+ * A failing finding's episode that was resolved, reduced to what time to remediate needs: read
+ * without the evidence, as a window can hold tens of thousands of them.
+ */
+export interface Remediated {
+  cluster: string;
+  controlId: string;
+  severity: Severity;
+  firstSeenAt: string;
+  resolvedAt: string;
+  resolution: Resolution;
+}
+
 /** Status counts of one control, or of one namespace and severity, in one cluster's scan. */
 export interface CountsItem {
   /** A control id, or a namespace. */

@@ -1,6 +1,6 @@
 import type { FindingEpisode, CountsPoint } from '../../src/store/run-types.js';
 import { clusterScoreSeries, fleetScoreSeries, topRegressions } from '../../src/history/score-series.js';
-import { ageBucket, median, openByAge, timeToRemediate } from '../../src/history/remediation.js';
+import { ageBucket, median, openByAge, remediationOf, timeToRemediate } from '../../src/history/remediation.js';
 import { sparkline } from '../../src/cli/render-history.js';
 import { parseWindow } from '../../src/cli/window.js';
 import { emptyCounts } from '../../src/evaluate/evaluate.js';
@@ -80,8 +80,11 @@ describe('time to remediate', () => {
     episode('C:1', { status: 'unknown', from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' }),
   ];
 
+  const done = eps.map(remediationOf).filter((r) => r !== undefined);
+
   it('counts failing findings only, with mean, median and max in days, fixed and gone apart', () => {
-    const { all, groups } = timeToRemediate(eps, 'control');
+    expect(done.map((r) => r.controlId)).toEqual(['A', 'A', 'B']);
+    const { all, groups } = timeToRemediate(done, 'control');
     expect(all).toMatchObject({ resolved: 3, fixed: 2, resourceGone: 1, meanDays: 16 / 3, medianDays: 4, maxDays: 10 });
     expect(groups.map((g) => [g.key, g.resolved, g.medianDays])).toEqual([
       ['A', 2, 6],
@@ -90,7 +93,7 @@ describe('time to remediate', () => {
   });
 
   it('orders severities by severity', () => {
-    expect(timeToRemediate(eps, 'severity').groups.map((g) => g.key)).toEqual(['critical', 'high']);
+    expect(timeToRemediate(done, 'severity').groups.map((g) => g.key)).toEqual(['critical', 'high']);
   });
 
   it('ages open failing findings into 0-7, 8-30, 31-90 and >90 days', () => {

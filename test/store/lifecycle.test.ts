@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { fingerprint } from '../../src/core/fingerprint.js';
 import { openDatabase } from '../../src/store/db.js';
 import { KnexRunStore } from '../../src/store/run-store.js';
+import { remediationOf } from '../../src/history/remediation.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { CLUSTER_SCOPE, clusterScan, dayAt, f, names, privileged, runOn, tableCounts, workload } from './history-fixtures.js';
 
@@ -122,6 +123,10 @@ describeEachDatabase('finding lifecycles', (db) => {
     await runOn(store, 6, [clusterScan(E, 6, [f(E, 'C-1', 'pass', workload('b'))])]);
     const gone = (await store.resolvedEpisodes(dayAt(6), dayAt(7))).filter((x) => x.resource.name === 'a');
     expect(gone.map((x) => [x.resolved?.resolution, x.lastSeen?.at])).toEqual([['resource-gone', dayAt(4, 1).toISOString()]]);
+    // Time to remediate reads the failing ones only, without evidence: the same as its rule applied to the full episodes.
+    const remediated = await store.remediated(dayAt(0), dayAt(10));
+    expect(remediated).toEqual((await store.resolvedEpisodes(dayAt(0), dayAt(10))).map(remediationOf).filter((r) => r !== undefined));
+    expect(remediated.map((r) => [r.controlId, r.resolution, r.firstSeenAt])).toEqual([['C-1', 'resource-gone', dayAt(1, 1).toISOString()]]);
     expect((await store.verifyChain()).problems).toEqual([]);
   });
 
