@@ -42,6 +42,12 @@ interface FontMetrics {
   /** Ascender in 1/1000 of the size, to line baselines up across fonts. */
   ascender: number;
   covers: Set<number>;
+  /**
+   * Width of a text at size 1: the sum of its characters' advances. Kerning (which only
+   * narrows DejaVu's pairs by fractions of a point) is left out, so a line wrapped by these
+   * widths never overflows; it is many times faster than shaping every new word.
+   */
+  width(text: string): number;
 }
 
 const metrics = new Map<FontName, FontMetrics>();
@@ -50,7 +56,22 @@ export function fontMetrics(name: FontName): FontMetrics {
   let m = metrics.get(name);
   if (!m) {
     const font = fontkit.openSync(fontFile(name)) as fontkit.Font;
-    m = { ascender: (font.ascent / font.unitsPerEm) * 1000, covers: new Set(font.characterSet) };
+    const advances = new Map<number, number>();
+    const advance = (cp: number): number => {
+      let a = advances.get(cp);
+      if (a === undefined) advances.set(cp, (a = font.glyphForCodePoint(cp).advanceWidth / font.unitsPerEm));
+      return a;
+    };
+    const width = (text: string): number => {
+      let w = 0;
+      for (let i = 0; i < text.length; i++) {
+        const cp = text.codePointAt(i) ?? 0;
+        if (cp > 0xffff) i++;
+        w += advance(cp);
+      }
+      return w;
+    };
+    m = { ascender: (font.ascent / font.unitsPerEm) * 1000, covers: new Set(font.characterSet), width };
     metrics.set(name, m);
   }
   return m;

@@ -17,8 +17,11 @@ const TRANSLITERATE: Record<string, string> = { '\u00ad': '' };
  * `?` (never silently dropped).
  */
 const safeCache = new Map<string, string>();
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 export function pdfSafe(text: string): string {
+  // Printable ASCII, most of any report, is always showable.
+  if (PRINTABLE_ASCII.test(text)) return text;
   const hit = safeCache.get(text);
   if (hit !== undefined) return hit;
   const out = toShowable(text);
@@ -124,8 +127,8 @@ export class Layout {
   }
 
   /**
-   * Widths at size 1 per font and piece of text, measured once: a long findings table repeats
-   * the same words thousands of times, and pdfkit's width of a string (with kerning) is slow.
+   * Widths at size 1 per font and piece of text, kept: a long findings table repeats the same
+   * words thousands of times.
    */
   private readonly widths = new Map<string, Map<string, number>>();
 
@@ -134,8 +137,7 @@ export class Layout {
     if (!perFont) this.widths.set(s.font, (perFont = new Map()));
     let w = perFont.get(text);
     if (w === undefined) {
-      this.doc.font(s.font).fontSize(1);
-      w = this.doc.widthOfString(text);
+      w = fontMetrics(s.font).width(text);
       perFont.set(text, w);
     }
     return w * s.size;
@@ -348,15 +350,17 @@ export class Layout {
         }
         const to = Math.min(nLines, from + Math.max(1, fit));
         const h = (to - from) * lh + 2 * CELL_PAD_Y;
-        if (r % 2 === 1) this.ops.rect(this.left, this.y, this.width, h, this.c.tableStripe);
-        cells.forEach((cell, i) =>
-          this.drawLines(cell.lines.slice(from, to), cell.style, (xs[i] ?? 0) + CELL_PAD_X, this.y + CELL_PAD_Y, (widths[i] ?? 0) - 2 * CELL_PAD_X, cell.align),
-        );
-        // Mark the rest of a split row, so it is not read as a row of its own.
-        if (from > 0 && (cells[0]?.lines.length ?? 0) <= from)
-          this.drawLines(['(cont.)'], captionStyle, this.left + CELL_PAD_X, this.y + CELL_PAD_Y, (widths[0] ?? 0) - 2 * CELL_PAD_X);
-        this.y += h;
-        this.rule(this.c.rule, 0.4);
+        this.ops.batch(() => {
+          if (r % 2 === 1) this.ops.rect(this.left, this.y, this.width, h, this.c.tableStripe);
+          cells.forEach((cell, i) =>
+            this.drawLines(cell.lines.slice(from, to), cell.style, (xs[i] ?? 0) + CELL_PAD_X, this.y + CELL_PAD_Y, (widths[i] ?? 0) - 2 * CELL_PAD_X, cell.align),
+          );
+          // Mark the rest of a split row, so it is not read as a row of its own.
+          if (from > 0 && (cells[0]?.lines.length ?? 0) <= from)
+            this.drawLines(['(cont.)'], captionStyle, this.left + CELL_PAD_X, this.y + CELL_PAD_Y, (widths[0] ?? 0) - 2 * CELL_PAD_X);
+          this.y += h;
+          this.rule(this.c.rule, 0.4);
+        });
         from = to;
       }
     });

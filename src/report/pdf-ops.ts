@@ -4,9 +4,9 @@
  *
  * Why: pdfkit's `text()` runs its option handling and then writes about eight operators per
  * line, each becoming its own Buffer; on a 1,700-page findings list that allocation, not the
- * PDF, was most of the render time. Here one call writes all lines of a cell as one string,
- * and each text's glyph encoding (pdfkit's font subset, so the ToUnicode map and subsetting
- * stay pdfkit's) is computed once per font and kept.
+ * PDF, was most of the render time. Here one call writes all lines of a cell as one string
+ * (a table row as one, see `batch`), and characters are encoded once per font through pdfkit's
+ * own font subset, so subsetting and the ToUnicode map stay pdfkit's.
  *
  * Every operator sequence is wrapped in q/Q, so pdfkit's own graphics state (fill colour,
  * line width, current font) is the same afterwards as before.
@@ -16,12 +16,18 @@
 interface PdfkitFont {
   id: string;
   ref(): unknown;
-  encode(text: string): [string[], Array<{ xAdvance: number; advanceWidth: number; xOffset: number; yOffset: number }>];
+  encode(text: string): [string[], unknown[]];
 }
 
 interface PdfkitInternals {
   _font: PdfkitFont;
   page: { fonts: Record<string, unknown> };
+}
+
+/** A font and its encoded characters. */
+interface FontState {
+  font: PdfkitFont;
+  glyphs: Map<string, string>;
 }
 
 const n2 = (n: number) => String(Math.round(n * 100) / 100);
@@ -42,44 +48,63 @@ export function rgb(hex: string): string {
 }
 
 export class PdfOps {
-  private readonly fonts = new Map<string, { font: PdfkitFont; shown: Map<string, string> }>();
+  private readonly fonts = new Map<string, FontState>();
 
   constructor(private readonly doc: PDFKit.PDFDocument) {}
 
-  private font(name: string): { font: PdfkitFont; shown: Map<string, string> } {
+  /** Operators collected by `batch`, written as one piece when it ends. */
+  private pending: string[] | undefined;
+
+  private emit(ops: string): void {
+    if (this.pending) this.pending.push(ops);
+    else this.doc.addContent(ops);
+  }
+
+  /**
+   * Draw through this object only inside `draw`, and write it all at once (a table row: its
+   * stripe, cells and rule). Drawing on the document directly inside would come out of order.
+   */
+  batch(draw: () => void): void {
+    if (this.pending) return draw();
+    this.pending = [];
+    try {
+      draw();
+    } finally {
+      const ops = this.pending;
+      this.pending = undefined;
+      if (ops.length) this.doc.addContent(ops.join('\n'));
+    }
+  }
+
+  private font(name: string): FontState {
     let f = this.fonts.get(name);
     if (!f) {
       const d = this.doc as unknown as PdfkitInternals;
       const previous = d._font;
       this.doc.font(name);
-      f = { font: d._font, shown: new Map() };
+      f = { font: d._font, glyphs: new Map() };
       d._font = previous;
       this.fonts.set(name, f);
     }
     return f;
   }
 
-  /** The TJ operand of a text: glyph ids of pdfkit's subset, with kerning as pdfkit writes it. */
-  private shown(f: { font: PdfkitFont; shown: Map<string, string> }, text: string): string {
-    let tj = f.shown.get(text);
-    if (tj === undefined) {
-      const [glyphs, positions] = f.font.encode(text);
-      const parts: string[] = [];
-      let run = '';
-      for (let i = 0; i < glyphs.length; i++) {
-        run += glyphs[i];
-        const p = positions[i];
-        const adjust = p ? p.xAdvance - p.advanceWidth : 0;
-        if (adjust !== 0) {
-          parts.push(`<${run}> ${n2(-adjust)}`);
-          run = '';
-        }
+  /**
+   * The Tj operand of a text: the glyph ids in pdfkit's subset of the font, character by
+   * character. Each character is encoded by pdfkit once (which also enters it in the subset and
+   * the ToUnicode map). No kerning: the text is then exactly as wide as the layout measured it.
+   */
+  private shown(f: FontState, text: string): string {
+    let hex = '';
+    for (const ch of text) {
+      let g = f.glyphs.get(ch);
+      if (g === undefined) {
+        g = f.font.encode(ch)[0].join('');
+        f.glyphs.set(ch, g);
       }
-      if (run) parts.push(`<${run}>`);
-      tj = `[${parts.join(' ')}] TJ`;
-      f.shown.set(text, tj);
+      hex += g;
     }
-    return tj;
+    return `<${hex}> Tj`;
   }
 
   /**
@@ -94,16 +119,16 @@ export class PdfOps {
     // The page's matrix is flipped (y grows downwards); the text matrix flips the glyphs back.
     let ops = `q ${rgb(color)} rg BT /${f.font.id} ${n2(size)} Tf`;
     for (const l of lines) ops += `\n1 0 0 -1 ${n2(l.x)} ${n2(l.baseline)} Tm ${this.shown(f, l.text)}`;
-    this.doc.addContent(`${ops}\nET Q`);
+    this.emit(`${ops}\nET Q`);
   }
 
   /** A filled rectangle. */
   rect(x: number, y: number, w: number, h: number, color: string): void {
-    this.doc.addContent(`q ${rgb(color)} rg ${n2(x)} ${n2(y)} ${n2(w)} ${n2(h)} re f Q`);
+    this.emit(`q ${rgb(color)} rg ${n2(x)} ${n2(y)} ${n2(w)} ${n2(h)} re f Q`);
   }
 
   /** A horizontal line. */
   hline(x1: number, x2: number, y: number, color: string, width: number): void {
-    this.doc.addContent(`q ${n2(width)} w ${rgb(color)} RG ${n2(x1)} ${n2(y)} m ${n2(x2)} ${n2(y)} l S Q`);
+    this.emit(`q ${n2(width)} w ${rgb(color)} RG ${n2(x1)} ${n2(y)} m ${n2(x2)} ${n2(y)} l S Q`);
   }
 }
