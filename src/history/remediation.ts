@@ -33,31 +33,25 @@ export function daysBetween(from: string, to: string): number {
   return (Date.parse(to) - Date.parse(from)) / DAY_MS;
 }
 
-/** Each resolution's days to resolve, parsed once: the same ones are grouped three ways. */
-const resolveDays = new WeakMap<Remediated, number>();
-function daysToResolve(r: Remediated): number {
-  let d = resolveDays.get(r);
-  if (d === undefined) resolveDays.set(r, (d = daysBetween(r.firstSeenAt, r.resolvedAt)));
-  return d;
-}
-
-export function median(sorted: readonly number[]): number {
+export function median(sorted: ArrayLike<number>): number {
   if (sorted.length === 0) return NaN;
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
 }
 
-function stat(key: string, done: readonly Remediated[]): RemediationStat {
-  const days = done.map(daysToResolve).sort((a, b) => a - b);
-  const sum = days.reduce((s, d) => s + d, 0);
+/** `days[i]`: days to resolve `done[i]`; a group is a list of indexes into both. */
+function stat(key: string, done: readonly Remediated[], days: Float64Array, group: readonly number[]): RemediationStat {
+  const sorted = Float64Array.from(group, (i) => days[i] ?? NaN).sort();
+  const sum = sorted.reduce((s, d) => s + d, 0);
+  const fixed = group.reduce((n, i) => n + (done[i]?.resolution === 'fixed' ? 1 : 0), 0);
   return {
     key,
-    resolved: done.length,
-    fixed: done.filter((r) => r.resolution === 'fixed').length,
-    resourceGone: done.filter((r) => r.resolution === 'resource-gone').length,
-    meanDays: days.length ? sum / days.length : NaN,
-    medianDays: median(days),
-    maxDays: days.length ? (days[days.length - 1] ?? NaN) : NaN,
+    resolved: group.length,
+    fixed,
+    resourceGone: group.length - fixed,
+    meanDays: sorted.length ? sum / sorted.length : NaN,
+    medianDays: median(sorted),
+    maxDays: sorted.length ? (sorted[sorted.length - 1] ?? NaN) : NaN,
   };
 }
 
@@ -78,20 +72,21 @@ const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium:
 
 /** Overall, and per group (most resolved first; severities in severity order). */
 export function timeToRemediate(done: readonly Remediated[], by: RemediationGroup): { all: RemediationStat; groups: RemediationStat[] } {
-  const groups = new Map<string, Remediated[]>();
-  for (const r of done) {
+  const days = Float64Array.from(done, (r) => daysBetween(r.firstSeenAt, r.resolvedAt));
+  const groups = new Map<string, number[]>();
+  done.forEach((r, i) => {
     const k = groupKey(r, by);
-    const list = groups.get(k) ?? [];
-    if (list.length === 0) groups.set(k, list);
-    list.push(r);
-  }
-  const stats = [...groups.entries()].map(([k, list]) => stat(k, list));
+    const list = groups.get(k);
+    if (list) list.push(i);
+    else groups.set(k, [i]);
+  });
+  const stats = [...groups.entries()].map(([k, list]) => stat(k, done, days, list));
   stats.sort(
     by === 'severity'
       ? (a, b) => (SEVERITY_ORDER[a.key as Severity] ?? 9) - (SEVERITY_ORDER[b.key as Severity] ?? 9)
       : (a, b) => b.resolved - a.resolved || (a.key < b.key ? -1 : 1),
   );
-  return { all: stat('all', done), groups: stats };
+  return { all: stat('all', done, days, done.map((_, i) => i)), groups: stats };
 }
 
 export function ageBucket(days: number): AgeBucket {

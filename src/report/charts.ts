@@ -41,6 +41,13 @@ function baseConfig(textColor: string) {
   };
 }
 
+/**
+ * Runs are marked with a dot while they can be told apart (about a month of daily runs); beyond
+ * that the dots only blur the line, and each costs a path in the PDF.
+ */
+const MAX_MARKED_POINTS = 45;
+const markPoints = (series: readonly LineSeries[]) => Math.max(0, ...series.map((s) => s.points.length)) <= MAX_MARKED_POINTS;
+
 async function toSvg(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
@@ -59,7 +66,7 @@ export async function lineChartSvg(o: LineChartOptions): Promise<string> {
     width: o.width,
     height: o.height,
     data: { values },
-    mark: { type: 'line', point: { size: 14, filled: true }, strokeWidth: 1.6, interpolate: 'linear' },
+    mark: { type: 'line', point: markPoints(o.series) ? { size: 14, filled: true } : false, strokeWidth: 1.6, interpolate: 'linear' },
     encoding: {
       x: { field: 'at', type: 'temporal', title: null, scale: { type: 'utc' }, axis: { format: '%b %d', labelAngle: 0, tickCount: 6, grid: false } },
       y: { field: 'value', type: 'quantitative', title: o.yTitle ?? null, scale: o.yDomain ? { domain: o.yDomain } : { zero: false, nice: true }, axis: { tickCount: 5 } },
@@ -133,7 +140,7 @@ export async function smallMultiplesSvg(o: SmallMultiplesOptions): Promise<strin
     spec: {
       width: o.panelWidth,
       height: o.panelHeight,
-      mark: { type: 'line', strokeWidth: 1.4, color: o.color, point: { size: 8, filled: true, color: o.color } },
+      mark: { type: 'line', strokeWidth: 1.4, color: o.color, point: markPoints(o.series) ? { size: 8, filled: true, color: o.color } : false },
       encoding: {
         x: { field: 'at', type: 'temporal', title: null, scale: { type: 'utc' }, axis: { format: '%b %d', labelAngle: 0, tickCount: 3, grid: false } },
         y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false, nice: true }, axis: { tickCount: 3 } },

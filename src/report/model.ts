@@ -161,9 +161,9 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
 
   const catalogIds = input.controls.filter((c) => !inScope || inScope.has(c.id)).map((c) => c.id);
   const controlIds = [...new Set([...catalogIds, ...controlRows.map((r) => r.controlId)])];
-  const controls = controlIds
-    .map((id) => controlSection(id, byId.get(id), controlRows.filter((r) => r.controlId === id && keep(r.cluster)), findingRows.filter((f) => f.controlId === id && keep(f.cluster))))
-    .filter((c) => c.results.length > 0);
+  const rowsOf = groupBy(controlRows.filter((r) => keep(r.cluster)), (r) => r.controlId);
+  const findingsOf = groupBy(findingRows.filter((f) => keep(f.cluster)), (f) => f.controlId);
+  const controls = controlIds.map((id) => controlSection(id, byId.get(id), rowsOf.get(id) ?? [], findingsOf.get(id) ?? [])).filter((c) => c.results.length > 0);
 
   return {
     schema: 'complyd.report/v1',
@@ -201,7 +201,9 @@ function controlSection(id: string, meta: Control | undefined, rows: readonly Co
       ...(f.message ? { message: f.message } : {}),
       fingerprint: f.fingerprint,
     }))
-    .sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || resourceOrder(a, b));
+    .map((f) => ({ f, rank: STATUS_ORDER.indexOf(f.status), key: resourceKey(f) }))
+    .sort((a, b) => a.rank - b.rank || RESOURCE_ORDER.compare(a.key, b.key))
+    .map((x) => x.f);
   return {
     id,
     title: meta?.title ?? id,
@@ -218,7 +220,17 @@ function controlSection(id: string, meta: Control | undefined, rows: readonly Co
   };
 }
 
-function resourceOrder(a: ReportFinding, b: ReportFinding): number {
-  const key = (f: ReportFinding) => `${f.cluster}/${f.resource.namespace ?? ''}/${f.resource.kind}/${f.resource.name}/${f.resource.container ?? ''}`;
-  return key(a).localeCompare(key(b));
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
 }
+
+/** Findings of a control in cluster, namespace, kind, name, container order (as localeCompare sorts). */
+const RESOURCE_ORDER = new Intl.Collator();
+const resourceKey = (f: ReportFinding) => `${f.cluster}/${f.resource.namespace ?? ''}/${f.resource.kind}/${f.resource.name}/${f.resource.container ?? ''}`;

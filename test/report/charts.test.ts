@@ -32,6 +32,14 @@ describe('charts', () => {
     expect(svgSize(svg).width).toBeGreaterThan(400);
   });
 
+  it('marks each run with a dot on a short series only (a long one would blur into a band of dots)', async () => {
+    const long = [{ name: 'prod-eu', points: Array.from({ length: 90 }, (_, i) => ({ at: day(i), value: 70 + (i % 5) })) }];
+    expect(await lineChartSvg({ series: SERIES, width: 400, height: 140 })).toContain('mark-symbol');
+    const svg = await lineChartSvg({ series: long, width: 400, height: 140 });
+    expect(svg).toContain('mark-line');
+    expect(svg).not.toContain('mark-symbol');
+  });
+
   it('draws ranked bars with their values', async () => {
     const svg = await barChartSvg({ bars: [{ label: 'edge', value: 41.5 }, { label: 'core', value: 88.25 }], xTitle: 'Score', xDomain: [0, 100], width: 300 });
     expect(svg).toContain('edge');
