@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import https from 'node:https';
 import type { RequestOptions } from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterTarget } from '../core/types.js';
 import { KubeconfigError } from '../core/errors.js';
 
@@ -43,11 +43,18 @@ export class TransportError extends Error {
   }
 }
 
+/**
+ * The client library takes about half a second to load: it is imported on first use, so that
+ * commands that never talk to a cluster (report, trend, controls, --help) do not pay for it.
+ */
+let clientLibrary: Promise<typeof import('@kubernetes/client-node')> | undefined;
+
 /** Load the kubeconfig of a target; every error names the config key and the file. */
-export function loadKubeConfig(target: ClusterTarget): KubeConfig {
+export async function loadKubeConfig(target: ClusterTarget): Promise<KubeConfig> {
   const where = `${target.configPath}.kubeconfig`;
   if (!existsSync(target.kubeconfig)) throw new KubeconfigError(`${where}: file not found: ${target.kubeconfig}`);
-  const kc = new KubeConfig();
+  clientLibrary ??= import('@kubernetes/client-node');
+  const kc = new (await clientLibrary).KubeConfig();
   try {
     kc.loadFromFile(target.kubeconfig);
   } catch (err) {
@@ -93,7 +100,7 @@ function buildQuery(query: GetOptions['query']): string {
 }
 
 export async function connect(target: ClusterTarget): Promise<KubeApi> {
-  const kc = loadKubeConfig(target);
+  const kc = await loadKubeConfig(target);
   const server = kc.getCurrentCluster()?.server ?? '';
   const where = `${target.configPath}.kubeconfig`;
   if (server.startsWith('http:')) {

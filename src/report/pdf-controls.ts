@@ -85,12 +85,13 @@ export function controlDetails(L: Layout, report: RunReport): void {
       L.table(
         [
           { header: 'Cluster', width: 10 },
-          { header: 'Resource', width: 19 },
+          { header: 'Resource', width: 18 },
           // Wide enough for "unknown" and "manual" on one line at 7.5 pt.
-          { header: 'Status', width: 10 },
-          { header: 'Evidence path', width: 19 },
-          { header: 'Observed', width: 21 },
-          { header: 'Expected / message', width: 21 },
+          { header: 'Status', width: 9.5 },
+          // Field paths are long words (spec.template.spec.containers[app]...): the widest column.
+          { header: 'Evidence path', width: 25 },
+          { header: 'Observed', width: 17 },
+          { header: 'Expected / message', width: 20.5 },
         ],
         listed.map((f) => findingRow(L, f)),
         { size: 7.5, caption: `Findings of ${c.id}: ${c.title}` },

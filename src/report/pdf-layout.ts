@@ -396,6 +396,13 @@ function breakWord(word: string, width: number, w: (t: string) => number): strin
     chunkWidth = w(chunk);
   }
   pieces.push(chunk);
+  // Never leave one or two characters alone on the last line ("allowPrivilegeEscalatio" / "n").
+  const prev = pieces[pieces.length - 2];
+  if (prev !== undefined && chunk.length < 3 && prev.length > 6) {
+    const moved = 3 - chunk.length;
+    pieces[pieces.length - 2] = prev.slice(0, -moved);
+    pieces[pieces.length - 1] = prev.slice(-moved) + chunk;
+  }
   return pieces;
 }
 

@@ -93,15 +93,17 @@ export async function buildPeriod(input: PeriodInput): Promise<PeriodSection> {
   const to = new Date(run.startedAt);
   const from = new Date(to.getTime() - input.sinceMs);
   const scope: Scope = { ...(input.clusters ? { clusters: input.clusters } : {}), ...(input.framework ? { framework: input.framework } : {}) };
-  const [t, r, risks, runs] = await Promise.all([
+  const finished = (await store.runsBetween(from, to)).filter((x) => x.status !== 'running');
+  const firstRun = finished[0]?.id !== run.id ? finished[0] : undefined;
+  // Asked for together: on SQLite one query runs while the rows of another are unpacked.
+  const [t, r, risks, d] = await Promise.all([
     trend(store, { from, to }, scope),
     remediation(store, { from, to }, scope, run.id, input.openAtRun),
     store.workloadRisks(run.id),
-    store.runsBetween(from, to),
+    // Only counted: the first run's episodes are read without their evidence.
+    firstRun ? store.diff(firstRun.id, run.id, input.openAtRun ? new Map([[run.id, input.openAtRun]]) : undefined, { withoutEvidence: true }) : undefined,
   ]);
   const inScope = (c: string) => !input.clusters || input.clusters.includes(c);
-  const finished = runs.filter((x) => x.status !== 'running');
-  const firstRun = finished[0]?.id !== run.id ? finished[0] : undefined;
 
   const riskAt = (points: ReadonlyArray<{ runId: string; risk: number }>, runId: string | undefined) => (runId ? (points.find((p) => p.runId === runId)?.risk ?? null) : null);
   const scoreAt = (points: ReadonlyArray<{ runId: string; score: number | null }>, runId: string | undefined) => (runId ? (points.find((p) => p.runId === runId)?.score ?? null) : null);
@@ -126,8 +128,7 @@ export async function buildPeriod(input: PeriodInput): Promise<PeriodSection> {
     });
 
   let changes: PeriodSection['changes'] = { new: 0, reopened: 0, resolved: 0, stillOpen: 0, compared: false };
-  if (firstRun) {
-    const d = await store.diff(firstRun.id, run.id, input.openAtRun ? new Map([[run.id, input.openAtRun]]) : undefined);
+  if (d) {
     changes = { new: 0, reopened: 0, resolved: 0, stillOpen: 0, compared: true };
     const control = controlFilter(input.framework);
     // Failing findings only: an unknown that became readable is not a change of posture.

@@ -44,6 +44,9 @@ export function byteCompare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+const EVIDENCE_TEXT = /(^|[._])(evidence_path|observed|expected|message)$/;
+const isEvidenceText = (column: string) => EVIDENCE_TEXT.test(column);
+
 /**
  * Episodes open at a run, per cluster assessed in it, with the state that held then.
  * Only those the run observed, unless `includeUnseen`.
@@ -66,7 +69,8 @@ export async function episodesAtRun(db: Db, isPostgres: boolean, runId: string, 
   if (filter.status !== undefined) void q.andWhereRaw('COALESCE(r.status, e.status) = ?', [filter.status]);
   if (!filter.includeUnseen) void q.andWhereRaw('COALESCE(r.seen, e.seen) = 1');
   orderBytewise(q, ['e.cluster', 'e.control_id'], isPostgres).orderBy('e.id');
-  const rows = await selectPacked<EpisodeRow & Record<string, unknown>>(db, q, [...episodeWithRevisionColumns(), 'rc.run_id as at_run_id', 'rc.seq as at_seq', 'rc.started_at as at_at']);
+  const columns = [...episodeWithRevisionColumns(), 'rc.run_id as at_run_id', 'rc.seq as at_seq', 'rc.started_at as at_at'];
+  const rows = await selectPacked<EpisodeRow & Record<string, unknown>>(db, q, filter.withoutEvidence ? columns.filter((c) => !isEvidenceText(c)) : columns);
   return rows.map((row) => {
     const state = joinedState(row);
     const here = { runId: String(row['at_run_id']), seq: Number(row['at_seq']), at: String(row['at_at']) };
@@ -305,10 +309,11 @@ export async function diffRuns(
   runA: { id: string; seq: number },
   runB: { id: string; seq: number },
   known: ReadonlyMap<string, readonly FindingEpisode[]> = new Map(),
+  options: { withoutEvidence?: boolean } = {},
 ): Promise<RunDiff> {
   const [from, to] = runA.seq <= runB.seq ? [runA, runB] : [runB, runA];
   const [seqA, seqB] = await Promise.all([assessedSeqs(db, from.id), assessedSeqs(db, to.id)]);
-  const at = (id: string) => known.get(id) ?? episodesAtRun(db, isPostgres, id, { includeUnseen: true });
+  const at = (id: string) => known.get(id) ?? episodesAtRun(db, isPostgres, id, { includeUnseen: true, ...options });
   const [atA, atB] = await Promise.all([at(from.id), at(to.id)]);
   const clusters = [...new Set([...seqA.keys(), ...seqB.keys()])].sort(byteCompare);
   const out: RunDiff = { fromRunId: from.id, toRunId: to.id, clusters: [], skipped: [] };

@@ -237,10 +237,13 @@ export function resourceOfRow(row: { kind: string; namespace: string | null; nam
 }
 
 /** Evidence and message columns (NULL: absent) shared by findings, episodes and revisions. */
-export function evidenceOfRow(row: { evidence_path: string | null; observed: string | null; expected: string | null; message: string | null }): Pick<Finding, 'evidence' | 'message'> {
+/** Evidence and message of a row; columns not selected (a read without evidence) count as empty. */
+export function evidenceOfRow(row: { evidence_path?: string | null; observed?: string | null; expected?: string | null; message?: string | null }): Pick<Finding, 'evidence' | 'message'> {
+  const path = row.evidence_path ?? null;
+  const message = row.message ?? null;
   return {
-    ...(row.evidence_path !== null && { evidence: { path: row.evidence_path, observed: row.observed ?? '', expected: row.expected ?? '' } }),
-    ...(row.message !== null && { message: row.message }),
+    ...(path !== null && { evidence: { path, observed: row.observed ?? '', expected: row.expected ?? '' } }),
+    ...(message !== null && { message }),
   };
 }
 

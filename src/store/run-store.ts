@@ -118,7 +118,7 @@ export interface RunStore {
    * New, reopened, resolved and still-open findings between two runs, per cluster assessed in
    * both. `known`: episodes already read with openEpisodes({ runId }) for either run, by run id.
    */
-  diff(runA: string, runB: string, known?: ReadonlyMap<string, readonly FindingEpisode[]>): Promise<RunDiff>;
+  diff(runA: string, runB: string, known?: ReadonlyMap<string, readonly FindingEpisode[]>, options?: { withoutEvidence?: boolean }): Promise<RunDiff>;
   /** Episodes resolved in [from, to), with their last state and evidence. */
   resolvedEpisodes(from: Date, to: Date, cluster?: string): Promise<FindingEpisode[]>;
   /** Failing episodes resolved in [from, to), without evidence: what time to remediate is computed from. */
@@ -339,10 +339,10 @@ export class KnexRunStore implements RunStore {
     return this.attempt('cannot read control counts', () => controlCountsAt(this.db, scans));
   }
 
-  async diff(runA: string, runB: string, known?: ReadonlyMap<string, readonly FindingEpisode[]>): Promise<RunDiff> {
+  async diff(runA: string, runB: string, known?: ReadonlyMap<string, readonly FindingEpisode[]>, options: { withoutEvidence?: boolean } = {}): Promise<RunDiff> {
     const [a, b] = await Promise.all([this.getRun(runA), this.getRun(runB)]);
     if (!a || !b) throw new StoreError(`cannot compare runs ${runA} and ${runB}: no such run ${a ? runB : runA}`);
-    return this.attempt(`cannot compare runs ${runA} and ${runB}`, () => diffRuns(this.db, this.isPostgres, a, b, known));
+    return this.attempt(`cannot compare runs ${runA} and ${runB}`, () => diffRuns(this.db, this.isPostgres, a, b, known, options));
   }
 
   resolvedEpisodes(from: Date, to: Date, cluster?: string): Promise<FindingEpisode[]> {

@@ -91,6 +91,8 @@ export interface FindingFilter {
    * By default only what the run observed is returned, which is what its counts add up to.
    */
   includeUnseen?: boolean;
+  /** Leave the evidence texts out (path, observed, expected, message): for counting, as a report's diff does. */
+  withoutEvidence?: boolean;
 }
 
 export interface RecordClusterOptions {

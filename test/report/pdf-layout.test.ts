@@ -1,0 +1,43 @@
+import PDFDocument from 'pdfkit';
+import { FONT, Layout } from '../../src/report/pdf-layout.js';
+import { registerFonts } from '../../src/report/pdf-fonts.js';
+import { loadTemplate } from '../../src/report/pdf-template.js';
+
+function layout(): Layout {
+  const doc = new PDFDocument({ size: 'A4', autoFirstPage: true });
+  registerFonts(doc);
+  return new Layout(doc, loadTemplate());
+}
+
+describe('PDF line wrapping', () => {
+  const L = layout();
+  const s = L.style(FONT.regular, 7.5);
+
+  it('keeps every line within the width, and every character, breaking long words after punctuation', () => {
+    const path = 'spec.template.spec.containers[app].securityContext.allowPrivilegeEscalation';
+    for (const width of [40, 60, 80, 110]) {
+      const lines = L.wrap(path, s, width);
+      expect(lines.join('')).toBe(path);
+      for (const line of lines) expect(L.textWidth(line, s)).toBeLessThanOrEqual(width + 0.01);
+    }
+    // At a width that fits "spec.template.spec." the first break comes after a dot, not mid-word.
+    expect(L.wrap(path, s, L.textWidth('spec.template.spec.cont', s))[0]).toBe('spec.template.spec.');
+  });
+
+  it('never leaves one or two characters alone on the last line of a broken word', () => {
+    const word = 'allowPrivilegeEscalation';
+    // Widths at which a plain cut would leave 1 or 2 characters over.
+    const widths = [1, 2].map((n) => L.textWidth(word.slice(0, -n), s) + 0.01);
+    for (const width of widths) {
+      const lines = L.wrap(word, s, width);
+      expect(lines.join('')).toBe(word);
+      expect(lines.length).toBe(2);
+      expect(lines[1]?.length).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  it('wraps words at spaces and keeps explicit line breaks', () => {
+    const lines = L.wrap('the service account can read Secrets\nNote: every namespace', s, L.textWidth('the service account can', s) + 0.01);
+    expect(lines).toEqual(['the service account can', 'read Secrets', 'Note: every namespace']);
+  });
+});
