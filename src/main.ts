@@ -15,7 +15,6 @@ import { openDatabase } from './store/db.js';
 import { KnexRunStore, processOwner, type RunStore } from './store/run-store.js';
 import { buildRunReport, type RunReport } from './report/model.js';
 import { renderJson } from './report/json-report.js';
-import { renderPdf } from './report/pdf-report.js';
 import { renderCsv } from './report/csv-report.js';
 import { renderSarif } from './report/sarif-report.js';
 import { renderJunit } from './report/junit-report.js';
@@ -86,8 +85,15 @@ export async function buildReport(store: RunStore, runId: string, scope: ReportS
   return buildRunReport({ store, runId, controls: CONTROLS, now: new Date(), complydVersion: complydVersion(), ...scope });
 }
 
+/**
+ * The PDF renderer with its libraries (pdfkit, fontkit, Vega) is loaded on first use: about
+ * half a second that the other formats and commands need not pay.
+ */
+let pdfModule: Promise<typeof import('./report/pdf-report.js')> | undefined;
+
 export async function renderReport(report: RunReport, format: ReportFormat): Promise<Buffer> {
-  return format === 'pdf' ? renderPdf(report) : Buffer.from(TEXT_RENDERERS[format](report), 'utf8');
+  if (format === 'pdf') return (await (pdfModule ??= import('./report/pdf-report.js'))).renderPdf(report);
+  return Buffer.from(TEXT_RENDERERS[format](report), 'utf8');
 }
 
 /**
