@@ -9,6 +9,7 @@ import { ENDPOINTS } from './resources.js';
 import { MalformedObjectError, normalizeObject } from './normalize.js';
 import { controlPlaneFromPods } from './control-plane.js';
 import { detectProvider } from './provider.js';
+import { readKubeProxyConfigs } from './kube-proxy-config.js';
 
 export interface CollectOptions {
   pageSize: number;
@@ -61,6 +62,7 @@ export async function collectCluster(target: ClusterTarget, opts: CollectOptions
 
   const kubelets = objects.nodes ? await readKubelets(api, objects.nodes, opts, deadline, gaps, concurrency) : [];
   if (!objects.nodes) gaps.push({ evidence: 'kubelets', reason: 'error', message: 'nodes could not be listed, so kubelet configurations are unknown' });
+  const kubeProxyConfigs = await readKubeProxyConfigs(api, { pageSize: opts.pageSize, timeoutMs: opts.requestTimeoutMs, signal: deadline }, gaps);
 
   return {
     cluster: target.name,
@@ -71,6 +73,7 @@ export async function collectCluster(target: ClusterTarget, opts: CollectOptions
     objects,
     controlPlane,
     kubelets,
+    ...(kubeProxyConfigs ? { kubeProxyConfigs } : {}),
     gaps,
     source: 'cluster',
   };

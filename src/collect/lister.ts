@@ -1,6 +1,6 @@
 import type { KubeApi } from './kube-client.js';
 import { ReadError, readErrorFromResponse, readErrorFromTransport } from './api-errors.js';
-import { METADATA_ONLY_ACCEPT, type ResourceEndpoint } from './resources.js';
+import { METADATA_ONLY_ACCEPT, type ListEndpoint } from './resources.js';
 
 export interface ListOptions {
   pageSize: number;
@@ -18,7 +18,7 @@ interface ListBody {
  * returns them. An expired continue token (410) restarts the list once from the beginning,
  * as client-go's pager does; a second expiry is reported.
  */
-export async function listAll(api: KubeApi, endpoint: ResourceEndpoint, opts: ListOptions): Promise<unknown[]> {
+export async function listAll(api: KubeApi, endpoint: ListEndpoint, opts: ListOptions): Promise<unknown[]> {
   const what = `list ${endpoint.resource}`;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -30,7 +30,7 @@ export async function listAll(api: KubeApi, endpoint: ResourceEndpoint, opts: Li
   }
 }
 
-async function listPages(api: KubeApi, endpoint: ResourceEndpoint, opts: ListOptions, what: string): Promise<unknown[]> {
+async function listPages(api: KubeApi, endpoint: ListEndpoint, opts: ListOptions, what: string): Promise<unknown[]> {
   const items: unknown[] = [];
   let token: string | undefined;
   for (let page = 1; ; page++) {

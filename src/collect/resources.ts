@@ -1,11 +1,17 @@
 import type { ResourceKind } from '../core/types.js';
 
-/** Where each collected resource is listed, cluster-wide. */
-export interface ResourceEndpoint {
-  readonly resource: ResourceKind;
+/** Where a resource is listed: cluster-wide for ENDPOINTS, or in one namespace. */
+export interface ListEndpoint {
+  /** Named in errors and gaps, e.g. `pods`. */
+  readonly resource: string;
   readonly path: string;
   /** Secrets are listed as PartialObjectMetadataList: their values never leave the cluster. */
   readonly metadataOnly?: boolean;
+}
+
+/** Where each collected resource is listed, cluster-wide. */
+export interface ResourceEndpoint extends ListEndpoint {
+  readonly resource: ResourceKind;
 }
 
 export const ENDPOINTS: readonly ResourceEndpoint[] = [

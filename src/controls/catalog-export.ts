@@ -20,14 +20,16 @@ export interface CatalogEntry {
 const EVIDENCE_NAMES: Partial<Record<EvidenceKind, string>> = {
   controlPlane: 'control-plane flags (mirror pods)',
   kubelets: 'kubelet configuration (configz)',
+  kubeProxyConfig: 'kube-proxy configuration (kube-system ConfigMap)',
   serverVersion: 'server version',
 };
 
 /** Where a control's evidence comes from, in words. */
 export function evidenceSource(control: Control): string {
-  if (control.needs.length === 0) return 'not observable through the API';
-  const special = control.needs.flatMap((n) => EVIDENCE_NAMES[n] ?? []);
-  const objects = control.needs.filter((n) => !(n in EVIDENCE_NAMES));
+  const reads = [...control.needs, ...(control.alsoReads ?? [])];
+  if (reads.length === 0) return 'not observable through the API';
+  const special = reads.flatMap((n) => EVIDENCE_NAMES[n] ?? []);
+  const objects = reads.filter((n) => !(n in EVIDENCE_NAMES));
   return [...special, ...(objects.length > 0 ? [`API objects: ${objects.join(', ')}`] : [])].join('; ');
 }
 

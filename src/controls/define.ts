@@ -41,6 +41,8 @@ export interface Control {
   readonly manual?: string;
   /** Evidence the control reads; when any of it is missing the result says `unknown`. */
   readonly needs: readonly EvidenceKind[];
+  /** Evidence read when there is some, whose absence the control itself judges (e.g. a config file behind a flag). */
+  readonly alsoReads?: readonly EvidenceKind[];
   readonly rationale: string;
   readonly remediation: string;
   /** Absent for manual controls. */

@@ -43,7 +43,7 @@ export const RESOURCE_KINDS = [
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
 /** Evidence a control can need: a resource list, control-plane flags, or kubelet configs. */
-export type EvidenceKind = ResourceKind | 'controlPlane' | 'kubelets' | 'serverVersion';
+export type EvidenceKind = ResourceKind | 'controlPlane' | 'kubelets' | 'kubeProxyConfig' | 'serverVersion';
 
 export interface ObjectMeta {
   name: string;
@@ -126,6 +126,15 @@ export interface ServerVersion {
   platform?: string;
 }
 
+/** One ConfigMap key holding a KubeProxyConfiguration (only such keys are ever kept). */
+export interface KubeProxyConfigFile {
+  namespace: string;
+  configMap: string;
+  key: string;
+  /** The file's text, as in the ConfigMap. */
+  text: string;
+}
+
 export interface Snapshot {
   cluster: string;
   labels: Readonly<Record<string, string>>;
@@ -135,6 +144,11 @@ export interface Snapshot {
   objects: Partial<Record<ResourceKind, KubeObject[]>>;
   controlPlane: ControlPlaneComponent[];
   kubelets: KubeletEvidence[];
+  /**
+   * kube-proxy configuration files kept in kube-system ConfigMaps (kubeadm: `kube-proxy`, key
+   * `config.conf`; EKS: `kube-proxy-config`, key `config`). Absent when not collected.
+   */
+  kubeProxyConfigs?: KubeProxyConfigFile[];
   gaps: Gap[];
   /** 'cluster' for a live scan, 'manifests' for offline evaluation of files. */
   source: 'cluster' | 'manifests';

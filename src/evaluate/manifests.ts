@@ -1,10 +1,11 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { LineCounter, parseAllDocuments, type DocumentOptions, type ParseOptions, type SchemaOptions, type Tags } from 'yaml';
-import type { ControlPlaneComponent, KubeObject, ResourceKind, Snapshot } from '../core/types.js';
+import type { ControlPlaneComponent, KubeObject, KubeProxyConfigFile, ResourceKind, Snapshot } from '../core/types.js';
 import { AppError } from '../core/errors.js';
 import { controlPlaneFromPods } from '../collect/control-plane.js';
 import { MalformedObjectError, normalizeObject, resourceOf } from '../collect/normalize.js';
+import { kubeProxyConfigFiles } from '../collect/kube-proxy-config.js';
 import { COMPONENT_NAMES, type ComponentName } from './flags.js';
 import type { PodSpec } from './pod-specs.js';
 
@@ -76,6 +77,7 @@ export async function loadManifests(paths: string[], options: LoadManifestsOptio
       objects: objects.byResource,
       controlPlane: controlPlaneOf(objects.byResource.pods ?? []),
       kubelets: [],
+      ...(objects.kubeProxyConfigs.length > 0 ? { kubeProxyConfigs: objects.kubeProxyConfigs } : {}),
       gaps: [],
       source: 'manifests',
     },
@@ -133,6 +135,7 @@ function staticComponentOf(pod: KubeObject, spec: PodSpec): ComponentName | unde
 class ObjectSet {
   readonly byResource: Partial<Record<ResourceKind, KubeObject[]>> = {};
   readonly skipped: SkippedDocument[] = [];
+  readonly kubeProxyConfigs: KubeProxyConfigFile[] = [];
   private readonly seen = new Map<string, { file: string; doc: number; index: number }>();
 
   add(item: Item, file: string, doc: number, line: number): void {
@@ -143,6 +146,12 @@ class ObjectSet {
       return;
     }
     const resource = resourceOf(apiVersion, kind);
+    // kube-proxy's configuration file, as a live scan collects it from kube-system.
+    const proxyConfigs = !resource && kind === 'ConfigMap' ? kubeProxyConfigFiles([item.value]) : [];
+    if (proxyConfigs.length > 0) {
+      this.kubeProxyConfigs.push(...proxyConfigs);
+      return;
+    }
     if (!resource) {
       this.skipped.push({ file, doc, kind, reason: `${item.label}${apiVersion ?? '<no apiVersion>'} ${kind} is not a resource complyd judges` });
       return;

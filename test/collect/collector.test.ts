@@ -8,6 +8,8 @@ import { silentLogger } from '../../src/core/log.js';
 import type { ClusterTarget } from '../../src/core/types.js';
 
 const SECRET_VALUE = 'c3VwZXItc2VjcmV0LXZhbHVl'; // base64 of a value that must never be collected
+const KUBECONFIG_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.kube-proxy-token'; // in a ConfigMap's kubeconfig key: never kept
+const PROXY_CONFIG = 'apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nmetricsBindAddress: 0.0.0.0:10249\n';
 
 function pod(ns: string, name: string, extra: Record<string, unknown> = {}): ApiObject {
   return {
@@ -36,6 +38,14 @@ const OBJECTS: ApiObject[] = [
     spec: { nodeName: 'cp-1', containers: [{ name: 'kube-apiserver', command: ['kube-apiserver', '--authorization-mode=Node,RBAC', '--anonymous-auth=false'] }] },
   }),
   { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'shop' }, type: 'Opaque', data: { password: SECRET_VALUE } },
+  {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'kube-proxy', namespace: 'kube-system' },
+    data: { 'config.conf': PROXY_CONFIG, 'kubeconfig.conf': `apiVersion: v1\nkind: Config\nusers:\n- name: default\n  user:\n    token: ${KUBECONFIG_TOKEN}\n` },
+  },
+  { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'coredns', namespace: 'kube-system' }, data: { Corefile: '.:53 { forward . /etc/resolv.conf }' } },
+  { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-proxy', namespace: 'shop' }, data: { 'config.conf': PROXY_CONFIG } },
   {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -111,6 +121,21 @@ describe('collectCluster through @kubernetes/client-node against a fake API serv
     expect(snap.kubelets.find((k) => k.node === 'cp-1')?.config).toEqual(expect.objectContaining({ authentication: expect.any(Object) }));
     expect(snap.kubelets.find((k) => k.node === 'worker-1')?.config).toBeUndefined();
     expect(snap.gaps).toEqual([{ evidence: 'kubelets/worker-1', reason: 'method-not-allowed', message: expect.stringContaining('Debug endpoints are disabled') }]);
+  });
+
+  it("keeps kube-proxy's configuration from its kube-system ConfigMap, and nothing else of any ConfigMap", async () => {
+    const snap = await collectCluster(target(server.kubeconfig({ user: 'scanner', token: 'good-token' })), opts());
+    expect(snap.kubeProxyConfigs).toEqual([{ namespace: 'kube-system', configMap: 'kube-proxy', key: 'config.conf', text: PROXY_CONFIG }]);
+    const json = JSON.stringify(snap);
+    expect(json).not.toContain(KUBECONFIG_TOKEN);
+    expect(json).not.toContain('Corefile');
+    expect(server.requests.filter((r) => r.path.includes('configmaps')).map((r) => r.path)).toEqual(['/api/v1/namespaces/kube-system/configmaps']);
+
+    server.setFault('configmaps', { forbidden: true });
+    const denied = await collectCluster(target(server.kubeconfig({ user: 'scanner', token: 'good-token' })), opts());
+    expect(denied.kubeProxyConfigs).toBeUndefined();
+    expect(denied.gaps).toContainEqual({ evidence: 'kubeProxyConfig', reason: 'forbidden', message: expect.stringContaining('list configmaps in kube-system: HTTP 403') });
+    expect(denied.objects.pods).toHaveLength(24);
   });
 
   it('records a 403 on one resource as a gap and still collects the rest', async () => {

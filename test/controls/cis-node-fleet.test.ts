@@ -79,7 +79,8 @@ describe('demo fleet', () => {
       'CIS-4.2.14': ['prod-eu-worker-3'],
     });
     expect(byStatus(snap, 'unknown')).toEqual({});
-    expect(run('CIS-4.3.1', snap).map((f) => f.status)).toEqual(['unknown']);
+    // kubeadm's kube-proxy ConfigMap: metricsBindAddress "" is the loopback default.
+    expect(run('CIS-4.3.1', snap).map((f) => [f.status, f.evidence?.path])).toEqual([['pass', 'ConfigMap kube-system/kube-proxy [config.conf].metricsBindAddress']]);
   });
 
   it('dev-k3s: the agent with debugging handlers off is unknown everywhere; kube-proxy is embedded', async () => {
@@ -105,5 +106,7 @@ describe('demo fleet', () => {
       'CIS-4.2.13': nodes,
       'CIS-4.2.14': nodes,
     });
+    // EKS's kube-proxy-config binds the metrics to every interface.
+    expect(run('CIS-4.3.1', snap).map((f) => [f.status, f.evidence?.observed])).toEqual([['fail', '0.0.0.0:10249']]);
   });
 });

@@ -51,7 +51,7 @@ describe('kube-proxy: 4.3.1 metrics bind address and 4.1.3 kubeconfig volume', (
     expect(rke2).toMatchObject({ status: 'pass', resource: { kind: 'Pod', name: 'kube-proxy-agent-1' }, evidence: { path: 'spec.containers[kube-proxy].args' } });
   });
 
-  it('is unknown with kubeadm --config: the flag is ignored and the ConfigMap is not collected', async () => {
+  it('is unknown with kubeadm --config when its ConfigMap is not in the evidence: the flag is ignored', async () => {
     const [f] = await fixture('CIS-4.3.1', 'unknown-kubeadm-config-file.yaml');
     expect(f?.status).toBe('unknown');
     expect(f?.evidence?.observed).toBe(
@@ -59,10 +59,50 @@ describe('kube-proxy: 4.3.1 metrics bind address and 4.1.3 kubeconfig volume', (
     );
     expect(f?.message).toBe(
       'kube-proxy takes its settings from /var/lib/kube-proxy/config.conf (ConfigMap kube-system/kube-proxy, key config.conf), and ' +
-        'with --config it ignores the --metrics-bind-address flag. complyd collects neither ConfigMaps nor node files, so ' +
+        'with --config it ignores the --metrics-bind-address flag. ConfigMap kube-system/kube-proxy is not among the evidence, so ' +
         'metricsBindAddress is unknown; to read it: kubectl -n kube-system get configmap kube-proxy -o yaml (empty or ' +
         '127.0.0.1:10249 is compliant).',
     );
+  });
+
+  it('reads metricsBindAddress from the ConfigMap behind --config (kubeadm and EKS layouts)', async () => {
+    const [kubeadm] = await fixture('CIS-4.3.1', 'pass-kubeadm-config-map.yaml');
+    expect(kubeadm).toMatchObject({
+      status: 'pass',
+      evidence: {
+        path: 'ConfigMap kube-system/kube-proxy [config.conf].metricsBindAddress',
+        observed: '"" (default 127.0.0.1:10249); --metrics-bind-address=127.0.0.1:10249 is ignored while --config is given',
+      },
+    });
+    const [eks] = await fixture('CIS-4.3.1', 'fail-eks-config-map.yaml');
+    expect(eks).toMatchObject({ status: 'fail', evidence: { path: 'ConfigMap kube-system/kube-proxy-config [config].metricsBindAddress', observed: '0.0.0.0:10249' } });
+  });
+
+  it('keeps only the keys that hold a KubeProxyConfiguration, never the kubeconfig beside it', async () => {
+    const { snapshot: snap } = await loadManifests([join('test/fixtures/controls/CIS-4.3.1/pass-kubeadm-config-map.yaml')], { collectedAt: NOW });
+    expect(snap.kubeProxyConfigs?.map((f) => [f.namespace, f.configMap, f.key])).toEqual([['kube-system', 'kube-proxy', 'config.conf']]);
+    expect(JSON.stringify(snap)).not.toContain('certificate-authority');
+  });
+
+  it('is unknown, saying why, when the ConfigMaps could not be read, hold no such key, or do not parse', async () => {
+    const { snapshot: base } = await loadManifests([join('test/fixtures/controls/CIS-4.3.1/pass-kubeadm-config-map.yaml')], { collectedAt: NOW });
+    const file = base.kubeProxyConfigs?.[0];
+    if (!file) throw new Error('fixture has no kube-proxy configuration');
+    const cases: Array<[Partial<Snapshot>, string]> = [
+      [
+        { kubeProxyConfigs: undefined, gaps: [{ evidence: 'kubeProxyConfig', reason: 'forbidden', message: 'list configmaps in kube-system: HTTP 403' }] },
+        'The ConfigMaps of kube-system could not be read (list configmaps in kube-system: HTTP 403)',
+      ],
+      [{ kubeProxyConfigs: [{ ...file, key: 'other.conf' }] }, 'ConfigMap kube-system/kube-proxy has no key config.conf holding a KubeProxyConfiguration'],
+    ];
+    for (const [over, why] of cases) {
+      const [f] = run('CIS-4.3.1', { ...base, source: 'cluster', ...over });
+      expect(f?.status).toBe('unknown');
+      expect(f?.message).toContain(why);
+    }
+    const [bad] = run('CIS-4.3.1', { ...base, source: 'cluster', kubeProxyConfigs: [{ ...file, text: 'kind: KubeProxyConfiguration\nmetricsBindAddress: [unclosed' }] });
+    expect(bad).toMatchObject({ status: 'unknown', evidence: { path: 'ConfigMap kube-system/kube-proxy [config.conf].metricsBindAddress' } });
+    expect(bad?.message).toContain('could not be parsed');
   });
 
   it('4.1.3 shows the mode of the volume that projects the kubeconfig, for a person to judge', async () => {
@@ -72,8 +112,8 @@ describe('kube-proxy: 4.3.1 metrics bind address and 4.1.3 kubeconfig volume', (
       evidence: {
         path: 'spec.template.spec.volumes[kube-proxy].configMap.defaultMode',
         observed:
-          'kubeconfig named inside the --config file /var/lib/kube-proxy/config.conf (ConfigMap kube-system/kube-proxy, key config.conf), ' +
-          'which complyd does not read; volume kube-proxy: configMap kube-proxy mounted at /var/lib/kube-proxy, defaultMode 0644',
+          'kubeconfig named inside the --config file /var/lib/kube-proxy/config.conf (ConfigMap kube-system/kube-proxy, key config.conf); ' +
+          'volume kube-proxy: configMap kube-proxy mounted at /var/lib/kube-proxy, defaultMode 0644',
       },
     });
     const [secret] = await fixture('CIS-4.1.3', '../CIS-4.3.1/pass-default.yaml');

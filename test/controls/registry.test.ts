@@ -17,7 +17,7 @@ import { loadManifests } from '../../src/evaluate/manifests.js';
  * - `na*`: not-applicable, never pass or fail (e.g. a managed control plane).
  */
 const FIXTURES = fileURLToPath(new URL('../fixtures/controls/', import.meta.url));
-const EVIDENCE_KINDS: ReadonlySet<EvidenceKind> = new Set([...RESOURCE_KINDS, 'controlPlane', 'kubelets', 'serverVersion']);
+const EVIDENCE_KINDS: ReadonlySet<EvidenceKind> = new Set([...RESOURCE_KINDS, 'controlPlane', 'kubelets', 'kubeProxyConfig', 'serverVersion']);
 const NOW = new Date('2026-11-01T00:00:00Z');
 
 async function snapshotOf(file: string): Promise<Snapshot> {
@@ -83,7 +83,7 @@ describe('control registry', () => {
     });
 
     it('needs only evidence the collector gathers', () => {
-      for (const need of control.needs) expect(EVIDENCE_KINDS.has(need)).toBe(true);
+      for (const need of [...control.needs, ...(control.alsoReads ?? [])]) expect(EVIDENCE_KINDS.has(need)).toBe(true);
     });
 
     if (modeOf(control) === 'manual') {

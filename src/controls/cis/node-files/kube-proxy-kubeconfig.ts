@@ -71,7 +71,7 @@ function judge(kp: KubeProxy): Verdict {
     located = `--kubeconfig=${kubeconfig.value}`;
   } else {
     views = projectedMounts(kp);
-    located = `named inside the --config file ${config?.value ?? ''} (${config ? fileSource(kp, config.value) : ''}), which complyd does not read`;
+    located = `named inside the --config file ${config?.value ?? ''} (${config ? fileSource(kp, config.value) : ''})`;
   }
   const single = views.length === 1 ? views[0] : undefined;
   return {
