@@ -11,6 +11,8 @@ RUN npm ci --no-audit --no-fund && npm prune --omit=dev
 FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# Node >= 22.1 keeps compiled code here between runs: a one-off `docker run ... report` starts faster.
+ENV NODE_COMPILE_CACHE=/tmp/complyd-compile-cache
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
