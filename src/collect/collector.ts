@@ -9,7 +9,7 @@ import { ENDPOINTS } from './resources.js';
 import { MalformedObjectError, normalizeObject } from './normalize.js';
 import { controlPlaneFromPods } from './control-plane.js';
 import { detectProvider } from './provider.js';
-import { readKubeProxyConfigs } from './kube-proxy-config.js';
+import { isKubeProxyDaemonSet, readKubeProxyConfigs } from './kube-proxy-config.js';
 
 export interface CollectOptions {
   pageSize: number;
@@ -62,7 +62,12 @@ export async function collectCluster(target: ClusterTarget, opts: CollectOptions
 
   const kubelets = objects.nodes ? await readKubelets(api, objects.nodes, opts, deadline, gaps, concurrency) : [];
   if (!objects.nodes) gaps.push({ evidence: 'kubelets', reason: 'error', message: 'nodes could not be listed, so kubelet configurations are unknown' });
-  const kubeProxyConfigs = await readKubeProxyConfigs(api, { pageSize: opts.pageSize, timeoutMs: opts.requestTimeoutMs, signal: deadline }, gaps);
+  // Only where a kube-proxy DaemonSet runs (or DaemonSets could not be listed): a cluster
+  // without one neither needs the file nor should get a gap for a permission it need not grant.
+  const kubeProxyConfigs =
+    !objects.daemonsets || objects.daemonsets.some(isKubeProxyDaemonSet)
+      ? await readKubeProxyConfigs(api, { pageSize: opts.pageSize, timeoutMs: opts.requestTimeoutMs, signal: deadline }, gaps)
+      : undefined;
 
   return {
     cluster: target.name,

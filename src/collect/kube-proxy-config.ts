@@ -8,13 +8,18 @@
  * only the keys that hold a KubeProxyConfiguration are kept: a kubeconfig beside it (which
  * could carry a token) never enters the snapshot.
  */
-import type { Gap, KubeProxyConfigFile } from '../core/types.js';
+import type { Gap, KubeObject, KubeProxyConfigFile } from '../core/types.js';
 import type { KubeApi } from './kube-client.js';
 import { listAll, type ListOptions } from './lister.js';
 import { readErrorFromTransport } from './api-errors.js';
 
 const ENDPOINT = { resource: 'configmaps in kube-system', path: '/api/v1/namespaces/kube-system/configmaps' };
 const CONFIG_KIND = /^kind:\s*KubeProxyConfiguration\s*$/m;
+
+/** The kube-proxy DaemonSet of kube-system, by name or by its usual label. */
+export function isKubeProxyDaemonSet(ds: KubeObject): boolean {
+  return ds.metadata.namespace === 'kube-system' && (ds.metadata.name === 'kube-proxy' || ds.metadata.labels?.['k8s-app'] === 'kube-proxy');
+}
 
 export function kubeProxyConfigFiles(configMaps: readonly unknown[]): KubeProxyConfigFile[] {
   const out: KubeProxyConfigFile[] = [];

@@ -44,6 +44,12 @@ const OBJECTS: ApiObject[] = [
     metadata: { name: 'kube-proxy', namespace: 'kube-system' },
     data: { 'config.conf': PROXY_CONFIG, 'kubeconfig.conf': `apiVersion: v1\nkind: Config\nusers:\n- name: default\n  user:\n    token: ${KUBECONFIG_TOKEN}\n` },
   },
+  {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'kube-proxy', namespace: 'kube-system', labels: { 'k8s-app': 'kube-proxy' } },
+    spec: { template: { spec: { containers: [{ name: 'kube-proxy', image: 'registry.k8s.io/kube-proxy:v1.31.4', command: ['kube-proxy', '--config=/var/lib/kube-proxy/config.conf'] }] } } },
+  },
   { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'coredns', namespace: 'kube-system' }, data: { Corefile: '.:53 { forward . /etc/resolv.conf }' } },
   { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-proxy', namespace: 'shop' }, data: { 'config.conf': PROXY_CONFIG } },
   {
@@ -136,6 +142,18 @@ describe('collectCluster through @kubernetes/client-node against a fake API serv
     expect(denied.kubeProxyConfigs).toBeUndefined();
     expect(denied.gaps).toContainEqual({ evidence: 'kubeProxyConfig', reason: 'forbidden', message: expect.stringContaining('list configmaps in kube-system: HTTP 403') });
     expect(denied.objects.pods).toHaveLength(24);
+  });
+
+  it('does not ask for ConfigMaps where no kube-proxy DaemonSet runs (no request, no gap)', async () => {
+    const bare = await startFakeApiServer({ objects: OBJECTS.filter((o) => o.kind !== 'DaemonSet'), tokens: { 'good-token': 'scanner' } });
+    try {
+      const snap = await collectCluster(target(bare.kubeconfig({ user: 'scanner', token: 'good-token' })), opts());
+      expect(snap.kubeProxyConfigs).toBeUndefined();
+      expect(snap.gaps.filter((g) => g.evidence === 'kubeProxyConfig')).toEqual([]);
+      expect(bare.requests.some((r) => r.path.includes('configmaps'))).toBe(false);
+    } finally {
+      await bare.close();
+    }
   });
 
   it('records a 403 on one resource as a gap and still collects the rest', async () => {

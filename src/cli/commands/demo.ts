@@ -132,7 +132,10 @@ export function registerDemo(program: Command): void {
           process.stdout.write('\nWritten:\n');
           for (const r of reports) process.stdout.write(`  ${shown(r)}\n`);
           process.stdout.write(`  ${shown(join(out, 'complyd.sqlite'))} (the store)\n`);
-          process.stdout.write(`\nNext: ${invokedAs()} controls | ${invokedAs()} report -c ${shown(configFile)} --format pdf --out report.pdf\n`);
+          process.stdout.write(
+            `\nNext: ${invokedAs()} controls                   (the catalog)\n` +
+              `      ${invokedAs()} report -c ${shown(configFile)} --format pdf --out report.pdf\n`,
+          );
         } finally {
           await store.close();
         }
