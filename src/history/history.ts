@@ -170,7 +170,8 @@ export async function remediation(
     openAtRun
       ? scoped(openAtRun.filter(cluster))
       : store
-          .openEpisodes({ ...(scope.cluster !== undefined ? { cluster: scope.cluster } : {}), ...(atRunId !== undefined ? { runId: atRunId } : {}) })
+          // Only aged, by first sighting: their evidence is not needed.
+          .openEpisodes({ withoutEvidence: true, ...(scope.cluster !== undefined ? { cluster: scope.cluster } : {}), ...(atRunId !== undefined ? { runId: atRunId } : {}) })
           .then(scoped),
   ]);
   const inScope = resolved.filter((e) => keep(e.controlId));

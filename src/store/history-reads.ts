@@ -84,18 +84,18 @@ export async function episodesAtRun(db: Db, isPostgres: boolean, runId: string, 
 }
 
 /** Episodes open now, with their current state; `lastSeen` of a seen one is its cluster's latest assessed scan. */
-export async function currentOpenEpisodes(db: Db, isPostgres: boolean, cluster?: string): Promise<FindingEpisode[]> {
+export async function currentOpenEpisodes(db: Db, isPostgres: boolean, cluster?: string, withoutEvidence = false): Promise<FindingEpisode[]> {
   const q = db(`${EPISODES} as e`)
     .leftJoin(`${HEADS} as h`, 'h.cluster', 'e.cluster')
     .whereNull('e.resolved_seq');
   if (cluster !== undefined) void q.andWhere('e.cluster', cluster);
   orderBytewise(q, ['e.cluster', 'e.control_id'], isPostgres).orderBy('e.id');
-  const rows = await selectPacked<EpisodeRow & { assessed_run_id: string | null; assessed_seq: number | null; assessed_at: string | null }>(db, q, [
-    ...EPISODE_COLUMNS.map((c) => `e.${c}`),
-    'h.assessed_run_id',
-    'h.assessed_seq',
-    'h.assessed_at',
-  ]);
+  const columns = [...EPISODE_COLUMNS.map((c) => `e.${c}`), 'h.assessed_run_id', 'h.assessed_seq', 'h.assessed_at'];
+  const rows = await selectPacked<EpisodeRow & { assessed_run_id: string | null; assessed_seq: number | null; assessed_at: string | null }>(
+    db,
+    q,
+    withoutEvidence ? columns.filter((c) => !isEvidenceText(c)) : columns,
+  );
   return rows.map((row) => {
     const head =
       row.assessed_run_id !== null && row.assessed_seq !== null && row.assessed_at !== null

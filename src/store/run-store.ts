@@ -124,7 +124,7 @@ export interface RunStore {
   /** Failing episodes resolved in [from, to), without evidence: what time to remediate is computed from. */
   remediated(from: Date, to: Date, cluster?: string): Promise<Remediated[]>;
   /** Episodes open now, or at a run (with the state they had then, observed or not). */
-  openEpisodes(options?: { runId?: string; cluster?: string }): Promise<FindingEpisode[]>;
+  openEpisodes(options?: { runId?: string; cluster?: string; withoutEvidence?: boolean }): Promise<FindingEpisode[]>;
   /** Workload risks as they stood at a run (scans recorded with risk only), highest first. */
   workloadRisks(runId: string, cluster?: string): Promise<StoredWorkloadRisk[]>;
   /** Total risk of every assessed cluster scan (recorded with risk) of the runs started in [from, to], in order. */
@@ -353,12 +353,12 @@ export class KnexRunStore implements RunStore {
     return this.attempt('cannot read resolved findings', () => remediatedBetween(this.db, this.isPostgres, from, to, cluster));
   }
 
-  openEpisodes(options: { runId?: string; cluster?: string } = {}): Promise<FindingEpisode[]> {
-    const { runId, cluster } = options;
+  openEpisodes(options: { runId?: string; cluster?: string; withoutEvidence?: boolean } = {}): Promise<FindingEpisode[]> {
+    const { runId, cluster, withoutEvidence = false } = options;
     return this.attempt(runId ? `cannot read open findings of run ${runId}` : 'cannot read open findings', () =>
       runId !== undefined
-        ? episodesAtRun(this.db, this.isPostgres, runId, { includeUnseen: true, ...(cluster !== undefined && { cluster }) })
-        : currentOpenEpisodes(this.db, this.isPostgres, cluster),
+        ? episodesAtRun(this.db, this.isPostgres, runId, { includeUnseen: true, withoutEvidence, ...(cluster !== undefined && { cluster }) })
+        : currentOpenEpisodes(this.db, this.isPostgres, cluster, withoutEvidence),
     );
   }
 

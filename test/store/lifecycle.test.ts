@@ -77,6 +77,18 @@ describeEachDatabase('finding lifecycles', (db) => {
     expect(d13.clusters.map((x) => [names(x.new), names(x.reopened), names(x.resolved), names(x.stillOpen)])).toEqual([[[], [], ['a'], ['c']]]);
     const d24 = await store.diff(r2, r4);
     expect(d24.clusters.map((x) => [names(x.new), names(x.reopened), names(x.resolved), names(x.stillOpen)])).toEqual([[[], ['a'], [], ['c']]]);
+    // Read without evidence (for counting): the same episodes, without their evidence texts.
+    const lean = await store.diff(r2, r4, undefined, { withoutEvidence: true });
+    expect(lean.clusters.map((x) => [names(x.new), names(x.reopened), names(x.resolved), names(x.stillOpen)])).toEqual([[[], ['a'], [], ['c']]]);
+    expect(d24.clusters[0]?.stillOpen[0]?.evidence).toMatchObject({ observed: 'true' });
+    expect(lean.clusters[0]?.stillOpen[0]?.evidence).toBeUndefined();
+    const open = await store.openEpisodes();
+    const openLean = await store.openEpisodes({ withoutEvidence: true });
+    expect(openLean.map(({ fingerprint, episode, status, firstSeen }) => ({ fingerprint, episode, status, firstSeen }))).toEqual(
+      open.map(({ fingerprint, episode, status, firstSeen }) => ({ fingerprint, episode, status, firstSeen })),
+    );
+    expect(openLean.some((e) => e.evidence !== undefined)).toBe(false);
+    expect(open.some((e) => e.evidence !== undefined)).toBe(true);
     const d34 = await store.diff(r3, r4);
     expect(d34.clusters[0]?.reopened.map((x) => x.episode)).toEqual([2]);
   });
