@@ -6,8 +6,11 @@ export interface ScheduledJob {
   name: string;
   cron: string;
   timezone: string;
-  /** The job's work. Receives a signal that is aborted on shutdown. */
-  run: (signal: AbortSignal) => Promise<void>;
+  /**
+   * The job's work. Receives a signal that is aborted on shutdown, and the slot: the
+   * scheduled time it runs for (the same in every daemon sharing the schedule).
+   */
+  run: (signal: AbortSignal, slot: Date) => Promise<void>;
 }
 
 /**
@@ -24,21 +27,21 @@ export class Scheduler {
   constructor(private readonly log: Logger) {}
 
   add(job: ScheduledJob): void {
-    const task = cron.createTask(job.cron, () => this.runNow(job), { name: job.name, timezone: job.timezone });
+    const task = cron.createTask(job.cron, (ctx) => this.runNow(job, ctx.date), { name: job.name, timezone: job.timezone });
     this.tasks.push(task);
     void task.start();
     this.log.info({ job: job.name, cron: job.cron, next: task.getNextRun()?.toISOString() }, 'job scheduled');
   }
 
   /** Run a job now (its slot came, or to catch up at start-up); skipped if it is already running. */
-  async runNow(job: ScheduledJob): Promise<void> {
+  async runNow(job: ScheduledJob, slot: Date = new Date()): Promise<void> {
     if (this.stopping.signal.aborted) return;
     if (this.busy.has(job.name)) {
       this.log.warn({ job: job.name }, 'previous run still in progress; slot skipped');
       return;
     }
     const p = job
-      .run(this.stopping.signal)
+      .run(this.stopping.signal, slot)
       .catch((err: unknown) => this.log.error({ job: job.name, err: errorMessage(err) }, 'job failed'))
       .finally(() => this.busy.delete(job.name));
     this.busy.set(job.name, p);

@@ -88,6 +88,12 @@ export interface RunStore {
   heartbeat(runId: string, now: Date): Promise<boolean>;
   /** Running runs whose heartbeat is older than staleAfterMs become interrupted; returns their ids. */
   markAbandonedRuns(now: Date, staleAfterMs: number): Promise<string[]>;
+  /**
+   * Take a scheduled job's slot for `owner` unless another owner took it first (daemons
+   * sharing one database run each slot once). Returns who owns the slot; claims older than
+   * `keepMs` (default 35 days) are dropped on the way.
+   */
+  claimSlot(job: string, slot: Date, owner: string, now: Date, keepMs?: number): Promise<{ claimed: boolean; owner: string }>;
 
   getRun(id: string): Promise<Run | undefined>;
   /** The most recently started complete or partial run (complete only if asked); never a running one. */
@@ -143,6 +149,8 @@ export function processOwner(): string {
 
 // ---------------------------------------------------------------------------------------
 // Implementation
+
+const SCHEDULE_CLAIMS = 'schedule_claims';
 
 export class KnexRunStore implements RunStore {
   constructor(private readonly db: Knex) {}
@@ -230,6 +238,24 @@ export class KnexRunStore implements RunStore {
         .update({ status: 'interrupted' satisfies RunStatus, finished_at: this.db.ref('heartbeat_at') }, ['id']),
     );
     return (rows as Array<{ id: string }>).map((r) => r.id).sort();
+  }
+
+  async claimSlot(job: string, slot: Date, owner: string, now: Date, keepMs = 35 * 86_400_000): Promise<{ claimed: boolean; owner: string }> {
+    const key = { job, slot: isoTimestamp(new Date(Math.floor(slot.getTime() / 1000) * 1000), 'slot') };
+    return this.attempt(`cannot claim slot ${key.slot} of ${job}`, async () => {
+      await this.db(SCHEDULE_CLAIMS)
+        .where({ job })
+        .andWhere('claimed_at', '<', isoTimestamp(new Date(now.getTime() - keepMs), 'now - keepMs'))
+        .delete();
+      // The primary key (job, slot) lets exactly one insert through; the others read its owner.
+      await this.db(SCHEDULE_CLAIMS)
+        .insert({ ...key, owner, claimed_at: isoTimestamp(now, 'now') })
+        .onConflict(['job', 'slot'])
+        .ignore();
+      const row = (await this.db(SCHEDULE_CLAIMS).select('owner').where(key).first()) as { owner: string } | undefined;
+      const holder = row?.owner ?? owner;
+      return { claimed: holder === owner, owner: holder };
+    });
   }
 
   async getRun(id: string): Promise<Run | undefined> {

@@ -118,6 +118,56 @@ reports:
     expect(priv).toEqual([expect.objectContaining({ status: 'fail', resource: expect.objectContaining({ name: 'cart' }), evidence: expect.objectContaining({ path: 'spec.template.spec.containers[app].securityContext.privileged' }) })]);
   });
 
+  it('runs each scheduled slot once when two daemons share one store', async () => {
+    const shared = join(dir, 'replicas.yaml');
+    writeFileSync(
+      shared,
+      `clusters:
+  - name: shop
+    kubeconfig: kubeconfig.yaml
+    context: shop-ctx
+schedule:
+  scan: "*/2 * * * * *"
+storage:
+  sqlite: replicas/complyd.sqlite
+output:
+  dir: replicas-out
+  formats: [json]
+`,
+    );
+    const daemons = [0, 1].map(() => startCli(['daemon', '-c', shared, '--log-level', 'info', '--no-catch-up']));
+    const logs = daemons.map(() => '');
+    daemons.forEach((d, i) => d.stderr.on('data', (b: Buffer) => (logs[i] += b.toString())));
+    const all = () => logs.join('');
+    const until = Date.now() + 30_000;
+    while ((all().match(/"msg":"run finished"/g) ?? []).length < 3 || !/skipped here/.test(all())) {
+      if (Date.now() > until) throw new Error(`timed out
+${all()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await Promise.all(
+      daemons.map(async (d) => {
+        const exited = new Promise<number | null>((r) => d.on('close', r));
+        d.kill('SIGTERM');
+        expect(await exited).toBe(0);
+      }),
+    );
+    const knex = await openDatabase({ kind: 'sqlite', path: join(dir, 'replicas', 'complyd.sqlite') });
+    const store = new KnexRunStore(knex);
+    try {
+      const scheduled = (await store.listRuns(100)).filter((r) => r.trigger === 'schedule');
+      const claims = (await knex('schedule_claims').where({ job: 'scan' })) as Array<{ slot: string; owner: string }>;
+      // Every slot was claimed by one daemon and scanned once; both daemons took part.
+      expect(scheduled.length).toBeGreaterThanOrEqual(3);
+      expect(scheduled.length).toBe(claims.length);
+      expect(new Set(claims.map((c) => c.slot)).size).toBe(claims.length);
+      const skipped = all().split('\n').filter((l) => l.includes('skipped here')).map((l) => JSON.parse(l) as { slot: string });
+      for (const s of skipped) expect(claims.map((c) => c.slot)).toContain(s.slot);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('runs the daemon on its schedule and stops cleanly on SIGTERM', async () => {
     const child = startCli(['daemon', '-c', configFile, '--log-level', 'info', '--no-catch-up']);
     let stderr = '';

@@ -98,6 +98,7 @@ describeEachDatabase('KnexRunStore', (db) => {
       cluster_heads: ['cluster', 'head_seq', 'head_run_id', 'head_chain_hash', 'assessed_seq', 'assessed_run_id', 'assessed_at'],
       risk_spans: ['cluster', 'workload', 'kind', 'namespace', 'name', 'risk', 'severity', 'exposure', 'failing', 'factors', 'from_seq', 'to_seq'],
       score_spans: ['cluster', 'framework', 'severity', 'pass_count', 'fail_count', 'unknown_count', 'from_seq', 'to_seq'],
+      schedule_claims: ['job', 'slot', 'owner', 'claimed_at'],
     };
     columns['runs']?.push('seq');
     columns['run_clusters']?.push('seq', 'results_hash', 'prev_chain_hash', 'chain_hash', 'risk_recorded', 'scores_recorded');
@@ -106,7 +107,7 @@ describeEachDatabase('KnexRunStore', (db) => {
       for (const c of cols) expect([table, c, await knex.schema.hasColumn(table, c)]).toEqual([table, c, true]);
     }
     const applied = await knex('complyd_migrations').select('name');
-    expect(applied.map((r: { name: string }) => r.name)).toEqual(['001_initial', '002_lifecycles', '003_risk', '004_score_spans']);
+    expect(applied.map((r: { name: string }) => r.name)).toEqual(['001_initial', '002_lifecycles', '003_risk', '004_score_spans', '005_schedule_claims']);
 
     const [, pending] = (await knex.migrate.list({
       migrationSource: new ComplydMigrationSource(),
@@ -118,8 +119,8 @@ describeEachDatabase('KnexRunStore', (db) => {
     const again = new KnexRunStore(await openDatabase(cfg));
     try {
       expect((await again.getRun(runId))?.status).toBe('running');
-      const stillFour = await knex('complyd_migrations').count({ n: '*' }).first();
-      expect(Number(stillFour?.['n'])).toBe(4);
+      const stillFive = await knex('complyd_migrations').count({ n: '*' }).first();
+      expect(Number(stillFive?.['n'])).toBe(5);
     } finally {
       await again.close();
     }
@@ -365,6 +366,26 @@ describeEachDatabase('KnexRunStore', (db) => {
 
     // The live one goes stale in turn.
     expect(await store.markAbandonedRuns(at(200), 30_000)).toEqual([alive]);
+  });
+
+  it('gives each scheduled slot to the first daemon that claims it, and keeps claims 35 days', async () => {
+    const slot = at(3600);
+    // Two daemons racing for the same slot (the same second, whatever its milliseconds): one wins.
+    const [a, b] = await Promise.all([
+      store.claimSlot('scan', slot, 'host-a:1:x', at(3600)),
+      store.claimSlot('scan', new Date(slot.getTime() + 250), 'host-b:2:y', at(3600)),
+    ]);
+    expect([a.claimed, b.claimed].sort()).toEqual([false, true]);
+    expect(a.owner).toBe(b.owner);
+    const winner = a.owner;
+    // Asking again is idempotent; another job or the next slot is free.
+    expect(await store.claimSlot('scan', slot, winner, at(3601))).toEqual({ claimed: true, owner: winner });
+    expect(await store.claimSlot('report:audit', slot, 'host-b:2:y', at(3601))).toEqual({ claimed: true, owner: 'host-b:2:y' });
+    expect(await store.claimSlot('scan', at(7200), 'host-b:2:y', at(7200))).toEqual({ claimed: true, owner: 'host-b:2:y' });
+    // Claims older than keepMs are dropped when the job next claims.
+    await store.claimSlot('scan', at(40 * 86_400), 'host-a:1:x', at(40 * 86_400));
+    const left = (await knex('schedule_claims').where({ job: 'scan' }).orderBy('slot')) as Array<{ slot: string }>;
+    expect(left.map((r) => r.slot)).toEqual([at(40 * 86_400).toISOString()]);
   });
 
   it('latestRun returns the newest complete or partial run, never a running one', async () => {

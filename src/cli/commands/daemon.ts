@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
+import { randomUUID } from 'node:crypto';
 import { openStore, runReportJob, runScan, writeReports, type ReportJob } from '../../main.js';
+import { processOwner } from '../../store/run-store.js';
 import { Scheduler, previousSlot, type ScheduledJob } from '../../schedule/scheduler.js';
 import { parseDuration } from '../../config/duration.js';
 import { UsageError, errorMessage } from '../../core/errors.js';
@@ -20,6 +22,14 @@ export function registerDaemon(program: Command): void {
       if (!opts.logLevel) log.level = config.log.level;
       const store = await openStore(config);
       const scheduler = new Scheduler(log);
+      // Daemons sharing one database (replicas on PostgreSQL) run each slot once: whoever
+      // claims it first. This daemon's name in the claims:
+      const owner = `${processOwner()}:${randomUUID().slice(0, 8)}`;
+      const claim = async (job: string, slot: Date): Promise<boolean> => {
+        const c = await store.claimSlot(job, slot, owner, new Date());
+        if (!c.claimed) log.info({ job, slot: slot.toISOString(), owner: c.owner }, 'slot taken by another daemon; skipped here');
+        return c.claimed;
+      };
       let current: string | undefined;
       const writeJob = async (job: ReportJob) => {
         const done = await runReportJob(store, job);
@@ -31,7 +41,8 @@ export function registerDaemon(program: Command): void {
         name: 'scan',
         cron: config.schedule.scan,
         timezone: config.schedule.timezone,
-        run: async (signal) => {
+        run: async (signal, slot) => {
+          if (!(await claim('scan', slot))) return;
           const result = await runScan(config, store, log, {
             trigger: 'schedule',
             signal,
@@ -63,9 +74,9 @@ export function registerDaemon(program: Command): void {
           cron: job.cron,
           timezone: config.schedule.timezone,
           // Never in the middle of a scan: the job reports the run that scan finishes.
-          run: async () => {
+          run: async (_signal, slot) => {
             await scheduler.idle('scan');
-            await writeJob(job);
+            if (await claim(`report:${job.name}`, slot)) await writeJob(job);
           },
         });
       }
@@ -89,9 +100,9 @@ export function registerDaemon(program: Command): void {
         const slot = previousSlot(config.schedule.scan, config.schedule.timezone, new Date());
         if (slot && (!last || Date.parse(last.startedAt) < slot.getTime())) {
           log.info({ missedSlot: slot.toISOString(), lastRun: last?.startedAt ?? null }, 'catching up a missed scan');
-          void scheduler.runNow(scan);
+          void scheduler.runNow(scan, slot);
         }
       }
-      log.info({ clusters: config.clusters.length, next: scheduler.nextRuns() }, 'daemon started');
+      log.info({ clusters: config.clusters.length, owner, next: scheduler.nextRuns() }, 'daemon started');
     });
 }

@@ -3,6 +3,7 @@ import * as initial from './001-initial.js';
 import * as lifecycles from './002-lifecycles.js';
 import * as risk from './003-risk.js';
 import * as scoreSpans from './004-score-spans.js';
+import * as scheduleClaims from './005-schedule-claims.js';
 
 export interface NamedMigration {
   /** Recorded in the migrations table: never rename a released migration. */
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '002_lifecycles', migration: lifecycles },
   { name: '003_risk', migration: risk },
   { name: '004_score_spans', migration: scoreSpans },
+  { name: '005_schedule_claims', migration: scheduleClaims },
 ];
 
 export class ComplydMigrationSource implements Knex.MigrationSource<NamedMigration> {
