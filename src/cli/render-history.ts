@@ -45,7 +45,8 @@ export function renderHistory(entries: readonly RunHistoryEntry[]): string {
   );
 }
 
-export function renderTrend(t: Trend): string {
+/** `configured`: the clusters of the configuration, to name those with no assessed scan in the window. */
+export function renderTrend(t: Trend, configured: readonly string[] = []): string {
   const scope = `${t.cluster ? `cluster ${t.cluster}` : 'fleet'}${t.framework ? `, framework ${t.framework}` : ''}`;
   const lines = [`Compliance score, ${scope}, ${day(t.from)} to ${day(t.to)} UTC (${t.score.length} runs)`];
   if (t.score.length === 0) return `${lines[0]}\nno assessed scan in this window`;
@@ -67,6 +68,8 @@ export function renderTrend(t: Trend): string {
       ),
     );
   }
+  const missing = t.cluster ? [] : configured.filter((name) => !t.clusters.some((c) => c.cluster === name));
+  if (missing.length > 0) lines.push(`Not assessed in this window: ${missing.join(', ')} (unreachable or not scanned; \`complyd history\` shows each run)`);
   lines.push('', t.regressions.length > 0 ? 'Top regressions (failing resources, first -> last scan of each cluster):' : 'No control regressed in this window.');
   if (t.regressions.length > 0) lines.push(table(['CONTROL', 'SEVERITY', 'BEFORE', 'AFTER', 'CHANGE'], t.regressions.map((r) => [r.controlId, r.severity, r.before, r.after, `+${r.delta}`])));
   return lines.join('\n');

@@ -52,6 +52,10 @@ describe('history commands on the demo history', () => {
     }
     const text = await runCli(['trend', '-c', config, '--since', '31d', '--cluster', 'prod-eu']);
     expect(text.stdout).toContain('Compliance score, cluster prod-eu');
+    // The fleet view names the configured cluster that was never assessed (edge-lab is unreachable).
+    const fleet = await runCli(['trend', '-c', config, '--since', '31d']);
+    expect(fleet.stdout).toContain('Not assessed in this window: edge-lab');
+    expect(text.stdout).not.toContain('Not assessed');
   });
 
   it('mttr: the debug shell deletion and the legacy-reporting fix are remediations, told apart', async () => {

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
 import { openStore } from '../../main.js';
 import type { RunStore } from '../../store/run-store.js';
+import type { Config } from '../../config/load.js';
 import { remediation, runHistory, trend } from '../../history/history.js';
 import { UsageError } from '../../core/errors.js';
 import { parseDuration } from '../../config/duration.js';
@@ -26,13 +27,13 @@ interface ScopedOptions extends ReadOptions {
 }
 
 /** Open the configured store, run `fn`, print its text or JSON, close the store. */
-async function withStore<T>(opts: ReadOptions, fn: (store: RunStore) => Promise<T>, text: (value: T) => string): Promise<T> {
+async function withStore<T>(opts: ReadOptions, fn: (store: RunStore) => Promise<T>, text: (value: T, config: Config) => string): Promise<T> {
   const output = parseOutput(opts.output);
   const { config } = setup(opts);
   const store = await openStore(config);
   try {
     const value = await fn(store);
-    process.stdout.write(output === 'json' ? `${JSON.stringify(value, null, 2)}\n` : `${text(value)}\n`);
+    process.stdout.write(output === 'json' ? `${JSON.stringify(value, null, 2)}\n` : `${text(value, config)}\n`);
     return value;
   } finally {
     await store.close();
@@ -72,7 +73,7 @@ export function registerHistory(program: Command): void {
 
   scoped(program.command('trend').description('compliance score and risk over time, per run, with the top regressions'), '90d').action(async (opts: ScopedOptions) => {
     const window = parseWindow(opts.since, opts.until);
-    await withStore(opts, (store) => trend(store, window, scopeOf(opts)), renderTrend);
+    await withStore(opts, (store) => trend(store, window, scopeOf(opts)), (t, config) => renderTrend(t, config.clusters.map((c) => c.name)));
   });
 
   scoped(
