@@ -2,6 +2,7 @@ import PDFDocument from 'pdfkit';
 import { FONT, Layout } from '../../src/report/pdf-layout.js';
 import { registerFonts } from '../../src/report/pdf-fonts.js';
 import { loadTemplate } from '../../src/report/pdf-template.js';
+import { readPdf, squash } from './pdf-text.js';
 
 function layout(): Layout {
   const doc = new PDFDocument({ size: 'A4', autoFirstPage: true });
@@ -39,5 +40,27 @@ describe('PDF line wrapping', () => {
   it('wraps words at spaces and keeps explicit line breaks', () => {
     const lines = L.wrap('the service account can read Secrets\nNote: every namespace', s, L.textWidth('the service account can', s) + 0.01);
     expect(lines).toEqual(['the service account can', 'read Secrets', 'Note: every namespace']);
+  });
+});
+
+describe('PDF text written as content-stream operators', () => {
+  it('reads back every character, whatever glyph ids its subset gives them (ids whose bytes are ( ) or \\ included)', async () => {
+    const doc = new PDFDocument({ size: 'A4', autoFirstPage: true, info: { CreationDate: new Date('2026-01-01T00:00:00Z') } });
+    registerFonts(doc);
+    const L = new Layout(doc, loadTemplate());
+    const chunks: Buffer[] = [];
+    const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    // Over 120 distinct characters: the subset numbers glyphs in order of first use, so ids 40,
+    // 41 and 92 (parentheses and backslash as bytes, which must be escaped) are all taken.
+    const ascii = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('');
+    const latin = 'àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝ';
+    const lines = [ascii.slice(0, 48), ascii.slice(48), latin, 'unknown (forbidden) \\ back-slash'];
+    L.drawLines(lines, L.style(FONT.regular, 9), L.left, L.top, L.width);
+    L.drawLines(['bold ( ) \\ text'], L.style(FONT.bold, 9), L.left, L.top + 60, L.width);
+    doc.end();
+    const pdf = await readPdf(await done);
+    const text = pdf.pages[0]?.text ?? '';
+    for (const line of [...lines, 'bold ( ) \\ text']) expect(text).toContain(squash(line));
   });
 });
