@@ -19,7 +19,7 @@ import type { Knex } from 'knex';
 import pg from 'pg';
 import { openDatabase, type StorageConfig } from '../src/store/db.js';
 import { KnexRunStore } from '../src/store/run-store.js';
-import { trend } from '../src/history/history.js';
+import { remediation, trend } from '../src/history/history.js';
 import { SimCluster } from './store-fleet.js';
 
 const { values: args } = parseArgs({
@@ -161,18 +161,8 @@ async function bench(target: Target): Promise<void> {
     // What the same trend costs from the control spans (scans recorded before score spans existed).
     const oneControls = await timed(() => store.controlCountsSeries('cluster-07', from, to));
     const allControls = await timed(() => store.controlCountsSeries(undefined, from, to), 3);
-    const mttr = await timed(async () => {
-      const episodes = await store.resolvedEpisodes(from, to);
-      const bySeverity = new Map<string, { n: number; ms: number }>();
-      for (const e of episodes) {
-        if (!e.resolved || e.status !== 'fail') continue;
-        const s = bySeverity.get(e.severity) ?? { n: 0, ms: 0 };
-        s.n += 1;
-        s.ms += Date.parse(e.resolved.at) - Date.parse(e.firstSeen.at);
-        bySeverity.set(e.severity, s);
-      }
-      return { episodes: episodes.length, bySeverity };
-    });
+    // What `complyd mttr` computes over the window: resolved failing episodes and open ones by age.
+    const mttr = await timed(() => remediation(store, { from, to }));
     const open = await timed(() => store.openEpisodes(), 3);
     const latest = (await store.listRuns(1))[0]?.id ?? '';
     const runFindings = await timed(() => store.findings(latest), 3);
@@ -187,8 +177,9 @@ async function bench(target: Target): Promise<void> {
     console.log(`${label} trend, 1 cluster x ${one.value.score.length} runs: ${fmt(one.ms)} ms (median of 7); limited to pss-restricted: ${fmt(oneFramework.ms)} ms`);
     console.log(`${label} trend, fleet, ${all.value.score.length} runs (${all.value.clusters.length} clusters): ${fmt(all.ms)} ms (median of 3)`);
     console.log(`${label} the same from control spans (fallback for scans without score spans): 1 cluster ${fmt(oneControls.ms)} ms, fleet ${fmt(allControls.ms)} ms (${allControls.value.length} cluster scans, read only)`);
-    const sev = [...mttr.value.bySeverity.entries()].map(([s, v]) => `${s} ${fmt(v.ms / v.n / 86_400_000)} d (${v.n})`).join(', ');
-    console.log(`${label} MTTR over ${mttr.value.episodes} resolved episodes: ${fmt(mttr.ms)} ms (median of 7); mean days to resolve a fail: ${sev}`);
+    const sev = mttr.value.bySeverity.map((s) => `${s.key} ${fmt(s.meanDays)} d (${s.resolved})`).join(', ');
+    const openAged = Object.values(mttr.value.open.total).reduce((a, b) => a + b, 0);
+    console.log(`${label} MTTR (complyd mttr) over ${mttr.value.all.resolved} resolved failing episodes, ${openAged} open ones aged: ${fmt(mttr.ms)} ms (median of 7); mean days to resolve: ${sev}`);
     console.log(`${label} open episodes now: ${open.value.length} in ${fmt(open.ms)} ms; findings of the latest run: ${runFindings.value.length} in ${fmt(runFindings.ms)} ms`);
     console.log(`${label} verifyChain: ${report.ok ? 'ok' : `${report.problems.length} problems`}, ${report.rows} rows, ${report.episodes} episodes in ${fmt(verifyMs / 1000)} s`);
     console.log(`${label} tables (bytes incl. indexes): ${(await target.tables(knex)).slice(0, 14).map(([n, b]) => `${n} ${fmt(b / MiB)} MiB`).join(', ')}`);
