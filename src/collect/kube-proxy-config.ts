@@ -16,9 +16,13 @@ import { readErrorFromTransport } from './api-errors.js';
 const ENDPOINT = { resource: 'configmaps in kube-system', path: '/api/v1/namespaces/kube-system/configmaps' };
 const CONFIG_KIND = /^kind:\s*KubeProxyConfiguration\s*$/m;
 
-/** The kube-proxy DaemonSet of kube-system, by name or by its usual label. */
+/**
+ * The kube-proxy DaemonSet of kube-system, by name or by its usual label (on the DaemonSet or,
+ * failing that, its pod template). The collector and CIS 4.3.1 recognise it the same way.
+ */
 export function isKubeProxyDaemonSet(ds: KubeObject): boolean {
-  return ds.metadata.namespace === 'kube-system' && (ds.metadata.name === 'kube-proxy' || ds.metadata.labels?.['k8s-app'] === 'kube-proxy');
+  const labels = ds.metadata.labels ?? (ds.spec?.template as { metadata?: { labels?: Record<string, string> } } | undefined)?.metadata?.labels;
+  return ds.metadata.namespace === 'kube-system' && (ds.metadata.name === 'kube-proxy' || labels?.['k8s-app'] === 'kube-proxy');
 }
 
 export function kubeProxyConfigFiles(configMaps: readonly unknown[]): KubeProxyConfigFile[] {

@@ -7,6 +7,7 @@
  * and reported apart.
  */
 import type { Severity } from '../core/types.js';
+import { groupBy } from '../core/group-by.js';
 import type { FindingEpisode, Remediated } from '../store/run-types.js';
 
 const DAY_MS = 86_400_000;
@@ -73,13 +74,7 @@ const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium:
 /** Overall, and per group (most resolved first; severities in severity order). */
 export function timeToRemediate(done: readonly Remediated[], by: RemediationGroup): { all: RemediationStat; groups: RemediationStat[] } {
   const days = Float64Array.from(done, (r) => daysBetween(r.firstSeenAt, r.resolvedAt));
-  const groups = new Map<string, number[]>();
-  done.forEach((r, i) => {
-    const k = groupKey(r, by);
-    const list = groups.get(k);
-    if (list) list.push(i);
-    else groups.set(k, [i]);
-  });
+  const groups = groupBy(done.keys(), (i) => groupKey(done[i] as Remediated, by));
   const stats = [...groups.entries()].map(([k, list]) => stat(k, done, days, list));
   stats.sort(
     by === 'severity'

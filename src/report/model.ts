@@ -4,6 +4,7 @@ import type { Control, Framework } from '../controls/define.js';
 import { emptyCounts, type StatusCounts } from '../evaluate/evaluate.js';
 import type { ControlResult, RunStore } from '../store/run-store.js';
 import { complianceScore } from '../score/compliance.js';
+import { groupBy } from '../core/group-by.js';
 import { buildPeriod, type PeriodSection } from './period.js';
 
 /**
@@ -218,17 +219,6 @@ function controlSection(id: string, meta: Control | undefined, rows: readonly Co
     results: rows.map((r) => ({ cluster: r.cluster, status: r.status, counts: r.counts })),
     findings,
   };
-}
-
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = out.get(k);
-    if (list) list.push(item);
-    else out.set(k, [item]);
-  }
-  return out;
 }
 
 /** Findings of a control in cluster, namespace, kind, name, container order (as localeCompare sorts). */

@@ -43,9 +43,9 @@ interface FontMetrics {
   ascender: number;
   covers: Set<number>;
   /**
-   * Width of a text at size 1: the sum of its characters' advances. Kerning (which only
-   * narrows DejaVu's pairs by fractions of a point) is left out, so a line wrapped by these
-   * widths never overflows; it is many times faster than shaping every new word.
+   * Width of a text at size 1: the sum of its characters' advances, without kerning, as
+   * pdf-ops.ts draws it (so wrapped lines are exactly as wide as measured); many times faster
+   * than shaping every new word.
    */
   width(text: string): number;
 }

@@ -45,7 +45,8 @@ export function byteCompare(a: string, b: string): number {
 }
 
 const EVIDENCE_TEXT = /(^|[._])(evidence_path|observed|expected|message)$/;
-const isEvidenceText = (column: string) => EVIDENCE_TEXT.test(column);
+/** A select list, without the evidence text columns when asked (reads that only count or age). */
+const selecting = (columns: readonly string[], withoutEvidence = false) => (withoutEvidence ? columns.filter((c) => !EVIDENCE_TEXT.test(c)) : columns);
 
 /**
  * Episodes open at a run, per cluster assessed in it, with the state that held then.
@@ -70,7 +71,7 @@ export async function episodesAtRun(db: Db, isPostgres: boolean, runId: string, 
   if (!filter.includeUnseen) void q.andWhereRaw('COALESCE(r.seen, e.seen) = 1');
   orderBytewise(q, ['e.cluster', 'e.control_id'], isPostgres).orderBy('e.id');
   const columns = [...episodeWithRevisionColumns(), 'rc.run_id as at_run_id', 'rc.seq as at_seq', 'rc.started_at as at_at'];
-  const rows = await selectPacked<EpisodeRow & Record<string, unknown>>(db, q, filter.withoutEvidence ? columns.filter((c) => !isEvidenceText(c)) : columns);
+  const rows = await selectPacked<EpisodeRow & Record<string, unknown>>(db, q, selecting(columns, filter.withoutEvidence));
   return rows.map((row) => {
     const state = joinedState(row);
     const here = { runId: String(row['at_run_id']), seq: Number(row['at_seq']), at: String(row['at_at']) };
@@ -91,11 +92,7 @@ export async function currentOpenEpisodes(db: Db, isPostgres: boolean, cluster?:
   if (cluster !== undefined) void q.andWhere('e.cluster', cluster);
   orderBytewise(q, ['e.cluster', 'e.control_id'], isPostgres).orderBy('e.id');
   const columns = [...EPISODE_COLUMNS.map((c) => `e.${c}`), 'h.assessed_run_id', 'h.assessed_seq', 'h.assessed_at'];
-  const rows = await selectPacked<EpisodeRow & { assessed_run_id: string | null; assessed_seq: number | null; assessed_at: string | null }>(
-    db,
-    q,
-    withoutEvidence ? columns.filter((c) => !isEvidenceText(c)) : columns,
-  );
+  const rows = await selectPacked<EpisodeRow & { assessed_run_id: string | null; assessed_seq: number | null; assessed_at: string | null }>(db, q, selecting(columns, withoutEvidence));
   return rows.map((row) => {
     const head =
       row.assessed_run_id !== null && row.assessed_seq !== null && row.assessed_at !== null

@@ -236,8 +236,10 @@ export function resourceOfRow(row: { kind: string; namespace: string | null; nam
   };
 }
 
-/** Evidence and message columns (NULL: absent) shared by findings, episodes and revisions. */
-/** Evidence and message of a row; columns not selected (a read without evidence) count as empty. */
+/**
+ * Evidence and message columns (NULL: absent) shared by findings, episodes and revisions;
+ * columns not selected (a read without evidence) count as absent too.
+ */
 export function evidenceOfRow(row: { evidence_path?: string | null; observed?: string | null; expected?: string | null; message?: string | null }): Pick<Finding, 'evidence' | 'message'> {
   const path = row.evidence_path ?? null;
   const message = row.message ?? null;

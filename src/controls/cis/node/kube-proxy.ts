@@ -2,6 +2,7 @@ import type { EvidenceKind, KubeObject, ResourceRef, Verdict } from '../../../co
 import type { EvalContext } from '../../../evaluate/context.js';
 import type { Container, PodSpec } from '../../../evaluate/pod-specs.js';
 import { notApplicable } from '../../verdicts.js';
+import { isKubeProxyDaemonSet } from '../../../collect/kube-proxy-config.js';
 
 /**
  * Where kube-proxy shows itself through the API: the `kube-proxy` DaemonSet in kube-system
@@ -27,10 +28,6 @@ export interface KubeProxy {
   containerPath: string;
 }
 
-function isKubeProxy(obj: KubeObject, labels: Record<string, string> | undefined): boolean {
-  return obj.metadata.namespace === 'kube-system' && (obj.metadata.name === 'kube-proxy' || labels?.['k8s-app'] === 'kube-proxy');
-}
-
 function proxyOf(obj: KubeObject, spec: PodSpec | undefined, specPath: string): KubeProxy | undefined {
   const containers = spec?.containers ?? [];
   const container =
@@ -50,9 +47,8 @@ export function kubeProxies(ctx: EvalContext): readonly KubeProxy[] {
   return ctx.shared('cis-node/kube-proxies', () => {
     const out: KubeProxy[] = [];
     for (const ds of ctx.objects('daemonsets')) {
-      const template = (ds.spec?.template ?? {}) as { metadata?: { labels?: Record<string, string> }; spec?: PodSpec };
-      if (!isKubeProxy(ds, ds.metadata.labels ?? template.metadata?.labels)) continue;
-      const p = proxyOf(ds, template.spec, 'spec.template.spec');
+      if (!isKubeProxyDaemonSet(ds)) continue;
+      const p = proxyOf(ds, (ds.spec?.template as { spec?: PodSpec } | undefined)?.spec, 'spec.template.spec');
       if (p) out.push(p);
     }
     for (const pod of ctx.objects('pods')) {
