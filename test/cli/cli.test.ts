@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeApiServer, type FakeApiServer } from '../../src/demo/fake-apiserver.js';
-import { runCli, startCli } from '../helpers/cli.js';
+import { runCli, startCli, stopAllCli } from '../helpers/cli.js';
 import { openDatabase } from '../../src/store/db.js';
 import { KnexRunStore } from '../../src/store/run-store.js';
 
@@ -55,7 +55,10 @@ reports:
 `,
     );
   });
-  afterAll(() => server.close());
+  afterAll(async () => {
+    stopAllCli();
+    await server.close();
+  });
 
   it('prints useful help for the program and each command', async () => {
     const top = await runCli(['--help']);
@@ -139,19 +142,20 @@ output:
     const logs = daemons.map(() => '');
     daemons.forEach((d, i) => d.stderr.on('data', (b: Buffer) => (logs[i] += b.toString())));
     const all = () => logs.join('');
-    const until = Date.now() + 30_000;
-    while ((all().match(/"msg":"run finished"/g) ?? []).length < 3 || !/skipped here/.test(all())) {
-      if (Date.now() > until) throw new Error(`timed out
-${all()}`);
-      await new Promise((r) => setTimeout(r, 100));
+    const exits = daemons.map((d) => new Promise<number | null>((r) => d.on('close', r)));
+    try {
+      // Three slots scanned and one lost by the other daemon; generous on a loaded machine.
+      const until = Date.now() + 60_000;
+      while ((all().match(/"msg":"run finished"/g) ?? []).length < 3 || !/skipped here/.test(all())) {
+        if (Date.now() > until) throw new Error(`timed out\n${all()}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      for (const d of daemons) d.kill('SIGTERM');
+      expect(await Promise.all(exits)).toEqual([0, 0]);
+    } finally {
+      // Never leave a daemon running behind a failed test (it would keep jest from exiting).
+      for (const d of daemons) if (d.exitCode === null && d.signalCode === null) d.kill('SIGKILL');
     }
-    await Promise.all(
-      daemons.map(async (d) => {
-        const exited = new Promise<number | null>((r) => d.on('close', r));
-        d.kill('SIGTERM');
-        expect(await exited).toBe(0);
-      }),
-    );
     const knex = await openDatabase({ kind: 'sqlite', path: join(dir, 'replicas', 'complyd.sqlite') });
     const store = new KnexRunStore(knex);
     try {
@@ -166,7 +170,7 @@ ${all()}`);
     } finally {
       await store.close();
     }
-  });
+  }, 90_000);
 
   it('runs the daemon on its schedule and stops cleanly on SIGTERM', async () => {
     const child = startCli(['daemon', '-c', configFile, '--log-level', 'info', '--no-catch-up']);

@@ -29,6 +29,16 @@ export function runCli(args: readonly string[], opts: { cwd?: string; env?: Node
   });
 }
 
+const started = new Set<ChildProcessWithoutNullStreams>();
+
 export function startCli(args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? process.cwd(), env: { ...process.env, ...opts.env } });
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? process.cwd(), env: { ...process.env, ...opts.env } });
+  started.add(child);
+  child.on('close', () => started.delete(child));
+  return child;
+}
+
+/** Kill what a failed test left running (a daemon would keep jest from exiting). */
+export function stopAllCli(): void {
+  for (const child of started) child.kill('SIGKILL');
 }
