@@ -6,10 +6,11 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from './config/load.js';
 import type { Logger } from './core/log.js';
-import { complydVersion } from './core/version.js';
+import { complydVersion } from './config/version.js';
 import { collectCluster } from './collect/collector.js';
 import { CATALOG_VERSION, CONTROLS } from './controls/index.js';
-import type { Control, Framework } from './controls/define.js';
+import type { Framework } from './core/control.js';
+import type { CatalogControl } from './controls/define.js';
 import { scanFleet, type FleetScanResult, type ScanFleetOptions } from './scan/scan-fleet.js';
 import { openDatabase } from './store/db.js';
 import { KnexRunStore, processOwner, type RunStore } from './store/run-store.js';
@@ -44,7 +45,7 @@ export async function runScan(
   config: Config,
   store: RunStore,
   log: Logger,
-  opts: Omit<ScanFleetOptions, 'concurrency'> & { clusters?: readonly string[]; controls?: readonly Control[]; now?: () => Date },
+  opts: Omit<ScanFleetOptions, 'concurrency'> & { clusters?: readonly string[]; controls?: readonly CatalogControl[]; now?: () => Date },
 ): Promise<FleetScanResult> {
   // The demo passes a clock of simulated days; everything else scans at the real time.
   const now = opts.now ?? (() => new Date());

@@ -1,5 +1,6 @@
 import { loadConfig, type Config } from '../config/load.js';
-import { createLogger, type Logger } from '../core/log.js';
+import type { Logger } from 'pino';
+import { createLogger } from './logger.js';
 
 /** Options every command that reads the configuration accepts. */
 export interface ConfigOptions {

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { complydVersion } from '../core/version.js';
+import { complydVersion } from '../config/version.js';
 import { registerScan } from './commands/scan.js';
 import { registerDaemon } from './commands/daemon.js';
 import { registerControls } from './commands/controls.js';

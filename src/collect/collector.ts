@@ -9,7 +9,8 @@ import { ENDPOINTS } from './resources.js';
 import { MalformedObjectError, normalizeObject } from './normalize.js';
 import { controlPlaneFromPods } from './control-plane.js';
 import { detectProvider } from './provider.js';
-import { isKubeProxyDaemonSet, readKubeProxyConfigs } from './kube-proxy-config.js';
+import { isKubeProxyDaemonSet } from '../core/kube-proxy.js';
+import { readKubeProxyConfigs } from './kube-proxy-config.js';
 
 export interface CollectOptions {
   pageSize: number;

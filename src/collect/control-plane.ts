@@ -1,14 +1,14 @@
 import type { ControlPlaneComponent, KubeObject } from '../core/types.js';
-import type { PodSpec } from '../evaluate/pod-specs.js';
+import { COMPONENT_NAMES } from '../core/components.js';
+import type { PodSpec } from '../core/pod-spec.js';
 
-const COMPONENTS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd'] as const;
 const MIRROR_ANNOTATION = 'kubernetes.io/config.mirror';
 
 /** Which control-plane component a static pod runs: its `component` label, else its name. */
 function componentOf(pod: KubeObject): string | undefined {
   const label = pod.metadata.labels?.component;
-  if (label && (COMPONENTS as readonly string[]).includes(label)) return label;
-  return COMPONENTS.find((c) => pod.metadata.name === c || pod.metadata.name.startsWith(`${c}-`));
+  if (label && (COMPONENT_NAMES as readonly string[]).includes(label)) return label;
+  return COMPONENT_NAMES.find((c) => pod.metadata.name === c || pod.metadata.name.startsWith(`${c}-`));
 }
 
 /**

@@ -1,44 +1,14 @@
 /**
- * kube-proxy's configuration file, where the cluster keeps it in a ConfigMap that the
- * kube-proxy DaemonSet mounts (kubeadm: kube-system/kube-proxy, key config.conf; EKS:
- * kube-system/kube-proxy-config, key config). With `--config`, kube-proxy ignores most of its
- * flags, so this file is the evidence for its settings.
- *
- * Only kube-system ConfigMaps whose name starts with `kube-proxy` are looked at, and of those
- * only the keys that hold a KubeProxyConfiguration are kept: a kubeconfig beside it (which
- * could carry a token) never enters the snapshot.
+ * Reads kube-proxy's configuration file from the ConfigMaps of kube-system; which ConfigMaps
+ * and keys hold it is recognised in core/kube-proxy.ts.
  */
-import type { Gap, KubeObject, KubeProxyConfigFile } from '../core/types.js';
+import type { Gap, KubeProxyConfigFile } from '../core/types.js';
+import { kubeProxyConfigFiles } from '../core/kube-proxy.js';
 import type { KubeApi } from './kube-client.js';
 import { listAll, type ListOptions } from './lister.js';
 import { readErrorFromTransport } from './api-errors.js';
 
 const ENDPOINT = { resource: 'configmaps in kube-system', path: '/api/v1/namespaces/kube-system/configmaps' };
-const CONFIG_KIND = /^kind:\s*KubeProxyConfiguration\s*$/m;
-
-/**
- * The kube-proxy DaemonSet of kube-system, by name or by its usual label (on the DaemonSet or,
- * failing that, its pod template). The collector and CIS 4.3.1 recognise it the same way.
- */
-export function isKubeProxyDaemonSet(ds: KubeObject): boolean {
-  const labels = ds.metadata.labels ?? (ds.spec?.template as { metadata?: { labels?: Record<string, string> } } | undefined)?.metadata?.labels;
-  return ds.metadata.namespace === 'kube-system' && (ds.metadata.name === 'kube-proxy' || labels?.['k8s-app'] === 'kube-proxy');
-}
-
-export function kubeProxyConfigFiles(configMaps: readonly unknown[]): KubeProxyConfigFile[] {
-  const out: KubeProxyConfigFile[] = [];
-  for (const item of configMaps) {
-    const cm = item as { metadata?: { name?: unknown; namespace?: unknown }; data?: unknown };
-    const name = cm.metadata?.name;
-    if (typeof name !== 'string' || !name.startsWith('kube-proxy') || typeof cm.data !== 'object' || cm.data === null) continue;
-    for (const [key, text] of Object.entries(cm.data as Record<string, unknown>)) {
-      if (typeof text === 'string' && CONFIG_KIND.test(text)) {
-        out.push({ namespace: typeof cm.metadata?.namespace === 'string' ? cm.metadata.namespace : 'kube-system', configMap: name, key, text });
-      }
-    }
-  }
-  return out;
-}
 
 /** The kube-proxy configuration files of a cluster; undefined (and a gap) when they cannot be read. */
 export async function readKubeProxyConfigs(api: KubeApi, opts: ListOptions, gaps: Gap[]): Promise<KubeProxyConfigFile[] | undefined> {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import cron from 'node-cron';
 import { parseDuration } from './duration.js';
-import { FRAMEWORKS } from '../controls/define.js';
+import { FRAMEWORKS } from '../core/control.js';
 
 /** A duration such as `30s`, `5m` or `2h`, turned into milliseconds. */
 const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {

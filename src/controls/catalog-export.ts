@@ -1,5 +1,5 @@
 import type { EvidenceKind } from '../core/types.js';
-import { modeOf, type Control, type ControlMode } from './define.js';
+import { modeOf, type Control, type ControlMode } from '../core/control.js';
 
 /** One row of the catalog as auditors receive it (complyd controls --format json|csv|md). */
 export interface CatalogEntry {

@@ -1,4 +1,5 @@
-import type { Control, Framework } from './define.js';
+import type { CatalogControl } from './define.js';
+import type { Framework } from '../core/control.js';
 import { CONTROL_PLANE_CONTROLS } from './cis/control-plane/index.js';
 import { NODE_CONTROLS } from './cis/node/index.js';
 import { NODE_FILE_CONTROLS } from './cis/node-files/index.js';
@@ -29,7 +30,7 @@ import procMountRestricted from './pss/proc-mount-restricted.js';
  * The explicit, ordered registry of controls. Adding a control is adding a file and a line
  * here; the registry test checks ids are unique and every control has fixtures.
  */
-export const CONTROLS: readonly Control[] = [
+export const CONTROLS: readonly CatalogControl[] = [
   // CIS Kubernetes Benchmark v1.12 items that are not a Pod Security Standards check, by section.
   ...NODE_FILE_CONTROLS,
   ...CONTROL_PLANE_CONTROLS,
@@ -63,6 +64,6 @@ export const CONTROLS: readonly Control[] = [
 /** Version of the catalog, recorded with every run so a report names what judged it. */
 export const CATALOG_VERSION = '2026.11-1';
 
-export function controlsFor(framework?: Framework): readonly Control[] {
+export function controlsFor(framework?: Framework): readonly CatalogControl[] {
   return framework ? CONTROLS.filter((c) => c.frameworks.includes(framework)) : CONTROLS;
 }

@@ -1,49 +1,25 @@
-import { pino, type Logger } from 'pino';
-
-export type { Logger };
-
 /**
- * Paths pino blanks out wherever they appear in a log record. Secret values never enter a
- * snapshot, but kubeconfig credentials pass through the collector; this is the second fence.
+ * The logging complyd's layers do. The core imports no logging library: the command line
+ * builds a pino logger (cli/logger.ts) and passes it in.
  */
-const REDACT = [
-  'token',
-  '*.token',
-  'password',
-  '*.password',
-  'authorization',
-  '*.authorization',
-  'headers.authorization',
-  '*.headers.authorization',
-  'key',
-  '*.key',
-  'clientKey',
-  '*.clientKey',
-  'data',
-  '*.data',
-  'stringData',
-  '*.stringData',
-];
-
-export interface LoggerOptions {
-  level?: string;
-  /** Write JSON lines (daemon, machines) or nothing but warnings for interactive commands. */
-  destination?: NodeJS.WritableStream;
+export interface LogFn {
+  (fields: object, message?: string): void;
+  (message: string): void;
 }
 
-export function createLogger(opts: LoggerOptions = {}): Logger {
-  return pino(
-    {
-      level: opts.level ?? 'info',
-      base: { app: 'complyd' },
-      redact: { paths: REDACT, censor: '[redacted]' },
-      timestamp: pino.stdTimeFunctions.isoTime,
-    },
-    (opts.destination ?? process.stderr) as pino.DestinationStream,
-  );
+export interface Logger {
+  error: LogFn;
+  warn: LogFn;
+  info: LogFn;
+  debug: LogFn;
+  /** A logger that adds these fields to every record. */
+  child(fields: Record<string, unknown>): Logger;
 }
+
+const ignore: LogFn = () => {};
+const SILENT: Logger = { error: ignore, warn: ignore, info: ignore, debug: ignore, child: () => SILENT };
 
 /** A logger that drops everything: for tests and library use. */
 export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
+  return SILENT;
 }

@@ -1,4 +1,5 @@
-import type { ComponentName, ParsedFlags } from './flags.js';
+import type { ComponentName } from '../core/components.js';
+import type { ParsedFlags } from './flags.js';
 
 /**
  * What a control-plane binary does when a flag is absent: its compiled default (catalog

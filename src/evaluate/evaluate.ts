@@ -1,5 +1,5 @@
-import type { Finding, Snapshot, Status, Verdict } from '../core/types.js';
-import type { Control } from '../controls/define.js';
+import type { Finding, Snapshot, Verdict } from '../core/types.js';
+import type { Control } from '../core/control.js';
 import { EvalContext } from './context.js';
 
 const CLUSTER_SCOPE = (cluster: string) => ({ kind: 'Cluster', name: cluster });
@@ -12,12 +12,12 @@ const CLUSTER_SCOPE = (cluster: string) => ({ kind: 'Cluster', name: cluster });
  * - A manual control yields one `manual` finding, so coverage stays complete.
  * - A control that throws yields `error` for itself only; the others are unaffected.
  */
-export function evaluate(snapshot: Snapshot, controls: readonly Control[], now: Date): Finding[] {
+export function evaluate(snapshot: Snapshot, controls: readonly Control<EvalContext>[], now: Date): Finding[] {
   return evaluateIn(new EvalContext(snapshot, now), controls);
 }
 
 /** evaluate() on a context the caller keeps (to derive more from the same views, e.g. risk). */
-export function evaluateIn(ctx: EvalContext, controls: readonly Control[]): Finding[] {
+export function evaluateIn(ctx: EvalContext, controls: readonly Control<EvalContext>[]): Finding[] {
   const snapshot = ctx.snapshot;
   const gapsByEvidence = new Map(snapshot.gaps.map((g) => [g.evidence, g]));
   const findings: Finding[] = [];
@@ -62,32 +62,4 @@ export function evaluateIn(ctx: EvalContext, controls: readonly Control[]): Find
     }
   }
   return findings;
-}
-
-/** Status order used when several findings fold into one: the worst wins. */
-const SEVERITY_OF_STATUS: Record<Status, number> = {
-  fail: 5,
-  error: 4,
-  unknown: 3,
-  manual: 2,
-  pass: 1,
-  'not-applicable': 0,
-};
-
-export function worstStatus(statuses: Iterable<Status>): Status {
-  let worst: Status = 'not-applicable';
-  for (const s of statuses) if (SEVERITY_OF_STATUS[s] > SEVERITY_OF_STATUS[worst]) worst = s;
-  return worst;
-}
-
-export type StatusCounts = Record<Status, number>;
-
-export function emptyCounts(): StatusCounts {
-  return { pass: 0, fail: 0, manual: 0, 'not-applicable': 0, unknown: 0, error: 0 };
-}
-
-export function countStatuses(findings: Iterable<{ status: Status }>): StatusCounts {
-  const counts = emptyCounts();
-  for (const f of findings) counts[f.status]++;
-  return counts;
 }

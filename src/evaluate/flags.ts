@@ -15,8 +15,7 @@
  * - A shell wrapper (`sh -c '…'`) or an empty argv makes the flags unreadable (`opaque`).
  */
 
-export type ComponentName = 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'etcd';
-export const COMPONENT_NAMES: readonly ComponentName[] = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd'];
+import type { ComponentName } from '../core/components.js';
 
 /** How a flag takes its value: bool, scalar (last wins), csv list (comma-split, accumulates), array (accumulates, not split), map (`k=v` pairs, accumulates). */
 export type FlagKind = 'bool' | 'scalar' | 'csv' | 'array' | 'map';

@@ -4,11 +4,11 @@
  * functions beside it; nothing here writes.
  */
 import { controlsFor } from '../controls/index.js';
-import type { Framework } from '../controls/define.js';
-import type { StatusCounts } from '../evaluate/evaluate.js';
+import type { Framework } from '../core/control.js';
+import type { StatusCounts } from '../core/status.js';
 import type { ClusterRiskPoint, FindingEpisode, Run, RunStore } from '../store/run-store.js';
 import type { CountsPoint } from '../store/run-types.js';
-import { ALL_CONTROLS } from '../store/spans.js';
+import { ALL_CONTROLS } from '../core/control.js';
 import { openByAge, timeToRemediate, type AgeBucket, type RemediationStat } from './remediation.js';
 import { clusterScoreSeries, fleetScoreSeries, rangeEnds, topRegressions, type ControlFilter, type Regression, type ScorePoint } from './score-series.js';
 import type { Severity } from '../core/types.js';

@@ -2,7 +2,7 @@
  * Score series from stored per-control counts: one point per run for the fleet, one per
  * cluster scan for each cluster. Pure: the store reads the counts, this folds them.
  */
-import type { StatusCounts } from '../evaluate/evaluate.js';
+import type { StatusCounts } from '../core/status.js';
 import { complianceScore } from '../score/compliance.js';
 import type { CountsItem, CountsPoint } from '../store/run-types.js';
 

@@ -1,5 +1,5 @@
 import { SEVERITIES } from '../core/types.js';
-import type { StatusCounts } from '../evaluate/evaluate.js';
+import type { StatusCounts } from '../core/status.js';
 import type { RunReport } from './model.js';
 import { resourceLabel } from './resource-path.js';
 

@@ -1,7 +1,7 @@
 import type { Evidence, Finding, Gap, ResourceRef, Severity, Status } from '../core/types.js';
 import { SEVERITIES } from '../core/types.js';
-import type { Control, Framework } from '../controls/define.js';
-import { emptyCounts, type StatusCounts } from '../evaluate/evaluate.js';
+import type { Control, Framework } from '../core/control.js';
+import { emptyCounts, type StatusCounts } from '../core/status.js';
 import type { ControlResult, RunStore } from '../store/run-store.js';
 import { complianceScore } from '../score/compliance.js';
 import { groupBy } from '../core/group-by.js';

@@ -1,6 +1,6 @@
 /** Formatting and coloured table cells shared by the PDF's sections. */
 import type { Severity, Status } from '../core/types.js';
-import type { StatusCounts } from '../evaluate/evaluate.js';
+import type { StatusCounts } from '../core/status.js';
 import { FONT, type Cell, type Layout } from './pdf-layout.js';
 
 export const fmtInt = (n: number) => n.toLocaleString('en-US');

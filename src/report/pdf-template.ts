@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { packageRoot } from '../core/version.js';
+import { packageRoot } from '../config/version.js';
 
 const colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'use a hex colour such as #1f3a5f');
 

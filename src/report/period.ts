@@ -4,7 +4,7 @@
  * hash-chain entries the figures rest on. Built from the store only, like the rest of the
  * report, and from nothing that depends on the clock (the period ends at the run's start).
  */
-import type { Framework } from '../controls/define.js';
+import type { Framework } from '../core/control.js';
 import type { Severity } from '../core/types.js';
 import { controlFilter, remediation, trend, type Scope } from '../history/history.js';
 import type { AgeBucket } from '../history/remediation.js';

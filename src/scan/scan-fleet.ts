@@ -3,7 +3,7 @@ import type { ClusterScan, ClusterTarget, Snapshot } from '../core/types.js';
 import { mapLimit } from '../core/concurrency.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
-import type { Control } from '../controls/define.js';
+import type { Control } from '../core/control.js';
 import { evaluateIn } from '../evaluate/evaluate.js';
 import { EvalContext } from '../evaluate/context.js';
 import { workloadRisks } from '../score/risk.js';
@@ -11,7 +11,7 @@ import type { FinalRunStatus, RunStore } from '../store/run-store.js';
 
 export interface ScanFleetDeps {
   store: RunStore;
-  controls: readonly Control[];
+  controls: readonly Control<EvalContext>[];
   /** Reads one cluster; throws when the cluster cannot be assessed at all. */
   collect: (target: ClusterTarget) => Promise<Snapshot>;
   now: () => Date;

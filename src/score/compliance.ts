@@ -1,5 +1,5 @@
 import type { Severity } from '../core/types.js';
-import { emptyCounts, type StatusCounts } from '../evaluate/evaluate.js';
+import { emptyCounts, type StatusCounts } from '../core/status.js';
 import { SEVERITY_WEIGHT } from './weights.js';
 
 /** The per-control counts a score is computed from (one control, one cluster, one run). */

@@ -14,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Severity, Status } from '../core/types.js';
-import type { StatusCounts } from '../evaluate/evaluate.js';
+import type { StatusCounts } from '../core/status.js';
 
 export const ZERO_HASH = '0'.repeat(64);
 

@@ -3,7 +3,7 @@
  * episodes for MTTR and ageing, and diffs between runs.
  */
 import type { Knex } from 'knex';
-import { worstStatus } from '../evaluate/evaluate.js';
+import { worstStatus } from '../core/status.js';
 import { STATUSES, type Severity } from '../core/types.js';
 import {
   ASSESSED,

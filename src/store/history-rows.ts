@@ -4,7 +4,7 @@
 import type { Knex } from 'knex';
 import type { Severity, Status } from '../core/types.js';
 import { STATUSES } from '../core/types.js';
-import type { StatusCounts } from '../evaluate/evaluate.js';
+import type { StatusCounts } from '../core/status.js';
 import { matchKey, type EpisodeState, type OpenEpisode } from './lifecycle.js';
 import type { ClusterRunRef, FindingEpisode, Resolution } from './run-types.js';
 import type { Aggregate, OpenSpan, SpanDim } from './spans.js';

@@ -16,7 +16,7 @@
  */
 import { fingerprint } from '../core/fingerprint.js';
 import type { Finding, ResourceRef, Severity, Status } from '../core/types.js';
-import { worstStatus } from '../evaluate/evaluate.js';
+import { worstStatus } from '../core/status.js';
 import { evidenceHash } from './chain.js';
 import type { Resolution } from './run-types.js';
 

@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 import type { ClusterScan } from '../core/types.js';
-import { countStatuses } from '../evaluate/evaluate.js';
+import { countStatuses } from '../core/status.js';
 import { chainHash, resultsHash, ZERO_HASH, type OpenFindingEntry } from './chain.js';
 import {
   EPISODES,

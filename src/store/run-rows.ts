@@ -5,7 +5,7 @@
 import type { Knex } from 'knex';
 import type { ClusterScanStatus, Finding, GapReason, Provider, ResourceKind, ResourceRef, Severity, Status } from '../core/types.js';
 import { STATUSES } from '../core/types.js';
-import { type StatusCounts } from '../evaluate/evaluate.js';
+import type { StatusCounts } from '../core/status.js';
 import type { ClusterResult, ControlResult, Run, RunStatus, StoredFinding, StoredGap } from './run-types.js';
 import { StoreError } from './store-error.js';
 

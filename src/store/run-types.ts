@@ -1,6 +1,6 @@
 /** What the run store reads and writes, in the application's terms (camelCase, parsed JSON). */
 import type { ClusterScanStatus, Finding, Gap, Provider, ResourceKind, Severity, Status, WorkloadRisk } from '../core/types.js';
-import type { StatusCounts } from '../evaluate/evaluate.js';
+import type { StatusCounts } from '../core/status.js';
 import type { FrameworkMembership } from './spans.js';
 
 export type RunStatus = 'running' | 'complete' | 'partial' | 'failed' | 'interrupted';

@@ -3,7 +3,8 @@
  * change, so an unchanged scan writes no aggregate row at all. Pure; run-store writes the plan.
  */
 import type { Finding } from '../core/types.js';
-import { emptyCounts, type StatusCounts } from '../evaluate/evaluate.js';
+import { emptyCounts, type StatusCounts } from '../core/status.js';
+import { ALL_CONTROLS } from '../core/control.js';
 import { STATUSES } from '../core/types.js';
 import type { CountsEntry } from './chain.js';
 import { StoreError } from './store-error.js';
@@ -14,9 +15,6 @@ export type SpanDim = 'control' | 'namespace';
 export interface Aggregate extends CountsEntry {
   dim: SpanDim | 'framework';
 }
-
-/** The framework key of the sums over every evaluated control. */
-export const ALL_CONTROLS = '*';
 
 /** Which frameworks each control belongs to, as evaluated (control id → framework ids). */
 export type FrameworkMembership = Readonly<Record<string, readonly string[]>>;

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { ControlPlaneComponent, Finding, KubeObject, Provider, Snapshot, Status } from '../../src/core/types.js';
-import { modeOf } from '../../src/controls/define.js';
+import { modeOf } from '../../src/core/control.js';
 import { CONTROL_PLANE_CONTROLS } from '../../src/controls/cis/control-plane/index.js';
 import { defaultAdmissionPlugins, featureGateDefault, flagDefault } from '../../src/evaluate/control-plane-defaults.js';
-import { evaluate, worstStatus } from '../../src/evaluate/evaluate.js';
-import { loadManifests } from '../../src/evaluate/manifests.js';
+import { evaluate } from '../../src/evaluate/evaluate.js';
+import { worstStatus } from '../../src/core/status.js';
+import { loadManifests } from '../../src/collect/manifests.js';
 
 const NOW = new Date('2026-11-01T00:00:00Z');
 

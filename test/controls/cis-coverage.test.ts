@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { CONTROLS, controlsFor } from '../../src/controls/index.js';
-import { modeOf } from '../../src/controls/define.js';
+import { modeOf } from '../../src/core/control.js';
 
 interface CisItem {
   id: string;

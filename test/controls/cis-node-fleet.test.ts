@@ -3,7 +3,7 @@ import type { Finding, Gap, KubeletEvidence, Provider, Snapshot, Status } from '
 import { CONTROLS } from '../../src/controls/index.js';
 import { NODE_CONTROLS } from '../../src/controls/cis/node/index.js';
 import { evaluate } from '../../src/evaluate/evaluate.js';
-import { loadManifests } from '../../src/evaluate/manifests.js';
+import { loadManifests } from '../../src/collect/manifests.js';
 import { readFleetFile } from '../../src/demo/fleet.js';
 
 /** CIS 4.2 and 4.3 on the demo fleet (config/demo-fleet/<cluster>/fleet.yaml, `kubelet` section). */

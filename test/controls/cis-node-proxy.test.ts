@@ -3,7 +3,7 @@ import type { Finding, Provider, Snapshot } from '../../src/core/types.js';
 import { CONTROLS } from '../../src/controls/index.js';
 import { isLoopback } from '../../src/controls/cis/node/proxy-metrics.js';
 import { evaluate } from '../../src/evaluate/evaluate.js';
-import { loadManifests } from '../../src/evaluate/manifests.js';
+import { loadManifests } from '../../src/collect/manifests.js';
 
 /**
  * kube-proxy as the API shows it (DaemonSet or RKE2/kops static pod): CIS 4.3.1 (metrics bind

@@ -1,6 +1,6 @@
 import type { Finding, Gap, KubeObject, KubeletEvidence, Snapshot, Status } from '../../src/core/types.js';
 import { CONTROLS } from '../../src/controls/index.js';
-import { modeOf } from '../../src/controls/define.js';
+import { modeOf } from '../../src/core/control.js';
 import { NODE_CONTROLS } from '../../src/controls/cis/node/index.js';
 import { NODE_FILE_CONTROLS } from '../../src/controls/cis/node-files/index.js';
 import { goDurationMs } from '../../src/controls/cis/node/configz.js';

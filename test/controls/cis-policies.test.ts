@@ -4,7 +4,7 @@ import { CONTROLS } from '../../src/controls/index.js';
 import { POLICY_CONTROLS } from '../../src/controls/cis/policies/index.js';
 import { enabledPlugins } from '../../src/controls/cis/policies/image-provenance.js';
 import { evaluate } from '../../src/evaluate/evaluate.js';
-import { loadManifests } from '../../src/evaluate/manifests.js';
+import { loadManifests } from '../../src/collect/manifests.js';
 import { NOW, container, deployment, pod, snapshotOf } from './pss-helpers.js';
 
 /** CIS section 5: the catalog mapping, the demo fleet's RBAC, and rules the fixtures do not pin down. */

@@ -2,10 +2,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RESOURCE_KINDS, SEVERITIES, type EvidenceKind, type Finding, type Snapshot } from '../../src/core/types.js';
-import { FRAMEWORKS, modeOf } from '../../src/controls/define.js';
+import { FRAMEWORKS, modeOf } from '../../src/core/control.js';
 import { CONTROLS, controlsFor } from '../../src/controls/index.js';
 import { evaluate } from '../../src/evaluate/evaluate.js';
-import { loadManifests } from '../../src/evaluate/manifests.js';
+import { loadManifests } from '../../src/collect/manifests.js';
 
 /**
  * Every control has its metadata; every automated control has fixtures under

@@ -1,5 +1,5 @@
 import type { KubeObject, Snapshot } from '../../src/core/types.js';
-import { defineControl, type Control } from '../../src/controls/define.js';
+import { defineControl, type CatalogControl } from '../../src/controls/define.js';
 import { CONTROLS } from '../../src/controls/index.js';
 import { evaluate } from '../../src/evaluate/evaluate.js';
 import { podSubjects } from '../../src/evaluate/pod-specs.js';
@@ -36,7 +36,7 @@ function pod(name: string, owner: { kind: string; name: string } | undefined, sp
   };
 }
 
-const privileged = CONTROLS.find((c) => c.id === 'PSS-privileged') as Control;
+const privileged = CONTROLS.find((c) => c.id === 'PSS-privileged') as CatalogControl;
 
 describe('evaluate: missing evidence', () => {
   it('says unknown for the missing list and still judges the evidence it has', () => {

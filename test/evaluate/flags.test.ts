@@ -1,4 +1,5 @@
-import { expandVars, featureGate, parseFlags, parseGoBool, parseGoDuration, parseGoInt, type ComponentName } from '../../src/evaluate/flags.js';
+import type { ComponentName } from '../../src/core/components.js';
+import { expandVars, featureGate, parseFlags, parseGoBool, parseGoDuration, parseGoInt } from '../../src/evaluate/flags.js';
 
 /**
  * How control-plane flags are read (catalog section 0.1): one row per rule, each giving the

@@ -3,7 +3,7 @@ import { clusterScoreSeries, fleetScoreSeries, topRegressions } from '../../src/
 import { ageBucket, median, openByAge, remediationOf, timeToRemediate } from '../../src/history/remediation.js';
 import { sparkline } from '../../src/cli/render-history.js';
 import { parseWindow } from '../../src/cli/window.js';
-import { emptyCounts } from '../../src/evaluate/evaluate.js';
+import { emptyCounts } from '../../src/core/status.js';
 import type { Severity } from '../../src/core/types.js';
 
 function point(runId: string, day: number, cluster: string, seq: number, items: Array<[string, Severity, number, number]>): CountsPoint {

@@ -1,7 +1,7 @@
 import { complianceScore } from '../../src/score/compliance.js';
 import type { PeriodSection } from '../../src/report/period.js';
 import type { Gap, Severity, Status } from '../../src/core/types.js';
-import { emptyCounts, type StatusCounts } from '../../src/evaluate/evaluate.js';
+import { emptyCounts, type StatusCounts } from '../../src/core/status.js';
 import { passRate, type ClusterSection, type ControlSection, type ReportFinding, type RunReport } from '../../src/report/model.js';
 
 export const SECRETS_GAP: Gap = {

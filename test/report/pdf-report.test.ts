@@ -1,7 +1,7 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { emptyCounts } from '../../src/evaluate/evaluate.js';
+import { emptyCounts } from '../../src/core/status.js';
 import type { RunReport } from '../../src/report/model.js';
 import { loadTemplate, pdfSafe, renderPdf, resourceLabel, type PdfTemplate } from '../../src/report/pdf-report.js';
 import { DEV_LAB_ERROR, LONG_OBSERVED, PRIVILEGED_NAMES, SECRETS_GAP, sampleReport } from './fixtures.js';

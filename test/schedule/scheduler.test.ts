@@ -1,4 +1,4 @@
-import { createLogger } from '../../src/core/log.js';
+import { createLogger } from '../../src/cli/logger.js';
 import { Scheduler, previousSlot, type ScheduledJob } from '../../src/schedule/scheduler.js';
 
 function job(name: string): { job: ScheduledJob; finish: () => void; started: () => boolean; runs: () => number } {

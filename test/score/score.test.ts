@@ -2,13 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { loadManifests } from '../../src/evaluate/manifests.js';
+import { loadManifests } from '../../src/collect/manifests.js';
 import { evaluate } from '../../src/evaluate/evaluate.js';
 import { EvalContext } from '../../src/evaluate/context.js';
 import { CONTROLS } from '../../src/controls/index.js';
 import { complianceScore } from '../../src/score/compliance.js';
 import { riskByNamespace, workloadRisks } from '../../src/score/risk.js';
-import { emptyCounts } from '../../src/evaluate/evaluate.js';
+import { emptyCounts } from '../../src/core/status.js';
 
 const NOW = new Date('2026-11-01T00:00:00Z');
 

@@ -1,11 +1,12 @@
-import type { Control } from '../../src/controls/define.js';
+import type { Control } from '../../src/core/control.js';
 import { CONTROLS } from '../../src/controls/index.js';
-import { emptyCounts } from '../../src/evaluate/evaluate.js';
+import { emptyCounts } from '../../src/core/status.js';
 import { controlFilter, trend } from '../../src/history/history.js';
 import { fleetScoreSeries, topRegressions, clusterScoreSeries } from '../../src/history/score-series.js';
 import { openDatabase } from '../../src/store/db.js';
 import { KnexRunStore } from '../../src/store/run-store.js';
-import { aggregateFrameworks, ALL_CONTROLS, type Aggregate } from '../../src/store/spans.js';
+import { aggregateFrameworks, type Aggregate } from '../../src/store/spans.js';
+import { ALL_CONTROLS } from '../../src/core/control.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { clusterScan, dayAt, f, runOn, workload } from './history-fixtures.js';
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { CATALOG_VERSION, controlsFor } from '../../controls/index.js';
-import { FRAMEWORKS, type Framework } from '../../controls/define.js';
+import { FRAMEWORKS, type Framework } from '../../core/control.js';
 import { catalogCsv, catalogEntries, catalogMarkdown } from '../../controls/catalog-export.js';
 import { UsageError } from '../../core/errors.js';
 import { table } from '../format.js';

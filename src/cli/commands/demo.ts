@@ -3,7 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { loadConfig } from '../../config/load.js';
-import { createLogger } from '../../core/log.js';
+import { createLogger } from '../logger.js';
 import { UsageError } from '../../core/errors.js';
 import { openStore, runScan, writeReports } from '../../main.js';
 import { demoFixturesDir, startDemoFleet, type DemoFleet } from '../../demo/fleet.js';

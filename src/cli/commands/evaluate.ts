@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { controlsFor } from '../../controls/index.js';
-import { evaluate, countStatuses } from '../../evaluate/evaluate.js';
-import { loadManifests } from '../../evaluate/manifests.js';
+import { evaluate } from '../../evaluate/evaluate.js';
+import { countStatuses } from '../../core/status.js';
+import { loadManifests } from '../../collect/manifests.js';
 import type { Finding, Status } from '../../core/types.js';
 import { STATUSES } from '../../core/types.js';
 import { UsageError } from '../../core/errors.js';

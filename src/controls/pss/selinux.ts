@@ -1,5 +1,6 @@
 import { defineControl } from '../define.js';
-import { containersOf, effectiveSetting, type PodSecurityContext } from '../../evaluate/pod-specs.js';
+import type { PodSecurityContext } from '../../core/pod-spec.js';
+import { containersOf, effectiveSetting } from '../../evaluate/pod-specs.js';
 import { pass } from '../verdicts.js';
 import { BASELINE, NSA, POD_SPEC_EVIDENCE, failFields, podLevelFail, type Offender } from './common.js';
 

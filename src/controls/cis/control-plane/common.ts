@@ -1,9 +1,10 @@
 import type { Evidence, Provider, ResourceRef, Verdict } from '../../../core/types.js';
 import type { EvalContext } from '../../../evaluate/context.js';
 import { flagDefault } from '../../../evaluate/control-plane-defaults.js';
-import { parseFlags, type ComponentName, type FlagSetting, type ParsedFlags } from '../../../evaluate/flags.js';
-import type { PodSpec } from '../../../evaluate/pod-specs.js';
-import type { Framework } from '../../define.js';
+import type { ComponentName } from '../../../core/components.js';
+import { parseFlags, type FlagSetting, type ParsedFlags } from '../../../evaluate/flags.js';
+import type { PodSpec } from '../../../core/pod-spec.js';
+import type { Framework } from '../../../core/control.js';
 import { notApplicable, unknown } from '../../verdicts.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Control } from '../../define.js';
+import type { CatalogControl } from '../../define.js';
 import anonymousAuth from './apiserver-anonymous-auth.js';
 import tokenAuthFile from './apiserver-token-auth-file.js';
 import denyServiceExternalIps from './apiserver-deny-service-external-ips.js';
@@ -52,7 +52,7 @@ import auditPolicy from './audit-policy.js';
 import auditPolicyCoverage from './audit-policy-coverage.js';
 
 /** CIS sections 1.2-1.4, 2 and 3: API server, controller manager, scheduler, etcd, control-plane configuration. In benchmark order. */
-export const CONTROL_PLANE_CONTROLS: readonly Control[] = [
+export const CONTROL_PLANE_CONTROLS: readonly CatalogControl[] = [
   // 1.2 API server
   anonymousAuth,
   tokenAuthFile,

@@ -1,4 +1,4 @@
-import type { Control } from '../../define.js';
+import type { CatalogControl } from '../../define.js';
 import { CONTROL_PLANE_FILES, fileControl, type FileItem } from './file-control.js';
 
 /**
@@ -227,4 +227,4 @@ const ITEMS: readonly FileItem[] = [
   },
 ];
 
-export const CONTROL_PLANE_FILE_CONTROLS: readonly Control[] = ITEMS.map((item) => fileControl(CONTROL_PLANE_FILES, item));
+export const CONTROL_PLANE_FILE_CONTROLS: readonly CatalogControl[] = ITEMS.map((item) => fileControl(CONTROL_PLANE_FILES, item));

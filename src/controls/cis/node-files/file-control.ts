@@ -1,5 +1,5 @@
 import type { Severity } from '../../../core/types.js';
-import { defineControl, type Control } from '../../define.js';
+import { defineControl, type CatalogControl } from '../../define.js';
 
 /**
  * A file mode or owner item of CIS sections 1.1 and 4.1. The Kubernetes API has no view of a
@@ -20,7 +20,7 @@ export interface FileItem {
 export const CONTROL_PLANE_FILES = 'CIS 1.1: control-plane node files';
 export const WORKER_FILES = 'CIS 4.1: worker node files';
 
-export function fileControl(section: string, item: FileItem): Control {
+export function fileControl(section: string, item: FileItem): CatalogControl {
   return defineControl({
     id: `CIS-${item.cis}`,
     refs: { cis: item.cis },

@@ -1,4 +1,4 @@
-import type { Control } from '../../define.js';
+import type { CatalogControl } from '../../define.js';
 import { CONTROL_PLANE_FILE_CONTROLS } from './control-plane-files.js';
 import kubeProxyKubeconfigMode from './kube-proxy-kubeconfig.js';
 import {
@@ -14,7 +14,7 @@ import {
 } from './worker-files.js';
 
 /** CIS sections 1.1 and 4.1: file modes and owners on nodes, which the API cannot show. In benchmark order. */
-export const NODE_FILE_CONTROLS: readonly Control[] = [
+export const NODE_FILE_CONTROLS: readonly CatalogControl[] = [
   ...CONTROL_PLANE_FILE_CONTROLS, // 1.1.1–1.1.21
   kubeletUnitMode, // 4.1.1
   kubeletUnitOwner, // 4.1.2

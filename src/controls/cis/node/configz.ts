@@ -1,6 +1,6 @@
 import type { EvidenceKind, Gap, GapReason, ResourceRef, Verdict } from '../../../core/types.js';
 import type { EvalContext } from '../../../evaluate/context.js';
-import { defineControl, type Control } from '../../define.js';
+import { defineControl, type CatalogControl } from '../../define.js';
 import { fail, pass, unknown } from '../../verdicts.js';
 
 /**
@@ -78,7 +78,7 @@ export function eachKubelet(ctx: EvalContext, judge: KubeletJudge): Verdict[] {
 }
 
 /** A CIS 4.2 control: one verdict per kubelet from `judge`, in the kubelet section, needing the kubelets' configz. */
-export function kubeletControl(spec: Omit<Control, 'section' | 'needs' | 'evaluate'> & { judge: KubeletJudge }): Control {
+export function kubeletControl(spec: Omit<CatalogControl, 'section' | 'needs' | 'evaluate'> & { judge: KubeletJudge }): CatalogControl {
   const { judge, ...control } = spec;
   return defineControl({ ...control, section: KUBELET_SECTION, needs: KUBELET_NEEDS, evaluate: (ctx) => eachKubelet(ctx, judge) });
 }

@@ -1,4 +1,4 @@
-import type { Control } from '../../define.js';
+import type { CatalogControl } from '../../define.js';
 import { anonymousAuth, authorizationMode, clientCaFile, readOnlyPort } from './kubelet-access.js';
 import { eventRecordQps, iptablesUtilChains, podPidsLimit, seccompDefault, streamingIdleTimeout } from './kubelet-runtime.js';
 import { clientCertRotation, servingCertRotation, servingCertificate, strongCiphers } from './kubelet-tls.js';
@@ -6,7 +6,7 @@ import hostnameOverride from './hostname-override.js';
 import proxyMetrics from './proxy-metrics.js';
 
 /** CIS sections 4.2 and 4.3: kubelet configuration (configz) and kube-proxy. In benchmark order. */
-export const NODE_CONTROLS: readonly Control[] = [
+export const NODE_CONTROLS: readonly CatalogControl[] = [
   anonymousAuth, // 4.2.1
   authorizationMode, // 4.2.2
   clientCaFile, // 4.2.3

@@ -1,8 +1,8 @@
 import type { EvidenceKind, KubeObject, ResourceRef, Verdict } from '../../../core/types.js';
 import type { EvalContext } from '../../../evaluate/context.js';
-import type { Container, PodSpec } from '../../../evaluate/pod-specs.js';
+import type { Container, PodSpec } from '../../../core/pod-spec.js';
 import { notApplicable } from '../../verdicts.js';
-import { isKubeProxyDaemonSet } from '../../../collect/kube-proxy-config.js';
+import { isKubeProxyDaemonSet } from '../../../core/kube-proxy.js';
 
 /**
  * Where kube-proxy shows itself through the API: the `kube-proxy` DaemonSet in kube-system

@@ -1,4 +1,4 @@
-import type { Control } from '../../define.js';
+import type { CatalogControl } from '../../define.js';
 import { clusterAdmin, systemMasters } from './rbac-bindings.js';
 import { csrApproval, escalationVerbs, nodeProxy, persistentVolumeCreation, podCreation, secretsAccess, tokenCreation, webhookConfiguration } from './rbac-permissions.js';
 import { wildcardRoles } from './rbac-wildcards.js';
@@ -22,7 +22,7 @@ import { defaultNamespaceUnused, namespaceBoundaries, seccompDefault, securityCo
  * 5.2.8 (NET_RAW dropped) and 5.6.2 (seccomp, with the kubelet's seccompDefault) differ from
  * their nearest PSS checks and are controls of their own.
  */
-export const POLICY_CONTROLS: readonly Control[] = [
+export const POLICY_CONTROLS: readonly CatalogControl[] = [
   clusterAdmin, // 5.1.1
   secretsAccess, // 5.1.2
   wildcardRoles, // 5.1.3

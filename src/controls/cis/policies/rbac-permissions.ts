@@ -1,7 +1,7 @@
 import type { Severity, Verdict } from '../../../core/types.js';
 import type { EvalContext } from '../../../evaluate/context.js';
 import { isBroadSubject, isSystemSubject, rbacGraph, type AccessMatch, type AccessQuery, type RbacGraph } from '../../../evaluate/rbac.js';
-import { defineControl, type Control } from '../../define.js';
+import { defineControl, type CatalogControl } from '../../define.js';
 import { NSA_THEME, RBAC_EVIDENCE, SECTION, bindingFailures, concludeCluster, describeRule, refOf, scopeOf, unknownBecause } from './common.js';
 
 /**
@@ -69,7 +69,7 @@ function judge(ctx: EvalContext, spec: PermissionSpec): Verdict[] {
   return concludeCluster(ctx, verdicts, RBAC_EVIDENCE, graph.bindings.length, `${expected} (${graph.bindings.length} bindings examined)`);
 }
 
-function permissionControl(spec: PermissionSpec): Control {
+function permissionControl(spec: PermissionSpec): CatalogControl {
   return defineControl({
     id: spec.id,
     title: spec.title,

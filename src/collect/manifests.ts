@@ -3,11 +3,11 @@ import { extname, join } from 'node:path';
 import { LineCounter, parseAllDocuments, type DocumentOptions, type ParseOptions, type SchemaOptions, type Tags } from 'yaml';
 import type { ControlPlaneComponent, KubeObject, KubeProxyConfigFile, ResourceKind, Snapshot } from '../core/types.js';
 import { AppError } from '../core/errors.js';
-import { controlPlaneFromPods } from '../collect/control-plane.js';
-import { MalformedObjectError, normalizeObject, resourceOf } from '../collect/normalize.js';
-import { kubeProxyConfigFiles } from '../collect/kube-proxy-config.js';
-import { COMPONENT_NAMES, type ComponentName } from './flags.js';
-import type { PodSpec } from './pod-specs.js';
+import { COMPONENT_NAMES, type ComponentName } from '../core/components.js';
+import { kubeProxyConfigFiles } from '../core/kube-proxy.js';
+import type { PodSpec } from '../core/pod-spec.js';
+import { controlPlaneFromPods } from './control-plane.js';
+import { MalformedObjectError, normalizeObject, resourceOf } from './normalize.js';
 
 /**
  * Offline evaluation: manifests on disk (YAML, multi-document, JSON, `kubectl get -o json`

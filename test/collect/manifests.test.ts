@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadManifests, ManifestError } from '../../src/evaluate/manifests.js';
+import { loadManifests, ManifestError } from '../../src/collect/manifests.js';
 import { evaluate } from '../../src/evaluate/evaluate.js';
 import { CONTROLS } from '../../src/controls/index.js';
 
