@@ -17,14 +17,4 @@ export default tseslint.config(
       'max-lines': ['warn', { max: 400, skipBlankLines: true, skipComments: true }],
     },
   },
-  {
-    // The pure core imports no adapter: controls, evaluation and the report model stay testable and offline.
-    files: ['src/controls/**/*.ts', 'src/evaluate/**/*.ts', 'src/report/model.ts', 'src/core/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: ['@kubernetes/client-node', 'knex', 'pg', 'sqlite3', 'pdfkit', 'node-cron', '**/store/db.js', '**/collect/kube-client.js'] },
-      ],
-    },
-  },
 );
