@@ -19,7 +19,7 @@ function cruise(dir: string): { status: number | null; violations: string[] } {
 describe('the layer rule', () => {
   test('passes on the real tree', () => {
     expect(cruise(ROOT)).toEqual({ status: 0, violations: [] });
-  }, 60_000);
+  }, 120_000);
 
   test('fails on every import against the flow, and only on those', () => {
     const dir = mkdtempSync(join(tmpdir(), 'complyd-layers-'));
@@ -65,7 +65,7 @@ describe('the layer rule', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 120_000);
 });
 
 /** `name ─► a, b (types)` pairs of the drawing, as the rule's config spells them (`b:types`). */
