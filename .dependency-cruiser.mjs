@@ -45,7 +45,7 @@ const anyOf = (layers) => layers.map(pathOf).join('|');
 /** How a library's module shows in a dependency: a node built-in by its name (with or without `node:`), a package by its folder. */
 function libraryPath(names) {
   const parts = names.split(', ').map((name) =>
-    ['fs', 'http', 'https'].includes(name) ? `^(node:)?${name}(/promises)?$` : `(^|/)node_modules/${name.replace('/', '\\/')}/`,
+    ['fs', 'http', 'https'].includes(name) ? `^(node:)?${name}(/promises)?$` : `(^|/)node_modules/${name}/`,
   );
   return parts.join('|');
 }
@@ -64,8 +64,9 @@ function layerRule([layer, imports]) {
 export default {
   allowed: [
     ...Object.entries(LAYERS).flatMap(layerRule),
-    // Libraries and node built-ins; the owned ones are narrowed by the forbidden rules below.
-    { from: { path: '^src/' }, to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'core'] } },
+    // Node built-ins and the packages of `dependencies` (a devDependency is not installed in
+    // production); the owned ones are narrowed by the forbidden rules below.
+    { from: { path: '^src/' }, to: { dependencyTypes: ['npm', 'core'] } },
   ],
   allowedSeverity: 'error',
   forbidden: [
@@ -88,6 +89,7 @@ export default {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
+    // Package exports as Node resolves them (vega-lite exports its entry under `default` only).
     enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
   },
 };

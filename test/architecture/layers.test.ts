@@ -11,8 +11,8 @@ const DEPCRUISE = join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cru
 /** What `npm run lint` runs after ESLint, on the src of `dir`: its exit status and the violations it prints (`rule: from → to`). */
 function cruise(dir: string): { status: number | null; violations: string[] } {
   const run = spawnSync(process.execPath, [DEPCRUISE, 'src', '--config', CONFIG], { cwd: dir, encoding: 'utf8' });
-  // A package resolves through the node_modules link below to wherever the checkout is.
-  const violations = [...run.stdout.matchAll(/^\s*error (.+)$/gm)].map((m) => (m[1] ?? '').replace(/→ \S*\/node_modules\//, '→ node_modules/'));
+  // A package is named by its name: it resolves through the node_modules link below to wherever the checkout is.
+  const violations = [...run.stdout.matchAll(/^\s*error (.+)$/gm)].map((m) => (m[1] ?? '').replace(/→ \S*node_modules\/((@[^/]+\/)?[^/]+)\/\S*$/, '→ $1'));
   return { status: run.status, violations };
 }
 
@@ -34,12 +34,14 @@ describe('the layer rule', () => {
       'src/evaluate/judge.ts': "import { readFileSync } from 'node:fs';\nexport const judge = readFileSync;\n",
       'src/collect/read.ts': "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n",
       'src/core/log.ts': "import { pino } from 'pino';\nexport const log = pino;\n",
+      // A devDependency is not installed in production.
+      'src/collect/schema.ts': "import Ajv from 'ajv';\nexport const ajv = Ajv;\n",
       // An import nobody can resolve escapes no rule.
       'src/core/typo.ts': "import { x } from './missing.js';\nexport const y = x;\n",
       // A folder the layers do not know.
       'src/api/server.ts': "import type { X } from '../core/back-edge.js';\nexport type Y = X;\n",
       'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true }, include: ['src'] }),
-      'package.json': JSON.stringify({ name: 'layers-fixture', type: 'module', dependencies: { pino: '*' } }),
+      'package.json': JSON.stringify({ name: 'layers-fixture', type: 'module', dependencies: { pino: '*' }, devDependencies: { ajv: '*' } }),
     };
     try {
       for (const [path, text] of Object.entries(files)) {
@@ -56,7 +58,8 @@ describe('the layer rule', () => {
           'not-in-allowed: src/store/port.ts → src/evaluate/judge.ts',
           'not-in-allowed: src/history/read.ts → src/store/port.ts',
           'only-config-collect-store-report-demo-main-cli-import-fs: src/evaluate/judge.ts → fs',
-          'only-cli-import-pino: src/core/log.ts → node_modules/pino/pino.js',
+          'only-cli-import-pino: src/core/log.ts → pino',
+          'not-in-allowed: src/collect/schema.ts → ajv',
           'resolvable: src/core/typo.ts → ./missing.js',
           'not-in-allowed: src/core/typo.ts → ./missing.js',
           'not-in-allowed: src/api/server.ts → src/core/back-edge.ts',
