@@ -25,7 +25,7 @@ export const LAYERS = {
 
 /**
  * Libraries that do I/O or carry a heavy runtime, and the only layers that may import them.
- * Every other library (zod, yaml, commander...) is free to all.
+ * Every other package of `dependencies` (zod, yaml, commander...) and node built-in is free to all.
  */
 export const OWNED_LIBRARIES = {
   pino: ['cli'],
