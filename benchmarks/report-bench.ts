@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../src/store/db.js';
-import { KnexRunStore } from '../src/store/run-store.js';
+import { knexRunStore, type RunStore } from '../src/store/run-store.js';
 import { buildReport, renderReport, REPORT_FORMATS } from '../src/main.js';
 import { SimCluster } from './store-fleet.js';
 
@@ -33,14 +33,14 @@ const dayAt = (d: number, ms = 0) => new Date(DAY0 + d * 86_400_000 + ms);
 const MiB = 1024 * 1024;
 
 /** Daily runs of the synthetic fleet; returns the last run's id. */
-async function record(store: KnexRunStore, clusters: number, days: number): Promise<string> {
+async function record(store: RunStore, clusters: number, days: number): Promise<string> {
   const fleet = Array.from({ length: clusters }, (_, i) => new SimCluster(`cluster-${String(i).padStart(2, '0')}`, 1000 + i, { workloads: Number(args.workloads), controls: Number(args.controls), namespaces: 20 }));
   const t0 = performance.now();
   let last = '';
   for (let day = 0; day < days; day++) {
-    last = await store.beginRun({ trigger: 'bench', catalogVersion: 'bench', complydVersion: '0.1.0', clusterCount: clusters, now: dayAt(day), owner: 'bench:1' });
-    for (const [i, c] of fleet.entries()) await store.recordCluster(last, c.scan(dayAt(day, 1000 + i * 10_000)), { evaluatedControls: c.controlIds(), frameworks: c.frameworks() });
-    await store.finishRun(last, 'complete', dayAt(day, 3_600_000));
+    last = await store.runs.beginRun({ trigger: 'bench', catalogVersion: 'bench', complydVersion: '0.1.0', clusterCount: clusters, now: dayAt(day), owner: 'bench:1' });
+    for (const [i, c] of fleet.entries()) await store.runs.recordCluster(last, c.scan(dayAt(day, 1000 + i * 10_000)), { evaluatedControls: c.controlIds(), frameworks: c.frameworks() });
+    await store.runs.finishRun(last, 'complete', dayAt(day, 3_600_000));
     for (const c of fleet) c.advance();
     if ((day + 1) % 10 === 0) process.stderr.write(`  ${day + 1}/${days} days recorded\n`);
   }
@@ -54,17 +54,17 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'complyd-report-bench-'));
   const path = args.store ?? join(dir, 'bench.sqlite');
   const reuse = args.store !== undefined && existsSync(args.store);
-  const store = new KnexRunStore(await openDatabase({ kind: 'sqlite', path }));
+  const store = knexRunStore(await openDatabase({ kind: 'sqlite', path }));
   let peak = 0;
   const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   try {
-    const last = reuse ? ((await store.latestRun())?.id ?? '') : await record(store, clusters, days);
+    const last = reuse ? ((await store.history.latestRun())?.id ?? '') : await record(store, clusters, days);
     const repeat = Number(args.repeat);
     const times: Record<string, number[]> = { model: [] };
-    let report = await buildReport(store, last, { sinceMs: days * 86_400_000 });
+    let report = await buildReport(store.history, last, { sinceMs: days * 86_400_000 });
     for (let r = 0; r < repeat; r++) {
       const t = performance.now();
-      report = await buildReport(store, last, { sinceMs: days * 86_400_000 });
+      report = await buildReport(store.history, last, { sinceMs: days * 86_400_000 });
       times['model']?.push(performance.now() - t);
     }
     const failing = report.controls.reduce((n, c) => n + c.findings.filter((f) => f.status === 'fail').length, 0);

@@ -1,6 +1,6 @@
 /**
  * Store benchmark: a simulated year of daily runs of a fleet (benchmarks/store-fleet.ts),
- * recorded through KnexRunStore on SQLite and, when a PostgreSQL URL is given (--pg or
+ * recorded through RunStore on SQLite and, when a PostgreSQL URL is given (--pg or
  * COMPLYD_TEST_PG, a user that may CREATE DATABASE), on a fresh PostgreSQL database.
  *
  * Prints: store size after the year, bytes added by an unchanged run, recording time, and
@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import type { Knex } from 'knex';
 import pg from 'pg';
 import { openDatabase, type StorageConfig } from '../src/store/db.js';
-import { KnexRunStore } from '../src/store/run-store.js';
+import { knexRunStore, type RunStore } from '../src/store/run-store.js';
 import { remediation, trend } from '../src/history/history.js';
 import { SimCluster } from './store-fleet.js';
 
@@ -103,14 +103,14 @@ async function postgresTarget(adminUrl: string): Promise<Target> {
   };
 }
 
-async function runDay(store: KnexRunStore, fleet: SimCluster[], day: number): Promise<number> {
-  const runId = await store.beginRun({ trigger: 'bench', catalogVersion: 'bench', complydVersion: '0.1.0', clusterCount: fleet.length, now: dayAt(day), owner: 'bench:1' });
+async function runDay(store: RunStore, fleet: SimCluster[], day: number): Promise<number> {
+  const runId = await store.runs.beginRun({ trigger: 'bench', catalogVersion: 'bench', complydVersion: '0.1.0', clusterCount: fleet.length, now: dayAt(day), owner: 'bench:1' });
   const started = performance.now();
   for (const [i, c] of fleet.entries()) {
-    await store.recordCluster(runId, c.scan(dayAt(day, 1000 + i * 10_000)), { evaluatedControls: c.controlIds(), frameworks: c.frameworks() });
+    await store.runs.recordCluster(runId, c.scan(dayAt(day, 1000 + i * 10_000)), { evaluatedControls: c.controlIds(), frameworks: c.frameworks() });
   }
   const ms = performance.now() - started;
-  await store.finishRun(runId, 'complete', dayAt(day, 3_600_000));
+  await store.runs.finishRun(runId, 'complete', dayAt(day, 3_600_000));
   return ms;
 }
 
@@ -131,7 +131,7 @@ const fmt = (n: number, digits = 1) => n.toFixed(digits);
 async function bench(target: Target): Promise<void> {
   const label = `[${target.kind}]`;
   const knex = await openDatabase(target.cfg);
-  const store = new KnexRunStore(knex);
+  const store = knexRunStore(knex);
   try {
     const fleet = Array.from({ length: CLUSTERS }, (_, i) => new SimCluster(`cluster-${String(i).padStart(2, '0')}`, 1000 + i, { workloads: Number(args.workloads), controls: Number(args.controls), namespaces: Number(args.namespaces) }));
     const findingsPerCluster = fleet[0]?.scan(dayAt(0)).findings.length ?? 0;
@@ -155,19 +155,19 @@ async function bench(target: Target): Promise<void> {
     const from = dayAt(0);
     const to = dayAt(DAYS - 1, 86_399_000);
     // `complyd trend`'s query: score spans, and the control counts at each cluster's range ends (regressions).
-    const one = await timed(() => trend(store, { from, to }, { cluster: 'cluster-07' }));
-    const all = await timed(() => trend(store, { from, to }), 3);
-    const oneFramework = await timed(() => trend(store, { from, to }, { cluster: 'cluster-07', framework: 'pss-restricted' }));
+    const one = await timed(() => trend(store.history, { from, to }, { cluster: 'cluster-07' }));
+    const all = await timed(() => trend(store.history, { from, to }), 3);
+    const oneFramework = await timed(() => trend(store.history, { from, to }, { cluster: 'cluster-07', framework: 'pss-restricted' }));
     // What the same trend costs from the control spans (scans recorded before score spans existed).
-    const oneControls = await timed(() => store.controlCountsSeries('cluster-07', from, to));
-    const allControls = await timed(() => store.controlCountsSeries(undefined, from, to), 3);
+    const oneControls = await timed(() => store.history.controlCountsSeries('cluster-07', from, to));
+    const allControls = await timed(() => store.history.controlCountsSeries(undefined, from, to), 3);
     // What `complyd mttr` computes over the window: resolved failing episodes and open ones by age.
-    const mttr = await timed(() => remediation(store, { from, to }));
-    const open = await timed(() => store.openEpisodes(), 3);
-    const latest = (await store.listRuns(1))[0]?.id ?? '';
-    const runFindings = await timed(() => store.findings(latest), 3);
+    const mttr = await timed(() => remediation(store.history, { from, to }));
+    const open = await timed(() => store.history.openEpisodes(), 3);
+    const latest = (await store.history.listRuns(1))[0]?.id ?? '';
+    const runFindings = await timed(() => store.history.findings(latest), 3);
     const verifyStart = performance.now();
-    const report = await store.verifyChain();
+    const report = await store.integrity.verifyChain();
     const verifyMs = performance.now() - verifyStart;
 
     console.log(`\n${label} RESULTS`);

@@ -13,7 +13,8 @@ import type { Framework } from './core/control.js';
 import type { CatalogControl } from './controls/define.js';
 import { scanFleet, type FleetScanResult, type ScanFleetOptions } from './scan/scan-fleet.js';
 import { openDatabase } from './store/db.js';
-import { KnexRunStore, processOwner, type RunStore } from './store/run-store.js';
+import { knexRunStore, type HistoryReader, type RunStore, type RunWriter } from './store/run-store.js';
+import { processOwner } from './store/run-writer.js';
 import { buildRunReport, type RunReport } from './report/model.js';
 import { renderJson } from './report/json-report.js';
 import { renderCsv } from './report/csv-report.js';
@@ -35,7 +36,7 @@ const TEXT_RENDERERS: Record<Exclude<ReportFormat, 'pdf'>, (r: RunReport) => str
 };
 
 export async function openStore(config: Pick<Config, 'storage'>): Promise<RunStore> {
-  return new KnexRunStore(await openDatabase(config.storage));
+  return knexRunStore(await openDatabase(config.storage));
 }
 
 /** Runs left `running` by a process that died are closed as interrupted before a new run starts. */
@@ -43,7 +44,7 @@ const STALE_RUN_MS = 10 * 60_000;
 
 export async function runScan(
   config: Config,
-  store: RunStore,
+  store: RunWriter,
   log: Logger,
   opts: Omit<ScanFleetOptions, 'concurrency'> & { clusters?: readonly string[]; controls?: readonly CatalogControl[]; now?: () => Date },
 ): Promise<FleetScanResult> {
@@ -82,7 +83,7 @@ export interface ReportScope {
   sinceMs?: number;
 }
 
-export async function buildReport(store: RunStore, runId: string, scope: ReportScope = {}): Promise<RunReport> {
+export async function buildReport(store: HistoryReader, runId: string, scope: ReportScope = {}): Promise<RunReport> {
   return buildRunReport({ store, runId, controls: CONTROLS, now: new Date(), complydVersion: complydVersion(), ...scope });
 }
 
@@ -102,7 +103,7 @@ export async function renderReport(report: RunReport, format: ReportFormat): Pro
  * paths written. Files are named `<base>.<ending>` (default base: complyd-report-<run id prefix>).
  */
 export async function writeReports(
-  store: RunStore,
+  store: HistoryReader,
   runId: string,
   dir: string,
   formats: readonly ReportFormat[],
@@ -126,7 +127,7 @@ export type ReportJob = Config['reports'][number];
  * job's scope and formats, into its directory; then the job's oldest files beyond `keep`
  * are deleted. Returns undefined when the store has no finished run yet.
  */
-export async function runReportJob(store: RunStore, job: ReportJob): Promise<{ runId: string; written: string[]; deleted: string[] } | undefined> {
+export async function runReportJob(store: HistoryReader, job: ReportJob): Promise<{ runId: string; written: string[]; deleted: string[] } | undefined> {
   const run = await store.latestRun();
   if (!run) return undefined;
   const scope: ReportScope = { sinceMs: job.since, ...(job.clusters ? { clusters: job.clusters } : {}), ...(job.framework ? { framework: job.framework } : {}) };

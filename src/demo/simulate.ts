@@ -4,7 +4,7 @@
  * trends and times to remediate, as if complyd had been running for weeks.
  */
 import type { FleetScanResult } from '../scan/scan-fleet.js';
-import type { RunDiff, RunStore } from '../store/run-store.js';
+import type { HistoryReader, RunDiff } from '../store/run-store.js';
 import { applyTimelineDay, type DemoFleet } from './fleet.js';
 import { eventsOn, type Timeline, type TimelineEvent } from './timeline.js';
 
@@ -24,7 +24,7 @@ export interface SimulatedDay {
 export interface SimulateOptions {
   fleet: DemoFleet;
   timeline: Timeline;
-  store: RunStore;
+  store: HistoryReader;
   /** How many days to simulate: the last `days` of the timeline, ending today. */
   days: number;
   /** Scans the fleet once with the given clock. */

@@ -6,7 +6,7 @@
 import { controlsFor } from '../controls/index.js';
 import type { Framework } from '../core/control.js';
 import type { StatusCounts } from '../core/status.js';
-import type { ClusterRiskPoint, FindingEpisode, Run, RunStore } from '../store/run-store.js';
+import type { ClusterRiskPoint, FindingEpisode, HistoryReader, Run } from '../store/run-store.js';
 import type { CountsPoint } from '../store/run-types.js';
 import { ALL_CONTROLS } from '../core/control.js';
 import { openByAge, timeToRemediate, type AgeBucket, type RemediationStat } from './remediation.js';
@@ -71,7 +71,7 @@ const inClusters = (scope: Scope) => {
   return <T extends { cluster: string }>(rows: T[]): T[] => (only ? rows.filter((r) => only.has(r.cluster)) : rows);
 };
 
-export async function trend(store: RunStore, window: Window, scope: Scope = {}): Promise<Trend> {
+export async function trend(store: HistoryReader, window: Window, scope: Scope = {}): Promise<Trend> {
   const scoped = inClusters(scope);
   const [scores, risks] = await Promise.all([scoreInputs(store, window, scope), store.riskSeries(scope.cluster, window.from, window.to).then(scoped)]);
   const perCluster = clusterScoreSeries(scores.series, scores.keep);
@@ -94,7 +94,7 @@ export async function trend(store: RunStore, window: Window, scope: Scope = {}):
  * each cluster's first and last scan only, for the regressions; otherwise every control's
  * counts at every scan, filtered to the framework. Both give the same scores.
  */
-async function scoreInputs(store: RunStore, window: Window, scope: Scope): Promise<{ series: CountsPoint[]; keep: ControlFilter; regressions: Regression[] }> {
+async function scoreInputs(store: HistoryReader, window: Window, scope: Scope): Promise<{ series: CountsPoint[]; keep: ControlFilter; regressions: Regression[] }> {
   const scoped = inClusters(scope);
   const keep = controlFilter(scope.framework);
   const sums = await store.frameworkCountsSeries(scope.framework ?? ALL_CONTROLS, scope.cluster, window.from, window.to);
@@ -118,7 +118,7 @@ export interface RunHistoryEntry {
 }
 
 /** The most recent runs, newest first, each with its fleet score and risk. */
-export async function runHistory(store: RunStore, limit: number, scope: Scope = {}): Promise<RunHistoryEntry[]> {
+export async function runHistory(store: HistoryReader, limit: number, scope: Scope = {}): Promise<RunHistoryEntry[]> {
   const runs = (await store.listRuns(limit)).filter((r) => r.status !== 'running');
   if (runs.length === 0) return [];
   const from = new Date(Math.min(...runs.map((r) => Date.parse(r.startedAt))));
@@ -155,7 +155,7 @@ export interface RemediationReport {
  * at its end: now, or at `atRunId` (a report of a past run) with the state they had then.
  */
 export async function remediation(
-  store: RunStore,
+  store: HistoryReader,
   window: Window,
   scope: Scope = {},
   atRunId?: string,

@@ -2,7 +2,7 @@ import type { Evidence, Finding, Gap, ResourceRef, Severity, Status } from '../c
 import { SEVERITIES } from '../core/types.js';
 import type { Control, Framework } from '../core/control.js';
 import { emptyCounts, type StatusCounts } from '../core/status.js';
-import type { ControlResult, RunStore } from '../store/run-store.js';
+import type { ControlResult, HistoryReader } from '../store/run-store.js';
 import { complianceScore } from '../score/compliance.js';
 import { groupBy } from '../core/group-by.js';
 import { buildPeriod, type PeriodSection } from './period.js';
@@ -85,7 +85,7 @@ function add(into: StatusCounts, c: StatusCounts): void {
 const STATUS_ORDER: Status[] = ['fail', 'error', 'unknown', 'manual', 'not-applicable', 'pass'];
 
 export interface BuildReportInput {
-  store: RunStore;
+  store: HistoryReader;
   runId: string;
   controls: readonly Control[];
   now: Date;
@@ -115,10 +115,8 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
     store.openEpisodes({ runId }),
     store.gaps(runId),
   ]);
-  // The episodes open at the run serve the findings, the period's diff and its ages; a run
-  // recorded before the lifecycles (no chain entry) is read from its per-run findings.
-  const legacy = clusterRows.some((c) => c.status !== 'failed' && !c.chain);
-  const findingRows: Array<Finding & { fingerprint: string }> = legacy ? scoped(await store.findings(runId)) : scoped(openAtRun.filter((e) => e.seen));
+  // The episodes open at the run serve the findings (those the run observed), the period's diff and its ages.
+  const findingRows: Array<Finding & { fingerprint: string }> = scoped(openAtRun.filter((e) => e.seen));
   const byId = new Map(input.controls.map((c) => [c.id, c]));
   // Counts are summed from the per-control results, so a framework-limited report adds up too.
   const countsOf = (cluster: string) => {

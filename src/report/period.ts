@@ -9,7 +9,7 @@ import type { Severity } from '../core/types.js';
 import { controlFilter, remediation, trend, type Scope } from '../history/history.js';
 import type { AgeBucket } from '../history/remediation.js';
 import { complianceScore } from '../score/compliance.js';
-import type { ClusterResult, ControlResult, FindingEpisode, Run, RunStore, StoredWorkloadRisk } from '../store/run-store.js';
+import type { ClusterResult, ControlResult, FindingEpisode, HistoryReader, Run, StoredWorkloadRisk } from '../store/run-store.js';
 
 export interface ScoreChange {
   /** At the reported run. */
@@ -76,7 +76,7 @@ export interface PeriodSection {
 const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
 
 export interface PeriodInput {
-  store: RunStore;
+  store: HistoryReader;
   run: Run;
   sinceMs: number;
   clusterRows: readonly ClusterResult[];

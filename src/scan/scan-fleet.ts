@@ -7,10 +7,10 @@ import type { Control } from '../core/control.js';
 import { evaluateIn } from '../evaluate/evaluate.js';
 import { EvalContext } from '../evaluate/context.js';
 import { workloadRisks } from '../score/risk.js';
-import type { FinalRunStatus, RunStore } from '../store/run-store.js';
+import type { FinalRunStatus, RunWriter } from '../store/run-store.js';
 
 export interface ScanFleetDeps {
-  store: RunStore;
+  store: RunWriter;
   controls: readonly Control<EvalContext>[];
   /** Reads one cluster; throws when the cluster cannot be assessed at all. */
   collect: (target: ClusterTarget) => Promise<Snapshot>;

@@ -1,13 +1,14 @@
 /**
- * Reads over lifecycles and spans: what was open at a run, its control counts, count series,
- * episodes for MTTR and ageing, and diffs between runs.
+ * Reads over lifecycles and spans, the only form findings and counts are kept in: what was
+ * open at a run, its control counts, count series, episodes for MTTR and ageing, and diffs
+ * between runs.
  */
 import type { Knex } from 'knex';
 import { worstStatus } from '../core/status.js';
 import { STATUSES, type Severity } from '../core/types.js';
+import type { SqlDialect } from './dialect.js';
 import {
   ASSESSED,
-  COUNT_COLUMNS,
   EPISODES,
   EPISODE_COLUMNS,
   HEADS,
@@ -16,30 +17,18 @@ import {
   SCORE_SPAN_COLUMNS,
   SPANS,
   SPAN_COLUMNS,
-  countsOf,
   episodeWithRevisionColumns,
-  idChunks,
   joinedState,
   toEpisode,
   type Db,
   type EpisodeRow,
   type SpanRow,
 } from './history-rows.js';
-import { CONTROL_RESULTS, RUNS, RUN_CLUSTERS, isoTimestamp } from './run-rows.js';
+import { RUNS, RUN_CLUSTERS, countsOf, isoTimestamp } from './run-rows.js';
 import type { ClusterDiff, ControlResult, CountsItem, CountsPoint, FindingEpisode, FindingFilter, Remediated, Resolution, RunDiff } from './run-types.js';
 import type { SpanDim } from './spans.js';
-import { selectPacked } from './packed-rows.js';
 
-/** ORDER BY in byte order on both databases (PostgreSQL would otherwise use its collation). */
-export function orderBytewise<Q extends Knex.QueryBuilder>(qb: Q, columns: readonly string[], isPostgres: boolean): Q {
-  for (const c of columns) {
-    if (isPostgres) qb.orderByRaw('?? collate "C"', [c]);
-    else qb.orderBy(c);
-  }
-  return qb;
-}
-
-/** Code-unit order, for sorting merged results the way orderBytewise sorts (ASCII identifiers). */
+/** Code-unit order, for sorting in code the way a dialect's orderBytewise sorts (ASCII identifiers). */
 export function byteCompare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -52,7 +41,7 @@ const selecting = (columns: readonly string[], withoutEvidence = false) => (with
  * Episodes open at a run, per cluster assessed in it, with the state that held then.
  * Only those the run observed, unless `includeUnseen`.
  */
-export async function episodesAtRun(db: Db, isPostgres: boolean, runId: string, filter: FindingFilter = {}): Promise<FindingEpisode[]> {
+export async function episodesAtRun(db: Db, dialect: SqlDialect, runId: string, filter: FindingFilter = {}): Promise<FindingEpisode[]> {
   const q = db(`${RUN_CLUSTERS} as rc`)
     .join(`${EPISODES} as e`, (j) => {
       j.on('e.cluster', '=', 'rc.cluster').andOn('e.first_seen_seq', '<=', 'rc.seq');
@@ -69,9 +58,9 @@ export async function episodesAtRun(db: Db, isPostgres: boolean, runId: string, 
   if (filter.controlId !== undefined) void q.andWhere('e.control_id', filter.controlId);
   if (filter.status !== undefined) void q.andWhereRaw('COALESCE(r.status, e.status) = ?', [filter.status]);
   if (!filter.includeUnseen) void q.andWhereRaw('COALESCE(r.seen, e.seen) = 1');
-  orderBytewise(q, ['e.cluster', 'e.control_id'], isPostgres).orderBy('e.id');
+  dialect.orderBytewise(q, ['e.cluster', 'e.control_id']).orderBy('e.id');
   const columns = [...episodeWithRevisionColumns(), 'rc.run_id as at_run_id', 'rc.seq as at_seq', 'rc.started_at as at_at'];
-  const rows = await selectPacked<EpisodeRow & Record<string, unknown>>(db, q, selecting(columns, filter.withoutEvidence));
+  const rows = await dialect.selectRows<EpisodeRow & Record<string, unknown>>(db, q, selecting(columns, filter.withoutEvidence));
   return rows.map((row) => {
     const state = joinedState(row);
     const here = { runId: String(row['at_run_id']), seq: Number(row['at_seq']), at: String(row['at_at']) };
@@ -85,14 +74,14 @@ export async function episodesAtRun(db: Db, isPostgres: boolean, runId: string, 
 }
 
 /** Episodes open now, with their current state; `lastSeen` of a seen one is its cluster's latest assessed scan. */
-export async function currentOpenEpisodes(db: Db, isPostgres: boolean, cluster?: string, withoutEvidence = false): Promise<FindingEpisode[]> {
+export async function currentOpenEpisodes(db: Db, dialect: SqlDialect, cluster?: string, withoutEvidence = false): Promise<FindingEpisode[]> {
   const q = db(`${EPISODES} as e`)
     .leftJoin(`${HEADS} as h`, 'h.cluster', 'e.cluster')
     .whereNull('e.resolved_seq');
   if (cluster !== undefined) void q.andWhere('e.cluster', cluster);
-  orderBytewise(q, ['e.cluster', 'e.control_id'], isPostgres).orderBy('e.id');
+  dialect.orderBytewise(q, ['e.cluster', 'e.control_id']).orderBy('e.id');
   const columns = [...EPISODE_COLUMNS.map((c) => `e.${c}`), 'h.assessed_run_id', 'h.assessed_seq', 'h.assessed_at'];
-  const rows = await selectPacked<EpisodeRow & { assessed_run_id: string | null; assessed_seq: number | null; assessed_at: string | null }>(db, q, selecting(columns, withoutEvidence));
+  const rows = await dialect.selectRows<EpisodeRow & { assessed_run_id: string | null; assessed_seq: number | null; assessed_at: string | null }>(db, q, selecting(columns, withoutEvidence));
   return rows.map((row) => {
     const head =
       row.assessed_run_id !== null && row.assessed_seq !== null && row.assessed_at !== null
@@ -103,24 +92,24 @@ export async function currentOpenEpisodes(db: Db, isPostgres: boolean, cluster?:
 }
 
 /** Episodes resolved in [from, to), with their last state. */
-export async function resolvedBetween(db: Db, isPostgres: boolean, from: Date, to: Date, cluster?: string): Promise<FindingEpisode[]> {
+export async function resolvedBetween(db: Db, dialect: SqlDialect, from: Date, to: Date, cluster?: string): Promise<FindingEpisode[]> {
   const q = db(EPISODES)
     .where('resolved_at', '>=', isoTimestamp(from, 'from'))
     .andWhere('resolved_at', '<', isoTimestamp(to, 'to'));
   if (cluster !== undefined) void q.andWhere({ cluster });
-  orderBytewise(q, ['cluster'], isPostgres).orderBy('resolved_seq').orderBy('id');
-  return (await selectPacked<EpisodeRow>(db, q, EPISODE_COLUMNS)).map((row) => toEpisode(row, row));
+  dialect.orderBytewise(q, ['cluster']).orderBy('resolved_seq').orderBy('id');
+  return (await dialect.selectRows<EpisodeRow>(db, q, EPISODE_COLUMNS)).map((row) => toEpisode(row, row));
 }
 
 /** Failing episodes resolved in [from, to), without their evidence (for time to remediate). */
-export async function remediatedBetween(db: Db, isPostgres: boolean, from: Date, to: Date, cluster?: string): Promise<Remediated[]> {
+export async function remediatedBetween(db: Db, dialect: SqlDialect, from: Date, to: Date, cluster?: string): Promise<Remediated[]> {
   const q = db(EPISODES)
     .where('resolved_at', '>=', isoTimestamp(from, 'from'))
     .andWhere('resolved_at', '<', isoTimestamp(to, 'to'))
     .andWhere('status', 'fail');
   if (cluster !== undefined) void q.andWhere({ cluster });
-  orderBytewise(q, ['cluster'], isPostgres).orderBy('resolved_seq').orderBy('id');
-  const rows = await selectPacked<{ cluster: string; control_id: string; severity: Severity; first_seen_at: string; resolved_at: string; resolution: Resolution }>(db, q, [
+  dialect.orderBytewise(q, ['cluster']).orderBy('resolved_seq').orderBy('id');
+  const rows = await dialect.selectRows<{ cluster: string; control_id: string; severity: Severity; first_seen_at: string; resolved_at: string; resolution: Resolution }>(db, q, [
     'cluster',
     'control_id',
     'severity',
@@ -131,7 +120,7 @@ export async function remediatedBetween(db: Db, isPostgres: boolean, from: Date,
   return rows.map((r) => ({ cluster: r.cluster, controlId: r.control_id, severity: r.severity, firstSeenAt: r.first_seen_at, resolvedAt: r.resolved_at, resolution: r.resolution }));
 }
 
-/** Control results of a run recorded after migration 002, from the spans valid at each cluster's row. */
+/** Control results of a run, from the spans valid at each cluster's row. */
 export async function controlResultsAt(db: Db, runId: string, cluster?: string): Promise<ControlResult[]> {
   const q = db(`${RUN_CLUSTERS} as rc`)
     .join(`${SPANS} as s`, (j) => {
@@ -183,24 +172,10 @@ export function assessedScans(db: Db, cluster: string | undefined, from: Date, t
  * Counts of one dimension for every assessed cluster scan of the runs that started in
  * [from, to], in run order. Spans are read once and shared between the points they cover.
  */
-export async function countsSeries(db: Db, dim: SpanDim, cluster: string | undefined, from: Date, to: Date): Promise<CountsPoint[]> {
-  const pq = assessedScans(db, cluster, from, to).select(db.raw('CASE WHEN rc.results_hash IS NULL THEN 1 ELSE 0 END AS legacy'));
-  const rows = (await pq) as Array<SeriesRow & { legacy: number | string }>;
-  const legacy = rows.filter((p) => Number(p.legacy) === 1);
-  const points = rows.filter((p) => Number(p.legacy) === 0);
-  const legacyItems = dim === 'control' && legacy.length > 0 ? await legacyControlItems(db, legacy) : new Map<string, CountsItem[]>();
-  const legacyPoints: CountsPoint[] = legacy.map((p) => ({
-    runId: p.run_id,
-    runSeq: Number(p.run_seq),
-    runStartedAt: p.run_started_at,
-    cluster: p.cluster,
-    seq: Number(p.seq),
-    items: legacyItems.get(`${p.run_id}\u0000${p.cluster}`) ?? [],
-  }));
-  if (points.length === 0) return legacyPoints;
-  const current = sweepSpans(points, await spansCovering(db, SPANS, SPAN_COLUMNS, { dim }, cluster, points));
-  // Runs recorded before migration 002 come first: they have the lower seqs.
-  return legacyPoints.length > 0 ? [...legacyPoints, ...current] : current;
+export async function countsSeries(db: Db, dialect: SqlDialect, dim: SpanDim, cluster: string | undefined, from: Date, to: Date): Promise<CountsPoint[]> {
+  const points = (await assessedScans(db, cluster, from, to)) as SeriesRow[];
+  if (points.length === 0) return [];
+  return sweepSpans(points, await spansCovering(db, dialect, SPANS, SPAN_COLUMNS, { dim }, cluster, points));
 }
 
 /**
@@ -208,15 +183,15 @@ export async function countsSeries(db: Db, dim: SpanDim, cluster: string | undef
  * of the runs started in [from, to], from the score spans; undefined when a scan in the range
  * was recorded without them (the caller then sums the control counts instead).
  */
-export async function frameworkCountsSeries(db: Db, framework: string, cluster: string | undefined, from: Date, to: Date): Promise<CountsPoint[] | undefined> {
+export async function frameworkCountsSeries(db: Db, dialect: SqlDialect, framework: string, cluster: string | undefined, from: Date, to: Date): Promise<CountsPoint[] | undefined> {
   const rows = (await assessedScans(db, cluster, from, to).select('rc.scores_recorded')) as Array<SeriesRow & { scores_recorded: number | string | null }>;
   if (rows.some((r) => Number(r.scores_recorded) !== 1)) return undefined;
   if (rows.length === 0) return [];
-  return sweepSpans(rows, await spansCovering(db, SCORE_SPANS, SCORE_SPAN_COLUMNS, { framework }, cluster, rows));
+  return sweepSpans(rows, await spansCovering(db, dialect, SCORE_SPANS, SCORE_SPAN_COLUMNS, { framework }, cluster, rows));
 }
 
 /** The spans of `table` matching `where` that cover any of the points' seqs. */
-async function spansCovering(db: Db, table: string, columns: readonly string[], where: Record<string, string>, cluster: string | undefined, points: readonly SeriesRow[]): Promise<SpanRow[]> {
+async function spansCovering(db: Db, dialect: SqlDialect, table: string, columns: readonly string[], where: Record<string, string>, cluster: string | undefined, points: readonly SeriesRow[]): Promise<SpanRow[]> {
   const seqs = points.map((p) => Number(p.seq));
   const minSeq = Math.min(...seqs);
   const maxSeq = Math.max(...seqs);
@@ -228,7 +203,7 @@ async function spansCovering(db: Db, table: string, columns: readonly string[], 
     })
     .orderBy('from_seq');
   if (cluster !== undefined) void sq.andWhere({ cluster });
-  return selectPacked<SpanRow>(db, sq, columns);
+  return dialect.selectRows<SpanRow>(db, sq, columns);
 }
 
 /** Each point's items: the spans of its cluster valid at its seq. Points in seq order, spans in from_seq order. */
@@ -277,23 +252,6 @@ export async function controlCountsAt(db: Db, scans: ReadonlyArray<Omit<CountsPo
   );
 }
 
-/** Control counts of runs recorded before migration 002, from their per-run rows. */
-async function legacyControlItems(db: Db, points: readonly SeriesRow[]): Promise<Map<string, CountsItem[]>> {
-  const out = new Map<string, CountsItem[]>();
-  const runIds = [...new Set(points.map((p) => p.run_id))];
-  for (const ids of idChunks(runIds)) {
-    const rows = (await db(CONTROL_RESULTS).select('run_id', 'cluster', 'control_id', 'severity', ...COUNT_COLUMNS).whereIn('run_id', ids)) as Array<Record<string, unknown> & { run_id: string; cluster: string; control_id: string; severity: Severity }>;
-    for (const r of rows) {
-      const k = `${r.run_id}\u0000${r.cluster}`;
-      const list = out.get(k) ?? [];
-      if (list.length === 0) out.set(k, list);
-      list.push({ key: r.control_id, severity: r.severity, counts: countsOf(r) });
-    }
-  }
-  for (const list of out.values()) list.sort((a, b) => byteCompare(a.key, b.key));
-  return out;
-}
-
 /** Each cluster's seq in a run, for clusters assessed in it. */
 async function assessedSeqs(db: Db, runId: string): Promise<Map<string, number>> {
   const rows = (await db(RUN_CLUSTERS).select('cluster', 'seq', 'status').where({ run_id: runId })) as Array<{ cluster: string; seq: number | string | null; status: string }>;
@@ -302,7 +260,7 @@ async function assessedSeqs(db: Db, runId: string): Promise<Map<string, number>>
 
 export async function diffRuns(
   db: Db,
-  isPostgres: boolean,
+  dialect: SqlDialect,
   runA: { id: string; seq: number },
   runB: { id: string; seq: number },
   known: ReadonlyMap<string, readonly FindingEpisode[]> = new Map(),
@@ -310,7 +268,7 @@ export async function diffRuns(
 ): Promise<RunDiff> {
   const [from, to] = runA.seq <= runB.seq ? [runA, runB] : [runB, runA];
   const [seqA, seqB] = await Promise.all([assessedSeqs(db, from.id), assessedSeqs(db, to.id)]);
-  const at = (id: string) => known.get(id) ?? episodesAtRun(db, isPostgres, id, { includeUnseen: true, ...options });
+  const at = (id: string) => known.get(id) ?? episodesAtRun(db, dialect, id, { includeUnseen: true, ...options });
   const [atA, atB] = await Promise.all([at(from.id), at(to.id)]);
   const clusters = [...new Set([...seqA.keys(), ...seqB.keys()])].sort(byteCompare);
   const out: RunDiff = { fromRunId: from.id, toRunId: to.id, clusters: [], skipped: [] };

@@ -3,12 +3,10 @@
  */
 import type { Knex } from 'knex';
 import type { Severity, Status } from '../core/types.js';
-import { STATUSES } from '../core/types.js';
-import type { StatusCounts } from '../core/status.js';
 import { matchKey, type EpisodeState, type OpenEpisode } from './lifecycle.js';
 import type { ClusterRunRef, FindingEpisode, Resolution } from './run-types.js';
 import type { Aggregate, OpenSpan, SpanDim } from './spans.js';
-import { evidenceOfRow, resourceOfRow } from './run-rows.js';
+import { COUNT_COLUMNS, countsOf, countsToRow, evidenceOfRow, resourceOfRow } from './run-rows.js';
 
 export const EPISODES = 'finding_episodes';
 export const REVISIONS = 'finding_revisions';
@@ -20,31 +18,7 @@ export const PG_SEQUENCE = 'complyd_seq';
 
 export const ASSESSED: readonly string[] = ['complete', 'partial'];
 
-const COUNT_COLUMN = {
-  pass: 'pass_count',
-  fail: 'fail_count',
-  manual: 'manual_count',
-  'not-applicable': 'not_applicable_count',
-  unknown: 'unknown_count',
-  error: 'error_count',
-} as const satisfies Record<Status, string>;
-
 type Num = number | string;
-
-export function countsOf(row: object, prefix = ''): StatusCounts {
-  const counts = {} as StatusCounts;
-  const r = row as Record<string, unknown>;
-  for (const s of STATUSES) counts[s] = Number(r[`${prefix}${COUNT_COLUMN[s]}`]);
-  return counts;
-}
-
-export function countsColumns(counts: StatusCounts): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const s of STATUSES) out[COUNT_COLUMN[s]] = counts[s];
-  return out;
-}
-
-export const COUNT_COLUMNS: readonly string[] = STATUSES.map((s) => COUNT_COLUMN[s]);
 
 /** State columns, shared by episodes and revisions. */
 export interface StateRow {
@@ -190,7 +164,7 @@ export function rowToOpenSpan(row: SpanRow): OpenSpan {
 
 export function spanInsertRow(cluster: string, a: Aggregate, fromSeq: number): Record<string, unknown> {
   const keyColumns = a.dim === 'framework' ? { framework: a.key } : { dim: a.dim, key: a.key };
-  return { cluster, ...keyColumns, severity: a.severity, ...countsColumns(a.counts), from_seq: fromSeq, to_seq: null };
+  return { cluster, ...keyColumns, severity: a.severity, ...countsToRow(a.counts), from_seq: fromSeq, to_seq: null };
 }
 
 function ref(runId: string | null, seq: Num | null, at: string | null): ClusterRunRef | undefined {

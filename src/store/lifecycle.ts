@@ -1,7 +1,7 @@
 /**
  * Finding lifecycles, decided in memory: given the open episodes of one cluster and all the
  * findings of its new assessed scan (passes included), what opens, changes, goes unseen and
- * resolves. Pure; run-store writes the result.
+ * resolves. Pure; record.ts writes the result.
  *
  * For an open episode of fingerprint F and control C:
  * - F observed non-pass: still open; its state is rewritten only if status, severity or

@@ -1,9 +1,9 @@
 /**
- * Reading many rows fast on SQLite. node-sqlite3 builds every row object through N-API, one
- * property at a time: about 1 µs per column per row, which dominated the history reads
- * (tens of thousands of episodes of 25+ columns each). On SQLite each row is packed into one
- * JSON text by SQLite itself (json_array, in C) and unpacked with JSON.parse, about 3× faster;
- * PostgreSQL rows are read as usual. The rows come back with the same keys either way.
+ * Reading many rows fast on SQLite (the SQLite dialect's selectRows). node-sqlite3 builds
+ * every row object through N-API, one property at a time: about 1 µs per column per row,
+ * which dominated the history reads (tens of thousands of episodes of 25+ columns each).
+ * Here each row is packed into one JSON text by SQLite itself (json_array, in C) and
+ * unpacked with JSON.parse, about 3× faster, with the keys a plain select gives.
  */
 import type { Knex } from 'knex';
 
@@ -29,16 +29,11 @@ function columnOf(spec: string): Column {
   return c;
 }
 
-export function isPostgresDb(db: Db): boolean {
-  return (db.client as { config: { client?: unknown } }).config.client === 'pg';
-}
-
 /**
  * Runs `query` (a builder without a select list) selecting `columns` (`col`, `t.col`, or
  * `t.col as alias`) and returns plain row objects keyed by column name or alias.
  */
 export async function selectPacked<T>(db: Db, query: Knex.QueryBuilder, columns: readonly string[]): Promise<T[]> {
-  if (isPostgresDb(db)) return (await query.select(columns)) as T[];
   const cols = columns.map(columnOf);
   const packed = (await query.select(db.raw(`json_array(${cols.map(() => '??').join(', ')}) AS packed_row`, cols.map((c) => c.expr)))) as Array<{ packed_row: string }>;
   const toRow = rowFactory(cols.map((c) => c.name)) as (values: unknown[]) => T;

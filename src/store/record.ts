@@ -12,13 +12,11 @@ import {
   EPISODE_COLUMNS,
   HEADS,
   OPEN_EPISODE_COLUMNS,
-  PG_SEQUENCE,
   REVISIONS,
   SCORE_SPANS,
   SCORE_SPAN_COLUMNS,
   SPANS,
   SPAN_COLUMNS,
-  SQLITE_SEQUENCE,
   STATE_COLUMNS,
   idChunks,
   rowToOpenEpisode,
@@ -34,32 +32,8 @@ import { GAPS, GAP_COLUMNS, RUNS, RUN_CLUSTERS, countsToRow, insertChunked, isoT
 import type { RecordClusterOptions } from './run-types.js';
 import { aggregateFrameworks, aggregateScan, planSpans, type Aggregate } from './spans.js';
 import { applyRiskSpans } from './risk-spans.js';
-import { selectPacked } from './packed-rows.js';
+import type { SqlDialect } from './dialect.js';
 import { StoreError } from './store-error.js';
-
-/** The next number of the store's sequence. On SQLite this is the transaction's first write, so it takes the write lock. */
-export async function nextSeq(trx: Knex.Transaction, isPostgres: boolean): Promise<number> {
-  if (isPostgres) {
-    const res = (await trx.raw('SELECT nextval(?) AS v', [PG_SEQUENCE])) as { rows: Array<{ v: string | number }> };
-    return Number(res.rows[0]?.v);
-  }
-  await trx(SQLITE_SEQUENCE).where({ name: 'seq' }).increment('value', 1);
-  const row = (await trx(SQLITE_SEQUENCE).select('value').where({ name: 'seq' }).first()) as { value: number } | undefined;
-  if (!row) throw new StoreError('the store sequence is missing (complyd_sequence)');
-  return Number(row.value);
-}
-
-/** Lock the cluster's head (PostgreSQL: row lock until commit), then take the next seq. */
-async function lockCluster(trx: Knex.Transaction, isPostgres: boolean, cluster: string): Promise<{ seq: number; head: HeadRow | undefined }> {
-  if (!isPostgres) {
-    const seq = await nextSeq(trx, false);
-    const head = (await trx(HEADS).where({ cluster }).first()) as HeadRow | undefined;
-    return { seq, head };
-  }
-  await trx(HEADS).insert({ cluster }).onConflict('cluster').ignore();
-  const head = (await trx(HEADS).where({ cluster }).forUpdate().first()) as HeadRow | undefined;
-  return { seq: await nextSeq(trx, true), head };
-}
 
 async function episodeCounts(trx: Knex.Transaction, fingerprints: readonly string[]): Promise<Map<string, number>> {
   const out = new Map<string, number>();
@@ -137,9 +111,9 @@ async function applyLifecycle(trx: Knex.Transaction, cluster: string, plan: Life
 }
 
 /** Extend the spans of `table` (count_spans or score_spans) that still hold, cut the others, open new ones. */
-async function applySpans(trx: Knex.Transaction, table: typeof SPANS | typeof SCORE_SPANS, cluster: string, current: readonly Aggregate[], seq: number): Promise<void> {
+async function applySpans(trx: Knex.Transaction, dialect: SqlDialect, table: typeof SPANS | typeof SCORE_SPANS, cluster: string, current: readonly Aggregate[], seq: number): Promise<void> {
   const columns = table === SPANS ? SPAN_COLUMNS : SCORE_SPAN_COLUMNS;
-  const open = (await selectPacked<SpanRow>(trx, trx(table).where({ cluster }).whereNull('to_seq'), columns)).map(rowToOpenSpan);
+  const open = (await dialect.selectRows<SpanRow>(trx, trx(table).where({ cluster }).whereNull('to_seq'), columns)).map(rowToOpenSpan);
   const plan = planSpans(open, current);
   for (const ids of idChunks(plan.close)) await trx(table).whereIn('id', ids).update({ to_seq: seq });
   await insertChunked(
@@ -220,7 +194,7 @@ function summarise(scan: ClusterScan, options: RecordClusterOptions) {
 }
 
 /** The whole of recordCluster's work, inside `trx`. Throws StoreError for a missing or finished run. */
-export async function recordClusterIn(trx: Knex.Transaction, isPostgres: boolean, runId: string, scan: ClusterScan, options: RecordClusterOptions): Promise<void> {
+export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect, runId: string, scan: ClusterScan, options: RecordClusterOptions): Promise<void> {
   const cluster = scan.cluster;
   const where = `cluster ${cluster} of run ${runId}`;
   const base = clusterRowOf(runId, scan);
@@ -229,10 +203,9 @@ export async function recordClusterIn(trx: Knex.Transaction, isPostgres: boolean
   const assessed = scan.status !== 'failed';
   const { aggregates, frameworks, observations } = summarise(scan, options);
 
-  const { seq, head } = await lockCluster(trx, isPostgres, cluster);
-  // Hold the run (PostgreSQL: against a concurrent takeover) and check it still runs.
-  const runQuery = trx(RUNS).select('status', 'seq', 'started_at').where({ id: runId });
-  const run = (await (isPostgres ? runQuery.forShare() : runQuery).first()) as Pick<RunRow, 'status' | 'seq' | 'started_at'> | undefined;
+  const { seq, head } = await dialect.lockCluster(trx, cluster);
+  // Hold the run against a concurrent takeover and check it still runs.
+  const run = (await dialect.forShare(trx(RUNS).select('status', 'seq', 'started_at').where({ id: runId })).first()) as Pick<RunRow, 'status' | 'seq' | 'started_at'> | undefined;
   if (!run) throw new StoreError(`cannot record ${where}: no such run`);
   if (run.status !== 'running') throw new StoreError(`cannot record ${where}: the run is ${run.status}, not running`);
 
@@ -241,7 +214,7 @@ export async function recordClusterIn(trx: Knex.Transaction, isPostgres: boolean
   let plan: LifecyclePlan | undefined;
   let numbers = new Map<string, number>();
   if (observations) {
-    const open = (await selectPacked<EpisodeRow>(trx, trx(EPISODES).where({ cluster }).whereNull('resolved_seq'), OPEN_EPISODE_COLUMNS)).map(rowToOpenEpisode);
+    const open = (await dialect.selectRows<EpisodeRow>(trx, trx(EPISODES).where({ cluster }).whereNull('resolved_seq'), OPEN_EPISODE_COLUMNS)).map(rowToOpenEpisode);
     plan = planLifecycle(open, observations);
     numbers = await episodeCounts(
       trx,
@@ -292,9 +265,9 @@ export async function recordClusterIn(trx: Knex.Transaction, isPostgres: boolean
   await insertChunked(trx, GAPS, GAP_COLUMNS.length, gapRows);
   if (plan) {
     await applyLifecycle(trx, cluster, plan, numbers, now, prev);
-    await applySpans(trx, SPANS, cluster, [...aggregates.controls, ...aggregates.namespaces], seq);
+    await applySpans(trx, dialect, SPANS, cluster, [...aggregates.controls, ...aggregates.namespaces], seq);
   }
-  if (frameworks) await applySpans(trx, SCORE_SPANS, cluster, frameworks, seq);
+  if (frameworks) await applySpans(trx, dialect, SCORE_SPANS, cluster, frameworks, seq);
   if (withRisk && scan.risks) await applyRiskSpans(trx, cluster, scan.risks, seq);
   await trx(HEADS).insert(headRow(cluster, now, chain, assessed ? now : prev)).onConflict('cluster').merge();
 }

@@ -3,17 +3,15 @@
  * the mappers between rows and run-types. No query runs here.
  */
 import type { Knex } from 'knex';
-import type { ClusterScanStatus, Finding, GapReason, Provider, ResourceKind, ResourceRef, Severity, Status } from '../core/types.js';
+import type { ClusterScanStatus, Finding, GapReason, Provider, ResourceKind, ResourceRef, Status } from '../core/types.js';
 import { STATUSES } from '../core/types.js';
 import type { StatusCounts } from '../core/status.js';
-import type { ClusterResult, ControlResult, Run, RunStatus, StoredFinding, StoredGap } from './run-types.js';
+import type { ClusterResult, Run, RunStatus, StoredGap } from './run-types.js';
 import { StoreError } from './store-error.js';
 
 export const RUNS = 'runs';
 export const RUN_CLUSTERS = 'run_clusters';
 export const GAPS = 'gaps';
-export const CONTROL_RESULTS = 'control_results';
-export const FINDINGS = 'findings';
 
 const COUNT_COLUMN = {
   pass: 'pass_count',
@@ -24,7 +22,8 @@ const COUNT_COLUMN = {
   error: 'error_count',
 } as const satisfies Record<Status, string>;
 type CountColumn = (typeof COUNT_COLUMN)[Status];
-const COUNT_COLUMNS = STATUSES.map((s) => COUNT_COLUMN[s]);
+/** The status count columns of run_clusters and of the spans. */
+export const COUNT_COLUMNS: readonly string[] = STATUSES.map((s) => COUNT_COLUMN[s]);
 
 export const RUN_COLUMNS = [
   'id',
@@ -59,23 +58,6 @@ export const RUN_CLUSTER_COLUMNS = [
   ...COUNT_COLUMNS,
 ];
 export const GAP_COLUMNS = ['run_id', 'cluster', 'evidence', 'reason', 'message'];
-export const CONTROL_RESULT_COLUMNS = ['run_id', 'cluster', 'control_id', 'severity', 'status', ...COUNT_COLUMNS];
-export const FINDING_COLUMNS = [
-  'run_id',
-  'cluster',
-  'control_id',
-  'fingerprint',
-  'status',
-  'severity',
-  'kind',
-  'namespace',
-  'name',
-  'container',
-  'evidence_path',
-  'observed',
-  'expected',
-  'message',
-];
 
 /**
  * Rows per INSERT. SQLite compiles a multi-row insert as `SELECT ... UNION ALL SELECT ...`,
@@ -128,30 +110,7 @@ export interface GapRow {
   message: string;
 }
 
-export interface ControlResultRow extends CountRow {
-  run_id: string;
-  cluster: string;
-  control_id: string;
-  severity: Severity;
-  status: Status;
-}
 
-export interface FindingRow {
-  run_id: string;
-  cluster: string;
-  control_id: string;
-  fingerprint: string;
-  status: Status;
-  severity: Severity;
-  kind: string;
-  namespace: string | null;
-  name: string;
-  container: string | null;
-  evidence_path: string | null;
-  observed: string | null;
-  expected: string | null;
-  message: string | null;
-}
 
 export function countsToRow(counts: StatusCounts): Record<CountColumn, number> {
   const row = {} as Record<CountColumn, number>;
@@ -159,9 +118,11 @@ export function countsToRow(counts: StatusCounts): Record<CountColumn, number> {
   return row;
 }
 
-function rowToCounts(row: CountRow): StatusCounts {
+/** The status counts of a row holding the count columns (a run_clusters row, a span). */
+export function countsOf(row: object): StatusCounts {
+  const r = row as Partial<CountRow>;
   const counts = {} as StatusCounts;
-  for (const s of STATUSES) counts[s] = Number(row[COUNT_COLUMN[s]]);
+  for (const s of STATUSES) counts[s] = Number(r[COUNT_COLUMN[s]]);
   return counts;
 }
 
@@ -195,38 +156,16 @@ export function rowToClusterResult(row: RunClusterRow): ClusterResult {
     objectTotal: Number(row.object_total),
     ...(row.snapshot_hash !== null && { snapshotHash: row.snapshot_hash }),
     ...(row.error !== null && { error: row.error }),
-    counts: rowToCounts(row),
+    counts: countsOf(row),
     ...(row.chain_hash && row.results_hash && row.prev_chain_hash && row.seq !== null && row.seq !== undefined
       ? { chain: { seq: Number(row.seq), resultsHash: row.results_hash, prevChainHash: row.prev_chain_hash, chainHash: row.chain_hash } }
       : {}),
   };
 }
 
-export function rowToControlResult(row: ControlResultRow): ControlResult {
-  return {
-    runId: row.run_id,
-    cluster: row.cluster,
-    controlId: row.control_id,
-    severity: row.severity,
-    status: row.status,
-    counts: rowToCounts(row),
-  };
-}
 
-export function rowToFinding(row: FindingRow): StoredFinding {
-  return {
-    runId: row.run_id,
-    cluster: row.cluster,
-    controlId: row.control_id,
-    fingerprint: row.fingerprint,
-    status: row.status,
-    severity: row.severity,
-    resource: resourceOfRow(row),
-    ...evidenceOfRow(row),
-  };
-}
 
-/** The resource columns shared by findings and finding episodes. */
+/** The resource columns of finding episodes. */
 export function resourceOfRow(row: { kind: string; namespace: string | null; name: string; container: string | null }): ResourceRef {
   return {
     kind: row.kind,
@@ -237,7 +176,7 @@ export function resourceOfRow(row: { kind: string; namespace: string | null; nam
 }
 
 /**
- * Evidence and message columns (NULL: absent) shared by findings, episodes and revisions;
+ * Evidence and message columns (NULL: absent) shared by episodes and revisions;
  * columns not selected (a read without evidence) count as absent too.
  */
 export function evidenceOfRow(row: { evidence_path?: string | null; observed?: string | null; expected?: string | null; message?: string | null }): Pick<Finding, 'evidence' | 'message'> {

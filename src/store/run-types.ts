@@ -1,4 +1,4 @@
-/** What the run store reads and writes, in the application's terms (camelCase, parsed JSON). */
+/** What the store's parts read and write, in the application's terms (camelCase, parsed JSON). */
 import type { ClusterScanStatus, Finding, Gap, Provider, ResourceKind, Severity, Status, WorkloadRisk } from '../core/types.js';
 import type { StatusCounts } from '../core/status.js';
 import type { FrameworkMembership } from './spans.js';
@@ -66,10 +66,10 @@ export interface ControlResult {
 export interface StoredFinding extends Finding {
   runId: string;
   fingerprint: string;
-  /** 1 the first time this fingerprint failed; more when it came back after being resolved. Absent before migration 002. */
-  episode?: number;
-  /** When this episode was first seen (the cluster's scan start). Absent before migration 002. */
-  firstSeenAt?: string;
+  /** 1 the first time this fingerprint failed; more when it came back after being resolved. */
+  episode: number;
+  /** When this episode was first seen (the cluster's scan start). */
+  firstSeenAt: string;
   /** False only with `includeUnseen`: open at that run, but not observed in it (its evidence was missing or its control not evaluated). */
   seen?: boolean;
   /** The evidence text was blanked by retention (pruneEvidence); the field path stays. */
@@ -232,8 +232,6 @@ export interface ChainReport {
 export interface PruneResult {
   episodes: number;
   revisions: number;
-  /** Per-run findings rows of runs recorded before migration 002. */
-  legacyFindings: number;
 }
 
 /** A workload's risk as recorded for a cluster's scan. */

@@ -1,6 +1,6 @@
 /**
  * Per-scan aggregates kept as spans: a row holds one set of counts for as long as it does not
- * change, so an unchanged scan writes no aggregate row at all. Pure; run-store writes the plan.
+ * change, so an unchanged scan writes no aggregate row at all. Pure; record.ts writes the plan.
  */
 import type { Finding } from '../core/types.js';
 import { emptyCounts, type StatusCounts } from '../core/status.js';

@@ -22,6 +22,15 @@ export function causeMessage(err: unknown): string {
   return message.replace(KNEX_SQL_PREFIX, '');
 }
 
+/** Runs one query; a driver error becomes a StoreError saying what was being done. */
+export async function attempt<T>(what: string, query: () => PromiseLike<T>): Promise<T> {
+  try {
+    return await query();
+  } catch (err) {
+    throw new StoreError(`${what}: ${causeMessage(err)}`, { cause: err });
+  }
+}
+
 function codeOf(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null || !('code' in err)) return undefined;
   const code = (err as { code: unknown }).code;

@@ -26,9 +26,9 @@
 import { fingerprint } from '../core/fingerprint.js';
 import type { Status } from '../core/types.js';
 import { chainHash, compareCounts, compareFindings, evidenceHash, findingLine, resultsHash, ZERO_HASH, type CountsEntry, type GapEntry, type OpenFindingEntry } from './chain.js';
-import { ASSESSED, EPISODES, EPISODE_COLUMNS, HEADS, REVISIONS, SCORE_SPANS, STATE_COLUMNS, SCORE_SPAN_COLUMNS, SPANS, SPAN_COLUMNS, countsOf, type Db, type EpisodeRow, type HeadRow, type RevisionRow, type SpanRow, type StateRow } from './history-rows.js';
-import { GAPS, RUNS, RUN_CLUSTERS, type RunClusterRow } from './run-rows.js';
-import { selectPacked } from './packed-rows.js';
+import type { SqlDialect } from './dialect.js';
+import { ASSESSED, EPISODES, EPISODE_COLUMNS, HEADS, REVISIONS, SCORE_SPANS, STATE_COLUMNS, SCORE_SPAN_COLUMNS, SPANS, SPAN_COLUMNS, type Db, type EpisodeRow, type HeadRow, type RevisionRow, type SpanRow, type StateRow } from './history-rows.js';
+import { GAPS, RUNS, RUN_CLUSTERS, countsOf, type RunClusterRow } from './run-rows.js';
 import type { ChainProblem, ChainReport } from './run-types.js';
 
 interface ChainRow extends RunClusterRow {
@@ -224,18 +224,18 @@ async function clusterNames(db: Db): Promise<string[]> {
   return [...new Set(rows.map((r) => r.cluster))].sort();
 }
 
-async function loadCluster(db: Db, cluster: string) {
+async function loadCluster(db: Db, dialect: SqlDialect, cluster: string) {
   const rows = (await db(`${RUN_CLUSTERS} as rc`)
     .leftJoin(`${RUNS} as r`, 'r.id', 'rc.run_id')
     .select('rc.*', 'r.seq as run_seq', 'r.started_at as run_started_at')
     .where('rc.cluster', cluster)
     .orderBy('rc.seq')) as ChainRow[];
   const spanRows = [
-    ...(await selectPacked<SpanRow>(db, db(SPANS).where({ cluster }), SPAN_COLUMNS)),
-    ...(await selectPacked<SpanRow>(db, db(SCORE_SPANS).where({ cluster }), SCORE_SPAN_COLUMNS)),
+    ...(await dialect.selectRows<SpanRow>(db, db(SPANS).where({ cluster }), SPAN_COLUMNS)),
+    ...(await dialect.selectRows<SpanRow>(db, db(SCORE_SPANS).where({ cluster }), SCORE_SPAN_COLUMNS)),
   ];
-  const episodeRows = await selectPacked<EpisodeRow>(db, db(EPISODES).where({ cluster }).orderBy('fingerprint').orderBy('episode'), EPISODE_COLUMNS);
-  const revisionRows = await selectPacked<RevisionRow>(
+  const episodeRows = await dialect.selectRows<EpisodeRow>(db, db(EPISODES).where({ cluster }).orderBy('fingerprint').orderBy('episode'), EPISODE_COLUMNS);
+  const revisionRows = await dialect.selectRows<RevisionRow>(
     db,
     db(`${REVISIONS} as v`).join(`${EPISODES} as e`, 'e.id', 'v.episode_id').where('e.cluster', cluster).orderBy('v.episode_id').orderBy('v.from_seq'),
     ['v.id', 'v.episode_id', 'v.from_seq', 'v.to_seq', ...STATE_COLUMNS.map((c) => `v.${c}`)],
@@ -245,10 +245,10 @@ async function loadCluster(db: Db, cluster: string) {
   return { rows, spanRows, episodeRows, revisionRows, gapRows, head };
 }
 
-export async function verifyChain(db: Db): Promise<ChainReport> {
+export async function verifyChain(db: Db, dialect: SqlDialect): Promise<ChainReport> {
   const report: ChainReport = { ok: true, clusters: 0, rows: 0, legacyRows: 0, episodes: 0, problems: [], heads: [] };
   for (const cluster of await clusterNames(db)) {
-    const data = await loadCluster(db, cluster);
+    const data = await loadCluster(db, dialect, cluster);
     const v = new ClusterVerifier(cluster, data.rows);
     const bySeq = new Map(data.rows.filter((r) => r.seq !== null).map((r) => [Number(r.seq), r]));
     const revisionsOf = new Map<number, RevisionRow[]>();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startFakeApiServer, type FakeApiServer } from '../../src/demo/fake-apiserver.js';
 import { runCli, startCli, stopAllCli } from '../helpers/cli.js';
 import { openDatabase } from '../../src/store/db.js';
-import { KnexRunStore } from '../../src/store/run-store.js';
+import { knexRunStore } from '../../src/store/run-store.js';
 
 const deployment = (name: string, privileged: boolean) => ({
   apiVersion: 'apps/v1',
@@ -157,9 +157,9 @@ output:
       for (const d of daemons) if (d.exitCode === null && d.signalCode === null) d.kill('SIGKILL');
     }
     const knex = await openDatabase({ kind: 'sqlite', path: join(dir, 'replicas', 'complyd.sqlite') });
-    const store = new KnexRunStore(knex);
+    const store = knexRunStore(knex);
     try {
-      const scheduled = (await store.listRuns(100)).filter((r) => r.trigger === 'schedule');
+      const scheduled = (await store.history.listRuns(100)).filter((r) => r.trigger === 'schedule');
       const claims = (await knex('schedule_claims').where({ job: 'scan' })) as Array<{ slot: string; owner: string }>;
       // Every slot was claimed by one daemon and scanned once; both daemons took part.
       expect(scheduled.length).toBeGreaterThanOrEqual(3);
@@ -204,9 +204,9 @@ output:
     expect(report.clusters.map((c) => c.name)).toEqual(['shop']);
     expect(Date.parse(report.period.to) - Date.parse(report.period.from)).toBe(7 * 86_400_000);
     // No run is left running: the scan in flight finished (or was marked interrupted) before the store closed.
-    const store = new KnexRunStore(await openDatabase({ kind: 'sqlite', path: join(dir, 'data', 'complyd.sqlite') }));
+    const store = knexRunStore(await openDatabase({ kind: 'sqlite', path: join(dir, 'data', 'complyd.sqlite') }));
     try {
-      const runs = await store.listRuns(100);
+      const runs = await store.history.listRuns(100);
       expect(runs.filter((r) => r.trigger === 'schedule').length).toBeGreaterThan(0);
       expect(runs.filter((r) => r.status === 'running')).toEqual([]);
     } finally {

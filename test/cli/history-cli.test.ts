@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../src/store/db.js';
-import { KnexRunStore } from '../../src/store/run-store.js';
+import { knexRunStore } from '../../src/store/run-store.js';
 import { runCli } from '../helpers/cli.js';
 
 let dir: string;
@@ -42,10 +42,10 @@ describe('history commands on the demo history', () => {
     const t = await json<{ score: Array<{ runId: string; score: number; counts: { fail: number } }>; clusters: Array<{ cluster: string }> }>(['trend', '--since', '31d']);
     expect(t.score).toHaveLength(30);
     expect(t.clusters.map((c) => c.cluster)).toEqual(['analytics-eks', 'dev-k3s', 'prod-eu', 'staging-us']);
-    const store = new KnexRunStore(await openDatabase({ kind: 'sqlite', path: join(dir, 'complyd.sqlite') }));
+    const store = knexRunStore(await openDatabase({ kind: 'sqlite', path: join(dir, 'complyd.sqlite') }));
     try {
       const last = t.score[t.score.length - 1];
-      const results = await store.clusterResults(last?.runId ?? '');
+      const results = await store.history.clusterResults(last?.runId ?? '');
       expect(last?.counts.fail).toBe(results.reduce((n, c) => n + c.counts.fail, 0));
     } finally {
       await store.close();

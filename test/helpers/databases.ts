@@ -7,7 +7,7 @@
  * database `complyd_test_<suite>_<n>` created through that URL. All of them are removed
  * after the suite (`DROP DATABASE ... WITH (FORCE)`, so a leaked pool cannot block it).
  *
- *   describeEachDatabase('KnexRunStore', (db) => {
+ *   describeEachDatabase('RunStore', (db) => {
  *     let knex: Knex;
  *     beforeEach(async () => { knex = await openDatabase(await db.fresh()); });
  *     afterEach(() => knex.destroy());

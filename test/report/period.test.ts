@@ -1,7 +1,7 @@
 import { CONTROLS } from '../../src/controls/index.js';
 import { buildRunReport } from '../../src/report/model.js';
 import { openDatabase } from '../../src/store/db.js';
-import { KnexRunStore } from '../../src/store/run-store.js';
+import { knexRunStore } from '../../src/store/run-store.js';
 import type { WorkloadRisk } from '../../src/core/types.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { clusterScan, dayAt, f, runOn, workload } from '../store/history-fixtures.js';
@@ -10,7 +10,7 @@ const risk = (name: string, value: number): WorkloadRisk => ({ resource: { kind:
 
 describeEachDatabase('report period', (db) => {
   it('scores, changes, time to remediate and chain entries of the period equal what the store holds', async () => {
-    const store = new KnexRunStore(await openDatabase(await db.fresh()));
+    const store = knexRunStore(await openDatabase(await db.fresh()));
     try {
       // PSS-privileged is critical in the catalog; the store keeps the severity it is given.
       const scan = (day: number, failing: string[], passing: string[], risks: WorkloadRisk[]) =>
@@ -19,7 +19,7 @@ describeEachDatabase('report period', (db) => {
       await runOn(store, 1, [scan(1, ['b'], ['a', 'c', 'd'], [risk('b', 8)])]); // a fixed after 1 day
       const last = await runOn(store, 4, [scan(4, ['b', 'e'], ['a', 'c', 'd'], [risk('b', 8), risk('e', 8)])]); // e new
 
-      const report = await buildRunReport({ store, runId: last, controls: CONTROLS, now: dayAt(5), complydVersion: 't', sinceMs: 10 * 86_400_000 });
+      const report = await buildRunReport({ store: store.history, runId: last, controls: CONTROLS, now: dayAt(5), complydVersion: 't', sinceMs: 10 * 86_400_000 });
       const p = report.period;
       expect(p.runs).toBe(3);
       expect(p.fleet).toEqual({ score: 60, first: 50, risk: 16, firstRisk: 16 });
@@ -29,11 +29,11 @@ describeEachDatabase('report period', (db) => {
       expect(p.remediation.open).toEqual({ '0-7': 2, '8-30': 0, '31-90': 0, '>90': 0 });
       expect(p.trend.fleet.map((x) => x.score)).toEqual([50, 75, 60]);
       expect(p.topRisks.map((r) => r.resource.name)).toEqual(['b', 'e']);
-      const heads = (await store.verifyChain()).heads;
+      const heads = (await store.integrity.verifyChain()).heads;
       expect(p.integrity.chain.map((c) => [c.cluster, c.chainHash])).toEqual(heads.map((h) => [h.cluster, h.chainHash]));
 
       // A shorter period that starts after the first run compares against the second.
-      const short = await buildRunReport({ store, runId: last, controls: CONTROLS, now: dayAt(5), complydVersion: 't', sinceMs: 3.5 * 86_400_000 });
+      const short = await buildRunReport({ store: store.history, runId: last, controls: CONTROLS, now: dayAt(5), complydVersion: 't', sinceMs: 3.5 * 86_400_000 });
       expect(short.period.runs).toBe(2);
       expect(short.period.fleet.first).toBe(75);
     } finally {

@@ -37,7 +37,7 @@ describe('complyd report --format (compiled binary)', () => {
   it('writeReports names each file by its format', async () => {
     const store = await openStore({ storage: { kind: 'sqlite', path: stored.sqlite } });
     try {
-      const written = await writeReports(store, stored.report.run.id, join(stored.dir, 'out'), ['csv', 'sarif', 'junit', 'md']);
+      const written = await writeReports(store.history, stored.report.run.id, join(stored.dir, 'out'), ['csv', 'sarif', 'junit', 'md']);
       const prefix = join(stored.dir, 'out', `complyd-report-${stored.report.run.id.slice(0, 8)}`);
       expect(written).toEqual(['.csv', '.sarif', '.junit.xml', '.md'].map((ext) => prefix + ext));
       expect(readFileSync(written[0] ?? '', 'utf8')).toMatch(/^cluster,control_id,/);

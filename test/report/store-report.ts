@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { ClusterScan, Finding, Severity, Status } from '../../src/core/types.js';
 import { CONTROLS } from '../../src/controls/index.js';
 import { openDatabase } from '../../src/store/db.js';
-import { KnexRunStore } from '../../src/store/run-store.js';
+import { knexRunStore } from '../../src/store/run-store.js';
 import { buildRunReport, type RunReport } from '../../src/report/model.js';
 
 export const TRICKY_NAME = 'web,"quoted"\nline';
@@ -53,15 +53,15 @@ export interface StoredReport {
 export async function storedReport(): Promise<StoredReport> {
   const dir = await mkdtemp(join(tmpdir(), 'complyd-formats-'));
   const sqlite = join(dir, 'complyd.sqlite');
-  const store = new KnexRunStore(await openDatabase({ kind: 'sqlite', path: sqlite }));
+  const store = knexRunStore(await openDatabase({ kind: 'sqlite', path: sqlite }));
   try {
-    const runId = await store.beginRun({ trigger: 'cli', catalogVersion: 'cat-test', complydVersion: '0.1.0', clusterCount: 3, now: T0, owner: 'test:1' });
+    const runId = await store.runs.beginRun({ trigger: 'cli', catalogVersion: 'cat-test', complydVersion: '0.1.0', clusterCount: 3, now: T0, owner: 'test:1' });
     const privileged = Array.from({ length: PROD_FAILING - 3 }, (_, i) =>
       f('prod', 'PSS-privileged', 'critical', 'fail', `web-${String(i).padStart(2, '0')}`, {
         evidence: { path: 'spec.template.spec.containers[0].securityContext.privileged', observed: 'true', expected: 'false or unset' },
       }),
     );
-    await store.recordCluster(
+    await store.runs.recordCluster(
       runId,
       scan('prod', [
         ...privileged,
@@ -72,7 +72,7 @@ export async function storedReport(): Promise<StoredReport> {
         f('prod', 'CIS-1.1.1', 'medium', 'manual', 'prod', { resource: { kind: 'Cluster', name: 'prod' }, message: 'Check the file mode | on each control-plane node.' }),
       ]),
     );
-    await store.recordCluster(
+    await store.runs.recordCluster(
       runId,
       scan(
         'staging',
@@ -84,9 +84,9 @@ export async function storedReport(): Promise<StoredReport> {
         { status: 'partial', gaps: [{ evidence: 'clusterroles', reason: 'forbidden', message: 'clusterroles is forbidden' }] },
       ),
     );
-    await store.recordCluster(runId, scan('ghost', [], { status: 'failed', error: 'kubeconfig missing.yaml: file not found', snapshotHash: undefined, objectCounts: {} }));
-    await store.finishRun(runId, 'partial', new Date(T0.getTime() + 60_000));
-    const report = await buildRunReport({ store, runId, controls: CONTROLS, now: new Date(T0.getTime() + 120_000), complydVersion: '0.1.0' });
+    await store.runs.recordCluster(runId, scan('ghost', [], { status: 'failed', error: 'kubeconfig missing.yaml: file not found', snapshotHash: undefined, objectCounts: {} }));
+    await store.runs.finishRun(runId, 'partial', new Date(T0.getTime() + 60_000));
+    const report = await buildRunReport({ store: store.history, runId, controls: CONTROLS, now: new Date(T0.getTime() + 120_000), complydVersion: '0.1.0' });
     return { report, sqlite, dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
   } finally {
     await store.close();

@@ -8,7 +8,7 @@ import { silentLogger } from '../../src/core/log.js';
 import type { ClusterTarget } from '../../src/core/types.js';
 import { scanFleet, type ScanFleetDeps } from '../../src/scan/scan-fleet.js';
 import { openDatabase } from '../../src/store/db.js';
-import { KnexRunStore } from '../../src/store/run-store.js';
+import { knexRunStore, type RunStore } from '../../src/store/run-store.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 
 const LEAK = 'TOP-SECRET-VALUE-DO-NOT-STORE';
@@ -57,8 +57,8 @@ describeEachDatabase('scanFleet', (db) => {
     await b.close();
   });
 
-  const deps = (store: KnexRunStore): ScanFleetDeps => ({
-    store,
+  const deps = (store: RunStore): ScanFleetDeps => ({
+    store: store.runs,
     controls: CONTROLS,
     collect: (t) => collectCluster(t, { pageSize: 2, requestTimeoutMs: 5000, clusterTimeoutMs: 20_000, now: () => new Date(), log: silentLogger() }),
     now: () => new Date(),
@@ -70,7 +70,7 @@ describeEachDatabase('scanFleet', (db) => {
 
   it('records every cluster; broken ones fail alone, partial ones say what is missing', async () => {
     const cfg = await db.fresh();
-    const store = new KnexRunStore(await openDatabase(cfg));
+    const store = knexRunStore(await openDatabase(cfg));
     try {
       const result = await scanFleet(targets, deps(store), { trigger: 'test', concurrency: 2 });
       expect(result.status).toBe('partial');
@@ -80,17 +80,17 @@ describeEachDatabase('scanFleet', (db) => {
         ['gamma', 'failed'],
         ['delta', 'failed'],
       ]);
-      const byName = new Map((await store.clusterResults(result.runId)).map((c) => [c.cluster, c]));
+      const byName = new Map((await store.history.clusterResults(result.runId)).map((c) => [c.cluster, c]));
       expect(byName.get('gamma')?.error).toMatch(/^clusters\[2\]\.kubeconfig: cannot parse /);
       expect(byName.get('delta')?.error).toMatch(/ECONNREFUSED/);
       expect(byName.get('alpha')?.snapshotHash).toMatch(/^[0-9a-f]{64}$/);
-      expect((await store.gaps(result.runId)).map((g) => [g.cluster, g.evidence, g.reason])).toEqual([['beta', 'secrets', 'forbidden']]);
+      expect((await store.history.gaps(result.runId)).map((g) => [g.cluster, g.evidence, g.reason])).toEqual([['beta', 'secrets', 'forbidden']]);
 
       // The privileged deployment fails in both assessed clusters, with its evidence.
-      const failures = await store.findings(result.runId, { controlId: 'PSS-privileged', status: 'fail' });
+      const failures = await store.history.findings(result.runId, { controlId: 'PSS-privileged', status: 'fail' });
       expect(failures.map((f) => `${f.cluster}/${f.resource.name}`).sort()).toEqual(['alpha/a-bad', 'beta/b-bad']);
       expect(failures[0]?.evidence).toEqual({ path: 'spec.template.spec.containers[app].securityContext.privileged', observed: 'true', expected: 'false or unset' });
-      const run = await store.getRun(result.runId);
+      const run = await store.history.getRun(result.runId);
       expect(run).toMatchObject({ status: 'partial', clusterCount: 4, trigger: 'test' });
     } finally {
       await store.close();
@@ -102,15 +102,15 @@ describeEachDatabase('scanFleet', (db) => {
   });
 
   it('stops starting clusters once aborted and records the run as interrupted', async () => {
-    const store = new KnexRunStore(await openDatabase(await db.fresh()));
+    const store = knexRunStore(await openDatabase(await db.fresh()));
     try {
       const ac = new AbortController();
       ac.abort();
       const result = await scanFleet(targets, deps(store), { trigger: 'test', concurrency: 1, signal: ac.signal });
       expect(result.status).toBe('interrupted');
       expect(result.clusters).toEqual([]);
-      expect((await store.getRun(result.runId))?.status).toBe('interrupted');
-      expect(await store.latestRun()).toBeUndefined();
+      expect((await store.history.getRun(result.runId))?.status).toBe('interrupted');
+      expect(await store.history.latestRun()).toBeUndefined();
     } finally {
       await store.close();
     }

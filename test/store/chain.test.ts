@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { openDatabase } from '../../src/store/db.js';
-import { KnexRunStore, type ChainProblem } from '../../src/store/run-store.js';
+import { knexRunStore, type ChainProblem, type RunStore } from '../../src/store/run-store.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { CLUSTER_SCOPE, clusterScan, dayAt, f, privileged, runOn, workload } from './history-fixtures.js';
 
@@ -8,7 +8,7 @@ import { CLUSTER_SCOPE, clusterScan, dayAt, f, privileged, runOn, workload } fro
  * Five daily runs of two clusters, with something happening most days: a new finding, a fix,
  * changed evidence, a gap with an unknown, a cluster that fails.
  */
-async function history(store: KnexRunStore): Promise<string[]> {
+async function history(store: RunStore): Promise<string[]> {
   const east = (day: number) => {
     const list = [f('east', 'C-1', 'fail', workload('a'), privileged(day >= 4 ? '1' : 'true')), f('east', 'C-1', 'pass', workload('ok'))];
     if (day === 2 || day === 3) list.push(f('east', 'C-2', 'fail', workload('b'), {}, 'low'));
@@ -125,11 +125,11 @@ const TAMPERS: Tamper[] = [
 
 describeEachDatabase('hash chain and retention', (db) => {
   let knex: Knex;
-  let store: KnexRunStore;
+  let store: RunStore;
 
   beforeEach(async () => {
     knex = await openDatabase(await db.fresh());
-    store = new KnexRunStore(knex);
+    store = knexRunStore(knex);
   });
   afterEach(async () => {
     await store.close();
@@ -137,7 +137,7 @@ describeEachDatabase('hash chain and retention', (db) => {
 
   it('verifies an untouched history and names each cluster head', async () => {
     const runs = await history(store);
-    const report = await store.verifyChain();
+    const report = await store.integrity.verifyChain();
     expect(report).toMatchObject({ ok: true, clusters: 2, rows: 10, legacyRows: 0, problems: [] });
     expect(report.heads.map((h) => [h.cluster, h.runId])).toEqual([
       ['east', runs[4]],
@@ -154,9 +154,9 @@ describeEachDatabase('hash chain and retention', (db) => {
 
   it.each(TAMPERS)('detects a change to $what', async ({ act, expect: check }) => {
     const runs = await history(store);
-    expect((await store.verifyChain()).problems).toEqual([]);
+    expect((await store.integrity.verifyChain()).problems).toEqual([]);
     await act(knex, runs);
-    const report = await store.verifyChain();
+    const report = await store.integrity.verifyChain();
     expect(report.ok).toBe(false);
     check(report.problems, runs);
   });
@@ -164,20 +164,20 @@ describeEachDatabase('hash chain and retention', (db) => {
   it('prunes the evidence of findings resolved (or superseded) before a date, and nothing else', async () => {
     const runs = await history(store);
     // East: 'b' resolved on day 4; 'a' changed evidence on day 4 (its day 1-3 state is a revision); the unknown resolved on day 4.
-    const result = await store.pruneEvidence(dayAt(4, 5));
-    expect(result).toEqual({ episodes: 3, revisions: 1, legacyFindings: 0 }); // b, the unknown, west's w (fixed day 3); a's old state
-    const [aDay1] = await store.findings(runs[0]!, { cluster: 'east', controlId: 'C-1' });
+    const result = await store.integrity.pruneEvidence(dayAt(4, 5));
+    expect(result).toEqual({ episodes: 3, revisions: 1 }); // b, the unknown, west's w (fixed day 3); a's old state
+    const [aDay1] = await store.history.findings(runs[0]!, { cluster: 'east', controlId: 'C-1' });
     expect(aDay1).toMatchObject({
       evidencePruned: true,
       evidence: { path: 'spec.template.spec.containers[app].securityContext.privileged', observed: '', expected: '' },
     });
-    const [aDay5] = await store.findings(runs[4]!, { cluster: 'east', controlId: 'C-1' });
+    const [aDay5] = await store.history.findings(runs[4]!, { cluster: 'east', controlId: 'C-1' });
     expect(aDay5?.evidence?.observed).toBe('1');
     expect(aDay5?.evidencePruned).toBeUndefined();
-    expect((await store.findings(runs[2]!, { cluster: 'east', controlId: 'C-3' }))[0]?.message).toBeUndefined();
+    expect((await store.history.findings(runs[2]!, { cluster: 'east', controlId: 'C-3' }))[0]?.message).toBeUndefined();
     // Counts stay, and the chain still verifies: it covers the evidence hash, not the text.
-    expect((await store.controlResults(runs[0]!)).length).toBe(4);
-    expect(await store.verifyChain()).toMatchObject({ ok: true, problems: [] });
-    expect(await store.pruneEvidence(dayAt(4, 5))).toEqual({ episodes: 0, revisions: 0, legacyFindings: 0 });
+    expect((await store.history.controlResults(runs[0]!)).length).toBe(4);
+    expect(await store.integrity.verifyChain()).toMatchObject({ ok: true, problems: [] });
+    expect(await store.integrity.pruneEvidence(dayAt(4, 5))).toEqual({ episodes: 0, revisions: 0 });
   });
 });

@@ -1,7 +1,7 @@
 /** Builders for the lifecycle and chain tests: daily runs of small, hand-written clusters. */
 import type { Knex } from 'knex';
 import type { ClusterScan, Finding, ResourceRef, Severity, Status } from '../../src/core/types.js';
-import type { KnexRunStore, RecordClusterOptions } from '../../src/store/run-store.js';
+import type { RunStore, RecordClusterOptions } from '../../src/store/run-store.js';
 
 export const DAY0 = new Date('2025-01-01T06:00:00.000Z');
 export const dayAt = (n: number, seconds = 0): Date => new Date(DAY0.getTime() + n * 86_400_000 + seconds * 1000);
@@ -38,17 +38,17 @@ export function clusterScan(cluster: string, day: number, findings: Finding[], o
 }
 
 /** One run on day `day` recording these scans; returns its id. */
-export async function runOn(store: KnexRunStore, day: number, scans: ClusterScan[], options: RecordClusterOptions = {}): Promise<string> {
-  const runId = await store.beginRun({ trigger: 'schedule', catalogVersion: 'cat-1', complydVersion: '0.1.0', clusterCount: scans.length, now: dayAt(day), owner: 'test:1' });
-  for (const s of scans) await store.recordCluster(runId, s, options);
-  await store.finishRun(runId, scans.every((s) => s.status === 'complete') ? 'complete' : 'partial', dayAt(day, 30));
+export async function runOn(store: RunStore, day: number, scans: ClusterScan[], options: RecordClusterOptions = {}): Promise<string> {
+  const runId = await store.runs.beginRun({ trigger: 'schedule', catalogVersion: 'cat-1', complydVersion: '0.1.0', clusterCount: scans.length, now: dayAt(day), owner: 'test:1' });
+  for (const s of scans) await store.runs.recordCluster(runId, s, options);
+  await store.runs.finishRun(runId, scans.every((s) => s.status === 'complete') ? 'complete' : 'partial', dayAt(day, 30));
   return runId;
 }
 
 /** Row counts of every table, to show what a run added. */
 export async function tableCounts(knex: Knex): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const t of ['runs', 'run_clusters', 'gaps', 'findings', 'control_results', 'finding_episodes', 'finding_revisions', 'count_spans', 'cluster_heads', 'risk_spans']) {
+  for (const t of ['runs', 'run_clusters', 'gaps', 'finding_episodes', 'finding_revisions', 'count_spans', 'cluster_heads', 'risk_spans']) {
     out[t] = Number((await knex(t).count({ n: '*' }).first())?.['n']);
   }
   return out;

@@ -4,7 +4,7 @@ import knexFactory, { type Knex } from 'knex';
 import type { Finding } from '../../src/core/types.js';
 import { openDatabase, type StorageConfig } from '../../src/store/db.js';
 import { ComplydMigrationSource, MIGRATIONS, MIGRATIONS_TABLE } from '../../src/store/migrations/index.js';
-import { KnexRunStore } from '../../src/store/run-store.js';
+import { knexRunStore } from '../../src/store/run-store.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { clusterScan, dayAt, f, runOn, workload } from './history-fixtures.js';
 
@@ -32,7 +32,7 @@ async function open001(cfg: StorageConfig): Promise<Knex> {
 describeEachDatabase('history reads', (db) => {
   it('answers a 365-day trend from spans: one point per run, the counts of that day', async () => {
     const knex = await openDatabase(await db.fresh());
-    const store = new KnexRunStore(knex);
+    const store = knexRunStore(knex);
     try {
       const runs: string[] = [];
       for (let day = 0; day < 365; day++) {
@@ -45,7 +45,7 @@ describeEachDatabase('history reads', (db) => {
       expect(Number(spans.n)).toBeLessThanOrEqual(13 * CONTROLS);
 
       const started = performance.now();
-      const series = await store.controlCountsSeries('east', dayAt(0), dayAt(364, 100));
+      const series = await store.history.controlCountsSeries('east', dayAt(0), dayAt(364, 100));
       const ms = performance.now() - started;
       expect(ms).toBeLessThan(2000); // a loose bound for a shared CI machine; benchmarks/ measures it
       expect(series).toHaveLength(365);
@@ -62,25 +62,25 @@ describeEachDatabase('history reads', (db) => {
       // Unchanged days share their items.
       expect(series[31]?.items).toBe(series[32]?.items);
 
-      const fleet = await store.controlCountsSeries(undefined, dayAt(0), dayAt(364, 100));
+      const fleet = await store.history.controlCountsSeries(undefined, dayAt(0), dayAt(364, 100));
       expect(fleet).toHaveLength(365 + 4);
       expect(fleet.filter((p) => p.cluster === 'west').map((p) => p.runId)).toEqual([runs[0], runs[100], runs[200], runs[300]]);
 
-      expect((await store.runsBetween(dayAt(100), dayAt(199, 100))).map((r) => r.id)).toEqual(runs.slice(100, 200));
-      expect((await store.runsBetween(dayAt(0), dayAt(365), 'west')).map((r) => r.seq)).toEqual([0, 100, 200, 300].map((d) => series[d]!.runSeq));
+      expect((await store.history.runsBetween(dayAt(100), dayAt(199, 100))).map((r) => r.id)).toEqual(runs.slice(100, 200));
+      expect((await store.history.runsBetween(dayAt(0), dayAt(365), 'west')).map((r) => r.seq)).toEqual([0, 100, 200, 300].map((d) => series[d]!.runSeq));
 
       // An old run answers with the failures of its own period.
-      const day45 = await store.findings(runs[45]!, { cluster: 'east' });
+      const day45 = await store.history.findings(runs[45]!, { cluster: 'east' });
       const expected = [];
       for (let c = 0; c < CONTROLS; c++) for (let w = 0; w < WORKLOADS; w++) if (failsOn(45, c, w)) expected.push(`C-${c}/w${w}`);
       expect(day45.map((x) => `${x.controlId}/${x.resource.name}`).sort()).toEqual(expected.sort());
-      expect((await store.verifyChain()).ok).toBe(true);
+      expect((await store.integrity.verifyChain()).ok).toBe(true);
     } finally {
       await store.close();
     }
   }, 120_000);
 
-  it('migrates a 001 database: old runs keep their findings and counts, numbered in time order; lifecycles start after', async () => {
+  it('migrates a 001 database: old runs keep their counts, numbered in time order, outside the chain; their per-run findings go; lifecycles start after', async () => {
     const cfg = await db.fresh();
     const old = await open001(cfg);
     const legacyRuns = ['00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000001'];
@@ -99,33 +99,29 @@ describeEachDatabase('history reads', (db) => {
       await old.destroy();
     }
 
-    const store = new KnexRunStore(await openDatabase(cfg));
+    const store = knexRunStore(await openDatabase(cfg));
     try {
-      const listed = await store.listRuns(10);
+      const listed = await store.history.listRuns(10);
       expect(listed.map((r) => [r.id, r.seq])).toEqual([
         [legacyRuns[0], 3],
         [legacyRuns[1], 1],
       ]);
-      const [legacy] = await store.findings(legacyRuns[0]!);
-      expect(legacy).toMatchObject({ resource: { name: 'a' }, evidence: { observed: 'true' } });
-      expect(legacy?.episode).toBeUndefined();
-      expect((await store.controlResults(legacyRuns[0]!)).map((c) => [c.controlId, c.status, c.counts.fail])).toEqual([['C-1', 'fail', 1]]);
-      expect(await store.verifyChain()).toMatchObject({ ok: true, rows: 0, legacyRows: 2 });
+      // 006 kept their control counts as spans of their own scan, and dropped the per-run findings.
+      expect(await store.history.findings(legacyRuns[0]!)).toEqual([]);
+      expect((await store.history.controlResults(legacyRuns[0]!)).map((c) => [c.controlId, c.status, c.counts.fail])).toEqual([['C-1', 'fail', 1]]);
+      expect(await store.integrity.verifyChain()).toMatchObject({ ok: true, rows: 0, legacyRows: 2 });
 
       const next = await runOn(store, 3, [clusterScan('east', 3, [f('east', 'C-1', 'fail', workload('a'))])]);
-      expect((await store.getRun(next))?.seq).toBe(5);
-      expect((await store.findings(next)).map((x) => [x.resource.name, x.episode, x.firstSeenAt])).toEqual([['a', 1, dayAt(3, 1).toISOString()]]);
-      expect(await store.verifyChain()).toMatchObject({ ok: true, rows: 1, legacyRows: 2 });
+      expect((await store.history.getRun(next))?.seq).toBe(5);
+      expect((await store.history.findings(next)).map((x) => [x.resource.name, x.episode, x.firstSeenAt])).toEqual([['a', 1, dayAt(3, 1).toISOString()]]);
+      expect(await store.integrity.verifyChain()).toMatchObject({ ok: true, rows: 1, legacyRows: 2 });
       // The trend runs on across the upgrade.
-      const series = await store.controlCountsSeries('east', dayAt(0), dayAt(4));
+      const series = await store.history.controlCountsSeries('east', dayAt(0), dayAt(4));
       expect(series.map((p) => [p.runId, p.items.map((i) => `${i.key}/${i.counts.pass}/${i.counts.fail}`)])).toEqual([
         [legacyRuns[1], ['C-1/1/1']],
         [legacyRuns[0], ['C-1/1/1']],
         [next, ['C-1/0/1']],
       ]);
-      // Retention reaches the old per-run rows too.
-      expect(await store.pruneEvidence(dayAt(2, 1))).toEqual({ episodes: 0, revisions: 0, legacyFindings: 2 });
-      expect((await store.findings(legacyRuns[1]!))[0]?.evidence).toBeUndefined();
     } finally {
       await store.close();
     }

@@ -1,8 +1,8 @@
 import { openDatabase } from '../../src/store/db.js';
-import { selectPacked } from '../../src/store/packed-rows.js';
+import { dialectOf } from '../../src/store/dialect.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 
-describeEachDatabase('selectPacked', (db) => {
+describeEachDatabase('dialect.selectRows', (db) => {
   it('returns the rows a plain select returns: aliases, joins, NULLs, numbers and awkward text', async () => {
     const knex = await openDatabase(await db.fresh());
     try {
@@ -21,7 +21,7 @@ describeEachDatabase('selectPacked', (db) => {
 
       const query = () => knex('packed_a as a').leftJoin('packed_b as b', 'b.a_id', 'a.id').orderBy('a.id');
       const columns = ['a.id', 'a.label', 'a.weight as w', 'b.note'];
-      const packed = await selectPacked<Record<string, unknown>>(knex, query(), columns);
+      const packed = await dialectOf(knex).selectRows<Record<string, unknown>>(knex, query(), columns);
       const plain = (await query().select(columns)) as Array<Record<string, unknown>>;
       expect(packed).toEqual(plain);
       expect(packed.map((r) => r['label'])).toEqual(labels);

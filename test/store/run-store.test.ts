@@ -6,7 +6,7 @@ import { fingerprint } from '../../src/core/fingerprint.js';
 import type { ClusterScan, Finding, Severity, Status } from '../../src/core/types.js';
 import { openDatabase, StoreError, type StorageConfig } from '../../src/store/db.js';
 import { ComplydMigrationSource, MIGRATIONS_TABLE } from '../../src/store/migrations/index.js';
-import { KnexRunStore, type BeginRunInput } from '../../src/store/run-store.js';
+import { knexRunStore, type BeginRunInput, type RunStore } from '../../src/store/run-store.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 
 const T0 = new Date('2025-03-01T10:00:00.000Z');
@@ -71,15 +71,15 @@ async function rowsOfCluster(knex: Knex, runId: string, cluster: string): Promis
   };
 }
 
-describeEachDatabase('KnexRunStore', (db) => {
+describeEachDatabase('RunStore', (db) => {
   let cfg: StorageConfig;
   let knex: Knex;
-  let store: KnexRunStore;
+  let store: RunStore;
 
   beforeEach(async () => {
     cfg = await db.fresh();
     knex = await openDatabase(cfg);
-    store = new KnexRunStore(knex);
+    store = knexRunStore(knex);
   });
   afterEach(async () => {
     await store.close();
@@ -90,8 +90,6 @@ describeEachDatabase('KnexRunStore', (db) => {
       runs: ['id', 'started_at', 'finished_at', 'status', 'trigger', 'catalog_version', 'complyd_version', 'cluster_count', 'owner', 'heartbeat_at'],
       run_clusters: ['run_id', 'cluster', 'labels', 'status', 'object_counts', 'object_total', 'snapshot_hash', 'error', 'pass_count', 'not_applicable_count'],
       gaps: ['run_id', 'cluster', 'evidence', 'reason', 'message'],
-      control_results: ['run_id', 'cluster', 'control_id', 'severity', 'status', 'fail_count', 'error_count'],
-      findings: ['run_id', 'cluster', 'control_id', 'fingerprint', 'status', 'severity', 'kind', 'namespace', 'name', 'container', 'evidence_path', 'observed', 'expected', 'message'],
       finding_episodes: ['fingerprint', 'episode', 'cluster', 'control_id', 'first_seen_seq', 'last_seen_seq', 'resolved_seq', 'resolution', 'state_seq', 'seen', 'status', 'evidence_hash', 'evidence_pruned'],
       finding_revisions: ['episode_id', 'from_seq', 'to_seq', 'seen', 'status', 'severity', 'observed', 'evidence_hash'],
       count_spans: ['cluster', 'dim', 'key', 'severity', 'pass_count', 'error_count', 'from_seq', 'to_seq'],
@@ -106,8 +104,10 @@ describeEachDatabase('KnexRunStore', (db) => {
       expect(await knex.schema.hasTable(table)).toBe(true);
       for (const c of cols) expect([table, c, await knex.schema.hasColumn(table, c)]).toEqual([table, c, true]);
     }
+    // One schema generation: 001's per-run tables are gone (006).
+    for (const table of ['findings', 'control_results']) expect([table, await knex.schema.hasTable(table)]).toEqual([table, false]);
     const applied = await knex('complyd_migrations').select('name');
-    expect(applied.map((r: { name: string }) => r.name)).toEqual(['001_initial', '002_lifecycles', '003_risk', '004_score_spans', '005_schedule_claims']);
+    expect(applied.map((r: { name: string }) => r.name)).toEqual(['001_initial', '002_lifecycles', '003_risk', '004_score_spans', '005_schedule_claims', '006_drop_per_run_findings']);
 
     const [, pending] = (await knex.migrate.list({
       migrationSource: new ComplydMigrationSource(),
@@ -115,12 +115,12 @@ describeEachDatabase('KnexRunStore', (db) => {
     })) as [unknown[], unknown[]];
     expect(pending).toEqual([]);
 
-    const runId = await store.beginRun(runInput());
-    const again = new KnexRunStore(await openDatabase(cfg));
+    const runId = await store.runs.beginRun(runInput());
+    const again = knexRunStore(await openDatabase(cfg));
     try {
-      expect((await again.getRun(runId))?.status).toBe('running');
-      const stillFive = await knex('complyd_migrations').count({ n: '*' }).first();
-      expect(Number(stillFive?.['n'])).toBe(5);
+      expect((await again.history.getRun(runId))?.status).toBe('running');
+      const stillSix = await knex('complyd_migrations').count({ n: '*' }).first();
+      expect(Number(stillSix?.['n'])).toBe(6);
     } finally {
       await again.close();
     }
@@ -135,10 +135,8 @@ describeEachDatabase('KnexRunStore', (db) => {
 
   it('refuses rows that break the schema constraints', async () => {
     // The store relies on these: a child row without its cluster, an unknown status.
-    await expect(
-      knex('findings').insert({ run_id: 'nope', cluster: 'c', control_id: 'X', fingerprint: 'f', status: 'fail', severity: 'high', kind: 'Pod', name: 'p' }),
-    ).rejects.toThrow();
-    const runId = await store.beginRun(runInput());
+    await expect(knex('gaps').insert({ run_id: 'nope', cluster: 'c', evidence: 'secrets', reason: 'forbidden', message: 'm' })).rejects.toThrow();
+    const runId = await store.runs.beginRun(runInput());
     await expect(knex('runs').where({ id: runId }).update({ status: 'sleeping' })).rejects.toThrow();
     // Lifecycle tables: a revision needs its episode; statuses and resolutions are closed lists.
     const revision = { episode_id: 999, from_seq: 1, to_seq: 2, seen: 1, status: 'fail', severity: 'high', evidence_hash: 'e'.repeat(64) };
@@ -155,7 +153,7 @@ describeEachDatabase('KnexRunStore', (db) => {
   });
 
   it('round-trips a run of two clusters: counts, control results, findings with evidence, gaps', async () => {
-    const runId = await store.beginRun(runInput());
+    const runId = await store.runs.beginRun(runInput());
     const east = scan('east', [
       finding('east', 'CIS-5.2.2', 'pass', 'web'),
       finding('east', 'CIS-5.2.2', 'fail', 'api', {
@@ -176,11 +174,11 @@ describeEachDatabase('KnexRunStore', (db) => {
       serverVersion: undefined,
       snapshotHash: undefined,
     });
-    await store.recordCluster(runId, east);
-    await store.recordCluster(runId, west);
-    await store.finishRun(runId, 'partial', at(30));
+    await store.runs.recordCluster(runId, east);
+    await store.runs.recordCluster(runId, west);
+    await store.runs.finishRun(runId, 'partial', at(30));
 
-    const run = await store.getRun(runId);
+    const run = await store.history.getRun(runId);
     expect(run).toEqual({
       id: runId,
       seq: expect.any(Number),
@@ -195,7 +193,7 @@ describeEachDatabase('KnexRunStore', (db) => {
       heartbeatAt: '2025-03-01T10:00:30.000Z',
     });
 
-    const clusters = await store.clusterResults(runId);
+    const clusters = await store.history.clusterResults(runId);
     expect(clusters.map((c) => c.cluster)).toEqual(['east', 'west']);
     expect(clusters[0]).toEqual({
       runId,
@@ -226,14 +224,14 @@ describeEachDatabase('KnexRunStore', (db) => {
       chain: expect.objectContaining({ prevChainHash: '0'.repeat(64) }),
     });
 
-    const controls = await store.controlResults(runId, 'east');
+    const controls = await store.history.controlResults(runId, 'east');
     expect(controls.map((c) => [c.controlId, c.severity, c.status, c.counts.pass, c.counts.fail])).toEqual([
       ['CIS-1.2.1', 'medium', 'manual', 0, 0],
       ['CIS-5.1.1', 'critical', 'error', 1, 0],
       ['CIS-5.2.2', 'high', 'fail', 1, 1],
       ['CIS-5.7.4', 'low', 'not-applicable', 0, 0],
     ]);
-    expect((await store.controlResults(runId)).map((c) => `${c.cluster}/${c.controlId}/${c.status}`)).toEqual([
+    expect((await store.history.controlResults(runId)).map((c) => `${c.cluster}/${c.controlId}/${c.status}`)).toEqual([
       'east/CIS-1.2.1/manual',
       'east/CIS-5.1.1/error',
       'east/CIS-5.2.2/fail',
@@ -241,7 +239,7 @@ describeEachDatabase('KnexRunStore', (db) => {
       'west/CIS-5.2.2/pass',
     ]);
 
-    const failed = await store.findings(runId, { status: 'fail' });
+    const failed = await store.history.findings(runId, { status: 'fail' });
     expect(failed).toEqual([
       {
         runId,
@@ -256,43 +254,40 @@ describeEachDatabase('KnexRunStore', (db) => {
         firstSeenAt: '2025-03-01T10:00:01.000Z',
       },
     ]);
-    const unknown = await store.findings(runId, { cluster: 'east', controlId: 'CIS-5.2.2', status: 'unknown' });
+    const unknown = await store.history.findings(runId, { cluster: 'east', controlId: 'CIS-5.2.2', status: 'unknown' });
     expect(unknown).toHaveLength(1);
     expect(unknown[0]?.resource).toEqual({ kind: 'Cluster', name: 'east' });
     expect(unknown[0]?.message).toBe('evidence "pods" could not be read: forbidden: no');
     expect(unknown[0]?.evidence).toBeUndefined();
 
-    expect(await store.gaps(runId)).toEqual([
+    expect(await store.history.gaps(runId)).toEqual([
       { runId, cluster: 'east', evidence: 'secrets', reason: 'forbidden', message: 'secrets is forbidden: User "complyd" cannot list' },
     ]);
   });
 
   it('counts passes without storing them as findings (or episodes)', async () => {
-    const runId = await store.beginRun(runInput({ clusterCount: 1 }));
-    await store.recordCluster(runId, scan('east', [
+    const runId = await store.runs.beginRun(runInput({ clusterCount: 1 }));
+    await store.runs.recordCluster(runId, scan('east', [
       finding('east', 'C-1', 'pass', 'a'),
       finding('east', 'C-1', 'pass', 'b'),
       finding('east', 'C-1', 'fail', 'c'),
       finding('east', 'C-2', 'pass', 'a'),
     ]));
-    const all = await store.findings(runId);
+    const all = await store.history.findings(runId);
     expect(all.map((f) => `${f.controlId}/${f.resource.name}/${f.status}`)).toEqual(['C-1/c/fail']);
-    expect(await store.findings(runId, { status: 'pass' })).toEqual([]);
-    const controls = await store.controlResults(runId);
+    expect(await store.history.findings(runId, { status: 'pass' })).toEqual([]);
+    const controls = await store.history.controlResults(runId);
     expect(controls.map((c) => [c.controlId, c.status, c.counts.pass, c.counts.fail])).toEqual([
       ['C-1', 'fail', 2, 1],
       ['C-2', 'pass', 1, 0],
     ]);
-    expect((await store.clusterResults(runId))[0]?.counts.pass).toBe(3);
+    expect((await store.history.clusterResults(runId))[0]?.counts.pass).toBe(3);
     expect(await rowsOfCluster(knex, runId, 'east')).toEqual({ run_clusters: 1, gaps: 0, episodes: 1, control_spans: 2, namespace_spans: 1 });
-    // Nothing is written to 001's per-run tables any more.
-    expect(Number((await knex('findings').count({ n: '*' }).first())?.['n'])).toBe(0);
-    expect(Number((await knex('control_results').count({ n: '*' }).first())?.['n'])).toBe(0);
   });
 
   it('records nothing of a cluster whose insert fails midway, and keeps the other clusters', async () => {
-    const runId = await store.beginRun(runInput());
-    await store.recordCluster(runId, scan('east', [finding('east', 'C-1', 'fail', 'a')]));
+    const runId = await store.runs.beginRun(runInput());
+    await store.runs.recordCluster(runId, scan('east', [finding('east', 'C-1', 'fail', 'a')]));
 
     // 1,200 findings: the bad one (NOT NULL name) sits in the third insert chunk, so the
     // cluster row, gaps and two chunks of episodes are written before it.
@@ -301,7 +296,7 @@ describeEachDatabase('KnexRunStore', (db) => {
     bad[1100] = finding('west', 'C-1', 'fail', 'x', { resource: { kind: 'Pod', name: null as unknown as string } });
     const westScan = scan('west', bad, { gaps: [{ evidence: 'nodes', reason: 'timeout', message: 'slow' }] });
 
-    const err = await store.recordCluster(runId, westScan).then(
+    const err = await store.runs.recordCluster(runId, westScan).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -315,80 +310,80 @@ describeEachDatabase('KnexRunStore', (db) => {
     expect(await rowsOfCluster(knex, runId, 'east')).toEqual({ run_clusters: 1, gaps: 0, episodes: 1, control_spans: 1, namespace_spans: 1 });
 
     // Nothing left behind blocks a clean retry.
-    await store.recordCluster(runId, scan('west', good, { gaps: [{ evidence: 'nodes', reason: 'timeout', message: 'slow' }] }));
+    await store.runs.recordCluster(runId, scan('west', good, { gaps: [{ evidence: 'nodes', reason: 'timeout', message: 'slow' }] }));
     expect(await rowsOfCluster(knex, runId, 'west')).toEqual({ run_clusters: 1, gaps: 1, episodes: 1200, control_spans: 7, namespace_spans: 1 });
   });
 
   it('refuses to record the same cluster twice for one run, keeping the first', async () => {
-    const runId = await store.beginRun(runInput());
-    await store.recordCluster(runId, scan('east', [finding('east', 'C-1', 'fail', 'a')]));
-    await expect(store.recordCluster(runId, scan('east', [finding('east', 'C-1', 'fail', 'b'), finding('east', 'C-1', 'fail', 'c')]))).rejects.toThrow(
+    const runId = await store.runs.beginRun(runInput());
+    await store.runs.recordCluster(runId, scan('east', [finding('east', 'C-1', 'fail', 'a')]));
+    await expect(store.runs.recordCluster(runId, scan('east', [finding('east', 'C-1', 'fail', 'b'), finding('east', 'C-1', 'fail', 'c')]))).rejects.toThrow(
       `cannot record cluster east of run ${runId}: already recorded`,
     );
-    expect((await store.findings(runId)).map((f) => f.resource.name)).toEqual(['a']);
+    expect((await store.history.findings(runId)).map((f) => f.resource.name)).toEqual(['a']);
 
     // The same cluster in another run is fine.
-    const other = await store.beginRun(runInput({ now: at(60) }));
-    await store.recordCluster(other, scan('east', [finding('east', 'C-1', 'fail', 'b')]));
-    expect((await store.findings(other)).map((f) => f.resource.name)).toEqual(['b']);
+    const other = await store.runs.beginRun(runInput({ now: at(60) }));
+    await store.runs.recordCluster(other, scan('east', [finding('east', 'C-1', 'fail', 'b')]));
+    expect((await store.history.findings(other)).map((f) => f.resource.name)).toEqual(['b']);
   });
 
   it('refuses clusters for an unknown run or a run that is no longer running', async () => {
-    await expect(store.recordCluster('00000000-0000-4000-8000-000000000000', scan('east', []))).rejects.toThrow(/no such run/);
-    const runId = await store.beginRun(runInput());
-    await store.finishRun(runId, 'complete', at(10));
-    await expect(store.recordCluster(runId, scan('east', []))).rejects.toThrow(
+    await expect(store.runs.recordCluster('00000000-0000-4000-8000-000000000000', scan('east', []))).rejects.toThrow(/no such run/);
+    const runId = await store.runs.beginRun(runInput());
+    await store.runs.finishRun(runId, 'complete', at(10));
+    await expect(store.runs.recordCluster(runId, scan('east', []))).rejects.toThrow(
       `cannot record cluster east of run ${runId}: the run is complete, not running`,
     );
     expect(await rowsOfCluster(knex, runId, 'east')).toEqual({ run_clusters: 0, gaps: 0, episodes: 0, control_spans: 0, namespace_spans: 0 });
-    await expect(store.finishRun(runId, 'failed', at(20))).rejects.toThrow(/already complete/);
-    expect((await store.getRun(runId))?.status).toBe('complete');
+    await expect(store.runs.finishRun(runId, 'failed', at(20))).rejects.toThrow(/already complete/);
+    expect((await store.history.getRun(runId))?.status).toBe('complete');
   });
 
   it('marks running runs with a stale heartbeat as interrupted, and only those', async () => {
-    const crashed = await store.beginRun(runInput({ now: T0, owner: 'host-a:1' }));
-    const alive = await store.beginRun(runInput({ now: T0, owner: 'host-b:2' }));
-    const done = await store.beginRun(runInput({ now: T0 }));
-    await store.heartbeat(crashed, at(10));
-    expect(await store.heartbeat(alive, at(50))).toBe(true);
-    await store.finishRun(done, 'complete', at(20));
+    const crashed = await store.runs.beginRun(runInput({ now: T0, owner: 'host-a:1' }));
+    const alive = await store.runs.beginRun(runInput({ now: T0, owner: 'host-b:2' }));
+    const done = await store.runs.beginRun(runInput({ now: T0 }));
+    await store.runs.heartbeat(crashed, at(10));
+    expect(await store.runs.heartbeat(alive, at(50))).toBe(true);
+    await store.runs.finishRun(done, 'complete', at(20));
 
-    expect(await store.markAbandonedRuns(at(60), 30_000)).toEqual([crashed]);
-    expect(await store.getRun(crashed)).toMatchObject({ status: 'interrupted', finishedAt: at(10).toISOString(), heartbeatAt: at(10).toISOString() });
-    expect((await store.getRun(alive))?.status).toBe('running');
-    expect(await store.getRun(done)).toMatchObject({ status: 'complete', finishedAt: at(20).toISOString() });
+    expect(await store.runs.markAbandonedRuns(at(60), 30_000)).toEqual([crashed]);
+    expect(await store.history.getRun(crashed)).toMatchObject({ status: 'interrupted', finishedAt: at(10).toISOString(), heartbeatAt: at(10).toISOString() });
+    expect((await store.history.getRun(alive))?.status).toBe('running');
+    expect(await store.history.getRun(done)).toMatchObject({ status: 'complete', finishedAt: at(20).toISOString() });
 
     // Idempotent, and the interrupted run's owner learns it was taken over.
-    expect(await store.markAbandonedRuns(at(60), 30_000)).toEqual([]);
-    expect(await store.heartbeat(crashed, at(61))).toBe(false);
-    await expect(store.recordCluster(crashed, scan('east', []))).rejects.toThrow(/the run is interrupted/);
-    await expect(store.finishRun(crashed, 'complete', at(62))).rejects.toThrow(/already interrupted/);
+    expect(await store.runs.markAbandonedRuns(at(60), 30_000)).toEqual([]);
+    expect(await store.runs.heartbeat(crashed, at(61))).toBe(false);
+    await expect(store.runs.recordCluster(crashed, scan('east', []))).rejects.toThrow(/the run is interrupted/);
+    await expect(store.runs.finishRun(crashed, 'complete', at(62))).rejects.toThrow(/already interrupted/);
 
     // The live one goes stale in turn.
-    expect(await store.markAbandonedRuns(at(200), 30_000)).toEqual([alive]);
+    expect(await store.runs.markAbandonedRuns(at(200), 30_000)).toEqual([alive]);
   });
 
   it('latestRun returns the newest complete or partial run, never a running one', async () => {
-    expect(await store.latestRun()).toBeUndefined();
-    const complete = await store.beginRun(runInput({ now: at(0) }));
-    const partial = await store.beginRun(runInput({ now: at(100) }));
-    const failed = await store.beginRun(runInput({ now: at(200) }));
-    const running = await store.beginRun(runInput({ now: at(300) }));
-    const interrupted = await store.beginRun(runInput({ now: at(250) }));
-    await store.finishRun(complete, 'complete', at(50));
-    await store.finishRun(partial, 'partial', at(150));
-    await store.finishRun(failed, 'failed', at(210));
-    await store.finishRun(interrupted, 'interrupted', at(260));
+    expect(await store.history.latestRun()).toBeUndefined();
+    const complete = await store.runs.beginRun(runInput({ now: at(0) }));
+    const partial = await store.runs.beginRun(runInput({ now: at(100) }));
+    const failed = await store.runs.beginRun(runInput({ now: at(200) }));
+    const running = await store.runs.beginRun(runInput({ now: at(300) }));
+    const interrupted = await store.runs.beginRun(runInput({ now: at(250) }));
+    await store.runs.finishRun(complete, 'complete', at(50));
+    await store.runs.finishRun(partial, 'partial', at(150));
+    await store.runs.finishRun(failed, 'failed', at(210));
+    await store.runs.finishRun(interrupted, 'interrupted', at(260));
 
-    expect((await store.latestRun())?.id).toBe(partial);
-    expect((await store.latestRun({ completeOnly: true }))?.id).toBe(complete);
-    expect((await store.listRuns(10)).map((r) => r.id)).toEqual([running, interrupted, failed, partial, complete]);
-    expect((await store.listRuns(2)).map((r) => r.status)).toEqual(['running', 'interrupted']);
-    expect((await store.getRun(running))?.finishedAt).toBeUndefined();
+    expect((await store.history.latestRun())?.id).toBe(partial);
+    expect((await store.history.latestRun({ completeOnly: true }))?.id).toBe(complete);
+    expect((await store.history.listRuns(10)).map((r) => r.id)).toEqual([running, interrupted, failed, partial, complete]);
+    expect((await store.history.listRuns(2)).map((r) => r.status)).toEqual(['running', 'interrupted']);
+    expect((await store.history.getRun(running))?.finishedAt).toBeUndefined();
   });
 
   it('records a cluster with 5,000 findings (inserted in chunks)', async () => {
-    const runId = await store.beginRun(runInput({ clusterCount: 1 }));
+    const runId = await store.runs.beginRun(runInput({ clusterCount: 1 }));
     const statuses: Status[] = ['fail', 'unknown', 'manual', 'error', 'not-applicable'];
     const many = Array.from({ length: 5000 }, (_, i) =>
       finding('big', `CIS-${i % 40}`, statuses[i % statuses.length] ?? 'fail', `workload-${i}`, {
@@ -396,18 +391,18 @@ describeEachDatabase('KnexRunStore', (db) => {
       }),
     );
     const passes = Array.from({ length: 700 }, (_, i) => finding('big', `CIS-${i % 40}`, 'pass', `ok-${i}`));
-    await store.recordCluster(runId, scan('big', [...many, ...passes], { gaps: Array.from({ length: 600 }, (_, i) => ({ evidence: `kubelets/node-${i}`, reason: 'timeout' as const, message: 'slow' })) }));
+    await store.runs.recordCluster(runId, scan('big', [...many, ...passes], { gaps: Array.from({ length: 600 }, (_, i) => ({ evidence: `kubelets/node-${i}`, reason: 'timeout' as const, message: 'slow' })) }));
 
-    const stored = await store.findings(runId);
+    const stored = await store.history.findings(runId);
     expect(stored).toHaveLength(5000);
     expect(new Set(stored.map((f) => f.fingerprint)).size).toBe(5000);
     expect(stored.find((f) => f.resource.name === 'workload-4999')?.evidence?.observed).toBe('img:4999');
-    expect(await store.gaps(runId)).toHaveLength(600);
-    const controls = await store.controlResults(runId);
+    expect(await store.history.gaps(runId)).toHaveLength(600);
+    const controls = await store.history.controlResults(runId);
     expect(controls).toHaveLength(40);
     const totals = controls.reduce((sum, c) => sum + c.counts.fail + c.counts.unknown + c.counts.manual + c.counts.error + c.counts['not-applicable'] + c.counts.pass, 0);
     expect(totals).toBe(5700);
-    expect((await store.clusterResults(runId))[0]?.counts).toEqual({ pass: 700, fail: 1000, unknown: 1000, manual: 1000, error: 1000, 'not-applicable': 1000 });
+    expect((await store.history.clusterResults(runId))[0]?.counts).toEqual({ pass: 700, fail: 1000, unknown: 1000, manual: 1000, error: 1000, 'not-applicable': 1000 });
   });
 });
 

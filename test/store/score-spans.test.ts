@@ -4,7 +4,7 @@ import { emptyCounts } from '../../src/core/status.js';
 import { controlFilter, trend } from '../../src/history/history.js';
 import { fleetScoreSeries, topRegressions, clusterScoreSeries } from '../../src/history/score-series.js';
 import { openDatabase } from '../../src/store/db.js';
-import { KnexRunStore } from '../../src/store/run-store.js';
+import { knexRunStore } from '../../src/store/run-store.js';
 import { aggregateFrameworks, type Aggregate } from '../../src/store/spans.js';
 import { ALL_CONTROLS } from '../../src/core/control.js';
 import { describeEachDatabase } from '../helpers/databases.js';
@@ -54,7 +54,7 @@ const DAYS: Array<[number, number, boolean]> = [
 describeEachDatabase('score spans', (db) => {
   it('give the same scores and regressions as the control counts, per framework, and an unchanged scan adds none', async () => {
     const knex = await openDatabase(await db.fresh());
-    const store = new KnexRunStore(knex);
+    const store = knexRunStore(knex);
     const spanRows = async () => Number((await knex('score_spans').count({ n: '*' }).first())?.['n']);
     try {
       let before = 0;
@@ -66,18 +66,18 @@ describeEachDatabase('score spans', (db) => {
       }
       const window = { from: dayAt(0), to: dayAt(5) };
       for (const framework of [undefined, 'pss-baseline', 'pss-restricted', 'cis-1.12'] as const) {
-        const sums = await store.frameworkCountsSeries(framework ?? ALL_CONTROLS, undefined, window.from, window.to);
+        const sums = await store.history.frameworkCountsSeries(framework ?? ALL_CONTROLS, undefined, window.from, window.to);
         expect(sums).toHaveLength(10);
-        const controls = await store.controlCountsSeries(undefined, window.from, window.to);
+        const controls = await store.history.controlCountsSeries(undefined, window.from, window.to);
         const keep = controlFilter(framework);
-        const t = await trend(store, window, framework ? { framework } : {});
+        const t = await trend(store.history, window, framework ? { framework } : {});
         expect(t.score.map((p) => p.score)).toEqual(fleetScoreSeries(controls, keep).map((p) => p.score));
         expect(t.score.map((p) => p.counts)).toEqual(fleetScoreSeries(controls, keep).map((p) => p.counts));
         expect(t.clusters.map((c) => c.score.map((p) => p.score))).toEqual([...clusterScoreSeries(controls, keep).values()].map((s) => s.map((p) => p.score)));
         expect(t.regressions).toEqual(topRegressions(controls, keep));
       }
       // East: the baseline control went from 1 failing workload (day 0) to 2 (day 4).
-      const t = await trend(store, window, { cluster: 'east', framework: 'pss-baseline' });
+      const t = await trend(store.history, window, { cluster: 'east', framework: 'pss-baseline' });
       expect(t.regressions.map((r) => [r.controlId, r.before, r.after])).toEqual([[baseline.id, 1, 2]]);
       expect(t.score).toHaveLength(5);
     } finally {
@@ -86,13 +86,13 @@ describeEachDatabase('score spans', (db) => {
   });
 
   it('fall back to the control counts when a scan in the range was recorded without them', async () => {
-    const store = new KnexRunStore(await openDatabase(await db.fresh()));
+    const store = knexRunStore(await openDatabase(await db.fresh()));
     try {
       await runOn(store, 0, [clusterScan('east', 0, findings('east', 1, true))], { evaluatedControls: EVALUATED.evaluatedControls });
       await runOn(store, 1, [clusterScan('east', 1, findings('east', 2, true))], EVALUATED);
-      expect(await store.frameworkCountsSeries(ALL_CONTROLS, undefined, dayAt(0), dayAt(2))).toBeUndefined();
-      expect(await store.frameworkCountsSeries(ALL_CONTROLS, undefined, dayAt(1), dayAt(2))).toHaveLength(1);
-      const t = await trend(store, { from: dayAt(0), to: dayAt(2) });
+      expect(await store.history.frameworkCountsSeries(ALL_CONTROLS, undefined, dayAt(0), dayAt(2))).toBeUndefined();
+      expect(await store.history.frameworkCountsSeries(ALL_CONTROLS, undefined, dayAt(1), dayAt(2))).toHaveLength(1);
+      const t = await trend(store.history, { from: dayAt(0), to: dayAt(2) });
       expect(t.score.map((p) => p.score === null)).toEqual([false, false]);
       expect(t.score[1]?.score).toBeLessThan(t.score[0]?.score ?? 0);
     } finally {
@@ -102,13 +102,13 @@ describeEachDatabase('score spans', (db) => {
 
   it('are covered by the hash chain: verify names a changed score span', async () => {
     const knex = await openDatabase(await db.fresh());
-    const store = new KnexRunStore(knex);
+    const store = knexRunStore(knex);
     try {
       for (const [day, broken, cis] of DAYS.slice(0, 3)) await runOn(store, day, [clusterScan('east', day, findings('east', broken, cis))], EVALUATED);
-      expect((await store.verifyChain()).ok).toBe(true);
+      expect((await store.integrity.verifyChain()).ok).toBe(true);
       const row = (await knex('score_spans').where({ framework: ALL_CONTROLS }).whereNotNull('to_seq').first()) as { id: number; pass_count: number };
       await knex('score_spans').where({ id: row.id }).update({ pass_count: row.pass_count + 5 });
-      const report = await store.verifyChain();
+      const report = await store.integrity.verifyChain();
       expect(report.ok).toBe(false);
       expect(report.problems.map((p) => p.kind)).toContain('results-hash');
     } finally {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
 import { randomUUID } from 'node:crypto';
 import { openStore, runReportJob, runScan, writeReports, type ReportJob } from '../../main.js';
-import { processOwner } from '../../store/run-store.js';
+import { processOwner } from '../../store/run-writer.js';
 import { Scheduler, previousSlot, type ScheduledJob } from '../../schedule/scheduler.js';
 import { parseDuration } from '../../config/duration.js';
 import { UsageError, errorMessage } from '../../core/errors.js';
@@ -26,13 +26,13 @@ export function registerDaemon(program: Command): void {
       // claims it first. This daemon's name in the claims:
       const owner = `${processOwner()}:${randomUUID().slice(0, 8)}`;
       const claim = async (job: string, slot: Date): Promise<boolean> => {
-        const c = await store.claimSlot(job, slot, owner, new Date());
+        const c = await store.claims.claimSlot(job, slot, owner, new Date());
         if (!c.claimed) log.info({ job, slot: slot.toISOString(), owner: c.owner }, 'slot taken by another daemon; skipped here');
         return c.claimed;
       };
       let current: string | undefined;
       const writeJob = async (job: ReportJob) => {
-        const done = await runReportJob(store, job);
+        const done = await runReportJob(store.history, job);
         if (done) log.info({ job: job.name, runId: done.runId, written: done.written, deleted: done.deleted }, 'report job written');
         else log.warn({ job: job.name }, 'report job skipped: no finished run in the store yet');
       };
@@ -43,7 +43,7 @@ export function registerDaemon(program: Command): void {
         timezone: config.schedule.timezone,
         run: async (signal, slot) => {
           if (!(await claim('scan', slot))) return;
-          const result = await runScan(config, store, log, {
+          const result = await runScan(config, store.runs, log, {
             trigger: 'schedule',
             signal,
             onStart: (id) => {
@@ -52,7 +52,7 @@ export function registerDaemon(program: Command): void {
           });
           current = undefined;
           if (result.status !== 'interrupted' && result.status !== 'failed') {
-            const written = await writeReports(store, result.runId, config.output.dir, config.output.formats);
+            const written = await writeReports(store.history, result.runId, config.output.dir, config.output.formats);
             log.info({ runId: result.runId, reports: written }, 'reports written');
           }
           // Jobs without a cron of their own run after every scheduled scan.
@@ -61,7 +61,7 @@ export function registerDaemon(program: Command): void {
             await writeJob(job).catch((err: unknown) => log.error({ job: job.name, err: errorMessage(err) }, 'report job failed'));
           }
           if (config.retention.evidence !== undefined) {
-            const pruned = await store.pruneEvidence(new Date(Date.now() - config.retention.evidence));
+            const pruned = await store.integrity.pruneEvidence(new Date(Date.now() - config.retention.evidence));
             log.info({ ...pruned }, 'evidence past retention.evidence pruned');
           }
         },
@@ -85,7 +85,7 @@ export function registerDaemon(program: Command): void {
         log.info({ signal: sig, graceMs }, 'shutting down');
         const finished = await scheduler.stop(graceMs);
         if (!finished && current) {
-          await store.finishRun(current, 'interrupted', new Date()).catch((err: unknown) => log.error({ err: errorMessage(err) }, 'could not mark run interrupted'));
+          await store.runs.finishRun(current, 'interrupted', new Date()).catch((err: unknown) => log.error({ err: errorMessage(err) }, 'could not mark run interrupted'));
           log.warn({ runId: current }, 'scan did not finish within the grace period; recorded as interrupted');
         }
         await store.close();
@@ -96,7 +96,7 @@ export function registerDaemon(program: Command): void {
       process.once('SIGINT', () => void shutdown('SIGINT'));
 
       if (opts.catchUp) {
-        const last = (await store.listRuns(1))[0];
+        const last = (await store.history.listRuns(1))[0];
         const slot = previousSlot(config.schedule.scan, config.schedule.timezone, new Date());
         if (slot && (!last || Date.parse(last.startedAt) < slot.getTime())) {
           log.info({ missedSlot: slot.toISOString(), lastRun: last?.startedAt ?? null }, 'catching up a missed scan');

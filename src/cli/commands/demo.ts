@@ -10,7 +10,7 @@ import { demoFixturesDir, startDemoFleet, type DemoFleet } from '../../demo/flee
 import { simulateHistory, type SimulatedDay } from '../../demo/simulate.js';
 import { readTimeline } from '../../demo/timeline.js';
 import { remediation, trend } from '../../history/history.js';
-import type { RunStore } from '../../store/run-store.js';
+import type { HistoryReader } from '../../store/run-store.js';
 import { renderScanSummary } from './scan.js';
 
 /** How to run complyd again the way this demo was started: from a fresh clone that is `npm run`, not a `complyd` on the PATH. */
@@ -56,7 +56,7 @@ function dayLine(d: SimulatedDay): string {
   return lines.join('\n');
 }
 
-async function printHistorySummary(store: RunStore, days: number, configFile: string): Promise<void> {
+async function printHistorySummary(store: HistoryReader, days: number, configFile: string): Promise<void> {
   const window = { from: new Date(Date.now() - (days + 1) * 86_400_000), to: new Date() };
   const t = await trend(store, window);
   const r = await remediation(store, window);
@@ -110,14 +110,14 @@ export function registerDemo(program: Command): void {
           const results = await simulateHistory({
             fleet,
             timeline,
-            store,
+            store: store.history,
             days,
-            scan: (now) => runScan(config, store, log, { trigger: 'demo', now }),
+            scan: (now) => runScan(config, store.runs, log, { trigger: 'demo', now }),
             onDay: (d) => process.stdout.write(`${dayLine(d)}\n`),
           });
           const result = results[results.length - 1];
           if (!result) return;
-          const reports = await writeReports(store, result.runId, out, config.output.formats);
+          const reports = await writeReports(store.history, result.runId, out, config.output.formats);
           process.stdout.write(`\nToday's scan:\n${renderScanSummary(result)}\n\nrun ${result.runId}: ${result.status}\n`);
           const broken = result.clusters.filter((c) => c.status !== 'complete');
           if (broken.length > 0) {
@@ -128,7 +128,7 @@ export function registerDemo(program: Command): void {
             }
             process.stdout.write('  Controls that need the missing evidence are reported as "unknown", never as passed.\n');
           }
-          if (days > 1) await printHistorySummary(store, days, configFile);
+          if (days > 1) await printHistorySummary(store.history, days, configFile);
           process.stdout.write('\nWritten:\n');
           for (const r of reports) process.stdout.write(`  ${shown(r)}\n`);
           process.stdout.write(`  ${shown(join(out, 'complyd.sqlite'))} (the store)\n`);

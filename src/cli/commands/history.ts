@@ -68,12 +68,12 @@ export function registerHistory(program: Command): void {
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, not "${opts.limit}"`);
       const framework = parseFramework(opts.framework);
-      await withStore(opts, (store) => runHistory(store, limit, framework ? { framework } : {}), renderHistory);
+      await withStore(opts, (store) => runHistory(store.history, limit, framework ? { framework } : {}), renderHistory);
     });
 
   scoped(program.command('trend').description('compliance score and risk over time, per run, with the top regressions'), '90d').action(async (opts: ScopedOptions) => {
     const window = parseWindow(opts.since, opts.until);
-    await withStore(opts, (store) => trend(store, window, scopeOf(opts)), (t, config) => renderTrend(t, config.clusters.map((c) => c.name)));
+    await withStore(opts, (store) => trend(store.history, window, scopeOf(opts)), (t, config) => renderTrend(t, config.clusters.map((c) => c.name)));
   });
 
   scoped(
@@ -81,7 +81,7 @@ export function registerHistory(program: Command): void {
     '180d',
   ).action(async (opts: ScopedOptions) => {
     const window = parseWindow(opts.since, opts.until);
-    await withStore(opts, (store) => remediation(store, window, scopeOf(opts)), (r) => renderRemediation(r));
+    await withStore(opts, (store) => remediation(store.history, window, scopeOf(opts)), (r) => renderRemediation(r));
   });
 
   common(program.command('diff').description('findings new, reopened and resolved between two runs (ids or unique prefixes; "latest" is the newest finished run)'))
@@ -90,7 +90,7 @@ export function registerHistory(program: Command): void {
     .action(async (runA: string, runB: string, opts: ReadOptions) => {
       await withStore(
         opts,
-        async (store) => store.diff(await resolveRun(store, runA), await resolveRun(store, runB)),
+        async ({ history }) => history.diff(await resolveRun(history, runA), await resolveRun(history, runB)),
         (d) => renderDiff(d),
       );
     });
@@ -104,9 +104,9 @@ export function registerHistory(program: Command): void {
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, not "${opts.limit}"`);
       await withStore(
         opts,
-        async (store) => {
-          const runId = await resolveRun(store, opts.run);
-          const workloads = await store.workloadRisks(runId, opts.cluster);
+        async ({ history }) => {
+          const runId = await resolveRun(history, opts.run);
+          const workloads = await history.workloadRisks(runId, opts.cluster);
           return { runId, ...riskTotals(workloads), workloads: workloads.slice(0, limit), more: Math.max(0, workloads.length - limit) };
         },
         renderRisk,
@@ -116,7 +116,7 @@ export function registerHistory(program: Command): void {
   common(program.command('verify').description('recompute every cluster\'s hash chain over the stored runs and findings and report any row changed after the fact'))
     .addHelpText('after', `\nExit status: 0 when the chain holds, ${EXIT_CHAIN_BROKEN} when a row no longer matches its hash.`)
     .action(async (opts: ReadOptions) => {
-      const report = await withStore(opts, (store) => store.verifyChain(), renderVerify);
+      const report = await withStore(opts, (store) => store.integrity.verifyChain(), renderVerify);
       if (!report.ok) process.exitCode = EXIT_CHAIN_BROKEN;
     });
 
@@ -131,8 +131,8 @@ export function registerHistory(program: Command): void {
       const before = new Date(Date.now() - age);
       await withStore(
         opts,
-        async (store) => ({ olderThan: before.toISOString(), ...(await store.pruneEvidence(before)) }),
-        (r) => `evidence resolved before ${r.olderThan} pruned: ${r.episodes} finding episodes, ${r.revisions} earlier states, ${r.legacyFindings} findings of runs recorded before migration 002`,
+        async (store) => ({ olderThan: before.toISOString(), ...(await store.integrity.pruneEvidence(before)) }),
+        (r) => `evidence resolved before ${r.olderThan} pruned: ${r.episodes} finding episodes, ${r.revisions} earlier states`,
       );
     });
 }

@@ -4,6 +4,7 @@ import { buildReport, openStore, renderReport, REPORT_FORMATS, type ReportFormat
 import { writeReportFile } from '../../report/report-files.js';
 import { parseDuration } from '../../config/duration.js';
 import { UsageError } from '../../core/errors.js';
+import type { HistoryReader } from '../../store/run-store.js';
 import { parseFramework } from './controls.js';
 
 export function registerReport(program: Command): void {
@@ -26,8 +27,8 @@ export function registerReport(program: Command): void {
       const { config } = setup(opts);
       const store = await openStore(config);
       try {
-        const runId = await resolveRun(store, opts.run);
-        const data = await renderReport(await buildReport(store, runId, { sinceMs, ...(opts.cluster ? { clusters: opts.cluster } : {}), ...(framework ? { framework } : {}) }), opts.format as ReportFormat);
+        const runId = await resolveRun(store.history, opts.run);
+        const data = await renderReport(await buildReport(store.history, runId, { sinceMs, ...(opts.cluster ? { clusters: opts.cluster } : {}), ...(framework ? { framework } : {}) }), opts.format as ReportFormat);
         if (opts.out) {
           await writeReportFile(opts.out, data);
           process.stderr.write(`wrote ${opts.out} and ${opts.out}.sha256 (run ${runId})\n`);
@@ -38,7 +39,7 @@ export function registerReport(program: Command): void {
     });
 }
 
-export async function resolveRun(store: Awaited<ReturnType<typeof openStore>>, wanted: string): Promise<string> {
+export async function resolveRun(store: HistoryReader, wanted: string): Promise<string> {
   if (wanted === 'latest') {
     const run = await store.latestRun();
     if (!run) throw new UsageError('no finished run in the store yet: run `complyd scan` first');

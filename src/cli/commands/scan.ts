@@ -60,7 +60,7 @@ one cluster could not be assessed at all, 2 on a configuration or usage error, 1
         const total = opts.cluster?.length ?? config.clusters.length;
         let done = 0;
         process.stderr.write(`scanning ${total} cluster${total === 1 ? '' : 's'} (up to ${config.collect.concurrency} at a time)\n`);
-        const result = await runScan(config, store, log, {
+        const result = await runScan(config, store.runs, log, {
           trigger: 'cli',
           ...(opts.cluster ? { clusters: opts.cluster } : {}),
           ...(framework ? { controls: controlsFor(framework) } : {}),
@@ -69,7 +69,7 @@ one cluster could not be assessed at all, 2 on a configuration or usage error, 1
             process.stderr.write(`  [${done}/${total}] ${c.cluster}: ${c.status} in ${seconds(c.startedAt, c.finishedAt)}\n`);
           },
         });
-        const reports = opts.report ? await writeReports(store, result.runId, config.output.dir, config.output.formats) : [];
+        const reports = opts.report ? await writeReports(store.history, result.runId, config.output.dir, config.output.formats) : [];
         if (opts.output === 'json') {
           process.stdout.write(`${JSON.stringify({ ...result, reports }, null, 2)}\n`);
         } else {

@@ -4,6 +4,7 @@ import * as lifecycles from './002-lifecycles.js';
 import * as risk from './003-risk.js';
 import * as scoreSpans from './004-score-spans.js';
 import * as scheduleClaims from './005-schedule-claims.js';
+import * as dropPerRunFindings from './006-drop-per-run-findings.js';
 
 export interface NamedMigration {
   /** Recorded in the migrations table: never rename a released migration. */
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '003_risk', migration: risk },
   { name: '004_score_spans', migration: scoreSpans },
   { name: '005_schedule_claims', migration: scheduleClaims },
+  { name: '006_drop_per_run_findings', migration: dropPerRunFindings },
 ];
 
 export class ComplydMigrationSource implements Knex.MigrationSource<NamedMigration> {

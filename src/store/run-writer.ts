@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Knex } from 'knex';
+import type { ClusterScan } from '../core/types.js';
+import type { SqlDialect } from './dialect.js';
+import { recordClusterIn } from './record.js';
+import { RUNS, isoTimestamp } from './run-rows.js';
+import type { BeginRunInput, FinalRunStatus, RecordClusterOptions, RunStatus } from './run-types.js';
+import { StoreError, attempt, causeMessage, isForeignKeyViolation, isUniqueViolation } from './store-error.js';
+
+/**
+ * Writing runs: beginRun, then recordCluster once per cluster (each atomic), heartbeat while
+ * it lasts, finishRun at the end.
+ *
+ * Findings are kept as lifecycles (episodes: first seen, last seen, resolved, reopened), not
+ * as a copy per run, and counts as spans that last while they do not change, so an unchanged
+ * scan adds one row per cluster. Each cluster's scans form a hash chain.
+ */
+export interface RunWriter {
+  beginRun(input: BeginRunInput): Promise<string>;
+  /**
+   * One transaction: the cluster is recorded whole or not at all. Twice for one run is an error.
+   * Applies its finding lifecycles (see lifecycle.ts) unless the cluster failed.
+   */
+  recordCluster(runId: string, scan: ClusterScan, options?: RecordClusterOptions): Promise<void>;
+  /** Ends a running run; an error if the run is unknown or no longer running. */
+  finishRun(runId: string, status: FinalRunStatus, now: Date): Promise<void>;
+  /** Returns false when the run is no longer running (finished, or taken over as interrupted). */
+  heartbeat(runId: string, now: Date): Promise<boolean>;
+  /** Running runs whose heartbeat is older than staleAfterMs become interrupted; returns their ids. */
+  markAbandonedRuns(now: Date, staleAfterMs: number): Promise<string[]>;
+}
+
+/** The `owner` of runs started by this process. */
+export function processOwner(): string {
+  return `${hostname()}:${process.pid}`;
+}
+
+export class KnexRunWriter implements RunWriter {
+  constructor(
+    private readonly db: Knex,
+    private readonly dialect: SqlDialect,
+  ) {}
+
+  async beginRun(input: BeginRunInput): Promise<string> {
+    const id = randomUUID();
+    const now = isoTimestamp(input.now, 'now');
+    await attempt('cannot begin run', () =>
+      this.db.transaction(async (trx) => {
+        await trx(RUNS).insert({
+          id,
+          seq: await this.dialect.nextSeq(trx),
+          started_at: now,
+          finished_at: null,
+          status: 'running' satisfies RunStatus,
+          trigger: input.trigger,
+          catalog_version: input.catalogVersion,
+          complyd_version: input.complydVersion,
+          cluster_count: input.clusterCount,
+          owner: input.owner,
+          heartbeat_at: now,
+        });
+      }),
+    );
+    return id;
+  }
+
+  async recordCluster(runId: string, scan: ClusterScan, options: RecordClusterOptions = {}): Promise<void> {
+    const where = `cluster ${scan.cluster} of run ${runId}`;
+    try {
+      await this.db.transaction((trx) => recordClusterIn(trx, this.dialect, runId, scan, options));
+    } catch (err) {
+      if (err instanceof StoreError) throw err;
+      if (isUniqueViolation(err)) {
+        throw new StoreError(`cannot record ${where}: already recorded`, { cause: err });
+      }
+      if (isForeignKeyViolation(err)) {
+        throw new StoreError(`cannot record ${where}: no such run`, { cause: err });
+      }
+      throw new StoreError(`cannot record ${where}: ${causeMessage(err)}`, { cause: err });
+    }
+  }
+
+  async finishRun(runId: string, status: FinalRunStatus, now: Date): Promise<void> {
+    const at = isoTimestamp(now, 'now');
+    const updated = await attempt(`cannot finish run ${runId}`, () =>
+      this.db(RUNS)
+        .where({ id: runId, status: 'running' })
+        .update({ status, finished_at: at, heartbeat_at: at }),
+    );
+    if (updated === 1) return;
+    const run = await attempt(`cannot finish run ${runId}`, () => this.db(RUNS).select('status').where({ id: runId }).first<{ status: RunStatus } | undefined>());
+    throw new StoreError(
+      run ? `cannot finish run ${runId} as ${status}: it is already ${run.status}` : `cannot finish run ${runId}: no such run`,
+    );
+  }
+
+  async heartbeat(runId: string, now: Date): Promise<boolean> {
+    const at = isoTimestamp(now, 'now');
+    const updated = await attempt(`cannot record heartbeat of run ${runId}`, () =>
+      this.db(RUNS).where({ id: runId, status: 'running' }).update({ heartbeat_at: at }),
+    );
+    return updated === 1;
+  }
+
+  async markAbandonedRuns(now: Date, staleAfterMs: number): Promise<string[]> {
+    const cutoff = isoTimestamp(new Date(now.getTime() - staleAfterMs), 'now - staleAfterMs');
+    // One statement, so a heartbeat racing with it either saves its run or comes too late.
+    const rows = await attempt('cannot mark abandoned runs', () =>
+      this.db(RUNS)
+        .where({ status: 'running' })
+        .andWhere('heartbeat_at', '<', cutoff)
+        .update({ status: 'interrupted' satisfies RunStatus, finished_at: this.db.ref('heartbeat_at') }, ['id']),
+    );
+    return (rows as Array<{ id: string }>).map((r) => r.id).sort();
+  }
+}
