@@ -114,10 +114,12 @@ collect:
     ['30s', 30_000],
     ['5m', 300_000],
     ['1h30m', 5_400_000],
+    ['1.5h', 5_400_000],
     ['250ms', 250],
-    ['1500', 1500],
+    ['1m30s500ms', 90_500],
     ['7d', 604_800_000],
   ])('parses duration %s', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
-  it.each(['', 'soon', '5 m', '5x', '-1s', 'm5'])('rejects duration "%s"', (text) => expect(parseDuration(text)).toBeUndefined());
+  // Bare numbers used to be milliseconds; units must run from the largest down, once each.
+  it.each(['', 'soon', '5 m', '5x', '-1s', 'm5', '1500', '30m1h', '5m5m', '5M'])('rejects duration "%s"', (text) => expect(parseDuration(text)).toBeUndefined());
 });
