@@ -33,7 +33,7 @@ export function parseYaml(text: string, file: string): unknown {
   try {
     return doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS }) as unknown;
   } catch (err) {
-    const why = err instanceof ReferenceError && /alias/i.test(err.message)
+    const why = err instanceof ReferenceError && /excessive alias count/i.test(err.message)
       ? `aliases expand too far (more than ${MAX_ALIAS_EXPANSIONS} expansions; a YAML "billion laughs"?)`
       : `cannot be read: ${err instanceof Error ? err.message : String(err)}`;
     throw new ConfigError(`${file}: invalid YAML: ${why}`, [why], { cause: err });
