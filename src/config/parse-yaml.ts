@@ -20,7 +20,8 @@ export const MAX_ALIAS_EXPANSIONS = 1000;
  */
 export function parseYaml(text: string, file: string): unknown {
   if (Buffer.byteLength(text, 'utf8') > MAX_CONFIG_BYTES) throw tooLarge(file);
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  // logLevel 'error': a mapping used as a key becomes its text (then an unknown key) without a process warning on stderr.
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
   if (doc.errors.length > 0) {
     const issues = doc.errors.map((e) => {
       // The composer catches its own stack overflow on deep nesting and reports the raw RangeError text.
@@ -36,13 +37,17 @@ export function parseYaml(text: string, file: string): unknown {
     const why = err instanceof ReferenceError && /excessive alias count/i.test(err.message)
       ? `aliases expand too far (more than ${MAX_ALIAS_EXPANSIONS} expansions; a YAML "billion laughs"?)`
       : `cannot be read: ${err instanceof Error ? err.message : String(err)}`;
-    throw new ConfigError(`${file}: invalid YAML: ${why}`, [why], { cause: err });
+    throw fileError(file, `invalid YAML: ${why}`, err);
   }
 }
 
 export function tooLarge(file: string): ConfigError {
-  const why = `too large for a configuration file (more than ${MAX_CONFIG_BYTES / 1024 / 1024} MiB)`;
-  return new ConfigError(`${file}: ${why}`, [why]);
+  return fileError(file, `too large for a configuration file (more than ${MAX_CONFIG_BYTES / 1024 / 1024} MiB)`);
+}
+
+/** A problem of the file as a whole: its one issue is the message after the file name. */
+function fileError(file: string, why: string, cause?: unknown): ConfigError {
+  return new ConfigError(`${file}: ${why}`, [why], cause === undefined ? undefined : { cause });
 }
 
 /** Walks the node tree with an explicit stack, so depth itself cannot overflow the check. */
@@ -55,8 +60,7 @@ function checkNesting(doc: Document, file: string): void {
       stack.push({ node: node.key, depth, path }, { node: node.value, depth, path: [...path, key] });
     } else if (isCollection(node)) {
       if (depth >= MAX_NESTING) {
-        const why = `nested deeper than ${MAX_NESTING} levels at ${keyPath(path)}`;
-        throw new ConfigError(`${file}: ${why}`, [why]);
+        throw fileError(file, `nested deeper than ${MAX_NESTING} levels at ${keyPath(path)}`);
       }
       node.items.forEach((item, i) => stack.push({ node: item, depth: depth + 1, path: isPair(item) ? path : [...path, i] }));
     }
