@@ -1,4 +1,4 @@
-import { parseDuration } from '../config/duration.js';
+import { checkDuration, DURATION_RANGES } from '../config/duration.js';
 import { UsageError } from '../core/errors.js';
 import type { Window } from '../history/history.js';
 
@@ -9,8 +9,10 @@ import type { Window } from '../history/history.js';
  */
 export function parseWindow(since: string, until: string | undefined, now: Date = new Date()): Window {
   const to = until === undefined ? now : parseInstant(until, '--until');
-  const back = parseDuration(since);
-  const from = back !== undefined && !/^\d+$/.test(since.trim()) ? new Date(to.getTime() - back) : parseInstant(since, '--since');
+  const back = checkDuration(since, DURATION_RANGES.since);
+  // A duration out of range is named as such; anything else that is not one may be a date.
+  if (!back.ok && back.kind === 'range') throw new UsageError(`--since: ${back.why}`);
+  const from = back.ok ? new Date(to.getTime() - back.ms) : parseInstant(since, '--since');
   if (from.getTime() > to.getTime()) throw new UsageError(`--since (${from.toISOString()}) is after --until (${to.toISOString()})`);
   return { from, to };
 }

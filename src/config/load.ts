@@ -1,11 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { ClusterTarget } from '../core/types.js';
 import { ConfigError } from '../core/errors.js';
 import { configSchema, type RawConfig } from './schema.js';
+import { interpolate } from './interpolate.js';
+import { keyPath } from './key-path.js';
+import { MAX_CONFIG_BYTES, parseYaml, tooLarge } from './parse-yaml.js';
+
+export { keyPath };
 
 export type StorageTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
@@ -23,16 +27,6 @@ export interface Config {
   readonly log: RawConfig['log'];
 }
 
-/** `clusters[1].kubeconfig` from zod's `['clusters', 1, 'kubeconfig']`. */
-export function keyPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out ? `.${String(part)}` : String(part);
-  }
-  return out || '(top level)';
-}
-
 function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   return issues.map((issue) => {
     if (issue.code === 'unrecognized_keys') {
@@ -42,25 +36,6 @@ function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   });
 }
 
-/**
- * Replace `${VAR}` and `${VAR:-default}` in string values, so that credentials such as a
- * PostgreSQL URL can come from the environment instead of the file.
- */
-function interpolate(value: unknown, env: NodeJS.ProcessEnv, path: PropertyKey[], issues: string[]): unknown {
-  if (typeof value === 'string') {
-    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, name: string, fallback?: string) => {
-      const v = env[name] ?? fallback;
-      if (v === undefined) issues.push(`${keyPath(path)}: environment variable ${name} is not set`);
-      return v ?? '';
-    });
-  }
-  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, env, [...path, i], issues));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, env, [...path, k], issues)]));
-  }
-  return value;
-}
-
 function resolvePath(base: string, p: string): string {
   if (p === '~' || p.startsWith('~/')) return resolve(homedir(), p.slice(2));
   return isAbsolute(p) ? p : resolve(base, p);
@@ -68,15 +43,13 @@ function resolvePath(base: string, p: string): string {
 
 /** Parse and validate config text. `file` is used for messages and to resolve relative paths. */
 export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Config {
-  const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    const issues = doc.errors.map((e) => `line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`);
-    throw new ConfigError(`${file}: invalid YAML: ${issues.join('; ')}`, issues);
-  }
-  const envIssues: string[] = [];
-  const raw = interpolate(doc.toJS() ?? {}, env, [], envIssues);
+  const envIssues: Array<{ at: string; message: string }> = [];
+  const raw = interpolate(parseYaml(text, file) ?? {}, env, (path, message) => envIssues.push({ at: keyPath(path), message }));
   const parsed = configSchema.safeParse(raw);
-  const issues = [...envIssues, ...(parsed.success ? [] : formatIssues(parsed.error.issues))];
+  // A key whose reference failed holds a made-up value: its schema issue would only repeat the problem.
+  const failedKeys = new Set(envIssues.map((i) => i.at));
+  const schemaIssues = parsed.success ? [] : parsed.error.issues.filter((i) => !failedKeys.has(keyPath(i.path)));
+  const issues = [...envIssues.map((i) => `${i.at}: ${i.message}`), ...formatIssues(schemaIssues)];
   if (!parsed.success || issues.length > 0) {
     throw new ConfigError(`${file}: invalid configuration:\n  ${issues.join('\n  ')}`, issues);
   }
@@ -102,13 +75,29 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
 }
 
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Config {
-  let text: string;
+  return parseConfig(readConfigText(file), file, env);
+}
+
+/** The file's text, read no further than the size limit (so `-c /dev/zero` is refused, not read forever). */
+function readConfigText(file: string): string {
+  let fd: number | undefined;
   try {
-    text = readFileSync(file, 'utf8');
+    fd = openSync(file, 'r');
+    const buf = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+    let length = 0;
+    while (length < buf.length) {
+      const n = readSync(fd, buf, length, buf.length - length, null);
+      if (n === 0) break;
+      length += n;
+    }
+    if (length > MAX_CONFIG_BYTES) throw tooLarge(file);
+    return buf.toString('utf8', 0, length);
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : String(err);
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : String(err);
     throw new ConfigError(`${file}: cannot read configuration: ${why}`, undefined, { cause: err });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
-  return parseConfig(text, file, env);
 }

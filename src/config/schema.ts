@@ -1,17 +1,20 @@
 import { z } from 'zod';
 import cron from 'node-cron';
-import { parseDuration } from './duration.js';
+import { checkDuration, DURATION_RANGES, formatDuration, type DurationRange } from './duration.js';
+import { isTimeZone } from './timezone.js';
 import { FRAMEWORKS } from '../core/control.js';
 
-/** A duration such as `30s`, `5m` or `2h`, turned into milliseconds. */
-const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const ms = parseDuration(v);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `not a duration: "${v}" (use e.g. 30s, 5m, 2h)` });
+/** A duration with a unit (`30s`, `5m`, `2h`, `7d`) within `range`, turned into milliseconds. */
+const duration = (range: DurationRange) =>
+  z.unknown().transform((v, ctx) => {
+    const checked = checkDuration(v, range);
+    if (checked.ok) return checked.ms;
+    ctx.addIssue({ code: 'custom', message: checked.why });
     return z.NEVER;
-  }
-  return ms;
-});
+  });
+
+/** An IANA time zone name the runtime knows, as node-cron will need it. */
+const timeZone = z.string().refine(isTimeZone, { error: (issue) => `unknown time zone: ${JSON.stringify(issue.input)} (use an IANA name such as UTC, Europe/Paris or America/New_York)` });
 
 const cronExpression = z.string().superRefine((expr, ctx) => {
   const result = cron.validateDetailed(expr);
@@ -51,7 +54,7 @@ export const configSchema = z
         /** When the daemon scans the fleet. @default every 6 hours */
         scan: cronExpression.default('0 */6 * * *'),
         /** IANA time zone for the cron expression. @default UTC */
-        timezone: z.string().default('UTC'),
+        timezone: timeZone.default('UTC'),
       })
       .strict()
       .default({ scan: '0 */6 * * *', timezone: 'UTC' }),
@@ -81,7 +84,7 @@ export const configSchema = z
             cron: cronExpression.optional(),
             formats: z.array(z.enum(REPORT_FORMAT_NAMES)).min(1).default(['pdf']),
             /** The period the report looks back over. @default 30d */
-            since: duration.default(30 * 86_400_000),
+            since: duration(DURATION_RANGES.since).default(30 * 86_400_000),
             /** Only these clusters. @default all */
             clusters: z.array(z.string().min(1)).min(1).optional(),
             /** Only the controls of one framework. */
@@ -99,13 +102,18 @@ export const configSchema = z
         /** Clusters collected at the same time. @default 4 */
         concurrency: z.number().int().min(1).max(64).default(4),
         /** Whole-cluster deadline; what is not read by then becomes a gap. @default 5m */
-        clusterTimeout: duration.default(300_000),
+        clusterTimeout: duration(DURATION_RANGES.clusterTimeout).default(300_000),
         /** Deadline of one API request. @default 30s */
-        requestTimeout: duration.default(30_000),
+        requestTimeout: duration(DURATION_RANGES.requestTimeout).default(30_000),
         /** Items per list page (`limit`). @default 500 */
         pageSize: z.number().int().min(1).max(10_000).default(500),
       })
       .strict()
+      .superRefine((c, ctx) => {
+        if (c.requestTimeout > c.clusterTimeout) {
+          ctx.addIssue({ code: 'custom', path: ['requestTimeout'], message: `longer than collect.clusterTimeout (${formatDuration(c.clusterTimeout)}), which cuts every request short` });
+        }
+      })
       .default({ concurrency: 4, clusterTimeout: 300_000, requestTimeout: 30_000, pageSize: 500 }),
     retention: z
       .object({
@@ -113,7 +121,7 @@ export const configSchema = z
          * Blank the evidence text (observed values, messages) of findings resolved longer ago
          * than this; counts, scores and lifecycles are kept forever. @default keep everything
          */
-        evidence: duration.optional(),
+        evidence: duration(DURATION_RANGES.retention).optional(),
       })
       .strict()
       .default({}),

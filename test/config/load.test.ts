@@ -1,9 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, parseConfig } from '../../src/config/load.js';
+import { loadConfig, parseConfig, type Config } from '../../src/config/load.js';
 import { ConfigError } from '../../src/core/errors.js';
-import { parseDuration } from '../../src/config/duration.js';
+import { DURATION_RANGES, MAX_TIMER_MS, TIMER_DURATIONS, parseDuration } from '../../src/config/duration.js';
 
 function issuesOf(text: string, env: NodeJS.ProcessEnv = {}): string[] {
   try {
@@ -98,6 +98,74 @@ collect:
     expect(issuesOf(text, {})).toContain('storage.postgres: environment variable DB_URL is not set');
   });
 
+  it('names a reference that is not ${NAME} or ${NAME:-default}, with its key path', () => {
+    const text = [
+      'clusters:',
+      '  - name: a',
+      '    kubeconfig: ${UNTERMINATED',
+      '    context: ${}',
+      '    labels: { x: "${1BAD}", y: "${A-b}", z: "${A:-${B}}", w: "${constructor}" }',
+    ].join('\n');
+    expect(issuesOf(text, { A: 'set' })).toEqual([
+      expect.stringMatching(/^clusters\[0\]\.kubeconfig: unterminated reference "\$\{UNTERMINATED": no closing \}/),
+      expect.stringMatching(/^clusters\[0\]\.context: empty variable name in "\$\{\}"/),
+      expect.stringMatching(/^clusters\[0\]\.labels\.x: invalid variable name "1BAD" in "\$\{1BAD\}"/),
+      expect.stringMatching(/^clusters\[0\]\.labels\.y: invalid variable name "A-b"/),
+      expect.stringMatching(/^clusters\[0\]\.labels\.z: a default cannot hold another reference/),
+      // Only the environment's own variables: not Object.prototype's.
+      'clusters[0].labels.w: environment variable constructor is not set',
+    ]);
+  });
+
+  it('applies a default to an unset or empty variable, and reads $${ as a literal ${', () => {
+    const cfg = parseConfig('clusters:\n  - name: a\n    kubeconfig: ${DIR:-/k}/$${HOME}/${FILE}\n    context: ${CTX:-prod}\n', '/c.yaml', { DIR: '', FILE: 'a.yaml' });
+    expect(cfg.clusters[0]).toMatchObject({ kubeconfig: '/k/${HOME}/a.yaml', context: 'prod' });
+  });
+
+  it('names an unset variable once, not again as the empty value the schema would refuse', () => {
+    expect(issuesOf('clusters:\n  - name: a\n    kubeconfig: ${KUBE}\n')).toEqual(['clusters[0].kubeconfig: environment variable KUBE is not set']);
+  });
+
+  it('checks the time zone when the file loads, as node-cron would only when the daemon schedules', () => {
+    const base = 'clusters: [{name: a, kubeconfig: k}]\nschedule:\n  timezone: ';
+    expect(parseConfig(`${base}Europe/Paris\n`, '/c.yaml', {}).schedule.timezone).toBe('Europe/Paris');
+    expect(issuesOf(`${base}Mars/Olympus\n`)).toEqual([
+      'schedule.timezone: unknown time zone: "Mars/Olympus" (use an IANA name such as UTC, Europe/Paris or America/New_York)',
+    ]);
+    expect(issuesOf(`${base}""\n`)).toEqual([expect.stringMatching(/^schedule\.timezone: unknown time zone: ""/)]);
+  });
+
+  it('wants a unit on every duration: a bare number used to be milliseconds', () => {
+    expect(issuesOf('clusters: [{name: a, kubeconfig: k}]\nreports:\n  - name: r\n    since: 42\ncollect:\n  requestTimeout: "1500"\n')).toEqual([
+      'reports[0].since: not a duration: 42 has no unit (write e.g. 42s or 42m)',
+      'collect.requestTimeout: not a duration: "1500" has no unit (write e.g. 1500s or 1500m)',
+    ]);
+    expect(issuesOf('clusters: [{name: a, kubeconfig: k}]\nretention:\n  evidence: [1d]\n')).toEqual([
+      'retention.evidence: not a duration: expected text such as 30s, 5m or 2h, got a list',
+    ]);
+  });
+
+  // Both ends of each range are accepted, one step beyond either is not.
+  it.each([
+    ['collect.requestTimeout', 'collect:\n  clusterTimeout: 6h\n  requestTimeout: ', ['1s', '10m'], ['999ms', '10m1s'], (c: Config) => c.collect.requestTimeout],
+    ['collect.clusterTimeout', 'collect:\n  requestTimeout: 1s\n  clusterTimeout: ', ['10s', '6h'], ['9s', '6h1s'], (c: Config) => c.collect.clusterTimeout],
+    ['reports[0].since', 'reports:\n  - name: r\n    since: ', ['1m', '3650d'], ['59s', '3650d1s'], (c: Config) => c.reports[0]?.since],
+    ['retention.evidence', 'retention:\n  evidence: ', ['1d', '36500d'], ['23h', '36501d'], (c: Config) => c.retention.evidence],
+  ])('keeps %s within its range', (key, prefix, good, bad, read) => {
+    const text = (v: string) => `clusters: [{name: a, kubeconfig: k}]\n${prefix}${v}\n`;
+    expect(good.map((v) => read(parseConfig(text(v), '/c.yaml', {})))).toEqual(good.map(parseDuration));
+    expect(issuesOf(text(bad[0] ?? ''))).toEqual([`${key}: "${bad[0]}" is too short: at least ${good[0]}`]);
+    expect(issuesOf(text(bad[1] ?? ''))).toEqual([`${key}: "${bad[1]}" is too long: at most ${good[1]}`]);
+  });
+
+  it('refuses 25 days as a timeout (Node fires a longer timer at once) and a request longer than its cluster deadline', () => {
+    expect(issuesOf('clusters: [{name: a, kubeconfig: k}]\ncollect:\n  clusterTimeout: 25d\n')).toEqual(['collect.clusterTimeout: "25d" is too long: at most 6h']);
+    expect(issuesOf('clusters: [{name: a, kubeconfig: k}]\ncollect:\n  clusterTimeout: 1m\n  requestTimeout: 2m\n')).toEqual([
+      'collect.requestTimeout: longer than collect.clusterTimeout (1m), which cuts every request short',
+    ]);
+    for (const name of TIMER_DURATIONS) expect(DURATION_RANGES[name].max).toBeLessThanOrEqual(MAX_TIMER_MS);
+  });
+
   it('reports YAML syntax errors with their line', () => {
     const issues = issuesOf('clusters:\n  - name: a\n   kubeconfig: [x\n');
     expect(issues[0]).toMatch(/^line \d+: /);
@@ -114,10 +182,12 @@ collect:
     ['30s', 30_000],
     ['5m', 300_000],
     ['1h30m', 5_400_000],
+    ['1.5h', 5_400_000],
     ['250ms', 250],
-    ['1500', 1500],
+    ['1m30s500ms', 90_500],
     ['7d', 604_800_000],
   ])('parses duration %s', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
-  it.each(['', 'soon', '5 m', '5x', '-1s', 'm5'])('rejects duration "%s"', (text) => expect(parseDuration(text)).toBeUndefined());
+  // Bare numbers used to be milliseconds; units must run from the largest down, once each.
+  it.each(['', 'soon', '5 m', '5x', '-1s', 'm5', '1500', '30m1h', '5m5m', '5M'])('rejects duration "%s"', (text) => expect(parseDuration(text)).toBeUndefined());
 });

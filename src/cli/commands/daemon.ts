@@ -4,8 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { openStore, runReportJob, runScan, writeReports, type ReportJob } from '../../main.js';
 import { processOwner } from '../../store/run-writer.js';
 import { Scheduler, previousSlot, type ScheduledJob } from '../../schedule/scheduler.js';
-import { parseDuration } from '../../config/duration.js';
-import { UsageError, errorMessage } from '../../core/errors.js';
+import { DURATION_RANGES, durationOption } from '../../config/duration.js';
+import { errorMessage } from '../../core/errors.js';
 
 export function registerDaemon(program: Command): void {
   program
@@ -16,8 +16,7 @@ export function registerDaemon(program: Command): void {
     .option('--no-catch-up', 'do not scan at start-up when a scheduled slot was missed while the daemon was down')
     .option('--log-level <level>', 'log level (default: log.level from the configuration)')
     .action(async (opts: ConfigOptions & { grace: string; catchUp: boolean }) => {
-      const graceMs = parseDuration(opts.grace);
-      if (graceMs === undefined) throw new UsageError(`--grace: not a duration: "${opts.grace}"`);
+      const graceMs = durationOption('--grace', opts.grace, DURATION_RANGES.grace);
       const { config, log } = setup(opts, undefined);
       if (!opts.logLevel) log.level = config.log.level;
       const store = await openStore(config);

@@ -6,7 +6,7 @@ import type { RunStore } from '../../store/run-store.js';
 import type { Config } from '../../config/load.js';
 import { remediation, runHistory, trend } from '../../history/history.js';
 import { UsageError } from '../../core/errors.js';
-import { parseDuration } from '../../config/duration.js';
+import { DURATION_RANGES, durationOption } from '../../config/duration.js';
 import { parseFramework } from './controls.js';
 import { resolveRun } from './report.js';
 import { parseOutput, parseWindow } from '../window.js';
@@ -124,10 +124,8 @@ export function registerHistory(program: Command): void {
     .option('--older-than <duration>', 'retention age (default: retention.evidence from the configuration)')
     .action(async (opts: ReadOptions & { olderThan?: string }) => {
       const { config } = setup(opts);
-      const age = opts.olderThan !== undefined ? parseDuration(opts.olderThan) : config.retention.evidence;
-      if (age === undefined) {
-        throw new UsageError(opts.olderThan !== undefined ? `--older-than: not a duration: "${opts.olderThan}"` : `no retention.evidence in ${config.file} and no --older-than: nothing to prune`);
-      }
+      const age = opts.olderThan !== undefined ? durationOption('--older-than', opts.olderThan, DURATION_RANGES.retention) : config.retention.evidence;
+      if (age === undefined) throw new UsageError(`no retention.evidence in ${config.file} and no --older-than: nothing to prune`);
       const before = new Date(Date.now() - age);
       await withStore(
         opts,

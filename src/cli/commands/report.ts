@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
 import { buildReport, openStore, renderReport, REPORT_FORMATS, type ReportFormat } from '../../main.js';
 import { writeReportFile } from '../../report/report-files.js';
-import { parseDuration } from '../../config/duration.js';
+import { DURATION_RANGES, durationOption } from '../../config/duration.js';
 import { UsageError } from '../../core/errors.js';
 import type { HistoryReader } from '../../store/run-store.js';
 import { parseFramework } from './controls.js';
@@ -22,8 +22,7 @@ export function registerReport(program: Command): void {
       if (!(REPORT_FORMATS as readonly string[]).includes(opts.format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}, not "${opts.format}"`);
       if (opts.format === 'pdf' && !opts.out) throw new UsageError('--out is required for --format pdf');
       const framework = parseFramework(opts.framework);
-      const sinceMs = parseDuration(opts.since);
-      if (sinceMs === undefined || sinceMs <= 0) throw new UsageError(`--since: not a duration: "${opts.since}" (use e.g. 30d, 12h)`);
+      const sinceMs = durationOption('--since', opts.since, DURATION_RANGES.since);
       const { config } = setup(opts);
       const store = await openStore(config);
       try {
