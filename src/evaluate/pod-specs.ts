@@ -1,4 +1,5 @@
 import type { KubeObject, ResourceKind, ResourceRef, Snapshot } from '../core/types.js';
+import { objectRef } from '../core/resource-ref.js';
 
 /** The parts of a PodSpec that controls read. Everything is optional, as in the API. */
 export interface PodSpec {
@@ -98,11 +99,7 @@ function dig(obj: unknown, path: readonly string[]): unknown {
   return cur;
 }
 
-function refOf(obj: KubeObject): ResourceRef {
-  const ref: ResourceRef = { kind: obj.kind, name: obj.metadata.name };
-  if (obj.metadata.namespace) ref.namespace = obj.metadata.namespace;
-  return ref;
-}
+const refOf = objectRef;
 
 /**
  * Every pod spec of a snapshot, counted once. A pod or workload whose controller is itself

@@ -107,7 +107,7 @@ describeEachDatabase('KnexRunStore', (db) => {
       for (const c of cols) expect([table, c, await knex.schema.hasColumn(table, c)]).toEqual([table, c, true]);
     }
     const applied = await knex('complyd_migrations').select('name');
-    expect(applied.map((r: { name: string }) => r.name)).toEqual(['001_initial', '002_lifecycles', '003_risk', '004_score_spans', '005_schedule_claims']);
+    expect(applied.map((r: { name: string }) => r.name)).toEqual(['001_initial', '002_lifecycles', '003_risk', '004_score_spans', '005_schedule_claims', '006_finding_identity']);
 
     const [, pending] = (await knex.migrate.list({
       migrationSource: new ComplydMigrationSource(),
@@ -119,8 +119,8 @@ describeEachDatabase('KnexRunStore', (db) => {
     const again = new KnexRunStore(await openDatabase(cfg));
     try {
       expect((await again.getRun(runId))?.status).toBe('running');
-      const stillFive = await knex('complyd_migrations').count({ n: '*' }).first();
-      expect(Number(stillFive?.['n'])).toBe(5);
+      const stillAll = await knex('complyd_migrations').count({ n: '*' }).first();
+      expect(Number(stillAll?.['n'])).toBe(6);
     } finally {
       await again.close();
     }

@@ -4,6 +4,7 @@ import * as lifecycles from './002-lifecycles.js';
 import * as risk from './003-risk.js';
 import * as scoreSpans from './004-score-spans.js';
 import * as scheduleClaims from './005-schedule-claims.js';
+import * as findingIdentity from './006-finding-identity.js';
 
 export interface NamedMigration {
   /** Recorded in the migrations table: never rename a released migration. */
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '003_risk', migration: risk },
   { name: '004_score_spans', migration: scoreSpans },
   { name: '005_schedule_claims', migration: scheduleClaims },
+  { name: '006_finding_identity', migration: findingIdentity },
 ];
 
 export class ComplydMigrationSource implements Knex.MigrationSource<NamedMigration> {
