@@ -77,6 +77,7 @@ describe('renderCsv (report from a SQLite store)', () => {
     expect(rows[0]).toEqual([
       'cluster', 'control_id', 'control_title', 'severity', 'status', 'frameworks', 'kind', 'namespace', 'name', 'container',
       'evidence_path', 'observed', 'expected', 'message', 'fingerprint', 'run_id', 'snapshot_hash',
+      'api_version', 'uid', 'first_seen', 'age_days',
     ]);
     const findings = stored.report.controls.flatMap((c) => c.findings);
     expect(rows.length - 1).toBe(findings.length);
@@ -96,6 +97,14 @@ describe('renderCsv (report from a SQLite store)', () => {
     expect((r[col('frameworks')] ?? '').split(';')).toEqual(expect.arrayContaining(['pss-baseline', 'pss-restricted']));
     expect(r[col('run_id')]).toBe(stored.report.run.id);
     expect(r[col('snapshot_hash')]).toBe('ab'.repeat(32));
+  });
+
+  it('names the object (apiVersion, uid) and when its finding was first seen, with its age at the run', () => {
+    const r = rowOf(TRICKY_NAME);
+    expect([r[col('api_version')], r[col('uid')]]).toEqual(['apps/v1', `uid-${TRICKY_NAME.length}`]);
+    expect([r[col('first_seen')], r[col('age_days')]]).toEqual(['2025-03-01T10:00:01.000Z', '0']);
+    const cluster = rows.find((x) => x[col('kind')] === 'Cluster') ?? [];
+    expect([cluster[col('api_version')], cluster[col('uid')]]).toEqual(['', '']);
   });
 
   it('neutralises formula prefixes with an apostrophe', () => {

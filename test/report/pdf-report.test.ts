@@ -269,7 +269,7 @@ describe('renderPdf edge cases', () => {
         remediation: 'm',
         automated: true,
         results: [{ cluster: 'c1', status: 'unknown', counts: { ...emptyCounts(), unknown: 1 } }],
-        findings: [{ cluster: 'c1', status: 'unknown', resource: { kind: 'Cluster', name: 'c1' }, message, fingerprint: 'f' }],
+        findings: [{ cluster: 'c1', status: 'unknown', severity: 'info', resource: { kind: 'Cluster', name: 'c1' }, message, fingerprint: 'f' }],
       },
     ];
     const template: PdfTemplate = { ...loadTemplate(), organisation: 'Acme Audit Ltd', title: 'Quarterly Evidence Pack', footerText: 'Acme internal' };
