@@ -38,27 +38,36 @@ export const JENKINS_JUNIT: Record<string, ElementRule> = {
 /** SUREFIRE_TIME: digits, optional thousands commas, optional fraction. */
 const TIME = /^(([0-9]{0,3},)*[0-9]{3}|[0-9]{0,3})*(\.[0-9]*)?$/;
 
+type XmlNode = Record<string, unknown>;
+
+/** One element's own problems: where it sits, its attributes. */
+function elementErrors(schema: Record<string, ElementRule>, name: string, parent: string | undefined, attrs: Record<string, string>, here: string): string[] {
+  const rule = schema[name];
+  if (!rule) return [`${here}: unknown element`];
+  const errors: string[] = [];
+  const allowedHere = parent === undefined ? name === 'testsuites' || name === 'testsuite' : schema[parent]?.children.includes(name);
+  if (!allowedHere) errors.push(`${here}: not allowed in <${parent ?? 'document'}>`);
+  for (const a of Object.keys(attrs)) if (!(a in rule.attributes)) errors.push(`${here}: attribute ${a} not allowed`);
+  for (const [a, use] of Object.entries(rule.attributes)) if (use === 'required' && !(a in attrs)) errors.push(`${here}: attribute ${a} missing`);
+  const time = attrs['time'];
+  if ((name === 'testsuite' || name === 'testsuites') && time !== undefined && !TIME.test(time)) errors.push(`${here}: time ${time} is not a SUREFIRE_TIME`);
+  return errors;
+}
+
 /** Every way the document breaks the schema (empty when valid). */
 export function junitSchemaErrors(xml: string, schema: Record<string, ElementRule> = JENKINS_JUNIT): string[] {
-  const doc = new XMLParser({ ignoreAttributes: false, preserveOrder: true, parseTagValue: false, parseAttributeValue: false, ignoreDeclaration: true }).parse(xml) as Array<Record<string, unknown>>;
+  const doc = new XMLParser({ ignoreAttributes: false, preserveOrder: true, parseTagValue: false, parseAttributeValue: false, ignoreDeclaration: true }).parse(xml) as XmlNode[];
   const errors: string[] = [];
-  const visit = (nodes: Array<Record<string, unknown>>, parent: string | undefined, path: string) => {
+  const visit = (nodes: XmlNode[], parent: string | undefined, path: string) => {
     for (const node of nodes) {
       const name = Object.keys(node).find((k) => k !== ':@');
-      if (name === undefined) continue;
       if (name === '#text') {
         if (parent && !schema[parent]?.text && String(node['#text']).trim() !== '') errors.push(`${path}: text not allowed in <${parent}>`);
-        continue;
+      } else if (name !== undefined) {
+        const attrs = Object.fromEntries(Object.entries((node[':@'] as Record<string, string> | undefined) ?? {}).map(([k, v]) => [k.replace(/^@_/, ''), v]));
+        errors.push(...elementErrors(schema, name, parent, attrs, `${path}/${name}`));
+        visit(node[name] as XmlNode[], name, `${path}/${name}`);
       }
-      const here = `${path}/${name}`;
-      const rule = schema[name];
-      if (!rule) errors.push(`${here}: unknown element`);
-      else if (parent === undefined ? name !== 'testsuites' && name !== 'testsuite' : !schema[parent]?.children.includes(name)) errors.push(`${here}: not allowed in <${parent ?? 'document'}>`);
-      const attrs = Object.fromEntries(Object.entries((node[':@'] as Record<string, string> | undefined) ?? {}).map(([k, v]) => [k.replace(/^@_/, ''), v]));
-      for (const a of Object.keys(attrs)) if (rule && !(a in rule.attributes)) errors.push(`${here}: attribute ${a} not allowed`);
-      for (const [a, use] of Object.entries(rule?.attributes ?? {})) if (use === 'required' && !(a in attrs)) errors.push(`${here}: attribute ${a} missing`);
-      if ((name === 'testsuite' || name === 'testsuites') && attrs['time'] !== undefined && !TIME.test(attrs['time'])) errors.push(`${here}: time ${attrs['time']} is not a SUREFIRE_TIME`);
-      visit(node[name] as Array<Record<string, unknown>>, name, here);
     }
   };
   visit(doc, undefined, '');
