@@ -86,6 +86,8 @@ interface TableOptions {
 }
 
 const LEADING = 1.25;
+/** Tables longer than this are tagged as paragraphs, a page at a time (see table()). */
+const LONG_TABLE_ROWS = 100;
 const CELL_PAD_X = 3.5;
 const CELL_PAD_Y = 2.5;
 
@@ -308,26 +310,31 @@ export class Layout {
     const captionH = captionLines.length ? captionLines.length * this.lineHeight(captionStyle) + 2 : 0;
 
     const T = this.tags;
-    const table = T.element('Table');
-    // The header row is tagged where it first appears; its repetitions are artifacts.
-    let headerRow: PDFKit.PDFStructureElement | undefined = T.element('TR', table);
+    // A listing of thousands of rows is tagged page by page as paragraphs, not cell by cell:
+    // one structure object per cell made the 50-cluster report 6 times larger (ADR 0007).
+    const long = rows.length > LONG_TABLE_ROWS;
+    const container = T.element(long ? 'Div' : 'Table');
+    let headerTagged = false;
     const drawHeader = () => {
-      const row = headerRow;
-      headerRow = undefined;
+      const first = !headerTagged;
+      headerTagged = true;
+      const cell = (i: number) => this.drawLines(headerLines[i] ?? [], head, (xs[i] ?? 0) + CELL_PAD_X, this.y + CELL_PAD_Y, (widths[i] ?? 0) - 2 * CELL_PAD_X, columns[i]?.align ?? 'left');
+      const cells = () => headerLines.forEach((_, i) => cell(i));
       const draw = () => {
         T.artifact(() => this.ops.rect(this.left, this.y, this.width, headerH, this.c.tableHeader));
-        headerLines.forEach((lines, i) => {
-          const cell = () => this.drawLines(lines, head, (xs[i] ?? 0) + CELL_PAD_X, this.y + CELL_PAD_Y, (widths[i] ?? 0) - 2 * CELL_PAD_X, columns[i]?.align ?? 'left');
-          if (row) T.leaf('TH', cell, row);
-          else cell();
-        });
+        if (!first) cells();
+        else if (long) T.leaf('P', cells, container);
+        else {
+          const tr = T.element('TR', container);
+          headerLines.forEach((_, i) => T.leaf('TH', () => cell(i), tr));
+          tr.end();
+        }
         this.y += headerH;
         this.rule(this.c.primary, 0.6);
       };
-      if (row) {
-        this.ops.batch(draw);
-        row.end();
-      } else T.artifact(() => this.ops.batch(draw));
+      // The header row is tagged where it first appears; its repetitions are artifacts.
+      if (first) this.ops.batch(draw);
+      else T.artifact(() => this.ops.batch(draw));
     };
     const continuePage = () => {
       this.newPage();
@@ -357,16 +364,30 @@ export class Layout {
     this.ensure(keepTogether ? tableH : headerH + firstRowH);
     drawHeader();
     if (prepared.length === 0) {
-      const row = T.element('TR', table);
+      const row = T.element('TR', container);
       T.leaf('TD', () => this.drawLines(['none'], captionStyle, this.left + CELL_PAD_X, this.y + CELL_PAD_Y, this.width), row);
       row.end();
       this.y += lh + 2 * CELL_PAD_Y;
       this.rule(this.c.rule, 0.4);
     }
 
+    let pageText: { el: PDFKit.PDFStructureElement; page: number } | undefined;
+    const rowTags = (): { row: PDFKit.PDFStructureElement; cells: Array<PDFKit.PDFStructureElement | undefined> } | undefined => {
+      if (long) return undefined;
+      const row = T.element('TR', container);
+      return { row, cells: columns.map(() => T.element('TD', row)) };
+    };
+    /** The paragraph of a long listing on the current page. */
+    const pageParagraph = () => {
+      const page = this.doc.bufferedPageRange().count;
+      if (pageText?.page !== page) {
+        pageText?.el.end();
+        pageText = { el: T.element('P', container), page };
+      }
+      return pageText.el;
+    };
     prepared.forEach((cells, r) => {
-      const row = T.element('TR', table);
-      const tds = cells.map(() => T.element('TD', row));
+      const tags = rowTags();
       const nLines = rowLines[r] ?? 1;
       const rowH = nLines * lh + 2 * CELL_PAD_Y;
       const linesLeft = Math.floor((this.bottom - this.y - 2 * CELL_PAD_Y) / lh);
@@ -383,26 +404,29 @@ export class Layout {
         }
         const to = Math.min(nLines, from + Math.max(1, fit));
         const h = (to - from) * lh + 2 * CELL_PAD_Y;
-        this.ops.batch(() => {
+        const drawSlice = () => {
           if (r % 2 === 1) T.artifact(() => this.ops.rect(this.left, this.y, this.width, h, this.c.tableStripe));
           cells.forEach((cell, i) => {
             const shown = cell.lines.slice(from, to);
-            const td = tds[i];
-            if (td && shown.some((l) => l !== ''))
-              T.mark(td, 'TD', () => this.drawLines(shown, cell.style, (xs[i] ?? 0) + CELL_PAD_X, this.y + CELL_PAD_Y, (widths[i] ?? 0) - 2 * CELL_PAD_X, cell.align));
+            const draw = () => this.drawLines(shown, cell.style, (xs[i] ?? 0) + CELL_PAD_X, this.y + CELL_PAD_Y, (widths[i] ?? 0) - 2 * CELL_PAD_X, cell.align);
+            const td = tags?.cells[i];
+            if (td && shown.some((l) => l !== '')) T.mark(td, 'TD', draw);
+            else draw();
           });
           // Mark the rest of a split row, so it is not read as a row of its own.
           if (from > 0 && (cells[0]?.lines.length ?? 0) <= from)
             T.artifact(() => this.drawLines(['(cont.)'], captionStyle, this.left + CELL_PAD_X, this.y + CELL_PAD_Y, (widths[0] ?? 0) - 2 * CELL_PAD_X));
           this.y += h;
           this.rule(this.c.rule, 0.4);
-        });
+        };
+        this.ops.batch(() => (long ? T.mark(pageParagraph(), 'P', drawSlice) : drawSlice()));
         from = to;
       }
-      for (const td of tds) td.end();
-      row.end();
+      for (const td of tags?.cells ?? []) td?.end();
+      tags?.row.end();
     });
-    table.end();
+    pageText?.el.end();
+    container.end();
     this.y += 8;
   }
 
@@ -460,38 +484,4 @@ export function callout(L: Layout, text: string, color: string): void {
   L.tags.artifact(() => L.doc.rect(L.left, L.y, 3, h).fill(color));
   L.drawLines(lines, s, L.left + 12, L.y + 5, L.width - 16);
   L.y += h + 8;
-}
-
-/** Running header, footer text and "page N of M" on every buffered page. */
-export function pageFurniture(L: Layout, runLabel: string): void {
-  const { doc } = L;
-  const range = doc.bufferedPageRange();
-  for (let i = range.start; i < range.start + range.count; i++) {
-    doc.switchToPage(i);
-    L.tags.artifact(() => pageHeadAndFoot(L, runLabel, i - range.start, range.count), 'Pagination');
-  }
-}
-
-function pageHeadAndFoot(L: Layout, runLabel: string, index: number, count: number): void {
-  const { doc, tpl } = L;
-  const small = L.style(FONT.regular, 7.5, L.c.muted);
-  const saved = doc.page.margins;
-  // Writing into the margins must not make pdfkit start a page.
-  doc.page.margins = { top: 0, bottom: 0, left: 0, right: 0 };
-  const pageLabel = `page ${index + 1} of ${count}`;
-  const labelW = L.textWidth(pageLabel, small);
-  const footY = doc.page.height - tpl.margins.bottom + 14;
-  doc.moveTo(L.left, footY - 5).lineTo(L.left + L.width, footY - 5).lineWidth(0.5).strokeColor(L.c.rule).stroke();
-  L.drawLines(L.wrap(tpl.footerText, small, L.width - labelW - 24), small, L.left, footY, L.width - labelW - 24);
-  L.drawLines([pageLabel], small, L.left, footY, L.width, 'right');
-  if (index > 0) {
-    const runW = L.textWidth(runLabel, small);
-    const headLines = L.wrap(`${tpl.title}  |  ${tpl.organisation}`, small, L.width - runW - 24);
-    const ruleY = tpl.margins.top - 14;
-    const headY = ruleY - 4 - headLines.length * L.lineHeight(small);
-    L.drawLines(headLines, small, L.left, headY, L.width - runW - 24);
-    L.drawLines([runLabel], small, L.left, ruleY - 4 - L.lineHeight(small), L.width, 'right');
-    doc.moveTo(L.left, ruleY).lineTo(L.left + L.width, ruleY).lineWidth(0.5).strokeColor(L.c.rule).stroke();
-  }
-  doc.page.margins = saved;
 }

@@ -7,7 +7,8 @@
 import PDFDocument from 'pdfkit';
 import type { RunReport } from './model.js';
 import { drawSvg, lineChartSvg, DEFAULT_PALETTE } from './charts.js';
-import { FONT, Layout, pageFurniture } from './pdf-layout.js';
+import { FONT, Layout } from './pdf-layout.js';
+import { pageFurniture } from './pdf-furniture.js';
 import { loadTemplate, type PdfTemplate } from './pdf-template.js';
 import { registerFonts } from './pdf-fonts.js';
 import { fmtDuration, fmtTime, STATUS_COLUMNS, STATUS_LABEL, STATUS_MEANING } from './pdf-cells.js';

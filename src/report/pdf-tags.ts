@@ -8,7 +8,7 @@
  * `endMarkedContent`); marked content around the direct operators of pdf-ops.ts goes through
  * `doc.addContent` like everything else, so it stays in drawing order inside a batch.
  */
-export type StructType = 'H1' | 'H2' | 'H3' | 'P' | 'Table' | 'TR' | 'TH' | 'TD' | 'Figure' | 'TOC' | 'TOCI';
+export type StructType = 'H1' | 'H2' | 'H3' | 'P' | 'Div' | 'Table' | 'TR' | 'TH' | 'TD' | 'Figure' | 'TOC' | 'TOCI';
 
 export class PdfTags {
   readonly root: PDFKit.PDFStructureElement;
