@@ -86,8 +86,8 @@ interface TableOptions {
 }
 
 const LEADING = 1.25;
-/** Tables longer than this are tagged as paragraphs, a page at a time (see table()). */
-const LONG_TABLE_ROWS = 100;
+/** Tables of more cells than this are tagged as paragraphs, a page at a time (see table()). */
+const LONG_TABLE_CELLS = 250;
 const CELL_PAD_X = 3.5;
 const CELL_PAD_Y = 2.5;
 
@@ -310,9 +310,9 @@ export class Layout {
     const captionH = captionLines.length ? captionLines.length * this.lineHeight(captionStyle) + 2 : 0;
 
     const T = this.tags;
-    // A listing of thousands of rows is tagged page by page as paragraphs, not cell by cell:
-    // one structure object per cell made the 50-cluster report 6 times larger (ADR 0007).
-    const long = rows.length > LONG_TABLE_ROWS;
+    // A long listing is tagged page by page as paragraphs, not cell by cell: a structure
+    // object per cell made the report of 50 clusters 6 times larger (ADR 0007).
+    const long = rows.length * columns.length > LONG_TABLE_CELLS;
     const container = T.element(long ? 'Div' : 'Table');
     let headerTagged = false;
     const drawHeader = () => {
