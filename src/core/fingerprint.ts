@@ -1,17 +1,76 @@
 import { createHash } from 'node:crypto';
-import type { Finding } from './types.js';
+import type { Finding, ResourceRef, Verdict } from './types.js';
+
+type Identity = Pick<Finding, 'cluster' | 'controlId' | 'resource' | 'discriminator'>;
 
 /**
- * A finding's identity across runs: cluster, control, resource and container. It never
- * includes the status or evidence, so the same problem keeps the same fingerprint while it
- * lives, and a fixed-then-reintroduced problem is recognised as reopened.
+ * A finding's identity across runs: cluster, control, resource, container and, only for a
+ * resource the control gave several verdicts on, the discriminator of the second and later
+ * ones. It never includes the status or evidence, so the same problem keeps the same
+ * fingerprint while it lives, and a fixed-then-reintroduced problem is recognised as reopened.
+ * Without a discriminator the key is the one complyd 0.1.0 stored, so stored lifecycles continue.
  */
-export function findingKey(f: Pick<Finding, 'cluster' | 'controlId' | 'resource'>): string {
-  const r = f.resource;
-  return [f.cluster, f.controlId, r.kind, r.namespace ?? '', r.name, r.container ?? ''].join('\u001f');
+export function findingKey(f: Identity): string {
+  return `${f.cluster}\u001f${matchKey(f.controlId, f.resource, f.discriminator)}`;
+}
+
+/**
+ * A finding's identity within its cluster (findingKey without the cluster). Resources are
+ * usually shared by all the verdicts on them, so their part is computed once per object.
+ */
+const resourceParts = new WeakMap<ResourceRef, string>();
+export function resourcePart(r: ResourceRef): string {
+  let part = resourceParts.get(r);
+  if (part === undefined) resourceParts.set(r, (part = [r.kind, r.namespace ?? '', r.name, r.container ?? ''].join('\u001f')));
+  return part;
+}
+
+export function matchKey(controlId: string, r: ResourceRef, discriminator?: string): string {
+  const key = `${controlId}\u001f${resourcePart(r)}`;
+  return discriminator === undefined ? key : `${key}\u001f${discriminator}`;
 }
 
 /** Fixed-length form of findingKey, for storage and indexes. */
-export function fingerprint(f: Pick<Finding, 'cluster' | 'controlId' | 'resource'>): string {
+export function fingerprint(f: Identity): string {
   return createHash('sha256').update(findingKey(f)).digest('hex').slice(0, 32);
+}
+
+/**
+ * Gives each of one control's verdicts in one scan its own identity, in place (`from`: where
+ * the control's verdicts start). On each resource one verdict keeps the plain identity (no
+ * discriminator): the first that proposed no discriminator, else the first. Every other one
+ * takes the discriminator it proposed, else its evidence path, else its status, numbered
+ * when that is taken. evaluate proposes one for the `unknown`s it adds for missing evidence,
+ * so a control's own verdict on the cluster keeps its fingerprint whether evidence goes
+ * missing or not, and a lone `unknown` keeps the fingerprint 0.1.0 gave it.
+ */
+export function distinguishVerdicts(verdicts: readonly Verdict[], from = 0): void {
+  const plain = new Map<string, Verdict>();
+  let shared = false;
+  for (let i = from; i < verdicts.length; i++) {
+    const v = verdicts[i] as Verdict;
+    const key = resourcePart(v.resource);
+    const held = plain.get(key);
+    if (!held) plain.set(key, v);
+    else {
+      shared = true;
+      if (held.discriminator !== undefined && v.discriminator === undefined) plain.set(key, v);
+    }
+  }
+  const taken = shared ? new Map<string, Set<string>>() : undefined;
+  for (let i = from; i < verdicts.length; i++) {
+    const v = verdicts[i] as Verdict;
+    const key = resourcePart(v.resource);
+    if (plain.get(key) === v || !taken) {
+      delete v.discriminator;
+      continue;
+    }
+    let used = taken.get(key);
+    if (!used) taken.set(key, (used = new Set()));
+    const base = v.discriminator ?? v.evidence?.path ?? v.status;
+    let d = base;
+    for (let n = 2; used.has(d); n++) d = `${base}#${n}`;
+    used.add(d);
+    v.discriminator = d;
+  }
 }

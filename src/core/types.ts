@@ -166,6 +166,9 @@ export interface ResourceRef {
   namespace?: string;
   name: string;
   container?: string;
+  /** The object's apiVersion and uid, where the verdict was given on an object read: reported, never part of a finding's identity. */
+  apiVersion?: string;
+  uid?: string;
 }
 
 /** Why a result is what it is: the field read, what was there, what was wanted. */
@@ -182,6 +185,13 @@ export interface Verdict {
   evidence?: Evidence;
   /** Free text for statuses without a field, e.g. why something is unknown. */
   message?: string;
+  /**
+   * What tells this verdict apart from the control's other verdicts on the same resource
+   * (see core/fingerprint.ts). A control may propose one; evaluate keeps it only on the
+   * second and later verdicts of a resource, so a verdict alone on its resource keeps the
+   * fingerprint it always had.
+   */
+  discriminator?: string;
 }
 
 /** A verdict placed in its cluster and control: the unit that is stored and reported. */

@@ -1,5 +1,6 @@
 import type { Finding, Snapshot, Verdict } from '../core/types.js';
 import type { Control } from '../core/control.js';
+import { distinguishVerdicts } from '../core/fingerprint.js';
 import { EvalContext } from './context.js';
 
 const CLUSTER_SCOPE = (cluster: string) => ({ kind: 'Cluster', name: cluster });
@@ -29,9 +30,11 @@ export function evaluateIn(ctx: EvalContext, controls: readonly Control<EvalCont
       const f: Finding = { status: v.status, resource: v.resource, cluster: snapshot.cluster, controlId: control.id, severity: control.severity };
       if (v.evidence) f.evidence = v.evidence;
       if (v.message !== undefined) f.message = v.message;
+      if (v.discriminator !== undefined) f.discriminator = v.discriminator;
       return f;
     };
 
+    const first = findings.length;
     for (const need of control.needs) {
       const gap = gapsByEvidence.get(need);
       if (gap) {
@@ -40,6 +43,7 @@ export function evaluateIn(ctx: EvalContext, controls: readonly Control<EvalCont
             status: 'unknown',
             resource: CLUSTER_SCOPE(snapshot.cluster),
             message: `evidence "${need}" could not be read: ${gap.reason}: ${gap.message}`,
+            discriminator: `missing ${need}`,
           }),
         );
       }
@@ -47,6 +51,7 @@ export function evaluateIn(ctx: EvalContext, controls: readonly Control<EvalCont
 
     if (!control.evaluate) {
       findings.push(place({ status: 'manual', resource: CLUSTER_SCOPE(snapshot.cluster), message: control.manual ?? control.remediation }));
+      distinguishVerdicts(findings, first);
       continue;
     }
     try {
@@ -60,6 +65,7 @@ export function evaluateIn(ctx: EvalContext, controls: readonly Control<EvalCont
         }),
       );
     }
+    distinguishVerdicts(findings, first);
   }
   return findings;
 }

@@ -1,5 +1,6 @@
 import type { KubeObject, ResourceKind, ResourceRef, Snapshot } from '../core/types.js';
 import type { Container, PodSpec, SecurityContextCommon } from '../core/pod-spec.js';
+import { objectRef } from '../core/resource-ref.js';
 
 export type ContainerList = 'containers' | 'initContainers' | 'ephemeralContainers';
 
@@ -44,11 +45,7 @@ function dig(obj: unknown, path: readonly string[]): unknown {
   return cur;
 }
 
-function refOf(obj: KubeObject): ResourceRef {
-  const ref: ResourceRef = { kind: obj.kind, name: obj.metadata.name };
-  if (obj.metadata.namespace) ref.namespace = obj.metadata.namespace;
-  return ref;
-}
+const refOf = objectRef;
 
 /**
  * Every pod spec of a snapshot, counted once. A pod or workload whose controller is itself

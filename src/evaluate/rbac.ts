@@ -1,4 +1,5 @@
-import type { KubeObject, ResourceRef } from '../core/types.js';
+import type { KubeObject } from '../core/types.js';
+import { objectRef } from '../core/resource-ref.js';
 import type { EvalContext } from './context.js';
 
 /**
@@ -380,11 +381,7 @@ export function describeRole(id: RoleId): string {
   return id.kind === 'Role' ? `Role ${id.namespace ?? ''}/${id.name}` : `ClusterRole ${id.name}`;
 }
 
-export function objectRef(object: KubeObject): ResourceRef {
-  return object.metadata.namespace
-    ? { kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name }
-    : { kind: object.kind, name: object.metadata.name };
-}
+export { objectRef };
 
 // ---------------------------------------------------------------------------------------------
 // Who counts as "the system".

@@ -19,6 +19,10 @@ export const CSV_COLUMNS = [
   'fingerprint',
   'run_id',
   'snapshot_hash',
+  'api_version',
+  'uid',
+  'first_seen',
+  'age_days',
 ] as const;
 
 /**
@@ -43,7 +47,7 @@ export function renderCsv(report: RunReport): string {
         cluster: f.cluster,
         control_id: control.id,
         control_title: control.title,
-        severity: control.severity,
+        severity: f.severity,
         status: f.status,
         frameworks: control.frameworks.join(';'),
         kind: f.resource.kind,
@@ -57,6 +61,10 @@ export function renderCsv(report: RunReport): string {
         fingerprint: f.fingerprint,
         run_id: report.run.id,
         snapshot_hash: snapshot.get(f.cluster) ?? '',
+        api_version: f.resource.apiVersion ?? '',
+        uid: f.resource.uid ?? '',
+        first_seen: f.firstSeen ?? '',
+        age_days: f.ageDays === undefined ? '' : String(f.ageDays),
       };
       rows.push(CSV_COLUMNS.map((c) => row[c]));
     }

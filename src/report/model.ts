@@ -47,11 +47,19 @@ export interface ClusterSection {
 export interface ReportFinding {
   cluster: string;
   status: Status;
+  severity: Severity;
+  /** With the object's apiVersion and uid where it was read. */
   resource: ResourceRef;
   evidence?: Evidence;
   message?: string;
   fingerprint: string;
+  /** When its episode was first seen, and its age in days at the run's start (absent for runs recorded before lifecycles). */
+  firstSeen?: string;
+  ageDays?: number;
 }
+
+/** A stored finding as the report reads it: an episode open at the run, or a per-run row of a run recorded before them. */
+type FoundRow = Finding & { fingerprint: string; firstSeenAt?: string };
 
 export interface ControlSection {
   id: string;
@@ -116,7 +124,7 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
     store.gaps(runId),
   ]);
   // The episodes open at the run serve the findings (those the run observed), the period's diff and its ages.
-  const findingRows: Array<Finding & { fingerprint: string }> = scoped(openAtRun.filter((e) => e.seen));
+  const findingRows: FoundRow[] = scoped(openAtRun.filter((e) => e.seen).map((e) => ({ ...e, firstSeenAt: e.firstSeen.at })));
   const byId = new Map(input.controls.map((c) => [c.id, c]));
   // Counts are summed from the per-control results, so a framework-limited report adds up too.
   const countsOf = (cluster: string) => {
@@ -162,7 +170,8 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
   const controlIds = [...new Set([...catalogIds, ...controlRows.map((r) => r.controlId)])];
   const rowsOf = groupBy(controlRows.filter((r) => keep(r.cluster)), (r) => r.controlId);
   const findingsOf = groupBy(findingRows.filter((f) => keep(f.cluster)), (f) => f.controlId);
-  const controls = controlIds.map((id) => controlSection(id, byId.get(id), rowsOf.get(id) ?? [], findingsOf.get(id) ?? [])).filter((c) => c.results.length > 0);
+  const runStart = Date.parse(run.startedAt);
+  const controls = controlIds.map((id) => controlSection(id, byId.get(id), rowsOf.get(id) ?? [], findingsOf.get(id) ?? [], runStart)).filter((c) => c.results.length > 0);
 
   return {
     schema: 'complyd.report/v1',
@@ -190,15 +199,19 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
   };
 }
 
-function controlSection(id: string, meta: Control | undefined, rows: readonly ControlResult[], found: ReadonlyArray<Finding & { fingerprint: string }>): ControlSection {
+const DAY_MS = 86_400_000;
+
+function controlSection(id: string, meta: Control | undefined, rows: readonly ControlResult[], found: readonly FoundRow[], runStart: number): ControlSection {
   const findings = found
-    .map((f) => ({
+    .map((f): ReportFinding => ({
       cluster: f.cluster,
       status: f.status,
+      severity: f.severity,
       resource: f.resource,
       ...(f.evidence ? { evidence: f.evidence } : {}),
       ...(f.message ? { message: f.message } : {}),
       fingerprint: f.fingerprint,
+      ...(f.firstSeenAt !== undefined && { firstSeen: f.firstSeenAt, ageDays: Math.max(0, Math.round(((runStart - Date.parse(f.firstSeenAt)) / DAY_MS) * 10) / 10) }),
     }))
     .map((f) => ({ f, rank: STATUS_ORDER.indexOf(f.status), key: resourceKey(f) }))
     .sort((a, b) => a.rank - b.rank || RESOURCE_ORDER.compare(a.key, b.key))

@@ -7,7 +7,7 @@ import { drawSvg, smallMultiplesSvg, svgSize } from './charts.js';
 
 export function fleetSummary(L: Layout, report: RunReport): void {
   L.newPage();
-  L.heading('1 Fleet summary', 1, () => L.doc.outline.addItem('1 Fleet summary'));
+  L.heading('1 Fleet summary', 1, L.contents.entry('1 Fleet summary'));
   const f = report.fleet;
   const c = f.counts;
   const body = L.style(FONT.regular, 9.5);
@@ -75,7 +75,7 @@ export function fleetSummary(L: Layout, report: RunReport): void {
 
 
 export function notAssessed(L: Layout, report: RunReport): void {
-  L.heading('2 What could not be assessed', 1, () => L.doc.outline.addItem('2 What could not be assessed'));
+  L.heading('2 What could not be assessed', 1, L.contents.entry('2 What could not be assessed'));
   const body = L.style(FONT.regular, 9.5);
   L.paragraph(
     'Evidence that could not be read is never treated as compliant. Every control that needs evidence listed here reports unknown for that cluster (not pass), and a cluster that failed as a whole has no results at all.',
@@ -126,7 +126,8 @@ export async function clusterTrendGrid(L: Layout, report: RunReport, palette: re
   const width = Math.min(L.width, size.width);
   L.heading(`Compliance score per cluster, ${report.period.from.slice(0, 10)} to ${report.period.to.slice(0, 10)}`, 2);
   L.ensure((size.height * width) / size.width + 6);
-  L.y += drawSvg(L.doc, svg, L.left, L.y, width) + 6;
+  const scores = series.map((c) => `${c.cluster} ${c.points[0]?.score?.toFixed(1) ?? 'none'} to ${c.points[c.points.length - 1]?.score?.toFixed(1) ?? 'none'}`).join('; ');
+  L.y += L.figure(`Compliance score per cluster over the period: ${scores}`, () => drawSvg(L.doc, svg, L.left, L.y, width)) + 6;
 }
 
 function managedNote(c: RunReport['clusters'][number]): string {
@@ -152,11 +153,11 @@ function clusterFacts(L: Layout, report: RunReport, c: RunReport['clusters'][num
 }
 
 export function perCluster(L: Layout, report: RunReport): void {
-  L.heading('3 Per cluster', 1, () => L.doc.outline.addItem('3 Per cluster'));
+  L.heading('3 Per cluster', 1, L.contents.entry('3 Per cluster'));
   const body = L.style(FONT.regular, 9.5);
   if (report.clusters.length === 0) L.paragraph('No clusters in scope.', body);
   for (const c of report.clusters) {
-    L.heading(c.status === 'failed' ? `${c.name}  (failed: not assessed)` : `${c.name}  (${c.status}, ${c.failingControls.length} failing control(s))`, 2);
+    L.heading(c.status === 'failed' ? `${c.name}  (failed: not assessed)` : `${c.name}  (${c.status}, ${c.failingControls.length} failing control(s))`, 2, L.contents.entry(c.name, 2));
     if (c.status === 'failed') {
       L.paragraph(`Not assessed: ${c.error ?? 'no error recorded'}`, L.style(FONT.regular, 9.5, L.c.status.error));
       continue;

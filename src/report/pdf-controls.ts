@@ -35,8 +35,7 @@ export function controlDetails(L: Layout, report: RunReport): void {
   shown.sort((a, b) => sevRank(a.c.severity) - sevRank(b.c.severity) || a.c.id.localeCompare(b.c.id));
 
   L.newPage();
-  let parent: PDFKit.PDFOutline = L.doc.outline;
-  L.heading('4 Control details', 1, () => (parent = L.doc.outline.addItem('4 Control details')));
+  L.heading('4 Control details', 1, L.contents.entry('4 Control details'));
   const body = L.style(FONT.regular, 9);
   L.paragraph(
     `Controls with at least one result other than pass (${shown.length} of ${report.controls.length}), most severe first. Controls that passed everywhere are only counted in the summary.`,
@@ -51,7 +50,7 @@ export function controlDetails(L: Layout, report: RunReport): void {
         L.space(4);
       }
     } else L.ensure(160);
-    L.heading(`${c.id}: ${c.title}`, 2, () => parent.addItem(`${c.id}: ${c.title}`));
+    L.heading(`${c.id}: ${c.title}`, 2, () => L.contents.current.addItem(`${c.id}: ${c.title}`));
     L.keyValues(
       [
         ['Severity', severityCell(L, c.severity)],

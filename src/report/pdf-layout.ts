@@ -6,6 +6,8 @@
 import type { PdfTemplate } from './pdf-template.js';
 import { FONT, fontMetrics, type FontName } from './pdf-fonts.js';
 import { PdfOps } from './pdf-ops.js';
+import { PdfTags } from './pdf-tags.js';
+import { Contents } from './pdf-contents.js';
 
 export { FONT, type FontName } from './pdf-fonts.js';
 
@@ -67,7 +69,7 @@ interface PendingHeading {
   lines: string[];
   style: Style;
   level: 1 | 2 | 3;
-  onDraw?: () => void;
+  onDraw?: (y: number) => void;
 }
 
 interface Column {
@@ -84,6 +86,8 @@ interface TableOptions {
 }
 
 const LEADING = 1.25;
+/** Tables of more cells than this are tagged as paragraphs, a page at a time (see table()). */
+const LONG_TABLE_CELLS = 250;
 const CELL_PAD_X = 3.5;
 const CELL_PAD_Y = 2.5;
 
@@ -105,10 +109,17 @@ export class Layout {
     this.bottom = doc.page.height - margins.bottom;
     this.y = this.top;
     this.ops = new PdfOps(doc);
+    this.tags = new PdfTags(doc);
+    this.contents = new Contents(this);
   }
+
+  /** Bookmarks and the table of contents. */
+  readonly contents: Contents;
 
   /** Direct content-stream drawing for what repeats (text, stripes, rules). */
   readonly ops: PdfOps;
+  /** The logical structure: text drawn outside any element becomes a paragraph of its own. */
+  readonly tags: PdfTags;
 
   get c() {
     return this.tpl.colours;
@@ -188,7 +199,8 @@ export class Layout {
       const dx = align === 'left' ? 0 : align === 'right' ? width - this.measure(line, s) : (width - this.measure(line, s)) / 2;
       shown.push({ text: line, x: x + dx, baseline: baseline + i * lh });
     });
-    this.ops.text(s.font, s.size, s.color, shown);
+    if (shown.length === 0) return;
+    this.tags.leaf('P', () => this.ops.text(s.font, s.size, s.color, shown));
   }
 
   newPage(): void {
@@ -216,11 +228,13 @@ export class Layout {
   paragraph(text: string, s: Style, opts: { indent?: number; after?: number } = {}): void {
     const indent = opts.indent ?? 0;
     const lh = this.lineHeight(s);
+    const p = this.tags.element('P');
     for (const line of this.wrap(text, s, this.width - indent)) {
       this.ensure(lh);
-      this.drawLines([line], s, this.left + indent, this.y, this.width - indent);
+      this.tags.mark(p, 'P', () => this.drawLines([line], s, this.left + indent, this.y, this.width - indent));
       this.y += lh;
     }
+    p.end();
     this.y += opts.after ?? 4;
   }
 
@@ -230,7 +244,7 @@ export class Layout {
    * A heading, drawn with the first content that follows it (see `ensure`). `onDraw` runs on
    * the page it lands on (for outline entries).
    */
-  heading(text: string, level: 1 | 2 | 3, onDraw?: () => void): void {
+  heading(text: string, level: 1 | 2 | 3, onDraw?: (y: number) => void): void {
     const style = level === 1 ? this.style(FONT.bold, 16, this.c.primary) : level === 2 ? this.style(FONT.bold, 12, this.c.primary) : this.style(FONT.bold, 9.5, this.c.text);
     this.pending.push({ lines: this.wrap(text, style, this.width), style, level, ...(onDraw ? { onDraw } : {}) });
   }
@@ -242,11 +256,11 @@ export class Layout {
 
   private drawHeading(p: PendingHeading): void {
     if (this.y > this.top) this.y += p.level === 1 ? 14 : p.level === 2 ? 10 : 6;
-    p.onDraw?.();
-    this.drawLines(p.lines, p.style, this.left, this.y, this.width);
+    p.onDraw?.(this.y);
+    this.tags.leaf(`H${p.level}`, () => this.drawLines(p.lines, p.style, this.left, this.y, this.width));
     this.y += p.lines.length * this.lineHeight(p.style);
     if (p.level === 1) {
-      this.doc.moveTo(this.left, this.y + 2).lineTo(this.left + this.width, this.y + 2).lineWidth(1).strokeColor(this.c.primary).stroke();
+      this.tags.artifact(() => this.doc.moveTo(this.left, this.y + 2).lineTo(this.left + this.width, this.y + 2).lineWidth(1).strokeColor(this.c.primary).stroke());
       this.y += 10;
     } else {
       this.y += 4;
@@ -265,8 +279,11 @@ export class Layout {
       const labelLines = this.wrap(label, ls, labelW - 8);
       const h = Math.max(lines.length, labelLines.length) * this.lineHeight(vs) + 3;
       this.ensure(h);
-      this.drawLines(labelLines, ls, this.left, this.y, labelW - 8);
-      this.drawLines(lines, vs, this.left + labelW, this.y, this.width - labelW);
+      // Label and value read as one paragraph.
+      const p = this.tags.element('P');
+      this.tags.mark(p, 'P', () => this.drawLines(labelLines, ls, this.left, this.y, labelW - 8));
+      this.tags.mark(p, 'P', () => this.drawLines(lines, vs, this.left + labelW, this.y, this.width - labelW));
+      p.end();
       this.y += h;
     }
     this.y += 4;
@@ -292,18 +309,37 @@ export class Layout {
     const captionLines = opts.caption ? this.wrap(`${opts.caption} (continued)`, captionStyle, this.width) : [];
     const captionH = captionLines.length ? captionLines.length * this.lineHeight(captionStyle) + 2 : 0;
 
+    const T = this.tags;
+    // A long listing is tagged page by page as paragraphs, not cell by cell: a structure
+    // object per cell made the report of 50 clusters 6 times larger (ADR 0008).
+    const long = rows.length * columns.length > LONG_TABLE_CELLS;
+    const container = T.element(long ? 'Div' : 'Table');
+    let headerTagged = false;
     const drawHeader = () => {
-      this.ops.rect(this.left, this.y, this.width, headerH, this.c.tableHeader);
-      headerLines.forEach((lines, i) =>
-        this.drawLines(lines, head, (xs[i] ?? 0) + CELL_PAD_X, this.y + CELL_PAD_Y, (widths[i] ?? 0) - 2 * CELL_PAD_X, columns[i]?.align ?? 'left'),
-      );
-      this.y += headerH;
-      this.rule(this.c.primary, 0.6);
+      const first = !headerTagged;
+      headerTagged = true;
+      const cell = (i: number) => this.drawLines(headerLines[i] ?? [], head, (xs[i] ?? 0) + CELL_PAD_X, this.y + CELL_PAD_Y, (widths[i] ?? 0) - 2 * CELL_PAD_X, columns[i]?.align ?? 'left');
+      const cells = () => headerLines.forEach((_, i) => cell(i));
+      const draw = () => {
+        T.artifact(() => this.ops.rect(this.left, this.y, this.width, headerH, this.c.tableHeader));
+        if (!first) cells();
+        else if (long) T.leaf('P', cells, container);
+        else {
+          const tr = T.element('TR', container);
+          headerLines.forEach((_, i) => T.leaf('TH', () => cell(i), tr));
+          tr.end();
+        }
+        this.y += headerH;
+        this.rule(this.c.primary, 0.6);
+      };
+      // The header row is tagged where it first appears; its repetitions are artifacts.
+      if (first) this.ops.batch(draw);
+      else T.artifact(() => this.ops.batch(draw));
     };
     const continuePage = () => {
       this.newPage();
       if (captionLines.length) {
-        this.drawLines(captionLines, captionStyle, this.left, this.y, this.width);
+        T.artifact(() => this.drawLines(captionLines, captionStyle, this.left, this.y, this.width));
         this.y += captionH;
       }
       drawHeader();
@@ -328,12 +364,30 @@ export class Layout {
     this.ensure(keepTogether ? tableH : headerH + firstRowH);
     drawHeader();
     if (prepared.length === 0) {
-      this.drawLines(['none'], captionStyle, this.left + CELL_PAD_X, this.y + CELL_PAD_Y, this.width);
+      const row = T.element('TR', container);
+      T.leaf('TD', () => this.drawLines(['none'], captionStyle, this.left + CELL_PAD_X, this.y + CELL_PAD_Y, this.width), row);
+      row.end();
       this.y += lh + 2 * CELL_PAD_Y;
       this.rule(this.c.rule, 0.4);
     }
 
+    let pageText: { el: PDFKit.PDFStructureElement; page: number } | undefined;
+    const rowTags = (): { row: PDFKit.PDFStructureElement; cells: Array<PDFKit.PDFStructureElement | undefined> } | undefined => {
+      if (long) return undefined;
+      const row = T.element('TR', container);
+      return { row, cells: columns.map(() => T.element('TD', row)) };
+    };
+    /** The paragraph of a long listing on the current page. */
+    const pageParagraph = () => {
+      const page = this.doc.bufferedPageRange().count;
+      if (pageText?.page !== page) {
+        pageText?.el.end();
+        pageText = { el: T.element('P', container), page };
+      }
+      return pageText.el;
+    };
     prepared.forEach((cells, r) => {
+      const tags = rowTags();
       const nLines = rowLines[r] ?? 1;
       const rowH = nLines * lh + 2 * CELL_PAD_Y;
       const linesLeft = Math.floor((this.bottom - this.y - 2 * CELL_PAD_Y) / lh);
@@ -350,25 +404,41 @@ export class Layout {
         }
         const to = Math.min(nLines, from + Math.max(1, fit));
         const h = (to - from) * lh + 2 * CELL_PAD_Y;
-        this.ops.batch(() => {
-          if (r % 2 === 1) this.ops.rect(this.left, this.y, this.width, h, this.c.tableStripe);
-          cells.forEach((cell, i) =>
-            this.drawLines(cell.lines.slice(from, to), cell.style, (xs[i] ?? 0) + CELL_PAD_X, this.y + CELL_PAD_Y, (widths[i] ?? 0) - 2 * CELL_PAD_X, cell.align),
-          );
+        const drawSlice = () => {
+          if (r % 2 === 1) T.artifact(() => this.ops.rect(this.left, this.y, this.width, h, this.c.tableStripe));
+          cells.forEach((cell, i) => {
+            const shown = cell.lines.slice(from, to);
+            const draw = () => this.drawLines(shown, cell.style, (xs[i] ?? 0) + CELL_PAD_X, this.y + CELL_PAD_Y, (widths[i] ?? 0) - 2 * CELL_PAD_X, cell.align);
+            const td = tags?.cells[i];
+            if (td && shown.some((l) => l !== '')) T.mark(td, 'TD', draw);
+            else draw();
+          });
           // Mark the rest of a split row, so it is not read as a row of its own.
           if (from > 0 && (cells[0]?.lines.length ?? 0) <= from)
-            this.drawLines(['(cont.)'], captionStyle, this.left + CELL_PAD_X, this.y + CELL_PAD_Y, (widths[0] ?? 0) - 2 * CELL_PAD_X);
+            T.artifact(() => this.drawLines(['(cont.)'], captionStyle, this.left + CELL_PAD_X, this.y + CELL_PAD_Y, (widths[0] ?? 0) - 2 * CELL_PAD_X));
           this.y += h;
           this.rule(this.c.rule, 0.4);
-        });
+        };
+        this.ops.batch(() => (long ? T.mark(pageParagraph(), 'P', drawSlice) : drawSlice()));
         from = to;
       }
+      for (const td of tags?.cells ?? []) td?.end();
+      tags?.row.end();
     });
+    pageText?.el.end();
+    container.end();
     this.y += 8;
   }
 
+  /** A chart or picture, read out by its description; returns what `draw` returns (its height). */
+  figure(alt: string, draw: () => number): number {
+    let h = 0;
+    this.tags.leaf('Figure', () => (h = draw()), this.tags.root, { alt });
+    return h;
+  }
+
   rule(color: string, width: number): void {
-    this.ops.hline(this.left, this.left + this.width, this.y, color, width);
+    this.tags.artifact(() => this.ops.hline(this.left, this.left + this.width, this.y, color, width));
   }
 }
 
@@ -411,36 +481,7 @@ export function callout(L: Layout, text: string, color: string): void {
   const lines = L.wrap(text, s, L.width - 16);
   const h = lines.length * L.lineHeight(s) + 10;
   L.ensure(h);
-  L.doc.rect(L.left, L.y, 3, h).fill(color);
+  L.tags.artifact(() => L.doc.rect(L.left, L.y, 3, h).fill(color));
   L.drawLines(lines, s, L.left + 12, L.y + 5, L.width - 16);
   L.y += h + 8;
-}
-
-/** Running header, footer text and "page N of M" on every buffered page. */
-export function pageFurniture(L: Layout, runLabel: string): void {
-  const { doc, tpl } = L;
-  const range = doc.bufferedPageRange();
-  const small = L.style(FONT.regular, 7.5, L.c.muted);
-  for (let i = range.start; i < range.start + range.count; i++) {
-    doc.switchToPage(i);
-    const saved = doc.page.margins;
-    // Writing into the margins must not make pdfkit start a page.
-    doc.page.margins = { top: 0, bottom: 0, left: 0, right: 0 };
-    const pageLabel = `page ${i - range.start + 1} of ${range.count}`;
-    const labelW = L.textWidth(pageLabel, small);
-    const footY = doc.page.height - tpl.margins.bottom + 14;
-    doc.moveTo(L.left, footY - 5).lineTo(L.left + L.width, footY - 5).lineWidth(0.5).strokeColor(L.c.rule).stroke();
-    L.drawLines(L.wrap(tpl.footerText, small, L.width - labelW - 24), small, L.left, footY, L.width - labelW - 24);
-    L.drawLines([pageLabel], small, L.left, footY, L.width, 'right');
-    if (i > range.start) {
-      const runW = L.textWidth(runLabel, small);
-      const headLines = L.wrap(`${tpl.title}  |  ${tpl.organisation}`, small, L.width - runW - 24);
-      const ruleY = tpl.margins.top - 14;
-      const headY = ruleY - 4 - headLines.length * L.lineHeight(small);
-      L.drawLines(headLines, small, L.left, headY, L.width - runW - 24);
-      L.drawLines([runLabel], small, L.left, ruleY - 4 - L.lineHeight(small), L.width, 'right');
-      doc.moveTo(L.left, ruleY).lineTo(L.left + L.width, ruleY).lineWidth(0.5).strokeColor(L.c.rule).stroke();
-    }
-    doc.page.margins = saved;
-  }
 }

@@ -10,6 +10,10 @@
  *
  * Every operator sequence is wrapped in q/Q, so pdfkit's own graphics state (fill colour,
  * line width, current font) is the same afterwards as before.
+ *
+ * pdfkit internals used (ADR 0008; pdfkit's version is pinned and test/report/pdf-internals
+ * fails when they move): `doc._font` (the current font: `id`, `ref()`, `encode()`) and
+ * `doc.page.fonts` (the page's font resources).
  */
 
 /** The parts of pdfkit's embedded font we use: its resource id, page reference and encoder. */
@@ -75,18 +79,25 @@ export class PdfOps {
   }
 
   /**
-   * Draw through this object only inside `draw`, and write it all at once (a table row: its
-   * stripe, cells and rule). Drawing on the document directly inside would come out of order.
+   * Write what `draw` draws at once (a table row: its stripe, cells, rule and their marked
+   * content). What pdfkit writes meanwhile through `doc.addContent` (marked-content operators)
+   * joins the batch in order; nothing inside may start a page.
    */
   batch(draw: () => void): void {
     if (this.pending) return draw();
-    this.pending = [];
+    const pending: string[] = (this.pending = []);
+    const doc = this.doc;
+    const write = doc.addContent;
+    doc.addContent = (data: string) => {
+      pending.push(data);
+      return doc;
+    };
     try {
       draw();
     } finally {
-      const ops = this.pending;
+      doc.addContent = write;
       this.pending = undefined;
-      if (ops.length) this.doc.addContent(ops.join('\n'));
+      if (pending.length) write.call(doc, pending.join('\n'));
     }
   }
 

@@ -44,7 +44,7 @@ function scoreLine(label: string, c: ScoreChange, since: string): string {
 export async function executiveSummary(L: Layout, report: RunReport, chart?: ChartHook): Promise<void> {
   const p = report.period;
   L.newPage();
-  L.heading('Executive summary', 1, () => L.doc.outline.addItem('Executive summary'));
+  L.heading('Executive summary', 1, L.contents.entry('Executive summary'));
   const body = L.style(FONT.regular, 9.5);
   const since = p.firstRunId ? fmtDate(p.trend.fleet[0]?.at ?? p.from) : '';
   L.paragraph(
@@ -192,7 +192,7 @@ export async function clusterTrends(L: Layout, report: RunReport, chart?: ChartH
 }
 
 export function exceptionsRegister(L: Layout, report: RunReport): void {
-  L.heading('5 Exceptions register', 1, () => L.doc.outline.addItem('5 Exceptions register'));
+  L.heading('5 Exceptions register', 1, L.contents.entry('5 Exceptions register'));
   const body = L.style(FONT.regular, 9);
   L.paragraph(
     'Accepted deviations from a control, each with its scope, owner, reason and expiry. An excepted result is still reported as failing in this report; the register records who accepted it and until when. Expired exceptions are highlighted.',
@@ -224,7 +224,7 @@ export function exceptionsRegister(L: Layout, report: RunReport): void {
 
 export function methodology(L: Layout, report: RunReport): void {
   L.newPage();
-  L.heading('6 Methodology', 1, () => L.doc.outline.addItem('6 Methodology'));
+  L.heading('6 Methodology', 1, L.contents.entry('6 Methodology'));
   const body = L.style(FONT.regular, 9);
   const mono = L.style(FONT.mono, 8.5);
   L.heading('Data sources', 2);
@@ -278,7 +278,7 @@ export function methodology(L: Layout, report: RunReport): void {
 
 export function integrityAppendix(L: Layout, report: RunReport): void {
   L.newPage();
-  L.heading('7 Integrity', 1, () => L.doc.outline.addItem('7 Integrity'));
+  L.heading('7 Integrity', 1, L.contents.entry('7 Integrity'));
   const body = L.style(FONT.regular, 9);
   L.paragraph(
     'Every figure in this report is computed from the stored results of the runs below. Each cluster\u2019s scans form a hash chain: a scan\u2019s chain hash covers its results hash (counts, open findings with their evidence hashes, gaps), the SHA-256 of the snapshot it evaluated, and the previous scan\u2019s chain hash. `complyd verify` recomputes the chain from the store and names any row changed after the fact. The SHA-256 of this file is written beside it (<file>.sha256).',

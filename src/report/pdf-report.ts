@@ -7,7 +7,8 @@
 import PDFDocument from 'pdfkit';
 import type { RunReport } from './model.js';
 import { drawSvg, lineChartSvg, DEFAULT_PALETTE } from './charts.js';
-import { FONT, Layout, pageFurniture } from './pdf-layout.js';
+import { FONT, Layout } from './pdf-layout.js';
+import { pageFurniture } from './pdf-furniture.js';
 import { loadTemplate, type PdfTemplate } from './pdf-template.js';
 import { registerFonts } from './pdf-fonts.js';
 import { fmtDuration, fmtTime, STATUS_COLUMNS, STATUS_LABEL, STATUS_MEANING } from './pdf-cells.js';
@@ -37,6 +38,8 @@ export async function renderPdf(report: RunReport, opts: RenderPdfOptions = {}):
     autoFirstPage: true,
     displayTitle: true,
     lang: 'en',
+    // Tagged PDF: headings, paragraphs, tables and figures in reading order (pdf-tags.ts).
+    tagged: true,
     // Info, and thereby the trailer ID pdfkit derives from it, depends only on the input.
     info: {
       Title: `${tpl.title}: run ${report.run.id}`,
@@ -59,6 +62,8 @@ export async function renderPdf(report: RunReport, opts: RenderPdfOptions = {}):
   const L = new Layout(doc, tpl);
   const chart = chartHook(tpl);
   cover(L, report);
+  // Executive summary, sections 1 to 7, and a line per cluster.
+  L.contents.reserve(8 + report.clusters.length);
   await executiveSummary(L, report, chart);
   fleetSummary(L, report);
   await clusterTrendGrid(L, report, tpl.palette ?? DEFAULT_PALETTE);
@@ -69,7 +74,9 @@ export async function renderPdf(report: RunReport, opts: RenderPdfOptions = {}):
   methodology(L, report);
   integrityAppendix(L, report);
   L.ensure(0);
+  L.contents.render();
   pageFurniture(L, `run ${report.run.id}`);
+  L.tags.end();
 
   doc.end();
   return done;
@@ -92,7 +99,7 @@ function chartHook(tpl: PdfTemplate): ChartHook {
       L.ensure(h + L.lineHeight(caption) + 8);
       L.drawLines([title], caption, L.left, L.y, L.width);
       L.y += L.lineHeight(caption) + 2;
-      L.y += drawSvg(L.doc, svg, L.left, L.y, L.width) + 6;
+      L.y += L.figure(`${title}: ${trendDescription(series)}`, () => drawSvg(L.doc, svg, L.left, L.y, L.width)) + 6;
     },
   };
 }
@@ -106,8 +113,8 @@ function cover(L: Layout, report: RunReport): void {
   const titleY = 62;
   const orgY = titleY + titleLines.length * L.lineHeight(titleStyle) + 6;
   const band = Math.max(170, orgY + orgLines.length * L.lineHeight(orgStyle) + 40);
-  doc.rect(0, 0, doc.page.width, band).fill(L.c.primary);
-  if (tpl.logoSvg) drawSvg(doc, tpl.logoSvg, doc.page.width - L.tpl.margins.right - 64, 40, 64);
+  L.tags.artifact(() => doc.rect(0, 0, doc.page.width, band).fill(L.c.primary));
+  if (tpl.logoSvg) L.figure(`${tpl.organisation} logo`, () => drawSvg(doc, tpl.logoSvg ?? '', doc.page.width - L.tpl.margins.right - 64, 40, 64));
   L.drawLines(titleLines, titleStyle, L.left, titleY, L.width - (tpl.logoSvg ? 80 : 0));
   L.drawLines(orgLines, orgStyle, L.left, orgY, L.width);
   L.y = band + 30;
@@ -139,7 +146,7 @@ function cover(L: Layout, report: RunReport): void {
   for (const status of STATUS_COLUMNS) {
     const lines = L.wrap(STATUS_MEANING[status], s, L.width - 100);
     L.ensure(lines.length * lh + 3);
-    doc.rect(L.left, L.y + 1.5, 8, 8).fill(L.c.status[status]);
+    L.tags.artifact(() => doc.rect(L.left, L.y + 1.5, 8, 8).fill(L.c.status[status]));
     L.drawLines([STATUS_LABEL[status]], L.style(FONT.bold, 9, L.c.status[status]), L.left + 14, L.y, 86);
     L.drawLines(lines, s, L.left + 100, L.y, L.width - 100);
     L.y += lines.length * lh + 3;
@@ -148,3 +155,9 @@ function cover(L: Layout, report: RunReport): void {
   L.paragraph('The compliance score weighs passes and failures by severity; the pass rate is pass / (pass + fail). Unknown and manual results are never counted as passed (see Methodology).', L.style(FONT.bold, 9));
 }
 
+
+/** What a score trend shows, for readers who cannot see it: each series' first and last score. */
+function trendDescription(series: ReadonlyArray<{ name: string; points: ReadonlyArray<{ score: number | null }> }>): string {
+  const score = (v: number | null | undefined) => (v === null || v === undefined ? 'none' : v.toFixed(1));
+  return series.map((s) => `${s.name} from ${score(s.points[0]?.score)} to ${score(s.points[s.points.length - 1]?.score)}`).join('; ');
+}

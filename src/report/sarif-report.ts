@@ -1,10 +1,14 @@
 import type { Severity } from '../core/types.js';
-import type { ControlSection, ReportFinding, RunReport } from './model.js';
+import { controlHelpUri } from './catalog-links.js';
+import type { ClusterSection, ControlSection, ReportFinding, RunReport } from './model.js';
 import { resourceLabel, resourcePath } from './resource-path.js';
 
 /**
  * SARIF 2.1.0 for code-scanning tools (GitHub and others).
  *
+ * - One run per cluster, so GitHub's per-run limits (25,000 results) apply to a cluster, and
+ *   each run's `automationDetails.id` names its scope (framework and cluster): uploads of
+ *   other scopes have other categories and never close each other's alerts.
  * - One rule per control in the report; one result per failing resource (status `fail`) only,
  *   so every alert is something to fix. Unknown, manual and not-applicable findings are left
  *   out (they are in the JSON and CSV reports); `error` findings (a control that threw) and
@@ -21,6 +25,8 @@ const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error
 export interface SarifOptions {
   /** Where the tool is described; left out when unknown. */
   informationUri?: string;
+  /** Absolute address of the published docs/controls.md, for each rule's helpUri. */
+  catalogUrl?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -42,16 +48,20 @@ function ruleName(title: string): string {
     .join('');
 }
 
-function rule(c: ControlSection): Json {
+function rule(c: ControlSection, catalogUrl: string | undefined): Json {
+  const remediation = c.remediation || c.title;
+  const helpUri = controlHelpUri(c.section, catalogUrl);
   return {
     id: c.id,
     name: ruleName(c.title) || c.id,
     shortDescription: { text: c.title },
     fullDescription: { text: c.rationale || c.title },
-    help: { text: c.remediation || c.title },
+    help: { text: remediation, markdown: `**${c.id}** ${c.title}\n\n${remediation}\n\n[${c.id} in the control catalog](${helpUri})` },
+    helpUri,
     defaultConfiguration: { level: LEVEL[c.severity] },
     properties: {
-      tags: [...c.frameworks],
+      // GitHub files alerts tagged `security` under security findings.
+      tags: ['security', ...c.frameworks],
       'security-severity': SECURITY_SEVERITY[c.severity],
       // Automated controls read the field itself; the others are guidance for a person.
       precision: c.automated ? 'high' : 'medium',
@@ -77,38 +87,42 @@ function result(c: ControlSection, ruleIndex: number, f: ReportFinding): Json {
     message: { text: resultMessage(f) },
     locations: [
       {
-        physicalLocation: { artifactLocation: { uri: sarifUri(f.cluster, f) } },
+        // GitHub requires a region; the made-up file has one line per resource.
+        physicalLocation: { artifactLocation: { uri: sarifUri(f.cluster, f) }, region: { startLine: 1 } },
         logicalLocations: [{ name: f.resource.name, fullyQualifiedName: resourcePath(f.cluster, f.resource), kind: 'resource' }],
       },
     ],
     partialFingerprints: { 'complydFingerprint/v1': f.fingerprint },
     properties: {
       cluster: f.cluster,
+      severity: f.severity,
+      ...(f.resource.apiVersion !== undefined && { apiVersion: f.resource.apiVersion }),
+      ...(f.resource.uid !== undefined && { uid: f.resource.uid }),
+      ...(f.firstSeen !== undefined && { firstSeen: f.firstSeen, ageDays: f.ageDays }),
       ...(f.evidence ? { evidence: { ...f.evidence } } : {}),
     },
   };
 }
 
-function notifications(report: RunReport): Json[] {
+/** One cluster's tool problems: not assessed, evidence gaps, controls that threw. */
+function notifications(report: RunReport, cluster: ClusterSection): Json[] {
   const out: Json[] = [];
-  for (const c of report.clusters) {
-    if (c.status === 'failed')
-      out.push({
-        level: 'error',
-        message: { text: `cluster ${c.name} was not assessed: ${c.error ?? 'unknown error'}` },
-        descriptor: { id: 'cluster-not-assessed' },
-        properties: { cluster: c.name },
-      });
-    for (const g of c.gaps)
-      out.push({
-        level: 'warning',
-        message: { text: `cluster ${c.name}: evidence "${g.evidence}" could not be read (${g.reason}): ${g.message}` },
-        descriptor: { id: 'evidence-gap' },
-        properties: { cluster: c.name, evidence: g.evidence, reason: g.reason },
-      });
-  }
+  if (cluster.status === 'failed')
+    out.push({
+      level: 'error',
+      message: { text: `cluster ${cluster.name} was not assessed: ${cluster.error ?? 'unknown error'}` },
+      descriptor: { id: 'cluster-not-assessed' },
+      properties: { cluster: cluster.name },
+    });
+  for (const g of cluster.gaps)
+    out.push({
+      level: 'warning',
+      message: { text: `cluster ${cluster.name}: evidence "${g.evidence}" could not be read (${g.reason}): ${g.message}` },
+      descriptor: { id: 'evidence-gap' },
+      properties: { cluster: cluster.name, evidence: g.evidence, reason: g.reason },
+    });
   report.controls.forEach((c, ruleIndex) => {
-    for (const f of c.findings.filter((x) => x.status === 'error'))
+    for (const f of c.findings.filter((x) => x.status === 'error' && x.cluster === cluster.name))
       out.push({
         level: 'error',
         message: { text: `control ${c.id} could not be evaluated on cluster ${f.cluster}${f.message ? `: ${f.message}` : ''}` },
@@ -120,29 +134,26 @@ function notifications(report: RunReport): Json[] {
   return out;
 }
 
-export function renderSarif(report: RunReport, options: SarifOptions = {}): string {
-  const notes = notifications(report);
-  const run = {
-    tool: {
-      driver: {
-        name: 'complyd',
-        version: report.complydVersion,
-        ...(options.informationUri ? { informationUri: options.informationUri } : {}),
-        rules: report.controls.map(rule),
-      },
-    },
-    // GitHub takes what is before the last "/" as the analysis category.
-    automationDetails: { id: `complyd/${report.run.id}` },
+/** GitHub takes what is before the last "/" as the analysis category: the scope, then the run. */
+export function automationId(report: Pick<RunReport, 'framework' | 'run'>, cluster: string): string {
+  return `complyd/${encodeURIComponent(report.framework ?? 'all')}/${encodeURIComponent(cluster)}/${report.run.id}`;
+}
+
+function clusterRun(report: RunReport, cluster: ClusterSection, driver: Json): Json {
+  const notes = notifications(report, cluster);
+  return {
+    tool: { driver },
+    automationDetails: { id: automationId(report, cluster.name), description: { text: `complyd run ${report.run.id}, cluster ${cluster.name}, ${report.framework ?? 'every framework'}` } },
     invocations: [
       {
-        // Successful when every cluster was assessed and no control threw; gaps alone do not count.
-        executionSuccessful: !notes.some((n) => n['level'] === 'error') && (report.run.status === 'complete' || report.run.status === 'partial'),
+        // Successful when the cluster was assessed and no control threw; gaps alone do not count.
+        executionSuccessful: !notes.some((n) => n['level'] === 'error') && cluster.status !== 'failed',
         startTimeUtc: report.run.startedAt,
         ...(report.run.finishedAt ? { endTimeUtc: report.run.finishedAt } : {}),
         toolExecutionNotifications: notes,
       },
     ],
-    results: report.controls.flatMap((c, i) => c.findings.filter((f) => f.status === 'fail').map((f) => result(c, i, f))),
+    results: report.controls.flatMap((c, i) => c.findings.filter((f) => f.status === 'fail' && f.cluster === cluster.name).map((f) => result(c, i, f))),
     properties: {
       runId: report.run.id,
       runStatus: report.run.status,
@@ -150,9 +161,20 @@ export function renderSarif(report: RunReport, options: SarifOptions = {}): stri
       catalogVersion: report.catalogVersion,
       generatedAt: report.generatedAt,
       ...(report.framework ? { framework: report.framework } : {}),
-      snapshots: Object.fromEntries(report.clusters.filter((c) => c.snapshotHash).map((c) => [c.name, c.snapshotHash])),
+      cluster: cluster.name,
+      clusterStatus: cluster.status,
+      ...(cluster.snapshotHash ? { snapshotHash: cluster.snapshotHash } : {}),
     },
   };
-  const log = { $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: [run] };
+}
+
+export function renderSarif(report: RunReport, options: SarifOptions = {}): string {
+  const driver = {
+    name: 'complyd',
+    version: report.complydVersion,
+    ...(options.informationUri ? { informationUri: options.informationUri } : {}),
+    rules: report.controls.map((c) => rule(c, options.catalogUrl)),
+  };
+  const log = { $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: report.clusters.map((c) => clusterRun(report, c, driver)) };
   return `${JSON.stringify(log, null, 2)}\n`;
 }

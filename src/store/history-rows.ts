@@ -3,7 +3,8 @@
  */
 import type { Knex } from 'knex';
 import type { Severity, Status } from '../core/types.js';
-import { matchKey, type EpisodeState, type OpenEpisode } from './lifecycle.js';
+import { matchKey } from '../core/fingerprint.js';
+import type { EpisodeState, OpenEpisode } from './lifecycle.js';
 import type { ClusterRunRef, FindingEpisode, Resolution } from './run-types.js';
 import type { Aggregate, OpenSpan, SpanDim } from './spans.js';
 import { COUNT_COLUMNS, countsOf, countsToRow, evidenceOfRow, resourceOfRow } from './run-rows.js';
@@ -45,6 +46,10 @@ export interface EpisodeRow extends StateRow {
   namespace: string | null;
   name: string;
   container: string | null;
+  /** Migration 007; NULL for most episodes (see core/fingerprint.ts). */
+  discriminator: string | null;
+  api_version: string | null;
+  uid: string | null;
   first_seen_run_id: string;
   first_seen_seq: Num;
   first_seen_at: string;
@@ -68,6 +73,9 @@ export const EPISODE_COLUMNS = [
   'namespace',
   'name',
   'container',
+  'discriminator',
+  'api_version',
+  'uid',
   'first_seen_run_id',
   'first_seen_seq',
   'first_seen_at',
@@ -141,13 +149,13 @@ export function stateColumns(state: EpisodeState, seen: boolean): Omit<StateRow,
 }
 
 /** The columns recordCluster loads of an open episode (not the evidence text). */
-export const OPEN_EPISODE_COLUMNS = ['id', 'fingerprint', 'episode', 'control_id', 'kind', 'namespace', 'name', 'container', 'seen', 'state_seq', 'status', 'severity', 'evidence_hash'];
+export const OPEN_EPISODE_COLUMNS = ['id', 'fingerprint', 'episode', 'control_id', 'kind', 'namespace', 'name', 'container', 'discriminator', 'seen', 'state_seq', 'status', 'severity', 'evidence_hash'];
 
-export function rowToOpenEpisode(row: Pick<EpisodeRow, 'id' | 'fingerprint' | 'episode' | 'control_id' | 'kind' | 'namespace' | 'name' | 'container' | 'seen' | 'state_seq' | 'status' | 'severity' | 'evidence_hash'>): OpenEpisode {
+export function rowToOpenEpisode(row: Pick<EpisodeRow, 'id' | 'fingerprint' | 'episode' | 'control_id' | 'kind' | 'namespace' | 'name' | 'container' | 'discriminator' | 'seen' | 'state_seq' | 'status' | 'severity' | 'evidence_hash'>): OpenEpisode {
   const resource = { kind: row.kind, name: row.name, ...(row.namespace !== null && { namespace: row.namespace }), ...(row.container !== null && { container: row.container }) };
   return {
     id: Number(row.id),
-    key: matchKey(row.control_id, resource),
+    key: matchKey(row.control_id, resource, row.discriminator ?? undefined),
     fingerprint: row.fingerprint,
     episode: Number(row.episode),
     controlId: row.control_id,
@@ -186,6 +194,7 @@ export function toEpisode(row: EpisodeRow, state: StateRow, implicitLastSeen?: C
     severity: state.severity,
     status: state.status,
     resource: resourceOfRow(row),
+    ...(row.discriminator !== null && { discriminator: row.discriminator }),
     ...evidenceOfRow(state),
     fingerprint: row.fingerprint,
     episode: Number(row.episode),

@@ -14,8 +14,8 @@
  *   marked unseen, once.
  * A non-pass F without an open episode opens a new one.
  */
-import { fingerprint } from '../core/fingerprint.js';
-import type { Finding, ResourceRef, Severity, Status } from '../core/types.js';
+import { fingerprint, matchKey } from '../core/fingerprint.js';
+import type { Finding, Severity, Status } from '../core/types.js';
 import { worstStatus } from '../core/status.js';
 import { evidenceHash } from './chain.js';
 import type { Resolution } from './run-types.js';
@@ -95,18 +95,6 @@ export function sameState(a: StateKey, b: StateKey): boolean {
 
 const CLUSTER_KIND = 'Cluster';
 
-/**
- * A finding's identity within its cluster, as a string (the fingerprint hashes the same
- * fields with the cluster): control and resource. Resources are usually shared by all the
- * verdicts on them, so their part is computed once per object.
- */
-const resourceParts = new WeakMap<ResourceRef, string>();
-export function matchKey(controlId: string, r: ResourceRef): string {
-  let part = resourceParts.get(r);
-  if (part === undefined) resourceParts.set(r, (part = [r.kind, r.namespace ?? '', r.name, r.container ?? ''].join('\u001f')));
-  return `${controlId}\u001f${part}`;
-}
-
 export function observeScan(cluster: string, findings: readonly Finding[], evaluatedControls?: readonly string[]): ScanObservations {
   // Matched on a string key, not on the SHA-256 fingerprint: a cluster has tens of thousands of
   // verdicts, mostly passes, and only new episodes need their fingerprint.
@@ -116,7 +104,7 @@ export function observeScan(cluster: string, findings: readonly Finding[], evalu
   for (const f of findings) {
     withFindings.add(f.controlId);
     if (f.resource.kind === CLUSTER_KIND && (f.status === 'unknown' || f.status === 'error')) unclean.add(f.controlId);
-    const key = matchKey(f.controlId, f.resource);
+    const key = matchKey(f.controlId, f.resource, f.discriminator);
     const seen = byKey.get(key);
     if (!seen) byKey.set(key, { key, finding: f, state: undefined });
     else if (f.status !== seen.finding.status && worstStatus([seen.finding.status, f.status]) === f.status) seen.finding = f;
@@ -146,7 +134,7 @@ export function planLifecycle(open: readonly OpenEpisode[], scan: ScanObservatio
   }
   for (const obs of scan.byKey.values()) {
     if (obs.state && !openKeys.has(obs.key)) {
-      plan.created.push({ fingerprint: fingerprint({ cluster: scan.cluster, controlId: obs.finding.controlId, resource: obs.finding.resource }), finding: obs.finding, state: obs.state });
+      plan.created.push({ fingerprint: fingerprint(obs.finding), finding: obs.finding, state: obs.state });
     }
   }
   return plan;

@@ -166,12 +166,14 @@ export function rowToClusterResult(row: RunClusterRow): ClusterResult {
 
 
 /** The resource columns of finding episodes. */
-export function resourceOfRow(row: { kind: string; namespace: string | null; name: string; container: string | null }): ResourceRef {
+export function resourceOfRow(row: { kind: string; namespace: string | null; name: string; container: string | null; api_version?: string | null; uid?: string | null }): ResourceRef {
   return {
     kind: row.kind,
     ...(row.namespace !== null && { namespace: row.namespace }),
     name: row.name,
     ...(row.container !== null && { container: row.container }),
+    ...(typeof row.api_version === 'string' && { apiVersion: row.api_version }),
+    ...(typeof row.uid === 'string' && { uid: row.uid }),
   };
 }
 

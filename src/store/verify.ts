@@ -89,8 +89,8 @@ class ClusterVerifier {
   /** Checks an episode against the chain's rows and returns its history, state by state. */
   episode(e: EpisodeRow, revisions: RevisionRow[], bySeq: Map<number, ChainRow>): EpisodeHistory {
     const name = `finding_episodes id ${e.id}`;
-    const identity = { cluster: e.cluster, controlId: e.control_id, resource: { kind: e.kind, ...(e.namespace !== null && { namespace: e.namespace }), name: e.name, ...(e.container !== null && { container: e.container }) } };
-    if (fingerprint(identity) !== e.fingerprint) this.problem({ kind: 'episode', row: name, message: `cluster, control and resource do not match fingerprint ${e.fingerprint}` });
+    const identity = { cluster: e.cluster, controlId: e.control_id, resource: { kind: e.kind, ...(e.namespace !== null && { namespace: e.namespace }), name: e.name, ...(e.container !== null && { container: e.container }) }, ...(e.discriminator !== null && { discriminator: e.discriminator }) };
+    if (fingerprint(identity) !== e.fingerprint) this.problem({ kind: 'episode', row: name, message: `cluster, control, resource and discriminator do not match fingerprint ${e.fingerprint}` });
     const anchor = (what: string, runId: string | null, seq: number | string | null, at: string | null) => {
       if (runId === null && seq === null && at === null) return;
       const row = bySeq.get(Number(seq));

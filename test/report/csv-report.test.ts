@@ -1,43 +1,6 @@
 import { CSV_COLUMNS, csvCell, renderCsv } from '../../src/report/csv-report.js';
+import { parseCsv } from './csv-parse.js';
 import { FORMULA_NAME, MINUS_OBSERVED, TRICKY_NAME, TRICKY_OBSERVED, storedReport, type StoredReport } from './store-report.js';
-
-/** A strict RFC 4180 reader: CRLF records, quoted fields with doubled quotes. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let i = 0;
-  for (;;) {
-    let cell = '';
-    if (text[i] === '"') {
-      i++;
-      for (;;) {
-        const q = text.indexOf('"', i);
-        if (q < 0) throw new Error('unterminated quote');
-        cell += text.slice(i, q);
-        if (text[q + 1] === '"') {
-          cell += '"';
-          i = q + 2;
-        } else {
-          i = q + 1;
-          break;
-        }
-      }
-    } else {
-      const end = text.slice(i).search(/,|\r\n/);
-      cell = end < 0 ? text.slice(i) : text.slice(i, i + end);
-      if (/["\r\n]/.test(cell)) throw new Error(`bare special character in ${JSON.stringify(cell)}`);
-      i += cell.length;
-    }
-    row.push(cell);
-    if (text[i] === ',') i++;
-    else if (text.startsWith('\r\n', i)) {
-      rows.push(row);
-      row = [];
-      i += 2;
-      if (i === text.length) return rows;
-    } else throw new Error(`unexpected ${JSON.stringify(text.slice(i, i + 10))} at ${i}`);
-  }
-}
 
 describe('csvCell', () => {
   it.each([
@@ -77,6 +40,7 @@ describe('renderCsv (report from a SQLite store)', () => {
     expect(rows[0]).toEqual([
       'cluster', 'control_id', 'control_title', 'severity', 'status', 'frameworks', 'kind', 'namespace', 'name', 'container',
       'evidence_path', 'observed', 'expected', 'message', 'fingerprint', 'run_id', 'snapshot_hash',
+      'api_version', 'uid', 'first_seen', 'age_days',
     ]);
     const findings = stored.report.controls.flatMap((c) => c.findings);
     expect(rows.length - 1).toBe(findings.length);
@@ -96,6 +60,14 @@ describe('renderCsv (report from a SQLite store)', () => {
     expect((r[col('frameworks')] ?? '').split(';')).toEqual(expect.arrayContaining(['pss-baseline', 'pss-restricted']));
     expect(r[col('run_id')]).toBe(stored.report.run.id);
     expect(r[col('snapshot_hash')]).toBe('ab'.repeat(32));
+  });
+
+  it('names the object (apiVersion, uid) and when its finding was first seen, with its age at the run', () => {
+    const r = rowOf(TRICKY_NAME);
+    expect([r[col('api_version')], r[col('uid')]]).toEqual(['apps/v1', `uid-${TRICKY_NAME.length}`]);
+    expect([r[col('first_seen')], r[col('age_days')]]).toEqual(['2025-03-01T10:00:01.000Z', '0']);
+    const cluster = rows.find((x) => x[col('kind')] === 'Cluster') ?? [];
+    expect([cluster[col('api_version')], cluster[col('uid')]]).toEqual(['', '']);
   });
 
   it('neutralises formula prefixes with an apostrophe', () => {

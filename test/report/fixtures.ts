@@ -25,6 +25,8 @@ function counts(partial: Partial<StatusCounts>): StatusCounts {
   return { ...emptyCounts(), ...partial };
 }
 
+type SpecFinding = Omit<ReportFinding, 'severity'>;
+
 interface ControlSpec {
   id: string;
   title: string;
@@ -32,13 +34,13 @@ interface ControlSpec {
   automated: boolean;
   refs: ControlSection['refs'];
   results: Array<{ cluster: string; status: Status; counts: StatusCounts }>;
-  findings: ReportFinding[];
+  findings: SpecFinding[];
 }
 
 const fp = (s: string) => `fp-${s}`;
 
-function privilegedFindings(): ReportFinding[] {
-  const prod: ReportFinding[] = PRIVILEGED_NAMES.map((name, i) => ({
+function privilegedFindings(): SpecFinding[] {
+  const prod: SpecFinding[] = PRIVILEGED_NAMES.map((name, i) => ({
     cluster: 'prod-eu',
     status: 'fail',
     resource: { kind: 'Deployment', namespace: `team-${(i % 7) + 1}`, name, container: 'app' },
@@ -55,7 +57,7 @@ function privilegedFindings(): ReportFinding[] {
       : {}),
     fingerprint: fp(`priv-${name}`),
   }));
-  const staging: ReportFinding[] = ['api-a', 'api-b', 'api-c'].map((name) => ({
+  const staging: SpecFinding[] = ['api-a', 'api-b', 'api-c'].map((name) => ({
     cluster: 'staging',
     status: 'fail',
     resource: { kind: 'StatefulSet', namespace: 'payments', name, container: 'sidecar' },
@@ -241,7 +243,8 @@ export function sampleReport(): RunReport {
       remediation: `Remediation of ${c.id}: what to change in the manifest or cluster configuration.`,
       automated: c.automated,
       results: c.results,
-      findings: c.findings,
+      // Failing findings first seen twelve days before the run.
+      findings: c.findings.map((f) => ({ ...f, severity: c.severity, ...(f.status === 'fail' && { firstSeen: '2025-02-17T10:00:00.000Z', ageDays: 12 }) })),
     })),
   };
 }

@@ -5,7 +5,7 @@ import { emptyCounts } from '../../src/core/status.js';
 import type { RunReport } from '../../src/report/model.js';
 import { loadTemplate, pdfSafe, renderPdf, resourceLabel, type PdfTemplate } from '../../src/report/pdf-report.js';
 import { DEV_LAB_ERROR, LONG_OBSERVED, PRIVILEGED_NAMES, SECRETS_GAP, sampleReport } from './fixtures.js';
-import { columnText, overlaps, readPdf, squash, type ReadPdf } from './pdf-text.js';
+import { columnText, textAfterContents, overlaps, readPdf, squash, type ReadPdf } from './pdf-text.js';
 
 const CREATED = new Date('2025-03-01T12:00:00.000Z');
 const FINDINGS_HEADER = 'Cluster Resource Status Evidence path Observed Expected / message';
@@ -77,7 +77,7 @@ describe('renderPdf', () => {
     report = sampleReport();
     bytes = await renderPdf(report, { creationDate: CREATED });
     pdf = await readPdf(bytes);
-    all = pdf.pages.map((p) => p.text).join(' ');
+    all = textAfterContents(pdf);
   });
 
   it('is a PDF of several pages, each numbered "page N of M" with the footer text', () => {
@@ -244,7 +244,7 @@ describe('renderPdf edge cases', () => {
 
   it('renders an empty run, saying nothing is missing', async () => {
     const pdf = await readPdf(await renderPdf(base(), { creationDate: CREATED }));
-    const all = pdf.pages.map((p) => p.text).join(' ');
+    const all = textAfterContents(pdf);
     expect(all).toContain('Scope no clusters');
     expect(all).toContain('Pass rate n/a');
     expect(all).toContain('None: every cluster in scope was assessed.');
@@ -269,12 +269,12 @@ describe('renderPdf edge cases', () => {
         remediation: 'm',
         automated: true,
         results: [{ cluster: 'c1', status: 'unknown', counts: { ...emptyCounts(), unknown: 1 } }],
-        findings: [{ cluster: 'c1', status: 'unknown', resource: { kind: 'Cluster', name: 'c1' }, message, fingerprint: 'f' }],
+        findings: [{ cluster: 'c1', status: 'unknown', severity: 'info', resource: { kind: 'Cluster', name: 'c1' }, message, fingerprint: 'f' }],
       },
     ];
     const template: PdfTemplate = { ...loadTemplate(), organisation: 'Acme Audit Ltd', title: 'Quarterly Evidence Pack', footerText: 'Acme internal' };
     const pdf = await readPdf(await renderPdf(r, { template, creationDate: CREATED }));
-    const all = pdf.pages.map((p) => p.text).join(' ');
+    const all = textAfterContents(pdf);
     expect(all).toContain('Quarterly Evidence Pack');
     expect(pdf.info.Author).toBe('Acme Audit Ltd');
     const messageColumn = columnText(pdf, 'Expected / message', undefined, (p) => p.height - template.margins.bottom);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderPdf } from '../../src/report/pdf-report.js';
 import { sampleReport } from './fixtures.js';
-import { readPdf, type ReadPdf } from './pdf-text.js';
+import { readPdf, textAfterContents, type ReadPdf } from './pdf-text.js';
 
 const CREATED = new Date('2025-03-01T12:00:00.000Z');
 const report = sampleReport();
@@ -29,7 +29,7 @@ function hasTool(tool: string): boolean {
 beforeAll(async () => {
   bytes = await renderPdf(report, { creationDate: CREATED });
   pdf = await readPdf(bytes);
-  all = pdf.pages.map((p) => p.text).join(' ');
+  all = textAfterContents(pdf);
 }, 60_000);
 
 const section = (from: string, to?: string) => all.slice(all.indexOf(from), to ? all.indexOf(to) : undefined);

@@ -85,3 +85,11 @@ export function columnText(pdf: ReadPdf, header: string, nextHeader: string | un
   }
   return parts.join(' ');
 }
+
+/** The text of every page but the table of contents, whose lines repeat the headings. */
+export function textAfterContents(pdf: ReadPdf): string {
+  return pdf.pages
+    .filter((p) => !/(^| )Contents Executive summary \d+ /.test(p.text))
+    .map((p) => p.text)
+    .join(' ');
+}

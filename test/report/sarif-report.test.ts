@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { headingAnchor } from '../../src/report/catalog-links.js';
 import { renderSarif, sarifUri } from '../../src/report/sarif-report.js';
 import { sampleReport } from './fixtures.js';
 import { sarifValidator } from './sarif-schema.js';
@@ -6,7 +8,7 @@ import { PROD_FAILING, TRICKY_NAME, countFindings, storedReport, type StoredRepo
 interface Sarif {
   version: string;
   runs: Array<{
-    tool: { driver: { name: string; version: string; rules: Array<{ id: string; shortDescription: { text: string }; properties: { tags: string[]; 'security-severity': string; precision: string } }> } };
+    tool: { driver: { name: string; version: string; rules: Array<{ id: string; shortDescription: { text: string }; helpUri: string; help: { text: string; markdown: string }; properties: { tags: string[]; 'security-severity': string; precision: string } }> } };
     automationDetails: { id: string };
     invocations: Array<{ executionSuccessful: boolean; toolExecutionNotifications: Array<{ level: string; message: { text: string }; descriptor: { id: string }; associatedRule?: { id: string; index: number } }> }>;
     results: Array<{
@@ -15,11 +17,22 @@ interface Sarif {
       level: string;
       kind: string;
       message: { text: string };
-      locations: Array<{ physicalLocation: { artifactLocation: { uri: string } }; logicalLocations: Array<{ fullyQualifiedName: string; kind: string }> }>;
+      locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } }; logicalLocations: Array<{ fullyQualifiedName: string; kind: string }> }>;
       partialFingerprints: Record<string, string>;
+      properties: Record<string, unknown>;
     }>;
+    properties: { cluster: string };
   }>;
 }
+
+type Run = Sarif['runs'][number];
+const parse = (text: string) => JSON.parse(text) as Sarif;
+const runOf = (log: Sarif, cluster: string): Run => {
+  const run = log.runs.find((r) => r.properties.cluster === cluster);
+  if (!run) throw new Error(`no run for ${cluster}`);
+  return run;
+};
+const allResults = (log: Sarif) => log.runs.flatMap((r) => r.results);
 
 describe('renderSarif', () => {
   const validate = sarifValidator();
@@ -39,33 +52,62 @@ describe('renderSarif', () => {
 
   it('the validator does reject a broken log (so the check above means something)', () => {
     const log = JSON.parse(renderSarif(stored.report)) as Sarif;
-    (log.runs[0]?.results[0] as unknown as Record<string, unknown>)['level'] = 'fatal';
+    (runOf(log, 'prod').results[0] as unknown as Record<string, unknown>)['level'] = 'fatal';
     expect(validate(log).valid).toBe(false);
   });
 
-  it('has one result per failing resource, each pointing at an existing rule', () => {
-    const log = JSON.parse(renderSarif(stored.report)) as Sarif;
-    const run = log.runs[0];
-    if (!run) throw new Error('no run');
+  it('has one run per cluster and one result per failing resource, each pointing at an existing rule', () => {
+    const log = parse(renderSarif(stored.report));
+    expect(log.runs.map((r) => r.properties.cluster)).toEqual(['ghost', 'prod', 'staging']);
+    const run = runOf(log, 'prod');
     const failing = countFindings(stored.report, 'fail');
     expect(failing).toBe(PROD_FAILING);
     expect(run.results).toHaveLength(failing);
+    expect(allResults(log)).toHaveLength(failing);
     for (const r of run.results) {
       expect(run.tool.driver.rules[r.ruleIndex]?.id).toBe(r.ruleId);
       expect(r.kind).toBe('fail');
+      expect(r.locations[0]?.physicalLocation.region).toEqual({ startLine: 1 });
+      expect(r.properties).toMatchObject({ cluster: 'prod', severity: expect.stringMatching(/^(critical|high)$/), firstSeen: '2025-03-01T10:00:01.000Z', ageDays: 0 });
     }
     expect(run.tool.driver.rules.map((r) => r.id)).toEqual(stored.report.controls.map((c) => c.id));
     expect(new Set(run.results.map((r) => r.partialFingerprints['complydFingerprint/v1'])).size).toBe(failing);
-    expect(run.automationDetails.id).toBe(`complyd/${stored.report.run.id}`);
     expect(run.tool.driver).toMatchObject({ name: 'complyd', version: '0.1.0' });
 
-    const sample = JSON.parse(renderSarif(sampleReport())) as Sarif;
-    expect(sample.runs[0]?.results).toHaveLength(countFindings(sampleReport(), 'fail'));
+    const sample = parse(renderSarif(sampleReport()));
+    expect(allResults(sample)).toHaveLength(countFindings(sampleReport(), 'fail'));
+  });
+
+  it('names the scope in automationDetails.id: framework and cluster before the last "/", the run after it', () => {
+    const id = stored.report.run.id;
+    expect(parse(renderSarif(stored.report)).runs.map((r) => r.automationDetails.id)).toEqual([`complyd/all/ghost/${id}`, `complyd/all/prod/${id}`, `complyd/all/staging/${id}`]);
+    const cis = parse(renderSarif({ ...stored.report, framework: 'cis-1.12' }));
+    expect(runOf(cis, 'prod').automationDetails.id).toBe(`complyd/cis-1.12/prod/${id}`);
+    const categories = (log: Sarif) => log.runs.map((r) => r.automationDetails.id.replace(/\/[^/]*$/, ''));
+    expect(new Set([...categories(parse(renderSarif(stored.report))), ...categories(cis)]).size).toBe(6);
+  });
+
+  it('links each rule to its section of docs/controls.md (an anchor the file has) and tags it security', () => {
+    const headings = new Set(
+      readFileSync(new URL('../../docs/controls.md', import.meta.url), 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('#'))
+        .map((l) => headingAnchor(l.replace(/^#+\s*/, ''))),
+    );
+    const rules = runOf(parse(renderSarif(stored.report, { catalogUrl: 'https://docs.example/controls.md' })), 'prod').tool.driver.rules;
+    expect(rules.length).toBeGreaterThan(3);
+    for (const r of rules) {
+      const [base, anchor] = r.helpUri.split('#');
+      expect(base).toBe('https://docs.example/controls.md');
+      expect(headings.has(anchor ?? '')).toBe(true);
+      expect(r.help.markdown).toContain(`](${r.helpUri})`);
+      expect(r.properties.tags[0]).toBe('security');
+    }
+    expect(rules.find((r) => r.id === 'PSS-privileged')?.helpUri).toBe('https://docs.example/controls.md#pod-security-standards-baseline');
   });
 
   it('maps severity to level and security-severity, and names the resource and its evidence', () => {
-    const run = (JSON.parse(renderSarif(stored.report)) as Sarif).runs[0];
-    if (!run) throw new Error('no run');
+    const run = runOf(parse(renderSarif(stored.report)), 'prod');
     const rule = run.tool.driver.rules.find((r) => r.id === 'PSS-privileged');
     expect(rule?.properties['security-severity']).toBe('9.5');
     expect(rule?.properties.tags).toContain('pss-baseline');
@@ -80,9 +122,13 @@ describe('renderSarif', () => {
   });
 
   it('reports gaps, a cluster not assessed and a control error as notifications, not results', () => {
-    const inv = (JSON.parse(renderSarif(stored.report)) as Sarif).runs[0]?.invocations[0];
-    expect(inv?.executionSuccessful).toBe(false);
-    const byId = (id: string) => inv?.toolExecutionNotifications.filter((n) => n.descriptor.id === id) ?? [];
+    const log = parse(renderSarif(stored.report));
+    expect(log.runs.map((r) => [r.properties.cluster, r.invocations[0]?.executionSuccessful])).toEqual([
+      ['ghost', false],
+      ['prod', true],
+      ['staging', false],
+    ]);
+    const byId = (id: string) => log.runs.flatMap((r) => r.invocations[0]?.toolExecutionNotifications ?? []).filter((n) => n.descriptor.id === id);
     expect(byId('evidence-gap').map((n) => [n.level, n.message.text])).toEqual([['warning', expect.stringContaining('staging: evidence "clusterroles"')]]);
     expect(byId('cluster-not-assessed').map((n) => n.message.text)).toEqual([expect.stringContaining('ghost was not assessed: kubeconfig missing.yaml')]);
     const err = byId('control-error');

@@ -22,7 +22,7 @@ export const PROD_FAILING = 25;
 const T0 = new Date('2025-03-01T10:00:00.000Z');
 
 function f(cluster: string, controlId: string, severity: Severity, status: Status, name: string, extra: Partial<Finding> = {}): Finding {
-  return { cluster, controlId, severity, status, resource: { kind: 'Deployment', namespace: 'shop', name, container: 'app' }, ...extra };
+  return { cluster, controlId, severity, status, resource: { kind: 'Deployment', namespace: 'shop', name, container: 'app', apiVersion: 'apps/v1', uid: `uid-${name.length}` }, ...extra };
 }
 
 function scan(cluster: string, findings: Finding[], extra: Partial<ClusterScan> = {}): ClusterScan {

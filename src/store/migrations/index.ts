@@ -5,6 +5,7 @@ import * as risk from './003-risk.js';
 import * as scoreSpans from './004-score-spans.js';
 import * as scheduleClaims from './005-schedule-claims.js';
 import * as dropPerRunFindings from './006-drop-per-run-findings.js';
+import * as findingIdentity from './007-finding-identity.js';
 
 export interface NamedMigration {
   /** Recorded in the migrations table: never rename a released migration. */
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '004_score_spans', migration: scoreSpans },
   { name: '005_schedule_claims', migration: scheduleClaims },
   { name: '006_drop_per_run_findings', migration: dropPerRunFindings },
+  { name: '007_finding_identity', migration: findingIdentity },
 ];
 
 export class ComplydMigrationSource implements Knex.MigrationSource<NamedMigration> {

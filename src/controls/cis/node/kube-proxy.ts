@@ -2,6 +2,7 @@ import type { EvidenceKind, KubeObject, ResourceRef, Verdict } from '../../../co
 import type { EvalContext } from '../../../evaluate/context.js';
 import type { Container, PodSpec } from '../../../core/pod-spec.js';
 import { notApplicable } from '../../verdicts.js';
+import { objectRef } from '../../../core/resource-ref.js';
 import { isKubeProxyDaemonSet } from '../../../core/kube-proxy.js';
 
 /**
@@ -34,7 +35,7 @@ function proxyOf(obj: KubeObject, spec: PodSpec | undefined, specPath: string): 
     containers.find((c) => c.name === 'kube-proxy') ?? containers.find((c) => argv(c).some((a) => /(^|\/)kube-proxy$/.test(a))) ?? containers[0];
   if (!spec || !container) return undefined;
   return {
-    resource: { kind: obj.kind, namespace: obj.metadata.namespace ?? 'kube-system', name: obj.metadata.name },
+    resource: objectRef(obj, 'kube-system'),
     spec,
     specPath,
     container,

@@ -1,0 +1,21 @@
+/**
+ * Links from a report to a control's entry in the published catalog (docs/controls.md, one
+ * table per section). The catalog has an anchor per section heading, not per control.
+ */
+
+/** Where docs/controls.md is published; a report can name another address. */
+export const CATALOG_URL = 'https://github.com/complyd/complyd/blob/main/docs/controls.md';
+
+/** The anchor GitHub gives a Markdown heading: lower case, punctuation dropped, spaces to hyphens. */
+export function headingAnchor(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+}
+
+/** The catalog section of a control; the catalog's top when the section is unknown. */
+export function controlHelpUri(section: string, catalogUrl = CATALOG_URL): string {
+  return section ? `${catalogUrl}#${headingAnchor(section)}` : catalogUrl;
+}
