@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { snapshotHash } from './snapshot-hash.js';
 import type { ClusterScan, ClusterTarget, Snapshot } from '../core/types.js';
 import { mapLimit } from '../core/concurrency.js';
 import { errorMessage } from '../core/errors.js';
@@ -43,9 +43,7 @@ export interface FleetScanResult {
 }
 
 /** SHA-256 of the snapshot as evaluated: ties every stored figure to the evidence it came from. */
-export function snapshotHash(snapshot: Snapshot): string {
-  return createHash('sha256').update(JSON.stringify(snapshot)).digest('hex');
-}
+export { snapshotHash } from './snapshot-hash.js';
 
 function objectCounts(snapshot: Snapshot): ClusterScan['objectCounts'] {
   return Object.fromEntries(Object.entries(snapshot.objects).map(([k, v]) => [k, v?.length ?? 0]));
