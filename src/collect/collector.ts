@@ -109,7 +109,7 @@ function normalizeAll(raw: unknown[], resource: ResourceKind, gaps: Gap[]): Kube
   const out: KubeObject[] = [];
   raw.forEach((item, index) => {
     try {
-      out.push(normalizeObject(item, resource, index));
+      out.push(normalizeObject(item, resource, index, { adopt: true }));
     } catch (err) {
       if (!(err instanceof MalformedObjectError)) throw err;
       // One malformed object is skipped and named; the resource is then incomplete evidence.
