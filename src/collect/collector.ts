@@ -36,11 +36,19 @@ const FATAL: Partial<Record<ReadError['reason'], AccessReason>> = {
  * authenticated at all throws (ClusterAccessError, KubeconfigError).
  */
 export async function collectCluster(target: ClusterTarget, opts: CollectOptions): Promise<Snapshot> {
+  const concurrency = opts.requestConcurrency ?? 4;
+  const api = await connect(target, { maxSockets: concurrency });
+  try {
+    return await collectWith(api, target, opts, concurrency);
+  } finally {
+    api.close();
+  }
+}
+
+async function collectWith(api: KubeApi, target: ClusterTarget, opts: CollectOptions, concurrency: number): Promise<Snapshot> {
   const log = opts.log.child({ cluster: target.name });
-  const api = await connect(target);
   const deadline = AbortSignal.timeout(opts.clusterTimeoutMs);
   const gaps: Gap[] = [];
-  const concurrency = opts.requestConcurrency ?? 4;
 
   const serverVersion = await readVersion(api, opts, deadline, gaps);
 
