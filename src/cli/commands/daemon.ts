@@ -20,7 +20,7 @@ export function registerDaemon(program: Command): void {
       if (graceMs === undefined) throw new UsageError(`--grace: not a duration: "${opts.grace}"`);
       const { config, log } = setup(opts, undefined);
       if (!opts.logLevel) log.level = config.log.level;
-      const store = await openStore(config);
+      const store = await openStore(config, log);
       const scheduler = new Scheduler(log);
       // Daemons sharing one database (replicas on PostgreSQL) run each slot once: whoever
       // claims it first. This daemon's name in the claims:

@@ -104,7 +104,7 @@ export function registerDemo(program: Command): void {
         const configFile = await writeDemoConfig(fleet, out, workDir);
         const config = loadConfig(configFile);
         const log = createLogger({ level: opts.logLevel });
-        const store = await openStore(config);
+        const store = await openStore(config, log);
         try {
           process.stdout.write(`Scanning ${config.clusters.length} clusters once per simulated day, ${days} day${days === 1 ? '' : 's'} ending today:\n`);
           const results = await simulateHistory({

@@ -55,7 +55,7 @@ one cluster could not be assessed at all, 2 on a configuration or usage error, 1
       if (unknownNames.length > 0) {
         throw new UsageError(`--cluster: not in ${config.file}: ${unknownNames.join(', ')} (known: ${config.clusters.map((c) => c.name).join(', ')})`);
       }
-      const store = await openStore(config);
+      const store = await openStore(config, log);
       try {
         const total = opts.cluster?.length ?? config.clusters.length;
         let done = 0;
