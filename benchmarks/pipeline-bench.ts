@@ -201,44 +201,47 @@ async function scanOnce(target: ClusterTarget, collectOpts: CollectOptions, dir:
   return { scan, reported, stall: loop.max / 1e6, pods: c?.objectCounts.pods ?? 0 };
 }
 
-async function measurePart(o: Options, objects: number, part: Part): Promise<PartResult> {
+const COLLECT: CollectOptions = { pageSize: PAGE_SIZE, requestTimeoutMs: 120_000, clusterTimeoutMs: 1_800_000, now: () => new Date(), log: silentLogger() };
+
+/** Serve a generated cluster from another process while `fn` runs; `fn` gets a kubeconfig for it and a temp dir. */
+async function withServer<T>(o: Options, objects: number, fn: (kubeconfig: string, dir: string, served: number) => Promise<T>): Promise<T> {
   const { child, ready } = await startServer(objects, o.seed);
   const dir = await mkdtemp(join(tmpdir(), 'complyd-pipeline-'));
   try {
     const kubeconfig = join(dir, 'kubeconfig.yaml');
     await writeFile(kubeconfig, ready.kubeconfig, { mode: 0o600 });
-    const target: ClusterTarget = { name: 'bench', kubeconfig, labels: {}, configPath: 'clusters[0]' };
-    const collectOpts: CollectOptions = { pageSize: PAGE_SIZE, requestTimeoutMs: 120_000, clusterTimeoutMs: 1_800_000, now: () => new Date(), log: silentLogger() };
-    const runs: Array<Awaited<ReturnType<typeof stepsOnce>>> = [];
-    for (let rep = 0; rep < o.warmup + o.repeat; rep++) {
-      const r = await (part === 'steps' ? stepsOnce : scanOnce)(target, collectOpts, dir, rep);
-      process.stderr.write(`  ${objects} objects, ${part}, ${rep < o.warmup ? 'warm-up' : `repetition ${rep - o.warmup + 1}`}: ${(r.collect ?? r.scan ?? 0).toFixed(0)} ms\n`);
-      if (rep >= o.warmup) runs.push(r);
-    }
-    const names = part === 'steps' ? STEPS : SCAN;
-    const ms = Object.fromEntries(names.map((s) => [s, median(runs.map((r) => r[s] ?? NaN))]));
-    return { objects: ready.objects, pods: runs[0]?.pods ?? 0, ms, peakRssMiB: peakRssMiB() };
+    return await fn(kubeconfig, dir, ready.objects);
   } finally {
     child.disconnect();
     await rm(dir, { recursive: true, force: true });
   }
 }
 
+function measurePart(o: Options, objects: number, part: Part): Promise<PartResult> {
+  return withServer(o, objects, async (kubeconfig, dir, served) => {
+    const target: ClusterTarget = { name: 'bench', kubeconfig, labels: {}, configPath: 'clusters[0]' };
+    const runs: Array<Awaited<ReturnType<typeof stepsOnce>>> = [];
+    for (let rep = 0; rep < o.warmup + o.repeat; rep++) {
+      const r = await (part === 'steps' ? stepsOnce : scanOnce)(target, COLLECT, dir, rep);
+      process.stderr.write(`  ${objects} objects, ${part}, ${rep < o.warmup ? 'warm-up' : `repetition ${rep - o.warmup + 1}`}: ${(r.collect ?? r.scan ?? 0).toFixed(0)} ms\n`);
+      if (rep >= o.warmup) runs.push(r);
+    }
+    const names = part === 'steps' ? STEPS : SCAN;
+    const ms = Object.fromEntries(names.map((s) => [s, median(runs.map((r) => r[s] ?? NaN))]));
+    return { objects: served, pods: runs[0]?.pods ?? 0, ms, peakRssMiB: peakRssMiB() };
+  });
+}
+
 /** Many clusters scanned as the daemon scans them; all are served by one server, so they have the same content. */
-async function measureFleet(o: Options, objects: number): Promise<FleetResult> {
-  const { child, ready } = await startServer(objects, o.seed);
-  const dir = await mkdtemp(join(tmpdir(), 'complyd-pipeline-'));
-  try {
-    const kubeconfig = join(dir, 'kubeconfig.yaml');
-    await writeFile(kubeconfig, ready.kubeconfig, { mode: 0o600 });
+function measureFleet(o: Options, objects: number): Promise<FleetResult> {
+  return withServer(o, objects, async (kubeconfig, dir, served) => {
     const targets: ClusterTarget[] = Array.from({ length: o.fleet }, (_, i) => ({ name: `c${String(i + 1).padStart(2, '0')}`, kubeconfig, labels: {}, configPath: `clusters[${i}]` }));
-    const collectOpts: CollectOptions = { pageSize: PAGE_SIZE, requestTimeoutMs: 120_000, clusterTimeoutMs: 1_800_000, now: () => new Date(), log: silentLogger() };
     const store = await openTempStore(dir, 'fleet');
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     let done = 0;
     const [, wallMs] = await timed(() =>
-      scanFleet(targets, { ...scanDeps((t) => collectCluster(t, collectOpts)), store }, {
+      scanFleet(targets, { ...scanDeps((t) => collectCluster(t, COLLECT)), store }, {
         trigger: 'bench',
         concurrency: o.concurrency,
         onCluster: (c) => process.stderr.write(`  [${++done}/${o.fleet}] ${c.cluster} ${c.status} rss ${(process.memoryUsage.rss() / 2 ** 20).toFixed(0)} MiB\n`),
@@ -246,11 +249,8 @@ async function measureFleet(o: Options, objects: number): Promise<FleetResult> {
     );
     loop.disable();
     await store.close();
-    return { clusters: o.fleet, objects: ready.objects, concurrency: o.concurrency, wallMs, stallMs: loop.max / 1e6, peakRssMiB: peakRssMiB() };
-  } finally {
-    child.disconnect();
-    await rm(dir, { recursive: true, force: true });
-  }
+    return { clusters: o.fleet, objects: served, concurrency: o.concurrency, wallMs, stallMs: loop.max / 1e6, peakRssMiB: peakRssMiB() };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
