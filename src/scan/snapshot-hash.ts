@@ -5,7 +5,8 @@ import type { Snapshot } from '../core/types.js';
  * SHA-256 of JSON.stringify(snapshot), computed without building that string: a 100,000-object
  * snapshot is hundreds of megabytes of JSON. The digest must not change (stored hash chains
  * depend on it), so the output is JSON.stringify's byte for byte: the snapshot, its object map
- * and its lists are walked, and each object in them is stringified on its own.
+ * and its lists are walked, each object in them is stringified on its own, and the hash is fed
+ * 64 KiB at a time (megabyte pieces were twice as slow: joining them costs more than it saves).
  */
 export function snapshotHash(snapshot: Snapshot): string {
   const out = new ChunkedHash(createHash('sha256'));
@@ -15,7 +16,7 @@ export function snapshotHash(snapshot: Snapshot): string {
 
 /** Snapshot, `objects`, each list: deeper values are small enough to stringify whole. */
 const WALKED_LEVELS = 3;
-const CHUNK_CHARS = 1 << 20;
+const CHUNK_CHARS = 1 << 16;
 
 /** Hands the hash fewer, larger updates than one per object. */
 class ChunkedHash {
