@@ -35,8 +35,8 @@ const TEXT_RENDERERS: Record<Exclude<ReportFormat, 'pdf'>, (r: RunReport) => str
   md: renderMarkdown,
 };
 
-export async function openStore(config: Pick<Config, 'storage'>): Promise<RunStore> {
-  return knexRunStore(await openDatabase(config.storage));
+export async function openStore(config: Pick<Config, 'storage'>, log?: Logger): Promise<RunStore> {
+  return knexRunStore(await openDatabase(config.storage, log));
 }
 
 /** Runs left `running` by a process that died are closed as interrupted before a new run starts. */

@@ -3,8 +3,8 @@ import { buildProgram } from './program.js';
 import { AppError, ConfigError, KubeconfigError, UsageError } from '../core/errors.js';
 
 /** Configuration and usage errors exit 2 with their message; anything else exits 1. */
-buildProgram()
-  .parseAsync(process.argv)
+buildProgram(process.argv)
+  .then((program) => program.parseAsync(process.argv))
   .catch((err: unknown) => {
     if (err instanceof ConfigError || err instanceof UsageError || err instanceof KubeconfigError) {
       process.stderr.write(`complyd: ${err.message}\n`);

@@ -1,14 +1,35 @@
-import { Command } from 'commander';
+import { Command, Help } from 'commander';
 import { complydVersion } from '../config/version.js';
-import { registerScan } from './commands/scan.js';
-import { registerDaemon } from './commands/daemon.js';
-import { registerControls } from './commands/controls.js';
-import { registerEvaluate } from './commands/evaluate.js';
-import { registerReport } from './commands/report.js';
-import { registerDemo } from './commands/demo.js';
-import { registerHistory } from './commands/history.js';
+import { COMMAND_SUMMARIES, type CommandName, type CommandSummary } from './command-list.js';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/** Each command module, loaded when one of its commands runs (or its own --help is asked). */
+const MODULES: Record<CommandSummary['module'], () => Promise<Register>> = {
+  scan: async () => (await import('./commands/scan.js')).registerScan,
+  daemon: async () => (await import('./commands/daemon.js')).registerDaemon,
+  report: async () => (await import('./commands/report.js')).registerReport,
+  history: async () => (await import('./commands/history.js')).registerHistory,
+  evaluate: async () => (await import('./commands/evaluate.js')).registerEvaluate,
+  controls: async () => (await import('./commands/controls.js')).registerControls,
+  demo: async () => (await import('./commands/demo.js')).registerDemo,
+};
+
+const isCommand = (name: string | undefined): name is CommandName => name !== undefined && Object.hasOwn(COMMAND_SUMMARIES, name);
+
+/** The command `argv` runs (`help scan` asks about scan), if it names one. */
+function commandOf(argv: readonly string[]): CommandName | undefined {
+  const words = argv.slice(2).filter((a) => !a.startsWith('-'));
+  const name = words[0] === 'help' ? words[1] : words[0];
+  return isCommand(name) ? name : undefined;
+}
+
+/**
+ * The program for `argv`. Only the module of the command being run is loaded; without one
+ * (`complyd --help`, a mistyped name) the commands are listed from their summaries and no
+ * command's code is loaded at all.
+ */
+export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command('complyd')
     .description(
       'Multi-cluster Kubernetes compliance reporting: scans clusters through their kubeconfigs, evaluates ' +
@@ -26,12 +47,21 @@ Start here:
   complyd trend -c complyd.yaml         compliance score and risk over the last 90 days
   complyd report -c complyd.yaml --format pdf --out report.pdf`,
     );
-  registerScan(program);
-  registerDaemon(program);
-  registerReport(program);
-  registerHistory(program);
-  registerEvaluate(program);
-  registerControls(program);
-  registerDemo(program);
+  const wanted = commandOf(argv);
+  if (wanted) {
+    (await MODULES[COMMAND_SUMMARIES[wanted].module]())(program);
+    return program;
+  }
+  // Every command has options; the listing says so as the loaded commands would.
+  program.configureHelp({
+    subcommandTerm: (cmd) => {
+      const term = new Help().subcommandTerm(cmd);
+      return isCommand(cmd.name()) ? term.replace(cmd.name(), `${cmd.name()} [options]`) : term;
+    },
+  });
+  for (const [name, c] of Object.entries(COMMAND_SUMMARIES) as Array<[CommandName, CommandSummary]>) {
+    const stub = program.command(name).description(c.summary);
+    for (const arg of c.args?.split(' ') ?? []) stub.argument(arg);
+  }
   return program;
 }

@@ -37,11 +37,19 @@ const FATAL: Partial<Record<ReadError['reason'], AccessReason>> = {
  * authenticated at all throws (ClusterAccessError, KubeconfigError).
  */
 export async function collectCluster(target: ClusterTarget, opts: CollectOptions): Promise<Snapshot> {
+  const concurrency = opts.requestConcurrency ?? 4;
+  const api = await connect(target, { maxSockets: concurrency });
+  try {
+    return await collectWith(api, target, opts, concurrency);
+  } finally {
+    api.close();
+  }
+}
+
+async function collectWith(api: KubeApi, target: ClusterTarget, opts: CollectOptions, concurrency: number): Promise<Snapshot> {
   const log = opts.log.child({ cluster: target.name });
-  const api = await connect(target);
   const deadline = AbortSignal.timeout(opts.clusterTimeoutMs);
   const gaps: Gap[] = [];
-  const concurrency = opts.requestConcurrency ?? 4;
 
   const serverVersion = await readVersion(api, opts, deadline, gaps);
 
@@ -110,7 +118,7 @@ function normalizeAll(raw: unknown[], resource: ResourceKind, gaps: Gap[]): Kube
   const out: KubeObject[] = [];
   raw.forEach((item, index) => {
     try {
-      out.push(normalizeObject(item, resource, index));
+      out.push(normalizeObject(item, resource, index, { adopt: true }));
     } catch (err) {
       if (!(err instanceof MalformedObjectError)) throw err;
       // One malformed object is skipped and named; the resource is then incomplete evidence.

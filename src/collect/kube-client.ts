@@ -29,6 +29,13 @@ export interface GetOptions {
 export interface KubeApi {
   readonly server: string;
   get(path: string, opts: GetOptions): Promise<ApiResponse>;
+  /** Closes the connections kept open between requests. */
+  close(): void;
+}
+
+export interface ConnectOptions {
+  /** Connections kept to the API server at most (requests beyond wait for one). @default 4 */
+  maxSockets?: number;
 }
 
 /** Network-level failure (no HTTP answer). `code` is Node's error code (ECONNREFUSED...). */
@@ -80,7 +87,7 @@ export async function loadKubeConfig(target: ClusterTarget): Promise<KubeConfig>
 }
 
 /** Build the HTTPS options (agent with TLS material, Authorization header) for one cluster. */
-async function requestOptions(kc: KubeConfig, where: string): Promise<RequestOptions> {
+async function requestOptions(kc: KubeConfig, where: string, maxSockets: number): Promise<RequestOptions> {
   const opts: RequestOptions = {};
   try {
     await kc.applyToHTTPSOptions(opts);
@@ -89,7 +96,19 @@ async function requestOptions(kc: KubeConfig, where: string): Promise<RequestOpt
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new KubeconfigError(`${where}: cannot build credentials from the kubeconfig: ${why}`, { cause: err });
   }
-  return opts;
+  return { ...opts, agent: keepAlive(opts.agent, maxSockets) };
+}
+
+/**
+ * The library's agent with its TLS material, but keeping connections open between requests: a
+ * paged list is many requests, and a TLS handshake each was a large part of collection. Proxy
+ * agents (subclasses) are left as they are.
+ */
+function keepAlive(agent: RequestOptions['agent'], maxSockets: number): RequestOptions['agent'] {
+  if (!(agent instanceof https.Agent) || agent.constructor !== https.Agent) return agent;
+  const tls = (agent as https.Agent & { options: https.AgentOptions }).options;
+  agent.destroy();
+  return new https.Agent({ ...tls, keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
 }
 
 function buildQuery(query: GetOptions['query']): string {
@@ -99,14 +118,15 @@ function buildQuery(query: GetOptions['query']): string {
   return s ? `?${s}` : '';
 }
 
-export async function connect(target: ClusterTarget): Promise<KubeApi> {
+export async function connect(target: ClusterTarget, options: ConnectOptions = {}): Promise<KubeApi> {
+  const maxSockets = options.maxSockets ?? 4;
   const kc = await loadKubeConfig(target);
   const server = kc.getCurrentCluster()?.server ?? '';
   const where = `${target.configPath}.kubeconfig`;
   if (server.startsWith('http:')) {
     throw new KubeconfigError(`${where}: server ${server} is plain HTTP; complyd only talks HTTPS to API servers`);
   }
-  let base = await requestOptions(kc, where);
+  let base = await requestOptions(kc, where, maxSockets);
   const baseUrl = new URL(server);
 
   const once = (path: string, opts: GetOptions): Promise<ApiResponse> =>
@@ -154,10 +174,15 @@ export async function connect(target: ClusterTarget): Promise<KubeApi> {
       // Short-lived credentials (exec plugins, cloud tokens) can expire during a long scan:
       // refresh them once and retry.
       if (res.status === 401) {
-        base = await requestOptions(kc, where);
+        const stale = base.agent;
+        base = await requestOptions(kc, where, maxSockets);
+        if (stale instanceof https.Agent) stale.destroy();
         return once(path, opts);
       }
       return res;
+    },
+    close() {
+      if (base.agent instanceof https.Agent) base.agent.destroy();
     },
   };
 }

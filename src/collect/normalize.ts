@@ -102,6 +102,8 @@ const RBAC: ReadonlySet<ResourceKind> = new Set(['roles', 'clusterroles', 'roleb
 const METADATA_ONLY_KIND = 'PartialObjectMetadata';
 
 type Raw = Record<string, unknown>;
+/** Copies a kept field, or keeps it as it is. */
+type Keep = <T>(v: T) => T;
 
 const isObject = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -109,10 +111,13 @@ const isObject = (v: unknown): v is Raw => v !== null && typeof v === 'object' &
  * Keep what controls need from one API object.
  *
  * @param index position in its list, for the error message when the object has no name.
+ * @param options.adopt the input was just parsed and nothing else holds it: its spec, status
+ *   and RBAC fields are kept as they are instead of copied (the collector's lists; copying
+ *   them was a large part of collection).
  * @throws MalformedObjectError when the value is not an object, has no metadata.name, or a
  *   kept field has the wrong shape.
  */
-export function normalizeObject(raw: unknown, resource: ResourceKind, index?: number): KubeObject {
+export function normalizeObject(raw: unknown, resource: ResourceKind, index?: number, options: { adopt?: boolean } = {}): KubeObject {
   const at = index === undefined ? resource : `${resource}[${index}]`;
   if (!isObject(raw)) throw new MalformedObjectError(resource, at, `expected an object, got ${describe(raw)}`);
   const meta = raw.metadata;
@@ -120,24 +125,25 @@ export function normalizeObject(raw: unknown, resource: ResourceKind, index?: nu
   if (typeof meta.name !== 'string' || meta.name === '') throw new MalformedObjectError(resource, at, 'metadata.name is missing');
   const where = `${resource}/${typeof meta.namespace === 'string' && meta.namespace ? `${meta.namespace}/` : ''}${meta.name}`;
   const bad = (problem: string): MalformedObjectError => new MalformedObjectError(resource, where, problem);
+  const keep: Keep = options.adopt ? (v) => v : structuredClone;
 
   const out: KubeObject = { ...typeOf(raw, resource, bad), metadata: normalizeMeta(meta, bad) };
-  const spec = optional(raw, 'spec', 'object', bad);
+  const spec = optional(raw, 'spec', 'object', bad, keep);
   if (spec) out.spec = spec as Record<string, unknown>;
-  Object.assign(out, kindFields(raw, resource, bad));
-  const status = keptStatus(resource, raw.status);
+  Object.assign(out, kindFields(raw, resource, bad, keep));
+  const status = keptStatus(resource, raw.status, keep);
   if (status) out.status = status;
   return out;
 }
 
 /** Fields only some kinds have: RBAC rules and bindings, a ServiceAccount's automount, a Secret's type. */
-function kindFields(raw: Raw, resource: ResourceKind, bad: (problem: string) => MalformedObjectError): Partial<KubeObject> {
+function kindFields(raw: Raw, resource: ResourceKind, bad: (problem: string) => MalformedObjectError, keep: Keep): Partial<KubeObject> {
   if (RBAC.has(resource)) {
     const out: Partial<KubeObject> = {};
-    const rules = optional(raw, 'rules', 'list', bad);
-    const subjects = optional(raw, 'subjects', 'list', bad);
-    const roleRef = optional(raw, 'roleRef', 'object', bad);
-    const aggregationRule = optional(raw, 'aggregationRule', 'object', bad);
+    const rules = optional(raw, 'rules', 'list', bad, keep);
+    const subjects = optional(raw, 'subjects', 'list', bad, keep);
+    const roleRef = optional(raw, 'roleRef', 'object', bad, keep);
+    const aggregationRule = optional(raw, 'aggregationRule', 'object', bad, keep);
     if (rules) out.rules = rules as unknown[];
     if (subjects) out.subjects = subjects as unknown[];
     if (roleRef) out.roleRef = roleRef as Record<string, unknown>;
@@ -161,12 +167,12 @@ function typeOf(raw: Raw, resource: ResourceKind, bad: (problem: string) => Malf
   return { apiVersion: typeof raw.apiVersion === 'string' && !metadataOnly ? raw.apiVersion : expected.apiVersion, kind };
 }
 
-/** A copy of an optional object or list field; absent and null are both undefined. */
-function optional(raw: Raw, key: string, shape: 'object' | 'list', bad: (problem: string) => MalformedObjectError): unknown {
+/** A copy of an optional object or list field (or the field itself, when adopted); absent and null are both undefined. */
+function optional(raw: Raw, key: string, shape: 'object' | 'list', bad: (problem: string) => MalformedObjectError, keep: Keep): unknown {
   const v = raw[key];
   if (v === undefined || v === null) return undefined;
   if (shape === 'list' ? !Array.isArray(v) : !isObject(v)) throw bad(`${key} must be ${shape === 'list' ? 'a list' : 'an object'}, got ${describe(v)}`);
-  return structuredClone(v);
+  return keep(v);
 }
 
 function normalizeMeta(meta: Raw, bad: (problem: string) => MalformedObjectError): ObjectMeta {
@@ -216,11 +222,11 @@ function stringMap(v: unknown, path: string, bad: (problem: string) => Malformed
 }
 
 /** Status is kept only where controls read it: node identity and health, load balancer ingress. */
-function keptStatus(resource: ResourceKind, status: unknown): Record<string, unknown> | undefined {
+function keptStatus(resource: ResourceKind, status: unknown, keep: Keep): Record<string, unknown> | undefined {
   if (!isObject(status)) return undefined;
   const keys = resource === 'nodes' ? ['nodeInfo', 'addresses', 'conditions'] : resource === 'services' ? ['loadBalancer'] : [];
   const out: Record<string, unknown> = {};
-  for (const k of keys) if (status[k] !== undefined && status[k] !== null) out[k] = structuredClone(status[k]);
+  for (const k of keys) if (status[k] !== undefined && status[k] !== null) out[k] = keep(status[k]);
   return Object.keys(out).length > 0 ? out : undefined;
 }
 

@@ -1,7 +1,7 @@
 import type { Finding, KubeObject, ResourceRef, RiskFactor, RiskFactorName, WorkloadRisk } from '../core/types.js';
 import type { EvalContext } from '../evaluate/context.js';
 import { containersOf, type PodSubject } from '../evaluate/pod-specs.js';
-import { rbacGraph, serviceAccountOf, type RbacSubject } from '../evaluate/rbac.js';
+import { rbacGraph, serviceAccountOf, type AccessMatch } from '../evaluate/rbac.js';
 import { SEVERITY_WEIGHT } from './weights.js';
 
 /**
@@ -67,13 +67,14 @@ function ingressBackends(ingress: KubeObject): Set<string> {
   return names;
 }
 
-function reachability(ctx: EvalContext, s: PodSubject): string | undefined {
-  const ns = s.resource.namespace;
+function reachability(index: ClusterIndex, s: PodSubject): string | undefined {
+  const ns = s.resource.namespace ?? '';
   const labels = podLabels(s);
-  const services = ctx.objects('services').filter((svc) => svc.metadata.namespace === ns && selects(svc, labels));
+  const services = (index.services.get(ns) ?? []).filter((svc) => selects(svc, labels));
   const external = services.find((svc) => ['LoadBalancer', 'NodePort'].includes(String((svc.spec as { type?: string } | undefined)?.type)));
   if (external) return `exposed by Service ${external.metadata.name} of type ${String((external.spec as { type?: string }).type)}`;
-  for (const ing of ctx.objects('ingresses').filter((i) => i.metadata.namespace === ns)) {
+  if (services.length === 0) return undefined;
+  for (const ing of index.ingresses.get(ns) ?? []) {
     const backends = ingressBackends(ing);
     const svc = services.find((x) => backends.has(x.metadata.name));
     if (svc) return `exposed by Ingress ${ing.metadata.name} through Service ${svc.metadata.name}`;
@@ -89,37 +90,103 @@ function blastRadius(s: PodSubject): RiskFactor | undefined {
   return undefined;
 }
 
-/** Does an RBAC subject stand for this service account (directly or through a group)? */
-function coversServiceAccount(subject: RbacSubject, namespace: string, name: string): boolean {
-  const sa = serviceAccountOf(subject);
-  if (sa) return sa.namespace === namespace && sa.name === name;
-  return subject.kind === 'Group' && ['system:authenticated', 'system:serviceaccounts', `system:serviceaccounts:${namespace}`].includes(subject.name);
+/** The groups every service account of a namespace belongs to. */
+const serviceAccountGroups = (namespace: string): string[] => ['system:authenticated', 'system:serviceaccounts', `system:serviceaccounts:${namespace}`];
+
+/**
+ * The answers of one "who can" question, filed by who gets them: a service account (written as
+ * one or as its user name) or a group. Matches keep their position in the graph's answer, so a
+ * service account's matches come out in the order the graph gives them.
+ */
+class AccessBySubject {
+  private readonly byAccount = new Map<string, Array<[number, AccessMatch]>>();
+  private readonly byGroup = new Map<string, Array<[number, AccessMatch]>>();
+
+  constructor(matches: readonly AccessMatch[]) {
+    matches.forEach((m, i) => {
+      const sa = serviceAccountOf(m.grant.subject);
+      const [map, key] = sa ? [this.byAccount, `${sa.namespace}/${sa.name}`] : m.grant.subject.kind === 'Group' ? [this.byGroup, m.grant.subject.name] : [];
+      if (!map || key === undefined) return;
+      const list = map.get(key) ?? [];
+      list.push([i, m]);
+      map.set(key, list);
+    });
+  }
+
+  /** The matches that reach this service account, directly or through its groups. */
+  of(namespace: string, name: string): AccessMatch[] {
+    const found = [this.byAccount.get(`${namespace}/${name}`) ?? [], ...serviceAccountGroups(namespace).map((g) => this.byGroup.get(g) ?? [])].flat();
+    return found.sort((a, b) => a[0] - b[0]).map(([, m]) => m);
+  }
 }
 
-function rbacFactors(ctx: EvalContext, s: PodSubject): RiskFactor[] {
+/**
+ * What a risk computation looks up per pod subject, gathered once per cluster: the RBAC answers
+ * (asked once, not once per pod), and Services, Ingresses and ServiceAccounts by namespace.
+ */
+class ClusterIndex {
+  readonly services: Map<string, KubeObject[]>;
+  readonly ingresses: Map<string, KubeObject[]>;
+  private readonly accounts = new Map<string, KubeObject>();
+  private readonly secretReaders: AccessBySubject;
+  private readonly escalators: AccessBySubject;
+  private readonly rbacOf = new Map<string, RiskFactor[]>();
+
+  constructor(ctx: EvalContext) {
+    this.services = byNamespace(ctx.objects('services'));
+    this.ingresses = byNamespace(ctx.objects('ingresses'));
+    for (const sa of ctx.objects('serviceaccounts')) {
+      const key = `${sa.metadata.namespace ?? ''}/${sa.metadata.name}`;
+      if (!this.accounts.has(key)) this.accounts.set(key, sa);
+    }
+    const graph = rbacGraph(ctx);
+    this.secretReaders = new AccessBySubject(graph.whoCan({ verbs: ['get', 'list', 'watch'], apiGroups: [''], resources: ['secrets'] }));
+    this.escalators = new AccessBySubject([
+      ...graph.whoCan({ verbs: ['bind', 'escalate'], apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'clusterroles'] }),
+      ...graph.whoCan({ verbs: ['impersonate'], apiGroups: [''], resources: ['users', 'groups', 'serviceaccounts'] }),
+    ]);
+  }
+
+  account(namespace: string, name: string): KubeObject | undefined {
+    return this.accounts.get(`${namespace}/${name}`);
+  }
+
+  /** The RBAC factors of a service account with a mounted token; the same for every pod that runs as it. */
+  rbacFactors(namespace: string, saName: string): RiskFactor[] {
+    const key = `${namespace}/${saName}`;
+    let out = this.rbacOf.get(key);
+    if (out) return out;
+    out = [];
+    const secrets = this.secretReaders.of(namespace, saName);
+    if (secrets.length > 0) {
+      const where = secrets.some((m) => !m.grant.namespace) ? 'in every namespace' : `in ${[...new Set(secrets.map((m) => m.grant.namespace))].join(', ')}`;
+      out.push({ factor: 'rbac-secrets', contribution: FACTOR_WEIGHTS['rbac-secrets'], reason: `service account ${saName} can read Secrets ${where}` });
+    }
+    if (this.escalators.of(namespace, saName).length > 0) {
+      out.push({ factor: 'rbac-escalation', contribution: FACTOR_WEIGHTS['rbac-escalation'], reason: `service account ${saName} can escalate (bind, escalate or impersonate)` });
+    }
+    this.rbacOf.set(key, out);
+    return out;
+  }
+}
+
+function byNamespace(objects: readonly KubeObject[]): Map<string, KubeObject[]> {
+  const out = new Map<string, KubeObject[]>();
+  for (const o of objects) {
+    const ns = o.metadata.namespace ?? '';
+    const list = out.get(ns) ?? [];
+    list.push(o);
+    out.set(ns, list);
+  }
+  return out;
+}
+
+function rbacFactors(index: ClusterIndex, s: PodSubject): RiskFactor[] {
   const ns = s.resource.namespace ?? '';
   const saName = s.spec.serviceAccountName ?? 'default';
   // Without a mounted token the pod cannot use its service account's rights.
-  const sa = ctx.objects('serviceaccounts').find((x) => x.metadata.namespace === ns && x.metadata.name === saName);
-  const mounted = s.spec.automountServiceAccountToken ?? sa?.automountServiceAccountToken ?? true;
-  if (!mounted) return [];
-  const graph = rbacGraph(ctx);
-  const mine = (verbs: string[], apiGroups: string[], resources: string[]) =>
-    graph.whoCan({ verbs, apiGroups, resources }).filter((m) => coversServiceAccount(m.grant.subject, ns, saName));
-  const out: RiskFactor[] = [];
-  const secrets = mine(['get', 'list', 'watch'], [''], ['secrets']);
-  if (secrets.length > 0) {
-    const where = secrets.some((m) => !m.grant.namespace) ? 'in every namespace' : `in ${[...new Set(secrets.map((m) => m.grant.namespace))].join(', ')}`;
-    out.push({ factor: 'rbac-secrets', contribution: FACTOR_WEIGHTS['rbac-secrets'], reason: `service account ${saName} can read Secrets ${where}` });
-  }
-  const escalation = [
-    ...mine(['bind', 'escalate'], ['rbac.authorization.k8s.io'], ['roles', 'clusterroles']),
-    ...mine(['impersonate'], [''], ['users', 'groups', 'serviceaccounts']),
-  ];
-  if (escalation.length > 0) {
-    out.push({ factor: 'rbac-escalation', contribution: FACTOR_WEIGHTS['rbac-escalation'], reason: `service account ${saName} can escalate (bind, escalate or impersonate)` });
-  }
-  return out;
+  const mounted = s.spec.automountServiceAccountToken ?? index.account(ns, saName)?.automountServiceAccountToken ?? true;
+  return mounted ? index.rbacFactors(ns, saName) : [];
 }
 
 const keyOf = (r: ResourceRef) => `${r.kind}/${r.namespace ?? ''}/${r.name}`;
@@ -130,8 +197,11 @@ export function workloadRisks(ctx: EvalContext, findings: readonly Finding[]): W
   for (const f of findings) {
     if (f.status !== 'fail') continue;
     const k = keyOf(f.resource);
-    failing.set(k, [...(failing.get(k) ?? []), f]);
+    const list = failing.get(k) ?? [];
+    list.push(f);
+    failing.set(k, list);
   }
+  const index = new ClusterIndex(ctx);
   const out: WorkloadRisk[] = [];
   for (const s of ctx.podSubjects) {
     const mine = failing.get(keyOf(s.resource));
@@ -140,11 +210,11 @@ export function workloadRisks(ctx: EvalContext, findings: readonly Finding[]): W
     const factors: RiskFactor[] = [];
     const priv = privilege(s);
     if (priv) factors.push({ factor: 'privilege', contribution: FACTOR_WEIGHTS.privilege, reason: priv });
-    const reach = reachability(ctx, s);
+    const reach = reachability(index, s);
     if (reach) factors.push({ factor: 'reachability', contribution: FACTOR_WEIGHTS.reachability, reason: reach });
     const blast = blastRadius(s);
     if (blast) factors.push(blast);
-    factors.push(...rbacFactors(ctx, s));
+    factors.push(...rbacFactors(index, s));
     const exposure = 1 + factors.reduce((sum, f) => sum + f.contribution, 0);
     const { container: _c, ...resource } = s.resource;
     out.push({ resource, severity, failing: mine.length, factors, exposure, risk: severity * exposure });

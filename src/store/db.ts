@@ -1,6 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { inspect } from 'node:util';
 import knex, { type Knex } from 'knex';
+import type { Logger } from '../core/log.js';
 import { ComplydMigrationSource, MIGRATIONS_TABLE } from './migrations/index.js';
 import { StoreError, causeMessage } from './store-error.js';
 
@@ -29,11 +31,11 @@ interface SqliteConnection {
  * Open the database and migrate it to the latest schema. Errors become a StoreError that
  * names the SQLite path or the PostgreSQL host and database (never the URL's credentials).
  */
-export async function openDatabase(cfg: StorageConfig): Promise<Knex> {
+export async function openDatabase(cfg: StorageConfig, log?: Logger): Promise<Knex> {
   const where = describeStorage(cfg);
   let db: Knex | undefined;
   try {
-    db = cfg.kind === 'sqlite' ? await openSqlite(cfg.path) : openPostgres(cfg.url);
+    db = cfg.kind === 'sqlite' ? await openSqlite(cfg.path, log) : openPostgres(cfg.url, log);
     await db.migrate.latest({ migrationSource: new ComplydMigrationSource(), tableName: MIGRATIONS_TABLE });
     return db;
   } catch (err) {
@@ -65,7 +67,19 @@ function parsePostgresUrl(raw: string): URL {
   return url;
 }
 
-async function openSqlite(path: string): Promise<Knex> {
+/**
+ * knex writes its warnings with console.log, which once landed in the middle of `scan -o json`
+ * on stdout: they go to the logger (or stderr), like everything else complyd says.
+ */
+export function knexLog(log: Logger | undefined): Knex.Config['log'] {
+  const to = (level: 'debug' | 'warn' | 'error') => (message: unknown) => {
+    if (log) log[level]({ knex: message }, 'database client');
+    else process.stderr.write(`complyd: database client ${level}: ${typeof message === 'string' ? message : inspect(message)}\n`);
+  };
+  return { debug: to('debug'), warn: to('warn'), error: to('error'), deprecate: to('warn') };
+}
+
+async function openSqlite(path: string, log: Logger | undefined): Promise<Knex> {
   const inMemory = path === ':memory:' || path.startsWith('file::memory:');
   if (!inMemory) await mkdir(dirname(resolve(path)), { recursive: true });
   return knex({
@@ -73,6 +87,7 @@ async function openSqlite(path: string): Promise<Knex> {
     connection: { filename: path },
     useNullAsDefault: true,
     compileSqlOnError: false,
+    log: knexLog(log),
     acquireConnectionTimeout: ACQUIRE_TIMEOUT_MS,
     pool: {
       // One connection: SQLite allows one writer, and knex's transactions then queue in-process.
@@ -85,13 +100,14 @@ async function openSqlite(path: string): Promise<Knex> {
   });
 }
 
-function openPostgres(url: string): Knex {
+function openPostgres(url: string, log: Logger | undefined): Knex {
   parsePostgresUrl(url);
   return knex({
     client: 'pg',
     connection: url,
     pool: PG_POOL,
     compileSqlOnError: false,
+    log: knexLog(log),
     acquireConnectionTimeout: ACQUIRE_TIMEOUT_MS,
   });
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { COMMAND_SUMMARIES } from '../command-list.js';
 import { CATALOG_VERSION, controlsFor } from '../../controls/index.js';
 import { FRAMEWORKS, type Framework } from '../../core/control.js';
 import { catalogCsv, catalogEntries, catalogMarkdown } from '../../controls/catalog-export.js';
@@ -16,7 +17,7 @@ const FORMATS = ['text', 'json', 'csv', 'md'] as const;
 export function registerControls(program: Command): void {
   program
     .command('controls')
-    .description('list the control catalog (for auditors: --format csv or md)')
+    .description(COMMAND_SUMMARIES.controls.summary)
     .option('-f, --framework <name>', `only controls of one framework (${FRAMEWORKS.join(', ')})`)
     .option('-o, --format <format>', `${FORMATS.join(', ')}`, 'text')
     .action((opts: { framework?: string; format: string }) => {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { COMMAND_SUMMARIES } from '../command-list.js';
 import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
 import { randomUUID } from 'node:crypto';
 import { openStore, runReportJob, runScan, writeReports, type ReportJob } from '../../main.js';
@@ -10,7 +11,7 @@ import { errorMessage } from '../../core/errors.js';
 export function registerDaemon(program: Command): void {
   program
     .command('daemon')
-    .description('run scans on the configured cron schedule until stopped (SIGTERM or SIGINT)')
+    .description(COMMAND_SUMMARIES.daemon.summary)
     .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
     .option('--grace <duration>', 'on shutdown, how long the scan in flight may take to finish before it is recorded as interrupted', '60s')
     .option('--no-catch-up', 'do not scan at start-up when a scheduled slot was missed while the daemon was down')
@@ -19,7 +20,7 @@ export function registerDaemon(program: Command): void {
       const graceMs = durationOption('--grace', opts.grace, DURATION_RANGES.grace);
       const { config, log } = setup(opts, undefined);
       if (!opts.logLevel) log.level = config.log.level;
-      const store = await openStore(config);
+      const store = await openStore(config, log);
       const scheduler = new Scheduler(log);
       // Daemons sharing one database (replicas on PostgreSQL) run each slot once: whoever
       // claims it first. This daemon's name in the claims:

@@ -1,6 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { COMMAND_SUMMARIES } from '../command-list.js';
 import { stringify } from 'yaml';
 import { loadConfig } from '../../config/load.js';
 import { createLogger } from '../logger.js';
@@ -81,10 +82,7 @@ async function printHistorySummary(store: HistoryReader, days: number, configFil
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description(
-      'start a simulated fleet of local HTTPS Kubernetes API servers (one broken on purpose), replay some weeks of its history\n' +
-        '(one scan per simulated day, with workloads hardened, rolled back, deleted and added), store it and write reports',
-    )
+    .description(COMMAND_SUMMARIES.demo.summary)
     .option('--out <dir>', 'output directory (reports, SQLite store, demo kubeconfigs); the demo store in it starts empty', './complyd-out')
     .option('--days <n>', 'simulated days of history, ending today (default: the whole timeline, 30 days)')
     .option('--keep-running', 'keep the simulated API servers up after the scans, so you can run complyd against them yourself')
@@ -104,7 +102,7 @@ export function registerDemo(program: Command): void {
         const configFile = await writeDemoConfig(fleet, out, workDir);
         const config = loadConfig(configFile);
         const log = createLogger({ level: opts.logLevel });
-        const store = await openStore(config);
+        const store = await openStore(config, log);
         try {
           process.stdout.write(`Scanning ${config.clusters.length} clusters once per simulated day, ${days} day${days === 1 ? '' : 's'} ending today:\n`);
           const results = await simulateHistory({

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { COMMAND_SUMMARIES } from '../command-list.js';
 import { controlsFor } from '../../controls/index.js';
 import { evaluate } from '../../evaluate/evaluate.js';
 import { countStatuses } from '../../core/status.js';
@@ -17,7 +18,7 @@ function resourceName(f: Finding): string {
 export function registerEvaluate(program: Command): void {
   program
     .command('evaluate')
-    .description('evaluate Kubernetes manifests offline (YAML, multi-document, or `kubectl get -o json` dumps) and print the findings')
+    .description(COMMAND_SUMMARIES.evaluate.summary)
     .argument('<paths...>', 'files or directories (*.yaml, *.yml, *.json, searched recursively)')
     .option('-f, --framework <name>', 'only controls of one framework')
     .option('-o, --output <format>', 'text or json', 'text')

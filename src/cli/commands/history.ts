@@ -1,5 +1,6 @@
 /** Commands that read the stored history: history, trend, mttr, diff, risk, verify, prune. */
 import type { Command } from 'commander';
+import { COMMAND_SUMMARIES } from '../command-list.js';
 import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
 import { openStore } from '../../main.js';
 import type { RunStore } from '../../store/run-store.js';
@@ -61,7 +62,7 @@ const scopeOf = (opts: ScopedOptions) => {
 };
 
 export function registerHistory(program: Command): void {
-  common(program.command('history').description('list the most recent runs with their compliance score, counts and risk'))
+  common(program.command('history').description(COMMAND_SUMMARIES.history.summary))
     .option('-n, --limit <n>', 'how many runs', '20')
     .option('-f, --framework <name>', 'score only the controls of one framework')
     .action(async (opts: ReadOptions & { limit: string; framework?: string }) => {
@@ -71,20 +72,20 @@ export function registerHistory(program: Command): void {
       await withStore(opts, (store) => runHistory(store.history, limit, framework ? { framework } : {}), renderHistory);
     });
 
-  scoped(program.command('trend').description('compliance score and risk over time, per run, with the top regressions'), '90d').action(async (opts: ScopedOptions) => {
+  scoped(program.command('trend').description(COMMAND_SUMMARIES.trend.summary), '90d').action(async (opts: ScopedOptions) => {
     const window = parseWindow(opts.since, opts.until);
     await withStore(opts, (store) => trend(store.history, window, scopeOf(opts)), (t, config) => renderTrend(t, config.clusters.map((c) => c.name)));
   });
 
   scoped(
-    program.command('mttr').description('time to remediate failing findings resolved in a window (mean, median, per severity, cluster and control), and open findings by age'),
+    program.command('mttr').description(COMMAND_SUMMARIES.mttr.summary),
     '180d',
   ).action(async (opts: ScopedOptions) => {
     const window = parseWindow(opts.since, opts.until);
     await withStore(opts, (store) => remediation(store.history, window, scopeOf(opts)), (r) => renderRemediation(r));
   });
 
-  common(program.command('diff').description('findings new, reopened and resolved between two runs (ids or unique prefixes; "latest" is the newest finished run)'))
+  common(program.command('diff').description(COMMAND_SUMMARIES.diff.summary))
     .argument('<runA>', 'the earlier run')
     .argument('[runB]', 'the later run', 'latest')
     .action(async (runA: string, runB: string, opts: ReadOptions) => {
@@ -95,7 +96,7 @@ export function registerHistory(program: Command): void {
       );
     });
 
-  common(program.command('risk').description('workload risk at a run (the latest by default): severity x exposure, with every factor and its reason, and the totals per namespace and cluster'))
+  common(program.command('risk').description(COMMAND_SUMMARIES.risk.summary))
     .option('--run <id>', 'run id (or a unique prefix)', 'latest')
     .option('--cluster <name>', 'only this cluster')
     .option('-n, --limit <n>', 'how many workloads to list', '20')
@@ -113,14 +114,14 @@ export function registerHistory(program: Command): void {
       );
     });
 
-  common(program.command('verify').description('recompute every cluster\'s hash chain over the stored runs and findings and report any row changed after the fact'))
+  common(program.command('verify').description(COMMAND_SUMMARIES.verify.summary))
     .addHelpText('after', `\nExit status: 0 when the chain holds, ${EXIT_CHAIN_BROKEN} when a row no longer matches its hash.`)
     .action(async (opts: ReadOptions) => {
       const report = await withStore(opts, (store) => store.integrity.verifyChain(), renderVerify);
       if (!report.ok) process.exitCode = EXIT_CHAIN_BROKEN;
     });
 
-  common(program.command('prune').description('blank the evidence text of findings resolved longer ago than the retention age; counts, scores and lifecycles are kept'))
+  common(program.command('prune').description(COMMAND_SUMMARIES.prune.summary))
     .option('--older-than <duration>', 'retention age (default: retention.evidence from the configuration)')
     .action(async (opts: ReadOptions & { olderThan?: string }) => {
       const { config } = setup(opts);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { COMMAND_SUMMARIES } from '../command-list.js';
 import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
 import { buildReport, openStore, renderReport, REPORT_FORMATS, type ReportFormat } from '../../main.js';
 import { writeReportFile } from '../../report/report-files.js';
@@ -10,7 +11,7 @@ import { parseFramework } from './controls.js';
 export function registerReport(program: Command): void {
   program
     .command('report')
-    .description('render the report of a stored run (the latest complete or partial run by default)')
+    .description(COMMAND_SUMMARIES.report.summary)
     .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
     .option('--run <id>', 'run id (or a unique prefix of one)', 'latest')
     .option('--format <format>', `report format: ${REPORT_FORMATS.join(', ')}`, 'json')

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { COMMAND_SUMMARIES } from '../command-list.js';
 import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
 import { openStore, runScan, writeReports } from '../../main.js';
 import type { ClusterSummary, FleetScanResult } from '../../scan/scan-fleet.js';
@@ -34,7 +35,7 @@ export function renderScanSummary(result: FleetScanResult): string {
 export function registerScan(program: Command): void {
   program
     .command('scan')
-    .description('scan every configured cluster once, evaluate the controls, store the run and print a summary per cluster')
+    .description(COMMAND_SUMMARIES.scan.summary)
     .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
     .option('--cluster <name...>', 'scan only these clusters (repeatable)')
     .option('-f, --framework <name>', 'evaluate only the controls of one framework (cis-1.12, pss-baseline, pss-restricted, nsa)')
@@ -55,7 +56,7 @@ one cluster could not be assessed at all, 2 on a configuration or usage error, 1
       if (unknownNames.length > 0) {
         throw new UsageError(`--cluster: not in ${config.file}: ${unknownNames.join(', ')} (known: ${config.clusters.map((c) => c.name).join(', ')})`);
       }
-      const store = await openStore(config);
+      const store = await openStore(config, log);
       try {
         const total = opts.cluster?.length ?? config.clusters.length;
         let done = 0;

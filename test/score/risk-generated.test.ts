@@ -1,0 +1,24 @@
+import { createHash } from 'node:crypto';
+import { CONTROLS } from '../../src/controls/index.js';
+import { EvalContext } from '../../src/evaluate/context.js';
+import { evaluateIn } from '../../src/evaluate/evaluate.js';
+import { workloadRisks } from '../../src/score/risk.js';
+import { generateSnapshot } from '../../benchmarks/fleet-generator.js';
+
+/**
+ * Workload risk on generated clusters equals what the first algorithm (one RBAC question per
+ * pod, Services and Ingresses filtered per pod) computed: digests of its output recorded then.
+ */
+describe('workloadRisks on generated clusters', () => {
+  it.each([
+    [7, 207, '846011a17e95b6b7f021d1d0c753e26d7992c68a46ea9c716ca9ba184dd63eea'],
+    [11, 216, '49bc6aea26184dd53adc2d527af461b6b2ed406d69a8f0102f079134ea521c3f'],
+  ])('seed %i: %i workloads, same factors, reasons and order', (seed, count, digest) => {
+    const snapshot = generateSnapshot({ cluster: 'risk-fixture', objects: 3000, seed });
+    const ctx = new EvalContext(snapshot, new Date('2026-01-01T00:00:00Z'));
+    const risks = workloadRisks(ctx, evaluateIn(ctx, CONTROLS));
+    expect(risks).toHaveLength(count);
+    expect(risks.some((r) => r.factors.some((f) => f.factor === 'rbac-secrets'))).toBe(true);
+    expect(createHash('sha256').update(JSON.stringify(risks)).digest('hex')).toBe(digest);
+  });
+});
