@@ -8,7 +8,12 @@ import { generateSnapshot } from '../../benchmarks/fleet-generator.js';
 /**
  * Workload risk on generated clusters equals what the first algorithm (one RBAC question per
  * pod, Services and Ingresses filtered per pod) computed: digests of its output recorded then.
+ * References have since gained the object's apiVersion and uid; they are left out of the digest
+ * so it still compares with that recording.
  */
+const withoutIdentity = (value: unknown): unknown =>
+  JSON.parse(JSON.stringify(value), (key, v: unknown) => (key === 'apiVersion' || key === 'uid' ? undefined : v));
+
 describe('workloadRisks on generated clusters', () => {
   it.each([
     [7, 207, '846011a17e95b6b7f021d1d0c753e26d7992c68a46ea9c716ca9ba184dd63eea'],
@@ -19,6 +24,6 @@ describe('workloadRisks on generated clusters', () => {
     const risks = workloadRisks(ctx, evaluateIn(ctx, CONTROLS));
     expect(risks).toHaveLength(count);
     expect(risks.some((r) => r.factors.some((f) => f.factor === 'rbac-secrets'))).toBe(true);
-    expect(createHash('sha256').update(JSON.stringify(risks)).digest('hex')).toBe(digest);
+    expect(createHash('sha256').update(JSON.stringify(withoutIdentity(risks))).digest('hex')).toBe(digest);
   });
 });
