@@ -38,16 +38,21 @@ export function podSpecProblem(resource: ResourceKind, raw: Record<string, unkno
     if (containers === undefined || containers === null) continue;
     if (!Array.isArray(containers)) return `${specPath}.${list}: expected a list, got ${describe(containers)}`;
     for (const [i, c] of containers.entries()) {
-      const at = `${specPath}.${list}[${i}]`;
-      if (!isObject(c)) return `${at}: expected an object, got ${describe(c)}`;
-      for (const key of ['command', 'args'] as const) {
-        const v = c[key];
-        if (v !== undefined && v !== null && !(Array.isArray(v) && v.every((s) => typeof s === 'string'))) return `${at}.${key}: expected a list of strings, got ${describe(v)}`;
-      }
-      const env = c.env;
-      if (env !== undefined && env !== null && !(Array.isArray(env) && env.every(isObject))) return `${at}.env: expected a list of objects, got ${describe(env)}`;
+      const problem = containerProblem(c, `${specPath}.${list}[${i}]`);
+      if (problem) return problem;
     }
   }
+  return undefined;
+}
+
+function containerProblem(c: unknown, at: string): string | undefined {
+  if (!isObject(c)) return `${at}: expected an object, got ${describe(c)}`;
+  for (const key of ['command', 'args'] as const) {
+    const v = c[key];
+    if (v !== undefined && v !== null && !(Array.isArray(v) && v.every((s) => typeof s === 'string'))) return `${at}.${key}: expected a list of strings, got ${describe(v)}`;
+  }
+  const env = c.env;
+  if (env !== undefined && env !== null && !(Array.isArray(env) && env.every(isObject))) return `${at}.env: expected a list of objects, got ${describe(env)}`;
   return undefined;
 }
 
