@@ -26,6 +26,8 @@ export interface ExpandedPaths {
   files: string[];
   skipped: SkippedPath[];
   problems: PathProblem[];
+  /** Entries skipped because an earlier path already read them. */
+  repeats: number;
 }
 
 /**
@@ -35,7 +37,7 @@ export interface ExpandedPaths {
  * target) is read once and the repeat listed as skipped.
  */
 export async function expandPath(path: string, seen: Map<string, string> = new Map()): Promise<ExpandedPaths> {
-  const out: ExpandedPaths = { files: [], skipped: [], problems: [] };
+  const out: ExpandedPaths = { files: [], skipped: [], problems: [], repeats: 0 };
   await visit(path, true, seen, out);
   return out;
 }
@@ -52,7 +54,8 @@ async function visit(path: string, explicit: boolean, seen: Map<string, string>,
   }
   const first = seen.get(real);
   if (first !== undefined) {
-    out.skipped.push({ path, reason: first === path ? 'given twice' : `same ${info.isDirectory() ? 'directory' : 'file'} as ${first}, already read` });
+    out.repeats++;
+    out.skipped.push({ path, reason: first === path ? 'already read' : `same ${info.isDirectory() ? 'directory' : 'file'} as ${first}, already read` });
     return;
   }
   seen.set(real, path);

@@ -103,7 +103,8 @@ export async function loadManifests(paths: string[], options: LoadManifestsOptio
     skippedPaths.push(...expanded.skipped);
     for (const p of expanded.problems) unreadable.push(new ManifestError(p.path, p.message, undefined, undefined, { cause: p.cause }));
     for (const file of expanded.files) await readFile(file, maxBytes, objects, unreadable);
-    if (objects.kept === kept && unreadable.length === problems) empty.push({ path, skipped: objects.skipped.length - skipped });
+    // A path read before (`evaluate dir dir/a.yaml`) is not empty, only repeated.
+    if (objects.kept === kept && unreadable.length === problems && expanded.repeats === 0) empty.push({ path, skipped: objects.skipped.length - skipped });
   }
 
   return {

@@ -152,6 +152,14 @@ describe('symbolic links and empty inputs', () => {
     expect(podNames(r)).toEqual(['good']);
   });
 
+  it('does not call a path read before empty, only repeated', async () => {
+    writeFileSync(join(dir, 'pod.yaml'), POD);
+    const r = await loadManifests([dir, join(dir, 'pod.yaml')], { collectedAt: NOW });
+    expect(r.empty).toEqual([]);
+    expect(r.skippedPaths).toEqual([{ path: join(dir, 'pod.yaml'), reason: 'already read' }]);
+    expect(podNames(r)).toEqual(['good']);
+  });
+
   it('lists a path of kinds complyd does not judge as empty, with the count skipped', async () => {
     writeFileSync(join(dir, 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n');
     const r = await loadManifests([join(dir, 'cm.yaml')], { collectedAt: NOW });
