@@ -1,13 +1,16 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
-import { LineCounter, parseAllDocuments, type DocumentOptions, type ParseOptions, type SchemaOptions, type Tags } from 'yaml';
+import { extname } from 'node:path';
+import { Composer, LineCounter, parseAllDocuments, Parser, type DocumentOptions, type ParseOptions, type SchemaOptions, type Tags } from 'yaml';
 import type { ControlPlaneComponent, KubeObject, KubeProxyConfigFile, ResourceKind, Snapshot } from '../core/types.js';
 import { AppError } from '../core/errors.js';
 import { COMPONENT_NAMES, type ComponentName } from '../core/components.js';
 import { kubeProxyConfigFiles } from '../core/kube-proxy.js';
 import type { PodSpec } from '../core/pod-spec.js';
 import { controlPlaneFromPods } from './control-plane.js';
-import { MalformedObjectError, normalizeObject, resourceOf } from './normalize.js';
+import { keyPath } from '../core/key-path.js';
+import { valueNestedTooDeep, yamlNestedTooDeep } from '../core/nesting.js';
+import { expandPath, readBounded, reason, TooLargeError, type SkippedPath } from './manifest-files.js';
+import { describe, MalformedObjectError, normalizeObject, resourceOf } from './normalize.js';
+import { podSpecProblem } from './pod-shape.js';
 
 /**
  * Offline evaluation: manifests on disk (YAML, multi-document, JSON, `kubectl get -o json`
@@ -24,14 +27,41 @@ export interface SkippedDocument {
   reason: string;
 }
 
+export type { SkippedPath } from './manifest-files.js';
+
+/** A path given that held no object complyd judges: an empty result, never a clean one. */
+export interface EmptyPath {
+  path: string;
+  /** Documents of the path read but not kept (kinds complyd does not judge). */
+  skipped: number;
+}
+
 export interface LoadedManifests {
   snapshot: Snapshot;
   skipped: SkippedDocument[];
+  /** Files and directories found but not read (a link to something already read, a device). */
+  skippedPaths: SkippedPath[];
+  /** What could not be read, each naming its file (and document, line, key path where known). The rest is still judged. */
+  unreadable: ManifestError[];
+  /** Paths given that held no object complyd judges. */
+  empty: EmptyPath[];
 }
+
+/** Largest manifest file read by default: a 50,000-object dump is about 50 MB of YAML. */
+export const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;
+/**
+ * Deepest nesting of a document. A pod in a List is about ten levels, a CRD's schema a few
+ * dozen; the bound keeps recursion further on (toJS, normalizing) far from the stack's end.
+ */
+export const MAX_MANIFEST_NESTING = 256;
+/** Alias expansions per document (the yaml library's `maxAliasCount`): shared blocks yes, a billion laughs no. */
+export const MAX_ALIAS_EXPANSIONS = 1000;
 
 export interface LoadManifestsOptions {
   /** Time recorded as the snapshot's collectedAt. @default now */
   collectedAt?: Date;
+  /** A larger file is not read, and reported. @default DEFAULT_MAX_FILE_BYTES */
+  maxFileBytes?: number;
 }
 
 /** A file that cannot be used. The message names the file, document and line: `deploy.yaml: document 2 (line 14): ...`. */
@@ -48,24 +78,33 @@ export class ManifestError extends AppError {
   }
 }
 
-const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
-
 /**
  * Read manifests from files and directories (searched recursively for *.yaml, *.yml, *.json,
- * in name order) into a Snapshot of cluster `manifests`.
+ * in name order, following symbolic links) into a Snapshot of cluster `manifests`.
  *
- * Kinds complyd does not judge are skipped and listed, never an error. A file that cannot be
- * read or parsed, or an object without a name, throws ManifestError.
+ * Nothing is dropped silently: kinds complyd does not judge are listed in `skipped`; a file,
+ * document or item that cannot be read (missing, too large, not YAML, too deep, an alias bomb,
+ * a malformed object) is listed in `unreadable` and the rest is still read; a path that
+ * yields no judged object is listed in `empty`.
  */
 export async function loadManifests(paths: string[], options: LoadManifestsOptions = {}): Promise<LoadedManifests> {
-  const files: string[] = [];
-  for (const p of paths) files.push(...(await expand(p)));
-
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const objects = new ObjectSet();
-  for (const file of files) {
-    for (const { doc, line, value } of await readDocuments(file)) {
-      for (const item of itemsOf(value, file, doc, line)) objects.add(item, file, doc, line);
-    }
+  const skippedPaths: SkippedPath[] = [];
+  const unreadable: ManifestError[] = [];
+  const empty: EmptyPath[] = [];
+  const seen = new Map<string, string>();
+
+  for (const path of paths) {
+    const kept = objects.kept;
+    const skipped = objects.skipped.length;
+    const problems = unreadable.length;
+    const expanded = await expandPath(path, seen);
+    skippedPaths.push(...expanded.skipped);
+    for (const p of expanded.problems) unreadable.push(new ManifestError(p.path, p.message, undefined, undefined, { cause: p.cause }));
+    for (const file of expanded.files) await readFile(file, maxBytes, objects, unreadable);
+    // A path read before (`evaluate dir dir/a.yaml`) is not empty, only repeated.
+    if (objects.kept === kept && unreadable.length === problems && expanded.repeats === 0) empty.push({ path, skipped: objects.skipped.length - skipped });
   }
 
   return {
@@ -82,7 +121,45 @@ export async function loadManifests(paths: string[], options: LoadManifestsOptio
       source: 'manifests',
     },
     skipped: objects.skipped,
+    skippedPaths,
+    unreadable,
+    empty,
   };
+}
+
+/** One file into `objects`; each problem is recorded and the reading goes on where it can. */
+async function readFile(file: string, maxBytes: number, objects: ObjectSet, unreadable: ManifestError[]): Promise<void> {
+  let text: string;
+  try {
+    text = await readBounded(file, maxBytes);
+  } catch (err) {
+    const why = err instanceof TooLargeError
+      ? `too large: more than ${formatBytes(maxBytes)} (${err.message}); raise --max-file-size or split the file`
+      : `cannot read: ${reason(err)}`;
+    unreadable.push(new ManifestError(file, why, undefined, undefined, { cause: err }));
+    return;
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  try {
+    for (const d of extname(file).toLowerCase() === '.json' ? parseJson(file, text) : parseYaml(file, text)) {
+      if (d instanceof ManifestError) {
+        unreadable.push(d);
+        continue;
+      }
+      for (const item of itemsOf(d.value, file, d.doc, d.line)) {
+        if (item instanceof ManifestError) unreadable.push(item);
+        else objects.add(item, file, d.doc, d.line, unreadable);
+      }
+    }
+  } catch (err) {
+    // A syntax error ends the file (where the next document starts is no longer certain).
+    unreadable.push(err instanceof ManifestError ? err : new ManifestError(file, `cannot be read: ${reason(err)}`, undefined, undefined, { cause: err }));
+  }
+}
+
+function formatBytes(n: number): string {
+  for (const [unit, size] of [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]] as const) if (n >= size && n % size === 0) return `${n / size} ${unit}`;
+  return `${n} bytes`;
 }
 
 /**
@@ -136,9 +213,12 @@ class ObjectSet {
   readonly byResource: Partial<Record<ResourceKind, KubeObject[]>> = {};
   readonly skipped: SkippedDocument[] = [];
   readonly kubeProxyConfigs: KubeProxyConfigFile[] = [];
+  /** Objects (and kube-proxy configurations) kept so far, a repeat counting again. */
+  kept = 0;
   private readonly seen = new Map<string, { file: string; doc: number; index: number }>();
 
-  add(item: Item, file: string, doc: number, line: number): void {
+  /** A malformed object goes to `unreadable`, naming where it is. */
+  add(item: Item, file: string, doc: number, line: number, unreadable: ManifestError[]): void {
     const kind = typeof item.value.kind === 'string' ? item.value.kind : '';
     const apiVersion = typeof item.value.apiVersion === 'string' ? item.value.apiVersion : undefined;
     if (kind === '') {
@@ -150,6 +230,7 @@ class ObjectSet {
     const proxyConfigs = !resource && kind === 'ConfigMap' ? kubeProxyConfigFiles([item.value]) : [];
     if (proxyConfigs.length > 0) {
       this.kubeProxyConfigs.push(...proxyConfigs);
+      this.kept++;
       return;
     }
     if (!resource) {
@@ -160,9 +241,16 @@ class ObjectSet {
     try {
       obj = normalizeObject(item.value, resource);
     } catch (err) {
-      if (err instanceof MalformedObjectError) throw new ManifestError(file, `${item.label}${err.message}`, doc, line, { cause: err });
-      throw err;
+      if (!(err instanceof MalformedObjectError)) throw err;
+      unreadable.push(new ManifestError(file, `${item.label}${err.message}`, doc, line, { cause: err }));
+      return;
     }
+    const shape = podSpecProblem(resource, item.value);
+    if (shape) {
+      unreadable.push(new ManifestError(file, `${item.label}${resource}/${obj.metadata.name}: ${shape}`, doc, line));
+      return;
+    }
+    this.kept++;
     // Applying the same object twice keeps the last one; the earlier copy is listed as skipped.
     const key = `${resource}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
     const list = (this.byResource[resource] ??= []);
@@ -178,30 +266,6 @@ class ObjectSet {
   }
 }
 
-/** A path given on the command line: a file as is (whatever its name), a directory searched recursively. */
-async function expand(path: string): Promise<string[]> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch (err) {
-    throw new ManifestError(path, `cannot read: ${reason(err)}`, undefined, undefined, { cause: err });
-  }
-  if (!info.isDirectory()) return [path];
-  let entries;
-  try {
-    entries = await readdir(path, { withFileTypes: true });
-  } catch (err) {
-    throw new ManifestError(path, `cannot read directory: ${reason(err)}`, undefined, undefined, { cause: err });
-  }
-  const out: string[] = [];
-  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    const full = join(path, e.name);
-    if (e.isDirectory()) out.push(...(await expand(full)));
-    else if (e.isFile() && EXTENSIONS.has(extname(e.name).toLowerCase())) out.push(full);
-  }
-  return out;
-}
-
 interface Doc {
   doc: number;
   /** Line where the document starts. */
@@ -209,27 +273,22 @@ interface Doc {
   value: unknown;
 }
 
-async function readDocuments(file: string): Promise<Doc[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new ManifestError(file, `cannot read: ${reason(err)}`, undefined, undefined, { cause: err });
-  }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  return extname(file).toLowerCase() === '.json' ? parseJson(file, text) : parseYaml(file, text);
-}
+type Parsed = Doc | ManifestError;
 
-function parseJson(file: string, text: string): Doc[] {
-  if (text.trim() === '') return [];
+function* parseJson(file: string, text: string): Generator<Parsed> {
+  if (text.trim() === '') return;
+  let value: unknown;
   try {
-    return [{ doc: 1, line: 1, value: JSON.parse(text) as unknown }];
+    value = JSON.parse(text) as unknown;
   } catch (err) {
     // JSON.parse does not always say where; the YAML parser (JSON is YAML) can point at the line.
     const position = /position (\d+)/.exec(reason(err));
     const line = position ? lineAt(text, Number(position[1])) : yamlErrorLine(text);
     throw new ManifestError(file, `invalid JSON: ${reason(err)}`, 1, line, { cause: err });
   }
+  // JSON.parse does not recurse, normalizing does.
+  const deep = valueNestedTooDeep(value, MAX_MANIFEST_NESTING);
+  yield deep ? tooDeep(file, 1, 1, deep) : { doc: 1, line: 1, value };
 }
 
 /**
@@ -243,21 +302,49 @@ const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
     tags.filter((t) => typeof t === 'string' || (t.tag !== 'tag:yaml.org,2002:timestamp' && t.format !== 'TIME')),
 };
 
-function parseYaml(file: string, text: string): Doc[] {
+/**
+ * The documents one at a time (parseAllDocuments would hold every document's node tree of a
+ * 50 MB file at once). A document too deep or expanding too many aliases is a problem of its
+ * own and the next one is read; a syntax error ends the file.
+ */
+function* parseYaml(file: string, text: string): Generator<Parsed> {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter });
-  return docs.flatMap((d, i): Doc[] => {
-    const doc = i + 1;
+  const composer = new Composer(YAML_OPTIONS);
+  let doc = 0;
+  for (const d of composer.compose(new Parser(lineCounter.addNewLine).parse(text))) {
+    doc++;
     const [error] = d.errors;
     if (error) {
       const line = lineCounter.linePos(error.pos[0]).line;
-      throw new ManifestError(file, `invalid YAML: ${error.message}`, doc, line, { cause: error });
+      // The composer catches its own stack overflow on deep nesting and reports the raw RangeError text.
+      const why = error.code === 'RESOURCE_EXHAUSTION' ? `nested too deeply (at most ${MAX_MANIFEST_NESTING} levels)` : error.message;
+      throw new ManifestError(file, `invalid YAML: ${why}`, doc, line, { cause: error });
     }
-    const value: unknown = d.toJS({ maxAliasCount: 1000 });
+    const line = lineCounter.linePos(d.contents?.range[0] ?? d.range[0]).line;
+    const deep = yamlNestedTooDeep(d.contents, MAX_MANIFEST_NESTING);
+    if (deep) {
+      yield tooDeep(file, doc, line, deep);
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = d.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS });
+    } catch (err) {
+      const why = err instanceof ReferenceError && /excessive alias count/i.test(err.message)
+        ? `aliases expand too far (more than ${MAX_ALIAS_EXPANSIONS} expansions; a YAML "billion laughs"?)`
+        : reason(err);
+      yield new ManifestError(file, `invalid YAML: ${why}`, doc, line, { cause: err });
+      continue;
+    }
     // A document of comments only, or an empty one between two `---`.
-    if (value === null || value === undefined) return [];
-    return [{ doc, line: lineCounter.linePos(d.contents?.range[0] ?? d.range[0]).line, value }];
-  });
+    if (value === null || value === undefined) continue;
+    yield { doc, line, value };
+  }
+}
+
+function tooDeep(file: string, doc: number, line: number, path: PropertyKey[]): ManifestError {
+  const shown = path.length > 12 ? `${keyPath(path.slice(0, 12))}…` : keyPath(path);
+  return new ManifestError(file, `nested deeper than ${MAX_MANIFEST_NESTING} levels at ${shown}`, doc, line);
 }
 
 interface Item {
@@ -266,15 +353,15 @@ interface Item {
   label: string;
 }
 
-/** The objects of one document: the document itself, or the items of a List / *List dump. */
-function itemsOf(value: unknown, file: string, doc: number, line: number): Item[] {
-  if (!isObject(value)) throw new ManifestError(file, `expected a Kubernetes object, got ${Array.isArray(value) ? 'a list' : typeof value}`, doc, line);
+/** The objects of one document: the document itself, or the items of a List / *List dump (an item that is not an object is a problem of its own). */
+function itemsOf(value: unknown, file: string, doc: number, line: number): Array<Item | ManifestError> {
+  if (!isObject(value)) return [new ManifestError(file, `expected a Kubernetes object, got ${value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value}`, doc, line)];
   const kind = typeof value.kind === 'string' ? value.kind : '';
   if (!kind.endsWith('List') || !Array.isArray(value.items)) return [{ value, label: '' }];
   // Typed lists from the API (PodList...) omit kind and apiVersion on their items.
   const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
-  return value.items.map((item: unknown, i): Item => {
-    if (!isObject(item)) throw new ManifestError(file, `items[${i}]: expected an object, got ${Array.isArray(item) ? 'a list' : typeof item}`, doc, line);
+  return value.items.map((item: unknown, i): Item | ManifestError => {
+    if (!isObject(item)) return new ManifestError(file, `items[${i}]: expected an object, got ${describe(item)}`, doc, line);
     const filled = { ...item };
     if (filled.kind === undefined && itemKind) filled.kind = itemKind;
     if (filled.apiVersion === undefined && itemKind && typeof value.apiVersion === 'string') filled.apiVersion = value.apiVersion;
@@ -300,12 +387,4 @@ function yamlErrorLine(text: string): number | undefined {
     if (error) return lineCounter.linePos(error.pos[0]).line;
   }
   return undefined;
-}
-
-/** `ENOENT: no such file or directory, open 'x'` -> `no such file or directory (ENOENT)`. */
-function reason(err: unknown): string {
-  // Not `instanceof Error`: errors can come from another realm (vm contexts, workers).
-  const message = err !== null && typeof err === 'object' && 'message' in err && typeof err.message === 'string' ? err.message : String(err);
-  const errno = /^(E[A-Z]+): ([^,]+)/.exec(message);
-  return errno ? `${errno[2]} (${errno[1]})` : message;
 }

@@ -230,7 +230,7 @@ function keptStatus(resource: ResourceKind, status: unknown, keep: Keep): Record
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-function describe(v: unknown): string {
+export function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'an object';

@@ -1,13 +1,2 @@
-/**
- * `clusters[1].kubeconfig` from `['clusters', 1, 'kubeconfig']`; a key that is not a plain
- * word is quoted (`labels["app.kubernetes.io/name"]`) so the path stays unambiguous.
- */
-export function keyPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else if (typeof part === 'string' && /^[A-Za-z_][A-Za-z0-9_-]*$/.test(part)) out += out ? `.${part}` : part;
-    else out += `[${JSON.stringify(String(part))}]`;
-  }
-  return out || '(top level)';
-}
+// The formatter lives in core so manifest errors (collect) name key paths the same way.
+export { keyPath } from '../core/key-path.js';

@@ -1,4 +1,5 @@
-import { isCollection, isPair, isScalar, parseDocument, type Document } from 'yaml';
+import { parseDocument, type Document } from 'yaml';
+import { yamlNestedTooDeep } from '../core/nesting.js';
 import { ConfigError } from '../core/errors.js';
 import { keyPath } from './key-path.js';
 
@@ -50,19 +51,8 @@ function fileError(file: string, why: string, cause?: unknown): ConfigError {
   return new ConfigError(`${file}: ${why}`, [why], cause === undefined ? undefined : { cause });
 }
 
-/** Walks the node tree with an explicit stack, so depth itself cannot overflow the check. */
+/** Depth is bounded before toJS, whose recursion would overflow on it. */
 function checkNesting(doc: Document, file: string): void {
-  const stack: Array<{ node: unknown; depth: number; path: PropertyKey[] }> = [{ node: doc.contents, depth: 0, path: [] }];
-  for (let top = stack.pop(); top; top = stack.pop()) {
-    const { node, depth, path } = top;
-    if (isPair(node)) {
-      const key = isScalar(node.key) ? String(node.key.value) : '?';
-      stack.push({ node: node.key, depth, path }, { node: node.value, depth, path: [...path, key] });
-    } else if (isCollection(node)) {
-      if (depth >= MAX_NESTING) {
-        throw fileError(file, `nested deeper than ${MAX_NESTING} levels at ${keyPath(path)}`);
-      }
-      node.items.forEach((item, i) => stack.push({ node: item, depth: depth + 1, path: isPair(item) ? path : [...path, i] }));
-    }
-  }
+  const path = yamlNestedTooDeep(doc.contents, MAX_NESTING);
+  if (path) throw fileError(file, `nested deeper than ${MAX_NESTING} levels at ${keyPath(path)}`);
 }

@@ -8,14 +8,12 @@ const DIR = fileURLToPath(new URL('../fixtures/manifests/', import.meta.url));
 const at = (rel: string): string => join(DIR, rel);
 const NOW = new Date('2026-11-01T12:00:00Z');
 
+/** The one problem loading `paths` reports (the test fails on none or several). */
 async function loadError(paths: string[]): Promise<ManifestError> {
-  try {
-    await loadManifests(paths, { collectedAt: NOW });
-  } catch (err) {
-    if (err instanceof ManifestError) return err;
-    throw err;
-  }
-  throw new Error('expected a ManifestError');
+  const { unreadable } = await loadManifests(paths, { collectedAt: NOW });
+  expect(unreadable).toHaveLength(1);
+  expect(unreadable[0]).toBeInstanceOf(ManifestError);
+  return unreadable[0] as ManifestError;
 }
 
 describe('loadManifests', () => {

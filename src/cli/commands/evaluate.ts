@@ -3,43 +3,70 @@ import { COMMAND_SUMMARIES } from '../command-list.js';
 import { controlsFor } from '../../controls/index.js';
 import { evaluate } from '../../evaluate/evaluate.js';
 import { countStatuses } from '../../core/status.js';
-import { loadManifests } from '../../collect/manifests.js';
-import type { Finding, Status } from '../../core/types.js';
+import { loadManifests, type EmptyPath } from '../../collect/manifests.js';
+import type { Status } from '../../core/types.js';
 import { STATUSES } from '../../core/types.js';
 import { UsageError } from '../../core/errors.js';
-import { table } from '../format.js';
+import { parseByteSize } from '../byte-size.js';
+import { jsonDocument, textTable, writeAll } from '../evaluate-output.js';
 import { parseFramework } from './controls.js';
 
-function resourceName(f: Finding): string {
-  const r = f.resource;
-  return `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}${r.container ? ` [${r.container}]` : ''}`;
+/** Exit status when some input could not be read or held no Kubernetes object: the findings are not the whole picture. */
+export const EXIT_INPUT_NOT_READ = 3;
+
+function emptyMessage(e: EmptyPath): string {
+  return e.skipped > 0
+    ? `no Kubernetes objects complyd judges found in ${e.path} (${e.skipped} skipped)`
+    : `no Kubernetes objects found in ${e.path}`;
 }
 
 export function registerEvaluate(program: Command): void {
   program
     .command('evaluate')
     .description(COMMAND_SUMMARIES.evaluate.summary)
-    .argument('<paths...>', 'files or directories (*.yaml, *.yml, *.json, searched recursively)')
+    .argument('<paths...>', 'files or directories (*.yaml, *.yml, *.json, searched recursively, symbolic links followed)')
     .option('-f, --framework <name>', 'only controls of one framework')
     .option('-o, --output <format>', 'text or json', 'text')
     .option('--status <list>', 'statuses to print, comma-separated', 'fail,unknown,error')
-    .action(async (paths: string[], opts: { framework?: string; output: string; status: string }) => {
+    .option('--max-file-size <size>', 'larger manifest files are not read, and reported (KiB, MiB, GiB)', '64MiB')
+    .addHelpText('after', `\nExit status: 0 when every input was read, ${EXIT_INPUT_NOT_READ} when some input could not be read or held no Kubernetes object (the rest is still judged), 2 for a usage error, 1 otherwise.`)
+    .action(async (paths: string[], opts: { framework?: string; output: string; status: string; maxFileSize: string }) => {
       const statuses = opts.status.split(',').map((s) => s.trim()) as Status[];
       const bad = statuses.filter((s) => !STATUSES.includes(s));
       if (bad.length > 0) throw new UsageError(`--status: unknown status ${bad.join(', ')} (use ${STATUSES.join(', ')})`);
-      const { snapshot, skipped } = await loadManifests(paths);
-      const findings = evaluate(snapshot, controlsFor(parseFramework(opts.framework)), new Date());
+      if (opts.output !== 'text' && opts.output !== 'json') throw new UsageError(`--output must be text or json, not "${opts.output}"`);
+      const maxFileBytes = parseByteSize('--max-file-size', opts.maxFileSize);
+      const controls = controlsFor(parseFramework(opts.framework));
+
+      const { snapshot, skipped, skippedPaths, unreadable, empty } = await loadManifests(paths, { maxFileBytes });
+      const findings = evaluate(snapshot, controls, new Date());
       const shown = findings.filter((f) => statuses.includes(f.status));
       const counts = countStatuses(findings);
+      const notRead = unreadable.length + empty.length;
+      if (notRead > 0) process.exitCode = EXIT_INPUT_NOT_READ;
+
       if (opts.output === 'json') {
-        const out = shown.map((f) => ({ resource: f.resource, controlId: f.controlId, severity: f.severity, status: f.status, evidence: f.evidence, message: f.message }));
-        process.stdout.write(`${JSON.stringify({ findings: out, counts, skipped }, null, 2)}\n`);
+        await writeAll(
+          process.stdout,
+          jsonDocument(shown, {
+            counts,
+            skipped,
+            skippedPaths,
+            unreadable: unreadable.map((e) => ({ file: e.file, ...(e.doc === undefined ? {} : { document: e.doc }), ...(e.line === undefined ? {} : { line: e.line }), message: e.message })),
+            empty: empty.map((e) => ({ ...e, message: emptyMessage(e) })),
+          }),
+        );
         return;
       }
-      if (opts.output !== 'text') throw new UsageError(`--output must be text or json, not "${opts.output}"`);
-      const rows = shown.map((f) => [resourceName(f), f.controlId, f.status, f.evidence ? `${f.evidence.path} = ${f.evidence.observed} (expected ${f.evidence.expected})` : (f.message ?? '')]);
-      if (rows.length > 0) process.stdout.write(`${table(['RESOURCE', 'CONTROL', 'STATUS', 'EVIDENCE'], rows)}\n\n`);
-      for (const s of skipped) process.stderr.write(`skipped ${s.file} document ${s.doc} (${s.kind}): ${s.reason}\n`);
-      process.stdout.write(`${Object.entries(counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ') || 'no findings'}\n`);
+      if (shown.length > 0) await writeAll(process.stdout, [...textTable(shown), '\n']);
+      await writeAll(process.stderr, (function* () {
+        for (const s of skipped) yield `skipped ${s.file} document ${s.doc} (${s.kind}): ${s.reason}\n`;
+        for (const s of skippedPaths) yield `skipped ${s.path}: ${s.reason}\n`;
+        for (const e of unreadable) yield `complyd: ${e.message}\n`;
+        for (const e of empty) yield `complyd: ${emptyMessage(e)}\n`;
+      })());
+      const summary = Object.entries(counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ') || 'no findings';
+      const incomplete = notRead > 0 ? `; INCOMPLETE: ${notRead} input${notRead === 1 ? '' : 's'} not read or empty (see above)` : '';
+      process.stdout.write(`${summary}${incomplete}\n`);
     });
 }

@@ -1,0 +1,79 @@
+import type { Writable } from 'node:stream';
+import type { Finding } from '../core/types.js';
+
+/**
+ * `complyd evaluate` output for inputs of any size: millions of findings are written a piece
+ * at a time, never joined into one string (V8 caps a string near 512 MiB) nor spread into a
+ * call (`Math.max(...widths)` overflows the stack past about 100,000 arguments).
+ */
+
+/** Write the pieces in batches, waiting for the stream to drain when its buffer is full. */
+export async function writeAll(stream: Writable, pieces: Iterable<string>): Promise<void> {
+  let batch = '';
+  for (const piece of pieces) {
+    batch += piece;
+    if (batch.length >= 1 << 16) {
+      await write(stream, batch);
+      batch = '';
+    }
+  }
+  if (batch) await write(stream, batch);
+}
+
+function write(stream: Writable, text: string): Promise<void> {
+  if (stream.write(text)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const done = (err?: Error): void => {
+      stream.off('drain', done);
+      stream.off('error', done);
+      if (err) reject(err);
+      else resolve();
+    };
+    stream.on('drain', done);
+    stream.on('error', done);
+  });
+}
+
+function resourceName(f: Finding): string {
+  const r = f.resource;
+  return `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}${r.container ? ` [${r.container}]` : ''}`;
+}
+
+const HEADERS = ['RESOURCE', 'CONTROL', 'STATUS', 'EVIDENCE'] as const;
+
+function cells(f: Finding): [string, string, string, string] {
+  return [resourceName(f), f.controlId, f.status, f.evidence ? `${f.evidence.path} = ${f.evidence.observed} (expected ${f.evidence.expected})` : (f.message ?? '')];
+}
+
+/** The findings as a padded table, one line at a time; widths are measured in a first pass rather than by holding the rows. */
+export function* textTable(findings: readonly Finding[]): Generator<string> {
+  const widths: number[] = HEADERS.map((h) => h.length);
+  for (const f of findings) {
+    const row = cells(f);
+    for (let i = 0; i < row.length - 1; i++) if ((row[i] as string).length > (widths[i] as number)) widths[i] = (row[i] as string).length;
+  }
+  const line = (row: readonly string[]): string => `${row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd()}\n`;
+  yield line(HEADERS);
+  for (const f of findings) yield line(cells(f));
+}
+
+/**
+ * `{"findings": [...], ...rest}` exactly as JSON.stringify(value, null, 2) would print it,
+ * written finding by finding.
+ */
+export function* jsonDocument(findings: readonly Finding[], rest: Record<string, unknown>): Generator<string> {
+  const indent = (json: string, spaces: string): string => json.replace(/\n/g, `\n${spaces}`);
+  if (findings.length === 0) yield '{\n  "findings": []';
+  else {
+    yield '{\n  "findings": [';
+    let first = true;
+    for (const f of findings) {
+      const shown = { resource: f.resource, controlId: f.controlId, severity: f.severity, status: f.status, evidence: f.evidence, message: f.message };
+      yield `${first ? '' : ','}\n    ${indent(JSON.stringify(shown, null, 2), '    ')}`;
+      first = false;
+    }
+    yield '\n  ]';
+  }
+  for (const [key, value] of Object.entries(rest)) yield `,\n  ${JSON.stringify(key)}: ${indent(JSON.stringify(value, null, 2), '  ')}`;
+  yield '\n}\n';
+}
