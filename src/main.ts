@@ -39,8 +39,19 @@ export async function openStore(config: Pick<Config, 'storage'>): Promise<RunSto
   return knexRunStore(await openDatabase(config.storage));
 }
 
-/** Runs left `running` by a process that died are closed as interrupted before a new run starts. */
+/** The lease of a run whose owner cannot be checked (another host): this long without a heartbeat. */
 const STALE_RUN_MS = 10 * 60_000;
+
+/**
+ * Runs left `running` by a process that died are closed as interrupted: at once when the owner
+ * was on this host and its pid is gone, after the lease otherwise. Scans, the daemon and
+ * `history` call this as they start, so a killed scan never shows as running for long.
+ */
+export async function interruptAbandonedRuns(store: RunWriter, log: Logger, now = new Date()): Promise<string[]> {
+  const abandoned = await store.markAbandonedRuns(now, STALE_RUN_MS);
+  if (abandoned.length > 0) log.warn({ runs: abandoned }, 'runs left unfinished by a stopped process marked interrupted');
+  return abandoned;
+}
 
 export async function runScan(
   config: Config,
@@ -50,8 +61,7 @@ export async function runScan(
 ): Promise<FleetScanResult> {
   // The demo passes a clock of simulated days; everything else scans at the real time.
   const now = opts.now ?? (() => new Date());
-  const abandoned = await store.markAbandonedRuns(now(), STALE_RUN_MS);
-  if (abandoned.length > 0) log.warn({ runs: abandoned }, 'runs left unfinished by a stopped process marked interrupted');
+  await interruptAbandonedRuns(store, log, now());
   const targets = opts.clusters ? config.clusters.filter((c) => opts.clusters?.includes(c.name)) : config.clusters;
   return scanFleet(
     targets,

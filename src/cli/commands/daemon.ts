@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
 import { randomUUID } from 'node:crypto';
-import { openStore, runReportJob, runScan, writeReports, type ReportJob } from '../../main.js';
+import { interruptAbandonedRuns, openStore, runReportJob, runScan, writeReports, type ReportJob } from '../../main.js';
 import { processOwner } from '../../store/run-writer.js';
 import { Scheduler, previousSlot, type ScheduledJob } from '../../schedule/scheduler.js';
 import { DURATION_RANGES, durationOption } from '../../config/duration.js';
@@ -20,6 +20,8 @@ export function registerDaemon(program: Command): void {
       const { config, log } = setup(opts, undefined);
       if (!opts.logLevel) log.level = config.log.level;
       const store = await openStore(config);
+      // A predecessor killed mid-scan (a restart after a crash) is closed before anything is scheduled.
+      await interruptAbandonedRuns(store.runs, log);
       const scheduler = new Scheduler(log);
       // Daemons sharing one database (replicas on PostgreSQL) run each slot once: whoever
       // claims it first. This daemon's name in the claims:
