@@ -1,7 +1,9 @@
 /**
- * A scan killed with SIGKILL mid-run: the next `history` (or scan) on this host sees that the
- * run's process is gone and shows the run as interrupted at once, not after the lease.
+ * A scan or daemon killed with SIGKILL mid-run: the next `history`, scan or daemon on this
+ * host sees that the run's process is gone and closes the run as interrupted at once, not
+ * after the 10-minute lease.
  */
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +14,9 @@ interface HistoryEntry {
   run: { id: string; status: string; finishedAt?: string; heartbeatAt: string };
 }
 
+/** Every request hangs: a scan is surely in flight when it is killed. */
+const HANG = { delayMs: 60_000 };
+
 describe('a killed scan', () => {
   let server: FakeApiServer;
   let dir: string;
@@ -19,11 +24,10 @@ describe('a killed scan', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'complyd-killed-'));
-    // Every request hangs: the scan is surely in flight when it is killed.
-    server = await startFakeApiServer({ objects: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }], tokens: { tok: 'scanner' }, faults: { '*': { delayMs: 60_000 } } });
+    server = await startFakeApiServer({ objects: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }], tokens: { tok: 'scanner' }, faults: { '*': HANG } });
     writeFileSync(join(dir, 'kubeconfig.yaml'), server.kubeconfig({ user: 'scanner', token: 'tok' }));
     config = join(dir, 'complyd.yaml');
-    writeFileSync(config, 'clusters:\n  - name: shop\n    kubeconfig: kubeconfig.yaml\nstorage:\n  sqlite: complyd.sqlite\noutput:\n  dir: out\n  formats: [json]\n');
+    writeFileSync(config, 'clusters:\n  - name: shop\n    kubeconfig: kubeconfig.yaml\nstorage:\n  sqlite: complyd.sqlite\noutput:\n  dir: out\n  formats: [json]\nschedule:\n  scan: "*/2 * * * * *"\n');
   });
   afterAll(async () => {
     stopAllCli();
@@ -37,19 +41,31 @@ describe('a killed scan', () => {
     return JSON.parse(r.stdout) as HistoryEntry[];
   }
 
-  it('is shown as interrupted by the next history, and the next scan runs', async () => {
-    const scan = startCli(['scan', '-c', config, '--log-level', 'info', '--no-report']);
+  /** Start `complyd ARGS` and wait for its first JSON log line with this message; returns the process and its log lines so far. */
+  async function startUntil(args: string[], msg: string): Promise<{ child: ChildProcess; lines: Array<Record<string, unknown>> }> {
+    const child = startCli([...args, '-c', config, '--log-level', 'info']);
     let stderr = '';
-    scan.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const until = Date.now() + 20_000;
-    while (!/"msg":"run started"/.test(stderr)) {
-      if (Date.now() > until || scan.exitCode !== null) throw new Error(`the scan did not start\n${stderr}`);
+    for (;;) {
+      // Whole lines only: the last one may still be arriving.
+      const lines = stderr.slice(0, stderr.lastIndexOf('\n') + 1).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      if (lines.some((l) => l['msg'] === msg)) return { child, lines };
+      if (Date.now() > until || child.exitCode !== null) throw new Error(`complyd ${args.join(' ')}: no "${msg}"\n${stderr}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    const runId = (JSON.parse(stderr.split('\n').find((l) => l.includes('"msg":"run started"')) ?? '{}') as { runId: string }).runId;
-    const exited = new Promise((r) => scan.once('exit', r));
-    scan.kill('SIGKILL');
+  }
+
+  async function killMidRun(args: string[]): Promise<string> {
+    const { child, lines } = await startUntil(args, 'run started');
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
     await exited;
+    return String(lines.find((l) => l['msg'] === 'run started')?.['runId']);
+  }
+
+  it('is shown as interrupted by the next history, and the next scan runs', async () => {
+    const runId = await killMidRun(['scan', '--no-report']);
 
     // Right after: no lease has run out (it is 10 minutes), the pid is gone.
     const [killed] = await history();
@@ -58,10 +74,26 @@ describe('a killed scan', () => {
     const text = await runCli(['history', '-c', config]);
     expect(text.stdout).toMatch(new RegExp(`^${runId.slice(0, 8)} .* interrupted `, 'm'));
 
-    server.clearFaults();
+    server.setFault('*', undefined);
     const next = await runCli(['scan', '-c', config, '--no-report', '-o', 'json']);
     expect(next.code).toBe(0);
     const after = await history();
     expect(after.map((e) => e.run.status)).toEqual(['complete', 'interrupted']);
+    server.setFault('*', HANG);
+  }, 60_000);
+
+  it('of a daemon is closed by the next daemon as it starts', async () => {
+    const runId = await killMidRun(['daemon', '--no-catch-up']);
+    const { child, lines } = await startUntil(['daemon', '--no-catch-up', '--grace', '1s'], 'daemon started');
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    // Before it scheduled anything, long before the 10-minute lease.
+    const closed = lines.findIndex((l) => l['msg'] === 'runs left unfinished by a stopped process marked interrupted');
+    expect(closed).toBeGreaterThanOrEqual(0);
+    expect(lines[closed]?.['runs']).toEqual([runId]);
+    expect(closed).toBeLessThan(lines.findIndex((l) => l['msg'] === 'job scheduled'));
+    const killed = (await history()).find((e) => e.run.id === runId);
+    expect(killed?.run.status).toBe('interrupted');
   }, 60_000);
 });
