@@ -8,7 +8,6 @@ import { openDatabase, StoreError, type StorageConfig } from '../../src/store/db
 import { ComplydMigrationSource, MIGRATIONS_TABLE } from '../../src/store/migrations/index.js';
 import { knexRunStore, type BeginRunInput, type RunStore } from '../../src/store/run-store.js';
 import { describeEachDatabase } from '../helpers/databases.js';
-import { killAndReap, ownerWithPid, startIdleChild } from '../helpers/processes.js';
 
 const T0 = new Date('2025-03-01T10:00:00.000Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
@@ -362,34 +361,6 @@ describeEachDatabase('RunStore', (db) => {
 
     // The live one goes stale in turn.
     expect(await store.runs.markAbandonedRuns(at(200), 30_000)).toEqual([alive]);
-  });
-
-  it('marks a run interrupted as soon as its owner on this host is a dead pid; other hosts keep the lease', async () => {
-    const child = startIdleChild();
-    let killed = '';
-    try {
-      killed = await store.runs.beginRun(runInput({ now: T0, owner: ownerWithPid(child.pid ?? 0) }));
-      await store.runs.heartbeat(killed, at(5));
-      // Alive: well inside the lease, nothing to do.
-      expect(await store.runs.markAbandonedRuns(at(10), 600_000)).toEqual([]);
-    } finally {
-      await killAndReap(child);
-    }
-    const elsewhere = await store.runs.beginRun(runInput({ now: T0, owner: `other-host:${child.pid ?? 0}@0123456789abcdef` }));
-    const unplaced = await store.runs.beginRun(runInput({ now: T0, owner: `host-a:${child.pid ?? 0}` }));
-    const live = await store.runs.beginRun(runInput({ now: T0, owner: ownerWithPid(process.pid) }));
-
-    // Dead now: closed at once, ending at its last heartbeat; the others wait for their lease.
-    expect(await store.runs.markAbandonedRuns(at(11), 600_000)).toEqual([killed]);
-    expect(await store.history.getRun(killed)).toMatchObject({ status: 'interrupted', finishedAt: at(5).toISOString() });
-    for (const id of [elsewhere, unplaced, live]) expect((await store.history.getRun(id))?.status).toBe('running');
-    expect(await store.runs.heartbeat(killed, at(12))).toBe(false);
-
-    // This process keeps beating; the two it cannot check lapse 10 minutes after theirs.
-    expect(await store.runs.heartbeat(live, at(599))).toBe(true);
-    expect(await store.runs.markAbandonedRuns(at(599), 600_000)).toEqual([]);
-    expect(await store.runs.markAbandonedRuns(at(601), 600_000)).toEqual([elsewhere, unplaced].sort());
-    expect((await store.history.getRun(live))?.status).toBe('running');
   });
 
   it('latestRun returns the newest complete or partial run, never a running one', async () => {
