@@ -7,7 +7,10 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { startFakeApiServer, type FakeApiServer } from '../../src/demo/fake-apiserver.js';
+import { openDatabase } from '../../src/store/db.js';
+import { knexRunStore } from '../../src/store/run-store.js';
 import { runCli, startCli, stopAllCli } from '../helpers/cli.js';
 
 interface HistoryEntry {
@@ -80,6 +83,22 @@ describe('a killed scan', () => {
     const after = await history();
     expect(after.map((e) => e.run.status)).toEqual(['complete', 'interrupted']);
     server.setFault('*', HANG);
+  }, 60_000);
+
+  it.each([['scan', '--no-report'], ['daemon', '--no-catch-up']])('%s that crashes records its run as interrupted before it exits', async (...args) => {
+    const before = new Set((await history()).map((e) => e.run.id));
+    const preload = join(process.cwd(), 'test', 'fixtures', 'crash-on-request.mjs');
+    const r = await runCli([...args, '-c', config], { env: { NODE_OPTIONS: `--import ${pathToFileURL(preload).href}` } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('planted crash in a network callback');
+    // Read the store directly: no later command had to close the run.
+    const store = knexRunStore(await openDatabase({ kind: 'sqlite', path: join(dir, 'complyd.sqlite') }));
+    try {
+      const runs = (await store.history.listRuns(100)).filter((run) => !before.has(run.id));
+      expect(runs.map((run) => run.status)).toEqual(['interrupted']);
+    } finally {
+      await store.close();
+    }
   }, 60_000);
 
   it('of a daemon is closed by the next daemon as it starts', async () => {

@@ -6,6 +6,7 @@ import { processOwner } from '../../store/run-writer.js';
 import { Scheduler, previousSlot, type ScheduledJob } from '../../schedule/scheduler.js';
 import { DURATION_RANGES, durationOption } from '../../config/duration.js';
 import { errorMessage } from '../../core/errors.js';
+import { recordRunOnCrash } from '../crash.js';
 
 export function registerDaemon(program: Command): void {
   program
@@ -32,6 +33,7 @@ export function registerDaemon(program: Command): void {
         return c.claimed;
       };
       let current: string | undefined;
+      recordRunOnCrash(store.runs, log, () => current);
       const writeJob = async (job: ReportJob) => {
         const done = await runReportJob(store.history, job);
         if (done) log.info({ job: job.name, runId: done.runId, written: done.written, deleted: done.deleted }, 'report job written');
