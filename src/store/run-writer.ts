@@ -107,11 +107,16 @@ export class KnexRunWriter implements RunWriter {
 
   async markAbandonedRuns(now: Date, staleAfterMs: number, ownerGone: (owner: string) => boolean = ownerIsGone): Promise<string[]> {
     const cutoff = isoTimestamp(new Date(now.getTime() - staleAfterMs), 'now - staleAfterMs');
-    const running = (await attempt('cannot mark abandoned runs', () => this.db(RUNS).select('id', 'owner').where({ status: 'running' }))) as Array<{ id: string; owner: string }>;
+    const what = 'cannot mark abandoned runs';
+    const running = (await attempt(what, () => this.db(RUNS).select('id', 'owner').where({ status: 'running' }))) as Array<{ id: string; owner: string }>;
     const gone = running.filter((r) => ownerGone(r.owner)).map((r) => r.id);
+    // Write only when there is something to close: `history` calls this, and on SQLite an
+    // update would wait behind a scan's write (and fail after the busy timeout).
+    if (running.length === 0) return [];
+    if (gone.length === 0 && !(await attempt(what, () => this.db(RUNS).first('id').where({ status: 'running' }).andWhere('heartbeat_at', '<', cutoff)))) return [];
     // One statement, still conditional on `running`: a heartbeat racing with it either saves
     // its run or comes too late, and a run that finished meanwhile is left as it ended.
-    const rows = await attempt('cannot mark abandoned runs', () =>
+    const rows = await attempt(what, () =>
       this.db(RUNS)
         .where({ status: 'running' })
         .andWhere((q) => void q.where('heartbeat_at', '<', cutoff).orWhereIn('id', gone))

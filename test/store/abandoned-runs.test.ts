@@ -1,4 +1,5 @@
 /** Runs left `running` by a process that is gone: closed at once on this host, after the lease elsewhere. */
+import type { Knex } from 'knex';
 import { openDatabase } from '../../src/store/db.js';
 import { knexRunStore, type BeginRunInput, type RunStore } from '../../src/store/run-store.js';
 import { describeEachDatabase } from '../helpers/databases.js';
@@ -9,12 +10,14 @@ const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 const LEASE_MS = 600_000;
 
 describeEachDatabase('abandoned runs', (db) => {
+  let knex: Knex;
   let store: RunStore;
   const begin = (owner: string) => store.runs.beginRun({ trigger: 'cli', catalogVersion: 'cat-1', complydVersion: '0.1.0', clusterCount: 1, now: T0, owner } satisfies BeginRunInput);
   const status = async (id: string) => (await store.history.getRun(id))?.status;
 
   beforeEach(async () => {
-    store = knexRunStore(await openDatabase(await db.fresh()));
+    knex = await openDatabase(await db.fresh());
+    store = knexRunStore(knex);
   });
   afterEach(() => store.close());
 
@@ -55,5 +58,19 @@ describeEachDatabase('abandoned runs', (db) => {
     await killAndReap(child);
     expect(await store.runs.markAbandonedRuns(at(4), LEASE_MS)).toEqual([]);
     expect(await store.history.getRun(run)).toMatchObject({ status: 'complete', finishedAt: at(3).toISOString() });
+  });
+
+  it('writes nothing while no run is abandoned, so history never waits behind a scan writing', async () => {
+    const child = startIdleChild();
+    try {
+      await begin(ownerWithPid(child.pid ?? 0));
+      const statements: string[] = [];
+      knex.on('query', (q: { sql: string }) => statements.push(q.sql));
+      expect(await store.runs.markAbandonedRuns(at(10), LEASE_MS)).toEqual([]);
+      expect(statements.length).toBeGreaterThan(0);
+      expect(statements.filter((sql) => !/^select /i.test(sql))).toEqual([]);
+    } finally {
+      await killAndReap(child);
+    }
   });
 });
