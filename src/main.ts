@@ -39,8 +39,19 @@ export async function openStore(config: Pick<Config, 'storage'>, log?: Logger): 
   return knexRunStore(await openDatabase(config.storage, log));
 }
 
-/** Runs left `running` by a process that died are closed as interrupted before a new run starts. */
+/** The lease of a run whose owner cannot be checked (another host): this long without a heartbeat. */
 const STALE_RUN_MS = 10 * 60_000;
+
+/**
+ * Runs left `running` by a process that died are closed as interrupted: at once when the owner
+ * was on this host and its pid is gone, after the lease otherwise. Scans, the daemon and
+ * `history` call this as they start, so a killed scan never shows as running for long.
+ */
+export async function interruptAbandonedRuns(store: RunWriter, log: Logger, now = new Date()): Promise<string[]> {
+  const abandoned = await store.markAbandonedRuns(now, STALE_RUN_MS);
+  if (abandoned.length > 0) log.warn({ runs: abandoned }, 'runs left unfinished by a stopped process marked interrupted');
+  return abandoned;
+}
 
 export async function runScan(
   config: Config,
@@ -50,9 +61,13 @@ export async function runScan(
 ): Promise<FleetScanResult> {
   // The demo passes a clock of simulated days; everything else scans at the real time.
   const now = opts.now ?? (() => new Date());
-  const abandoned = await store.markAbandonedRuns(now(), STALE_RUN_MS);
-  if (abandoned.length > 0) log.warn({ runs: abandoned }, 'runs left unfinished by a stopped process marked interrupted');
+  await interruptAbandonedRuns(store, log, now());
   const targets = opts.clusters ? config.clusters.filter((c) => opts.clusters?.includes(c.name)) : config.clusters;
+  let runId: string | undefined;
+  const onStart = (id: string) => {
+    runId = id;
+    opts.onStart?.(id);
+  };
   return scanFleet(
     targets,
     {
@@ -72,8 +87,14 @@ export async function runScan(
       complydVersion: complydVersion(),
       owner: processOwner(),
     },
-    { ...opts, concurrency: config.collect.concurrency },
-  );
+    { ...opts, onStart, concurrency: config.collect.concurrency },
+  ).catch(async (err: unknown) => {
+    // Whatever broke after the run began, the run ends as failed rather than `running` under a
+    // live process. An error here means it was already finished (or the store is down: then
+    // the next start closes it once this process is gone).
+    if (runId !== undefined) await store.finishRun(runId, 'failed', now()).catch(() => undefined);
+    throw err;
+  });
 }
 
 export interface ReportScope {

@@ -38,7 +38,7 @@ export function sparkline(values: ReadonlyArray<number | null>, width = 60): str
 }
 
 export function renderHistory(entries: readonly RunHistoryEntry[]): string {
-  if (entries.length === 0) return 'no finished run in the store yet: run `complyd scan` first';
+  if (entries.length === 0) return 'no run in the store yet: run `complyd scan` first';
   return table(
     ['RUN', 'STARTED', 'STATUS', 'TRIGGER', 'CLUSTERS', 'SCORE', 'PASS', 'FAIL', 'UNKNOWN', 'MANUAL', 'RISK'],
     entries.map((e) => [e.run.id.slice(0, 8), day(e.run.startedAt), e.run.status, e.run.trigger, `${e.assessed}/${e.run.clusterCount}`, score(e.score), e.counts.pass, e.counts.fail, e.counts.unknown, e.counts.manual, risk(e.risk)]),

@@ -117,9 +117,12 @@ export interface RunHistoryEntry {
   risk: number | null;
 }
 
-/** The most recent runs, newest first, each with its fleet score and risk. */
+/**
+ * The most recent runs of any status, newest first, each with its fleet score and risk over
+ * the clusters it recorded (so far, for a running one; before it stopped, for an interrupted one).
+ */
 export async function runHistory(store: HistoryReader, limit: number, scope: Scope = {}): Promise<RunHistoryEntry[]> {
-  const runs = (await store.listRuns(limit)).filter((r) => r.status !== 'running');
+  const runs = await store.listRuns(limit);
   if (runs.length === 0) return [];
   const from = new Date(Math.min(...runs.map((r) => Date.parse(r.startedAt))));
   const to = new Date(Math.max(...runs.map((r) => Date.parse(r.startedAt))));

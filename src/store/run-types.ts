@@ -19,7 +19,7 @@ export interface Run {
   catalogVersion: string;
   complydVersion: string;
   clusterCount: number;
-  /** `hostname:pid` of the process running it. */
+  /** `host:pid@space` of the process writing it (see run-owner.ts); `host:pid` when its PID space is unknown or it predates them. */
   owner: string;
   heartbeatAt: string;
 }

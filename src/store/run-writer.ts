@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Knex } from 'knex';
 import type { ClusterScan } from '../core/types.js';
 import type { SqlDialect } from './dialect.js';
 import { recordClusterIn } from './record.js';
+import { ownerIsGone } from './run-owner.js';
 import { RUNS, isoTimestamp } from './run-rows.js';
 import type { BeginRunInput, FinalRunStatus, RecordClusterOptions, RunStatus } from './run-types.js';
 import { StoreError, attempt, causeMessage, isForeignKeyViolation, isUniqueViolation } from './store-error.js';
@@ -27,14 +27,16 @@ export interface RunWriter {
   finishRun(runId: string, status: FinalRunStatus, now: Date): Promise<void>;
   /** Returns false when the run is no longer running (finished, or taken over as interrupted). */
   heartbeat(runId: string, now: Date): Promise<boolean>;
-  /** Running runs whose heartbeat is older than staleAfterMs become interrupted; returns their ids. */
-  markAbandonedRuns(now: Date, staleAfterMs: number): Promise<string[]>;
+  /**
+   * Running runs that will never be finished become interrupted, with their last heartbeat as
+   * end: those whose owner is provably gone (`ownerGone`, by default a dead pid of this PID
+   * space, see run-owner.ts) and those whose heartbeat is older than staleAfterMs (the lease,
+   * for owners elsewhere). Returns their ids.
+   */
+  markAbandonedRuns(now: Date, staleAfterMs: number, ownerGone?: (owner: string) => boolean): Promise<string[]>;
 }
 
-/** The `owner` of runs started by this process. */
-export function processOwner(): string {
-  return `${hostname()}:${process.pid}`;
-}
+export { processOwner } from './run-owner.js';
 
 export class KnexRunWriter implements RunWriter {
   constructor(
@@ -103,13 +105,21 @@ export class KnexRunWriter implements RunWriter {
     return updated === 1;
   }
 
-  async markAbandonedRuns(now: Date, staleAfterMs: number): Promise<string[]> {
+  async markAbandonedRuns(now: Date, staleAfterMs: number, ownerGone: (owner: string) => boolean = ownerIsGone): Promise<string[]> {
     const cutoff = isoTimestamp(new Date(now.getTime() - staleAfterMs), 'now - staleAfterMs');
-    // One statement, so a heartbeat racing with it either saves its run or comes too late.
-    const rows = await attempt('cannot mark abandoned runs', () =>
+    const what = 'cannot mark abandoned runs';
+    const running = (await attempt(what, () => this.db(RUNS).select('id', 'owner').where({ status: 'running' }))) as Array<{ id: string; owner: string }>;
+    const gone = running.filter((r) => ownerGone(r.owner)).map((r) => r.id);
+    // Write only when there is something to close: `history` calls this, and on SQLite an
+    // update would wait behind a scan's write (and fail after the busy timeout).
+    if (running.length === 0) return [];
+    if (gone.length === 0 && !(await attempt(what, () => this.db(RUNS).first('id').where({ status: 'running' }).andWhere('heartbeat_at', '<', cutoff)))) return [];
+    // One statement, still conditional on `running`: a heartbeat racing with it either saves
+    // its run or comes too late, and a run that finished meanwhile is left as it ended.
+    const rows = await attempt(what, () =>
       this.db(RUNS)
         .where({ status: 'running' })
-        .andWhere('heartbeat_at', '<', cutoff)
+        .andWhere((q) => void q.where('heartbeat_at', '<', cutoff).orWhereIn('id', gone))
         .update({ status: 'interrupted' satisfies RunStatus, finished_at: this.db.ref('heartbeat_at') }, ['id']),
     );
     return (rows as Array<{ id: string }>).map((r) => r.id).sort();

@@ -2,11 +2,12 @@ import type { Command } from 'commander';
 import { COMMAND_SUMMARIES } from '../command-list.js';
 import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
 import { randomUUID } from 'node:crypto';
-import { openStore, runReportJob, runScan, writeReports, type ReportJob } from '../../main.js';
+import { interruptAbandonedRuns, openStore, runReportJob, runScan, writeReports, type ReportJob } from '../../main.js';
 import { processOwner } from '../../store/run-writer.js';
 import { Scheduler, previousSlot, type ScheduledJob } from '../../schedule/scheduler.js';
 import { DURATION_RANGES, durationOption } from '../../config/duration.js';
 import { errorMessage } from '../../core/errors.js';
+import { recordRunOnCrash } from '../crash.js';
 
 export function registerDaemon(program: Command): void {
   program
@@ -21,6 +22,8 @@ export function registerDaemon(program: Command): void {
       const { config, log } = setup(opts, undefined);
       if (!opts.logLevel) log.level = config.log.level;
       const store = await openStore(config, log);
+      // A predecessor killed mid-scan (a restart after a crash) is closed before anything is scheduled.
+      await interruptAbandonedRuns(store.runs, log);
       const scheduler = new Scheduler(log);
       // Daemons sharing one database (replicas on PostgreSQL) run each slot once: whoever
       // claims it first. This daemon's name in the claims:
@@ -31,6 +34,7 @@ export function registerDaemon(program: Command): void {
         return c.claimed;
       };
       let current: string | undefined;
+      recordRunOnCrash(store.runs, log, () => current);
       const writeJob = async (job: ReportJob) => {
         const done = await runReportJob(store.history, job);
         if (done) log.info({ job: job.name, runId: done.runId, written: done.written, deleted: done.deleted }, 'report job written');

@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { COMMAND_SUMMARIES } from '../command-list.js';
 import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
-import { openStore } from '../../main.js';
+import { interruptAbandonedRuns, openStore } from '../../main.js';
+import type { Logger } from '../../core/log.js';
 import type { RunStore } from '../../store/run-store.js';
 import type { Config } from '../../config/load.js';
 import { remediation, runHistory, trend } from '../../history/history.js';
@@ -28,12 +29,12 @@ interface ScopedOptions extends ReadOptions {
 }
 
 /** Open the configured store, run `fn`, print its text or JSON, close the store. */
-async function withStore<T>(opts: ReadOptions, fn: (store: RunStore) => Promise<T>, text: (value: T, config: Config) => string): Promise<T> {
+async function withStore<T>(opts: ReadOptions, fn: (store: RunStore, log: Logger) => Promise<T>, text: (value: T, config: Config) => string): Promise<T> {
   const output = parseOutput(opts.output);
-  const { config } = setup(opts);
+  const { config, log } = setup(opts);
   const store = await openStore(config);
   try {
-    const value = await fn(store);
+    const value = await fn(store, log);
     process.stdout.write(output === 'json' ? `${JSON.stringify(value, null, 2)}\n` : `${text(value, config)}\n`);
     return value;
   } finally {
@@ -69,7 +70,15 @@ export function registerHistory(program: Command): void {
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, not "${opts.limit}"`);
       const framework = parseFramework(opts.framework);
-      await withStore(opts, (store) => runHistory(store.history, limit, framework ? { framework } : {}), renderHistory);
+      await withStore(
+        opts,
+        async (store, log) => {
+          // A run whose process was killed is shown as interrupted, not as still running.
+          await interruptAbandonedRuns(store.runs, log);
+          return runHistory(store.history, limit, framework ? { framework } : {});
+        },
+        renderHistory,
+      );
     });
 
   scoped(program.command('trend').description(COMMAND_SUMMARIES.trend.summary), '90d').action(async (opts: ScopedOptions) => {

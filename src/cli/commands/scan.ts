@@ -7,6 +7,7 @@ import { seconds, table } from '../format.js';
 import { UsageError } from '../../core/errors.js';
 import { controlsFor } from '../../controls/index.js';
 import { parseFramework } from './controls.js';
+import { recordRunOnCrash } from '../crash.js';
 
 /** Exit code when at least one cluster could not be assessed at all. */
 export const EXIT_CLUSTER_FAILED = 3;
@@ -57,12 +58,15 @@ one cluster could not be assessed at all, 2 on a configuration or usage error, 1
         throw new UsageError(`--cluster: not in ${config.file}: ${unknownNames.join(', ')} (known: ${config.clusters.map((c) => c.name).join(', ')})`);
       }
       const store = await openStore(config, log);
+      let current: string | undefined;
+      const uninstall = recordRunOnCrash(store.runs, log, () => current);
       try {
         const total = opts.cluster?.length ?? config.clusters.length;
         let done = 0;
         process.stderr.write(`scanning ${total} cluster${total === 1 ? '' : 's'} (up to ${config.collect.concurrency} at a time)\n`);
         const result = await runScan(config, store.runs, log, {
           trigger: 'cli',
+          onStart: (id) => (current = id),
           ...(opts.cluster ? { clusters: opts.cluster } : {}),
           ...(framework ? { controls: controlsFor(framework) } : {}),
           onCluster: (c) => {
@@ -70,6 +74,7 @@ one cluster could not be assessed at all, 2 on a configuration or usage error, 1
             process.stderr.write(`  [${done}/${total}] ${c.cluster}: ${c.status} in ${seconds(c.startedAt, c.finishedAt)}\n`);
           },
         });
+        current = undefined;
         const reports = opts.report ? await writeReports(store.history, result.runId, config.output.dir, config.output.formats) : [];
         if (opts.output === 'json') {
           process.stdout.write(`${JSON.stringify({ ...result, reports }, null, 2)}\n`);
@@ -79,6 +84,7 @@ one cluster could not be assessed at all, 2 on a configuration or usage error, 1
         }
         if (result.clusters.some((c) => c.status === 'failed')) process.exitCode = EXIT_CLUSTER_FAILED;
       } finally {
+        uninstall();
         await store.close();
       }
     });
