@@ -123,11 +123,13 @@ export function normalizeObject(raw: unknown, resource: ResourceKind, index?: nu
   const meta = raw.metadata;
   if (!isObject(meta)) throw new MalformedObjectError(resource, at, 'metadata is missing or not an object');
   if (typeof meta.name !== 'string' || meta.name === '') throw new MalformedObjectError(resource, at, 'metadata.name is missing');
-  const where = `${resource}/${typeof meta.namespace === 'string' && meta.namespace ? `${meta.namespace}/` : ''}${meta.name}`;
-  const bad = (problem: string): MalformedObjectError => new MalformedObjectError(resource, where, problem);
-  const keep: Keep = options.adopt ? (v) => v : structuredClone;
+  // The object's name for messages, built only when there is something to say.
+  const bad = (problem: string): MalformedObjectError =>
+    new MalformedObjectError(resource, `${resource}/${typeof meta.namespace === 'string' && meta.namespace ? `${meta.namespace}/` : ''}${meta.name as string}`, problem);
+  const adopt = options.adopt === true;
+  const keep: Keep = adopt ? (v) => v : structuredClone;
 
-  const out: KubeObject = { ...typeOf(raw, resource, bad), metadata: normalizeMeta(meta, bad) };
+  const out: KubeObject = { ...typeOf(raw, resource, bad), metadata: normalizeMeta(meta, bad, adopt) };
   const spec = optional(raw, 'spec', 'object', bad, keep);
   if (spec) out.spec = spec as Record<string, unknown>;
   Object.assign(out, kindFields(raw, resource, bad, keep));
@@ -175,20 +177,17 @@ function optional(raw: Raw, key: string, shape: 'object' | 'list', bad: (problem
   return keep(v);
 }
 
-function normalizeMeta(meta: Raw, bad: (problem: string) => MalformedObjectError): ObjectMeta {
+function normalizeMeta(meta: Raw, bad: (problem: string) => MalformedObjectError, adopt: boolean): ObjectMeta {
   const out: ObjectMeta = { name: meta.name as string };
   if (meta.namespace !== undefined && meta.namespace !== null && meta.namespace !== '') {
     if (typeof meta.namespace !== 'string') throw bad(`metadata.namespace must be a string, got ${describe(meta.namespace)}`);
     out.namespace = meta.namespace;
   }
   if (typeof meta.uid === 'string') out.uid = meta.uid;
-  const labels = stringMap(meta.labels, 'metadata.labels', bad);
+  const labels = stringMap(meta.labels, 'metadata.labels', bad, adopt);
   if (labels) out.labels = labels;
-  const annotations = stringMap(meta.annotations, 'metadata.annotations', bad);
-  if (annotations) {
-    delete annotations[LAST_APPLIED];
-    if (Object.keys(annotations).length > 0) out.annotations = annotations;
-  }
+  const annotations = stringMap(meta.annotations, 'metadata.annotations', bad, adopt, LAST_APPLIED);
+  if (annotations && Object.keys(annotations).length > 0) out.annotations = annotations;
   if (meta.ownerReferences !== undefined && meta.ownerReferences !== null) {
     if (!Array.isArray(meta.ownerReferences)) throw bad('metadata.ownerReferences must be a list');
     out.ownerReferences = meta.ownerReferences.map((r: unknown, i) => {
@@ -209,15 +208,23 @@ function normalizeMeta(meta: Raw, bad: (problem: string) => MalformedObjectError
   return out;
 }
 
-function stringMap(v: unknown, path: string, bad: (problem: string) => MalformedObjectError): Record<string, string> | undefined {
+/**
+ * A map whose values are all strings, without `drop`. Adopted (the collector's just-parsed
+ * input), the map itself is kept when it holds no `drop` key; otherwise a copy, in the same
+ * key order.
+ */
+function stringMap(v: unknown, path: string, bad: (problem: string) => MalformedObjectError, adopt: boolean, drop?: string): Record<string, string> | undefined {
   if (v === undefined || v === null) return undefined;
   if (!isObject(v)) throw bad(`${path} must be a map of strings, got ${describe(v)}`);
-  const out: Record<string, string> = {};
-  for (const [k, value] of Object.entries(v)) {
+  let copy = !adopt;
+  for (const k of Object.keys(v)) {
     // As the API server does: `app: true` unquoted in YAML is a boolean and is refused.
-    if (typeof value !== 'string') throw bad(`${path}.${k} must be a string, got ${describe(value)}`);
-    out[k] = value;
+    if (typeof v[k] !== 'string') throw bad(`${path}.${k} must be a string, got ${describe(v[k])}`);
+    if (k === drop) copy = true;
   }
+  if (!copy) return v as Record<string, string>;
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(v)) if (k !== drop) out[k] = v[k] as string;
   return out;
 }
 
