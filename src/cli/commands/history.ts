@@ -32,7 +32,7 @@ interface ScopedOptions extends ReadOptions {
 async function withStore<T>(opts: ReadOptions, fn: (store: RunStore, log: Logger) => Promise<T>, text: (value: T, config: Config) => string): Promise<T> {
   const output = parseOutput(opts.output);
   const { config, log } = setup(opts);
-  const store = await openStore(config);
+  const store = await openStore(config, log);
   try {
     const value = await fn(store, log);
     process.stdout.write(output === 'json' ? `${JSON.stringify(value, null, 2)}\n` : `${text(value, config)}\n`);

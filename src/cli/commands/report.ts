@@ -24,8 +24,8 @@ export function registerReport(program: Command): void {
       if (opts.format === 'pdf' && !opts.out) throw new UsageError('--out is required for --format pdf');
       const framework = parseFramework(opts.framework);
       const sinceMs = durationOption('--since', opts.since, DURATION_RANGES.since);
-      const { config } = setup(opts);
-      const store = await openStore(config);
+      const { config, log } = setup(opts);
+      const store = await openStore(config, log);
       try {
         const runId = await resolveRun(store.history, opts.run);
         const data = await renderReport(await buildReport(store.history, runId, { sinceMs, ...(opts.cluster ? { clusters: opts.cluster } : {}), ...(framework ? { framework } : {}) }), opts.format as ReportFormat);
