@@ -6,7 +6,7 @@ import type { ClusterTarget } from '../core/types.js';
 import { ConfigError } from '../core/errors.js';
 import { configSchema, type RawConfig } from './schema.js';
 import { interpolate } from './interpolate.js';
-import { keyPath } from './key-path.js';
+import { keyPath } from '../core/key-path.js';
 import { MAX_CONFIG_BYTES, parseYaml, tooLarge } from './parse-yaml.js';
 
 export { keyPath };

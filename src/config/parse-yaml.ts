@@ -1,7 +1,7 @@
 import { parseDocument, type Document } from 'yaml';
 import { yamlNestedTooDeep } from '../core/nesting.js';
 import { ConfigError } from '../core/errors.js';
-import { keyPath } from './key-path.js';
+import { keyPath } from '../core/key-path.js';
 
 /** A configuration is a few kilobytes; anything this large is a mistake or an attack. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;

@@ -2,6 +2,7 @@ import type { Finding, KubeObject, ResourceRef, RiskFactor, RiskFactorName, Work
 import type { EvalContext } from '../evaluate/context.js';
 import { containersOf, type PodSubject } from '../evaluate/pod-specs.js';
 import { rbacGraph, serviceAccountOf, type AccessMatch } from '../evaluate/rbac.js';
+import { groupBy } from '../core/group-by.js';
 import { SEVERITY_WEIGHT } from './weights.js';
 
 /**
@@ -99,25 +100,25 @@ const serviceAccountGroups = (namespace: string): string[] => ['system:authentic
  * service account's matches come out in the order the graph gives them.
  */
 class AccessBySubject {
-  private readonly byAccount = new Map<string, Array<[number, AccessMatch]>>();
-  private readonly byGroup = new Map<string, Array<[number, AccessMatch]>>();
+  /** Keyed `sa:<namespace>/<name>` or `group:<name>`; other subjects (users) never run a pod. */
+  private readonly bySubject: Map<string, Array<{ at: number; match: AccessMatch }>>;
 
   constructor(matches: readonly AccessMatch[]) {
-    matches.forEach((m, i) => {
-      const sa = serviceAccountOf(m.grant.subject);
-      const [map, key] = sa ? [this.byAccount, `${sa.namespace}/${sa.name}`] : m.grant.subject.kind === 'Group' ? [this.byGroup, m.grant.subject.name] : [];
-      if (!map || key === undefined) return;
-      const list = map.get(key) ?? [];
-      list.push([i, m]);
-      map.set(key, list);
-    });
+    const filed = matches.map((match, at) => ({ at, match, key: subjectKey(match) }));
+    this.bySubject = groupBy(filed.filter((e) => e.key !== undefined), (e) => e.key as string);
   }
 
   /** The matches that reach this service account, directly or through its groups. */
   of(namespace: string, name: string): AccessMatch[] {
-    const found = [this.byAccount.get(`${namespace}/${name}`) ?? [], ...serviceAccountGroups(namespace).map((g) => this.byGroup.get(g) ?? [])].flat();
-    return found.sort((a, b) => a[0] - b[0]).map(([, m]) => m);
+    const keys = [`sa:${namespace}/${name}`, ...serviceAccountGroups(namespace).map((g) => `group:${g}`)];
+    return keys.flatMap((k) => this.bySubject.get(k) ?? []).sort((x, y) => x.at - y.at).map((e) => e.match);
   }
+}
+
+function subjectKey(m: AccessMatch): string | undefined {
+  const sa = serviceAccountOf(m.grant.subject);
+  if (sa) return `sa:${sa.namespace}/${sa.name}`;
+  return m.grant.subject.kind === 'Group' ? `group:${m.grant.subject.name}` : undefined;
 }
 
 /**
@@ -170,16 +171,7 @@ class ClusterIndex {
   }
 }
 
-function byNamespace(objects: readonly KubeObject[]): Map<string, KubeObject[]> {
-  const out = new Map<string, KubeObject[]>();
-  for (const o of objects) {
-    const ns = o.metadata.namespace ?? '';
-    const list = out.get(ns) ?? [];
-    list.push(o);
-    out.set(ns, list);
-  }
-  return out;
-}
+const byNamespace = (objects: readonly KubeObject[]) => groupBy(objects, (o) => o.metadata.namespace ?? '');
 
 function rbacFactors(index: ClusterIndex, s: PodSubject): RiskFactor[] {
   const ns = s.resource.namespace ?? '';
@@ -193,14 +185,7 @@ const keyOf = (r: ResourceRef) => `${r.kind}/${r.namespace ?? ''}/${r.name}`;
 
 /** Risk of every workload with at least one failing finding, highest first. */
 export function workloadRisks(ctx: EvalContext, findings: readonly Finding[]): WorkloadRisk[] {
-  const failing = new Map<string, Finding[]>();
-  for (const f of findings) {
-    if (f.status !== 'fail') continue;
-    const k = keyOf(f.resource);
-    const list = failing.get(k) ?? [];
-    list.push(f);
-    failing.set(k, list);
-  }
+  const failing = groupBy(findings.filter((f) => f.status === 'fail'), (f) => keyOf(f.resource));
   const index = new ClusterIndex(ctx);
   const out: WorkloadRisk[] = [];
   for (const s of ctx.podSubjects) {
