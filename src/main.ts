@@ -63,11 +63,6 @@ export async function runScan(
   const now = opts.now ?? (() => new Date());
   await interruptAbandonedRuns(store, log, now());
   const targets = opts.clusters ? config.clusters.filter((c) => opts.clusters?.includes(c.name)) : config.clusters;
-  let runId: string | undefined;
-  const onStart = (id: string) => {
-    runId = id;
-    opts.onStart?.(id);
-  };
   return scanFleet(
     targets,
     {
@@ -87,14 +82,8 @@ export async function runScan(
       complydVersion: complydVersion(),
       owner: processOwner(),
     },
-    { ...opts, onStart, concurrency: config.collect.concurrency },
-  ).catch(async (err: unknown) => {
-    // Whatever broke after the run began, the run ends as failed rather than `running` under a
-    // live process. An error here means it was already finished (or the store is down: then
-    // the next start closes it once this process is gone).
-    if (runId !== undefined) await store.finishRun(runId, 'failed', now()).catch(() => undefined);
-    throw err;
-  });
+    { ...opts, concurrency: config.collect.concurrency },
+  );
 }
 
 export interface ReportScope {

@@ -173,6 +173,11 @@ export async function scanFleet(targets: readonly ClusterTarget[], deps: ScanFle
       log.info({ cluster: scan.cluster, status: scan.status, gaps: scan.gaps.length, findings: summary.findingCounts }, 'cluster recorded');
       opts.onCluster?.(summary);
     });
+  } catch (err) {
+    // Whatever broke (a callback, a bug), the run ends as failed rather than `running` under a
+    // live process; if the store is down too, the next start closes it once this process is gone.
+    await deps.store.finishRun(runId, 'failed', deps.now()).catch(() => undefined);
+    throw err;
   } finally {
     clearInterval(beat);
   }
