@@ -9,7 +9,7 @@ import { controlPlaneFromPods } from './control-plane.js';
 import { keyPath } from '../core/key-path.js';
 import { valueNestedTooDeep, yamlNestedTooDeep } from '../core/nesting.js';
 import { expandPath, readBounded, reason, TooLargeError, type SkippedPath } from './manifest-files.js';
-import { describe, MalformedObjectError, normalizeObject, resourceOf } from './normalize.js';
+import { describe, isObject, MalformedObjectError, normalizeObject, resourceOf } from './normalize.js';
 import { podSpecProblem } from './pod-shape.js';
 
 /**
@@ -367,10 +367,6 @@ function itemsOf(value: unknown, file: string, doc: number, line: number): Array
     if (filled.apiVersion === undefined && itemKind && typeof value.apiVersion === 'string') filled.apiVersion = value.apiVersion;
     return { value: filled, label: `items[${i}]: ` };
   });
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 function lineAt(text: string, offset: number): number {

@@ -105,7 +105,7 @@ type Raw = Record<string, unknown>;
 /** Copies a kept field, or keeps it as it is. */
 type Keep = <T>(v: T) => T;
 
-const isObject = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
+export const isObject = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
  * Keep what controls need from one API object.

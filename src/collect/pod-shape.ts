@@ -1,5 +1,6 @@
 import type { ResourceKind } from '../core/types.js';
-import { describe } from './normalize.js';
+import { POD_TEMPLATE_PATHS } from '../core/pod-spec.js';
+import { describe, isObject } from './normalize.js';
 
 /**
  * The API server refuses a pod spec whose containers are not a list of objects; a manifest
@@ -8,21 +9,13 @@ import { describe } from './normalize.js';
  */
 
 /** Where each kind keeps its pod spec. */
-const POD_SPEC_PATHS: Partial<Record<ResourceKind, readonly string[]>> = {
-  pods: ['spec'],
-  deployments: ['spec', 'template', 'spec'],
-  statefulsets: ['spec', 'template', 'spec'],
-  daemonsets: ['spec', 'template', 'spec'],
-  replicasets: ['spec', 'template', 'spec'],
-  jobs: ['spec', 'template', 'spec'],
-  cronjobs: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
-};
+const POD_SPEC_PATHS = new Map<ResourceKind, readonly string[]>([['pods', ['spec']], ...POD_TEMPLATE_PATHS.map(([kind, template]) => [kind, [...template, 'spec']] as const)]);
 
 const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
 
 /** The first shape problem of the object's pod spec (`spec.containers[0]: expected an object, got null`), if any. */
 export function podSpecProblem(resource: ResourceKind, raw: Record<string, unknown>): string | undefined {
-  const path = POD_SPEC_PATHS[resource];
+  const path = POD_SPEC_PATHS.get(resource);
   if (!path) return undefined;
   let node: unknown = raw;
   for (let i = 0; i < path.length; i++) {
@@ -54,8 +47,4 @@ function containerProblem(c: unknown, at: string): string | undefined {
   const env = c.env;
   if (env !== undefined && env !== null && !(Array.isArray(env) && env.every(isObject))) return `${at}.env: expected a list of objects, got ${describe(env)}`;
   return undefined;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }

@@ -1,3 +1,15 @@
+import type { ResourceKind } from './types.js';
+
+/** Where each workload kind keeps its pod template (a Pod's own spec is at `spec`). */
+export const POD_TEMPLATE_PATHS: ReadonlyArray<readonly [ResourceKind, readonly string[]]> = [
+  ['deployments', ['spec', 'template']],
+  ['statefulsets', ['spec', 'template']],
+  ['daemonsets', ['spec', 'template']],
+  ['replicasets', ['spec', 'template']],
+  ['jobs', ['spec', 'template']],
+  ['cronjobs', ['spec', 'jobTemplate', 'spec', 'template']],
+];
+
 /** The parts of a PodSpec that controls read. Everything is optional, as in the API. */
 export interface PodSpec {
   hostNetwork?: boolean;

@@ -1,5 +1,5 @@
 import type { KubeObject, ResourceKind, ResourceRef, Snapshot } from '../core/types.js';
-import type { Container, PodSpec, SecurityContextCommon } from '../core/pod-spec.js';
+import { POD_TEMPLATE_PATHS, type Container, type PodSpec, type SecurityContextCommon } from '../core/pod-spec.js';
 import { objectRef } from '../core/resource-ref.js';
 
 export type ContainerList = 'containers' | 'initContainers' | 'ephemeralContainers';
@@ -26,16 +26,6 @@ export interface ContainerSubject {
   resource: ResourceRef;
 }
 
-/** Where each workload kind keeps its pod template. */
-const TEMPLATE_PATHS: ReadonlyArray<[ResourceKind, string[]]> = [
-  ['deployments', ['spec', 'template']],
-  ['statefulsets', ['spec', 'template']],
-  ['daemonsets', ['spec', 'template']],
-  ['replicasets', ['spec', 'template']],
-  ['jobs', ['spec', 'template']],
-  ['cronjobs', ['spec', 'jobTemplate', 'spec', 'template']],
-];
-
 function dig(obj: unknown, path: readonly string[]): unknown {
   let cur: unknown = obj;
   for (const key of path) {
@@ -55,7 +45,7 @@ const refOf = objectRef;
  */
 export function podSubjects(snapshot: Snapshot): PodSubject[] {
   const owners = new Set<string>();
-  for (const [kind] of TEMPLATE_PATHS) {
+  for (const [kind] of POD_TEMPLATE_PATHS) {
     for (const o of snapshot.objects[kind] ?? []) owners.add(ownerKey(o.kind, o.metadata.namespace, o.metadata.name));
   }
   const controlledByCollected = (o: KubeObject): boolean =>
@@ -65,7 +55,7 @@ export function podSubjects(snapshot: Snapshot): PodSubject[] {
 
   const subjects: PodSubject[] = [];
   // A bare Pod is its own "template": its metadata and spec sit at the top of the object.
-  for (const [kind, path] of [...TEMPLATE_PATHS, ['pods', []] as [ResourceKind, string[]]]) {
+  for (const [kind, path] of [...POD_TEMPLATE_PATHS, ['pods', []] as [ResourceKind, string[]]]) {
     for (const o of snapshot.objects[kind] ?? []) {
       if (controlledByCollected(o)) continue;
       const template = dig(o, path) as { metadata?: { annotations?: Record<string, string> }; spec?: PodSpec } | undefined;
