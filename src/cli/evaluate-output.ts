@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { Finding } from '../core/types.js';
+import { tableLines } from './format.js';
 
 /**
  * `complyd evaluate` output for inputs of any size: millions of findings are written a piece
@@ -45,16 +46,12 @@ function cells(f: Finding): [string, string, string, string] {
   return [resourceName(f), f.controlId, f.status, f.evidence ? `${f.evidence.path} = ${f.evidence.observed} (expected ${f.evidence.expected})` : (f.message ?? '')];
 }
 
-/** The findings as a padded table, one line at a time; widths are measured in a first pass rather than by holding the rows. */
+/** The findings as a padded table, one line at a time; the rows are made twice rather than held. */
 export function* textTable(findings: readonly Finding[]): Generator<string> {
-  const widths: number[] = HEADERS.map((h) => h.length);
-  for (const f of findings) {
-    const row = cells(f);
-    for (let i = 0; i < row.length - 1; i++) if ((row[i] as string).length > (widths[i] as number)) widths[i] = (row[i] as string).length;
-  }
-  const line = (row: readonly string[]): string => `${row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd()}\n`;
-  yield line(HEADERS);
-  for (const f of findings) yield line(cells(f));
+  const rows = function* () {
+    for (const f of findings) yield cells(f);
+  };
+  for (const line of tableLines(HEADERS, rows)) yield `${line}\n`;
 }
 
 /**

@@ -1,15 +1,23 @@
 /** Plain-text tables for terminals: columns padded to their widest cell. */
 export function table(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): string {
-  const cells = [headers, ...rows.map((r) => r.map(String))];
-  // A loop, not Math.max(...column): a spread of a long column overflows the stack.
-  const widths = headers.map(() => 0);
-  for (const r of cells) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  const line = (r: ReadonlyArray<string>) =>
+  return [...tableLines(headers, () => rows)].join('\n');
+}
+
+/**
+ * A padded table, line by line. `rows` is walked twice (widths, then lines) so a caller with
+ * millions of rows can produce them on demand instead of holding them; widths are kept with a
+ * loop, since Math.max(...column) overflows the stack on a long column.
+ */
+export function* tableLines(headers: readonly string[], rows: () => Iterable<ReadonlyArray<string | number>>): Generator<string> {
+  const widths = headers.map((h) => h.length);
+  for (const r of rows()) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, String(c).length)));
+  const line = (r: ReadonlyArray<string | number>) =>
     r
-      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .map((c, i) => (i === r.length - 1 ? String(c) : String(c).padEnd(widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
-  return cells.map((r) => line(r as string[])).join('\n');
+  yield line(headers);
+  for (const r of rows()) yield line(r);
 }
 
 export function percent(rate: number | null): string {
