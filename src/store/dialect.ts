@@ -5,6 +5,7 @@
 import type { Knex } from 'knex';
 import { HEADS, PG_SEQUENCE, SQLITE_SEQUENCE, type Db, type HeadRow } from './history-rows.js';
 import { selectPacked } from './packed-rows.js';
+import { insertChunked, insertJsonChunks } from './run-rows.js';
 import { StoreError } from './store-error.js';
 
 export interface SqlDialect {
@@ -25,6 +26,8 @@ export interface SqlDialect {
   lockCluster(trx: Knex.Transaction, cluster: string): Promise<{ seq: number; head: HeadRow | undefined }>;
   /** Holds the rows a read returns against concurrent updates until the transaction ends. */
   forShare(qb: Knex.QueryBuilder): Knex.QueryBuilder;
+  /** Inserts many rows (`columnCount` columns each) in as few statements as the engine takes well. */
+  insertRows(trx: Knex.Transaction, table: string, columnCount: number, rows: readonly object[]): Promise<void>;
 }
 
 const sqlite: SqlDialect = {
@@ -48,6 +51,7 @@ const sqlite: SqlDialect = {
   },
   // The write lock taken by nextSeq already holds everything.
   forShare: (qb) => qb,
+  insertRows: (trx, table, _columnCount, rows) => insertJsonChunks(trx, table, rows),
 };
 
 const postgres: SqlDialect = {
@@ -67,6 +71,7 @@ const postgres: SqlDialect = {
     return { seq: await postgres.nextSeq(trx), head };
   },
   forShare: (qb) => qb.forShare(),
+  insertRows: insertChunked,
 };
 
 /** The dialect of an open database. */

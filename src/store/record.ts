@@ -28,7 +28,7 @@ import {
   type SpanRow,
 } from './history-rows.js';
 import { observeScan, planLifecycle, type LifecyclePlan } from './lifecycle.js';
-import { GAPS, GAP_COLUMNS, RUNS, RUN_CLUSTERS, countsToRow, insertChunked, isoTimestamp, type GapRow, type RunRow } from './run-rows.js';
+import { GAPS, GAP_COLUMNS, RUNS, RUN_CLUSTERS, countsToRow, isoTimestamp, type GapRow, type RunRow } from './run-rows.js';
 import type { RecordClusterOptions } from './run-types.js';
 import { aggregateFrameworks, aggregateScan, planSpans, type Aggregate } from './spans.js';
 import { applyRiskSpans } from './risk-spans.js';
@@ -53,7 +53,7 @@ interface Point {
   at: string;
 }
 
-async function applyLifecycle(trx: Knex.Transaction, cluster: string, plan: LifecyclePlan, numbers: Map<string, number>, now: Point, prev: Point | undefined): Promise<void> {
+async function applyLifecycle(trx: Knex.Transaction, dialect: SqlDialect, cluster: string, plan: LifecyclePlan, numbers: Map<string, number>, now: Point, prev: Point | undefined): Promise<void> {
   const created = plan.created.map((o) => ({
     fingerprint: o.fingerprint,
     episode: (numbers.get(o.fingerprint) ?? 0) + 1,
@@ -73,7 +73,7 @@ async function applyLifecycle(trx: Knex.Transaction, cluster: string, plan: Life
     ...stateColumns(o.state, true),
     evidence_pruned: 0,
   }));
-  await insertChunked(trx, EPISODES, EPISODE_COLUMNS.length, created);
+  await dialect.insertRows(trx, EPISODES, EPISODE_COLUMNS.length, created);
 
   // The superseded states move to revisions, copied in SQL (the evidence text is not loaded).
   const revisionColumns = ['episode_id', 'from_seq', 'to_seq', ...STATE_COLUMNS];
@@ -119,7 +119,7 @@ async function applySpans(trx: Knex.Transaction, dialect: SqlDialect, table: typ
   const open = (await dialect.selectRows<SpanRow>(trx, trx(table).where({ cluster }).whereNull('to_seq'), columns)).map(rowToOpenSpan);
   const plan = planSpans(open, current);
   for (const ids of idChunks(plan.close)) await trx(table).whereIn('id', ids).update({ to_seq: seq });
-  await insertChunked(
+  await dialect.insertRows(
     trx,
     table,
     columns.length,
@@ -265,12 +265,12 @@ export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect
     risk_recorded: withRisk ? 1 : null,
     scores_recorded: frameworks ? 1 : null,
   });
-  await insertChunked(trx, GAPS, GAP_COLUMNS.length, gapRows);
+  await dialect.insertRows(trx, GAPS, GAP_COLUMNS.length, gapRows);
   if (plan) {
-    await applyLifecycle(trx, cluster, plan, numbers, now, prev);
+    await applyLifecycle(trx, dialect, cluster, plan, numbers, now, prev);
     await applySpans(trx, dialect, SPANS, cluster, [...aggregates.controls, ...aggregates.namespaces], seq);
   }
   if (frameworks) await applySpans(trx, dialect, SCORE_SPANS, cluster, frameworks, seq);
-  if (withRisk && scan.risks) await applyRiskSpans(trx, cluster, scan.risks, seq);
+  if (withRisk && scan.risks) await applyRiskSpans(trx, dialect, cluster, scan.risks, seq);
   await trx(HEADS).insert(headRow(cluster, now, chain, assessed ? now : prev)).onConflict('cluster').merge();
 }

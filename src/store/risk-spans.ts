@@ -6,7 +6,8 @@
 import type { Knex } from 'knex';
 import type { RiskFactor, WorkloadRisk } from '../core/types.js';
 import { ASSESSED, idChunks, type Db } from './history-rows.js';
-import { RUN_CLUSTERS, insertChunked } from './run-rows.js';
+import { RUN_CLUSTERS } from './run-rows.js';
+import type { SqlDialect } from './dialect.js';
 import { assessedScans } from './history-reads.js';
 import type { ClusterRiskPoint, StoredWorkloadRisk } from './run-types.js';
 
@@ -62,11 +63,11 @@ export function planRiskSpans(open: ReadonlyArray<{ id: number; risk: WorkloadRi
 }
 
 /** Inside recordCluster's transaction, for an assessed scan. */
-export async function applyRiskSpans(trx: Knex.Transaction, cluster: string, risks: readonly WorkloadRisk[], seq: number): Promise<void> {
+export async function applyRiskSpans(trx: Knex.Transaction, dialect: SqlDialect, cluster: string, risks: readonly WorkloadRisk[], seq: number): Promise<void> {
   const open = ((await trx(RISK_SPANS).select(COLUMNS).where({ cluster }).whereNull('to_seq')) as RiskSpanRow[]).map((row) => ({ id: Number(row.id), risk: toRisk(row) }));
   const plan = planRiskSpans(open, risks);
   for (const ids of idChunks(plan.close)) await trx(RISK_SPANS).whereIn('id', ids).update({ to_seq: seq });
-  await insertChunked(
+  await dialect.insertRows(
     trx,
     RISK_SPANS,
     COLUMNS.length,

@@ -222,25 +222,27 @@ function* chunks<T>(rows: readonly T[], size: number): Generator<T[]> {
 const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 /**
- * Inserts `rows` in chunks. The columns are the union of the chunk's keys; a key a row lacks
+ * Inserts `rows` with knex's multi-row insert, a few hundred rows at a time (PostgreSQL's way;
+ * SQLite's is insertJsonChunks). The columns are the union of a chunk's keys; a key a row lacks
  * is stored as NULL (knex's `useNullAsDefault`).
- *
- * PostgreSQL: knex's multi-row insert, a few hundred rows at a time. SQLite: one statement
- * per chunk, `INSERT INTO t (columns) SELECT ... FROM json_each(?)`, the chunk bound as one
- * JSON array of row arrays, rows inserted in their order (so ids are assigned as before). Bound
- * one by one, a cluster's first write (6,500 new episodes at 10,000 objects) spent most of its
- * CPU in knex placing 170,000 bindings and in node-sqlite3 converting them, and SQLite parsing
- * the `SELECT ... UNION ALL SELECT ...` that knex builds for it. A JSON value reads back as
- * the same SQL value that binding it gave: text as text, integers as INTEGER, other numbers as
- * REAL, null as NULL (the columns' affinity decides the rest, as before); rows hold only
- * strings, finite numbers and null (timestamps are ISO strings).
  */
 export async function insertChunked(trx: Knex.Transaction, table: string, columnCount: number, rows: readonly object[]): Promise<void> {
-  if ((trx.client as { config: { client?: unknown } }).config.client === 'pg') {
-    const size = Math.max(1, Math.min(MAX_ROWS_PER_INSERT, Math.floor(MAX_VALUES_PER_INSERT / columnCount)));
-    for (const chunk of chunks(rows, size)) await trx(table).insert(chunk);
-    return;
-  }
+  const size = Math.max(1, Math.min(MAX_ROWS_PER_INSERT, Math.floor(MAX_VALUES_PER_INSERT / columnCount)));
+  for (const chunk of chunks(rows, size)) await trx(table).insert(chunk);
+}
+
+/**
+ * SQLite: one statement per chunk, `INSERT INTO t (columns) SELECT ... FROM json_each(?)`, the
+ * chunk bound as one JSON array of row arrays, rows inserted in their order (so ids are
+ * assigned as with knex's insert). Bound one by one, a cluster's first write (6,500 new
+ * episodes at 10,000 objects) spent most of its CPU in knex placing 170,000 bindings and in
+ * node-sqlite3 converting them, and SQLite parsing the `SELECT ... UNION ALL SELECT ...` that
+ * knex builds for it. A JSON value reads back as the same SQL value that binding it gave: text
+ * as text, integers as INTEGER, other numbers as REAL, null as NULL (the columns' affinity
+ * decides the rest, as before); rows hold only strings, finite numbers and null (timestamps
+ * are ISO strings). Columns as in insertChunked.
+ */
+export async function insertJsonChunks(trx: Knex.Transaction, table: string, rows: readonly object[]): Promise<void> {
   for (const chunk of chunks(rows, SQLITE_JSON_ROWS_PER_INSERT)) {
     const columns = [...new Set(chunk.flatMap((r) => Object.keys(r)))];
     if (columns.length === 0) continue;
