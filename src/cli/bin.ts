@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { buildProgram } from './program.js';
 import { AppError, ConfigError, KubeconfigError, UsageError } from '../core/errors.js';
+import { exitQuietlyOnBrokenPipe } from './broken-pipe.js';
+
+exitQuietlyOnBrokenPipe();
 
 /** Configuration and usage errors exit 2 with their message; anything else exits 1. */
 buildProgram(process.argv)
