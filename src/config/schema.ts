@@ -70,9 +70,14 @@ export const configSchema = z
         dir: z.string().default('./complyd-out'),
         /** Report formats written after every scan. @default [json] */
         formats: z.array(z.enum(REPORT_FORMAT_NAMES)).default(['json']),
+        /**
+         * How many of these reports to keep per format; older ones that complyd wrote there
+         * are deleted after each scan (a scheduled daemon would otherwise fill the disk). @default 10
+         */
+        keep: z.number().int().min(1).max(10_000).default(10),
       })
       .strict()
-      .default({ dir: './complyd-out', formats: ['json'] }),
+      .default({ dir: './complyd-out', formats: ['json'], keep: 10 }),
     /** Scheduled report jobs, run by the daemon. */
     reports: z
       .array(

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { COMMAND_SUMMARIES } from '../command-list.js';
 import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
 import { randomUUID } from 'node:crypto';
-import { interruptAbandonedRuns, openStore, runReportJob, runScan, writeReports, type ReportJob } from '../../main.js';
+import { interruptAbandonedRuns, openStore, runReportJob, runScan, type ReportJob } from '../../main.js';
+import { writeOutputReports } from '../output-reports.js';
 import { processOwner } from '../../store/run-writer.js';
 import { Scheduler, previousSlot, type ScheduledJob } from '../../schedule/scheduler.js';
 import { DURATION_RANGES, durationOption } from '../../config/duration.js';
@@ -56,8 +57,8 @@ export function registerDaemon(program: Command): void {
           });
           current = undefined;
           if (result.status !== 'interrupted' && result.status !== 'failed') {
-            const written = await writeReports(store.history, result.runId, config.output.dir, config.output.formats);
-            log.info({ runId: result.runId, reports: written }, 'reports written');
+            const { written, deleted } = await writeOutputReports(store.history, result.runId, config.output);
+            log.info({ runId: result.runId, reports: written, deleted }, 'reports written');
           }
           // Jobs without a cron of their own run after every scheduled scan.
           for (const job of config.reports.filter((j) => j.cron === undefined)) {

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { COMMAND_SUMMARIES } from '../command-list.js';
 import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
-import { openStore, runScan, writeReports } from '../../main.js';
+import { openStore, runScan } from '../../main.js';
+import { writeOutputReports } from '../output-reports.js';
 import type { ClusterSummary, FleetScanResult } from '../../scan/scan-fleet.js';
 import { seconds, table } from '../format.js';
 import { UsageError } from '../../core/errors.js';
@@ -41,7 +42,7 @@ export function registerScan(program: Command): void {
     .option('--cluster <name...>', 'scan only these clusters (repeatable)')
     .option('-f, --framework <name>', 'evaluate only the controls of one framework (cis-1.12, pss-baseline, pss-restricted, nsa)')
     .option('-o, --output <format>', 'summary format: text or json', 'text')
-    .option('--no-report', 'do not write the report files configured under output.formats')
+    .option('--no-report', 'do not write the report files configured under output.formats (nor prune them to output.keep)')
     .option('--log-level <level>', 'log level on stderr (info, debug, ...)')
     .addHelpText(
       'after',
@@ -75,7 +76,7 @@ one cluster could not be assessed at all, 2 on a configuration or usage error, 1
           },
         });
         current = undefined;
-        const reports = opts.report ? await writeReports(store.history, result.runId, config.output.dir, config.output.formats) : [];
+        const reports = opts.report ? (await writeOutputReports(store.history, result.runId, config.output)).written : [];
         if (opts.output === 'json') {
           process.stdout.write(`${JSON.stringify({ ...result, reports }, null, 2)}\n`);
         } else {
