@@ -1,6 +1,7 @@
 import type { ControlPlaneComponent, KubeObject } from '../core/types.js';
 import { COMPONENT_NAMES } from '../core/components.js';
 import type { PodSpec } from '../core/pod-spec.js';
+import { redactArgv, redactEnv } from './redact.js';
 
 const MIRROR_ANNOTATION = 'kubernetes.io/config.mirror';
 
@@ -14,7 +15,8 @@ function componentOf(pod: KubeObject): string | undefined {
 /**
  * Control-plane components as their mirror pods show them (kubeadm, RKE2 and other clusters
  * that run the control plane as static pods). Managed control planes have none: an empty
- * result is evidence of absence, not a failure.
+ * result is evidence of absence, not a failure. Secret flag and env values are redacted
+ * (normalizeObject already did so for pods it read; this holds for any pod given here).
  */
 export function controlPlaneFromPods(pods: readonly KubeObject[]): ControlPlaneComponent[] {
   const out: ControlPlaneComponent[] = [];
@@ -28,11 +30,14 @@ export function controlPlaneFromPods(pods: readonly KubeObject[]): ControlPlaneC
       namespace: 'kube-system',
       pod: pod.metadata.name,
       ...(spec.nodeName ? { node: spec.nodeName } : {}),
-      containers: (spec.containers ?? []).map((c) => ({
-        name: c.name,
-        argv: [...(c.command ?? []), ...(c.args ?? [])],
-        env: Object.fromEntries((c.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value as string])),
-      })),
+      containers: (spec.containers ?? []).map((c) => {
+        const argv = [...(c.command ?? []), ...(c.args ?? [])];
+        return {
+          name: c.name,
+          argv: redactArgv(argv),
+          env: Object.fromEntries(redactEnv(c.env ?? [], argv).flatMap((e) => (typeof e.value === 'string' ? [[e.name, e.value]] : []))),
+        };
+      }),
     });
   }
   return out;

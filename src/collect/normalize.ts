@@ -1,10 +1,14 @@
 import type { KubeObject, ObjectMeta, ResourceKind } from '../core/types.js';
 import { AppError } from '../core/errors.js';
+import { POD_TEMPLATE_PATHS } from '../core/pod-spec.js';
+import { keptAnnotation, redactPodSpecInPlace } from './redact.js';
 
 /**
  * Turn an object as the API (or a manifest) gives it into the KubeObject a snapshot keeps:
- * only the fields controls read. Secret values never pass this point, and neither does the
- * last-applied-configuration annotation, which can hold a whole Secret manifest.
+ * only the fields controls read. Secret values never pass this point: a Secret keeps its
+ * metadata and type, annotations that copy the whole object (last-applied-configuration,
+ * which can hold a Secret's data) are dropped, and the secret values of pod specs (flags,
+ * env, probe headers) and annotations are redacted (redact.ts).
  */
 
 /** API kind -> the resource list it belongs to. */
@@ -96,7 +100,6 @@ export class MalformedObjectError extends AppError {
   }
 }
 
-const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const RBAC: ReadonlySet<ResourceKind> = new Set(['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings']);
 /** Listing metadata only (as the collector does for Secrets) yields these instead of the real kind. */
 const METADATA_ONLY_KIND = 'PartialObjectMetadata';
@@ -131,7 +134,10 @@ export function normalizeObject(raw: unknown, resource: ResourceKind, index?: nu
 
   const out: KubeObject = { ...typeOf(raw, resource, bad), metadata: normalizeMeta(meta, bad, adopt) };
   const spec = optional(raw, 'spec', 'object', bad, keep);
-  if (spec) out.spec = spec as Record<string, unknown>;
+  if (spec) {
+    out.spec = spec as Record<string, unknown>;
+    redactPodSpecs(resource, out.spec);
+  }
   Object.assign(out, kindFields(raw, resource, bad, keep));
   const status = keptStatus(resource, raw.status, keep);
   if (status) out.status = status;
@@ -186,7 +192,7 @@ function normalizeMeta(meta: Raw, bad: (problem: string) => MalformedObjectError
   if (typeof meta.uid === 'string') out.uid = meta.uid;
   const labels = stringMap(meta.labels, 'metadata.labels', bad, adopt);
   if (labels) out.labels = labels;
-  const annotations = stringMap(meta.annotations, 'metadata.annotations', bad, adopt, LAST_APPLIED);
+  const annotations = stringMap(meta.annotations, 'metadata.annotations', bad, adopt, keptAnnotation);
   if (annotations && Object.keys(annotations).length > 0) out.annotations = annotations;
   if (meta.ownerReferences !== undefined && meta.ownerReferences !== null) {
     if (!Array.isArray(meta.ownerReferences)) throw bad('metadata.ownerReferences must be a list');
@@ -208,24 +214,58 @@ function normalizeMeta(meta: Raw, bad: (problem: string) => MalformedObjectError
   return out;
 }
 
+/** A kept entry's value (possibly redacted), or undefined to drop the entry. */
+type KeepEntry = (key: string, value: string) => string | undefined;
+
 /**
- * A map whose values are all strings, without `drop`. Adopted (the collector's just-parsed
- * input), the map itself is kept when it holds no `drop` key; otherwise a copy, in the same
- * key order.
+ * A map whose values are all strings, each entry passed through `kept` when given. Adopted
+ * (the collector's just-parsed input), the map itself is kept when `kept` changes nothing;
+ * otherwise a copy, in the same key order.
  */
-function stringMap(v: unknown, path: string, bad: (problem: string) => MalformedObjectError, adopt: boolean, drop?: string): Record<string, string> | undefined {
+function stringMap(v: unknown, path: string, bad: (problem: string) => MalformedObjectError, adopt: boolean, kept?: KeepEntry): Record<string, string> | undefined {
   if (v === undefined || v === null) return undefined;
   if (!isObject(v)) throw bad(`${path} must be a map of strings, got ${describe(v)}`);
   let copy = !adopt;
   for (const k of Object.keys(v)) {
     // As the API server does: `app: true` unquoted in YAML is a boolean and is refused.
     if (typeof v[k] !== 'string') throw bad(`${path}.${k} must be a string, got ${describe(v[k])}`);
-    if (k === drop) copy = true;
+    if (kept && kept(k, v[k]) !== v[k]) copy = true;
   }
   if (!copy) return v as Record<string, string>;
   const out: Record<string, string> = {};
-  for (const k of Object.keys(v)) if (k !== drop) out[k] = v[k] as string;
+  for (const k of Object.keys(v)) {
+    const value = kept ? kept(k, v[k] as string) : (v[k] as string);
+    if (value !== undefined) out[k] = value;
+  }
   return out;
+}
+
+/**
+ * The pod specs an object carries (a Pod's own, a workload's template), redacted in place,
+ * with the annotations of a template, which controls read as the pod's.
+ */
+function redactPodSpecs(resource: ResourceKind, spec: Record<string, unknown>): void {
+  if (resource === 'pods') {
+    redactPodSpecInPlace(spec);
+    return;
+  }
+  const path = POD_TEMPLATE_PATHS.find(([r]) => r === resource)?.[1];
+  if (!path) return;
+  // The template path starts at `spec`, which is the object given here.
+  let template: unknown = spec;
+  for (const key of path.slice(1)) template = isObject(template) ? template[key] : undefined;
+  if (!isObject(template)) return;
+  if (isObject(template.spec)) redactPodSpecInPlace(template.spec);
+  const meta = template.metadata;
+  if (isObject(meta) && isObject(meta.annotations)) {
+    const annotations = meta.annotations;
+    for (const [k, v] of Object.entries(annotations)) {
+      if (typeof v !== 'string') continue;
+      const value = keptAnnotation(k, v);
+      if (value === undefined) delete annotations[k];
+      else annotations[k] = value;
+    }
+  }
 }
 
 /** Status is kept only where controls read it: node identity and health, load balancer ingress. */

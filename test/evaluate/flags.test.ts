@@ -1,5 +1,7 @@
 import type { ComponentName } from '../../src/core/components.js';
 import { expandVars, featureGate, parseFlags, parseGoBool, parseGoDuration, parseGoInt } from '../../src/evaluate/flags.js';
+import { controlPlaneFromPods } from '../../src/collect/control-plane.js';
+import type { KubeObject } from '../../src/core/types.js';
 
 /**
  * How control-plane flags are read (catalog section 0.1): one row per rule, each giving the
@@ -136,5 +138,60 @@ describe('Go value syntax', () => {
     const vars = new Map([['A', 'x']]);
     expect(expandVars('$(A)-$(B)-$$(A)-$-$', vars)).toEqual({ value: 'x-$(B)-$(A)-$-$', unresolved: ['B'] });
     expect(expandVars('$(A', vars).value).toBe('$(A');
+  });
+});
+
+/** The flags and env of one mirror pod as the collector hands them to evaluation (redacted). */
+function collected(component: ComponentName, argv: string[], env: Record<string, string>): { argv: readonly string[]; env: Readonly<Record<string, string>> } {
+  const pod: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `${component}-cp1`, namespace: 'kube-system', labels: { component }, annotations: { 'kubernetes.io/config.mirror': 'abc' } },
+    spec: { containers: [{ name: component, command: argv, env: Object.entries(env).map(([name, value]) => ({ name, value })) }] },
+  };
+  const container = controlPlaneFromPods([pod])[0]?.containers[0];
+  if (!container) throw new Error('no control-plane container');
+  return container;
+}
+
+describe('flags after the collector redacted secret values', () => {
+  it.each(ROWS)('every flag controls read is unchanged: %s', (...row: Row) => {
+    const [, component, argv, env, flag, value, values] = row;
+    const c = collected(component, argv, env);
+    const setting = parseFlags(component, c.argv, c.env).flags.get(flag);
+    expect(setting?.value).toBe(value);
+    if (values) expect(setting?.values).toEqual(values);
+  });
+
+  const SECRET = 's3cr3t-Value-42';
+  it.each<[string, ComponentName, string[], Record<string, string>, string]>([
+    ['a literal token flag', ETCD, ['etcd', `--initial-cluster-token=${SECRET}`], {}, 'initial-cluster-token'],
+    ['a token flag with its value as the next word', ETCD, ['etcd', '--initial-cluster-token', SECRET], {}, 'initial-cluster-token'],
+    ['etcd reading a secret from ETCD_<FLAG>', ETCD, ['etcd'], { ETCD_INITIAL_CLUSTER_TOKEN: SECRET }, 'initial-cluster-token'],
+    ['a secret env variable expanded into a flag', API, ['kube-apiserver', '--oidc-client-id=$(OIDC_CLIENT_SECRET)'], { OIDC_CLIENT_SECRET: SECRET }, 'oidc-client-id'],
+    ['a password in a URL', API, ['kube-apiserver', `--etcd-servers=https://root:${SECRET}@10.0.0.1:2379`], {}, 'etcd-servers'],
+  ])('%s: still set, its value only a marker', (_what, component, argv, env, flag) => {
+    const c = collected(component, argv, env);
+    expect(JSON.stringify(c)).not.toContain(SECRET);
+    const setting = parseFlags(component, c.argv, c.env).flags.get(flag);
+    // Present and non-empty: a control asking that the flag be set still passes.
+    expect(setting?.value).toMatch(/<redacted:15 chars>/);
+  });
+
+  it('keeps the paths and switches controls judge, even where their names say key, token or auth', () => {
+    const argv = [
+      'kube-apiserver',
+      '--token-auth-file=/etc/k8s/tokens.csv',
+      '--kubelet-client-key=/etc/k8s/pki/kubelet.key',
+      '--tls-private-key-file=/etc/k8s/pki/apiserver.key',
+      '--service-account-key-file=/etc/k8s/pki/sa.pub',
+      '--enable-bootstrap-token-auth=true',
+      '--anonymous-auth=maybe',
+      '--service-account-extend-token-expiration=false',
+      '--authorization-mode=Node,RBAC',
+    ];
+    expect(collected(API, argv, {}).argv).toEqual(argv);
+    const etcd = { ETCD_CLIENT_CERT_AUTH: 'true', ETCD_KEY_FILE: '/etc/etcd/server.key', ETCD_PEER_CLIENT_CERT_AUTH: 'yes' };
+    expect(collected(ETCD, ['etcd'], etcd).env).toEqual(etcd);
   });
 });

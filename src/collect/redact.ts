@@ -1,0 +1,203 @@
+/**
+ * Secret values that pod specs carry in plain text (a flag's literal token, an env variable's
+ * password, credentials in a URL) are replaced here, on arrival, by a marker that keeps their
+ * length and nothing else: `<redacted:24 chars>`. Nothing after the collector (evaluation,
+ * store, logs, reports) ever holds them, and a control that only needs a value to be present
+ * still sees one.
+ *
+ * What counts as secret is decided by name, as the Kubernetes flag references and common
+ * practice name them: a flag, variable or annotation whose name contains password, passwd,
+ * passphrase, secret, token or credential, or has a word key, auth, pass or apikey. Not
+ * redacted, because they are not secrets and controls read them:
+ * - names that end in file, dir, path, config, kubeconfig, ttl, expiration or version
+ *   (`--token-auth-file`, `--service-account-key-file`, `ETCD_KEY_FILE`): a path or a setting
+ *   about the secret, not the secret; and the switches and paths of NOT_SECRET_FLAGS;
+ * - Go booleans (`--anonymous-auth=false`, `ETCD_CLIENT_CERT_AUTH=true`): a switch, not a secret;
+ * - empty values, which controls must still tell from absent ones.
+ */
+
+const MARKER = /^<redacted:\d+ chars>$/;
+
+/** The marker that replaces `value` (an already redacted value stays as it is). */
+export function redacted(value: string): string {
+  return MARKER.test(value) ? value : `<redacted:${value.length} chars>`;
+}
+
+const SECRET_PARTS = /password|passwd|passphrase|secret|token|credential/;
+const SECRET_WORDS = new Set(['key', 'auth', 'pass', 'apikey', 'privatekey', 'accesskey', 'secretkey']);
+const NOT_SECRET_LAST_WORDS = new Set(['file', 'files', 'dir', 'path', 'config', 'kubeconfig', 'ttl', 'expiration', 'version']);
+/**
+ * Flags whose names match the words above but hold switches or paths, which controls judge:
+ * their values stay readable whatever they are (`--anonymous-auth=maybe` is judged unknown
+ * with the value shown). etcd's ETCD_<FLAG> variables count as their flag.
+ */
+const NOT_SECRET_FLAGS = new Set([
+  'anonymous-auth',
+  'enable-bootstrap-token-auth',
+  'client-cert-auth',
+  'peer-client-cert-auth',
+  'use-service-account-credentials',
+  'kubelet-client-key',
+  'tls-sni-cert-key',
+]);
+
+/** Whether a flag, environment variable or annotation named `name` holds a secret. */
+export function isSecretName(name: string): boolean {
+  const normal = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  if (NOT_SECRET_FLAGS.has(normal) || NOT_SECRET_FLAGS.has(normal.replace(/^etcd-/, ''))) return false;
+  const words = normal.split('-');
+  if (NOT_SECRET_LAST_WORDS.has(words.at(-1) ?? '')) return false;
+  return SECRET_PARTS.test(normal) || words.some((w) => SECRET_WORDS.has(w));
+}
+
+const GO_BOOLEANS = new Set(['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False']);
+
+/** `value` as kept under `name`: redacted when the name marks a secret and the value could be one. */
+function valueUnder(name: string, value: string): string {
+  if (value === '' || GO_BOOLEANS.has(value) || !isSecretName(name)) return scrubUrlCredentials(value);
+  return redacted(value);
+}
+
+/** `https://user:password@host` keeps the user and loses the password, wherever it appears. */
+export function scrubUrlCredentials(text: string): string {
+  if (!text.includes('@')) return text;
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s/:@]*):([^\s/@]+)@/gi, (_whole, head: string, password: string) => `${head}:${redacted(password)}@`);
+}
+
+const FLAG_WITH_VALUE = /^(-{1,2})([^=\s]+)=([^]*)$/;
+const BARE_FLAG = /^-{1,2}([^=\s-][^=\s]*)$/;
+const ENV_ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=([^]*)$/;
+/** A flag inside a shell string (`sh -c "kube-apiserver --x=y"`): dashes, name, separator, value. */
+const FLAG_IN_TEXT = /(^|\s)(-{1,2})([A-Za-z0-9][\w.-]*)(=|\s+)(?!-)("[^"]*"|'[^']*'|[^\s"']+)/g;
+
+/** One argv word on its own: `--name=value`, `NAME=value`, or a shell string holding flags. */
+function redactWord(word: string): string {
+  const flag = FLAG_WITH_VALUE.exec(word);
+  if (flag && !/\s/.test(flag[2] ?? '')) return `${flag[1] ?? ''}${flag[2] ?? ''}=${valueUnder(flag[2] ?? '', flag[3] ?? '')}`;
+  const assignment = ENV_ASSIGNMENT.exec(word);
+  if (assignment) return `${assignment[1] ?? ''}=${valueUnder(assignment[1] ?? '', assignment[2] ?? '')}`;
+  if (/\s-/.test(` ${word}`) && /\s/.test(word)) {
+    return scrubUrlCredentials(
+      word.replace(FLAG_IN_TEXT, (whole, lead: string, dashes: string, name: string, sep: string, value: string) => {
+        const quote = /^["']/.test(value) ? value[0] ?? '' : '';
+        const inner = quote ? value.slice(1, -1) : value;
+        const kept = valueUnder(name, inner);
+        return kept === inner ? whole : `${lead}${dashes}${name}${sep}${quote}${kept}${quote}`;
+      }),
+    );
+  }
+  return scrubUrlCredentials(word);
+}
+
+/**
+ * A command line with its secret values redacted: `--name=value`, `--name value` (the next
+ * word, unless it is a flag), `NAME=value`, flags inside a shell string, URL passwords.
+ */
+export function redactArgv(argv: readonly string[]): string[] {
+  const out = argv.map(redactWord);
+  for (let i = 0; i + 1 < argv.length; i++) {
+    const bare = BARE_FLAG.exec(argv[i] ?? '');
+    const next = argv[i + 1] ?? '';
+    if (bare && !next.startsWith('-') && isSecretName(bare[1] ?? '')) out[i + 1] = valueUnder(bare[1] ?? '', next);
+  }
+  return out;
+}
+
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: unknown;
+}
+
+/**
+ * Literal env values kept where a binary complyd judges reads them: variables named in
+ * `$(…)` by the command line (or by another kept variable), and etcd's ETCD_* variables,
+ * which etcd reads as flags. Every other literal value is replaced by its marker (its
+ * presence stays visible), and so is one whose name marks a secret even where it is read.
+ * `valueFrom` references (a Secret's name and key, never its value) are kept.
+ */
+export function redactEnv(env: readonly EnvVar[], argv: readonly string[]): EnvVar[] {
+  const read = namesReferenced(env, argv);
+  return env.map((e) => {
+    if (typeof e.value !== 'string') return e;
+    const kept = read.has(e.name) || e.name.startsWith('ETCD_') ? valueUnder(e.name, e.value) : redacted(e.value);
+    return kept === e.value ? e : { ...e, value: kept };
+  });
+}
+
+function namesReferenced(env: readonly EnvVar[], argv: readonly string[]): Set<string> {
+  const names = new Set<string>();
+  const add = (text: string) => {
+    for (const m of text.matchAll(/\$\(([^)]*)\)/g)) names.add(m[1] ?? '');
+  };
+  argv.forEach(add);
+  // A kept variable's own value may name others (`URL=https://$(HOST):443`).
+  let size = -1;
+  while (size !== names.size) {
+    size = names.size;
+    for (const e of env) if (names.has(e.name) && typeof e.value === 'string') add(e.value);
+  }
+  return names;
+}
+
+/** HTTP headers a probe sends that carry credentials. */
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'x-auth-token']);
+
+export function redactHeaders(headers: ReadonlyArray<{ name: string; value: string }>): Array<{ name: string; value: string }> {
+  return headers.map((h) => (typeof h.value === 'string' && (SECRET_HEADERS.has(String(h.name).toLowerCase()) || isSecretName(String(h.name))) ? { ...h, value: redacted(h.value) } : h));
+}
+
+/**
+ * An annotation as kept: `undefined` to drop it (a copy of the whole object, which can hold
+ * a Secret's data or every env value), else its value, redacted when the key marks a secret.
+ */
+export function keptAnnotation(key: string, value: string): string | undefined {
+  if (MANIFEST_ANNOTATIONS.has(key) || (value.includes('"apiVersion"') && value.includes('"kind"'))) return undefined;
+  const slash = key.lastIndexOf('/');
+  return valueUnder(key.slice(slash + 1), value);
+}
+
+/** Annotations that hold the applied object itself (kubectl, kapp, Rancher). */
+const MANIFEST_ANNOTATIONS = new Set(['kubectl.kubernetes.io/last-applied-configuration', 'kapp.k14s.io/original', 'objectset.rio.cattle.io/applied']);
+
+type Raw = Record<string, unknown>;
+const isRaw = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((w) => typeof w === 'string');
+
+const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
+const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
+const HOOKS = ['postStart', 'preStop'] as const;
+
+/**
+ * Redact, in place, what the containers of a pod spec carry in plain text: command and args,
+ * env values, the commands and HTTP headers of probes and lifecycle hooks. `spec` must be the
+ * caller's own (just parsed, or copied). Fields of an unexpected shape are left for the shape
+ * checks to refuse; this never throws.
+ */
+export function redactPodSpecInPlace(spec: Raw): void {
+  for (const list of CONTAINER_LISTS) {
+    const containers = spec[list];
+    if (!Array.isArray(containers)) continue;
+    for (const c of containers) if (isRaw(c)) redactContainerInPlace(c);
+  }
+}
+
+function redactContainerInPlace(c: Raw): void {
+  const command = isStrings(c.command) ? c.command : [];
+  const args = isStrings(c.args) ? c.args : [];
+  const argv = redactArgv([...command, ...args]);
+  if (isStrings(c.command)) c.command = argv.slice(0, command.length);
+  if (isStrings(c.args)) c.args = argv.slice(command.length);
+  if (Array.isArray(c.env) && c.env.every((e) => isRaw(e) && typeof e.name === 'string')) c.env = redactEnv(c.env as EnvVar[], [...command, ...args]);
+  for (const key of PROBES) redactHandlerInPlace(c[key]);
+  if (isRaw(c.lifecycle)) for (const key of HOOKS) redactHandlerInPlace(c.lifecycle[key]);
+}
+
+function redactHandlerInPlace(handler: unknown): void {
+  if (!isRaw(handler)) return;
+  if (isRaw(handler.exec) && isStrings(handler.exec.command)) handler.exec.command = redactArgv(handler.exec.command);
+  const headers = isRaw(handler.httpGet) ? handler.httpGet.httpHeaders : undefined;
+  if (isRaw(handler.httpGet) && Array.isArray(headers) && headers.every((h) => isRaw(h) && typeof h.name === 'string' && typeof h.value === 'string')) {
+    handler.httpGet.httpHeaders = redactHeaders(headers as Array<{ name: string; value: string }>);
+  }
+}
