@@ -154,7 +154,7 @@ class FakeApiServerImpl {
     const start = continuation(query, fault, this.store.revision, this.compactedRevision);
     if ('code' in start) return start;
     const page = listPage(this.store.list(r.type, r.namespace), start, labelReqs, fieldReqs, query.get('limit'), this.opts.maxPageSize);
-    if (rep === 'partial') {
+    if (rep === 'partial' && !fault.fullObjects) {
       return {
         code: 200,
         contentType: 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1',

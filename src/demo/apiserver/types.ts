@@ -30,6 +30,8 @@ export interface Fault {
   broken?: 'status500' | 'malformed' | 'reset';
   /** Any request carrying a continue token answers 410 Expired. */
   expireContinue?: boolean;
+  /** Lists answer full objects even when metadata only is asked for (a non-conforming server or proxy). */
+  fullObjects?: boolean;
   /** Only for these users (all users when absent). */
   users?: readonly string[];
 }
