@@ -41,8 +41,22 @@ const NOT_SECRET_FLAGS = new Set([
   'tls-sni-cert-key',
 ]);
 
+/** Names repeat across a cluster's objects (the same flags, variables, annotation keys): each is judged once. */
+const judged = new Map<string, boolean>();
+const JUDGED_MAX = 10_000;
+
 /** Whether a flag, environment variable or annotation named `name` holds a secret. */
 export function isSecretName(name: string): boolean {
+  let secret = judged.get(name);
+  if (secret === undefined) {
+    if (judged.size >= JUDGED_MAX) judged.clear();
+    secret = judgeName(name);
+    judged.set(name, secret);
+  }
+  return secret;
+}
+
+function judgeName(name: string): boolean {
   const normal = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
   if (NOT_SECRET_FLAGS.has(normal) || NOT_SECRET_FLAGS.has(normal.replace(/^etcd-/, ''))) return false;
   const words = normal.split('-');
@@ -72,10 +86,12 @@ const FLAG_IN_TEXT = /(^|\s)(-{1,2})([A-Za-z0-9][\w.-]*)(=|\s+)(?!-)("[^"]*"|'[^
 
 /** One argv word on its own: `--name=value`, `NAME=value`, or a shell string holding flags. */
 function redactWord(word: string): string {
+  // Most words carry no value at all: a program, a path, a bare flag.
+  if (!word.includes('=') && !word.includes('@') && !/\s/.test(word)) return word;
   const flag = FLAG_WITH_VALUE.exec(word);
-  if (flag && !/\s/.test(flag[2] ?? '')) return `${flag[1] ?? ''}${flag[2] ?? ''}=${valueUnder(flag[2] ?? '', flag[3] ?? '')}`;
+  if (flag && !/\s/.test(flag[2] ?? '')) return withValue(word, flag[1] ?? '', flag[2] ?? '', flag[3] ?? '');
   const assignment = ENV_ASSIGNMENT.exec(word);
-  if (assignment) return `${assignment[1] ?? ''}=${valueUnder(assignment[1] ?? '', assignment[2] ?? '')}`;
+  if (assignment) return withValue(word, '', assignment[1] ?? '', assignment[2] ?? '');
   if (/\s-/.test(` ${word}`) && /\s/.test(word)) {
     return scrubUrlCredentials(
       word.replace(FLAG_IN_TEXT, (whole, lead: string, dashes: string, name: string, sep: string, value: string) => {
@@ -89,16 +105,38 @@ function redactWord(word: string): string {
   return scrubUrlCredentials(word);
 }
 
+/** `<dashes><name>=<value>` with its value as kept; the word itself when that changes nothing. */
+function withValue(word: string, dashes: string, name: string, value: string): string {
+  const kept = valueUnder(name, value);
+  return kept === value ? word : `${dashes}${name}=${kept}`;
+}
+
 /**
  * A command line with its secret values redacted: `--name=value`, `--name value` (the next
  * word, unless it is a flag), `NAME=value`, flags inside a shell string, URL passwords.
  */
 export function redactArgv(argv: readonly string[]): string[] {
-  const out = argv.map(redactWord);
-  for (let i = 0; i + 1 < argv.length; i++) {
-    const bare = BARE_FLAG.exec(argv[i] ?? '');
+  return redactArgvIfNeeded(argv) ?? [...argv];
+}
+
+/** The redacted command line, or undefined when nothing in it needs redacting (most do not). */
+function redactArgvIfNeeded(argv: readonly string[]): string[] | undefined {
+  let out: string[] | undefined;
+  const set = (i: number, word: string) => {
+    if (word === argv[i]) return;
+    out ??= [...argv];
+    out[i] = word;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i] ?? '';
+    set(i, redactWord(word));
+    if (i + 1 >= argv.length || !word.startsWith('-') || word.includes('=')) continue;
+    const bare = BARE_FLAG.exec(word);
     const next = argv[i + 1] ?? '';
-    if (bare && !next.startsWith('-') && isSecretName(bare[1] ?? '')) out[i + 1] = valueUnder(bare[1] ?? '', next);
+    if (bare && !next.startsWith('-') && isSecretName(bare[1] ?? '')) {
+      set(i + 1, valueUnder(bare[1] ?? '', next));
+      i++;
+    }
   }
   return out;
 }
@@ -117,6 +155,7 @@ export interface EnvVar {
  * `valueFrom` references (a Secret's name and key, never its value) are kept.
  */
 export function redactEnv(env: readonly EnvVar[], argv: readonly string[]): EnvVar[] {
+  if (!env.some((e) => typeof e.value === 'string')) return [...env];
   const read = namesReferenced(env, argv);
   return env.map((e) => {
     if (typeof e.value !== 'string') return e;
@@ -125,9 +164,13 @@ export function redactEnv(env: readonly EnvVar[], argv: readonly string[]): EnvV
   });
 }
 
-function namesReferenced(env: readonly EnvVar[], argv: readonly string[]): Set<string> {
+const NO_NAMES: ReadonlySet<string> = new Set();
+
+function namesReferenced(env: readonly EnvVar[], argv: readonly string[]): ReadonlySet<string> {
+  if (!argv.some((w) => w.includes('$('))) return NO_NAMES;
   const names = new Set<string>();
   const add = (text: string) => {
+    if (!text.includes('$(')) return;
     for (const m of text.matchAll(/\$\(([^)]*)\)/g)) names.add(m[1] ?? '');
   };
   argv.forEach(add);
@@ -185,10 +228,16 @@ export function redactPodSpecInPlace(spec: Raw): void {
 function redactContainerInPlace(c: Raw): void {
   const command = isStrings(c.command) ? c.command : [];
   const args = isStrings(c.args) ? c.args : [];
-  const argv = redactArgv([...command, ...args]);
-  if (isStrings(c.command)) c.command = argv.slice(0, command.length);
-  if (isStrings(c.args)) c.args = argv.slice(command.length);
-  if (Array.isArray(c.env) && c.env.every((e) => isRaw(e) && typeof e.name === 'string')) c.env = redactEnv(c.env as EnvVar[], [...command, ...args]);
+  const argv = args.length === 0 ? command : command.length === 0 ? args : [...command, ...args];
+  const redactedArgv = redactArgvIfNeeded(argv);
+  if (redactedArgv) {
+    if (isStrings(c.command)) c.command = redactedArgv.slice(0, command.length);
+    if (isStrings(c.args)) c.args = redactedArgv.slice(command.length);
+  }
+  if (Array.isArray(c.env) && c.env.every((e) => isRaw(e) && typeof e.name === 'string')) {
+    const env = redactEnv(c.env as EnvVar[], argv);
+    if (env.some((e, i) => e !== (c.env as EnvVar[])[i])) c.env = env;
+  }
   for (const key of PROBES) redactHandlerInPlace(c[key]);
   if (isRaw(c.lifecycle)) for (const key of HOOKS) redactHandlerInPlace(c.lifecycle[key]);
 }
