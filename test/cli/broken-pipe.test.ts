@@ -116,6 +116,16 @@ describe('complyd writing into a pipe whose reader has gone', () => {
     expect(res.code).toBe(141);
   });
 
+  it('scan 2>&1 | head: a closed stderr (its progress lines) ends it the same way', async () => {
+    const child = startCli(['scan', '-c', config]);
+    child.stderr.destroy();
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stdout).not.toMatch(TRACE);
+    expect(code).toBe(141);
+  });
+
   it('--help into a closed pipe prints no trace (commander exits 0 right after its one write)', async () => {
     for (const args of [['--help'], ['report', '--help']]) {
       const res = await pipeToHead(args, 'start');
