@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -221,6 +221,7 @@ describe('the secret canary', () => {
   afterAll(async () => {
     stopAllCli();
     await server.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('plants a distinct canary in every place', () => {

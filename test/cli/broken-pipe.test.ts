@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeApiServer, type FakeApiServer } from '../../src/demo/fake-apiserver.js';
@@ -79,6 +79,7 @@ describe('complyd writing into a pipe whose reader has gone', () => {
   afterAll(async () => {
     stopAllCli();
     await server.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   const large: Array<[string, string[], RegExp]> = [

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { startFakeApiServer, type FakeApiServer } from '../../src/demo/fake-apiserver.js';
@@ -49,6 +49,7 @@ describe('reports written for output.formats are kept to output.keep', () => {
   afterAll(async () => {
     stopAllCli();
     await server.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   function writeConfig(name: string, keep: number, extra = ''): string {
