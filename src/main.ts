@@ -22,6 +22,8 @@ import { renderSarif } from './report/sarif-report.js';
 import { renderJunit } from './report/junit-report.js';
 import { renderMarkdown } from './report/markdown-report.js';
 import { jobFileBase, pruneJobFiles, writeReportFile } from './report/report-files.js';
+import { loadExceptions, type LoadedExceptions } from './config/load-exceptions.js';
+import type { Exception } from './core/exception.js';
 
 export const REPORT_FORMATS = ['json', 'pdf', 'csv', 'sarif', 'junit', 'md'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -53,15 +55,28 @@ export async function interruptAbandonedRuns(store: RunWriter, log: Logger, now 
   return abandoned;
 }
 
+/**
+ * The exceptions of the configuration's `exceptions.paths` and of `extraFiles` (`scan
+ * --exceptions`), checked against the catalog. A refused file is logged and left out: its
+ * findings stay open, which is never the lenient side.
+ */
+export function loadRunExceptions(config: Pick<Config, 'exceptions'>, log: Logger, extraFiles: readonly string[] = []): LoadedExceptions {
+  const loaded = loadExceptions([...config.exceptions.paths, ...extraFiles], { maxLifetimeMs: config.exceptions.maxLifetime, knownControls: CONTROLS.map((c) => c.id) });
+  for (const bad of loaded.invalid) log.warn({ file: bad.file, issues: bad.issues }, 'exceptions file refused');
+  return loaded;
+}
+
 export async function runScan(
   config: Config,
   store: RunWriter,
   log: Logger,
-  opts: Omit<ScanFleetOptions, 'concurrency'> & { clusters?: readonly string[]; controls?: readonly CatalogControl[]; now?: () => Date },
+  opts: Omit<ScanFleetOptions, 'concurrency'> & { clusters?: readonly string[]; controls?: readonly CatalogControl[]; now?: () => Date; exceptions?: readonly Exception[] },
 ): Promise<FleetScanResult> {
   // The demo passes a clock of simulated days; everything else scans at the real time.
   const now = opts.now ?? (() => new Date());
   await interruptAbandonedRuns(store, log, now());
+  // Read at every scan, so the daemon applies the files as they are in git today.
+  const exceptions = opts.exceptions ?? loadRunExceptions(config, log).exceptions;
   const targets = opts.clusters ? config.clusters.filter((c) => opts.clusters?.includes(c.name)) : config.clusters;
   return scanFleet(
     targets,
@@ -81,6 +96,7 @@ export async function runScan(
       catalogVersion: CATALOG_VERSION,
       complydVersion: complydVersion(),
       owner: processOwner(),
+      exceptions,
     },
     { ...opts, concurrency: config.collect.concurrency },
   );
