@@ -23,7 +23,7 @@ import { renderJunit } from './report/junit-report.js';
 import { renderMarkdown } from './report/markdown-report.js';
 import { jobFileBase, pruneJobFiles, writeReportFile } from './report/report-files.js';
 import { loadExceptions, type LoadedExceptions } from './config/load-exceptions.js';
-import type { Exception } from './core/exception.js';
+import { exceptionsDigest, type Exception } from './core/exception.js';
 
 export const REPORT_FORMATS = ['json', 'pdf', 'csv', 'sarif', 'junit', 'md'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -107,10 +107,21 @@ export interface ReportScope {
   framework?: Framework;
   /** The period looked back over, ending at the run (default 30 days). */
   sinceMs?: number;
+  /** The exceptions declared now, for the register (the dispositions themselves are the run's). */
+  exceptions?: readonly Exception[];
 }
 
 export async function buildReport(store: HistoryReader, runId: string, scope: ReportScope = {}): Promise<RunReport> {
-  return buildRunReport({ store, runId, controls: CONTROLS, now: new Date(), complydVersion: complydVersion(), ...scope });
+  const { exceptions, ...rest } = scope;
+  return buildRunReport({
+    store,
+    runId,
+    controls: CONTROLS,
+    now: new Date(),
+    complydVersion: complydVersion(),
+    ...rest,
+    ...(exceptions && { exceptions, exceptionsDigest: exceptionsDigest(exceptions) }),
+  });
 }
 
 /**

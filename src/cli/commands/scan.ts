@@ -80,7 +80,7 @@ one cluster could not be assessed at all, 2 on a configuration or usage error, 1
           },
         });
         current = undefined;
-        const reports = opts.report ? await writeReports(store.history, result.runId, config.output.dir, config.output.formats) : [];
+        const reports = opts.report ? await writeReports(store.history, result.runId, config.output.dir, config.output.formats, { scope: { exceptions: exceptions.exceptions } }) : [];
         if (opts.output === 'json') {
           process.stdout.write(`${JSON.stringify({ ...result, reports }, null, 2)}\n`);
         } else {
