@@ -45,8 +45,10 @@ function lifetimeIssues(e: RawException, index: number, maxLifetimeMs: number): 
   return [];
 }
 
-function controlIssues(e: RawException, index: number, known: readonly string[]): string[] {
+function controlIssues(e: Pick<RawException, 'controls'>, index: number, known: readonly string[]): string[] {
   return e.controls.flatMap((c, j) => {
+    // A malformed id already has its own issue.
+    if (typeof c !== 'string' || !/^[A-Za-z0-9.*_-]+$/.test(c)) return [];
     if (c.includes('*') ? known.some((k) => globRegExp(c).test(k)) : known.includes(c)) return [];
     const near = known.filter((k) => k.toLowerCase() === c.toLowerCase());
     const hint = near.length > 0 ? ` (did you mean ${near.join(', ')}?)` : ' (see `complyd controls`)';
@@ -54,10 +56,25 @@ function controlIssues(e: RawException, index: number, known: readonly string[])
   });
 }
 
+/** controlIssues of the entries whose `controls` is a list, in a file that failed the schema. */
+function rawControlIssues(raw: unknown, known: readonly string[]): string[] {
+  const list = (raw as { exceptions?: unknown }).exceptions;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((e: unknown, i) => {
+    const controls = (e as { controls?: unknown } | null)?.controls;
+    return Array.isArray(controls) ? controlIssues({ controls: controls as string[] }, i, known) : [];
+  });
+}
+
 /** Parse and validate one file's text. `seen` holds the ids of files read before (id → where). */
 export function parseExceptionsFile(text: string, file: string, opts: ExceptionLoadOptions, seen = new Map<string, string>()): Exception[] {
-  const parsed = exceptionsFileSchema.safeParse(parseYaml(text, file) ?? {});
-  if (!parsed.success) throw new ConfigError(`${file}: invalid exceptions file:\n  ${formatIssues(parsed.error.issues).join('\n  ')}`, formatIssues(parsed.error.issues));
+  const raw = parseYaml(text, file) ?? {};
+  const parsed = exceptionsFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    // Unknown controls are named too, so one pass over the file shows every mistake.
+    const issues = [...formatIssues(parsed.error.issues), ...(opts.knownControls ? rawControlIssues(raw, opts.knownControls) : [])];
+    throw new ConfigError(`${file}: invalid exceptions file:\n  ${issues.join('\n  ')}`, issues);
+  }
   const issues: string[] = [];
   const ids = new Map<string, string>();
   parsed.data.exceptions.forEach((e, i) => {

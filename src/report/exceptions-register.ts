@@ -57,7 +57,7 @@ export function exceptionState(e: Pick<Exception, 'created' | 'expires'>, atMs: 
 }
 
 /** Declared exceptions first (file order), then ids only the stored findings name. */
-export function exceptionsRegister(declared: readonly Exception[], findings: Iterable<Pick<Finding, 'status' | 'disposition'>>, at: Date): ReportException[] {
+export function exceptionsRegister(declared: readonly Exception[], findings: Iterable<Pick<Finding, 'status' | 'disposition'>>, at: Date, soonMs = EXPIRING_SOON_MS): ReportException[] {
   const matched = new Map<string, number>();
   const lapsed = new Map<string, number>();
   for (const f of findings) {
@@ -67,7 +67,7 @@ export function exceptionsRegister(declared: readonly Exception[], findings: Ite
   }
   const atMs = at.getTime();
   const rows: ReportException[] = declared.map((e) => {
-    const state = exceptionState(e, atMs);
+    const state = exceptionState(e, atMs, soonMs);
     return {
       id: e.id,
       controls: [...e.controls],
