@@ -153,3 +153,12 @@ describe('exceptions files', () => {
     expect(parseConfig('clusters:\n  - { name: a, kubeconfig: k }\n', '/srv/complyd.yaml', {}).exceptions).toEqual({ paths: [], maxLifetime: 180 * DAY });
   });
 });
+
+describe('the shipped example', () => {
+  it('is a valid exceptions file against the catalog', async () => {
+    const { CONTROLS } = await import('../../src/controls/index.js');
+    const loaded = loadExceptions(['config/exceptions.example.yaml'], { maxLifetimeMs: 180 * DAY, knownControls: CONTROLS.map((c) => c.id) });
+    expect(loaded.invalid).toEqual([]);
+    expect(loaded.exceptions.map((e) => e.id)).toEqual(['payments-node-agent', 'staging-debug-tools']);
+  });
+});
