@@ -52,6 +52,8 @@ export interface CompiledException {
   readonly createdMs: number;
   readonly expiresMs: number;
   appliesToCluster(target: ExceptionTarget): boolean;
+  appliesToControl(controlId: string): boolean;
+  /** The rest of the scope, for a finding of a control it applies to. */
   appliesTo(f: Finding, target: ExceptionTarget): boolean;
 }
 
@@ -68,8 +70,8 @@ export function compileException(e: Exception): CompiledException {
     createdMs: Date.parse(e.created),
     expiresMs: Date.parse(e.expires),
     appliesToCluster,
+    appliesToControl: (id) => control(id),
     appliesTo: (f, t) =>
-      control(f.controlId) &&
       (!kinds || kinds.has(f.resource.kind)) &&
       (!namespaces || namespaces(f.resource.namespace)) &&
       (!names || names(f.resource.name)) &&
@@ -78,7 +80,7 @@ export function compileException(e: Exception): CompiledException {
   };
 }
 
-/** The disposition of one failing finding among the exceptions that apply to its cluster; undefined: open. */
+/** The disposition of one failing finding among the exceptions that apply to its cluster and control; undefined: open. */
 export function dispositionOf(f: Finding, candidates: readonly CompiledException[], target: ExceptionTarget, atMs: number): Disposition | undefined {
   let lapsed: CompiledException | undefined;
   for (const c of candidates) {
@@ -96,10 +98,15 @@ export function dispositionOf(f: Finding, candidates: readonly CompiledException
  */
 export function applyExceptions<F extends Finding>(findings: F[], exceptions: readonly CompiledException[], target: ExceptionTarget, at: Date): F[] {
   const atMs = at.getTime();
-  const candidates = exceptions.filter((c) => c.appliesToCluster(target));
+  const inCluster = exceptions.filter((c) => c.appliesToCluster(target));
+  // A cluster has thousands of failures over a few hundred controls: match the patterns once per control.
+  const byControl = new Map<string, CompiledException[]>();
   for (const f of findings) {
     delete f.disposition;
-    if (f.status !== 'fail' || candidates.length === 0) continue;
+    if (f.status !== 'fail' || inCluster.length === 0) continue;
+    let candidates = byControl.get(f.controlId);
+    if (!candidates) byControl.set(f.controlId, (candidates = inCluster.filter((c) => c.appliesToControl(f.controlId))));
+    if (candidates.length === 0) continue;
     const d = dispositionOf(f, candidates, target, atMs);
     if (d) f.disposition = d;
   }
