@@ -22,6 +22,8 @@ import { renderSarif } from './report/sarif-report.js';
 import { renderJunit } from './report/junit-report.js';
 import { renderMarkdown } from './report/markdown-report.js';
 import { jobFileBase, pruneJobFiles, writeReportFile } from './report/report-files.js';
+import { loadExceptions, type LoadedExceptions } from './config/load-exceptions.js';
+import { exceptionsDigest, type Exception } from './core/exception.js';
 
 export const REPORT_FORMATS = ['json', 'pdf', 'csv', 'sarif', 'junit', 'md'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -53,15 +55,28 @@ export async function interruptAbandonedRuns(store: RunWriter, log: Logger, now 
   return abandoned;
 }
 
+/**
+ * The exceptions of the configuration's `exceptions.paths` and of `extraFiles` (`scan
+ * --exceptions`), checked against the catalog. A refused file is logged and left out: its
+ * findings stay open, which is never the lenient side.
+ */
+export function loadRunExceptions(config: Pick<Config, 'exceptions'>, log: Logger, extraFiles: readonly string[] = []): LoadedExceptions {
+  const loaded = loadExceptions([...config.exceptions.paths, ...extraFiles], { maxLifetimeMs: config.exceptions.maxLifetime, knownControls: CONTROLS.map((c) => c.id) });
+  for (const bad of loaded.invalid) log.warn({ file: bad.file, issues: bad.issues }, 'exceptions file refused');
+  return loaded;
+}
+
 export async function runScan(
   config: Config,
   store: RunWriter,
   log: Logger,
-  opts: Omit<ScanFleetOptions, 'concurrency'> & { clusters?: readonly string[]; controls?: readonly CatalogControl[]; now?: () => Date },
+  opts: Omit<ScanFleetOptions, 'concurrency'> & { clusters?: readonly string[]; controls?: readonly CatalogControl[]; now?: () => Date; exceptions?: readonly Exception[] },
 ): Promise<FleetScanResult> {
   // The demo passes a clock of simulated days; everything else scans at the real time.
   const now = opts.now ?? (() => new Date());
   await interruptAbandonedRuns(store, log, now());
+  // Read at every scan, so the daemon applies the files as they are in git today.
+  const exceptions = opts.exceptions ?? loadRunExceptions(config, log).exceptions;
   const targets = opts.clusters ? config.clusters.filter((c) => opts.clusters?.includes(c.name)) : config.clusters;
   return scanFleet(
     targets,
@@ -81,6 +96,7 @@ export async function runScan(
       catalogVersion: CATALOG_VERSION,
       complydVersion: complydVersion(),
       owner: processOwner(),
+      exceptions,
     },
     { ...opts, concurrency: config.collect.concurrency },
   );
@@ -91,10 +107,21 @@ export interface ReportScope {
   framework?: Framework;
   /** The period looked back over, ending at the run (default 30 days). */
   sinceMs?: number;
+  /** The exceptions declared now, for the register (the dispositions themselves are the run's). */
+  exceptions?: readonly Exception[];
 }
 
 export async function buildReport(store: HistoryReader, runId: string, scope: ReportScope = {}): Promise<RunReport> {
-  return buildRunReport({ store, runId, controls: CONTROLS, now: new Date(), complydVersion: complydVersion(), ...scope });
+  const { exceptions, ...rest } = scope;
+  return buildRunReport({
+    store,
+    runId,
+    controls: CONTROLS,
+    now: new Date(),
+    complydVersion: complydVersion(),
+    ...rest,
+    ...(exceptions && { exceptions, exceptionsDigest: exceptionsDigest(exceptions) }),
+  });
 }
 
 /**
@@ -112,12 +139,17 @@ export async function renderReport(report: RunReport, format: ReportFormat): Pro
  * Write a run's report in each format into `dir`, each with its .sha256 beside it; returns the
  * paths written. Files are named `<base>.<ending>` (default base: complyd-report-<run id prefix>).
  */
+export interface ReportOptions {
+  scope?: ReportScope;
+  base?: string;
+}
+
 export async function writeReports(
   store: HistoryReader,
   runId: string,
   dir: string,
   formats: readonly ReportFormat[],
-  opts: { scope?: ReportScope; base?: string } = {},
+  opts: ReportOptions = {},
 ): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const report = await buildReport(store, runId, opts.scope);
@@ -137,10 +169,20 @@ export type ReportJob = Config['reports'][number];
  * job's scope and formats, into its directory; then the job's oldest files beyond `keep`
  * are deleted. Returns undefined when the store has no finished run yet.
  */
-export async function runReportJob(store: HistoryReader, job: ReportJob): Promise<{ runId: string; written: string[]; deleted: string[] } | undefined> {
+export async function runReportJob(
+  store: HistoryReader,
+  job: ReportJob,
+  exceptions?: readonly Exception[],
+): Promise<{ runId: string; written: string[]; deleted: string[] } | undefined> {
   const run = await store.latestRun();
   if (!run) return undefined;
-  const scope: ReportScope = { sinceMs: job.since, ...(job.clusters ? { clusters: job.clusters } : {}), ...(job.framework ? { framework: job.framework } : {}) };
+  const scope: ReportScope = {
+    sinceMs: job.since,
+    ...(job.clusters ? { clusters: job.clusters } : {}),
+    ...(job.framework ? { framework: job.framework } : {}),
+    // The register shows owner, reason and expiry only from the declared exceptions.
+    ...(exceptions ? { exceptions } : {}),
+  };
   const written = await writeReports(store, run.id, job.dir, job.formats, { scope, base: jobFileBase(job.name, run.startedAt, run.id) });
   const deleted = await pruneJobFiles(job.dir, job.name, job.keep);
   return { runId: run.id, written, deleted };

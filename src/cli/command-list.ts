@@ -5,7 +5,7 @@
  */
 export interface CommandSummary {
   /** File under commands/ that registers it. */
-  readonly module: 'scan' | 'daemon' | 'report' | 'history' | 'evaluate' | 'controls' | 'demo';
+  readonly module: 'scan' | 'daemon' | 'report' | 'history' | 'evaluate' | 'controls' | 'demo' | 'exceptions';
   /** Positional arguments, as the command declares them. */
   readonly args?: string;
   readonly summary: string;
@@ -34,6 +34,8 @@ export const COMMAND_SUMMARIES = {
     'blank the evidence text of findings resolved longer ago than the retention age; counts, scores and lifecycles are kept' },
   evaluate: { module: 'evaluate', args: '<paths...>', summary:
     'evaluate Kubernetes manifests offline (YAML, multi-document, or `kubectl get -o json` dumps) and print the findings' },
+  exceptions: { module: 'exceptions', summary:
+    'list the exceptions files\' exceptions with the findings they match in the latest run: active, expiring soon, expired, unused, and files refused' },
   controls: { module: 'controls', summary:
     'list the control catalog (for auditors: --format csv or md)' },
   demo: { module: 'demo', summary:

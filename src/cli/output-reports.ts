@@ -13,7 +13,7 @@ import { appendFile, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Config } from '../config/load.js';
 import type { HistoryReader } from '../store/run-store.js';
-import { writeReports } from '../main.js';
+import { writeReports, type ReportOptions } from '../main.js';
 
 export const LEDGER = '.complyd-output-reports';
 
@@ -26,9 +26,9 @@ export interface OutputReports {
 }
 
 /** Write a run's reports for `output.formats`, record them, then prune each format to `output.keep`. */
-export async function writeOutputReports(store: HistoryReader, runId: string, output: Config['output']): Promise<OutputReports> {
+export async function writeOutputReports(store: HistoryReader, runId: string, output: Config['output'], opts: ReportOptions = {}): Promise<OutputReports> {
   if (output.formats.length === 0) return { written: [], deleted: [] };
-  const written = await writeReports(store, runId, output.dir, output.formats);
+  const written = await writeReports(store, runId, output.dir, output.formats, opts);
   await appendFile(join(output.dir, LEDGER), written.map((p) => `${basename(p)}\n`).join(''));
   return { written, deleted: await pruneOutputReports(output.dir, output.keep) };
 }

@@ -13,6 +13,7 @@ const MODULES: Record<CommandSummary['module'], () => Promise<Register>> = {
   evaluate: async () => (await import('./commands/evaluate.js')).registerEvaluate,
   controls: async () => (await import('./commands/controls.js')).registerControls,
   demo: async () => (await import('./commands/demo.js')).registerDemo,
+  exceptions: async () => (await import('./commands/exceptions.js')).registerExceptions,
 };
 
 const isCommand = (name: string | undefined): name is CommandName => name !== undefined && Object.hasOwn(COMMAND_SUMMARIES, name);

@@ -31,6 +31,8 @@ export const DURATION_RANGES = {
   since: { min: UNITS_MS.m, max: 3650 * UNITS_MS.d },
   /** retention.evidence, prune --older-than: an age (date arithmetic only). */
   retention: { min: UNITS_MS.d, max: 36_500 * UNITS_MS.d },
+  /** exceptions.maxLifetime: the longest an exception may be granted for (date arithmetic only). */
+  exceptionLifetime: { min: UNITS_MS.d, max: 3650 * UNITS_MS.d },
 } as const satisfies Record<string, DurationRange>;
 
 /** Which durations become timers; their ranges must end below MAX_TIMER_MS. */

@@ -25,9 +25,11 @@ export interface Config {
   /** Scheduled report jobs, each with its directory resolved. */
   readonly reports: ReadonlyArray<RawConfig['reports'][number] & { dir: string }>;
   readonly log: RawConfig['log'];
+  /** Exceptions files and directories (absolute) and the longest lifetime allowed, in ms. */
+  readonly exceptions: RawConfig['exceptions'];
 }
 
-function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   return issues.map((issue) => {
     if (issue.code === 'unrecognized_keys') {
       return `${keyPath(issue.path)}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
@@ -71,6 +73,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     retention: cfg.retention,
     reports: cfg.reports.map((job) => ({ ...job, dir: job.dir !== undefined ? resolvePath(base, job.dir) : join(resolvePath(base, cfg.output.dir), job.name) })),
     log: cfg.log,
+    exceptions: { ...cfg.exceptions, paths: cfg.exceptions.paths.map((p) => resolvePath(base, p)) },
   };
 }
 
@@ -79,7 +82,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
 }
 
 /** The file's text, read no further than the size limit (so `-c /dev/zero` is refused, not read forever). */
-function readConfigText(file: string): string {
+export function readConfigText(file: string, what = 'configuration'): string {
   let fd: number | undefined;
   try {
     fd = openSync(file, 'r');
@@ -96,7 +99,7 @@ function readConfigText(file: string): string {
     if (err instanceof ConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : String(err);
-    throw new ConfigError(`${file}: cannot read configuration: ${why}`, undefined, { cause: err });
+    throw new ConfigError(`${file}: cannot read ${what}: ${why}`, undefined, { cause: err });
   } finally {
     if (fd !== undefined) closeSync(fd);
   }

@@ -130,6 +130,15 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    exceptions: z
+      .object({
+        /** Exceptions files, or directories of them (their *.yaml and *.yml files); relative paths are resolved against the config file. @default none */
+        paths: z.array(z.string().min(1)).default([]),
+        /** The longest an exception may run from created to expires. @default 180d */
+        maxLifetime: duration(DURATION_RANGES.exceptionLifetime).default(180 * 86_400_000),
+      })
+      .strict()
+      .default({ paths: [], maxLifetime: 180 * 86_400_000 }),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()

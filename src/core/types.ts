@@ -3,6 +3,7 @@
  * ClusterTarget -> (collect) -> Snapshot -> (evaluate) -> Finding[] -> (store) -> (report).
  * Nothing in this file does I/O.
  */
+import type { Disposition } from './exception.js';
 
 /** A cluster to scan, as configured. */
 export interface ClusterTarget {
@@ -199,6 +200,8 @@ export interface Finding extends Verdict {
   cluster: string;
   controlId: string;
   severity: Severity;
+  /** Only on a `fail` that an exception matched (see core/exception.ts); the status stays `fail`. */
+  disposition?: Disposition;
 }
 
 export type ClusterScanStatus = 'complete' | 'partial' | 'failed';

@@ -23,6 +23,8 @@ export const CSV_COLUMNS = [
   'uid',
   'first_seen',
   'age_days',
+  'disposition',
+  'exception_id',
 ] as const;
 
 /**
@@ -65,6 +67,8 @@ export function renderCsv(report: RunReport): string {
         uid: f.resource.uid ?? '',
         first_seen: f.firstSeen ?? '',
         age_days: f.ageDays === undefined ? '' : String(f.ageDays),
+        disposition: f.disposition ?? '',
+        exception_id: f.exceptionId ?? '',
       };
       rows.push(CSV_COLUMNS.map((c) => row[c]));
     }

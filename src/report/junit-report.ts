@@ -4,7 +4,8 @@ import { resourceLabel } from './resource-path.js';
 
 /**
  * JUnit XML, so CI systems show compliance like tests: one <testsuite> per cluster, one
- * <testcase> per control assessed there. fail -> <failure>, error -> <error>; unknown,
+ * <testcase> per control assessed there. fail -> <failure> (or <skipped>, with who accepted it
+ * and why, when an exception in force excepts every failure), error -> <error>; unknown,
  * manual and not-applicable -> <skipped> with the reason. Each lists its findings, one per
  * line. A cluster that could not be assessed is a suite with one errored testcase.
  * Valid against the JUnit schema Jenkins reads (xunit-plugin junit-10.xsd): its <testsuites>
@@ -46,15 +47,34 @@ interface Case {
   outcome: 'pass' | 'failure' | 'error' | 'skipped';
 }
 
-function testcase(cluster: string, c: ControlSection, status: Status, failed: number): Case {
+/** Why excepted findings are accepted, from the report's register, one exception at a time. */
+function exceptedReason(report: RunReport, excepted: readonly ReportFinding[]): string {
+  const ids = [...new Set(excepted.map((f) => f.exceptionId ?? ''))];
+  return ids
+    .map((id) => {
+      const e = report.period.exceptions.find((x) => x.id === id);
+      return e ? `excepted by ${id} (${e.owner}${e.expires ? `, until ${e.expires.slice(0, 10)}` : ''}): ${e.reason}` : `excepted by ${id}`;
+    })
+    .join('; ');
+}
+
+function testcase(report: RunReport, cluster: string, c: ControlSection, status: Status, failed: number): Case {
   const open = `    <testcase${attrs({ classname: cluster, name: `${c.id} ${c.title}`, time: 0 })}`;
   const mine = c.findings.filter((f) => f.cluster === cluster);
   const lines = (s: Status) => mine.filter((f) => f.status === s).map(findingLine).join('\n');
-  if (status === 'fail')
+  if (status === 'fail') {
+    const excepted = mine.filter((f) => f.status === 'fail' && f.disposition === 'excepted');
+    const standing = mine.filter((f) => f.status === 'fail' && f.disposition !== 'excepted');
+    // Every failure accepted by an exception in force: skipped, with who accepted it and why.
+    if (excepted.length > 0 && excepted.length >= failed)
+      return { outcome: 'skipped', xml: `${open}>\n      <skipped${attrs({ message: exceptedReason(report, excepted) })}>${xmlText(excepted.map(findingLine).join('\n'))}</skipped>\n    </testcase>\n` };
+    const line = (f: ReportFinding) => (f.disposition === 'expired' ? `${findingLine(f)} [exception ${f.exceptionId ?? ''} expired]` : findingLine(f));
+    const also = excepted.length > 0 ? `; ${excepted.length} more excepted (${exceptedReason(report, excepted)})` : '';
     return {
       outcome: 'failure',
-      xml: `${open}>\n      <failure${attrs({ message: `${failed} resource(s) fail ${c.id}`, type: c.severity })}>${xmlText(lines('fail'))}</failure>\n    </testcase>\n`,
+      xml: `${open}>\n      <failure${attrs({ message: `${failed - excepted.length} resource(s) fail ${c.id}${also}`, type: c.severity })}>${xmlText(standing.map(line).join('\n'))}</failure>\n    </testcase>\n`,
     };
+  }
   if (status === 'error')
     return { outcome: 'error', xml: `${open}>\n      <error${attrs({ message: `${c.id} could not be evaluated`, type: 'error' })}>${xmlText(lines('error'))}</error>\n    </testcase>\n` };
   const reason = SKIP_REASON[status];
@@ -76,7 +96,7 @@ function suite(report: RunReport, cluster: ClusterSection): { xml: string; cases
         ]
       : report.controls.flatMap((c) => {
           const r = c.results.find((x) => x.cluster === cluster.name);
-          return r ? [testcase(cluster.name, c, r.status, r.counts.fail)] : [];
+          return r ? [testcase(report, cluster.name, c, r.status, r.counts.fail)] : [];
         });
   const n = (o: Case['outcome']) => cases.filter((c) => c.outcome === o).length;
   const props = [

@@ -6,6 +6,9 @@ import type { ControlResult, HistoryReader } from '../store/run-store.js';
 import { complianceScore } from '../score/compliance.js';
 import { groupBy } from '../core/group-by.js';
 import { buildPeriod, type PeriodSection } from './period.js';
+import type { Exception } from '../core/exception.js';
+import { acceptedByControl, scoreWithExceptions } from '../score/exceptions.js';
+import { exceptionsRegister } from './exceptions-register.js';
 
 /**
  * The report as plain data: built from the store (never from the clusters), then rendered
@@ -20,7 +23,13 @@ export interface RunReport {
   complydVersion: string;
   catalogVersion: string;
   run: { id: string; startedAt: string; finishedAt?: string; status: string; trigger: string };
-  fleet: { clusters: number; assessed: number; counts: StatusCounts; passRate: number | null; score: number | null };
+  /** `score` is as measured; `scoreWithExceptions` leaves the failures accepted by exceptions in force out of the decided checks. */
+  fleet: { clusters: number; assessed: number; counts: StatusCounts; passRate: number | null; score: number | null; scoreWithExceptions: number | null; dispositions: DispositionCounts };
+  /**
+   * The exception set: its digest as the run recorded it, and the digest of the files read for
+   * this report (they may have changed since the run; the dispositions are the run's).
+   */
+  exceptions: { runDigest?: string; filesDigest?: string };
   clusters: ClusterSection[];
   controls: ControlSection[];
   /** The period ending at this run: trends, changes, time to remediate, risks, hash-chain entries. */
@@ -38,15 +47,29 @@ export interface ClusterSection {
   error?: string;
   counts: StatusCounts;
   passRate: number | null;
-  /** Severity-weighted compliance score (README: Scores); null when nothing was decided. */
+  /** Severity-weighted compliance score as measured (README: Scores); null when nothing was decided. */
   score: number | null;
+  /** The same with failures accepted by exceptions in force left out of the decided checks. */
+  scoreWithExceptions: number | null;
+  dispositions: DispositionCounts;
   gaps: Gap[];
   failingControls: Array<{ controlId: string; title: string; severity: Severity; failed: number }>;
+}
+
+/** Failing findings by disposition: open (no exception), excepted (one in force), expired (its exception lapsed). */
+export interface DispositionCounts {
+  open: number;
+  excepted: number;
+  expired: number;
 }
 
 export interface ReportFinding {
   cluster: string;
   status: Status;
+  /** For a failing finding: open, excepted or expired (the status stays fail). */
+  disposition?: 'open' | 'excepted' | 'expired';
+  /** The exception that excepted it, or that lapsed. */
+  exceptionId?: string;
   severity: Severity;
   /** With the object's apiVersion and uid where it was read. */
   resource: ResourceRef;
@@ -104,6 +127,10 @@ export interface BuildReportInput {
   framework?: Framework;
   /** Length of the period the report looks back over, ending at the run. Default 30 days. */
   sinceMs?: number;
+  /** The exceptions declared now, for the register (owner, reason, expiry); the dispositions come from the run. */
+  exceptions?: readonly Exception[];
+  /** Digest of `exceptions`, to show whether they are the ones the run applied. */
+  exceptionsDigest?: string;
 }
 
 export const DEFAULT_PERIOD_MS = 30 * 86_400_000;
@@ -133,6 +160,12 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
     return counts;
   };
   const sevRank = (s: Severity) => SEVERITIES.indexOf(s);
+  const accepted = acceptedByControl(findingRows);
+  const dispositionsOf = (cluster?: string): DispositionCounts => {
+    const out = { open: 0, excepted: 0, expired: 0 };
+    for (const f of findingRows) if (f.status === 'fail' && (cluster === undefined ? keep(f.cluster) : f.cluster === cluster)) out[f.disposition?.kind ?? 'open'] += 1;
+    return out;
+  };
 
   const clusters: ClusterSection[] = clusterRows.filter((c) => keep(c.cluster)).map((c) => ({
     name: c.cluster,
@@ -146,6 +179,8 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
     counts: countsOf(c.cluster),
     passRate: passRate(countsOf(c.cluster)),
     score: scoreOf(controlRows.filter((r) => r.cluster === c.cluster)),
+    scoreWithExceptions: scoreWithExceptions(controlRows.filter((r) => r.cluster === c.cluster), accepted),
+    dispositions: dispositionsOf(c.cluster),
     gaps: gapRows.filter((g) => g.cluster === c.cluster).map(({ evidence, reason, message }) => ({ evidence, reason, message })),
     failingControls: controlRows
       .filter((r) => r.cluster === c.cluster && r.counts.fail > 0)
@@ -165,6 +200,7 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
     ...(input.framework ? { framework: input.framework } : {}),
     openAtRun,
   });
+  period.exceptions = exceptionsRegister(input.exceptions ?? [], findingRows.filter((f) => keep(f.cluster)), new Date(run.startedAt));
 
   const catalogIds = input.controls.filter((c) => !inScope || inScope.has(c.id)).map((c) => c.id);
   const controlIds = [...new Set([...catalogIds, ...controlRows.map((r) => r.controlId)])];
@@ -192,7 +228,10 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
       counts: fleetCounts,
       passRate: passRate(fleetCounts),
       score: scoreOf(controlRows.filter((r) => keep(r.cluster))),
+      scoreWithExceptions: scoreWithExceptions(controlRows.filter((r) => keep(r.cluster)), accepted),
+      dispositions: dispositionsOf(),
     },
+    exceptions: { ...(run.exceptionsDigest !== undefined && { runDigest: run.exceptionsDigest }), ...(input.exceptionsDigest !== undefined && { filesDigest: input.exceptionsDigest }) },
     clusters,
     controls,
     period,
@@ -206,6 +245,8 @@ function controlSection(id: string, meta: Control | undefined, rows: readonly Co
     .map((f): ReportFinding => ({
       cluster: f.cluster,
       status: f.status,
+      ...(f.status === 'fail' && { disposition: f.disposition?.kind ?? 'open' }),
+      ...(f.disposition && { exceptionId: f.disposition.exceptionId }),
       severity: f.severity,
       resource: f.resource,
       ...(f.evidence ? { evidence: f.evidence } : {}),

@@ -62,12 +62,17 @@ export async function executiveSummary(L: Layout, report: RunReport, chart?: Cha
     [
       [{ text: 'Compliance score (0-100)', font: FONT.bold }, { text: fmtScore(p.fleet.score), font: FONT.bold }, fmtScore(p.fleet.first), deltaCell(L, p.fleet.score, p.fleet.first, true)],
       [{ text: 'Risk score', font: FONT.bold }, { text: fmtRisk(p.fleet.risk), font: FONT.bold }, fmtRisk(p.fleet.firstRisk), deltaCell(L, p.fleet.risk, p.fleet.firstRisk, false, 0)],
+      ['Compliance score with accepted exceptions', fmtScore(report.fleet.scoreWithExceptions), '', ''],
+      ['Risk score with accepted exceptions', fmtRisk(p.fleet.riskWithExceptions), '', ''],
+      ['Failing results excepted / exception expired', `${fmtInt(report.fleet.dispositions.excepted)} / ${fmtInt(report.fleet.dispositions.expired)}`, '', ''],
       ['Clusters assessed', `${report.fleet.assessed} of ${report.fleet.clusters}`, '', ''],
       ['Failing results', fmtInt(report.fleet.counts.fail), '', ''],
       ['Unknown / manual (never counted as passed)', `${fmtInt(report.fleet.counts.unknown)} / ${fmtInt(report.fleet.counts.manual)}`, '', ''],
     ],
     { size: 8.5, caption: 'Key figures' },
   );
+
+  exceptionsAttention(L, report, body);
 
   if (chart && p.trend.fleet.length > 1) {
     await chart.trend(L, [{ name: 'Fleet', points: p.trend.fleet }], 150, 'Fleet compliance score per run');
@@ -191,11 +196,24 @@ export async function clusterTrends(L: Layout, report: RunReport, chart?: ChartH
   );
 }
 
+/** The exceptions that need someone's attention soon, named in the summary. */
+function exceptionsAttention(L: Layout, report: RunReport, body: ReturnType<Layout['style']>): void {
+  const soon = report.period.exceptions.filter((e) => e.state === 'expiring');
+  const lapsed = report.period.exceptions.filter((e) => e.state === 'expired');
+  if (soon.length === 0 && lapsed.length === 0) return;
+  const name = (e: (typeof soon)[number]) => `${e.id} (${e.owner}, ${e.expires ? fmtDate(e.expires) : 'no date'}, ${e.matched} finding(s))`;
+  const parts = [
+    soon.length > 0 && `Exceptions expiring within 30 days of this run: ${soon.map(name).join('; ')}.`,
+    lapsed.length > 0 && `Expired: ${lapsed.map((e) => `${e.id} (${e.owner}, ${e.expires ? fmtDate(e.expires) : 'no date'})`).join('; ')}; their findings count as failing again.`,
+  ].filter(Boolean);
+  L.paragraph(parts.join(' '), body);
+}
+
 export function exceptionsRegister(L: Layout, report: RunReport): void {
   L.heading('5 Exceptions register', 1, L.contents.entry('5 Exceptions register'));
   const body = L.style(FONT.regular, 9);
   L.paragraph(
-    'Accepted deviations from a control, each with its scope, owner, reason and expiry. An excepted result is still reported as failing in this report; the register records who accepted it and until when. Expired exceptions are highlighted.',
+    'Accepted deviations from a control, each with its scope, owner, reason, ticket and expiry, and the failing findings of this run it matched. An excepted result is still reported as failing in this report; the register records who accepted it and until when. Expired exceptions are highlighted: the findings they matched are open failures again.',
     body,
   );
   const rows = report.period.exceptions;
@@ -203,20 +221,31 @@ export function exceptionsRegister(L: Layout, report: RunReport): void {
     L.paragraph('No exceptions are registered: every failing result in this report stands as failing.', L.style(FONT.bold, 9));
     return;
   }
+  if (report.exceptions.runDigest && report.exceptions.filesDigest && report.exceptions.runDigest !== report.exceptions.filesDigest) {
+    L.paragraph('The exceptions files read for this report differ from those the run applied: the matched findings are the run\u2019s, the owner, reason and expiry are those of the files now.', L.style(FONT.bold, 9));
+  }
+  const expires = (e: (typeof rows)[number]): Cell => {
+    if (!e.expires) return { text: 'unknown', color: L.c.muted };
+    if (e.state === 'expired') return { text: `${fmtDate(e.expires)} (expired)`, color: L.c.status.fail, font: FONT.bold };
+    if (e.state === 'expiring') return { text: `${fmtDate(e.expires)} (soon)`, color: L.c.status.unknown, font: FONT.bold };
+    return { text: e.state === 'pending' ? `${fmtDate(e.expires)} (from ${fmtDate(e.created ?? e.expires)})` : fmtDate(e.expires) };
+  };
   L.table(
     [
-      { header: 'Control', width: 20 },
-      { header: 'Scope', width: 24 },
-      { header: 'Owner', width: 14 },
-      { header: 'Reason', width: 24 },
-      { header: 'Expires', width: 18 },
+      { header: 'Exception', width: 19 },
+      { header: 'Scope', width: 21 },
+      { header: 'Owner', width: 12 },
+      { header: 'Reason', width: 22 },
+      { header: 'Expires', width: 15 },
+      { header: 'Matched', width: 11, align: 'right' },
     ],
     rows.map((e) => [
-      { text: e.controlId, font: FONT.bold },
+      { text: `${e.id}${e.controls.length > 0 ? `: ${e.controls.join(', ')}` : ''}`, font: FONT.bold },
       e.scope,
       e.owner,
-      e.reason,
-      e.expired ? { text: `${fmtDate(e.expires)} (expired)`, color: L.c.status.fail, font: FONT.bold } : fmtDate(e.expires),
+      e.ticket ? `${e.reason} (${e.ticket})` : e.reason,
+      expires(e),
+      e.lapsed > 0 ? { text: `${fmtInt(e.matched)} + ${fmtInt(e.lapsed)} lapsed`, color: L.c.status.fail } : fmtInt(e.matched),
     ]),
     { size: 8, caption: 'Exceptions register' },
   );
@@ -241,6 +270,11 @@ export function methodology(L: Layout, report: RunReport): void {
   L.paragraph('score = 100 x sum( w(severity) x pass ) / sum( w(severity) x (pass + fail) )', mono);
   L.paragraph(
     'Weights w: critical 8, high 4, medium 2, low 1, info 0. A check is one control judged against one resource (one container where it applies). Unknown, manual, not-applicable and error results are not in the formula and are shown beside the score. A scope where nothing was decided has no score (n/a). The pass rate pass / (pass + fail) is also given.',
+    body,
+  );
+  L.heading('Scores as measured and with accepted exceptions', 2);
+  L.paragraph(
+    'Every score and risk in this report is as measured unless it says \u201cwith accepted exceptions\u201d. An exception (see the register) never changes a result: an excepted failure is still a failure. The compliance score with accepted exceptions leaves the failures excepted by an exception in force at the run out of the formula (neither pass nor fail: accepted is not compliant); the risk score with accepted exceptions leaves their severity weights out of their workloads\u2019 severity. A failure whose exception has expired counts in both. Time to remediate is the same either way: an excepted failure stays open until it is fixed.',
     body,
   );
   L.heading('Risk score', 2);

@@ -9,6 +9,7 @@ import type { Severity } from '../core/types.js';
 import { controlFilter, remediation, trend, type Scope } from '../history/history.js';
 import type { AgeBucket } from '../history/remediation.js';
 import { complianceScore } from '../score/compliance.js';
+import { riskWithExceptions } from '../score/exceptions.js';
 import type { ClusterResult, ControlResult, FindingEpisode, HistoryReader, Run, StoredWorkloadRisk } from '../store/run-store.js';
 
 export interface ScoreChange {
@@ -16,8 +17,11 @@ export interface ScoreChange {
   score: number | null;
   /** At the first run of the period (null when there was none, or nothing was decided). */
   first: number | null;
+  /** Risk as measured. */
   risk: number | null;
   firstRisk: number | null;
+  /** Risk with the failures accepted by exceptions in force left out (null when risk was not recorded). */
+  riskWithExceptions: number | null;
 }
 
 export interface TrendPoint {
@@ -37,16 +41,8 @@ export interface ChainEntry {
   chainHash: string;
 }
 
-/** An accepted deviation from a control. The policy work fills these; the report already has their place. */
-export interface ReportException {
-  controlId: string;
-  /** Where it applies, e.g. `prod-eu/payments/Deployment/ledger` or `prod-eu/*`. */
-  scope: string;
-  owner: string;
-  reason: string;
-  expires: string;
-  expired: boolean;
-}
+import type { ReportException } from './exceptions-register.js';
+export type { ReportException };
 
 export interface PeriodSection {
   from: string;
@@ -109,6 +105,7 @@ export async function buildPeriod(input: PeriodInput): Promise<PeriodSection> {
   const scoreAt = (points: ReadonlyArray<{ runId: string; score: number | null }>, runId: string | undefined) => (runId ? (points.find((p) => p.runId === runId)?.score ?? null) : null);
   // The reported run's scores come from its own control results (always present), not from the series.
   const scoreOf = (rows: readonly ControlResult[]) => complianceScore(rows.map((x) => ({ controlId: x.controlId, severity: x.severity, counts: x.counts }))).score;
+  const acceptedRisk = riskWithExceptions(risks, (input.openAtRun ?? []).filter((e) => e.seen));
   const clusterRisk = new Map<string, number>();
   for (const w of risks) if (inScope(w.cluster)) clusterRisk.set(w.cluster, (clusterRisk.get(w.cluster) ?? 0) + w.risk);
   const riskRecorded = t.risk.some((p) => p.runId === run.id);
@@ -124,6 +121,7 @@ export async function buildPeriod(input: PeriodInput): Promise<PeriodSection> {
         first: scoreAt(series?.score ?? [], firstRun?.id),
         risk: riskRecorded ? (clusterRisk.get(c.cluster) ?? 0) : null,
         firstRisk: riskAt(series?.risk ?? [], firstRun?.id),
+        riskWithExceptions: riskRecorded ? (acceptedRisk.get(c.cluster) ?? 0) : null,
       };
     });
 
@@ -155,6 +153,7 @@ export async function buildPeriod(input: PeriodInput): Promise<PeriodSection> {
       first: scoreAt(t.score, firstRun?.id),
       risk: fleetRisk,
       firstRisk: riskAt(t.risk, firstRun?.id),
+      riskWithExceptions: riskRecorded ? Math.round([...acceptedRisk].filter(([c]) => inScope(c)).reduce((sum, [, r]) => sum + r, 0) * 1000) / 1000 : null,
     },
     clusters,
     trend: {

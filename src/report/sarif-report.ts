@@ -78,13 +78,29 @@ function resultMessage(f: ReportFinding): string {
   return parts.join(' ');
 }
 
-function result(c: ControlSection, ruleIndex: number, f: ReportFinding): Json {
+/** What the register says of an exception, for a suppression's justification. */
+function justification(report: RunReport, id: string): string {
+  const e = report.period.exceptions.find((x) => x.id === id);
+  if (!e) return `excepted by ${id}`;
+  return [`excepted by ${id}: ${e.reason}`, `owner ${e.owner}`, e.ticket && `ticket ${e.ticket}`, e.expires && `until ${e.expires.slice(0, 10)}`].filter(Boolean).join('; ');
+}
+
+/**
+ * An excepted result carries an accepted external suppression, so code-scanning tools hide it
+ * while the result stays in the log; a lapsed exception suppresses nothing and says so.
+ */
+function suppressionOf(report: RunReport, f: ReportFinding): Json {
+  if (f.disposition !== 'excepted' || !f.exceptionId) return {};
+  return { suppressions: [{ kind: 'external', status: 'accepted', justification: justification(report, f.exceptionId), properties: { exceptionId: f.exceptionId } }] };
+}
+
+function result(report: RunReport, c: ControlSection, ruleIndex: number, f: ReportFinding): Json {
   return {
     ruleId: c.id,
     ruleIndex,
     kind: 'fail',
     level: LEVEL[c.severity],
-    message: { text: resultMessage(f) },
+    message: { text: f.disposition === 'expired' && f.exceptionId ? `${resultMessage(f)} Its exception ${f.exceptionId} has expired.` : resultMessage(f) },
     locations: [
       {
         // GitHub requires a region; the made-up file has one line per resource.
@@ -93,9 +109,12 @@ function result(c: ControlSection, ruleIndex: number, f: ReportFinding): Json {
       },
     ],
     partialFingerprints: { 'complydFingerprint/v1': f.fingerprint },
+    ...suppressionOf(report, f),
     properties: {
       cluster: f.cluster,
       severity: f.severity,
+      ...(f.disposition !== undefined && { disposition: f.disposition }),
+      ...(f.exceptionId !== undefined && { exceptionId: f.exceptionId }),
       ...(f.resource.apiVersion !== undefined && { apiVersion: f.resource.apiVersion }),
       ...(f.resource.uid !== undefined && { uid: f.resource.uid }),
       ...(f.firstSeen !== undefined && { firstSeen: f.firstSeen, ageDays: f.ageDays }),
@@ -153,7 +172,7 @@ function clusterRun(report: RunReport, cluster: ClusterSection, driver: Json): J
         toolExecutionNotifications: notes,
       },
     ],
-    results: report.controls.flatMap((c, i) => c.findings.filter((f) => f.status === 'fail' && f.cluster === cluster.name).map((f) => result(c, i, f))),
+    results: report.controls.flatMap((c, i) => c.findings.filter((f) => f.status === 'fail' && f.cluster === cluster.name).map((f) => result(report, c, i, f))),
     properties: {
       runId: report.run.id,
       runStatus: report.run.status,

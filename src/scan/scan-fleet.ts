@@ -8,6 +8,8 @@ import type { Control } from '../core/control.js';
 import { evaluateIn } from '../evaluate/evaluate.js';
 import { EvalContext } from '../evaluate/context.js';
 import { workloadRisks } from '../score/risk.js';
+import { applyExceptions, compileException, snapshotTarget, type CompiledException } from '../evaluate/exceptions.js';
+import { exceptionsDigest, type Exception } from '../core/exception.js';
 import type { FinalRunStatus, RunWriter } from '../store/run-store.js';
 
 export interface ScanFleetDeps {
@@ -20,6 +22,13 @@ export interface ScanFleetDeps {
   catalogVersion: string;
   complydVersion: string;
   owner: string;
+  /** Applied to every cluster's failing findings at the run's start; none when absent. */
+  exceptions?: readonly Exception[];
+}
+
+/** What scanCluster needs beyond the deps: the exceptions compiled once per run, and the run's time. */
+interface ClusterScanDeps extends Omit<ScanFleetDeps, 'store' | 'exceptions'> {
+  exceptions?: { compiled: readonly CompiledException[]; at: Date };
 }
 
 export interface ScanFleetOptions {
@@ -74,7 +83,7 @@ function objectCounts(snapshot: Snapshot): ClusterScan['objectCounts'] {
 }
 
 /** Collect and evaluate one cluster. Never throws: a cluster that cannot be read is a `failed` scan. */
-export async function scanCluster(target: ClusterTarget, deps: Omit<ScanFleetDeps, 'store'>): Promise<ClusterScan> {
+export async function scanCluster(target: ClusterTarget, deps: ClusterScanDeps): Promise<ClusterScan> {
   const startedAt = deps.now().toISOString();
   try {
     const snapshot = await deps.collect(target);
@@ -83,6 +92,7 @@ export async function scanCluster(target: ClusterTarget, deps: Omit<ScanFleetDep
     await yieldToEventLoop();
     const ctx = new EvalContext(snapshot, deps.now());
     const findings = await evaluateYielding(ctx, deps.controls);
+    if (deps.exceptions) applyExceptions(findings, deps.exceptions.compiled, snapshotTarget(snapshot), deps.exceptions.at);
     await yieldToEventLoop();
     const risks = workloadRisks(ctx, findings);
     await yieldToEventLoop();
@@ -137,12 +147,15 @@ export function runStatusOf(clusters: readonly ClusterSummary[], interrupted: bo
  * cluster never holds back or spoils the others. The run row says how it ended.
  */
 export async function scanFleet(targets: readonly ClusterTarget[], deps: ScanFleetDeps, opts: ScanFleetOptions): Promise<FleetScanResult> {
+  const startedAt = deps.now();
+  const exceptions = deps.exceptions ?? [];
   const runId = await deps.store.beginRun({
     trigger: opts.trigger,
+    exceptionsDigest: exceptionsDigest(exceptions),
     catalogVersion: deps.catalogVersion,
     complydVersion: deps.complydVersion,
     clusterCount: targets.length,
-    now: deps.now(),
+    now: startedAt,
     owner: deps.owner,
   });
   opts.onStart?.(runId);
@@ -153,6 +166,7 @@ export async function scanFleet(targets: readonly ClusterTarget[], deps: ScanFle
   }, opts.heartbeatMs ?? 15_000);
   beat.unref();
 
+  const compiled = exceptions.map(compileException);
   const evaluatedControls = deps.controls.map((c) => c.id);
   const frameworks = Object.fromEntries(deps.controls.map((c) => [c.id, c.frameworks]));
   const recorded: ClusterSummary[] = [];
@@ -160,7 +174,7 @@ export async function scanFleet(targets: readonly ClusterTarget[], deps: ScanFle
   try {
     await mapLimit(targets, opts.concurrency, async (target) => {
       if (opts.signal?.aborted || storeFailure) return;
-      const scan = await scanCluster(target, { ...deps, log });
+      const scan = await scanCluster(target, { ...deps, log, exceptions: { compiled, at: startedAt } });
       try {
         await deps.store.recordCluster(runId, scan, { evaluatedControls, frameworks });
       } catch (err) {

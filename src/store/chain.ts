@@ -8,9 +8,12 @@
  *   whether the scan observed it, and the hash of its evidence (not the evidence text, which
  *   retention may blank; the evidence hash stays and covers it while it exists),
  * - its gaps,
- * - from migration 004 on, its counts per framework and severity (score spans).
- * chain_hash covers the run_clusters row itself (and the immutable fields of its run) and
- * the previous row's chain_hash.
+ * - from migration 004 on, its counts per framework and severity (score spans),
+ * - from migration 008 on, for a run with an exceptions digest, the disposition of every
+ *   open episode that has one (fingerprint, episode, excepted or expired, exception id).
+ * chain_hash covers the run_clusters row itself (and the immutable fields of its run: seq,
+ * start and, from 008 on, the digest of the exceptions it applied) and the previous row's
+ * chain_hash. Rows of runs without a digest hash exactly as before.
  */
 import { createHash } from 'node:crypto';
 import type { Severity, Status } from '../core/types.js';
@@ -48,6 +51,13 @@ export interface GapEntry {
   message: string;
 }
 
+export interface DispositionEntry {
+  fingerprint: string;
+  episode: number;
+  disposition: string;
+  exceptionId: string;
+}
+
 export interface ResultsInput {
   controls: readonly CountsEntry[];
   namespaces: readonly CountsEntry[];
@@ -55,6 +65,8 @@ export interface ResultsInput {
   gaps: readonly GapEntry[];
   /** Per framework and severity; absent for scans recorded without score spans (their hash is unchanged). */
   frameworks?: readonly CountsEntry[];
+  /** Of a run with an exceptions digest; absent before migration 008 (their hash is unchanged). */
+  dispositions?: readonly DispositionEntry[];
 }
 
 /** Code-unit order: the same in every process, independent of locale and database collation. */
@@ -90,6 +102,10 @@ export function resultsHash(input: ResultsInput, lineOf: (f: OpenFindingEntry) =
   section([...input.findings].sort(compareFindings).map(lineOf));
   section([...input.gaps].sort(compareGaps).map((g) => JSON.stringify(['G', g.evidence, g.reason, g.message])));
   if (input.frameworks) section([...input.frameworks].sort(compareCounts).map((e) => countsLine('S', e)));
+  if (input.dispositions) {
+    const lines = input.dispositions.map((d) => JSON.stringify(['D', d.fingerprint, d.episode, d.disposition, d.exceptionId]));
+    section(lines.sort());
+  }
   return h.digest('hex');
 }
 
@@ -113,6 +129,8 @@ export interface ChainFields {
   error: string | null;
   counts: StatusCounts;
   resultsHash: string;
+  /** The run's exceptions digest; null or absent for runs recorded before migration 008. */
+  exceptionsDigest?: string | null;
 }
 
 export function chainHash(f: ChainFields): string {
@@ -136,5 +154,7 @@ export function chainHash(f: ChainFields): string {
     [c.pass, c.fail, c.manual, c['not-applicable'], c.unknown, c.error],
     f.resultsHash,
   ];
+  // Appended only when present, so every row recorded before keeps its hash.
+  if (f.exceptionsDigest !== null && f.exceptionsDigest !== undefined) fields.push(f.exceptionsDigest);
   return sha256(`complyd.chain/v1\n${f.prevChainHash}\n${JSON.stringify(fields)}`);
 }

@@ -116,7 +116,7 @@ export class KnexHistoryReader implements HistoryReader {
 
   async findings(runId: string, filter: FindingFilter = {}): Promise<StoredFinding[]> {
     const episodes = await attempt(`cannot read findings of run ${runId}`, () => episodesAtRun(this.db, this.dialect, runId, filter));
-    return episodes.map(({ cluster, controlId, severity, status, resource, evidence, message, fingerprint, episode, firstSeen, seen, evidencePruned }) => ({
+    return episodes.map(({ cluster, controlId, severity, status, resource, evidence, message, fingerprint, episode, firstSeen, seen, evidencePruned, disposition }) => ({
       runId,
       cluster,
       controlId,
@@ -130,6 +130,7 @@ export class KnexHistoryReader implements HistoryReader {
       firstSeenAt: firstSeen.at,
       ...(filter.includeUnseen && { seen }),
       ...(evidencePruned && { evidencePruned }),
+      ...(disposition && { disposition }),
     }));
   }
 

@@ -27,6 +27,7 @@ import {
 import { RUNS, RUN_CLUSTERS, countsOf, isoTimestamp } from './run-rows.js';
 import type { ClusterDiff, ControlResult, CountsItem, CountsPoint, FindingEpisode, FindingFilter, Remediated, Resolution, RunDiff } from './run-types.js';
 import type { SpanDim } from './spans.js';
+import { DISPOSITION_SPANS } from './disposition-spans.js';
 
 /** Code-unit order, for sorting in code the way a dialect's orderBytewise sorts (ASCII identifiers). */
 export function byteCompare(a: string, b: string): number {
@@ -49,6 +50,13 @@ export async function episodesAtRun(db: Db, dialect: SqlDialect, runId: string, 
     .leftJoin(`${REVISIONS} as r`, (j) => {
       j.on('r.episode_id', '=', 'e.id').andOn('r.from_seq', '<=', 'rc.seq').andOn('r.to_seq', '>', 'rc.seq');
     })
+    .leftJoin(`${DISPOSITION_SPANS} as d`, (j) => {
+      j.on('d.cluster', '=', 'e.cluster')
+        .andOn('d.fingerprint', '=', 'e.fingerprint')
+        .andOn('d.episode', '=', 'e.episode')
+        .andOn('d.from_seq', '<=', 'rc.seq')
+        .andOn((o) => void o.onNull('d.to_seq').orOn('d.to_seq', '>', 'rc.seq'));
+    })
     .where('rc.run_id', runId)
     .whereIn('rc.status', ASSESSED)
     .where((w) => {
@@ -59,7 +67,7 @@ export async function episodesAtRun(db: Db, dialect: SqlDialect, runId: string, 
   if (filter.status !== undefined) void q.andWhereRaw('COALESCE(r.status, e.status) = ?', [filter.status]);
   if (!filter.includeUnseen) void q.andWhereRaw('COALESCE(r.seen, e.seen) = 1');
   dialect.orderBytewise(q, ['e.cluster', 'e.control_id']).orderBy('e.id');
-  const columns = [...episodeWithRevisionColumns(), 'rc.run_id as at_run_id', 'rc.seq as at_seq', 'rc.started_at as at_at'];
+  const columns = [...episodeWithRevisionColumns(), 'rc.run_id as at_run_id', 'rc.seq as at_seq', 'rc.started_at as at_at', 'd.disposition as at_disposition', 'd.exception_id as at_exception_id'];
   const rows = await dialect.selectRows<EpisodeRow & Record<string, unknown>>(db, q, selecting(columns, filter.withoutEvidence));
   return rows.map((row) => {
     const state = joinedState(row);
@@ -69,6 +77,8 @@ export async function episodesAtRun(db: Db, dialect: SqlDialect, runId: string, 
     // last sighting overall) is also the last one before the point only when it precedes it.
     if (episode.seen) episode.lastSeen = here;
     else if (episode.lastSeen && episode.lastSeen.seq >= here.seq) delete episode.lastSeen;
+    const disposition = row['at_disposition'];
+    if (disposition === 'excepted' || disposition === 'expired') episode.disposition = { kind: disposition, exceptionId: String(row['at_exception_id']) };
     return episode;
   });
 }

@@ -27,11 +27,13 @@ import {
   type HeadRow,
   type SpanRow,
 } from './history-rows.js';
-import { observeScan, planLifecycle, type LifecyclePlan } from './lifecycle.js';
+import { observeScan, planLifecycle, type LifecyclePlan, type ScanObservations } from './lifecycle.js';
 import { GAPS, GAP_COLUMNS, RUNS, RUN_CLUSTERS, countsToRow, isoTimestamp, type GapRow, type RunRow } from './run-rows.js';
 import type { RecordClusterOptions } from './run-types.js';
 import { aggregateFrameworks, aggregateScan, planSpans, type Aggregate } from './spans.js';
 import { applyRiskSpans } from './risk-spans.js';
+import { applyDispositionSpans, type EpisodeDisposition } from './disposition-spans.js';
+import type { DispositionEntry } from './chain.js';
 import type { SqlDialect } from './dialect.js';
 import { StoreError } from './store-error.js';
 
@@ -149,6 +151,18 @@ function openEntries(plan: LifecyclePlan, numbers: Map<string, number>): OpenFin
   return entries;
 }
 
+/** Every episode open after the scan, with the disposition the scan gave the ones it observed. */
+function episodeDispositions(plan: LifecyclePlan, observations: ScanObservations, numbers: Map<string, number>): EpisodeDisposition[] {
+  const out: EpisodeDisposition[] = plan.open.map(({ episode, seen }) => ({
+    fingerprint: episode.fingerprint,
+    episode: episode.episode,
+    seen,
+    disposition: seen ? observations.byKey.get(episode.key)?.finding.disposition : undefined,
+  }));
+  for (const o of plan.created) out.push({ fingerprint: o.fingerprint, episode: (numbers.get(o.fingerprint) ?? 0) + 1, seen: true, disposition: o.finding.disposition });
+  return out;
+}
+
 function clusterRowOf(runId: string, scan: ClusterScan) {
   const where = `cluster ${scan.cluster} of run ${runId}`;
   return {
@@ -208,7 +222,7 @@ export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect
 
   const { seq, head } = await dialect.lockCluster(trx, cluster);
   // Hold the run against a concurrent takeover and check it still runs.
-  const run = (await dialect.forShare(trx(RUNS).select('status', 'seq', 'started_at').where({ id: runId })).first()) as Pick<RunRow, 'status' | 'seq' | 'started_at'> | undefined;
+  const run = (await dialect.forShare(trx(RUNS).select('status', 'seq', 'started_at', 'exceptions_digest').where({ id: runId })).first()) as Pick<RunRow, 'status' | 'seq' | 'started_at' | 'exceptions_digest'> | undefined;
   if (!run) throw new StoreError(`cannot record ${where}: no such run`);
   if (run.status !== 'running') throw new StoreError(`cannot record ${where}: the run is ${run.status}, not running`);
 
@@ -216,6 +230,7 @@ export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect
   const prev = previousAssessed(head);
   let plan: LifecyclePlan | undefined;
   let numbers = new Map<string, number>();
+  let dispositions: DispositionEntry[] | undefined;
   if (observations) {
     const open = (await dialect.selectRows<EpisodeRow>(trx, trx(EPISODES).where({ cluster }).whereNull('resolved_seq'), OPEN_EPISODE_COLUMNS)).map(rowToOpenEpisode);
     plan = planLifecycle(open, observations);
@@ -223,7 +238,10 @@ export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect
       trx,
       plan.created.map((o) => o.fingerprint),
     );
+    dispositions = await applyDispositionSpans(trx, dialect, cluster, episodeDispositions(plan, observations, numbers), seq);
   }
+  // Runs recorded without an exceptions digest (before 008, or by a caller that applied none) hash as before.
+  const exceptionsDigest = run.exceptions_digest ?? null;
 
   const results = resultsHash({
     controls: aggregates.controls,
@@ -231,6 +249,7 @@ export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect
     findings: plan ? openEntries(plan, numbers) : [],
     gaps: gapRows,
     ...(frameworks ? { frameworks } : {}),
+    ...(dispositions && exceptionsDigest !== null ? { dispositions } : {}),
   });
   const prevChainHash = head?.head_chain_hash ?? ZERO_HASH;
   const chain = chainHash({
@@ -252,6 +271,7 @@ export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect
     error: base.error,
     counts,
     resultsHash: results,
+    exceptionsDigest,
   });
 
   const withRisk = assessed && scan.risks !== undefined;

@@ -37,6 +37,7 @@ export const RUN_COLUMNS = [
   'cluster_count',
   'owner',
   'heartbeat_at',
+  'exceptions_digest',
 ];
 export const RUN_CLUSTER_COLUMNS = [
   'run_id',
@@ -81,6 +82,8 @@ export interface RunRow {
   cluster_count: number | string;
   owner: string;
   heartbeat_at: string;
+  /** NULL for runs recorded before migration 008. */
+  exceptions_digest: string | null;
 }
 
 export interface RunClusterRow extends CountRow {
@@ -139,6 +142,7 @@ export function rowToRun(row: RunRow): Run {
     clusterCount: Number(row.cluster_count),
     owner: row.owner,
     heartbeatAt: row.heartbeat_at,
+    ...(row.exceptions_digest !== null && row.exceptions_digest !== undefined && { exceptionsDigest: row.exceptions_digest }),
   };
 }
 

@@ -22,10 +22,14 @@ export interface Run {
   /** `host:pid@space` of the process writing it (see run-owner.ts); `host:pid` when its PID space is unknown or it predates them. */
   owner: string;
   heartbeatAt: string;
+  /** SHA-256 of the exception set the run applied; absent for runs recorded before exceptions were stored. */
+  exceptionsDigest?: string;
 }
 
 export interface BeginRunInput {
   trigger: string;
+  /** SHA-256 of the exception set applied in the run (core/exception.ts exceptionsDigest); covered by the chain. */
+  exceptionsDigest?: string;
   catalogVersion: string;
   complydVersion: string;
   clusterCount: number;

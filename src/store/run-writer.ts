@@ -61,6 +61,7 @@ export class KnexRunWriter implements RunWriter {
           cluster_count: input.clusterCount,
           owner: input.owner,
           heartbeat_at: now,
+          exceptions_digest: input.exceptionsDigest ?? null,
         });
       }),
     );

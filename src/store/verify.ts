@@ -5,7 +5,7 @@
  * Detected (each named by table and row):
  * - a changed run_clusters field (status, times, counts, labels, snapshot hash, error...) or a
  *   changed `runs.seq` / `runs.started_at`: `chain-hash`;
- * - a changed, added or removed count span, score span, finding episode, revision or gap that alters what
+ * - a changed, added or removed count span, score span, disposition span, finding episode, revision or gap that alters what
  *   some scan's results were (counts, which findings were open, their status, severity,
  *   episode number, seen flag, evidence hash): `results-hash` on every scan it affects;
  * - a deleted run or cluster row in the middle of a chain (or its first rows): `broken-link`
@@ -25,7 +25,8 @@
  */
 import { fingerprint } from '../core/fingerprint.js';
 import type { Status } from '../core/types.js';
-import { chainHash, compareCounts, compareFindings, evidenceHash, findingLine, resultsHash, ZERO_HASH, type CountsEntry, type GapEntry, type OpenFindingEntry } from './chain.js';
+import { chainHash, compareCounts, compareFindings, evidenceHash, findingLine, resultsHash, ZERO_HASH, type CountsEntry, type DispositionEntry, type GapEntry, type OpenFindingEntry } from './chain.js';
+import { DISPOSITION_SPANS, DISPOSITION_SPAN_COLUMNS, rowToDispositionEntry, type DispositionSpanRow } from './disposition-spans.js';
 import type { SqlDialect } from './dialect.js';
 import { ASSESSED, EPISODES, EPISODE_COLUMNS, HEADS, REVISIONS, SCORE_SPANS, STATE_COLUMNS, SCORE_SPAN_COLUMNS, SPANS, SPAN_COLUMNS, type Db, type EpisodeRow, type HeadRow, type RevisionRow, type SpanRow, type StateRow } from './history-rows.js';
 import { GAPS, RUNS, RUN_CLUSTERS, countsOf, type RunClusterRow } from './run-rows.js';
@@ -39,6 +40,12 @@ interface ChainRow extends RunClusterRow {
   run_seq: number | string | null;
   run_started_at: string | null;
   scores_recorded: number | string | null;
+  run_exceptions_digest: string | null;
+}
+
+interface DispositionSpan extends DispositionEntry {
+  from: number;
+  to: number;
 }
 
 interface SpanEntry extends CountsEntry {
@@ -129,7 +136,7 @@ class ClusterVerifier {
   }
 
   /** Walks the chain in seq order. */
-  chain(spans: SpanEntry[], episodes: EpisodeHistory[], gaps: Map<string, GapEntry[]>): { checked: number; legacy: number; last: ChainRow | undefined } {
+  chain(spans: SpanEntry[], episodes: EpisodeHistory[], gaps: Map<string, GapEntry[]>, dispositions: DispositionSpan[]): { checked: number; legacy: number; last: ChainRow | undefined } {
     let expectedPrev = ZERO_HASH;
     let started = false;
     let checked = 0;
@@ -155,7 +162,7 @@ class ClusterVerifier {
           message: expectedPrev === ZERO_HASH ? 'links to a previous row, but it is the first row of the cluster: earlier rows were deleted' : 'does not link to the row before it: a row between them was deleted, or that row was altered',
         });
       }
-      const results = this.results(row, seq, spans, episodes, gaps.get(row.run_id) ?? []);
+      const results = this.results(row, seq, spans, episodes, gaps.get(row.run_id) ?? [], dispositions);
       if (results !== row.results_hash) this.problem({ kind: 'results-hash', runId: row.run_id, seq, row: name, message: 'its counts, findings or gaps differ from what was recorded' });
       const recomputed = chainHash({
         prevChainHash: row.prev_chain_hash,
@@ -176,6 +183,7 @@ class ClusterVerifier {
         error: row.error,
         counts: countsOf(row),
         resultsHash: row.results_hash,
+        exceptionsDigest: row.run_exceptions_digest,
       });
       if (recomputed !== row.chain_hash) this.problem({ kind: 'chain-hash', runId: row.run_id, seq, row: name, message: 'the row (or its run\'s seq or start) was changed after it was recorded' });
       expectedPrev = row.chain_hash;
@@ -183,7 +191,7 @@ class ClusterVerifier {
     return { checked, legacy, last };
   }
 
-  private results(row: ChainRow, seq: number, spans: SpanEntry[], episodes: EpisodeHistory[], gaps: GapEntry[]): string {
+  private results(row: ChainRow, seq: number, spans: SpanEntry[], episodes: EpisodeHistory[], gaps: GapEntry[], dispositions: DispositionSpan[]): string {
     if (!ASSESSED.includes(row.status)) return resultsHash({ controls: [], namespaces: [], findings: [], gaps });
     const covering = spans.filter((s) => s.from <= seq && s.to > seq);
     const findings: OpenFindingEntry[] = [];
@@ -200,6 +208,7 @@ class ClusterVerifier {
         findings,
         gaps,
         ...(withScores ? { frameworks: covering.filter((s) => s.dim === 'framework') } : {}),
+        ...(row.run_exceptions_digest !== null ? { dispositions: dispositions.filter((d) => d.from <= seq && d.to > seq) } : {}),
       },
       this.lineOf,
     );
@@ -227,7 +236,7 @@ async function clusterNames(db: Db): Promise<string[]> {
 async function loadCluster(db: Db, dialect: SqlDialect, cluster: string) {
   const rows = (await db(`${RUN_CLUSTERS} as rc`)
     .leftJoin(`${RUNS} as r`, 'r.id', 'rc.run_id')
-    .select('rc.*', 'r.seq as run_seq', 'r.started_at as run_started_at')
+    .select('rc.*', 'r.seq as run_seq', 'r.started_at as run_started_at', 'r.exceptions_digest as run_exceptions_digest')
     .where('rc.cluster', cluster)
     .orderBy('rc.seq')) as ChainRow[];
   const spanRows = [
@@ -242,7 +251,8 @@ async function loadCluster(db: Db, dialect: SqlDialect, cluster: string) {
   );
   const gapRows = (await db(GAPS).select('run_id', 'evidence', 'reason', 'message').where({ cluster })) as Array<GapEntry & { run_id: string }>;
   const head = (await db(HEADS).where({ cluster }).first()) as HeadRow | undefined;
-  return { rows, spanRows, episodeRows, revisionRows, gapRows, head };
+  const dispositionRows = await dialect.selectRows<DispositionSpanRow>(db, db(DISPOSITION_SPANS).where({ cluster }), DISPOSITION_SPAN_COLUMNS);
+  return { rows, spanRows, episodeRows, revisionRows, gapRows, head, dispositionRows };
 }
 
 export async function verifyChain(db: Db, dialect: SqlDialect): Promise<ChainReport> {
@@ -268,7 +278,8 @@ export async function verifyChain(db: Db, dialect: SqlDialect): Promise<ChainRep
       if (list.length === 0) gaps.set(g.run_id, list);
       list.push({ evidence: g.evidence, reason: g.reason, message: g.message });
     }
-    const { checked, legacy, last } = v.chain(spans, episodes, gaps);
+    const dispositions = data.dispositionRows.map((r) => ({ ...rowToDispositionEntry(r), from: Number(r.from_seq), to: num(r.to_seq) ?? Infinity }));
+    const { checked, legacy, last } = v.chain(spans, episodes, gaps, dispositions);
     const lastAssessed = [...data.rows].reverse().find((r) => r.chain_hash !== null && ASSESSED.includes(r.status));
     v.head(data.head, last, lastAssessed);
     report.clusters += 1;

@@ -159,7 +159,7 @@ const CONTROLS: ControlSpec[] = [
   },
 ];
 
-const CLUSTERS: Array<Omit<ClusterSection, 'counts' | 'passRate' | 'score' | 'failingControls'>> = [
+const CLUSTERS: Array<Omit<ClusterSection, 'counts' | 'passRate' | 'score' | 'failingControls' | 'scoreWithExceptions' | 'dispositions'>> = [
   {
     name: 'prod-eu',
     labels: { env: 'prod' },
@@ -197,11 +197,15 @@ export function sampleReport(): RunReport {
     const total = emptyCounts();
     for (const ctl of CONTROLS)
       for (const r of ctl.results) if (r.cluster === c.name) for (const k of Object.keys(total) as Status[]) total[k] += r.counts[k];
+    const score = c.status === 'failed' ? null : scoreOf(CONTROLS.flatMap((ctl) => ctl.results.filter((r) => r.cluster === c.name).map((r) => ({ controlId: ctl.id, severity: ctl.severity, counts: r.counts }))));
     return {
       ...c,
       counts: total,
       passRate: passRate(total),
-      score: c.status === 'failed' ? null : scoreOf(CONTROLS.flatMap((ctl) => ctl.results.filter((r) => r.cluster === c.name).map((r) => ({ controlId: ctl.id, severity: ctl.severity, counts: r.counts })))),
+      score,
+      // No exceptions in the sample: with them, the figures are the measured ones.
+      scoreWithExceptions: score,
+      dispositions: { open: total.fail, excepted: 0, expired: 0 },
       failingControls: CONTROLS.flatMap((ctl) =>
         ctl.results
           .filter((r) => r.cluster === c.name && r.counts.fail > 0)
@@ -229,7 +233,10 @@ export function sampleReport(): RunReport {
       counts: fleet,
       passRate: passRate(fleet),
       score: scoreOf(CONTROLS.flatMap((ctl) => ctl.results.map((r) => ({ controlId: ctl.id, severity: ctl.severity, counts: r.counts })))),
+      scoreWithExceptions: scoreOf(CONTROLS.flatMap((ctl) => ctl.results.map((r) => ({ controlId: ctl.id, severity: ctl.severity, counts: r.counts })))),
+      dispositions: { open: fleet.fail, excepted: 0, expired: 0 },
     },
+    exceptions: {},
     period: samplePeriod(clusters),
     clusters,
     controls: CONTROLS.map((c) => ({
@@ -262,8 +269,8 @@ export function samplePeriod(clusters: readonly ClusterSection[]): PeriodSection
     to: '2025-03-01T10:00:00.000Z',
     runs: 30,
     firstRunId: 'run-0',
-    fleet: { score: 74.2, first: 66.0, risk: 313, firstRisk: 400 },
-    clusters: assessed.map((c, i) => ({ cluster: c.name, score: c.score, first: (c.score ?? 0) - 5 + i * 8, risk: 150 + i * 13, firstRisk: 180 })),
+    fleet: { score: 74.2, first: 66.0, risk: 313, firstRisk: 400, riskWithExceptions: 313 },
+    clusters: assessed.map((c, i) => ({ cluster: c.name, score: c.score, first: (c.score ?? 0) - 5 + i * 8, risk: 150 + i * 13, firstRisk: 180, riskWithExceptions: 150 + i * 13 })),
     trend: { fleet: pts(66, 0.28), clusters: assessed.map((c, i) => ({ cluster: c.name, points: pts(60 + i * 10, 0.3, i === 1 ? 20 : -1) })) },
     changes: { new: 7, reopened: 2, resolved: 19, stillOpen: 41, compared: true },
     remediation: {

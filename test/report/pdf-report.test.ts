@@ -240,7 +240,7 @@ describe('renderPdf', () => {
 });
 
 describe('renderPdf edge cases', () => {
-  const base = (): RunReport => ({ ...sampleReport(), clusters: [], controls: [], fleet: { clusters: 0, assessed: 0, counts: emptyCounts(), passRate: null, score: null } });
+  const base = (): RunReport => ({ ...sampleReport(), clusters: [], controls: [], fleet: { clusters: 0, assessed: 0, counts: emptyCounts(), passRate: null, score: null, scoreWithExceptions: null, dispositions: { open: 0, excepted: 0, expired: 0 } } });
 
   it('renders an empty run, saying nothing is missing', async () => {
     const pdf = await readPdf(await renderPdf(base(), { creationDate: CREATED }));

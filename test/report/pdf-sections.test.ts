@@ -80,14 +80,19 @@ describe('PDF appendices', () => {
   it('has an exceptions register that says when it is empty, and highlights expired exceptions', async () => {
     expect(section('5 Exceptions register', '6 Methodology')).toContain('No exceptions are registered');
     const r = sampleReport();
+    const common = { created: '2025-01-01T00:00:00.000Z', matched: 0, lapsed: 0 };
     r.period.exceptions = [
-      { controlId: 'pss-b-privileged', scope: 'prod-eu/kube-system/DaemonSet/node-agent', owner: 'platform-team', reason: 'CNI agent needs host access', expires: '2025-06-30T00:00:00.000Z', expired: false },
-      { controlId: 'cis-5.1.3-wildcards', scope: 'staging/*', owner: 'qa', reason: 'test harness', expires: '2025-01-31T00:00:00.000Z', expired: true },
+      { ...common, id: 'node-agent', controls: ['pss-b-privileged'], scope: 'clusters prod-eu; namespaces kube-system', owner: 'platform-team', reason: 'CNI agent needs host access', ticket: 'PLAT-7', expires: '2025-06-30T00:00:00.000Z', state: 'active', expired: false, matched: 3 },
+      { ...common, id: 'harness', controls: ['cis-5.1.3-wildcards'], scope: 'clusters staging', owner: 'qa', reason: 'test harness', expires: '2025-01-31T00:00:00.000Z', state: 'expired', expired: true, lapsed: 2 },
+      { ...common, id: 'ledger', controls: ['CIS-5.2.*'], scope: 'everywhere', owner: 'payments', reason: 'migration', expires: '2025-03-10T00:00:00.000Z', state: 'expiring', expired: false },
     ];
     // Narrow columns wrap long ids: compare without spaces.
     const text = (await readPdf(await renderPdf(r, { creationDate: CREATED }))).pages.map((p) => p.text).join('').replace(/\s+/g, '');
-    expect(text).toContain('pss-b-privilegedprod-eu/kube-system/DaemonSet/node-agentplatform-teamCNIagentneedshostaccess2025-06-30');
-    expect(text).toContain('2025-01-31(expired)');
+    expect(text).toContain('node-agent:pss-b-privilegedclustersprod-eu;namespaceskube-systemplatform-teamCNIagentneedshostaccess(PLAT-7)2025-06-303');
+    expect(text).toContain('2025-01-31(expired)0+2lapsed');
+    expect(text).toContain('2025-03-10(soon)');
+    // The executive summary names the ones lapsing soon and the expired ones.
+    expect(text).toContain('Exceptionsexpiringwithin30daysofthisrun:ledger(payments,2025-03-10,0finding(s)).Expired:harness(qa,2025-01-31)');
   });
 
   it('explains the statuses and both score formulas in the methodology', () => {
@@ -95,6 +100,8 @@ describe('PDF appendices', () => {
     expect(s).toContain('score = 100 x sum( w(severity) x pass ) / sum( w(severity) x (pass + fail) )');
     expect(s).toContain('critical 8, high 4, medium 2, low 1, info 0');
     expect(s).toContain('risk(workload) = severity x exposure');
+    expect(s).toContain('Scores as measured and with accepted exceptions');
+    expect(s).toContain('Time to remediate is the same either way');
     for (const f of ['privilege', 'reachability', 'blast-radius', 'rbac-secrets', 'rbac-escalation']) expect(s).toContain(f);
     expect(s).toContain(`Control catalog version ${report.catalogVersion}`);
   });

@@ -22,7 +22,8 @@ describeEachDatabase('report period', (db) => {
       const report = await buildRunReport({ store: store.history, runId: last, controls: CONTROLS, now: dayAt(5), complydVersion: 't', sinceMs: 10 * 86_400_000 });
       const p = report.period;
       expect(p.runs).toBe(3);
-      expect(p.fleet).toEqual({ score: 60, first: 50, risk: 16, firstRisk: 16 });
+      // No exceptions in this history: the risk with accepted exceptions is the measured one.
+      expect(p.fleet).toEqual({ score: 60, first: 50, risk: 16, firstRisk: 16, riskWithExceptions: 16 });
       expect(report.fleet.score).toBe(60);
       expect(p.changes).toEqual({ new: 1, reopened: 0, resolved: 1, stillOpen: 1, compared: true });
       expect(p.remediation).toMatchObject({ resolved: 1, fixed: 1, resourceGone: 0, medianDays: 1 });

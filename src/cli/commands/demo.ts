@@ -6,7 +6,8 @@ import { stringify } from 'yaml';
 import { loadConfig } from '../../config/load.js';
 import { createLogger } from '../logger.js';
 import { UsageError } from '../../core/errors.js';
-import { openStore, runScan, writeReports } from '../../main.js';
+import { loadRunExceptions, openStore, runScan, writeReports } from '../../main.js';
+import { demoExceptionsYaml } from '../../demo/exceptions.js';
 import { demoFixturesDir, startDemoFleet, type DemoFleet } from '../../demo/fleet.js';
 import { simulateHistory, type SimulatedDay } from '../../demo/simulate.js';
 import { readTimeline } from '../../demo/timeline.js';
@@ -32,6 +33,8 @@ interface DemoOptions {
 
 async function writeDemoConfig(fleet: DemoFleet, out: string, workDir: string): Promise<string> {
   const configFile = join(workDir, 'complyd.yaml');
+  const exceptionsFile = join(workDir, 'exceptions.yaml');
+  await writeFile(exceptionsFile, demoExceptionsYaml(new Date()));
   await writeFile(
     configFile,
     `# Written by \`complyd demo\`: the simulated fleet's clusters. Valid only while the demo servers run.\n${stringify({
@@ -39,6 +42,7 @@ async function writeDemoConfig(fleet: DemoFleet, out: string, workDir: string): 
       storage: { sqlite: join(out, 'complyd.sqlite') },
       output: { dir: out, formats: ['pdf', 'json', 'csv', 'sarif', 'junit', 'md'] },
       collect: { concurrency: 4, requestTimeout: '10s', clusterTimeout: '60s', pageSize: 50 },
+      exceptions: { paths: [exceptionsFile] },
     })}`,
   );
   return configFile;
@@ -115,7 +119,7 @@ export function registerDemo(program: Command): void {
           });
           const result = results[results.length - 1];
           if (!result) return;
-          const reports = await writeReports(store.history, result.runId, out, config.output.formats);
+          const reports = await writeReports(store.history, result.runId, out, config.output.formats, { scope: { exceptions: loadRunExceptions(config, log).exceptions } });
           process.stdout.write(`\nToday's scan:\n${renderScanSummary(result)}\n\nrun ${result.runId}: ${result.status}\n`);
           const broken = result.clusters.filter((c) => c.status !== 'complete');
           if (broken.length > 0) {
@@ -132,6 +136,7 @@ export function registerDemo(program: Command): void {
           process.stdout.write(`  ${shown(join(out, 'complyd.sqlite'))} (the store)\n`);
           process.stdout.write(
             `\nNext: ${invokedAs()} controls                   (the catalog)\n` +
+              `      ${invokedAs()} exceptions -c ${shown(configFile)}   (accepted failures: active, expiring, expired, unused)\n` +
               `      ${invokedAs()} report -c ${shown(configFile)} --format pdf --out report.pdf\n`,
           );
         } finally {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { COMMAND_SUMMARIES } from '../command-list.js';
 import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
-import { buildReport, openStore, renderReport, REPORT_FORMATS, type ReportFormat } from '../../main.js';
+import { buildReport, loadRunExceptions, openStore, renderReport, REPORT_FORMATS, type ReportFormat } from '../../main.js';
 import { writeReportFile } from '../../report/report-files.js';
 import { DURATION_RANGES, durationOption } from '../../config/duration.js';
 import { UsageError } from '../../core/errors.js';
@@ -28,7 +28,9 @@ export function registerReport(program: Command): void {
       const store = await openStore(config, log);
       try {
         const runId = await resolveRun(store.history, opts.run);
-        const data = await renderReport(await buildReport(store.history, runId, { sinceMs, ...(opts.cluster ? { clusters: opts.cluster } : {}), ...(framework ? { framework } : {}) }), opts.format as ReportFormat);
+        // The register shows the exceptions as the configured files declare them now.
+        const { exceptions } = loadRunExceptions(config, log);
+        const data = await renderReport(await buildReport(store.history, runId, { sinceMs, exceptions, ...(opts.cluster ? { clusters: opts.cluster } : {}), ...(framework ? { framework } : {}) }), opts.format as ReportFormat);
         if (opts.out) {
           await writeReportFile(opts.out, data);
           process.stderr.write(`wrote ${opts.out} and ${opts.out}.sha256 (run ${runId})\n`);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { COMMAND_SUMMARIES } from '../command-list.js';
 import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
-import { openStore, runScan } from '../../main.js';
+import { loadRunExceptions, openStore, runScan } from '../../main.js';
 import { writeOutputReports } from '../output-reports.js';
 import type { ClusterSummary, FleetScanResult } from '../../scan/scan-fleet.js';
 import { seconds, table } from '../format.js';
@@ -18,6 +18,7 @@ interface ScanOptions extends ConfigOptions {
   framework?: string;
   output: 'text' | 'json';
   report: boolean;
+  exceptions?: string[];
 }
 
 function gapSummary(c: ClusterSummary): string {
@@ -43,6 +44,7 @@ export function registerScan(program: Command): void {
     .option('-f, --framework <name>', 'evaluate only the controls of one framework (cis-1.12, pss-baseline, pss-restricted, nsa)')
     .option('-o, --output <format>', 'summary format: text or json', 'text')
     .option('--no-report', 'do not write the report files configured under output.formats (nor prune them to output.keep)')
+    .option('--exceptions <file...>', 'exceptions file or directory, beside those of exceptions.paths (repeatable)')
     .option('--log-level <level>', 'log level on stderr (info, debug, ...)')
     .addHelpText(
       'after',
@@ -58,6 +60,8 @@ one cluster could not be assessed at all, 2 on a configuration or usage error, 1
       if (unknownNames.length > 0) {
         throw new UsageError(`--cluster: not in ${config.file}: ${unknownNames.join(', ')} (known: ${config.clusters.map((c) => c.name).join(', ')})`);
       }
+      const exceptions = loadRunExceptions(config, log, opts.exceptions ?? []);
+      for (const bad of exceptions.invalid) process.stderr.write(`complyd: ${bad.file}: exceptions file refused, its exceptions not applied:\n  ${bad.issues.join('\n  ')}\n`);
       const store = await openStore(config, log);
       let current: string | undefined;
       const uninstall = recordRunOnCrash(store.runs, log, () => current);
@@ -67,6 +71,7 @@ one cluster could not be assessed at all, 2 on a configuration or usage error, 1
         process.stderr.write(`scanning ${total} cluster${total === 1 ? '' : 's'} (up to ${config.collect.concurrency} at a time)\n`);
         const result = await runScan(config, store.runs, log, {
           trigger: 'cli',
+          exceptions: exceptions.exceptions,
           onStart: (id) => (current = id),
           ...(opts.cluster ? { clusters: opts.cluster } : {}),
           ...(framework ? { controls: controlsFor(framework) } : {}),
@@ -76,7 +81,7 @@ one cluster could not be assessed at all, 2 on a configuration or usage error, 1
           },
         });
         current = undefined;
-        const reports = opts.report ? (await writeOutputReports(store.history, result.runId, config.output)).written : [];
+        const reports = opts.report ? (await writeOutputReports(store.history, result.runId, config.output, { scope: { exceptions: exceptions.exceptions } })).written : [];
         if (opts.output === 'json') {
           process.stdout.write(`${JSON.stringify({ ...result, reports }, null, 2)}\n`);
         } else {

@@ -6,6 +6,7 @@ import * as scoreSpans from './004-score-spans.js';
 import * as scheduleClaims from './005-schedule-claims.js';
 import * as dropPerRunFindings from './006-drop-per-run-findings.js';
 import * as findingIdentity from './007-finding-identity.js';
+import * as exceptionDispositions from './008-exception-dispositions.js';
 
 export interface NamedMigration {
   /** Recorded in the migrations table: never rename a released migration. */
@@ -25,6 +26,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '005_schedule_claims', migration: scheduleClaims },
   { name: '006_drop_per_run_findings', migration: dropPerRunFindings },
   { name: '007_finding_identity', migration: findingIdentity },
+  { name: '008_exception_dispositions', migration: exceptionDispositions },
 ];
 
 export class ComplydMigrationSource implements Knex.MigrationSource<NamedMigration> {

@@ -1,0 +1,125 @@
+import type { Command } from 'commander';
+import { COMMAND_SUMMARIES } from '../command-list.js';
+import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
+import { loadRunExceptions, openStore } from '../../main.js';
+import { DURATION_RANGES, durationOption, formatDuration } from '../../config/duration.js';
+import { exceptionsDigest, type Exception } from '../../core/exception.js';
+import { UsageError } from '../../core/errors.js';
+import { exceptionsRegister, type ReportException } from '../../report/exceptions-register.js';
+import type { InvalidExceptionsFile } from '../../config/load-exceptions.js';
+import type { Run } from '../../store/run-store.js';
+import { table } from '../format.js';
+
+/** Exit status when some exceptions file was refused (as for any configuration mistake). */
+export const EXIT_INVALID_EXCEPTIONS = 2;
+
+interface ExceptionsOptions extends ConfigOptions {
+  exceptions?: string[];
+  expiringWithin: string;
+  output: string;
+}
+
+/** One exception as listed: its register row, where it is declared, and whether the run it was counted against used it. */
+export interface ListedException extends ReportException {
+  file: string;
+  /** Matched nothing (excepted or lapsed) in the run; undefined when there is no run to count against. */
+  unused?: boolean;
+}
+
+export interface ExceptionsListing {
+  at: string;
+  expiringWithin: string;
+  /** The run the matches are counted in: the latest finished one. */
+  run?: { id: string; startedAt: string; sameExceptions: boolean };
+  exceptions: ListedException[];
+  invalid: InvalidExceptionsFile[];
+  summary: { active: number; expiring: number; expired: number; pending: number; unused: number; invalid: number };
+}
+
+/** Pure: the listing, from the declared exceptions, the refused files and the latest run's failing findings. */
+export function listExceptions(
+  declared: readonly Exception[],
+  invalid: readonly InvalidExceptionsFile[],
+  run: { run: Run; findings: Parameters<typeof exceptionsRegister>[1] } | undefined,
+  at: Date,
+  soonMs: number,
+): ExceptionsListing {
+  const files = new Map(declared.map((e) => [e.id, e.source.file]));
+  const rows = exceptionsRegister(declared, run?.findings ?? [], at, soonMs)
+    // Ids only the stored findings name are listed by `complyd report`; here, the files are the subject.
+    .filter((r) => files.has(r.id))
+    .map((r): ListedException => ({ ...r, file: files.get(r.id) ?? '', ...(run && { unused: r.matched + r.lapsed === 0 }) }));
+  const count = (state: ReportException['state']) => rows.filter((r) => r.state === state).length;
+  return {
+    at: at.toISOString(),
+    expiringWithin: formatDuration(soonMs),
+    ...(run && { run: { id: run.run.id, startedAt: run.run.startedAt, sameExceptions: run.run.exceptionsDigest === exceptionsDigest(declared) } }),
+    exceptions: rows,
+    invalid: [...invalid],
+    summary: { active: count('active'), expiring: count('expiring'), expired: count('expired'), pending: count('pending'), unused: rows.filter((r) => r.unused).length, invalid: invalid.length },
+  };
+}
+
+const day = (iso: string | undefined) => (iso ? iso.slice(0, 10) : '-');
+
+export function renderListing(l: ExceptionsListing): string {
+  const out: string[] = [];
+  const matched = (r: ListedException) => (l.run ? `${r.matched}${r.lapsed > 0 ? ` (+${r.lapsed} lapsed)` : ''}` : '-');
+  if (l.exceptions.length > 0) {
+    out.push(
+      table(
+        ['EXCEPTION', 'STATE', 'OWNER', 'EXPIRES', 'MATCHED', 'CONTROLS', 'SCOPE'],
+        l.exceptions.map((r) => [r.id, r.unused ? `${r.state}, unused` : r.state, r.owner, day(r.expires), matched(r), r.controls.join(','), r.scope]),
+      ),
+    );
+  } else out.push('no exceptions declared (exceptions.paths in the configuration, or --exceptions FILE)');
+  const names = (state: ReportException['state']) => l.exceptions.filter((r) => r.state === state).map((r) => `${r.id} (${r.owner}, ${day(r.expires)})`);
+  out.push('');
+  if (names('expiring').length > 0) out.push(`expiring within ${l.expiringWithin}: ${names('expiring').join(', ')}`);
+  if (names('expired').length > 0) out.push(`expired: ${names('expired').join(', ')}`);
+  const unused = l.exceptions.filter((r) => r.unused).map((r) => r.id);
+  if (unused.length > 0) out.push(`unused (matched no failing finding in run ${l.run?.id.slice(0, 8)}): ${unused.join(', ')}`);
+  if (!l.run) out.push('no finished run in the store yet: matched findings are counted after `complyd scan`');
+  else if (!l.run.sameExceptions) out.push(`the exceptions files changed since run ${l.run.id.slice(0, 8)} (${l.run.startedAt}): the matches are that run's; scan again to count the files as they are`);
+  for (const bad of l.invalid) out.push(`invalid: ${bad.file}:\n  ${bad.issues.join('\n  ')}`);
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+export function registerExceptions(program: Command): void {
+  program
+    .command('exceptions')
+    .description(COMMAND_SUMMARIES.exceptions.summary)
+    .option('-c, --config <file>', 'configuration file (its exceptions.paths, storage and exceptions.maxLifetime)', DEFAULT_CONFIG)
+    .option('--exceptions <file...>', 'exceptions file or directory, beside those of exceptions.paths (repeatable)')
+    .option('--expiring-within <duration>', 'list as expiring the exceptions that lapse within this long from now', '30d')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .option('--log-level <level>', 'log level on stderr (info, debug, ...)')
+    .addHelpText(
+      'after',
+      `
+Each exception's state is taken now: active, expiring (lapses within --expiring-within), expired,
+or pending (created in the future). MATCHED counts the failing findings of the latest finished run
+that it excepted (and, after "+", those it matched after it had lapsed); "unused" means it matched
+nothing in that run.
+
+Exit status: 0, or ${EXIT_INVALID_EXCEPTIONS} when an exceptions file was refused (each problem is named with its file and
+key path) or on a configuration or usage error.`,
+    )
+    .action(async (opts: ExceptionsOptions) => {
+      if (opts.output !== 'text' && opts.output !== 'json') throw new UsageError(`--output must be text or json, not "${opts.output}"`);
+      const soonMs = durationOption('--expiring-within', opts.expiringWithin, DURATION_RANGES.exceptionLifetime);
+      const { config, log } = setup(opts);
+      const loaded = loadRunExceptions(config, log, opts.exceptions ?? []);
+      const store = await openStore(config, log);
+      let listing: ExceptionsListing;
+      try {
+        const run = await store.history.latestRun();
+        const findings = run ? await store.history.findings(run.id, { status: 'fail', withoutEvidence: true }) : [];
+        listing = listExceptions(loaded.exceptions, loaded.invalid, run ? { run, findings } : undefined, new Date(), soonMs);
+      } finally {
+        await store.close();
+      }
+      process.stdout.write(opts.output === 'json' ? `${JSON.stringify(listing, null, 2)}\n` : renderListing(listing));
+      if (listing.invalid.length > 0) process.exitCode = EXIT_INVALID_EXCEPTIONS;
+    });
+}

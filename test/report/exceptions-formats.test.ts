@@ -1,0 +1,93 @@
+import { XMLParser } from 'fast-xml-parser';
+import { renderCsv, CSV_COLUMNS } from '../../src/report/csv-report.js';
+import { renderJson } from '../../src/report/json-report.js';
+import { renderJunit } from '../../src/report/junit-report.js';
+import { renderSarif } from '../../src/report/sarif-report.js';
+import type { RunReport } from '../../src/report/model.js';
+import { sampleReport } from './fixtures.js';
+import { junitSchemaErrors } from './junit-schema.js';
+import { parseCsv } from './csv-parse.js';
+import { sarifValidator } from './sarif-schema.js';
+
+/**
+ * The sample report with exceptions: of one control failing in one cluster, every failure
+ * excepted; of another, one failure excepted and one whose exception expired.
+ */
+function withExceptions(): { report: RunReport; allExcepted: { control: string; cluster: string }; mixed: { control: string; cluster: string } } {
+  const report = sampleReport();
+  const failingIn = (c: RunReport['controls'][number]) => [...new Set(c.findings.filter((f) => f.status === 'fail').map((f) => f.cluster))];
+  const single = report.controls.find((c) => failingIn(c).length > 0) as RunReport['controls'][number];
+  const cluster = failingIn(single)[0] as string;
+  for (const f of single.findings) if (f.status === 'fail' && f.cluster === cluster) Object.assign(f, { disposition: 'excepted', exceptionId: 'accepted-one' });
+  const several = report.controls.find((c) => c !== single && failingIn(c).some((cl) => c.findings.filter((f) => f.status === 'fail' && f.cluster === cl).length >= 2)) as RunReport['controls'][number];
+  const cl2 = failingIn(several).find((cl) => several.findings.filter((f) => f.status === 'fail' && f.cluster === cl).length >= 2) as string;
+  const [first, second] = several.findings.filter((f) => f.status === 'fail' && f.cluster === cl2);
+  Object.assign(first as object, { disposition: 'excepted', exceptionId: 'accepted-one' });
+  Object.assign(second as object, { disposition: 'expired', exceptionId: 'lapsed-one' });
+  for (const c of report.controls) for (const f of c.findings) if (f.status === 'fail' && !f.disposition) f.disposition = 'open';
+  const common = { controls: ['X'], scope: 'everywhere', created: '2025-01-01T00:00:00.000Z', lapsed: 0 };
+  report.period.exceptions = [
+    { ...common, id: 'accepted-one', owner: 'platform', reason: 'vendor agent', ticket: 'PLAT-9', expires: '2025-06-01T00:00:00.000Z', state: 'active', expired: false, matched: 2 },
+    { ...common, id: 'lapsed-one', owner: 'web', reason: 'old', expires: '2025-02-01T00:00:00.000Z', state: 'expired', expired: true, matched: 0, lapsed: 1 },
+  ];
+  return { report, allExcepted: { control: single.id, cluster }, mixed: { control: several.id, cluster: cl2 } };
+}
+
+type Json = Record<string, unknown>;
+
+describe('exceptions in the machine formats', () => {
+  it('JSON and CSV carry the disposition and the exception id of each failing finding', () => {
+    const { report, allExcepted } = withExceptions();
+    const json = JSON.parse(renderJson(report)) as RunReport;
+    const f = json.controls.find((c) => c.id === allExcepted.control)?.findings.find((x) => x.cluster === allExcepted.cluster && x.status === 'fail');
+    expect(f).toMatchObject({ status: 'fail', disposition: 'excepted', exceptionId: 'accepted-one' });
+
+    const rows = parseCsv(renderCsv(report));
+    const col = (name: (typeof CSV_COLUMNS)[number]) => (rows[0] as string[]).indexOf(name);
+    const body = rows.slice(1);
+    const pairs = body.filter((r) => r[col('status')] === 'fail').map((r) => `${r[col('disposition')]}:${r[col('exception_id')]}`);
+    expect(pairs.filter((p) => p === 'excepted:accepted-one').length).toBe(json.controls.flatMap((c) => c.findings).filter((x) => x.exceptionId === 'accepted-one').length);
+    expect(pairs.filter((p) => p === 'expired:lapsed-one')).toHaveLength(1);
+    expect(pairs.filter((p) => p.startsWith('open:')).every((p) => p === 'open:')).toBe(true);
+    // Non-failing findings have no disposition.
+    expect(body.filter((r) => r[col('status')] !== 'fail').every((r) => r[col('disposition')] === '')).toBe(true);
+  });
+
+  it('SARIF marks excepted results with an accepted external suppression, valid against SARIF 2.1.0', () => {
+    const { report } = withExceptions();
+    const log = JSON.parse(renderSarif(report, { informationUri: 'https://example.org/complyd' })) as { runs: Array<{ results: Json[] }> };
+    const validation = sarifValidator()(log);
+    expect(validation.errors).toBe('No errors');
+    expect(validation.valid).toBe(true);
+    const results = log.runs.flatMap((r) => r.results);
+    const suppressed = results.filter((r) => r['suppressions']);
+    expect(suppressed.length).toBe(report.controls.flatMap((c) => c.findings).filter((f) => f.disposition === 'excepted').length);
+    expect(suppressed[0]?.['suppressions']).toEqual([
+      { kind: 'external', status: 'accepted', justification: 'excepted by accepted-one: vendor agent; owner platform; ticket PLAT-9; until 2025-06-01', properties: { exceptionId: 'accepted-one' } },
+    ]);
+    const expired = results.filter((r) => (r['properties'] as Json)['disposition'] === 'expired');
+    expect(expired).toHaveLength(1);
+    expect(expired[0]?.['suppressions']).toBeUndefined();
+    expect((expired[0]?.['message'] as Json)['text']).toMatch(/Its exception lapsed-one has expired\.$/);
+    // A suppression that breaks the schema is refused, so the check above means something.
+    (suppressed[0] as Json)['suppressions'] = [{ kind: 'sometimes' }];
+    expect(sarifValidator()(log).valid).toBe(false);
+  });
+
+  it('JUnit skips a control whose every failure is excepted, with the reason; others still fail, naming the expired exception', () => {
+    const { report, allExcepted, mixed } = withExceptions();
+    const xml = renderJunit(report);
+    expect(junitSchemaErrors(xml)).toEqual([]);
+    const doc = new XMLParser({ ignoreAttributes: false, parseTagValue: false }).parse(xml) as Json;
+    const suites = [(doc['testsuites'] as Json)['testsuite']].flat() as Json[];
+    const caseOf = (cluster: string, control: string) =>
+      ([(suites.find((s) => s['@_name'] === cluster) as Json)['testcase']].flat() as Json[]).find((c) => String(c['@_name']).startsWith(`${control} `)) as Json;
+    const skipped = caseOf(allExcepted.cluster, allExcepted.control);
+    expect(skipped['failure']).toBeUndefined();
+    expect((skipped['skipped'] as Json)['@_message']).toBe('excepted by accepted-one (platform, until 2025-06-01): vendor agent');
+    const failing = caseOf(mixed.cluster, mixed.control);
+    const failure = failing['failure'] as Json;
+    expect(String(failure['@_message'])).toMatch(/resource\(s\) fail .*; 1 more excepted \(excepted by accepted-one/);
+    expect(String(failure['#text'])).toContain('[exception lapsed-one expired]');
+  });
+});
