@@ -41,8 +41,13 @@ export interface ClusterSection {
   /** Severity-weighted compliance score (README: Scores); null when nothing was decided. */
   score: number | null;
   gaps: Gap[];
+  /** False when the cluster was read with TLS verification off (a `tls-unverified` gap); absent otherwise. */
+  tlsVerified?: false;
   failingControls: Array<{ controlId: string; title: string; severity: Severity; failed: number }>;
 }
+
+/** What every report says of a cluster read with TLS verification off. */
+export const TLS_UNVERIFIED_NOTE = "TLS verification was off (insecure-skip-tls-verify in its kubeconfig): the API server's identity was not checked, so its evidence could have come from anyone in between";
 
 export interface ReportFinding {
   cluster: string;
@@ -147,6 +152,7 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
     passRate: passRate(countsOf(c.cluster)),
     score: scoreOf(controlRows.filter((r) => r.cluster === c.cluster)),
     gaps: gapRows.filter((g) => g.cluster === c.cluster).map(({ evidence, reason, message }) => ({ evidence, reason, message })),
+    ...(gapRows.some((g) => g.cluster === c.cluster && g.reason === 'tls-unverified') ? { tlsVerified: false as const } : {}),
     failingControls: controlRows
       .filter((r) => r.cluster === c.cluster && r.counts.fail > 0)
       .map((r) => ({ controlId: r.controlId, title: byId.get(r.controlId)?.title ?? r.controlId, severity: r.severity, failed: r.counts.fail }))
