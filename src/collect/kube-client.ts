@@ -122,7 +122,7 @@ async function requestOptions(kc: KubeConfig, where: string, maxSockets: number)
   } catch (err) {
     // Exec plugins, unreadable cert files and the like fail here.
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new KubeconfigError(`${where}: cannot build credentials from the kubeconfig: ${why}`, { cause: err });
+    throw new KubeconfigError(`${where}: cannot build credentials: ${why}`, { cause: err });
   }
   return { ...opts, agent: keepAlive(opts.agent, maxSockets) };
 }
@@ -151,11 +151,14 @@ export async function connect(target: ClusterTarget, options: ConnectOptions = {
   const kc = await loadKubeConfig(target);
   const server = kc.getCurrentCluster()?.server ?? '';
   const where = `${target.configPath}.kubeconfig`;
-  if (server.startsWith('http:')) {
-    throw new KubeconfigError(`${where}: server ${server} is plain HTTP; complyd only talks HTTPS to API servers`);
+  const baseUrl = URL.canParse(server) ? new URL(server) : undefined;
+  if (baseUrl?.protocol === 'http:') {
+    throw new KubeconfigError(`${where}: server ${server} in ${target.kubeconfig} is plain HTTP; complyd only talks HTTPS to API servers`);
   }
-  let base = await requestOptions(kc, where, maxSockets);
-  const baseUrl = new URL(server);
+  if (baseUrl?.protocol !== 'https:' || !baseUrl.hostname) {
+    throw new KubeconfigError(`${where}: server ${JSON.stringify(server.slice(0, 200))} in ${target.kubeconfig} is not an https:// URL`);
+  }
+  let base = await requestOptions(kc, `${where}: ${target.kubeconfig}`, maxSockets);
 
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
   const tlsVerified = kc.getCurrentCluster()?.skipTLSVerify !== true;
@@ -219,7 +222,7 @@ export async function connect(target: ClusterTarget, options: ConnectOptions = {
     // refresh them once and retry.
     if (res.status === 401) {
       const stale = base.agent;
-      base = await requestOptions(kc, where, maxSockets);
+      base = await requestOptions(kc, `${where}: ${target.kubeconfig}`, maxSockets);
       if (stale instanceof https.Agent) stale.destroy();
       return once(path, opts);
     }
