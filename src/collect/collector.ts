@@ -22,7 +22,7 @@ export interface CollectOptions {
   requestConcurrency?: number;
   /** Bytes of one answer read at most (collect.maxResponseSize). @default 256 MiB */
   maxResponseBytes?: number;
-  /** Pages of one list read at most (collect.maxPages). @default 1000 */
+  /** Pages of one list read at most (collect.maxPages). @default 500 */
   maxPages?: number;
   /** How 429, 5xx and broken connections are retried; tests inject the clock and the dice. */
   retry?: Partial<RetryPolicy>;
@@ -76,9 +76,12 @@ async function collectWith(api: KubeApi, target: ClusterTarget, opts: CollectOpt
   const listGaps: Gap[] = [];
   await mapLimit(ENDPOINTS, concurrency, async (endpoint) => {
     try {
-      const raw = await listAll(api, endpoint, listOptions);
-      objects[endpoint.resource] = normalizeAll(raw, endpoint.resource, gaps);
-      log.debug({ resource: endpoint.resource, count: raw.length }, 'listed');
+      // By index: a list restarted after a 410 names each malformed object once.
+      const malformed = new Map<number, Gap>();
+      const kept = await listAll(api, endpoint, listOptions, normalizer(endpoint.resource, malformed));
+      objects[endpoint.resource] = kept;
+      gaps.push(...malformed.values());
+      log.debug({ resource: endpoint.resource, count: kept.length }, 'listed');
     } catch (err) {
       const e = readErrorFromTransport(err, `list ${endpoint.resource}`);
       listGaps.push({ evidence: endpoint.resource, reason: e.reason, message: e.message });
@@ -171,18 +174,17 @@ async function readVersion(api: KubeApi, opts: CollectOptions, signal: AbortSign
   return undefined;
 }
 
-function normalizeAll(raw: unknown[], resource: ResourceKind, gaps: Gap[]): KubeObject[] {
-  const out: KubeObject[] = [];
-  raw.forEach((item, index) => {
+/** Normalizes each item as its page arrives; a malformed one is skipped and named (the resource is then incomplete evidence). */
+function normalizer(resource: ResourceKind, malformed: Map<number, Gap>): (item: unknown, index: number) => KubeObject | undefined {
+  return (item, index) => {
     try {
-      out.push(normalizeObject(item, resource, index, { adopt: true }));
+      return normalizeObject(item, resource, index, { adopt: true });
     } catch (err) {
       if (!(err instanceof MalformedObjectError)) throw err;
-      // One malformed object is skipped and named; the resource is then incomplete evidence.
-      gaps.push({ evidence: resource, reason: 'malformed', message: err.message });
+      malformed.set(index, { evidence: resource, reason: 'malformed', message: err.message });
+      return undefined;
     }
-  });
-  return out;
+  };
 }
 
 /** Each kubelet's effective configuration through the API server's node proxy. */

@@ -12,8 +12,11 @@ export interface ListOptions {
   maxPages?: number;
 }
 
-/** Fits a 100,000-pod cluster at 500 items a page five times over (it needs 200 pages). */
-export const DEFAULT_MAX_PAGES = 1000;
+/**
+ * A 100,000-pod cluster needs 200 pages at 500 items a page; 500 leaves room, and bounds what
+ * a list that never ends can make the collector hold (benchmarks/RESULTS.md).
+ */
+export const DEFAULT_MAX_PAGES = 500;
 
 /** One page as the API server sent it, checked to be a Kubernetes list. */
 export interface ListPage {
@@ -65,14 +68,21 @@ export function parseListPage(res: ApiResponse, what: string, page: number, meta
 
 /**
  * List every item of a resource, page by page (`limit` + `continue`), as the API server
- * returns them. An expired continue token (410) restarts the list once from the beginning,
- * as client-go's pager does; a second expiry is reported.
+ * returns them, each item passed through `keep` as its page arrives (so what is held is what
+ * is kept, not the raw items; undefined drops the item). An expired continue token (410)
+ * restarts the list once from the beginning, as client-go's pager does; a second expiry is
+ * reported.
  */
-export async function listAll(api: KubeApi, endpoint: ListEndpoint, opts: ListOptions): Promise<unknown[]> {
+export async function listAll<T = unknown>(
+  api: KubeApi,
+  endpoint: ListEndpoint,
+  opts: ListOptions,
+  keep: (item: unknown, index: number) => T | undefined = (item) => item as T,
+): Promise<T[]> {
   const what = `list ${endpoint.resource}`;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await listPages(api, endpoint, opts, what);
+      return await listPages(api, endpoint, opts, what, keep);
     } catch (err) {
       if (err instanceof ReadError && err.reason === 'expired' && attempt === 1 && !opts.signal?.aborted) continue;
       throw err;
@@ -83,19 +93,23 @@ export async function listAll(api: KubeApi, endpoint: ListEndpoint, opts: ListOp
 /**
  * Bounded: a page larger than maxResponseBytes or a list longer than maxPages ends the list
  * with a `limit` error and nothing of it is kept (a part of a list would judge a part of the
- * cluster as if it were all of it). Each page's text is dropped once parsed.
+ * cluster as if it were all of it). Each page's text and raw items are dropped once kept.
  */
-async function listPages(api: KubeApi, endpoint: ListEndpoint, opts: ListOptions, what: string): Promise<unknown[]> {
+async function listPages<T>(api: KubeApi, endpoint: ListEndpoint, opts: ListOptions, what: string, keep: (item: unknown, index: number) => T | undefined): Promise<T[]> {
   const maxBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const maxPages = opts.maxPages ?? DEFAULT_MAX_PAGES;
-  const items: unknown[] = [];
+  const items: T[] = [];
+  let index = 0;
   let token: string | undefined;
   for (let page = 1; ; page++) {
     if (page > maxPages) {
       throw new ReadError('limit', `${what}: still not finished after ${maxPages} pages of ${opts.pageSize} (collect.maxPages); the list is not kept`);
     }
     const parsed = await readPage(api, endpoint, opts, what, page, token, maxBytes);
-    for (const item of parsed.items) items.push(item);
+    for (const item of parsed.items) {
+      const kept = keep(item, index++);
+      if (kept !== undefined) items.push(kept);
+    }
     token = parsed.continueToken;
     if (!token) return items;
   }

@@ -24,7 +24,7 @@ const byteSize = (range: ByteRange) =>
   });
 
 /** Defaults of the collector's bounds: they fit a 100,000-pod cluster at the default page size. */
-const COLLECT_LIMITS = { maxResponseSize: 256 * 2 ** 20, maxPages: 1000 };
+const COLLECT_LIMITS = { maxResponseSize: 256 * 2 ** 20, maxPages: 500 };
 
 /** An IANA time zone name the runtime knows, as node-cron will need it. */
 const timeZone = z.string().refine(isTimeZone, { error: (issue) => `unknown time zone: ${JSON.stringify(issue.input)} (use an IANA name such as UTC, Europe/Paris or America/New_York)` });
@@ -125,7 +125,7 @@ export const configSchema = z
          * 500 pods is about 10 MiB). 1KiB to 512MiB. @default 256MiB
          */
         maxResponseSize: byteSize(RESPONSE_SIZE_RANGE).default(COLLECT_LIMITS.maxResponseSize),
-        /** Pages of one list read at most; a longer list is a `limit` gap. @default 1000 */
+        /** Pages of one list read at most; a longer list is a `limit` gap (100,000 pods take 200 pages of 500). @default 500 */
         maxPages: z.number().int().min(1).max(1_000_000).default(COLLECT_LIMITS.maxPages),
       })
       .strict()

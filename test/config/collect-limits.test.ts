@@ -18,7 +18,7 @@ describe('collect.maxResponseSize and collect.maxPages', () => {
   it('default to bounds that fit a 100,000-pod cluster at the default page size', () => {
     const { collect } = parseConfig(BASE, FILE, {});
     expect(collect.maxResponseSize).toBe(256 * 2 ** 20);
-    expect(collect.maxPages).toBe(1000);
+    expect(collect.maxPages).toBe(500);
     // 100,000 pods at 500 a page is 200 pages of about 10 MiB.
     expect(collect.maxPages * collect.pageSize).toBeGreaterThanOrEqual(100_000);
   });
