@@ -196,6 +196,9 @@ async function readKubelets(api: KubeApi, nodes: readonly KubeObject[], opts: Co
       const res = await api.get(`/api/v1/nodes/${encodeURIComponent(name)}/proxy/configz`, {
         timeoutMs: opts.requestTimeoutMs,
         signal,
+        // The API server answers 503 for a kubelet it cannot dial: that does not pass in seconds,
+        // and retrying each of hundreds of nodes would spend the cluster's deadline.
+        retry: false,
         ...(opts.maxResponseBytes ? { maxBytes: opts.maxResponseBytes } : {}),
       });
       if (res.status !== 200) throw readErrorFromResponse(res, what);

@@ -39,6 +39,8 @@ export interface GetOptions {
    * code ETOOLARGE is thrown, so no string larger than this is ever built. @default 256 MiB
    */
   maxBytes?: number;
+  /** False: one try only, for answers whose 5xx is no passing trouble (a kubelet the proxy cannot reach). @default true */
+  retry?: boolean;
 }
 
 /** An authenticated, read-only connection to one cluster's API server. */
@@ -242,7 +244,7 @@ export async function connect(target: ClusterTarget, options: ConnectOptions = {
       }
       if (res && !RETRIED_STATUSES.has(res.status)) return { ...res, attempts: attempt };
       const last = res ? `HTTP ${res.status}` : (broken?.message ?? 'no answer');
-      if (attempt >= retry.maxAttempts) {
+      if (attempt >= (opts.retry === false ? 1 : retry.maxAttempts)) {
         if (res) return { ...res, attempts: attempt };
         throw new TransportError(`${last} (after ${attempt} attempts)`, broken?.code ?? 'ERESET', { cause: broken });
       }

@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClientCertificate, createServerPki } from '../../src/demo/certs.js';
-import { startFakeApiServer, type ApiObject, type FakeApiServer, type Fault, type KubeconfigOptions } from '../../src/demo/fake-apiserver.js';
+import { startFakeApiServer, type ApiObject, type FakeApiServer, type Fault, type KubeconfigOptions, type KubeletBehaviour } from '../../src/demo/fake-apiserver.js';
 import { collectCluster, type CollectOptions } from '../../src/collect/collector.js';
 import { abortableSleep, type RetryPolicy } from '../../src/collect/retry.js';
 import { CONTROLS } from '../../src/controls/index.js';
@@ -47,6 +47,7 @@ function fleetObjects(): ApiObject[] {
 interface Case {
   name: string;
   faults?: Record<string, Fault>;
+  kubelets?: Record<string, KubeletBehaviour>;
   kubeconfig?: (server: FakeApiServer) => KubeconfigOptions;
   collect?: Partial<CollectOptions>;
   /** Really wait between tries (the others skip the waits, recording them). */
@@ -139,6 +140,12 @@ const CASES: Case[] = [
     status: 'partial',
     gap: { evidence: 'apiServerIdentity', reason: 'tls-unverified', message: /was read with TLS verification off \(insecure-skip-tls-verify: true in the kubeconfig\)/ },
   },
+  {
+    name: 'kubelet-unreachable',
+    kubelets: { 'node-1': 'unreachable' },
+    status: 'partial',
+    gap: { evidence: 'kubelets/node-1', reason: 'server-error', message: /^GET nodes\/node-1\/proxy\/configz: HTTP 503/ },
+  },
   { name: 'healthy-b', status: 'complete' },
 ];
 
@@ -166,7 +173,7 @@ describe('fault matrix: every broken cluster is that cluster\'s result, the heal
     closedPort = await freePort();
     const pki = createServerPki('fault-matrix-ca');
     for (const c of CASES) {
-      servers.set(c.name, await startFakeApiServer({ objects: fleetObjects(), tokens: { [TOKEN]: USER }, pki, faults: c.faults ?? {}, uidSeed: c.name }));
+      servers.set(c.name, await startFakeApiServer({ objects: fleetObjects(), tokens: { [TOKEN]: USER }, pki, faults: c.faults ?? {}, kubelets: c.kubelets ?? {}, uidSeed: c.name }));
     }
     targets = CASES.map((c, i) => {
       const server = servers.get(c.name) as FakeApiServer;
@@ -257,6 +264,9 @@ describe('fault matrix: every broken cluster is that cluster\'s result, the heal
     expect(persistent.map((r) => r.status)).toEqual([502, 502, 502, 502]);
     const endless = servers.get('endless-continue')?.requests.filter((r) => r.path === '/api/v1/services') ?? [];
     expect(endless).toHaveLength(20);
+    // A kubelet the API server cannot dial is asked once: a 503 there does not pass in seconds.
+    const configz = servers.get('kubelet-unreachable')?.requests.filter((r) => r.path === '/api/v1/nodes/node-1/proxy/configz') ?? [];
+    expect(configz.map((r) => r.status)).toEqual([503]);
     // The oversized page was cut off: the server could not send it whole.
     const oversized = servers.get('oversized')?.requests.filter((r) => r.path === '/api/v1/pods') ?? [];
     expect(oversized).toHaveLength(1);
