@@ -191,6 +191,7 @@ export async function connect(target: ClusterTarget, options: ConnectOptions = {
           const chunks: Buffer[] = [];
           let size = 0;
           res.on('data', (c: Buffer) => {
+            if (size > limit) return;
             size += c.length;
             if (size > limit) fail(new ResponseTooLargeError(limit));
             else chunks.push(c);
@@ -246,14 +247,14 @@ export async function connect(target: ClusterTarget, options: ConnectOptions = {
       const last = res ? `HTTP ${res.status}` : (broken?.message ?? 'no answer');
       if (attempt >= (opts.retry === false ? 1 : retry.maxAttempts)) {
         if (res) return { ...res, attempts: attempt };
-        throw new TransportError(`${last} (after ${attempt} attempts)`, broken?.code ?? 'ERESET', { cause: broken });
+        throw new TransportError(attempt > 1 ? `${last} (after ${attempt} attempts)` : last, broken?.code ?? 'ERESET', { cause: broken });
       }
       const wait = backoffMs(retry, attempt, res?.status === 429 || res?.status === 503 ? retryAfterMs(res.retryAfter, retry.now()) : undefined);
       try {
         await retry.sleep(wait, opts.signal);
       } catch (err) {
         throw new TransportError(
-          `cancelled: the cluster deadline (collect.clusterTimeout) was reached while waiting to try again after ${attempt} attempts (last: ${last})`,
+          `cancelled: the cluster deadline (collect.clusterTimeout) was reached while waiting to try again after ${attempt} attempt${attempt === 1 ? '' : 's'} (last: ${last})`,
           'EABORTED',
           { cause: err },
         );

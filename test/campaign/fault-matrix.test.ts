@@ -97,7 +97,7 @@ const CASES: Case[] = [
     realWaits: true,
     collect: { clusterTimeoutMs: 2500 },
     status: 'failed',
-    error: /GET \/version: cancelled: the cluster deadline \(collect\.clusterTimeout\) was reached while waiting to try again after 1 attempts \(last: HTTP 429\)/,
+    error: /GET \/version: cancelled: the cluster deadline \(collect\.clusterTimeout\) was reached while waiting to try again after 1 attempt \(last: HTTP 429\)/,
   },
   { name: '5xx-burst', faults: { pods: { serverError: 503, times: 2 } }, status: 'complete', waits: [1000] },
   {
