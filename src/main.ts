@@ -88,6 +88,8 @@ export async function runScan(
           pageSize: config.collect.pageSize,
           requestTimeoutMs: config.collect.requestTimeout,
           clusterTimeoutMs: config.collect.clusterTimeout,
+          maxResponseBytes: config.collect.maxResponseSize,
+          maxPages: config.collect.maxPages,
           now,
           log,
         }),

@@ -20,6 +20,7 @@ const REASON_BY_STATUS: Record<number, GapReason> = {
   404: 'not-found',
   405: 'method-not-allowed',
   410: 'expired',
+  429: 'throttled',
   504: 'timeout',
 };
 
@@ -36,7 +37,8 @@ function serverMessage(res: ApiResponse): string {
 
 export function readErrorFromResponse(res: ApiResponse, what: string): ReadError {
   const reason = REASON_BY_STATUS[res.status] ?? (res.status >= 500 ? 'server-error' : 'error');
-  return new ReadError(reason, `${what}: HTTP ${res.status}: ${serverMessage(res)}`);
+  const tries = (res.attempts ?? 1) > 1 ? ` (after ${res.attempts} attempts)` : '';
+  return new ReadError(reason, `${what}: HTTP ${res.status}: ${serverMessage(res)}${tries}`);
 }
 
 const REASON_BY_CODE: Record<string, GapReason> = {
@@ -49,6 +51,8 @@ const REASON_BY_CODE: Record<string, GapReason> = {
   EAI_AGAIN: 'unreachable',
   ECONNRESET: 'server-error',
   ERESET: 'server-error',
+  EPIPE: 'server-error',
+  ETOOLARGE: 'limit',
   DEPTH_ZERO_SELF_SIGNED_CERT: 'tls',
   SELF_SIGNED_CERT_IN_CHAIN: 'tls',
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'tls',

@@ -2,7 +2,8 @@ import type { ClusterTarget, Gap, KubeObject, KubeletEvidence, ResourceKind, Ser
 import { ClusterAccessError, type AccessReason } from '../core/errors.js';
 import { mapLimit } from '../core/concurrency.js';
 import type { Logger } from '../core/log.js';
-import { connect, type KubeApi } from './kube-client.js';
+import { connect, type ApiResponse, type KubeApi } from './kube-client.js';
+import type { RetryPolicy } from './retry.js';
 import { ReadError, readErrorFromResponse, readErrorFromTransport } from './api-errors.js';
 import { listAll } from './lister.js';
 import { ENDPOINTS } from './resources.js';
@@ -19,6 +20,12 @@ export interface CollectOptions {
   clusterTimeoutMs: number;
   /** Parallel requests against one API server. @default 4 */
   requestConcurrency?: number;
+  /** Bytes of one answer read at most (collect.maxResponseSize). @default 256 MiB */
+  maxResponseBytes?: number;
+  /** Pages of one list read at most (collect.maxPages). @default 500 */
+  maxPages?: number;
+  /** How 429, 5xx and broken connections are retried; tests inject the clock and the dice. */
+  retry?: Partial<RetryPolicy>;
   now: () => Date;
   log: Logger;
 }
@@ -38,7 +45,7 @@ const FATAL: Partial<Record<ReadError['reason'], AccessReason>> = {
  */
 export async function collectCluster(target: ClusterTarget, opts: CollectOptions): Promise<Snapshot> {
   const concurrency = opts.requestConcurrency ?? 4;
-  const api = await connect(target, { maxSockets: concurrency });
+  const api = await connect(target, { maxSockets: concurrency, ...(opts.retry ? { retry: opts.retry } : {}) });
   try {
     return await collectWith(api, target, opts, concurrency);
   } finally {
@@ -50,21 +57,40 @@ async function collectWith(api: KubeApi, target: ClusterTarget, opts: CollectOpt
   const log = opts.log.child({ cluster: target.name });
   const deadline = AbortSignal.timeout(opts.clusterTimeoutMs);
   const gaps: Gap[] = [];
+  if (!api.tlsVerified) {
+    // Evidence from a server whose identity was not checked could come from anyone in between.
+    log.warn({ server: api.server }, 'TLS verification is off for this cluster (insecure-skip-tls-verify in its kubeconfig)');
+    gaps.push({ evidence: 'apiServerIdentity', reason: 'tls-unverified', message: `${api.server} was read with TLS verification off (insecure-skip-tls-verify: true in the kubeconfig): its identity was not checked` });
+  }
+  const listOptions = {
+    pageSize: opts.pageSize,
+    timeoutMs: opts.requestTimeoutMs,
+    signal: deadline,
+    ...(opts.maxResponseBytes ? { maxResponseBytes: opts.maxResponseBytes } : {}),
+    ...(opts.maxPages ? { maxPages: opts.maxPages } : {}),
+  };
 
   const serverVersion = await readVersion(api, opts, deadline, gaps);
 
   const objects: Partial<Record<ResourceKind, KubeObject[]>> = {};
+  const listGaps: Gap[] = [];
   await mapLimit(ENDPOINTS, concurrency, async (endpoint) => {
     try {
-      const raw = await listAll(api, endpoint, { pageSize: opts.pageSize, timeoutMs: opts.requestTimeoutMs, signal: deadline });
-      objects[endpoint.resource] = normalizeAll(raw, endpoint.resource, gaps);
-      log.debug({ resource: endpoint.resource, count: raw.length }, 'listed');
+      // By index: a list restarted after a 410 names each malformed object once.
+      const malformed = new Map<number, Gap>();
+      const kept = await listAll(api, endpoint, listOptions, normalizer(endpoint.resource, malformed));
+      objects[endpoint.resource] = kept;
+      gaps.push(...malformed.values());
+      log.debug({ resource: endpoint.resource, count: kept.length }, 'listed');
     } catch (err) {
       const e = readErrorFromTransport(err, `list ${endpoint.resource}`);
-      gaps.push({ evidence: endpoint.resource, reason: e.reason, message: e.message });
+      listGaps.push({ evidence: endpoint.resource, reason: e.reason, message: e.message });
       log.warn({ resource: endpoint.resource, reason: e.reason, err: e.message }, 'resource not collected');
     }
   });
+
+  refuseUnassessable(api.server, listGaps);
+  gaps.push(...listGaps);
 
   const controlPlane = objects.pods ? controlPlaneFromPods(objects.pods) : [];
   if (!objects.pods) gaps.push({ evidence: 'controlPlane', reason: 'error', message: 'pods could not be listed, so control-plane mirror pods are unknown' });
@@ -75,7 +101,7 @@ async function collectWith(api: KubeApi, target: ClusterTarget, opts: CollectOpt
   // without one neither needs the file nor should get a gap for a permission it need not grant.
   const kubeProxyConfigs =
     !objects.daemonsets || objects.daemonsets.some(isKubeProxyDaemonSet)
-      ? await readKubeProxyConfigs(api, { pageSize: opts.pageSize, timeoutMs: opts.requestTimeoutMs, signal: deadline }, gaps)
+      ? await readKubeProxyConfigs(api, listOptions, gaps)
       : undefined;
 
   return {
@@ -89,24 +115,58 @@ async function collectWith(api: KubeApi, target: ClusterTarget, opts: CollectOpt
     kubelets,
     ...(kubeProxyConfigs ? { kubeProxyConfigs } : {}),
     gaps,
+    ...(api.tlsVerified ? {} : { tlsVerified: false as const }),
     source: 'cluster',
   };
 }
 
-/** /version is the first call: it tells whether the cluster is reachable and accepts us. */
+/**
+ * After the lists: a cluster is not assessed when an answer was not Kubernetes' (an HTML
+ * portal, a proxy's error page, another kind of list: nothing it said can be trusted as
+ * evidence), nor when no list at all could be read (it would be a clean-looking cluster of
+ * zero objects).
+ */
+function refuseUnassessable(server: string, listGaps: readonly Gap[]): void {
+  const foreign = listGaps.find((g) => g.reason === 'protocol');
+  if (foreign) throw new ClusterAccessError('protocol', `${server}: not a Kubernetes API server's answer: ${foreign.message}`);
+  if (listGaps.length < ENDPOINTS.length) return;
+  const counts = new Map<string, number>();
+  for (const g of listGaps) counts.set(g.reason, (counts.get(g.reason) ?? 0) + 1);
+  const reasons = [...counts].map(([r, n]) => `${n} ${r}`).join(', ');
+  const only = counts.size === 1 ? (listGaps[0]?.reason ?? 'error') : 'error';
+  const reason: AccessReason = only === 'forbidden' || only === 'timeout' || only === 'unreachable' || only === 'tls' ? only : 'protocol';
+  throw new ClusterAccessError(reason, `${server}: no resource could be listed (${listGaps.length} lists: ${reasons}); first: ${listGaps[0]?.message ?? ''}`);
+}
+
+/** A 200 /version that is not Kubernetes' version JSON means another kind of server answered. */
+function parseVersion(res: ApiResponse, server: string): ServerVersion {
+  const notKubernetes = (why: string): ClusterAccessError =>
+    new ClusterAccessError('protocol', `${server}: GET /version: not a Kubernetes API server: ${why}`);
+  if ((res.contentType.split(';')[0]?.trim().toLowerCase() ?? '') !== 'application/json') {
+    throw notKubernetes(res.contentType ? `content type "${res.contentType.slice(0, 100)}"` : 'no content type');
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(res.body);
+  } catch (err) {
+    throw notKubernetes(`not JSON (${(err as Error).message})`);
+  }
+  const o = (typeof v === 'object' && v !== null ? v : {}) as Partial<Record<keyof ServerVersion, unknown>>;
+  if (typeof o.gitVersion !== 'string') throw notKubernetes('the answer has no "gitVersion"');
+  const text = (x: unknown): string => (typeof x === 'string' ? x : '');
+  return { major: text(o.major), minor: text(o.minor), gitVersion: o.gitVersion, ...(typeof o.platform === 'string' && o.platform ? { platform: o.platform } : {}) };
+}
+
+/** /version is the first call: it tells whether the cluster is reachable, accepts us, and is Kubernetes. */
 async function readVersion(api: KubeApi, opts: CollectOptions, signal: AbortSignal, gaps: Gap[]): Promise<ServerVersion | undefined> {
   let error: ReadError;
   try {
-    const res = await api.get('/version', { timeoutMs: opts.requestTimeoutMs, signal });
-    if (res.status === 200) {
-      const v = JSON.parse(res.body) as Partial<ServerVersion>;
-      if (typeof v.gitVersion === 'string') {
-        return { major: String(v.major ?? ''), minor: String(v.minor ?? ''), gitVersion: v.gitVersion, ...(v.platform ? { platform: v.platform } : {}) };
-      }
-      error = new ReadError('malformed', 'GET /version: answer has no gitVersion');
-    } else error = readErrorFromResponse(res, 'GET /version');
+    const res = await api.get('/version', { timeoutMs: opts.requestTimeoutMs, signal, ...(opts.maxResponseBytes ? { maxBytes: opts.maxResponseBytes } : {}) });
+    if (res.status === 200) return parseVersion(res, api.server);
+    error = readErrorFromResponse(res, 'GET /version');
   } catch (err) {
-    error = err instanceof SyntaxError ? new ReadError('malformed', `GET /version: not JSON (${err.message})`) : readErrorFromTransport(err, `GET /version`);
+    if (err instanceof ClusterAccessError) throw err;
+    error = readErrorFromTransport(err, `GET /version`);
   }
   const fatal = FATAL[error.reason];
   if (fatal) throw new ClusterAccessError(fatal, `${api.server}: ${error.message}`, { cause: error });
@@ -114,18 +174,17 @@ async function readVersion(api: KubeApi, opts: CollectOptions, signal: AbortSign
   return undefined;
 }
 
-function normalizeAll(raw: unknown[], resource: ResourceKind, gaps: Gap[]): KubeObject[] {
-  const out: KubeObject[] = [];
-  raw.forEach((item, index) => {
+/** Normalizes each item as its page arrives; a malformed one is skipped and named (the resource is then incomplete evidence). */
+function normalizer(resource: ResourceKind, malformed: Map<number, Gap>): (item: unknown, index: number) => KubeObject | undefined {
+  return (item, index) => {
     try {
-      out.push(normalizeObject(item, resource, index, { adopt: true }));
+      return normalizeObject(item, resource, index, { adopt: true });
     } catch (err) {
       if (!(err instanceof MalformedObjectError)) throw err;
-      // One malformed object is skipped and named; the resource is then incomplete evidence.
-      gaps.push({ evidence: resource, reason: 'malformed', message: err.message });
+      malformed.set(index, { evidence: resource, reason: 'malformed', message: err.message });
+      return undefined;
     }
-  });
-  return out;
+  };
 }
 
 /** Each kubelet's effective configuration through the API server's node proxy. */
@@ -134,7 +193,14 @@ async function readKubelets(api: KubeApi, nodes: readonly KubeObject[], opts: Co
     const name = node.metadata.name;
     const what = `GET nodes/${name}/proxy/configz`;
     try {
-      const res = await api.get(`/api/v1/nodes/${encodeURIComponent(name)}/proxy/configz`, { timeoutMs: opts.requestTimeoutMs, signal });
+      const res = await api.get(`/api/v1/nodes/${encodeURIComponent(name)}/proxy/configz`, {
+        timeoutMs: opts.requestTimeoutMs,
+        signal,
+        // The API server answers 503 for a kubelet it cannot dial: that does not pass in seconds,
+        // and retrying each of hundreds of nodes would spend the cluster's deadline.
+        retry: false,
+        ...(opts.maxResponseBytes ? { maxBytes: opts.maxResponseBytes } : {}),
+      });
       if (res.status !== 200) throw readErrorFromResponse(res, what);
       const body = JSON.parse(res.body) as { kubeletconfig?: Record<string, unknown> };
       if (!body.kubeletconfig || typeof body.kubeletconfig !== 'object') throw new ReadError('malformed', `${what}: no "kubeletconfig" object`);

@@ -11,23 +11,43 @@ import type { RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterTarget } from '../core/types.js';
 import { KubeconfigError } from '../core/errors.js';
+import { backoffMs, DEFAULT_RETRY, RETRIED_CODES, RETRIED_STATUSES, retryAfterMs, type RetryPolicy } from './retry.js';
 
 export interface ApiResponse {
   status: number;
   contentType: string;
   body: string;
+  /** The Retry-After header, when the server sent one. */
+  retryAfter?: string;
+  /** Tries it took (more than 1 when 429, 5xx or a reset was retried). */
+  attempts?: number;
 }
+
+/**
+ * The largest answer read when the caller names none (collect.maxResponseSize): a page of
+ * 500 pods is about 10 MiB, and V8 cannot hold a string much over 512 MiB.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 2 ** 20;
 
 export interface GetOptions {
   accept?: string;
   query?: Record<string, string | number | undefined>;
   timeoutMs: number;
   signal?: AbortSignal;
+  /**
+   * Bytes of body read at most: past it the request is destroyed and a TransportError with
+   * code ETOOLARGE is thrown, so no string larger than this is ever built. @default 256 MiB
+   */
+  maxBytes?: number;
+  /** False: one try only, for answers whose 5xx is no passing trouble (a kubelet the proxy cannot reach). @default true */
+  retry?: boolean;
 }
 
 /** An authenticated, read-only connection to one cluster's API server. */
 export interface KubeApi {
   readonly server: string;
+  /** False when the kubeconfig says `insecure-skip-tls-verify: true`: the server's identity is not checked. */
+  readonly tlsVerified: boolean;
   get(path: string, opts: GetOptions): Promise<ApiResponse>;
   /** Closes the connections kept open between requests. */
   close(): void;
@@ -36,6 +56,8 @@ export interface KubeApi {
 export interface ConnectOptions {
   /** Connections kept to the API server at most (requests beyond wait for one). @default 4 */
   maxSockets?: number;
+  /** How 429, 5xx and broken connections are retried (see retry.ts). */
+  retry?: Partial<RetryPolicy>;
 }
 
 /** Network-level failure (no HTTP answer). `code` is Node's error code (ECONNREFUSED...). */
@@ -47,6 +69,14 @@ export class TransportError extends Error {
   ) {
     super(message, options);
     this.name = 'TransportError';
+  }
+}
+
+/** A body larger than the bound the caller set; reading stopped there. */
+export class ResponseTooLargeError extends TransportError {
+  constructor(readonly limit: number) {
+    super(`answer larger than ${limit} bytes; reading stopped`, 'ETOOLARGE');
+    this.name = 'ResponseTooLargeError';
   }
 }
 
@@ -94,7 +124,7 @@ async function requestOptions(kc: KubeConfig, where: string, maxSockets: number)
   } catch (err) {
     // Exec plugins, unreadable cert files and the like fail here.
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new KubeconfigError(`${where}: cannot build credentials from the kubeconfig: ${why}`, { cause: err });
+    throw new KubeconfigError(`${where}: cannot build credentials: ${why}`, { cause: err });
   }
   return { ...opts, agent: keepAlive(opts.agent, maxSockets) };
 }
@@ -123,15 +153,27 @@ export async function connect(target: ClusterTarget, options: ConnectOptions = {
   const kc = await loadKubeConfig(target);
   const server = kc.getCurrentCluster()?.server ?? '';
   const where = `${target.configPath}.kubeconfig`;
-  if (server.startsWith('http:')) {
-    throw new KubeconfigError(`${where}: server ${server} is plain HTTP; complyd only talks HTTPS to API servers`);
+  const baseUrl = URL.canParse(server) ? new URL(server) : undefined;
+  if (baseUrl?.protocol === 'http:') {
+    throw new KubeconfigError(`${where}: server ${server} in ${target.kubeconfig} is plain HTTP; complyd only talks HTTPS to API servers`);
   }
-  let base = await requestOptions(kc, where, maxSockets);
-  const baseUrl = new URL(server);
+  if (baseUrl?.protocol !== 'https:' || !baseUrl.hostname) {
+    throw new KubeconfigError(`${where}: server ${JSON.stringify(server.slice(0, 200))} in ${target.kubeconfig} is not an https:// URL`);
+  }
+  let base = await requestOptions(kc, `${where}: ${target.kubeconfig}`, maxSockets);
+
+  const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
+  const tlsVerified = kc.getCurrentCluster()?.skipTLSVerify !== true;
 
   const once = (path: string, opts: GetOptions): Promise<ApiResponse> =>
     new Promise((resolvePromise, reject) => {
       const prefix = baseUrl.pathname.replace(/\/$/, '');
+      const limit = opts.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+      // The first failure wins: destroying the request also fires 'error' and 'aborted'.
+      const fail = (err: TransportError): void => {
+        reject(err);
+        req.destroy(err);
+      };
       const req = https.request(
         {
           ...base,
@@ -145,20 +187,30 @@ export async function connect(target: ClusterTarget, options: ConnectOptions = {
           timeout: opts.timeoutMs,
         },
         (res) => {
+          if (Number(res.headers['content-length']) > limit) return fail(new ResponseTooLargeError(limit));
           const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            if (size > limit) return;
+            size += c.length;
+            if (size > limit) fail(new ResponseTooLargeError(limit));
+            else chunks.push(c);
+          });
+          res.on('end', () => {
+            if (size > limit) return;
+            const retryAfter = res.headers['retry-after'];
             resolvePromise({
               status: res.statusCode ?? 0,
               contentType: String(res.headers['content-type'] ?? ''),
               body: Buffer.concat(chunks).toString('utf8'),
-            }),
-          );
+              ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
+            });
+          });
           res.on('error', (err) => reject(new TransportError(`response broke off: ${err.message}`, 'ERESET', { cause: err })));
           res.on('aborted', () => reject(new TransportError('response broke off', 'ECONNRESET')));
         },
       );
-      req.on('timeout', () => req.destroy(new TransportError(`no answer within ${opts.timeoutMs} ms`, 'ETIMEDOUT')));
+      req.on('timeout', () => fail(new TransportError(`no answer within ${opts.timeoutMs} ms`, 'ETIMEDOUT')));
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (err instanceof TransportError) reject(err);
         else if (err.name === 'AbortError') reject(new TransportError('cancelled: the cluster deadline (collect.clusterTimeout) was reached', 'EABORTED', { cause: err }));
@@ -167,20 +219,53 @@ export async function connect(target: ClusterTarget, options: ConnectOptions = {
       req.end();
     });
 
+  const authenticated = async (path: string, opts: GetOptions): Promise<ApiResponse> => {
+    const res = await once(path, opts);
+    // Short-lived credentials (exec plugins, cloud tokens) can expire during a long scan:
+    // refresh them once and retry.
+    if (res.status === 401) {
+      const stale = base.agent;
+      base = await requestOptions(kc, `${where}: ${target.kubeconfig}`, maxSockets);
+      if (stale instanceof https.Agent) stale.destroy();
+      return once(path, opts);
+    }
+    return res;
+  };
+
+  /** One GET, tried again on 429, 5xx and broken connections, never waiting past the deadline. */
+  const get = async (path: string, opts: GetOptions): Promise<ApiResponse> => {
+    for (let attempt = 1; ; attempt++) {
+      let res: ApiResponse | undefined;
+      let broken: TransportError | undefined;
+      try {
+        res = await authenticated(path, opts);
+      } catch (err) {
+        if (!(err instanceof TransportError) || !RETRIED_CODES.has(err.code)) throw err;
+        broken = err;
+      }
+      if (res && !RETRIED_STATUSES.has(res.status)) return { ...res, attempts: attempt };
+      const last = res ? `HTTP ${res.status}` : (broken?.message ?? 'no answer');
+      if (attempt >= (opts.retry === false ? 1 : retry.maxAttempts)) {
+        if (res) return { ...res, attempts: attempt };
+        throw new TransportError(attempt > 1 ? `${last} (after ${attempt} attempts)` : last, broken?.code ?? 'ERESET', { cause: broken });
+      }
+      const wait = backoffMs(retry, attempt, res?.status === 429 || res?.status === 503 ? retryAfterMs(res.retryAfter, retry.now()) : undefined);
+      try {
+        await retry.sleep(wait, opts.signal);
+      } catch (err) {
+        throw new TransportError(
+          `cancelled: the cluster deadline (collect.clusterTimeout) was reached while waiting to try again after ${attempt} attempt${attempt === 1 ? '' : 's'} (last: ${last})`,
+          'EABORTED',
+          { cause: err },
+        );
+      }
+    }
+  };
+
   return {
     server,
-    async get(path, opts) {
-      const res = await once(path, opts);
-      // Short-lived credentials (exec plugins, cloud tokens) can expire during a long scan:
-      // refresh them once and retry.
-      if (res.status === 401) {
-        const stale = base.agent;
-        base = await requestOptions(kc, where, maxSockets);
-        if (stale instanceof https.Agent) stale.destroy();
-        return once(path, opts);
-      }
-      return res;
-    },
+    tlsVerified,
+    get,
     close() {
       if (base.agent instanceof https.Agent) base.agent.destroy();
     },

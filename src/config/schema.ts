@@ -2,6 +2,7 @@ import { z } from 'zod';
 import cron from 'node-cron';
 import { checkDuration, DURATION_RANGES, formatDuration, type DurationRange } from './duration.js';
 import { isTimeZone } from './timezone.js';
+import { checkByteSize, RESPONSE_SIZE_RANGE, type ByteRange } from './byte-size.js';
 import { FRAMEWORKS } from '../core/control.js';
 
 /** A duration with a unit (`30s`, `5m`, `2h`, `7d`) within `range`, turned into milliseconds. */
@@ -12,6 +13,18 @@ const duration = (range: DurationRange) =>
     ctx.addIssue({ code: 'custom', message: checked.why });
     return z.NEVER;
   });
+
+/** A byte size with a unit (`256MiB`) within `range`, turned into bytes. */
+const byteSize = (range: ByteRange) =>
+  z.unknown().transform((v, ctx) => {
+    const checked = checkByteSize(v, range);
+    if (checked.ok) return checked.bytes;
+    ctx.addIssue({ code: 'custom', message: checked.why });
+    return z.NEVER;
+  });
+
+/** Defaults of the collector's bounds: they fit a 100,000-pod cluster at the default page size. */
+const COLLECT_LIMITS = { maxResponseSize: 256 * 2 ** 20, maxPages: 500 };
 
 /** An IANA time zone name the runtime knows, as node-cron will need it. */
 const timeZone = z.string().refine(isTimeZone, { error: (issue) => `unknown time zone: ${JSON.stringify(issue.input)} (use an IANA name such as UTC, Europe/Paris or America/New_York)` });
@@ -112,6 +125,13 @@ export const configSchema = z
         requestTimeout: duration(DURATION_RANGES.requestTimeout).default(30_000),
         /** Items per list page (`limit`). @default 500 */
         pageSize: z.number().int().min(1).max(10_000).default(500),
+        /**
+         * Bytes of one API answer read at most; a list page past it is a `limit` gap (a page of
+         * 500 pods is about 10 MiB). 1KiB to 512MiB. @default 256MiB
+         */
+        maxResponseSize: byteSize(RESPONSE_SIZE_RANGE).default(COLLECT_LIMITS.maxResponseSize),
+        /** Pages of one list read at most; a longer list is a `limit` gap (100,000 pods take 200 pages of 500). @default 500 */
+        maxPages: z.number().int().min(1).max(1_000_000).default(COLLECT_LIMITS.maxPages),
       })
       .strict()
       .superRefine((c, ctx) => {
@@ -119,7 +139,7 @@ export const configSchema = z
           ctx.addIssue({ code: 'custom', path: ['requestTimeout'], message: `longer than collect.clusterTimeout (${formatDuration(c.clusterTimeout)}), which cuts every request short` });
         }
       })
-      .default({ concurrency: 4, clusterTimeout: 300_000, requestTimeout: 30_000, pageSize: 500 }),
+      .default({ concurrency: 4, clusterTimeout: 300_000, requestTimeout: 30_000, pageSize: 500, ...COLLECT_LIMITS }),
     retention: z
       .object({
         /**

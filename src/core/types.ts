@@ -110,6 +110,14 @@ export type GapReason =
   | 'expired'
   | 'malformed'
   | 'server-error'
+  /** 429 Too Many Requests, still after the retries. */
+  | 'throttled'
+  /** A configured bound (collect.maxResponseSize, collect.maxPages) was reached; the list is not kept. */
+  | 'limit'
+  /** The answer is not what a Kubernetes API server sends (HTML, another content type, another kind). */
+  | 'protocol'
+  /** Read with TLS verification off (`insecure-skip-tls-verify`): the server's identity was not checked. */
+  | 'tls-unverified'
   | 'error';
 
 /** Something the collector could not read, and why. Missing evidence is never a pass. */
@@ -151,6 +159,11 @@ export interface Snapshot {
    */
   kubeProxyConfigs?: KubeProxyConfigFile[];
   gaps: Gap[];
+  /**
+   * False when the cluster was read with TLS verification off (the kubeconfig's
+   * `insecure-skip-tls-verify: true`); absent when verified, so snapshot hashes stay as they were.
+   */
+  tlsVerified?: false;
   /** 'cluster' for a live scan, 'manifests' for offline evaluation of files. */
   source: 'cluster' | 'manifests';
 }

@@ -26,7 +26,7 @@ export interface ClientCertOptions {
   user: string;
   /** Each becomes one subject O: the Kubernetes groups. */
   groups?: readonly string[];
-  /** Validity in days; default 365. */
+  /** Validity in days; default 365. Negative: a certificate that expired that many days ago. */
   days?: number;
 }
 
@@ -51,9 +51,11 @@ function newSerial(): string {
 
 function validity(cert: forge.pki.Certificate, days: number): void {
   const now = Date.now();
-  // Back-date a little so a clock skew between signer and verifier does not matter.
-  cert.validity.notBefore = new Date(now - 60 * 60 * 1000);
-  cert.validity.notAfter = new Date(now + days * DAY_MS);
+  const notAfter = now + days * DAY_MS;
+  // Back-date a little so a clock skew between signer and verifier does not matter (and a
+  // day before the end for an expired one).
+  cert.validity.notBefore = new Date(Math.min(now - 60 * 60 * 1000, notAfter - DAY_MS));
+  cert.validity.notAfter = new Date(notAfter);
 }
 
 interface SignInput {

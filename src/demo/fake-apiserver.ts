@@ -14,7 +14,9 @@
  * - `nodes/{node}/proxy/configz` answered as the kubelet does (or 405 when its debugging
  *   handlers are disabled).
  *
- * Faults (per resource, changeable at runtime) make it slow, forbidden or broken on demand.
+ * Faults (per resource, changeable at runtime, optionally spent after a number of requests) make
+ * it slow, forbidden, throttled (429), failing (5xx), hostile (HTML, wrong content type or kind,
+ * oversized or never-ending lists) or broken (cut JSON, reset connections) on demand.
  * There is no watch and no write: any method but GET answers 405.
  *
  * The implementation lives in `./apiserver/`; this module is its public API.

@@ -1,6 +1,6 @@
 import { SEVERITIES } from '../core/types.js';
 import type { StatusCounts } from '../core/status.js';
-import type { RunReport } from './model.js';
+import { TLS_UNVERIFIED_NOTE, type RunReport } from './model.js';
 import { resourceLabel } from './resource-path.js';
 
 export interface MarkdownOptions {
@@ -60,6 +60,8 @@ export function renderMarkdown(report: RunReport, options: MarkdownOptions = {})
     ),
     '',
   );
+  const unverified = report.clusters.filter((c) => c.tlsVerified === false);
+  if (unverified.length > 0) out.push(...unverified.map((c) => `- **Cluster ${mdCell(c.name)}**: ${mdCell(TLS_UNVERIFIED_NOTE)}.`), '');
 
   const failedIn = (c: RunReport['controls'][number]) => c.results.reduce((n, r) => n + r.counts.fail, 0);
   const failing = report.controls

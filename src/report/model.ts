@@ -53,6 +53,8 @@ export interface ClusterSection {
   scoreWithExceptions: number | null;
   dispositions: DispositionCounts;
   gaps: Gap[];
+  /** False when the cluster was read with TLS verification off (a `tls-unverified` gap); absent otherwise. */
+  tlsVerified?: false;
   failingControls: Array<{ controlId: string; title: string; severity: Severity; failed: number }>;
 }
 
@@ -62,6 +64,8 @@ export interface DispositionCounts {
   excepted: number;
   expired: number;
 }
+/** What every report says of a cluster read with TLS verification off. */
+export const TLS_UNVERIFIED_NOTE = "TLS verification was off (insecure-skip-tls-verify in its kubeconfig): the API server's identity was not checked, so its evidence could have come from anyone in between";
 
 export interface ReportFinding {
   cluster: string;
@@ -182,6 +186,7 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
     scoreWithExceptions: scoreWithExceptions(controlRows.filter((r) => r.cluster === c.cluster), accepted),
     dispositions: dispositionsOf(c.cluster),
     gaps: gapRows.filter((g) => g.cluster === c.cluster).map(({ evidence, reason, message }) => ({ evidence, reason, message })),
+    ...(gapRows.some((g) => g.cluster === c.cluster && g.reason === 'tls-unverified') ? { tlsVerified: false as const } : {}),
     failingControls: controlRows
       .filter((r) => r.cluster === c.cluster && r.counts.fail > 0)
       .map((r) => ({ controlId: r.controlId, title: byId.get(r.controlId)?.title ?? r.controlId, severity: r.severity, failed: r.counts.fail }))

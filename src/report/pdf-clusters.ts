@@ -1,6 +1,6 @@
 /** The PDF's fleet and cluster sections: fleet summary, what could not be assessed, per cluster. */
 import { STATUSES } from '../core/types.js';
-import type { RunReport } from './model.js';
+import { TLS_UNVERIFIED_NOTE, type RunReport } from './model.js';
 import { callout, FONT, type Layout } from './pdf-layout.js';
 import { clusterStatusCell, countsRow, fmtInt, fmtRate, fmtScore, severityCell, STATUS_COLUMNS, STATUS_LABEL } from './pdf-cells.js';
 import { drawSvg, smallMultiplesSvg, svgSize } from './charts.js';
@@ -147,6 +147,7 @@ function clusterFacts(L: Layout, report: RunReport, c: RunReport['clusters'][num
         ['Provider, version', `${c.provider ?? 'unknown'}, ${c.serverVersion ?? 'unknown'}${managedNote(c) ? ` (${managedNote(c)})` : ''}`],
         ['Objects read', fmtInt(c.objectTotal)],
         ['Not assessed', c.gaps.length ? c.gaps.map((g) => `${g.evidence}: ${g.reason}`).join('; ') : 'nothing: every piece of evidence was read'],
+        ...(c.tlsVerified === false ? [['TLS', { text: TLS_UNVERIFIED_NOTE, color: L.c.status.fail }] as [string, { text: string; color: string }]] : []),
       ],
       { size: 8.5, labelWidth: 110 },
     );

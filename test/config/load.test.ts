@@ -21,7 +21,7 @@ describe('config', () => {
     expect(cfg.clusters.map((c) => c.name)).toEqual(['prod-eu', 'staging-eu', 'dev']);
     expect(cfg.clusters[1]).toMatchObject({ context: 'staging-eu', configPath: 'clusters[1]', labels: { env: 'staging' } });
     expect(cfg.storage).toEqual({ kind: 'sqlite', path: expect.stringMatching(/config\/complyd\.sqlite$/) });
-    expect(cfg.collect).toEqual({ concurrency: 4, clusterTimeout: 300_000, requestTimeout: 30_000, pageSize: 500 });
+    expect(cfg.collect).toEqual({ concurrency: 4, clusterTimeout: 300_000, requestTimeout: 30_000, pageSize: 500, maxResponseSize: 256 * 2 ** 20, maxPages: 500 });
     expect(cfg.output.formats).toEqual(['json', 'pdf']);
     expect(cfg.retention.evidence).toBe(400 * 86_400_000);
   });

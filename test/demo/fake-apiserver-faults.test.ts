@@ -87,6 +87,60 @@ describe('faults', () => {
     expect(slow).toBeGreaterThanOrEqual(390);
     expect(slow).toBeGreaterThan(fast);
   });
+
+  test('hostile answers: html, contentType, wrongKind', async () => {
+    server.setFault('*', { broken: 'html' });
+    const version = await request('/version');
+    expect(version.status).toBe(200);
+    expect(version.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(version.text).toMatch(/^<!DOCTYPE html>/);
+
+    server.setFault('*', { broken: 'contentType' });
+    const pods = await request('/api/v1/pods');
+    expect(pods.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(pods.json()).toMatchObject({ kind: 'PodList' });
+
+    server.setFault('*', { broken: 'wrongKind' });
+    expect((await request('/api/v1/pods')).json()).toMatchObject({ kind: 'Table', rows: [] });
+    // Only lists are answered with another kind.
+    expect((await request('/version')).json()).toMatchObject({ gitVersion: expect.any(String) });
+  });
+
+  test('throttle and serverError, spent after `times` requests', async () => {
+    server.setFault('pods', { throttle: { retryAfter: '3' }, times: 2 });
+    const first = await request('/api/v1/pods');
+    expect(first.status).toBe(429);
+    expect(first.headers['retry-after']).toBe('3');
+    expect(first.json()).toMatchObject({ kind: 'Status', reason: 'TooManyRequests', code: 429 });
+    expect((await request('/api/v1/pods')).status).toBe(429);
+    expect((await request('/api/v1/pods')).status).toBe(200);
+
+    server.setFault('nodes', { serverError: 503 });
+    const unavailable = await request('/api/v1/nodes');
+    expect(unavailable.status).toBe(503);
+    expect(unavailable.headers['retry-after']).toBe('1');
+    server.setFault('nodes', { serverError: 502 });
+    expect(await request('/api/v1/nodes')).toMatchObject({ status: 502, text: 'Bad Gateway\n' });
+  });
+
+  test('endlessContinue never ends a list; oversizeBytes streams a huge list without Content-Length', async () => {
+    server.setFault('namespaces', { endlessContinue: true });
+    let token = '';
+    for (let i = 0; i < 5; i++) {
+      const page = await request(`/api/v1/namespaces?limit=2${token ? `&continue=${token}` : ''}`);
+      const body = page.json() as { items: unknown[]; metadata: { continue?: string } };
+      expect(body.items).toHaveLength(2);
+      expect(body.metadata.continue).toBeTruthy();
+      token = body.metadata.continue ?? '';
+    }
+
+    server.setFault('namespaces', { oversizeBytes: 2 * 2 ** 20 });
+    const huge = await request('/api/v1/namespaces');
+    expect(huge.status).toBe(200);
+    expect(huge.headers['content-length']).toBeUndefined();
+    expect(huge.text.length).toBeGreaterThanOrEqual(2 * 2 ** 20);
+    expect(huge.json()).toMatchObject({ kind: 'NamespaceList' });
+  });
 });
 
 describe('kubelet configz through the node proxy', () => {

@@ -35,6 +35,11 @@ function decodeContinue(token: string): { rv: number; start: string } {
   return { rv: parsed.rv, start: parsed.start };
 }
 
+/** A valid continue token that starts the list over from its first key (a server that never ends a list). */
+export function restartToken(rv: number): string {
+  return encodeContinue(rv, '');
+}
+
 export interface ListStart {
   rv: number;
   startKey?: string;

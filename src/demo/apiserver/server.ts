@@ -18,12 +18,12 @@ import type {
 import { groupVersionOf, RESOURCE_TYPES } from './resources.js';
 import { authenticate } from './auth.js';
 import { DEFAULT_VERSION, groupBody, resourceListBody } from './discovery.js';
-import { faultFor, sleep } from './faults.js';
+import { faultAnswer, faultFor, sleep } from './faults.js';
 import { nodeProxy } from './kubelet.js';
 import { buildKubeconfigEntry, renderKubeconfig } from './kubeconfig.js';
 import { negotiate, notAcceptable } from './negotiation.js';
 import { ObjectStore } from './object-store.js';
-import { continuation, listPage } from './paging.js';
+import { continuation, listPage, restartToken } from './paging.js';
 import { writeAnswer, type Answer } from './respond.js';
 import { route, routeTarget, type GetRoute, type ListRoute, type Route } from './routing.js';
 import { parseFieldSelector, parseLabelSelector, type FieldReq, type LabelReq } from './selectors.js';
@@ -45,6 +45,8 @@ class FakeApiServerImpl {
   readonly requests: RequestLogEntry[] = [];
   readonly sockets = new Set<Socket>();
   readonly timers = new Set<NodeJS.Timeout>();
+  /** How many requests each fault was applied to (for `times`). */
+  readonly faultUses = new WeakMap<Fault, number>();
   compactedRevision = 0;
   closed = false;
   port = 0;
@@ -74,7 +76,7 @@ class FakeApiServerImpl {
     if (req.method !== 'GET') return writeAnswer(req, res, { code: 405, body: METHOD_NOT_ALLOWED() }, {});
     if (r.kind === 'notFound') return writeAnswer(req, res, { code: 404, body: NOT_FOUND_PATH() }, {});
 
-    const fault = faultFor(this.faults, identity.user, url.pathname, r);
+    const fault = faultFor(this.faults, identity.user, url.pathname, r, this.faultUses);
     if (fault.delayMs && fault.delayMs > 0) {
       await sleep(fault.delayMs, this.timers);
       if (this.closed || res.destroyed || req.socket.destroyed) return;
@@ -88,10 +90,8 @@ class FakeApiServerImpl {
       const verb = r.kind === 'list' ? 'list' : 'get';
       return { code: 403, body: forbiddenStatus(user, verb, t.type, t.subresource, t.namespace, t.name, url.pathname) };
     }
-    if (fault.broken === 'status500') {
-      const cause = 'etcdserver: request timed out';
-      return { code: 500, body: status(500, 'InternalError', `Internal error occurred: ${cause}`, { causes: [{ message: cause }] }) };
-    }
+    const spoiled = faultAnswer(fault);
+    if (spoiled) return spoiled;
     const watch = url.searchParams.get('watch');
     if (watch === 'true' || watch === '1') {
       return { code: 400, body: badRequest('watch is not supported by this fake API server') };
@@ -154,6 +154,10 @@ class FakeApiServerImpl {
     const start = continuation(query, fault, this.store.revision, this.compactedRevision);
     if ('code' in start) return start;
     const page = listPage(this.store.list(r.type, r.namespace), start, labelReqs, fieldReqs, query.get('limit'), this.opts.maxPageSize);
+    if (fault.endlessContinue) page.metadata.continue = restartToken(start.rv);
+    if (fault.broken === 'wrongKind') {
+      return { code: 200, body: { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: page.metadata, columnDefinitions: [{ name: 'Name', type: 'string' }], rows: [] } };
+    }
     if (rep === 'partial' && !fault.fullObjects) {
       return {
         code: 200,

@@ -26,12 +26,30 @@ export interface Fault {
   forbidden?: boolean;
   /** Wait this long before answering (the answer is then whatever it would have been). */
   delayMs?: number;
-  /** status500: InternalError Status; malformed: 200 with invalid JSON; reset: socket destroyed mid-body. */
-  broken?: 'status500' | 'malformed' | 'reset';
+  /**
+   * status500: InternalError Status; malformed: 200 with invalid JSON (cut in half); reset:
+   * socket destroyed mid-body; html: 200 `text/html` (a login portal or a proxy's page);
+   * contentType: the right JSON sent as `text/plain`; wrongKind: 200 JSON of another kind
+   * (a `Table`) where a list was asked.
+   */
+  broken?: 'status500' | 'malformed' | 'reset' | 'html' | 'contentType' | 'wrongKind';
   /** Any request carrying a continue token answers 410 Expired. */
   expireContinue?: boolean;
   /** Lists answer full objects even when metadata only is asked for (a non-conforming server or proxy). */
   fullObjects?: boolean;
+  /** Every list page carries a continue token that starts the list again: it never ends. */
+  endlessContinue?: boolean;
+  /**
+   * A 200 list answer of this many bytes (or more), padded with filler items and sent in
+   * chunks without Content-Length, as a huge list would be.
+   */
+  oversizeBytes?: number;
+  /** 429 Too Many Requests, as priority and fairness answers, with this Retry-After header (seconds or an HTTP date). */
+  throttle?: { retryAfter?: string };
+  /** Answer with this 5xx status (a Status body; 503 with Retry-After: 1). */
+  serverError?: 500 | 502 | 503 | 504;
+  /** The fault applies to the first `times` matching requests only, then is spent (a burst, a storm that passes). */
+  times?: number;
   /** Only for these users (all users when absent). */
   users?: readonly string[];
 }
