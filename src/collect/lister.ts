@@ -57,7 +57,10 @@ export function parseListPage(res: ApiResponse, what: string, page: number, meta
   const kind = typeof body.kind === 'string' ? body.kind : undefined;
   if (metadataOnly && kind !== 'PartialObjectMetadataList') {
     // A server that ignored the metadata-only request would have sent values: drop them all.
-    throw new ReadError('protocol', `${what}: server did not honour the metadata-only request (kind ${JSON.stringify(kind ?? null)}); nothing was kept`);
+    // A full list of the right kind (an old server, a proxy dropping the Accept header) is
+    // still Kubernetes: that list is a gap, the cluster is assessed; anything else is foreign.
+    const fullList = kind?.endsWith('List') === true && Array.isArray(body.items);
+    throw new ReadError(fullList ? 'malformed' : 'protocol', `${what}: server did not honour the metadata-only request (kind ${JSON.stringify(kind ?? null)}); nothing was kept`);
   }
   if (!kind?.endsWith('List')) throw new ReadError('protocol', `${what}: page ${page} is not a Kubernetes list: kind ${JSON.stringify(kind ?? null)}`);
   if (!Array.isArray(body.items)) throw new ReadError('protocol', `${what}: page ${page} (${kind}) has no "items" array`);
