@@ -83,11 +83,22 @@ function parsePostgresUrl(raw: string): URL {
  * on stdout: they go to the logger (or stderr), like everything else complyd says.
  */
 export function knexLog(log: Logger | undefined): Knex.Config['log'] {
-  const to = (level: 'debug' | 'warn' | 'error') => (message: unknown) => {
+  const to = (level: 'debug' | 'warn' | 'error') => (raw: unknown) => {
+    const message = firstLine(raw);
     if (log) log[level]({ knex: message }, 'database client');
     else process.stderr.write(`complyd: database client ${level}: ${typeof message === 'string' ? message : inspect(message)}\n`);
   };
   return { debug: to('debug'), warn: to('warn'), error: to('error'), deprecate: to('warn') };
+}
+
+/**
+ * knex logs some failures with their stack (`Acquire connection error: KnexTimeoutError: …\n    at …`):
+ * one line of a log is the message, the stack says nothing to an operator.
+ */
+function firstLine(message: unknown): unknown {
+  if (typeof message !== 'string') return message;
+  const end = message.indexOf('\n');
+  return end < 0 ? message : message.slice(0, end);
 }
 
 async function openSqlite(path: string, log: Logger | undefined, tuning: OpenTuning): Promise<Knex> {

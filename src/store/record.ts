@@ -3,6 +3,7 @@
  * lifecycles and extend or cut its count spans. What an unchanged scan writes: its
  * run_clusters row (with its hashes), its gaps, and the cluster's head row; nothing else.
  */
+import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import type { ClusterScan } from '../core/types.js';
 import { countStatuses } from '../core/status.js';
@@ -198,6 +199,7 @@ function summarise(scan: ClusterScan, options: RecordClusterOptions) {
 
 /** The whole of recordCluster's work, inside `trx`. Throws StoreError for a missing or finished run. */
 export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect, runId: string, scan: ClusterScan, options: RecordClusterOptions): Promise<void> {
+  const writeStart = performance.now();
   const cluster = scan.cluster;
   const where = `cluster ${cluster} of run ${runId}`;
   const base = clusterRowOf(runId, scan);
@@ -273,4 +275,20 @@ export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect
   if (frameworks) await applySpans(trx, dialect, SCORE_SPANS, cluster, frameworks, seq);
   if (withRisk && scan.risks) await applyRiskSpans(trx, dialect, cluster, scan.risks, seq);
   await trx(HEADS).insert(headRow(cluster, now, chain, assessed ? now : prev)).onConflict('cluster').merge();
+  await beatWithin(trx, runId, scan, performance.now() - writeStart);
+}
+
+/**
+ * The run's heartbeat, from inside the write: the scan's clock when the cluster was evaluated,
+ * plus how long the write took. A large cluster holds the run's row (and on SQLite the whole
+ * file) for as long as it is written, so the heartbeats of its owner wait; the run must not
+ * come out of the write looking abandoned to another process. Never moves a heartbeat back.
+ */
+async function beatWithin(trx: Knex.Transaction, runId: string, scan: ClusterScan, writeMs: number): Promise<void> {
+  const finished = Date.parse(scan.finishedAt);
+  if (!Number.isFinite(finished)) return;
+  const at = isoTimestamp(new Date(finished + Math.round(writeMs)), 'heartbeat');
+  await trx(RUNS)
+    .where({ id: runId })
+    .update({ heartbeat_at: trx.raw('CASE WHEN heartbeat_at > ? THEN heartbeat_at ELSE ? END', [at, at]) });
 }
