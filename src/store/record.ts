@@ -275,14 +275,17 @@ export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect
   if (frameworks) await applySpans(trx, dialect, SCORE_SPANS, cluster, frameworks, seq);
   if (withRisk && scan.risks) await applyRiskSpans(trx, dialect, cluster, scan.risks, seq);
   await trx(HEADS).insert(headRow(cluster, now, chain, assessed ? now : prev)).onConflict('cluster').merge();
-  await beatWithin(trx, runId, scan, performance.now() - writeStart);
+  // SQLite only: there the write holds the whole file, and runs alone. On PostgreSQL the
+  // clusters of one run are written concurrently under a shared lock of the run's row, which
+  // an update here would turn into a deadlock; the owner's waiting beat lands at commit.
+  if (dialect.name === 'sqlite') await beatWithin(trx, runId, scan, performance.now() - writeStart);
 }
 
 /**
  * The run's heartbeat, from inside the write: the scan's clock when the cluster was evaluated,
- * plus how long the write took. A large cluster holds the run's row (and on SQLite the whole
- * file) for as long as it is written, so the heartbeats of its owner wait; the run must not
- * come out of the write looking abandoned to another process. Never moves a heartbeat back.
+ * plus how long the write took. A large cluster holds SQLite's write lock for as long as it is
+ * written, so the heartbeats of its owner wait; the run must not come out of the write looking
+ * abandoned to another process. Never moves a heartbeat back.
  */
 async function beatWithin(trx: Knex.Transaction, runId: string, scan: ClusterScan, writeMs: number): Promise<void> {
   const finished = Date.parse(scan.finishedAt);
