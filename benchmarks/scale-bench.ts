@@ -107,6 +107,11 @@ async function timed<T>(fn: () => T | Promise<T>): Promise<[T, number]> {
   return [value, performance.now() - start];
 }
 
+/** A step's figures on stderr as soon as it ends: the biggest sizes take many minutes. */
+function progress(step: string, ms: number, extra = ''): void {
+  process.stderr.write(`  ${step}: ${Math.round(ms)} ms, peak RSS so far ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB${extra}\n`);
+}
+
 async function measure(engine: Result['engine'], pods: number): Promise<Result> {
   const rss = new StepRss();
   const dir = await mkdtemp(join(tmpdir(), 'complyd-scale-'));
@@ -124,6 +129,7 @@ async function measure(engine: Result['engine'], pods: number): Promise<Result> 
     });
     ms.evaluate = evaluated[1];
     const { findings, risks, hash } = evaluated[0];
+    progress('evaluate', ms.evaluate, ` (${findings.length} verdicts)`);
     const objectCounts = Object.fromEntries(Object.entries(snapshot.objects).map(([k, v]) => [k, v?.length ?? 0]));
     snapshot = undefined;
     const nonPass = findings.filter((f) => f.status !== 'pass').length;
@@ -139,6 +145,7 @@ async function measure(engine: Result['engine'], pods: number): Promise<Result> 
     const frameworks = Object.fromEntries(CONTROLS.map((c) => [c.id, c.frameworks]));
     [, ms.record] = await timed(() => store.runs.recordCluster(runId, scan, { evaluatedControls, frameworks }));
     await store.runs.finishRun(runId, 'complete', new Date());
+    progress('record', ms.record);
 
     // The floor: as many rows, as wide as a finding episode's identity and evidence, into a bare table.
     rss.enter('floor');
@@ -164,6 +171,7 @@ async function measure(engine: Result['engine'], pods: number): Promise<Result> 
         message: f.message ?? null,
       }));
     [, ms.floor] = await timed(() => db.transaction((trx) => dialectOf(db).insertRows(trx, 'floor_rows', 13, rows)));
+    progress('floor', ms.floor, ` (${rows.length} rows)`);
     await db.schema.dropTable('floor_rows');
     await db.destroy();
     findings.length = 0;
@@ -173,6 +181,7 @@ async function measure(engine: Result['engine'], pods: number): Promise<Result> 
     const out = join(dir, 'reports');
     const [written, reportMs] = await timed(() => writeReports(store.history, runId, out, REPORT_FORMATS));
     ms.report = reportMs;
+    progress('report', ms.report);
     let bytes = 0;
     for (const p of written) bytes += (await stat(p)).size;
     // The floor of a report: serialising a JSON document of the same size.
