@@ -188,12 +188,11 @@ function headRow(cluster: string, now: Point, chain: string, assessed: Point | u
 
 /** What the scan's findings add up to; nothing for a scan that failed (it assessed nothing). */
 function summarise(scan: ClusterScan, options: RecordClusterOptions) {
-  if (scan.status === 'failed') return { aggregates: { controls: [], namespaces: [] }, frameworks: undefined, observations: undefined };
+  if (scan.status === 'failed') return { aggregates: { controls: [], namespaces: [] }, frameworks: undefined };
   const aggregates = aggregateScan(scan.cluster, scan.findings);
   return {
     aggregates,
     frameworks: options.frameworks ? aggregateFrameworks(aggregates.controls, options.frameworks) : undefined,
-    observations: observeScan(scan.cluster, scan.findings, options.evaluatedControls),
   };
 }
 
@@ -206,7 +205,7 @@ export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect
   const counts = countStatuses(scan.findings);
   const gapRows: GapRow[] = scan.gaps.map((g) => ({ run_id: runId, cluster, evidence: g.evidence, reason: g.reason, message: g.message }));
   const assessed = scan.status !== 'failed';
-  const { aggregates, frameworks, observations } = summarise(scan, options);
+  const { aggregates, frameworks } = summarise(scan, options);
 
   const { seq, head } = await dialect.lockCluster(trx, cluster);
   // Hold the run against a concurrent takeover and check it still runs.
@@ -218,9 +217,9 @@ export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect
   const prev = previousAssessed(head);
   let plan: LifecyclePlan | undefined;
   let numbers = new Map<string, number>();
-  if (observations) {
+  if (assessed) {
     const open = (await dialect.selectRows<EpisodeRow>(trx, trx(EPISODES).where({ cluster }).whereNull('resolved_seq'), OPEN_EPISODE_COLUMNS)).map(rowToOpenEpisode);
-    plan = planLifecycle(open, observations);
+    plan = planLifecycle(open, observeScan(cluster, scan.findings, options.evaluatedControls, new Set(open.map((e) => e.key))));
     numbers = await episodeCounts(
       trx,
       plan.created.map((o) => o.fingerprint),
