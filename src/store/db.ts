@@ -112,7 +112,7 @@ async function openSqlite(path: string, log: Logger | undefined, tuning: OpenTun
     log: knexLog(log),
     acquireConnectionTimeout: tuning.acquireTimeoutMs ?? ACQUIRE_TIMEOUT_MS,
     pool: {
-      // One connection: SQLite allows one writer, and knex's transactions then queue in-process.
+      // One connection: SQLite allows one writer. Statements wait for it in sqlite-queue.ts, not here.
       min: 1,
       max: 1,
       afterCreate: (conn: SqliteConnection, done: (err: Error | null, conn: SqliteConnection) => void) => {
