@@ -16,9 +16,9 @@ import { openDatabase } from './store/db.js';
 import { knexRunStore, type HistoryReader, type RunStore, type RunWriter } from './store/run-store.js';
 import { processOwner } from './store/run-writer.js';
 import { buildRunReport, type RunReport } from './report/model.js';
-import { renderJson } from './report/json-report.js';
-import { renderCsv } from './report/csv-report.js';
-import { renderSarif } from './report/sarif-report.js';
+import { renderJson, renderJsonChunks } from './report/json-report.js';
+import { renderCsv, renderCsvChunks } from './report/csv-report.js';
+import { renderSarif, renderSarifChunks } from './report/sarif-report.js';
 import { renderJunit } from './report/junit-report.js';
 import { renderMarkdown } from './report/markdown-report.js';
 import { jobFileBase, pruneJobFiles, writeReportFile } from './report/report-files.js';
@@ -137,6 +137,14 @@ export async function renderReport(report: RunReport, format: ReportFormat): Pro
   return Buffer.from(TEXT_RENDERERS[format](report), 'utf8');
 }
 
+/** The formats whose text can run to gigabytes on a large cluster: written piece by piece. */
+const PIECEWISE: Partial<Record<ReportFormat, (r: RunReport) => Iterable<string>>> = { json: renderJsonChunks, csv: renderCsvChunks, sarif: renderSarifChunks };
+
+/** A report's content for writeReportFile: pieces of text where the format allows, else its bytes. */
+export async function reportContent(report: RunReport, format: ReportFormat): Promise<Buffer | Iterable<string>> {
+  return PIECEWISE[format]?.(report) ?? renderReport(report, format);
+}
+
 /**
  * Write a run's report in each format into `dir`, each with its .sha256 beside it; returns the
  * paths written. Files are named `<base>.<ending>` (default base: complyd-report-<run id prefix>).
@@ -158,7 +166,7 @@ export async function writeReports(
   const written: string[] = [];
   for (const format of formats) {
     const path = join(dir, `${opts.base ?? `complyd-report-${runId.slice(0, 8)}`}.${EXTENSION[format]}`);
-    await writeReportFile(path, await renderReport(report, format));
+    await writeReportFile(path, await reportContent(report, format));
     written.push(path);
   }
   return written;

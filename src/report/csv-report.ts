@@ -41,8 +41,13 @@ export function csvCell(value: string): string {
 
 /** One row per non-pass finding (fail first, as in the report), with a header row; CRLF line ends. */
 export function renderCsv(report: RunReport): string {
+  return [...renderCsvChunks(report)].join('');
+}
+
+/** renderCsv's text one line at a time, for large reports. */
+export function* renderCsvChunks(report: RunReport): Generator<string> {
   const snapshot = new Map(report.clusters.map((c) => [c.name, c.snapshotHash ?? '']));
-  const rows: string[][] = [[...CSV_COLUMNS]];
+  yield line([...CSV_COLUMNS]);
   for (const control of report.controls) {
     for (const f of control.findings) {
       const row: Record<(typeof CSV_COLUMNS)[number], string> = {
@@ -70,8 +75,9 @@ export function renderCsv(report: RunReport): string {
         disposition: f.disposition ?? '',
         exception_id: f.exceptionId ?? '',
       };
-      rows.push(CSV_COLUMNS.map((c) => row[c]));
+      yield line(CSV_COLUMNS.map((c) => row[c]));
     }
   }
-  return rows.map((r) => r.map(csvCell).join(',') + '\r\n').join('');
 }
+
+const line = (cells: readonly string[]): string => cells.map(csvCell).join(',') + '\r\n';

@@ -4,24 +4,52 @@
  * oldest files of a scheduled job beyond how many it keeps.
  */
 import { createHash } from 'node:crypto';
-import { readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { open, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export function sha256Line(bytes: Buffer, file: string): string {
   return `${createHash('sha256').update(bytes).digest('hex')}  ${basename(file)}\n`;
 }
 
-/** Write `bytes` to `path` through a temporary file and a rename, then `path.sha256`. */
-export async function writeReportFile(path: string, bytes: Buffer): Promise<void> {
+/** Text pieces are written out about this many characters at a time. */
+const WRITE_BATCH = 1 << 20;
+
+/**
+ * Write `content` to `path` through a temporary file and a rename, then `path.sha256`.
+ * Content given in pieces (a large report's text) is written and hashed as it comes, never
+ * held whole.
+ */
+export async function writeReportFile(path: string, content: Buffer | Iterable<string>): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const hash = createHash('sha256');
   try {
-    await writeFile(tmp, bytes);
+    const file = await open(tmp, 'w');
+    try {
+      const put = async (bytes: Buffer) => {
+        hash.update(bytes);
+        await file.write(bytes);
+      };
+      if (Buffer.isBuffer(content)) await put(content);
+      else {
+        let batch = '';
+        for (const piece of content) {
+          batch += piece;
+          if (batch.length >= WRITE_BATCH) {
+            await put(Buffer.from(batch, 'utf8'));
+            batch = '';
+          }
+        }
+        if (batch) await put(Buffer.from(batch, 'utf8'));
+      }
+    } finally {
+      await file.close();
+    }
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
   }
-  await writeFile(`${path}.sha256`, sha256Line(bytes, path));
+  await writeFile(`${path}.sha256`, `${hash.digest('hex')}  ${basename(path)}\n`);
 }
 
 /** `<job>-<YYYYMMDDTHHMMSSZ>-<run id prefix>`: sorts by the run's start, names the run. */

@@ -1,3 +1,4 @@
+import { prettyJsonChunks } from './json-chunks.js';
 import type { Severity } from '../core/types.js';
 import { controlHelpUri } from './catalog-links.js';
 import type { ClusterSection, ControlSection, ReportFinding, RunReport } from './model.js';
@@ -188,6 +189,11 @@ function clusterRun(report: RunReport, cluster: ClusterSection, driver: Json): J
 }
 
 export function renderSarif(report: RunReport, options: SarifOptions = {}): string {
+  return [...renderSarifChunks(report, options)].join('');
+}
+
+/** renderSarif's text in pieces (log → runs → [i] → results → [j]: one result each), for large reports. */
+export function* renderSarifChunks(report: RunReport, options: SarifOptions = {}): Generator<string> {
   const driver = {
     name: 'complyd',
     version: report.complydVersion,
@@ -195,5 +201,6 @@ export function renderSarif(report: RunReport, options: SarifOptions = {}): stri
     rules: report.controls.map((c) => rule(c, options.catalogUrl)),
   };
   const log = { $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: report.clusters.map((c) => clusterRun(report, c, driver)) };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  yield* prettyJsonChunks(log, 4);
+  yield '\n';
 }

@@ -162,7 +162,8 @@ export async function scanFleet(targets: readonly ClusterTarget[], deps: ScanFle
   const log = deps.log.child({ runId });
   log.info({ clusters: targets.length, trigger: opts.trigger }, 'run started');
   const beat = setInterval(() => {
-    deps.store.heartbeat(runId, deps.now()).catch((err: unknown) => log.error({ err: errorMessage(err) }, 'heartbeat failed'));
+    // One line: the next beat may well succeed, and the run is only lost once the lease lapses.
+    deps.store.heartbeat(runId, deps.now()).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'heartbeat failed'));
   }, opts.heartbeatMs ?? 15_000);
   beat.unref();
 

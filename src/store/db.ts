@@ -3,7 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { inspect } from 'node:util';
 import knex, { type Knex } from 'knex';
 import type { Logger } from '../core/log.js';
-import { ComplydMigrationSource, MIGRATIONS_TABLE } from './migrations/index.js';
+import { migrateOnce } from './migrate-once.js';
+import { queueSqliteStatements } from './sqlite-queue.js';
 import { StoreError, causeMessage } from './store-error.js';
 
 export { StoreError } from './store-error.js';
@@ -22,6 +23,16 @@ const PG_POOL = { min: 0, max: 5 };
 // Errors carry the SQL with placeholders, not the values bound to it (compileSqlOnError: false).
 const ACQUIRE_TIMEOUT_MS = 10_000;
 
+/** Settings tests lower to reach the limits quickly; the defaults are the production ones. */
+export interface OpenTuning {
+  /**
+   * How long a statement may wait for a pooled connection (PostgreSQL), or for SQLite's one
+   * connection to be opened (waiting in SQLite's statement queue is not bounded: see sqlite-queue.ts).
+   * @default 10000
+   */
+  readonly acquireTimeoutMs?: number;
+}
+
 /** The part of a node-sqlite3 connection that afterCreate uses. */
 interface SqliteConnection {
   exec(sql: string, callback: (err: Error | null) => void): void;
@@ -31,12 +42,12 @@ interface SqliteConnection {
  * Open the database and migrate it to the latest schema. Errors become a StoreError that
  * names the SQLite path or the PostgreSQL host and database (never the URL's credentials).
  */
-export async function openDatabase(cfg: StorageConfig, log?: Logger): Promise<Knex> {
+export async function openDatabase(cfg: StorageConfig, log?: Logger, tuning: OpenTuning = {}): Promise<Knex> {
   const where = describeStorage(cfg);
   let db: Knex | undefined;
   try {
-    db = cfg.kind === 'sqlite' ? await openSqlite(cfg.path, log) : openPostgres(cfg.url, log);
-    await db.migrate.latest({ migrationSource: new ComplydMigrationSource(), tableName: MIGRATIONS_TABLE });
+    db = cfg.kind === 'sqlite' ? await openSqlite(cfg.path, log, tuning) : openPostgres(cfg.url, log, tuning);
+    await migrateOnce(db, cfg.kind);
     return db;
   } catch (err) {
     if (db) await db.destroy().catch(() => undefined); // the open error is the one to report
@@ -72,35 +83,46 @@ function parsePostgresUrl(raw: string): URL {
  * on stdout: they go to the logger (or stderr), like everything else complyd says.
  */
 export function knexLog(log: Logger | undefined): Knex.Config['log'] {
-  const to = (level: 'debug' | 'warn' | 'error') => (message: unknown) => {
+  const to = (level: 'debug' | 'warn' | 'error') => (raw: unknown) => {
+    const message = firstLine(raw);
     if (log) log[level]({ knex: message }, 'database client');
     else process.stderr.write(`complyd: database client ${level}: ${typeof message === 'string' ? message : inspect(message)}\n`);
   };
   return { debug: to('debug'), warn: to('warn'), error: to('error'), deprecate: to('warn') };
 }
 
-async function openSqlite(path: string, log: Logger | undefined): Promise<Knex> {
+/**
+ * knex logs some failures with their stack (`Acquire connection error: KnexTimeoutError: …\n    at …`):
+ * one line of a log is the message, the stack says nothing to an operator.
+ */
+function firstLine(message: unknown): unknown {
+  if (typeof message !== 'string') return message;
+  const end = message.indexOf('\n');
+  return end < 0 ? message : message.slice(0, end);
+}
+
+async function openSqlite(path: string, log: Logger | undefined, tuning: OpenTuning): Promise<Knex> {
   const inMemory = path === ':memory:' || path.startsWith('file::memory:');
   if (!inMemory) await mkdir(dirname(resolve(path)), { recursive: true });
-  return knex({
+  return queueSqliteStatements(knex({
     client: 'sqlite3',
     connection: { filename: path },
     useNullAsDefault: true,
     compileSqlOnError: false,
     log: knexLog(log),
-    acquireConnectionTimeout: ACQUIRE_TIMEOUT_MS,
+    acquireConnectionTimeout: tuning.acquireTimeoutMs ?? ACQUIRE_TIMEOUT_MS,
     pool: {
-      // One connection: SQLite allows one writer, and knex's transactions then queue in-process.
+      // One connection: SQLite allows one writer. Statements wait for it in sqlite-queue.ts, not here.
       min: 1,
       max: 1,
       afterCreate: (conn: SqliteConnection, done: (err: Error | null, conn: SqliteConnection) => void) => {
         conn.exec(SQLITE_PRAGMAS.map((p) => `${p};`).join(' '), (err) => done(err, conn));
       },
     },
-  });
+  }));
 }
 
-function openPostgres(url: string, log: Logger | undefined): Knex {
+function openPostgres(url: string, log: Logger | undefined, tuning: OpenTuning): Knex {
   parsePostgresUrl(url);
   return knex({
     client: 'pg',
@@ -108,6 +130,6 @@ function openPostgres(url: string, log: Logger | undefined): Knex {
     pool: PG_POOL,
     compileSqlOnError: false,
     log: knexLog(log),
-    acquireConnectionTimeout: ACQUIRE_TIMEOUT_MS,
+    acquireConnectionTimeout: tuning.acquireTimeoutMs ?? ACQUIRE_TIMEOUT_MS,
   });
 }

@@ -95,7 +95,13 @@ export function sameState(a: StateKey, b: StateKey): boolean {
 
 const CLUSTER_KIND = 'Cluster';
 
-export function observeScan(cluster: string, findings: readonly Finding[], evaluatedControls?: readonly string[]): ScanObservations {
+/**
+ * `openKeys`, when given: the keys of the cluster's open episodes. A pass matters only to an
+ * open episode (it resolves it as fixed), so other passes are not kept: on a cluster of
+ * 200,000 pods they are millions of verdicts, and keeping each under its key dominated the
+ * memory of recording it.
+ */
+export function observeScan(cluster: string, findings: readonly Finding[], evaluatedControls?: readonly string[], openKeys?: ReadonlySet<string>): ScanObservations {
   // Matched on a string key, not on the SHA-256 fingerprint: a cluster has tens of thousands of
   // verdicts, mostly passes, and only new episodes need their fingerprint.
   const byKey = new Map<string, Observation>();
@@ -105,6 +111,7 @@ export function observeScan(cluster: string, findings: readonly Finding[], evalu
     withFindings.add(f.controlId);
     if (f.resource.kind === CLUSTER_KIND && (f.status === 'unknown' || f.status === 'error')) unclean.add(f.controlId);
     const key = matchKey(f.controlId, f.resource, f.discriminator);
+    if (f.status === 'pass' && openKeys && !openKeys.has(key)) continue;
     const seen = byKey.get(key);
     if (!seen) byKey.set(key, { key, finding: f, state: undefined });
     else if (f.status !== seen.finding.status && worstStatus([seen.finding.status, f.status]) === f.status) seen.finding = f;

@@ -3,6 +3,7 @@
  * lifecycles and extend or cut its count spans. What an unchanged scan writes: its
  * run_clusters row (with its hashes), its gaps, and the cluster's head row; nothing else.
  */
+import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import type { ClusterScan } from '../core/types.js';
 import { countStatuses } from '../core/status.js';
@@ -201,24 +202,24 @@ function headRow(cluster: string, now: Point, chain: string, assessed: Point | u
 
 /** What the scan's findings add up to; nothing for a scan that failed (it assessed nothing). */
 function summarise(scan: ClusterScan, options: RecordClusterOptions) {
-  if (scan.status === 'failed') return { aggregates: { controls: [], namespaces: [] }, frameworks: undefined, observations: undefined };
+  if (scan.status === 'failed') return { aggregates: { controls: [], namespaces: [] }, frameworks: undefined };
   const aggregates = aggregateScan(scan.cluster, scan.findings);
   return {
     aggregates,
     frameworks: options.frameworks ? aggregateFrameworks(aggregates.controls, options.frameworks) : undefined,
-    observations: observeScan(scan.cluster, scan.findings, options.evaluatedControls),
   };
 }
 
 /** The whole of recordCluster's work, inside `trx`. Throws StoreError for a missing or finished run. */
 export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect, runId: string, scan: ClusterScan, options: RecordClusterOptions): Promise<void> {
+  const writeStart = performance.now();
   const cluster = scan.cluster;
   const where = `cluster ${cluster} of run ${runId}`;
   const base = clusterRowOf(runId, scan);
   const counts = countStatuses(scan.findings);
   const gapRows: GapRow[] = scan.gaps.map((g) => ({ run_id: runId, cluster, evidence: g.evidence, reason: g.reason, message: g.message }));
   const assessed = scan.status !== 'failed';
-  const { aggregates, frameworks, observations } = summarise(scan, options);
+  const { aggregates, frameworks } = summarise(scan, options);
 
   const { seq, head } = await dialect.lockCluster(trx, cluster);
   // Hold the run against a concurrent takeover and check it still runs.
@@ -231,8 +232,9 @@ export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect
   let plan: LifecyclePlan | undefined;
   let numbers = new Map<string, number>();
   let dispositions: DispositionEntry[] | undefined;
-  if (observations) {
+  if (assessed) {
     const open = (await dialect.selectRows<EpisodeRow>(trx, trx(EPISODES).where({ cluster }).whereNull('resolved_seq'), OPEN_EPISODE_COLUMNS)).map(rowToOpenEpisode);
+    const observations = observeScan(cluster, scan.findings, options.evaluatedControls, new Set(open.map((e) => e.key)));
     plan = planLifecycle(open, observations);
     numbers = await episodeCounts(
       trx,
@@ -293,4 +295,23 @@ export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect
   if (frameworks) await applySpans(trx, dialect, SCORE_SPANS, cluster, frameworks, seq);
   if (withRisk && scan.risks) await applyRiskSpans(trx, dialect, cluster, scan.risks, seq);
   await trx(HEADS).insert(headRow(cluster, now, chain, assessed ? now : prev)).onConflict('cluster').merge();
+  // SQLite only: there the write holds the whole file, and runs alone. On PostgreSQL the
+  // clusters of one run are written concurrently under a shared lock of the run's row, which
+  // an update here would turn into a deadlock; the owner's waiting beat lands at commit.
+  if (dialect.name === 'sqlite') await beatWithin(trx, runId, scan, performance.now() - writeStart);
+}
+
+/**
+ * The run's heartbeat, from inside the write: the scan's clock when the cluster was evaluated,
+ * plus how long the write took. A large cluster holds SQLite's write lock for as long as it is
+ * written, so the heartbeats of its owner wait; the run must not come out of the write looking
+ * abandoned to another process. Never moves a heartbeat back.
+ */
+async function beatWithin(trx: Knex.Transaction, runId: string, scan: ClusterScan, writeMs: number): Promise<void> {
+  const finished = Date.parse(scan.finishedAt);
+  if (!Number.isFinite(finished)) return;
+  const at = isoTimestamp(new Date(finished + Math.round(writeMs)), 'heartbeat');
+  await trx(RUNS)
+    .where({ id: runId })
+    .update({ heartbeat_at: trx.raw('CASE WHEN heartbeat_at > ? THEN heartbeat_at ELSE ? END', [at, at]) });
 }

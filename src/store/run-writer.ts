@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { ClusterScan } from '../core/types.js';
 import type { SqlDialect } from './dialect.js';
 import { recordClusterIn } from './record.js';
-import { ownerIsGone } from './run-owner.js';
+import { ownerIsGone, processOwner } from './run-owner.js';
 import { RUNS, isoTimestamp } from './run-rows.js';
 import type { BeginRunInput, FinalRunStatus, RecordClusterOptions, RunStatus } from './run-types.js';
 import { StoreError, attempt, causeMessage, isForeignKeyViolation, isUniqueViolation } from './store-error.js';
@@ -39,6 +39,9 @@ export interface RunWriter {
 export { processOwner } from './run-owner.js';
 
 export class KnexRunWriter implements RunWriter {
+  /** Heartbeats still waiting (behind a long recordCluster, say): a new beat joins its run's. */
+  private readonly beating = new Map<string, Promise<boolean>>();
+
   constructor(
     private readonly db: Knex,
     private readonly dialect: SqlDialect,
@@ -98,28 +101,43 @@ export class KnexRunWriter implements RunWriter {
     );
   }
 
-  async heartbeat(runId: string, now: Date): Promise<boolean> {
+  heartbeat(runId: string, now: Date): Promise<boolean> {
+    // While recordCluster holds the write lock (SQLite) or the run row (PostgreSQL), a beat
+    // waits; beats that come meanwhile would only queue more writes of the same row behind it.
+    const pending = this.beating.get(runId);
+    if (pending) return pending;
     const at = isoTimestamp(now, 'now');
-    const updated = await attempt(`cannot record heartbeat of run ${runId}`, () =>
-      this.db(RUNS).where({ id: runId, status: 'running' }).update({ heartbeat_at: at }),
-    );
-    return updated === 1;
+    const beat = attempt(`cannot record heartbeat of run ${runId}`, () =>
+      this.db(RUNS)
+        .where({ id: runId, status: 'running' })
+        .update({ heartbeat_at: this.db.raw('CASE WHEN heartbeat_at > ? THEN heartbeat_at ELSE ? END', [at, at]) }),
+    )
+      .then((updated) => updated === 1)
+      .finally(() => this.beating.delete(runId));
+    this.beating.set(runId, beat);
+    return beat;
   }
 
   async markAbandonedRuns(now: Date, staleAfterMs: number, ownerGone: (owner: string) => boolean = ownerIsGone): Promise<string[]> {
     const cutoff = isoTimestamp(new Date(now.getTime() - staleAfterMs), 'now - staleAfterMs');
     const what = 'cannot mark abandoned runs';
-    const running = (await attempt(what, () => this.db(RUNS).select('id', 'owner').where({ status: 'running' }))) as Array<{ id: string; owner: string }>;
+    const self = processOwner();
+    // This process's own runs are alive by definition: a run it is writing (a long recordCluster
+    // holds back its heartbeats) is never taken over by itself.
+    const running = ((await attempt(what, () => this.db(RUNS).select('id', 'owner').where({ status: 'running' }))) as Array<{ id: string; owner: string }>).filter(
+      (r) => r.owner !== self,
+    );
     const gone = running.filter((r) => ownerGone(r.owner)).map((r) => r.id);
     // Write only when there is something to close: `history` calls this, and on SQLite an
     // update would wait behind a scan's write (and fail after the busy timeout).
     if (running.length === 0) return [];
-    if (gone.length === 0 && !(await attempt(what, () => this.db(RUNS).first('id').where({ status: 'running' }).andWhere('heartbeat_at', '<', cutoff)))) return [];
+    if (gone.length === 0 && !(await attempt(what, () => this.db(RUNS).first('id').where({ status: 'running' }).whereNot({ owner: self }).andWhere('heartbeat_at', '<', cutoff)))) return [];
     // One statement, still conditional on `running`: a heartbeat racing with it either saves
     // its run or comes too late, and a run that finished meanwhile is left as it ended.
     const rows = await attempt(what, () =>
       this.db(RUNS)
         .where({ status: 'running' })
+        .whereNot({ owner: self })
         .andWhere((q) => void q.where('heartbeat_at', '<', cutoff).orWhereIn('id', gone))
         .update({ status: 'interrupted' satisfies RunStatus, finished_at: this.db.ref('heartbeat_at') }, ['id']),
     );

@@ -13,10 +13,13 @@ describe('database client log', () => {
       logger.warn('a warning');
       logger.error('an error');
       logger.deprecate('old()', 'new()');
+      // A failure knex logs with its stack is one line: the message.
+      logger.warn('Acquire connection error: KnexTimeoutError: Timeout\n    at Client.acquireConnection (client.js:1:1)');
       expect(seen).toEqual([
         ['warn', { knex: 'a warning' }],
         ['error', { knex: 'an error' }],
         ['warn', { knex: 'old() is deprecated, please use new()' }],
+        ['warn', { knex: 'Acquire connection error: KnexTimeoutError: Timeout' }],
       ]);
       expect(stdout).not.toHaveBeenCalled();
     } finally {
