@@ -47,14 +47,17 @@ export function registerDaemon(program: Command): void {
         timezone: config.schedule.timezone,
         run: async (signal, slot) => {
           if (!(await claim('scan', slot))) return;
+          // A round that throws is logged by the scheduler and the next slot runs as usual;
+          // its run is closed by scanFleet, so it must not stay `current` for a later crash.
           const result = await runScan(config, store.runs, log, {
             trigger: 'schedule',
             signal,
             onStart: (id) => {
               current = id;
             },
+          }).finally(() => {
+            current = undefined;
           });
-          current = undefined;
           if (result.status !== 'interrupted' && result.status !== 'failed') {
             const written = await writeReports(store.history, result.runId, config.output.dir, config.output.formats);
             log.info({ runId: result.runId, reports: written }, 'reports written');
