@@ -12,9 +12,11 @@
  * - the next `complyd scan` succeeds and records every cluster.
  *
  * The delays come from a seeded generator (the seed is printed), so a failing sequence can be
- * replayed; where in its work each process was killed is read from its log and counted.
+ * replayed; a quarter count from the process's start, the rest from its first log line (on a
+ * busy machine start-up alone takes seconds). Where in its work each process was killed is
+ * read from its log and counted.
  *
- *   npm run bench:crash -- --trials 100 --engine sqlite|postgres [--seed N] [--max-delay 4000]
+ *   npm run bench:crash -- --trials 100 --engine sqlite|postgres [--seed N] [--max-delay 4000] [--clusters N]
  *
  * PostgreSQL: a throwaway database is created through --pg (default: COMPLYD_TEST_PG or
  * postgres://postgres@127.0.0.1:5432/postgres) and dropped afterwards. Run from the package
@@ -40,8 +42,10 @@ export interface CrashTrialOptions {
   trials: number;
   engine: Engine;
   seed: number;
-  /** Kill delays are drawn from 0..maxDelayMs (the daemon's from 0..maxDelayMs + its 2 s period). */
+  /** Kill delays are drawn from 0..maxDelayMs (the daemon's from 0..maxDelayMs + its 2 s period), counted from the anchor (a quarter of trials from the start, the rest from the first log line). */
   maxDelayMs: number;
+  /** Scan only the first N clusters of the demo fleet (the CI version keeps trials short). @default all */
+  clusters?: number;
   /** Admin URL of a PostgreSQL server where the user may create databases. */
   pgAdminUrl?: string;
   /** The compiled CLI. */
@@ -62,6 +66,7 @@ export interface TrialFailure {
 export interface TrialResult {
   index: number;
   command: TrialCommand;
+  anchor: Anchor;
   delayMs: number;
   phase: Phase;
   /** The run the killed process had begun last, if its log showed it. */
@@ -149,17 +154,30 @@ function phaseOf(lines: readonly LogLine[], exitedFirst: boolean): { phase: Phas
   return { phase: after.some((l) => l.msg === 'cluster recorded') ? 'recording' : 'collecting', ...withRun };
 }
 
-/** Start `complyd ARGS`, SIGKILL it after delayMs (unless it ended first); its log and whether it ended first. */
-function killAfter(bin: string, args: readonly string[], delayMs: number): Promise<{ stderr: string; exitedFirst: boolean }> {
+/**
+ * Where a kill delay is counted from: the process's start, or its first log line (on a busy
+ * machine start-up alone takes seconds, and delays from the start would mostly kill it there).
+ */
+export type Anchor = 'spawn' | 'first-log';
+
+/** Start `complyd ARGS`, SIGKILL it delayMs after the anchor (unless it ended first); its log and whether it ended first. */
+function killAfter(bin: string, args: readonly string[], anchor: Anchor, delayMs: number): Promise<{ stderr: string; exitedFirst: boolean }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     let killed = false;
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      killed = true;
-      child.kill('SIGKILL');
-    }, delayMs);
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      timer ??= setTimeout(() => {
+        killed = true;
+        child.kill('SIGKILL');
+      }, delayMs);
+    };
+    if (anchor === 'spawn') arm();
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.includes('{"')) arm();
+    });
     child.on('error', reject);
     child.on('close', () => {
       clearTimeout(timer);
@@ -175,7 +193,7 @@ function statusFromClusters(statuses: readonly string[]): string {
 }
 
 /** Every run not interrupted has all its clusters, and the status they give. Runs found sound once are final and not read again. */
-async function checkRuns(storage: StorageConfig, settled: Set<string>, failures: TrialFailure[]): Promise<void> {
+export async function checkRuns(storage: StorageConfig, settled: Set<string>, failures: TrialFailure[]): Promise<void> {
   let store;
   try {
     store = knexRunStore(await openDatabase(storage));
@@ -243,10 +261,10 @@ async function withThrowawayDatabase<T>(engine: Engine, dir: string, adminUrl: s
   }
 }
 
-async function writeConfig(dir: string, fleet: DemoFleet, storage: Record<string, string>): Promise<string> {
+async function writeConfig(dir: string, clusters: DemoFleet['clusters'], storage: Record<string, string>): Promise<string> {
   const file = join(dir, 'complyd.yaml');
   const config = {
-    clusters: fleet.clusters.map((c) => ({ name: c.name, kubeconfig: c.kubeconfigPath, ...(c.context ? { context: c.context } : {}), labels: c.labels })),
+    clusters: clusters.map((c) => ({ name: c.name, kubeconfig: c.kubeconfigPath, ...(c.context ? { context: c.context } : {}), labels: c.labels })),
     storage,
     output: { dir: join(dir, 'out'), formats: ['json'] },
     // Every 2 s: a daemon killed at a random point is as often between rounds as in one.
@@ -258,10 +276,10 @@ async function writeConfig(dir: string, fleet: DemoFleet, storage: Record<string
 }
 
 /** One trial: start, kill, then every check. */
-async function trial(bin: string, config: string, storage: StorageConfig, settled: Set<string>, index: number, command: TrialCommand, delayMs: number, clusterCount: number): Promise<TrialResult> {
+async function trial(bin: string, config: string, storage: StorageConfig, settled: Set<string>, index: number, command: TrialCommand, anchor: Anchor, delayMs: number, clusterCount: number): Promise<TrialResult> {
   const t0 = performance.now();
   const args = command === 'scan' ? ['scan', '-c', config, '--log-level', 'info'] : ['daemon', '-c', config, '--log-level', 'info', '--grace', '1s'];
-  const killed = await killAfter(bin, args, delayMs);
+  const killed = await killAfter(bin, args, anchor, delayMs);
   const { phase, runId } = phaseOf(logLines(killed.stderr), killed.exitedFirst);
   const failures: TrialFailure[] = [];
   if (killed.exitedFirst && command === 'daemon') failures.push({ check: 'daemon keeps running', detail: `exited on its own:\n${killed.stderr.slice(-2000)}` });
@@ -291,7 +309,7 @@ async function trial(bin: string, config: string, storage: StorageConfig, settle
       failures.push({ check: 'next scan succeeds', detail: `run ${result.status} with ${result.clusters.length} of ${clusterCount} clusters` });
     }
   }
-  return { index, command, delayMs, phase, ...(runId ? { killedRun: runId } : {}), failures, ms: Math.round(performance.now() - t0) };
+  return { index, command, anchor, delayMs, phase, ...(runId ? { killedRun: runId } : {}), failures, ms: Math.round(performance.now() - t0) };
 }
 
 export async function runCrashTrials(opts: CrashTrialOptions): Promise<CampaignResult> {
@@ -302,13 +320,16 @@ export async function runCrashTrials(opts: CrashTrialOptions): Promise<CampaignR
   const t0 = performance.now();
   try {
     return await withThrowawayDatabase(opts.engine, dir, opts.pgAdminUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres', async (storage, configValue) => {
-      const config = await writeConfig(dir, fleet, configValue);
+      const clusters = fleet.clusters.slice(0, opts.clusters ?? fleet.clusters.length);
+      const config = await writeConfig(dir, clusters, configValue);
       const settled = new Set<string>();
       const trials: TrialResult[] = [];
       for (let i = 1; i <= opts.trials; i++) {
         const command: TrialCommand = next() < 0.5 ? 'scan' : 'daemon';
+        // A quarter from the start (start-up: migrations, closing abandoned runs), the rest from the first log line.
+        const anchor: Anchor = next() < 0.25 ? 'spawn' : 'first-log';
         const delayMs = Math.floor(next() * (opts.maxDelayMs + (command === 'daemon' ? 2000 : 0)));
-        const t = await trial(bin, config, storage, settled, i, command, delayMs, fleet.clusters.length);
+        const t = await trial(bin, config, storage, settled, i, command, anchor, delayMs, clusters.length);
         trials.push(t);
         opts.onTrial?.(t);
       }
@@ -326,7 +347,7 @@ export function summarize(r: CampaignResult): string {
     const mine = r.trials.filter((t) => t.command === cmd);
     return `| ${r.engine} | ${cmd} | ${mine.length} | ${PHASES.map((p) => mine.filter((t) => t.phase === p).length).join(' | ')} | ${mine.filter((t) => t.failures.length > 0).length} |`;
   });
-  const failures = r.trials.flatMap((t) => t.failures.map((f) => `trial ${t.index} (${t.command}, ${t.delayMs} ms, ${t.phase}): ${f.check}: ${f.detail}`));
+  const failures = r.trials.flatMap((t) => t.failures.map((f) => `trial ${t.index} (${t.command}, ${t.delayMs} ms after ${t.anchor}, ${t.phase}): ${f.check}: ${f.detail}`));
   const perTrial = r.trials.map((t) => t.ms).sort((a, b) => a - b);
   return [
     `seed ${r.seed}, ${r.trials.length} trials on ${r.engine} in ${(r.ms / 1000).toFixed(0)} s (median trial ${perTrial[Math.floor(perTrial.length / 2)] ?? 0} ms); runs at the end: ${JSON.stringify(r.runs)}`,
@@ -347,7 +368,8 @@ function parseArgs(argv: readonly string[]): CrashTrialOptions {
     else if (flag === '--seed') o.seed = Number(value);
     else if (flag === '--max-delay') o.maxDelayMs = Number(value);
     else if (flag === '--pg') o.pgAdminUrl = value;
-    else throw new Error(`unknown option ${flag} ${value} (options: --trials N, --engine sqlite|postgres, --seed N, --max-delay MS, --pg URL)`);
+    else if (flag === '--clusters') o.clusters = Number(value);
+    else throw new Error(`unknown option ${flag} ${value} (options: --trials N, --engine sqlite|postgres, --seed N, --max-delay MS, --clusters N, --pg URL)`);
   }
   if (!Number.isInteger(o.trials) || o.trials < 1) throw new Error('--trials must be a positive integer');
   if (!Number.isInteger(o.seed)) throw new Error('--seed must be an integer');
@@ -361,7 +383,7 @@ async function main(): Promise<void> {
   const result = await runCrashTrials({
     ...o,
     onTrial: (t) =>
-      process.stderr.write(`  ${String(t.index).padStart(3)} ${t.command.padEnd(6)} kill at ${String(t.delayMs).padStart(5)} ms  ${t.phase.padEnd(18)} ${t.failures.length === 0 ? 'ok' : `FAILED: ${t.failures.map((f) => f.check).join('; ')}`}  (${t.ms} ms)\n`),
+      process.stderr.write(`  ${String(t.index).padStart(3)} ${t.command.padEnd(6)} kill ${String(t.delayMs).padStart(5)} ms after ${t.anchor.padEnd(9)}  ${t.phase.padEnd(18)} ${t.failures.length === 0 ? 'ok' : `FAILED: ${t.failures.map((f) => f.check).join('; ')}`}  (${t.ms} ms)\n`),
   });
   process.stdout.write(`${summarize(result)}\n`);
   if (result.trials.some((t) => t.failures.length > 0)) process.exitCode = 1;
