@@ -66,6 +66,9 @@ export function loadRunExceptions(config: Pick<Config, 'exceptions'>, log: Logge
   return loaded;
 }
 
+/** How long after collect.clusterTimeout a cluster's collection that has not settled fails. */
+const COLLECT_BACKSTOP_MS = 30_000;
+
 export async function runScan(
   config: Config,
   store: RunWriter,
@@ -93,6 +96,9 @@ export async function runScan(
           now,
           log,
         }),
+      // The collector ends its requests at clusterTimeout; this backstop fails a cluster whose
+      // collection still has not settled a while later (a credential plugin that hangs, a bug).
+      collectDeadlineMs: config.collect.clusterTimeout + COLLECT_BACKSTOP_MS,
       now,
       log,
       catalogVersion: CATALOG_VERSION,

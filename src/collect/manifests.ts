@@ -292,6 +292,23 @@ function* parseJson(file: string, text: string): Generator<Parsed> {
 }
 
 /**
+ * Floats as kubectl's YAML reader resolves them: a mantissa needs a digit. The yaml library's
+ * YAML 1.1 floats also take `e0`, `.` or `-.` and make them NaN, so a label `app: e0` would be
+ * refused as not a string.
+ */
+const FLOAT_TESTS = {
+  EXP: /^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)[eE][-+]?[0-9]+$/,
+  PLAIN: /^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)$/,
+};
+
+function strictFloat(t: Tags[number]): Tags[number] {
+  if (typeof t === 'string' || t.tag !== 'tag:yaml.org,2002:float' || !t.test) return t;
+  if (t.format === 'EXP') return { ...t, test: FLOAT_TESTS.EXP };
+  // The other float forms are .inf/.nan (left as they are) and the plain decimal.
+  return t.test.test('.5') ? { ...t, test: FLOAT_TESTS.PLAIN } : t;
+}
+
+/**
  * YAML as kubectl reads it: YAML 1.1 scalars (yes/no/on/off are booleans, 0644 is octal), but
  * timestamps and base-60 numbers stay strings, as sigs.k8s.io/yaml leaves them.
  */
@@ -299,7 +316,7 @@ const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   version: '1.1',
   prettyErrors: false,
   customTags: (tags: Tags): Tags =>
-    tags.filter((t) => typeof t === 'string' || (t.tag !== 'tag:yaml.org,2002:timestamp' && t.format !== 'TIME')),
+    tags.filter((t) => typeof t === 'string' || (t.tag !== 'tag:yaml.org,2002:timestamp' && t.format !== 'TIME')).map(strictFloat),
 };
 
 /**

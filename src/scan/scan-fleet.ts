@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { ClusterScan, ClusterTarget, Finding, Snapshot } from '../core/types.js';
 import { mapLimit } from '../core/concurrency.js';
 import { errorMessage } from '../core/errors.js';
+import { describeThrown, isolateCluster } from './cluster-faults.js';
 import type { Logger } from '../core/log.js';
 import type { Control } from '../core/control.js';
 import { evaluateIn } from '../evaluate/evaluate.js';
@@ -17,6 +18,11 @@ export interface ScanFleetDeps {
   controls: readonly Control<EvalContext>[];
   /** Reads one cluster; throws when the cluster cannot be assessed at all. */
   collect: (target: ClusterTarget) => Promise<Snapshot>;
+  /**
+   * How long one cluster's collection may take in all before the cluster fails; a backstop
+   * for a read that never settles (the collector's own deadline ends its requests).
+   */
+  collectDeadlineMs?: number;
   now: () => Date;
   log: Logger;
   catalogVersion: string;
@@ -82,49 +88,74 @@ function objectCounts(snapshot: Snapshot): ClusterScan['objectCounts'] {
   return Object.fromEntries(Object.entries(snapshot.objects).map(([k, v]) => [k, v?.length ?? 0]));
 }
 
-/** Collect and evaluate one cluster. Never throws: a cluster that cannot be read is a `failed` scan. */
+/** A cluster's scan that assessed nothing, with why. */
+function failedScan(target: Pick<ClusterTarget, 'name' | 'labels'>, startedAt: string, finishedAt: string, error: string): ClusterScan {
+  return { cluster: target.name, labels: target.labels, status: 'failed', startedAt, finishedAt, objectCounts: {}, gaps: [], error, findings: [] };
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Rejects with a named error when `work` has not settled within `ms` (undefined: no limit). */
+function within<T>(work: Promise<T>, ms: number | undefined, what: string): Promise<T> {
+  // Beyond Node's timer range a limit would fire at once: no backstop rather than a false one.
+  if (ms === undefined || ms > MAX_TIMER_MS) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, limit]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Collect and evaluate one cluster. Never throws: whatever goes wrong (the cluster cannot be
+ * read, collection never ends, a control or the risk score throws on a strange object, an error
+ * raised in a callback of this cluster's work) is this cluster's `failed` scan, with a message
+ * that says at which step.
+ */
 export async function scanCluster(target: ClusterTarget, deps: ClusterScanDeps): Promise<ClusterScan> {
   const startedAt = deps.now().toISOString();
   try {
-    const snapshot = await deps.collect(target);
-    // Each CPU step runs to its end without a break; between them, timers (the run's heartbeat)
-    // and other clusters' network reads get their turn.
-    await yieldToEventLoop();
-    const ctx = new EvalContext(snapshot, deps.now());
-    const findings = await evaluateYielding(ctx, deps.controls);
-    if (deps.exceptions) applyExceptions(findings, deps.exceptions.compiled, snapshotTarget(snapshot), deps.exceptions.at);
-    await yieldToEventLoop();
-    const risks = workloadRisks(ctx, findings);
-    await yieldToEventLoop();
-    const hash = snapshotHash(snapshot);
-    return {
-      cluster: target.name,
-      labels: target.labels,
-      status: snapshot.gaps.length > 0 ? 'partial' : 'complete',
-      startedAt,
-      // After evaluation, risk and hash: the cluster's duration is what its scan cost.
-      finishedAt: deps.now().toISOString(),
-      provider: snapshot.provider,
-      ...(snapshot.serverVersion ? { serverVersion: snapshot.serverVersion.gitVersion } : {}),
-      objectCounts: objectCounts(snapshot),
-      snapshotHash: hash,
-      gaps: snapshot.gaps,
-      findings,
-      risks,
-    };
+    return await isolateCluster(target.name, async (work) => {
+      // The collector's own errors already say what failed; later steps are named here.
+      const snapshot = await within(deps.collect(target), deps.collectDeadlineMs, 'collection');
+      const step = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
+        work.stage(name);
+        // Each CPU step runs to its end without a break; between them, timers (the run's
+        // heartbeat) and other clusters' network reads get their turn.
+        await yieldToEventLoop();
+        try {
+          return await fn();
+        } catch (err) {
+          throw new Error(`${name} failed: ${describeThrown(err)}`, { cause: err });
+        }
+      };
+      const ctx = await step('evaluation', () => new EvalContext(snapshot, deps.now()));
+      const findings = await step('evaluation', () => evaluateYielding(ctx, deps.controls));
+      const exceptions = deps.exceptions;
+      if (exceptions) await step('exceptions', () => applyExceptions(findings, exceptions.compiled, snapshotTarget(snapshot), exceptions.at));
+      const risks = await step('risk scoring', () => workloadRisks(ctx, findings));
+      const hash = await step('snapshot hashing', () => snapshotHash(snapshot));
+      const scan: ClusterScan = {
+        cluster: target.name,
+        labels: target.labels,
+        status: snapshot.gaps.length > 0 ? 'partial' : 'complete',
+        startedAt,
+        // After evaluation, risk and hash: the cluster's duration is what its scan cost.
+        finishedAt: deps.now().toISOString(),
+        provider: snapshot.provider,
+        ...(snapshot.serverVersion ? { serverVersion: snapshot.serverVersion.gitVersion } : {}),
+        objectCounts: objectCounts(snapshot),
+        snapshotHash: hash,
+        gaps: snapshot.gaps,
+        findings,
+        risks,
+      };
+      return scan;
+    });
   } catch (err) {
-    deps.log.warn({ cluster: target.name, err: errorMessage(err) }, 'cluster not assessed');
-    return {
-      cluster: target.name,
-      labels: target.labels,
-      status: 'failed',
-      startedAt,
-      finishedAt: deps.now().toISOString(),
-      objectCounts: {},
-      gaps: [],
-      error: errorMessage(err),
-      findings: [],
-    };
+    const error = describeThrown(err);
+    deps.log.warn({ cluster: target.name, err: error }, 'cluster not assessed');
+    return failedScan(target, startedAt, deps.now().toISOString(), error);
   }
 }
 
@@ -172,13 +203,33 @@ export async function scanFleet(targets: readonly ClusterTarget[], deps: ScanFle
   const frameworks = Object.fromEntries(deps.controls.map((c) => [c.id, c.frameworks]));
   const recorded: ClusterSummary[] = [];
   let storeFailure: unknown;
+  const options = { evaluatedControls, frameworks };
+  /**
+   * Records the scan; when the store refuses it (a value the database cannot hold, a constraint
+   * a strange object breaks), records the cluster as failed with the reason instead, so the run
+   * still accounts for it. Throws only when even that fails: then the store itself is at fault.
+   */
+  const record = async (scan: ClusterScan): Promise<ClusterScan> => {
+    try {
+      await deps.store.recordCluster(runId, scan, options);
+      return scan;
+    } catch (err) {
+      if (scan.status === 'failed') throw err;
+      log.error({ cluster: scan.cluster, err: errorMessage(err) }, 'cluster could not be recorded; recording it as failed');
+      const failed = failedScan({ name: scan.cluster, labels: scan.labels }, scan.startedAt, deps.now().toISOString(), `could not be recorded: ${describeThrown(err)}`);
+      await deps.store.recordCluster(runId, failed, options);
+      return failed;
+    }
+  };
   try {
     await mapLimit(targets, opts.concurrency, async (target) => {
       if (opts.signal?.aborted || storeFailure) return;
-      const scan = await scanCluster(target, { ...deps, log, exceptions: { compiled, at: startedAt } });
+      let scan = await scanCluster(target, { ...deps, log, exceptions: { compiled, at: startedAt } });
       try {
-        await deps.store.recordCluster(runId, scan, { evaluatedControls, frameworks });
+        scan = await record(scan);
       } catch (err) {
+        // The store is down or refuses even a failed cluster: starting more clusters would only
+        // lose their work too.
         storeFailure ??= err;
         log.error({ cluster: target.name, err: errorMessage(err) }, 'cluster could not be recorded');
         return;

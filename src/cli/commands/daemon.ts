@@ -50,6 +50,8 @@ export function registerDaemon(program: Command): void {
           if (!(await claim('scan', slot))) return;
           // Read at every round, so the daemon applies the files as they are in git today.
           const { exceptions } = loadRunExceptions(config, log);
+          // A round that throws is logged by the scheduler and the next slot runs as usual;
+          // its run is closed by scanFleet, so it must not stay `current` for a later crash.
           const result = await runScan(config, store.runs, log, {
             trigger: 'schedule',
             exceptions,
@@ -57,8 +59,9 @@ export function registerDaemon(program: Command): void {
             onStart: (id) => {
               current = id;
             },
+          }).finally(() => {
+            current = undefined;
           });
-          current = undefined;
           if (result.status !== 'interrupted' && result.status !== 'failed') {
             const { written, deleted } = await writeOutputReports(store.history, result.runId, config.output, { scope: { exceptions } });
             log.info({ runId: result.runId, reports: written, deleted }, 'reports written');
