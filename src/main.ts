@@ -151,15 +151,15 @@ export async function reportContent(report: RunReport, format: ReportFormat): Pr
   return PIECEWISE[format]?.(report) ?? renderReport(report, format);
 }
 
-/**
- * Write a run's report in each format into `dir`, each with its .sha256 beside it; returns the
- * paths written. Files are named `<base>.<ending>` (default base: complyd-report-<run id prefix>).
- */
 export interface ReportOptions {
   scope?: ReportScope;
   base?: string;
 }
 
+/**
+ * Write a run's report in each format into `dir`, each with its .sha256 beside it; returns the
+ * paths written. Files are named `<base>.<ending>` (default base: complyd-report-<run id prefix>).
+ */
 export async function writeReports(
   store: HistoryReader,
   runId: string,

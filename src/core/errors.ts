@@ -51,6 +51,12 @@ export class UsageError extends AppError {
   }
 }
 
+/** A thrown value as text, whatever it is (`String()` itself throws on some objects). */
 export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  if (err instanceof Error) return err.message || err.name;
+  try {
+    return typeof err === 'object' && err !== null ? (JSON.stringify(err) ?? String(err)) : String(err);
+  } catch {
+    return `a thrown ${typeof err} that cannot be printed`;
+  }
 }

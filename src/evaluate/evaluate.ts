@@ -1,6 +1,7 @@
 import type { Finding, Snapshot, Verdict } from '../core/types.js';
 import type { Control } from '../core/control.js';
 import { distinguishVerdicts } from '../core/fingerprint.js';
+import { errorMessage } from '../core/errors.js';
 import { EvalContext } from './context.js';
 
 const CLUSTER_SCOPE = (cluster: string) => ({ kind: 'Cluster', name: cluster });
@@ -61,7 +62,7 @@ export function evaluateIn(ctx: EvalContext, controls: readonly Control<EvalCont
         place({
           status: 'error',
           resource: CLUSTER_SCOPE(snapshot.cluster),
-          message: `control ${control.id} failed: ${err instanceof Error ? err.message : String(err)}`,
+          message: `control ${control.id} failed: ${errorMessage(err)}`,
         }),
       );
     }

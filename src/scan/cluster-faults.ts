@@ -6,6 +6,7 @@
  * error it is (claimClusterFault) and fail that cluster alone.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { errorMessage } from '../core/errors.js';
 
 interface FaultScope {
   readonly cluster: string;
@@ -24,20 +25,11 @@ export class ClusterFaultError extends Error {
     stage: string,
     cause: unknown,
   ) {
-    super(`uncaught error during ${stage}: ${describeThrown(cause)}`, { cause });
+    super(`uncaught error during ${stage}: ${errorMessage(cause)}`, { cause });
     this.name = 'ClusterFaultError';
   }
 }
 
-/** A thrown value as text, whatever it is (`String()` itself throws on some objects). */
-export function describeThrown(err: unknown): string {
-  if (err instanceof Error) return err.message || err.name;
-  try {
-    return typeof err === 'object' && err !== null ? JSON.stringify(err) ?? String(err) : String(err);
-  } catch {
-    return `a thrown ${typeof err} that cannot be printed`;
-  }
-}
 
 export interface ClusterWork {
   /** Names what the cluster does from now on (collection, evaluation…), for fault messages. */
@@ -67,7 +59,7 @@ export function isolateCluster<T>(cluster: string, work: (w: ClusterWork) => Pro
     };
     scopes
       .run(scope, async () => work({ stage: (name) => void (scope.stage = name) }))
-      .then(settle, (err: unknown) => scope.fail(err instanceof Error ? err : new Error(describeThrown(err), { cause: err })));
+      .then(settle, (err: unknown) => scope.fail(err instanceof Error ? err : new Error(errorMessage(err), { cause: err })));
   });
 }
 

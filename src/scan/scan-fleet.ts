@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { ClusterScan, ClusterTarget, Finding, Snapshot } from '../core/types.js';
 import { mapLimit } from '../core/concurrency.js';
 import { errorMessage } from '../core/errors.js';
-import { describeThrown, isolateCluster } from './cluster-faults.js';
+import { isolateCluster } from './cluster-faults.js';
 import type { Logger } from '../core/log.js';
 import type { Control } from '../core/control.js';
 import { evaluateIn } from '../evaluate/evaluate.js';
@@ -126,7 +126,7 @@ export async function scanCluster(target: ClusterTarget, deps: ClusterScanDeps):
         try {
           return await fn();
         } catch (err) {
-          throw new Error(`${name} failed: ${describeThrown(err)}`, { cause: err });
+          throw new Error(`${name} failed: ${errorMessage(err)}`, { cause: err });
         }
       };
       const ctx = await step('evaluation', () => new EvalContext(snapshot, deps.now()));
@@ -153,7 +153,7 @@ export async function scanCluster(target: ClusterTarget, deps: ClusterScanDeps):
       return scan;
     });
   } catch (err) {
-    const error = describeThrown(err);
+    const error = errorMessage(err);
     deps.log.warn({ cluster: target.name, err: error }, 'cluster not assessed');
     return failedScan(target, startedAt, deps.now().toISOString(), error);
   }
@@ -216,7 +216,7 @@ export async function scanFleet(targets: readonly ClusterTarget[], deps: ScanFle
     } catch (err) {
       if (scan.status === 'failed') throw err;
       log.error({ cluster: scan.cluster, err: errorMessage(err) }, 'cluster could not be recorded; recording it as failed');
-      const failed = failedScan({ name: scan.cluster, labels: scan.labels }, scan.startedAt, deps.now().toISOString(), `could not be recorded: ${describeThrown(err)}`);
+      const failed = failedScan({ name: scan.cluster, labels: scan.labels }, scan.startedAt, deps.now().toISOString(), `could not be recorded: ${errorMessage(err)}`);
       await deps.store.recordCluster(runId, failed, options);
       return failed;
     }

@@ -20,7 +20,7 @@ const target = (name: string, i: number): ClusterTarget => ({ name, kubeconfig: 
 const NAMES = ['healthy', 'bad-control', 'refused', 'async-fault', 'hangs', 'also-healthy'];
 const TARGETS = NAMES.map(target);
 
-/** Throws a value that String() cannot convert, but only when judging the cluster `bad-control`. */
+/** Throws a value that String() cannot convert (once the whole cluster's undoing), but only when judging the cluster `bad-control`. */
 const unprintable: Control<EvalContext> = {
   id: 'TEST-unprintable',
   title: 'throws what cannot be printed',
@@ -91,13 +91,17 @@ describeEachDatabase('scanFleet isolates each cluster', (db) => {
     const stored = new Map((await store.history.clusterResults(result.runId)).map((c) => [c.cluster, c]));
     expect(NAMES.map((n) => [n, stored.get(n)?.status])).toEqual([
       ['healthy', 'partial'],
-      ['bad-control', 'failed'],
+      // A control that throws is that control's error, not the cluster's: the rest is judged.
+      ['bad-control', 'partial'],
       ['refused', 'failed'],
       ['async-fault', 'failed'],
       ['hangs', 'failed'],
       ['also-healthy', 'partial'],
     ]);
-    expect(stored.get('bad-control')?.error).toBe('evaluation failed: Cannot convert object to primitive value');
+    expect(stored.get('bad-control')?.error).toBeUndefined();
+    const judged = await store.history.findings(result.runId, { cluster: 'bad-control' });
+    expect(judged.filter((f) => f.controlId === 'TEST-unprintable').map((f) => [f.status, f.message])).toEqual([['error', 'control TEST-unprintable failed: {}']]);
+    expect(judged.filter((f) => f.controlId !== 'TEST-unprintable').length).toBeGreaterThan(0);
     expect(stored.get('refused')?.error).toBe('could not be recorded: value too long for type character varying(255)');
     expect(stored.get('async-fault')?.error).toBe('uncaught error during collection: socket hang up in an event nobody listened to');
     expect(stored.get('hangs')?.error).toBe('collection did not finish within 1500 ms');

@@ -1,7 +1,8 @@
+import { once } from 'node:events';
 import type { Command } from 'commander';
 import { COMMAND_SUMMARIES } from '../command-list.js';
 import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
-import { buildReport, loadRunExceptions, openStore, renderReport, REPORT_FORMATS, type ReportFormat } from '../../main.js';
+import { buildReport, loadRunExceptions, openStore, reportContent, REPORT_FORMATS, type ReportFormat } from '../../main.js';
 import { writeReportFile } from '../../report/report-files.js';
 import { DURATION_RANGES, durationOption } from '../../config/duration.js';
 import { UsageError } from '../../core/errors.js';
@@ -30,11 +31,13 @@ export function registerReport(program: Command): void {
         const runId = await resolveRun(store.history, opts.run);
         // The register shows the exceptions as the configured files declare them now.
         const { exceptions } = loadRunExceptions(config, log);
-        const data = await renderReport(await buildReport(store.history, runId, { sinceMs, exceptions, ...(opts.cluster ? { clusters: opts.cluster } : {}), ...(framework ? { framework } : {}) }), opts.format as ReportFormat);
+        const report = await buildReport(store.history, runId, { sinceMs, exceptions, ...(opts.cluster ? { clusters: opts.cluster } : {}), ...(framework ? { framework } : {}) });
+        // Piece by piece where the format allows: a large run's JSON exceeds V8's longest string.
+        const data = await reportContent(report, opts.format as ReportFormat);
         if (opts.out) {
           await writeReportFile(opts.out, data);
           process.stderr.write(`wrote ${opts.out} and ${opts.out}.sha256 (run ${runId})\n`);
-        } else process.stdout.write(data);
+        } else await writeToStdout(data);
       } finally {
         await store.close();
       }
@@ -52,4 +55,25 @@ export async function resolveRun(store: HistoryReader, wanted: string): Promise<
   const matches = (await store.listRuns(10_000)).filter((r) => r.id.startsWith(wanted));
   if (matches.length === 1 && matches[0]) return matches[0].id;
   throw new UsageError(matches.length === 0 ? `--run: no run "${wanted}" in the store` : `--run: "${wanted}" matches ${matches.length} runs; give more characters`);
+}
+
+/** Write text or pieces to stdout, waiting for the pipe to drain instead of buffering it all. */
+async function writeToStdout(data: Buffer | Iterable<string>): Promise<void> {
+  const pieces = Buffer.isBuffer(data) ? [data] : data;
+  let batch = '';
+  const flush = async (chunk: string | Buffer) => {
+    if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+  };
+  for (const piece of pieces) {
+    if (typeof piece !== 'string') {
+      await flush(piece);
+      continue;
+    }
+    batch += piece;
+    if (batch.length >= 1 << 16) {
+      await flush(batch);
+      batch = '';
+    }
+  }
+  if (batch) await flush(batch);
 }
