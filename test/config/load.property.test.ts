@@ -5,6 +5,7 @@ import { ConfigError } from '../../src/core/errors.js';
 import { DURATION_RANGES, MAX_TIMER_MS, TIMER_DURATIONS, parseDuration } from '../../src/config/duration.js';
 import { isTimeZone } from '../../src/config/timezone.js';
 import { previousSlot } from '../../src/schedule/scheduler.js';
+import { propertyRuns } from '../helpers/property.js';
 
 /**
  * Generated configurations: whatever the text, the loader returns a configuration within
@@ -12,7 +13,7 @@ import { previousSlot } from '../../src/schedule/scheduler.js';
  * or the file. 500 runs per property in CI; COMPLYD_PROPERTY_RUNS=20000 for a longer hunt
  * (a failure prints the seed and path that replay it).
  */
-const RUNS = Number(process.env['COMPLYD_PROPERTY_RUNS'] ?? 500);
+const RUNS = propertyRuns(500);
 const FILE = '/srv/complyd/complyd.yaml';
 
 const SEGMENT = String.raw`(?:[A-Za-z_][A-Za-z0-9_-]*|\[(?:\d+|"(?:[^"\\]|\\.)*")\])`;

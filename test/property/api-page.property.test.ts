@@ -3,6 +3,7 @@ import { parseListPage } from '../../src/collect/lister.js';
 import { ReadError } from '../../src/collect/api-errors.js';
 import type { ApiResponse } from '../../src/collect/kube-client.js';
 import type { GapReason } from '../../src/core/types.js';
+import { propertyRuns } from '../helpers/property.js';
 
 /**
  * Generated API answers (statuses, content types, bodies of arbitrary bytes, JSON values and
@@ -10,7 +11,7 @@ import type { GapReason } from '../../src/core/types.js';
  * message names the list, and nothing else, ever. 500 runs per property in CI;
  * COMPLYD_PROPERTY_RUNS=20000 for a longer hunt (a failure prints the seed that replays it).
  */
-const RUNS = Number(process.env['COMPLYD_PROPERTY_RUNS'] ?? 500);
+const RUNS = propertyRuns(500);
 const WHAT = 'list secrets';
 const REASONS: readonly GapReason[] = ['unauthorized', 'forbidden', 'not-found', 'method-not-allowed', 'timeout', 'expired', 'malformed', 'server-error', 'throttled', 'protocol', 'error'];
 

@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { connect, loadKubeConfig } from '../../src/collect/kube-client.js';
 import { KubeconfigError } from '../../src/core/errors.js';
 import type { ClusterTarget } from '../../src/core/types.js';
+import { propertyRuns } from '../helpers/property.js';
 
 /**
  * Generated kubeconfigs, well-formed and mutated, through loadKubeConfig and connect: a
@@ -13,7 +14,7 @@ import type { ClusterTarget } from '../../src/core/types.js';
  * another exception nor an unhandled rejection. Nothing is sent to any server (connect only
  * builds the connection). 200 runs per property in CI; COMPLYD_PROPERTY_RUNS for more.
  */
-const RUNS = Number(process.env['COMPLYD_PROPERTY_RUNS'] ?? 200);
+const RUNS = propertyRuns(200);
 
 const NAMES = ['prod', 'dev', 'ctx', ''] as const;
 const name = fc.constantFrom(...NAMES);

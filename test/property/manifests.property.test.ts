@@ -7,6 +7,7 @@ import { stringify as stringifyYaml } from 'yaml';
 import { CONTROLS } from '../../src/controls/index.js';
 import { evaluate } from '../../src/evaluate/evaluate.js';
 import { loadManifests, ManifestError, type LoadedManifests } from '../../src/collect/manifests.js';
+import { propertyRuns } from '../helpers/property.js';
 
 /**
  * Generated manifests: Kubernetes objects as people write them, then broken at every level
@@ -16,7 +17,7 @@ import { loadManifests, ManifestError, type LoadedManifests } from '../../src/co
  * or rejects. What it keeps, the controls judge without throwing. 150 runs per property in CI;
  * COMPLYD_PROPERTY_RUNS=20000 for a longer hunt (a failure prints the seed and path that replay it).
  */
-const RUNS = Number(process.env['COMPLYD_PROPERTY_RUNS'] ?? 150);
+const RUNS = propertyRuns(150);
 // Generous: the machine running CI may be busy; a larger hunt scales with its runs.
 jest.setTimeout(Math.max(120_000, RUNS * 400));
 
@@ -239,6 +240,14 @@ describe('loadManifests on what the properties found', () => {
   ])('refuses a pod spec controls would throw on, by name: %s', async (_, text, message) => {
     const loaded = await load(text, '.yaml');
     expect(loaded.unreadable.map((e) => e.message.slice(e.message.indexOf('pods/')))).toEqual([`pods/p: ${message}`]);
+  });
+  it('judges a binding whose subjects hold null or a name that is a list, without a control throwing', async () => {
+    // The CIS 3.1.1 control called startsWith on a subject's name that was a list.
+    const text = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: b, namespace: default}\nroleRef: {kind: Role, name: r}\nsubjects:\n  - {kind: User, name: [bottom]}\n  - null\n  - {kind: User, name: alice}\n';
+    const loaded = await load(text, '.yaml');
+    const judged = evaluate(loaded.snapshot, CONTROLS, new Date('2026-01-01T00:00:00Z')).filter((f) => f.controlId === 'CIS-3.1.1');
+    expect(judged.map((f) => f.status)).not.toContain('error');
+    expect(JSON.stringify(judged)).toContain('User alice');
   });
 });
 

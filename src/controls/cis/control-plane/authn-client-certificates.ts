@@ -14,7 +14,9 @@ interface Subject {
 export function humanSubjects(bindings: readonly KubeObject[]): string[] {
   const out = new Set<string>();
   for (const b of bindings) {
-    for (const s of (b.subjects ?? []) as Subject[]) {
+    for (const s of (b.subjects ?? []) as Array<Subject | null>) {
+      // Manifests are not validated by an API server: a subject may be null or name a list.
+      if (!s || typeof s.name !== 'string') continue;
       if ((s.kind === 'User' || s.kind === 'Group') && s.name && !s.name.startsWith('system:')) {
         out.add(`${s.kind} ${s.name} (${b.kind} ${b.metadata.namespace ? `${b.metadata.namespace}/` : ''}${b.metadata.name})`);
       }
