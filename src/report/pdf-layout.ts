@@ -358,7 +358,10 @@ export class Layout {
     const pageRoom = this.bottom - this.top - captionH - headerH;
     // An empty table still shows its header and a "none" row.
     const tableH = headerH + (rowLines.length ? rowLines : [1]).reduce((a, n) => a + n * lh + 2 * CELL_PAD_Y, 0);
-    const firstRowH = Math.min(rowLines[0] ?? 1, 3) * lh + 2 * CELL_PAD_Y;
+    // Room for the first row as the row loop will place it (whole unless tall, else at least
+    // four of its lines): a header never stays alone at the foot of a page.
+    const firstLines = rowLines[0] ?? 1;
+    const firstRowH = (firstLines * lh + 2 * CELL_PAD_Y <= pageRoom / 4 ? firstLines : Math.min(firstLines, 4)) * lh + 2 * CELL_PAD_Y;
     // A small table moves to the next page whole rather than leaving a row or two behind.
     const keepTogether = tableH <= pageRoom / 3;
     this.ensure(keepTogether ? tableH : headerH + firstRowH);
