@@ -64,3 +64,33 @@ describe('PDF text written as content-stream operators', () => {
     for (const line of [...lines, 'bold ( ) \\ text']) expect(text).toContain(squash(line));
   });
 });
+
+describe('PDF tables at the foot of a page', () => {
+  it('never leave the header alone: it moves with the first row when that row does not fit under it', async () => {
+    const doc = new PDFDocument({ size: 'A4', autoFirstPage: true, info: { CreationDate: new Date('2026-01-01T00:00:00Z') } });
+    registerFonts(doc);
+    const L = new Layout(doc, loadTemplate());
+    const chunks: Buffer[] = [];
+    const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    const lh = L.lineHeight(L.style(FONT.regular, 7.5));
+    const tall = Array.from({ length: 8 }, (_, i) => `line${i}`).join('\n');
+    // The same table started at every height from 2 to 12 lines above the foot of a page.
+    const offsets = Array.from({ length: 21 }, (_, i) => 2 + i / 2);
+    for (const [n, lines] of offsets.entries()) {
+      L.newPage();
+      L.y = L.bottom - lines * lh;
+      // Long enough not to be kept together on one page (that rule moves small tables whole).
+      const rows = Array.from({ length: 12 }, (_, r) => [tall.replace(/line/g, r === 0 ? `row${n}x` : `other${r}-`), 'x']);
+      L.table([{ header: `Header${n}x`, width: 1 }, { header: 'Other', width: 1 }], rows);
+    }
+    doc.end();
+    const pdf = await readPdf(await done);
+    for (const n of offsets.keys()) {
+      const withHeader = pdf.pages.filter((p) => p.text.includes(`Header${n}x`));
+      expect(withHeader.length).toBeGreaterThan(0);
+      // The header is repeated on the pages the table continues to: each has rows under it.
+      for (const page of withHeader) expect([n, /row\d+x|other\d+-/.test(page.text.slice(page.text.indexOf(`Header${n}x`)))]).toEqual([n, true]);
+    }
+  });
+});
