@@ -28,6 +28,15 @@ const table = (head: readonly string[], rows: readonly (readonly (string | numbe
 const countCells = (c: StatusCounts) => [c.pass, c.fail, c.unknown, c.error, c.manual, c['not-applicable']];
 const COUNT_HEAD = ['Pass', 'Fail', 'Unknown', 'Error', 'Manual', 'N/A'];
 
+const score = (v: number | null) => (v === null ? 'n/a' : v.toFixed(1));
+const dispositionCells = (d: RunReport['fleet']['dispositions']) => `${d.open} / ${d.excepted} / ${d.expired}`;
+
+/** `fail`, or `fail (excepted: ID)` / `fail (expired: ID)`: the status stays a failure. */
+function statusText(f: RunReport['controls'][number]['findings'][number]): string {
+  if (f.status !== 'fail' || !f.disposition || f.disposition === 'open') return f.status;
+  return `fail (${f.disposition}${f.exceptionId ? `: ${mdCell(f.exceptionId)}` : ''})`;
+}
+
 export function renderMarkdown(report: RunReport, options: MarkdownOptions = {}): string {
   const cap = options.maxFindingsPerControl ?? 20;
   const { run, fleet } = report;
@@ -39,8 +48,20 @@ export function renderMarkdown(report: RunReport, options: MarkdownOptions = {})
     '',
   );
 
-  out.push('## Fleet', '', table(['Clusters', 'Assessed', ...COUNT_HEAD, 'Pass rate'], [[fleet.clusters, fleet.assessed, ...countCells(fleet.counts), pct(fleet.passRate)]]), '');
-  out.push('Pass rate = pass / (pass + fail); unknown and manual checks are not counted as passed.', '');
+  out.push(
+    '## Fleet',
+    '',
+    table(
+      ['Clusters', 'Assessed', ...COUNT_HEAD, 'Pass rate', 'Score', 'Score with exceptions', 'Failing: open / excepted / expired'],
+      [[fleet.clusters, fleet.assessed, ...countCells(fleet.counts), pct(fleet.passRate), score(fleet.score), score(fleet.scoreWithExceptions), dispositionCells(fleet.dispositions)]],
+    ),
+    '',
+  );
+  out.push(
+    'Pass rate = pass / (pass + fail); unknown and manual checks are not counted as passed. Score is the severity-weighted compliance score as measured; ' +
+      'score with exceptions leaves out the failures accepted by an exception in force (they are still failures, listed below as excepted).',
+    '',
+  );
 
   out.push(
     '## Clusters',
@@ -94,6 +115,28 @@ export function renderMarkdown(report: RunReport, options: MarkdownOptions = {})
     out.push('');
   }
 
+  const register = report.period.exceptions;
+  out.push('## Exceptions', '');
+  if (register.length === 0) out.push('No exception applies to this run.', '');
+  else
+    out.push(
+      table(
+        ['Exception', 'State', 'Controls', 'Scope', 'Owner', 'Reason', 'Ticket', 'Expires', 'Matched'],
+        register.map((e) => [
+          mdCell(e.id),
+          e.expired ? `**${e.state}**` : e.state,
+          mdCell(e.controls.join(', ')),
+          mdCell(e.scope),
+          mdCell(e.owner),
+          mdCell(e.reason),
+          mdCell(e.ticket ?? ''),
+          mdCell(e.expires?.slice(0, 10) ?? ''),
+          e.lapsed > 0 ? `${e.matched} (+${e.lapsed} lapsed)` : e.matched,
+        ]),
+      ),
+      '',
+    );
+
   out.push('## Findings', '');
   const withFindings = report.controls.filter((c) => c.findings.length > 0);
   if (withFindings.length === 0) out.push('No findings.', '');
@@ -105,7 +148,7 @@ export function renderMarkdown(report: RunReport, options: MarkdownOptions = {})
         ['Cluster', 'Status', 'Resource', 'Evidence path', 'Observed', 'Expected / message'],
         shown.map((f) => [
           mdCell(f.cluster),
-          f.status,
+          statusText(f),
           mdCell(resourceLabel(f.resource)),
           mdCell(f.evidence?.path ?? ''),
           mdCell(f.evidence?.observed ?? ''),

@@ -2,6 +2,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { renderCsv, CSV_COLUMNS } from '../../src/report/csv-report.js';
 import { renderJson } from '../../src/report/json-report.js';
 import { renderJunit } from '../../src/report/junit-report.js';
+import { renderMarkdown } from '../../src/report/markdown-report.js';
 import { renderSarif } from '../../src/report/sarif-report.js';
 import type { RunReport } from '../../src/report/model.js';
 import { sampleReport } from './fixtures.js';
@@ -89,5 +90,21 @@ describe('exceptions in the machine formats', () => {
     const failure = failing['failure'] as Json;
     expect(String(failure['@_message'])).toMatch(/resource\(s\) fail .*; 1 more excepted \(excepted by accepted-one/);
     expect(String(failure['#text'])).toContain('[exception lapsed-one expired]');
+  });
+
+  it('Markdown shows both scores, the failing findings by disposition, each finding\'s exception, and the register', () => {
+    const { report } = withExceptions();
+    const md = renderMarkdown(report, { maxFindingsPerControl: 1000 });
+    const fleetRow = md.split('## Fleet')[1]?.split('\n').find((l) => /^\| \d/.test(l)) ?? '';
+    const d = report.fleet.dispositions;
+    expect(fleetRow).toContain(`| ${d.open} / ${d.excepted} / ${d.expired} |`);
+    expect(md).toContain('Score with exceptions');
+    const findings = md.split('## Findings')[1] ?? '';
+    const excepted = report.controls.flatMap((c) => c.findings).filter((f) => f.disposition === 'excepted').length;
+    expect(findings.split('fail (excepted: accepted-one)').length - 1).toBe(excepted);
+    expect(findings.split('fail (expired: lapsed-one)').length - 1).toBe(1);
+    const register = md.split('## Exceptions')[1]?.split('## Findings')[0] ?? '';
+    expect(register).toMatch(/\| accepted-one \| active \| X \| everywhere \| platform \| vendor agent \| PLAT-9 \| 2025-06-01 \| 2 \|/);
+    expect(register).toMatch(/\| lapsed-one \| \*\*expired\*\* \|.*\| 0 \(\+1 lapsed\) \|/);
   });
 });
