@@ -34,6 +34,10 @@ describe('complyd evaluate on hostile and unusual input (compiled binary)', () =
     expect(res.code).toBe(3);
     expect(res.stderr).toContain('complyd: no Kubernetes objects found in /dev/null');
     expect(res.stdout).toMatch(/INCOMPLETE: 1 input not read or empty/);
+    // No verdict from nothing: it printed "1 pass, 39 manual, ..." before INCOMPLETE.
+    expect(res.stdout).toBe('nothing judged: no Kubernetes object was read; INCOMPLETE: 1 input not read or empty (see above)\n');
+    const json = await runCli(['evaluate', '/dev/null', '-o', 'json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ findings: [], counts: { pass: 0, manual: 0, 'not-applicable': 0 } });
   });
 
   it('names each hostile file, judges the others, and exits 3 (text and JSON)', async () => {

@@ -39,7 +39,10 @@ export function registerEvaluate(program: Command): void {
       const controls = controlsFor(parseFramework(opts.framework));
 
       const { snapshot, skipped, skippedPaths, unreadable, empty } = await loadManifests(paths, { maxFileBytes });
-      const findings = evaluate(snapshot, controls, new Date());
+      // Without a single object there is nothing to judge: no verdict at all, rather than the
+      // passes an empty input would earn (a clean result from input that was not read).
+      const objectsRead = Object.values(snapshot.objects).reduce((n, list) => n + (list?.length ?? 0), 0);
+      const findings = objectsRead > 0 ? evaluate(snapshot, controls, new Date()) : [];
       const shown = findings.filter((f) => statuses.includes(f.status));
       const counts = countStatuses(findings);
       const notRead = unreadable.length + empty.length;
@@ -65,7 +68,8 @@ export function registerEvaluate(program: Command): void {
         for (const e of unreadable) yield `complyd: ${e.message}\n`;
         for (const e of empty) yield `complyd: ${emptyMessage(e)}\n`;
       })());
-      const summary = Object.entries(counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ') || 'no findings';
+      const summary =
+        objectsRead === 0 ? 'nothing judged: no Kubernetes object was read' : Object.entries(counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ') || 'no findings';
       const incomplete = notRead > 0 ? `; INCOMPLETE: ${notRead} input${notRead === 1 ? '' : 's'} not read or empty (see above)` : '';
       process.stdout.write(`${summary}${incomplete}\n`);
     });
