@@ -26,8 +26,22 @@ export function resourcePart(r: ResourceRef): string {
 }
 
 export function matchKey(controlId: string, r: ResourceRef, discriminator?: string): string {
-  const key = `${controlId}\u001f${resourcePart(r)}`;
+  return matchKeyOfPart(controlId, resourcePart(r), discriminator);
+}
+
+/** matchKey from a resource's part (resourcePart), for verdicts kept without their resource (core/passes.ts). */
+export function matchKeyOfPart(controlId: string, part: string, discriminator?: string): string {
+  const key = `${controlId}\u001f${part}`;
   return discriminator === undefined ? key : `${key}\u001f${discriminator}`;
+}
+
+/** The resource a resourcePart names (apiVersion and uid are not part of it). */
+export function resourceOfPart(part: string): ResourceRef {
+  const [kind = '', namespace = '', name = '', container = ''] = part.split('\u001f');
+  const r: ResourceRef = { kind, name };
+  if (namespace !== '') r.namespace = namespace;
+  if (container !== '') r.container = container;
+  return r;
 }
 
 /** Fixed-length form of findingKey, for storage and indexes. */

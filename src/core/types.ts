@@ -217,6 +217,27 @@ export interface Finding extends Verdict {
   disposition?: Disposition;
 }
 
+/** How many passes one control, or one namespace at one severity, had. */
+export interface PassCount {
+  /** The control id, or the namespace. */
+  key: string;
+  severity: Severity;
+  count: number;
+}
+
+/**
+ * The passes of a scan without a Finding each: what the store needs of them is their counts
+ * and, to close an open episode a pass observes as fixed, their match keys.
+ */
+export interface Passes {
+  readonly size: number;
+  /** Set when one control's passes came with several severities. */
+  readonly severityConflict: string | undefined;
+  byControl(): PassCount[];
+  byNamespace(): PassCount[];
+  forEachKey(fn: (key: string, controlId: string, severity: Severity, resourcePart: string) => void): void;
+}
+
 export type ClusterScanStatus = 'complete' | 'partial' | 'failed';
 
 /** One cluster's part of a run: what was collected and what was judged. */
@@ -236,7 +257,10 @@ export interface ClusterScan {
   gaps: Gap[];
   /** Why the cluster failed as a whole (kubeconfig unreadable, API unreachable...). */
   error?: string;
+  /** The scan's verdicts; when `passes` is given, its passes are there and not here. */
   findings: Finding[];
+  /** Passes kept compactly (core/passes.ts): counted, with only their identity kept. */
+  passes?: Passes;
   /** Risk of each workload with a failing finding (absent for a failed scan, or when not computed). */
   risks?: WorkloadRisk[];
 }

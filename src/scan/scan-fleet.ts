@@ -2,6 +2,7 @@ import { snapshotHash } from './snapshot-hash.js';
 import { performance } from 'node:perf_hooks';
 import type { ClusterScan, ClusterTarget, Finding, Snapshot } from '../core/types.js';
 import { mapLimit } from '../core/concurrency.js';
+import { PassSet } from '../core/passes.js';
 import { errorMessage } from '../core/errors.js';
 import { isolateCluster } from './cluster-faults.js';
 import type { Logger } from '../core/log.js';
@@ -50,7 +51,7 @@ export interface ScanFleetOptions {
 }
 
 /** A recorded cluster without its findings (those are in the store). */
-export type ClusterSummary = Omit<ClusterScan, 'findings'> & { findingCounts: Record<string, number> };
+export type ClusterSummary = Omit<ClusterScan, 'findings' | 'passes'> & { findingCounts: Record<string, number> };
 
 export interface FleetScanResult {
   runId: string;
@@ -66,22 +67,33 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 /** Longest stretch evaluation runs without letting timers and I/O in. */
 const EVALUATE_SLICE_MS = 50;
 
+/** A cluster's verdicts as a scan keeps them: every other status a Finding, passes compactly. */
+export interface Judged {
+  findings: Finding[];
+  passes: PassSet;
+}
+
 /**
  * evaluateIn, a few controls at a time with the event loop let in between (controls are judged
- * independently, so the findings are the same, in the same order): on a large cluster
- * evaluation takes seconds.
+ * independently, so the verdicts are the same, in the same order): on a large cluster
+ * evaluation takes seconds. Each control's passes are folded into the PassSet as soon as it
+ * is judged, so the memory of a scan grows with what is not passing (ADR 0013).
  */
-async function evaluateYielding(ctx: EvalContext, controls: readonly Control<EvalContext>[]): Promise<Finding[]> {
+export async function evaluateCompact(ctx: EvalContext, controls: readonly Control<EvalContext>[]): Promise<Judged> {
   const findings: Finding[] = [];
+  const passes = new PassSet();
   let sliceStart = performance.now();
   for (const control of controls) {
-    for (const f of evaluateIn(ctx, [control])) findings.push(f);
+    for (const f of evaluateIn(ctx, [control])) {
+      if (f.status === 'pass') passes.add(f);
+      else findings.push(f);
+    }
     if (performance.now() - sliceStart > EVALUATE_SLICE_MS) {
       await yieldToEventLoop();
       sliceStart = performance.now();
     }
   }
-  return findings;
+  return { findings, passes };
 }
 
 function objectCounts(snapshot: Snapshot): ClusterScan['objectCounts'] {
@@ -130,7 +142,7 @@ export async function scanCluster(target: ClusterTarget, deps: ClusterScanDeps):
         }
       };
       const ctx = await step('evaluation', () => new EvalContext(snapshot, deps.now()));
-      const findings = await step('evaluation', () => evaluateYielding(ctx, deps.controls));
+      const { findings, passes } = await step('evaluation', () => evaluateCompact(ctx, deps.controls));
       const exceptions = deps.exceptions;
       if (exceptions) await step('exceptions', () => applyExceptions(findings, exceptions.compiled, snapshotTarget(snapshot), exceptions.at));
       const risks = await step('risk scoring', () => workloadRisks(ctx, findings));
@@ -148,6 +160,7 @@ export async function scanCluster(target: ClusterTarget, deps: ClusterScanDeps):
         snapshotHash: hash,
         gaps: snapshot.gaps,
         findings,
+        passes,
         risks,
       };
       return scan;
@@ -160,8 +173,9 @@ export async function scanCluster(target: ClusterTarget, deps: ClusterScanDeps):
 }
 
 function summarize(scan: ClusterScan): ClusterSummary {
-  const { findings, risks: _risks, ...rest } = scan;
+  const { findings, passes, risks: _risks, ...rest } = scan;
   const findingCounts: Record<string, number> = {};
+  if (passes && passes.size > 0) findingCounts['pass'] = passes.size;
   for (const f of findings) findingCounts[f.status] = (findingCounts[f.status] ?? 0) + 1;
   return { ...rest, findingCounts };
 }

@@ -14,8 +14,8 @@
  *   marked unseen, once.
  * A non-pass F without an open episode opens a new one.
  */
-import { fingerprint, matchKey } from '../core/fingerprint.js';
-import type { Finding, Severity, Status } from '../core/types.js';
+import { fingerprint, matchKey, resourceOfPart } from '../core/fingerprint.js';
+import type { Finding, Passes, Severity, Status } from '../core/types.js';
 import { worstStatus } from '../core/status.js';
 import { evidenceHash } from './chain.js';
 import type { Resolution } from './run-types.js';
@@ -99,9 +99,9 @@ const CLUSTER_KIND = 'Cluster';
  * `openKeys`, when given: the keys of the cluster's open episodes. A pass matters only to an
  * open episode (it resolves it as fixed), so other passes are not kept: on a cluster of
  * 200,000 pods they are millions of verdicts, and keeping each under its key dominated the
- * memory of recording it.
+ * memory of recording it. `passes`: the scan's passes kept apart from `findings` (core/passes.ts).
  */
-export function observeScan(cluster: string, findings: readonly Finding[], evaluatedControls?: readonly string[], openKeys?: ReadonlySet<string>): ScanObservations {
+export function observeScan(cluster: string, findings: readonly Finding[], evaluatedControls?: readonly string[], openKeys?: ReadonlySet<string>, passes?: Passes): ScanObservations {
   // Matched on a string key, not on the SHA-256 fingerprint: a cluster has tens of thousands of
   // verdicts, mostly passes, and only new episodes need their fingerprint.
   const byKey = new Map<string, Observation>();
@@ -112,13 +112,26 @@ export function observeScan(cluster: string, findings: readonly Finding[], evalu
     if (f.resource.kind === CLUSTER_KIND && (f.status === 'unknown' || f.status === 'error')) unclean.add(f.controlId);
     const key = matchKey(f.controlId, f.resource, f.discriminator);
     if (f.status === 'pass' && openKeys && !openKeys.has(key)) continue;
-    const seen = byKey.get(key);
-    if (!seen) byKey.set(key, { key, finding: f, state: undefined });
-    else if (f.status !== seen.finding.status && worstStatus([seen.finding.status, f.status]) === f.status) seen.finding = f;
+    observe(byKey, key, f);
+  }
+  // Passes kept apart: the worst status wins whatever the order, so they may come last. Only
+  // the few that meet an open episode become Findings again (a pass keeps no evidence).
+  for (const p of passes?.byControl() ?? []) withFindings.add(p.key);
+  if (passes && (!openKeys || openKeys.size > 0)) {
+    passes.forEachKey((key, controlId, severity, part) => {
+      if (!openKeys || openKeys.has(key)) observe(byKey, key, { status: 'pass', resource: resourceOfPart(part), cluster, controlId, severity });
+    });
   }
   for (const obs of byKey.values()) if (obs.finding.status !== 'pass') obs.state = stateOf(obs.finding);
   const evaluated = evaluatedControls ? new Set([...evaluatedControls, ...withFindings]) : withFindings;
   return { cluster, byKey, judgedCleanly: (c) => evaluated.has(c) && !unclean.has(c) };
+}
+
+/** Folds `f` into the observation of its key: the worst status wins; between equals, the first seen. */
+function observe(byKey: Map<string, Observation>, key: string, f: Finding): void {
+  const seen = byKey.get(key);
+  if (!seen) byKey.set(key, { key, finding: f, state: undefined });
+  else if (f.status !== seen.finding.status && worstStatus([seen.finding.status, f.status]) === f.status) seen.finding = f;
 }
 
 export function planLifecycle(open: readonly OpenEpisode[], scan: ScanObservations): LifecyclePlan {

@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import type { ClusterScan } from '../core/types.js';
-import { countStatuses } from '../core/status.js';
+import { countStatuses, type StatusCounts } from '../core/status.js';
 import { chainHash, resultsHash, ZERO_HASH, type OpenFindingEntry } from './chain.js';
 import {
   EPISODES,
@@ -200,10 +200,17 @@ function headRow(cluster: string, now: Point, chain: string, assessed: Point | u
   };
 }
 
+/** The scan's verdicts per status, its passes kept apart included. */
+function scanCounts(scan: ClusterScan): StatusCounts {
+  const counts = countStatuses(scan.findings);
+  counts.pass += scan.passes?.size ?? 0;
+  return counts;
+}
+
 /** What the scan's findings add up to; nothing for a scan that failed (it assessed nothing). */
 function summarise(scan: ClusterScan, options: RecordClusterOptions) {
   if (scan.status === 'failed') return { aggregates: { controls: [], namespaces: [] }, frameworks: undefined };
-  const aggregates = aggregateScan(scan.cluster, scan.findings);
+  const aggregates = aggregateScan(scan.cluster, scan.findings, scan.passes);
   return {
     aggregates,
     frameworks: options.frameworks ? aggregateFrameworks(aggregates.controls, options.frameworks) : undefined,
@@ -216,7 +223,7 @@ export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect
   const cluster = scan.cluster;
   const where = `cluster ${cluster} of run ${runId}`;
   const base = clusterRowOf(runId, scan);
-  const counts = countStatuses(scan.findings);
+  const counts = scanCounts(scan);
   const gapRows: GapRow[] = scan.gaps.map((g) => ({ run_id: runId, cluster, evidence: g.evidence, reason: g.reason, message: g.message }));
   const assessed = scan.status !== 'failed';
   const { aggregates, frameworks } = summarise(scan, options);
@@ -234,7 +241,7 @@ export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect
   let dispositions: DispositionEntry[] | undefined;
   if (assessed) {
     const open = (await dialect.selectRows<EpisodeRow>(trx, trx(EPISODES).where({ cluster }).whereNull('resolved_seq'), OPEN_EPISODE_COLUMNS)).map(rowToOpenEpisode);
-    const observations = observeScan(cluster, scan.findings, options.evaluatedControls, new Set(open.map((e) => e.key)));
+    const observations = observeScan(cluster, scan.findings, options.evaluatedControls, new Set(open.map((e) => e.key)), scan.passes);
     plan = planLifecycle(open, observations);
     numbers = await episodeCounts(
       trx,

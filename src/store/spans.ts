@@ -2,7 +2,7 @@
  * Per-scan aggregates kept as spans: a row holds one set of counts for as long as it does not
  * change, so an unchanged scan writes no aggregate row at all. Pure; record.ts writes the plan.
  */
-import type { Finding } from '../core/types.js';
+import type { Finding, Passes } from '../core/types.js';
 import { emptyCounts, type StatusCounts } from '../core/status.js';
 import { ALL_CONTROLS } from '../core/control.js';
 import { STATUSES } from '../core/types.js';
@@ -30,9 +30,10 @@ export interface SpanPlan {
 
 /**
  * Counts per control (key: control id; one severity per control) and per namespace and
- * severity (key: namespace; cluster-scoped resources are in the control counts only).
+ * severity (key: namespace; cluster-scoped resources are in the control counts only), of
+ * `findings` and of the passes kept apart from them.
  */
-export function aggregateScan(cluster: string, findings: readonly Finding[]): { controls: Aggregate[]; namespaces: Aggregate[] } {
+export function aggregateScan(cluster: string, findings: readonly Finding[], passes?: Passes): { controls: Aggregate[]; namespaces: Aggregate[] } {
   const byControl = new Map<string, Aggregate>();
   const byNamespace = new Map<string, Aggregate>();
   for (const f of findings) {
@@ -48,6 +49,23 @@ export function aggregateScan(cluster: string, findings: readonly Finding[]): { 
     let entry = byNamespace.get(k);
     if (!entry) byNamespace.set(k, (entry = { dim: 'namespace', key: ns, severity: f.severity, counts: emptyCounts() }));
     entry.counts[f.status] += 1;
+  }
+  if (passes) {
+    if (passes.severityConflict) throw new StoreError(`cluster ${cluster}: ${passes.severityConflict}`);
+    for (const p of passes.byControl()) {
+      let control = byControl.get(p.key);
+      if (!control) byControl.set(p.key, (control = { dim: 'control', key: p.key, severity: p.severity, counts: emptyCounts() }));
+      else if (control.severity !== p.severity) {
+        throw new StoreError(`control ${p.key} in cluster ${cluster} has findings of several severities: ${control.severity}, ${p.severity}`);
+      }
+      control.counts.pass += p.count;
+    }
+    for (const p of passes.byNamespace()) {
+      const k = `${p.key}\u0000${p.severity}`;
+      let entry = byNamespace.get(k);
+      if (!entry) byNamespace.set(k, (entry = { dim: 'namespace', key: p.key, severity: p.severity, counts: emptyCounts() }));
+      entry.counts.pass += p.count;
+    }
   }
   return { controls: [...byControl.values()], namespaces: [...byNamespace.values()] };
 }
