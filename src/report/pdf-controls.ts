@@ -29,7 +29,7 @@ function findingRow(L: Layout, f: ReportFinding): Cell[] {
 
 const isManualReview = (f: ReportFinding) => f.status === 'manual' && f.resource.kind === 'Cluster';
 
-export function controlDetails(L: Layout, report: RunReport): void {
+export function controlDetails(L: Layout, report: RunReport, maxFindings: number): void {
   const shown = report.controls.map((c) => ({ c, findings: c.findings.filter((f) => f.status !== 'pass') })).filter((x) => x.findings.length > 0);
   const sevRank = (s: Severity) => SEVERITIES.indexOf(s);
   shown.sort((a, b) => sevRank(a.c.severity) - sevRank(b.c.severity) || a.c.id.localeCompare(b.c.id));
@@ -92,9 +92,11 @@ export function controlDetails(L: Layout, report: RunReport): void {
           { header: 'Observed', width: 17 },
           { header: 'Expected / message', width: 20.5 },
         ],
-        listed.map((f) => findingRow(L, f)),
+        listed.slice(0, maxFindings).map((f) => findingRow(L, f)),
         { size: 7.5, caption: `Findings of ${c.id}: ${c.title}` },
       );
+      const more = listed.length - maxFindings;
+      if (more > 0) L.paragraph(`The first ${fmtInt(maxFindings)} are listed, failing first; ${fmtInt(more)} more are in the CSV and JSON reports, which list every finding.`, body);
     }
   }
   if (shown.length === 0) L.paragraph('Every control passed on every assessed cluster.', body);

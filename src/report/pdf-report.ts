@@ -25,7 +25,17 @@ export interface RenderPdfOptions {
   template?: PdfTemplate;
   /** PDF creation/modification date; with it, the same report always gives the same bytes. */
   creationDate?: Date;
+  /** Findings listed per control in the control details before "N more"; see PDF_FINDINGS_PER_CONTROL. */
+  maxFindingsPerControl?: number;
 }
+
+/**
+ * The PDF keeps every page in memory until its contents and footers are numbered, so its size
+ * and memory grow with the rows it lists: listing every failing resource of a 200,000-pod
+ * cluster would take gigabytes for a document no one reads through. Each control lists its
+ * first findings (failing first) and says how many more the CSV and JSON reports hold (ADR 0013).
+ */
+export const PDF_FINDINGS_PER_CONTROL = 500;
 
 /** Render a run report as a PDF for auditors. */
 export async function renderPdf(report: RunReport, opts: RenderPdfOptions = {}): Promise<Buffer> {
@@ -69,7 +79,7 @@ export async function renderPdf(report: RunReport, opts: RenderPdfOptions = {}):
   await clusterTrendGrid(L, report, tpl.palette ?? DEFAULT_PALETTE);
   notAssessed(L, report);
   perCluster(L, report);
-  controlDetails(L, report);
+  controlDetails(L, report, opts.maxFindingsPerControl ?? PDF_FINDINGS_PER_CONTROL);
   exceptionsRegister(L, report);
   methodology(L, report);
   integrityAppendix(L, report);
