@@ -1,6 +1,6 @@
 import { snapshotHash } from './snapshot-hash.js';
 import { performance } from 'node:perf_hooks';
-import type { ClusterScan, ClusterTarget, Finding, Snapshot } from '../core/types.js';
+import type { ClusterScan, ClusterTarget, Evidence, Finding, Snapshot } from '../core/types.js';
 import { mapLimit } from '../core/concurrency.js';
 import { PassSet } from '../core/passes.js';
 import { errorMessage } from '../core/errors.js';
@@ -67,6 +67,32 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 /** Longest stretch evaluation runs without letting timers and I/O in. */
 const EVALUATE_SLICE_MS = 50;
 
+/**
+ * One evidence object and one message string per distinct value: a control gives hundreds of
+ * thousands of resources the same path, observed and expected values (each built as a string
+ * of its own), which made up most of a kept finding's memory. Evidence is never changed after
+ * evaluation, so sharing it is safe.
+ */
+class EvidencePool {
+  private readonly evidence = new Map<string, Evidence>();
+  private readonly messages = new Map<string, string>();
+  intern(f: Finding): Finding {
+    if (f.evidence) {
+      const { path, observed, expected } = f.evidence;
+      const key = `${path}\u0000${observed}\u0000${expected}`;
+      const held = this.evidence.get(key);
+      if (held) f.evidence = held;
+      else this.evidence.set(key, f.evidence);
+    }
+    if (f.message !== undefined) {
+      const held = this.messages.get(f.message);
+      if (held !== undefined) f.message = held;
+      else this.messages.set(f.message, f.message);
+    }
+    return f;
+  }
+}
+
 /** A cluster's verdicts as a scan keeps them: every other status a Finding, passes compactly. */
 export interface Judged {
   findings: Finding[];
@@ -82,11 +108,12 @@ export interface Judged {
 export async function evaluateCompact(ctx: EvalContext, controls: readonly Control<EvalContext>[]): Promise<Judged> {
   const findings: Finding[] = [];
   const passes = new PassSet();
+  const shared = new EvidencePool();
   let sliceStart = performance.now();
   for (const control of controls) {
     for (const f of evaluateIn(ctx, [control])) {
       if (f.status === 'pass') passes.add(f);
-      else findings.push(f);
+      else findings.push(shared.intern(f));
     }
     if (performance.now() - sliceStart > EVALUATE_SLICE_MS) {
       await yieldToEventLoop();

@@ -93,21 +93,33 @@ export function findingLine(f: OpenFindingEntry): string {
  */
 export function resultsHash(input: ResultsInput, lineOf: (f: OpenFindingEntry) => string = findingLine): string {
   const h = createHash('sha256');
-  const section = (lines: string[]) => {
-    if (lines.length > 0) h.update(`${lines.join('\n')}\n`);
+  // Each line followed by a newline, fed to the hash a batch at a time: the same bytes as the
+  // joined section, without holding a cluster's hundreds of thousands of lines at once.
+  let pending = '';
+  const section = <T>(entries: readonly T[], line: (e: T) => string) => {
+    for (const e of entries) {
+      pending += `${line(e)}\n`;
+      if (pending.length >= HASH_BATCH_CHARS) {
+        h.update(pending);
+        pending = '';
+      }
+    }
   };
   h.update('complyd.results/v1\n');
-  section([...input.controls].sort(compareCounts).map((e) => countsLine('C', e)));
-  section([...input.namespaces].sort(compareCounts).map((e) => countsLine('N', e)));
-  section([...input.findings].sort(compareFindings).map(lineOf));
-  section([...input.gaps].sort(compareGaps).map((g) => JSON.stringify(['G', g.evidence, g.reason, g.message])));
-  if (input.frameworks) section([...input.frameworks].sort(compareCounts).map((e) => countsLine('S', e)));
+  section([...input.controls].sort(compareCounts), (e) => countsLine('C', e));
+  section([...input.namespaces].sort(compareCounts), (e) => countsLine('N', e));
+  section([...input.findings].sort(compareFindings), lineOf);
+  section([...input.gaps].sort(compareGaps), (g) => JSON.stringify(['G', g.evidence, g.reason, g.message]));
+  if (input.frameworks) section([...input.frameworks].sort(compareCounts), (e) => countsLine('S', e));
   if (input.dispositions) {
     const lines = input.dispositions.map((d) => JSON.stringify(['D', d.fingerprint, d.episode, d.disposition, d.exceptionId]));
-    section(lines.sort());
+    section(lines.sort(), (l) => l);
   }
+  h.update(pending);
   return h.digest('hex');
 }
+
+const HASH_BATCH_CHARS = 1 << 16;
 
 /** The run_clusters fields the chain covers, as stored (JSON columns as their text). */
 export interface ChainFields {

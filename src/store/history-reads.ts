@@ -69,7 +69,9 @@ export async function episodesAtRun(db: Db, dialect: SqlDialect, runId: string, 
   dialect.orderBytewise(q, ['e.cluster', 'e.control_id']).orderBy('e.id');
   const columns = [...episodeWithRevisionColumns(), 'rc.run_id as at_run_id', 'rc.seq as at_seq', 'rc.started_at as at_at', 'd.disposition as at_disposition', 'd.exception_id as at_exception_id'];
   const rows = await dialect.selectRows<EpisodeRow & Record<string, unknown>>(db, q, selecting(columns, filter.withoutEvidence));
-  return rows.map((row) => {
+  // Each row is let go once it is an episode: a large cluster has close to a million open.
+  return rows.map((row, i) => {
+    (rows as unknown[])[i] = undefined;
     const state = joinedState(row);
     const here = { runId: String(row['at_run_id']), seq: Number(row['at_seq']), at: String(row['at_at']) };
     const episode = toEpisode(row, state);

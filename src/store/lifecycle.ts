@@ -81,12 +81,34 @@ export interface LifecyclePlan {
   open: Array<{ episode: OpenEpisode; state: StateKey; seen: boolean }>;
 }
 
-export function stateOf(f: Finding): EpisodeState {
+/**
+ * Evidence hashes by evidence object and message: the scan shares one evidence object among the
+ * findings that have the same (scan-fleet.ts), so they share one hash, computed once. Keyed by
+ * identity, it holds nothing per finding that the findings do not hold already.
+ */
+export class EvidenceHashes {
+  private readonly byEvidence = new WeakMap<object, Map<string | null, string>>();
+  private readonly without = new Map<string | null, string>();
+  of(f: Finding): string {
+    const message = f.message ?? null;
+    let byMessage = this.without;
+    if (f.evidence) {
+      byMessage = this.byEvidence.get(f.evidence) ?? new Map();
+      this.byEvidence.set(f.evidence, byMessage);
+    }
+    let hash = byMessage.get(message);
+    if (hash === undefined) byMessage.set(message, (hash = evidenceHash(f.evidence?.path ?? null, f.evidence?.observed ?? null, f.evidence?.expected ?? null, message)));
+    return hash;
+  }
+}
+
+export function stateOf(f: Finding, hashes?: EvidenceHashes): EpisodeState {
   const path = f.evidence?.path ?? null;
   const observed = f.evidence?.observed ?? null;
   const expected = f.evidence?.expected ?? null;
   const message = f.message ?? null;
-  return { status: f.status, severity: f.severity, evidencePath: path, observed, expected, message, evidenceHash: evidenceHash(path, observed, expected, message) };
+  const hash = hashes ? hashes.of(f) : evidenceHash(path, observed, expected, message);
+  return { status: f.status, severity: f.severity, evidencePath: path, observed, expected, message, evidenceHash: hash };
 }
 
 export function sameState(a: StateKey, b: StateKey): boolean {
@@ -122,7 +144,8 @@ export function observeScan(cluster: string, findings: readonly Finding[], evalu
       if (!openKeys || openKeys.has(key)) observe(byKey, key, { status: 'pass', resource: resourceOfPart(part), cluster, controlId, severity });
     });
   }
-  for (const obs of byKey.values()) if (obs.finding.status !== 'pass') obs.state = stateOf(obs.finding);
+  const hashes = new EvidenceHashes();
+  for (const obs of byKey.values()) if (obs.finding.status !== 'pass') obs.state = stateOf(obs.finding, hashes);
   const evaluated = evaluatedControls ? new Set([...evaluatedControls, ...withFindings]) : withFindings;
   return { cluster, byKey, judgedCleanly: (c) => evaluated.has(c) && !unclean.has(c) };
 }

@@ -37,7 +37,13 @@ export async function selectPacked<T>(db: Db, query: Knex.QueryBuilder, columns:
   const cols = columns.map(columnOf);
   const packed = (await query.select(db.raw(`json_array(${cols.map(() => '??').join(', ')}) AS packed_row`, cols.map((c) => c.expr)))) as Array<{ packed_row: string }>;
   const toRow = rowFactory(cols.map((c) => c.name)) as (values: unknown[]) => T;
-  return packed.map((r) => toRow(JSON.parse(r.packed_row) as unknown[]));
+  // Each packed text is let go as soon as it is unpacked: of a large read, only the rows stay.
+  const rows: T[] = [];
+  for (let i = 0; i < packed.length; i++) {
+    rows.push(toRow(JSON.parse((packed[i] as { packed_row: string }).packed_row) as unknown[]));
+    (packed as unknown[])[i] = undefined;
+  }
+  return rows;
 }
 
 const factories = new Map<string, (values: unknown[]) => Record<string, unknown>>();

@@ -28,7 +28,7 @@ import {
   type HeadRow,
   type SpanRow,
 } from './history-rows.js';
-import { observeScan, planLifecycle, type LifecyclePlan, type ScanObservations } from './lifecycle.js';
+import { observeScan, planLifecycle, type Created, type LifecyclePlan, type ScanObservations } from './lifecycle.js';
 import { GAPS, GAP_COLUMNS, RUNS, RUN_CLUSTERS, countsToRow, isoTimestamp, type GapRow, type RunRow } from './run-rows.js';
 import type { RecordClusterOptions } from './run-types.js';
 import { aggregateFrameworks, aggregateScan, planSpans, type Aggregate } from './spans.js';
@@ -56,27 +56,13 @@ interface Point {
   at: string;
 }
 
+/** New episodes per insert batch: their rows are built a batch at a time (a large cluster's first scan opens hundreds of thousands). */
+const CREATED_BATCH = 5_000;
+
 async function applyLifecycle(trx: Knex.Transaction, dialect: SqlDialect, cluster: string, plan: LifecyclePlan, numbers: Map<string, number>, now: Point, prev: Point | undefined): Promise<void> {
-  const created = plan.created.map((o) => ({
-    fingerprint: o.fingerprint,
-    episode: (numbers.get(o.fingerprint) ?? 0) + 1,
-    cluster,
-    control_id: o.finding.controlId,
-    kind: o.finding.resource.kind,
-    namespace: o.finding.resource.namespace ?? null,
-    name: o.finding.resource.name,
-    container: o.finding.resource.container ?? null,
-    discriminator: o.finding.discriminator ?? null,
-    api_version: o.finding.resource.apiVersion ?? null,
-    uid: o.finding.resource.uid ?? null,
-    first_seen_run_id: now.runId,
-    first_seen_seq: now.seq,
-    first_seen_at: now.at,
-    state_seq: now.seq,
-    ...stateColumns(o.state, true),
-    evidence_pruned: 0,
-  }));
-  await dialect.insertRows(trx, EPISODES, EPISODE_COLUMNS.length, created);
+  for (let i = 0; i < plan.created.length; i += CREATED_BATCH) {
+    await dialect.insertRows(trx, EPISODES, EPISODE_COLUMNS.length, createdRows(plan.created.slice(i, i + CREATED_BATCH), cluster, numbers, now));
+  }
 
   // The superseded states move to revisions, copied in SQL (the evidence text is not loaded).
   const revisionColumns = ['episode_id', 'from_seq', 'to_seq', ...STATE_COLUMNS];
@@ -114,6 +100,28 @@ async function applyLifecycle(trx: Knex.Transaction, dialect: SqlDialect, cluste
         });
     }
   }
+}
+
+function createdRows(created: readonly Created[], cluster: string, numbers: Map<string, number>, now: Point) {
+  return created.map((o) => ({
+    fingerprint: o.fingerprint,
+    episode: (numbers.get(o.fingerprint) ?? 0) + 1,
+    cluster,
+    control_id: o.finding.controlId,
+    kind: o.finding.resource.kind,
+    namespace: o.finding.resource.namespace ?? null,
+    name: o.finding.resource.name,
+    container: o.finding.resource.container ?? null,
+    discriminator: o.finding.discriminator ?? null,
+    api_version: o.finding.resource.apiVersion ?? null,
+    uid: o.finding.resource.uid ?? null,
+    first_seen_run_id: now.runId,
+    first_seen_seq: now.seq,
+    first_seen_at: now.at,
+    state_seq: now.seq,
+    ...stateColumns(o.state, true),
+    evidence_pruned: 0,
+  }));
 }
 
 /** Extend the spans of `table` (count_spans or score_spans) that still hold, cut the others, open new ones. */
