@@ -28,6 +28,7 @@ import { RUNS, RUN_CLUSTERS, countsOf, isoTimestamp } from './run-rows.js';
 import type { ClusterDiff, ControlResult, CountsItem, CountsPoint, FindingEpisode, FindingFilter, Remediated, Resolution, RunDiff } from './run-types.js';
 import type { SpanDim } from './spans.js';
 import { DISPOSITION_SPANS } from './disposition-spans.js';
+import { RowStrings } from './row-strings.js';
 
 /** Code-unit order, for sorting in code the way a dialect's orderBytewise sorts (ASCII identifiers). */
 export function byteCompare(a: string, b: string): number {
@@ -70,11 +71,13 @@ export async function episodesAtRun(db: Db, dialect: SqlDialect, runId: string, 
   const columns = [...episodeWithRevisionColumns(), 'rc.run_id as at_run_id', 'rc.seq as at_seq', 'rc.started_at as at_at', 'd.disposition as at_disposition', 'd.exception_id as at_exception_id'];
   const rows = await dialect.selectRows<EpisodeRow & Record<string, unknown>>(db, q, selecting(columns, filter.withoutEvidence));
   // Each row is let go once it is an episode: a large cluster has close to a million open.
+  const strings = new RowStrings();
   return rows.map((row, i) => {
     (rows as unknown[])[i] = undefined;
+    strings.share(row);
     const state = joinedState(row);
-    const here = { runId: String(row['at_run_id']), seq: Number(row['at_seq']), at: String(row['at_at']) };
-    const episode = toEpisode(row, state);
+    const here = strings.point(String(row['at_run_id']), Number(row['at_seq']), String(row['at_at']));
+    const episode = toEpisode(row, state, undefined, strings);
     // At a past point: that point if it was observed there. If not, the stored last_seen (the
     // last sighting overall) is also the last one before the point only when it precedes it.
     if (episode.seen) episode.lastSeen = here;

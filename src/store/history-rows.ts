@@ -7,6 +7,7 @@ import { matchKey } from '../core/fingerprint.js';
 import type { EpisodeState, OpenEpisode } from './lifecycle.js';
 import type { ClusterRunRef, FindingEpisode, Resolution } from './run-types.js';
 import type { Aggregate, OpenSpan, SpanDim } from './spans.js';
+import type { RowStrings } from './row-strings.js';
 import { COUNT_COLUMNS, countsOf, countsToRow, evidenceOfRow, resourceOfRow } from './run-rows.js';
 
 export const EPISODES = 'finding_episodes';
@@ -183,7 +184,7 @@ function ref(runId: string | null, seq: Num | null, at: string | null): ClusterR
  * An episode row (identity and lifecycle) with the state that held at the point asked for.
  * `lastSeen` is passed in when it is implicit (open and seen: the cluster's latest assessed scan).
  */
-export function toEpisode(row: EpisodeRow, state: StateRow, implicitLastSeen?: ClusterRunRef): FindingEpisode {
+export function toEpisode(row: EpisodeRow, state: StateRow, implicitLastSeen?: ClusterRunRef, shared?: RowStrings): FindingEpisode {
   const seen = Number(state.seen) === 1;
   const explicitLastSeen = ref(row.last_seen_run_id, row.last_seen_seq, row.last_seen_at);
   const lastSeen = explicitLastSeen ?? implicitLastSeen;
@@ -198,7 +199,7 @@ export function toEpisode(row: EpisodeRow, state: StateRow, implicitLastSeen?: C
     ...evidenceOfRow(state),
     fingerprint: row.fingerprint,
     episode: Number(row.episode),
-    firstSeen: { runId: row.first_seen_run_id, seq: Number(row.first_seen_seq), at: row.first_seen_at },
+    firstSeen: shared ? shared.point(row.first_seen_run_id, Number(row.first_seen_seq), row.first_seen_at) : { runId: row.first_seen_run_id, seq: Number(row.first_seen_seq), at: row.first_seen_at },
     ...(lastSeen && { lastSeen }),
     ...(resolved && row.resolution !== null && { resolved: { ...resolved, resolution: row.resolution } }),
     seen,
