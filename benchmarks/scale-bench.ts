@@ -57,7 +57,7 @@ interface Result {
   peakRssMiB: number;
   reportMiB: number;
   /** JSON.stringify of the report model, and its size: the report's floor. */
-  stringifyMs: number;
+  stringifyMs: number | null;
 }
 
 const SAMPLER = `
@@ -246,7 +246,8 @@ function table(results: readonly Result[]): string {
     `${f0(r.ms.record)} ms`,
     `${f0(r.ms.floor)} ms (${(r.ms.record / r.ms.floor).toFixed(1)}×)`,
     `${f0(r.ms.report)} ms (${r.reportMiB.toFixed(0)})`,
-    Number.isNaN(r.stringifyMs) ? 'n/a (JSON over 400 MiB)' : `${f0(r.stringifyMs)} ms (${(r.ms.report / r.stringifyMs).toFixed(1)}×)`,
+    // NaN comes back from the measuring process as null.
+    r.stringifyMs === null || Number.isNaN(r.stringifyMs) ? 'n/a (JSON over 400 MiB)' : `${f0(r.stringifyMs)} ms (${(r.ms.report / r.stringifyMs).toFixed(1)}×)`,
     `${f0(r.rss.evaluate)} / ${f0(r.rss.record)} / ${f0(r.rss.report)} MiB`,
     `${f0(r.peakRssMiB)} MiB`,
     (r.peakRssMiB / (r.pods / 1000)).toFixed(1),
