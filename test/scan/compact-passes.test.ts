@@ -14,6 +14,8 @@ import { applyExceptions, compileException, snapshotTarget } from '../../src/eva
 import { scanFleet, snapshotHash } from '../../src/scan/scan-fleet.js';
 import { workloadRisks } from '../../src/score/risk.js';
 import { openDatabase } from '../../src/store/db.js';
+import { dialectOf } from '../../src/store/dialect.js';
+import { episodesAtRun } from '../../src/store/history-reads.js';
 import { knexRunStore, type RunStore } from '../../src/store/run-store.js';
 import { ownerlessPodsSnapshot } from '../../benchmarks/ownerless-pods.js';
 import { describeEachDatabase } from '../helpers/databases.js';
@@ -124,6 +126,16 @@ describeEachDatabase('compact passes', (db) => {
       expect(actual).toEqual(expected);
       // And the chain re-derived from what was stored holds.
       expect((await compactStore.integrity.verifyChain()).problems).toEqual([]);
+      // A run's open episodes read a page at a time (SQLite) are those read at once, in the same order.
+      const runs = await compactStore.history.listRuns(3);
+      for (const run of runs) {
+        const whole = await episodesAtRun(compact, dialectOf(compact), run.id, { includeUnseen: true });
+        expect(whole.length).toBeGreaterThan(100);
+        const order = whole.map((e) => `${e.cluster}\u0000${e.controlId}`);
+        expect(order).toEqual([...order].sort());
+        expect(await episodesAtRun(compact, dialectOf(compact), run.id, { includeUnseen: true }, 37)).toEqual(whole);
+        expect(await compactStore.history.openEpisodes({ runId: run.id })).toEqual(whole);
+      }
     } finally {
       await wholeStore.close();
       await compactStore.close();
