@@ -6,6 +6,7 @@
  *
  *   npm run bench:scale                                      # 20k, 50k, 200k pods; SQLite and PostgreSQL
  *   npm run bench:scale -- --pods 200000 --engines sqlite    # one size, one engine
+ *   npm run bench:scale -- --floors false                    # memory only: no floors (they raise the RSS the report starts from)
  *
  * PostgreSQL: COMPLYD_BENCH_PG (default postgres://postgres@127.0.0.1:5432/postgres), where the
  * user may create databases; each measurement gets a new one, dropped after.
@@ -118,7 +119,7 @@ function progress(step: string, ms: number, extra = ''): void {
   process.stderr.write(`  ${step}: ${Math.round(ms)} ms, peak RSS so far ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB${extra}\n`);
 }
 
-async function measure(engine: Result['engine'], pods: number): Promise<Result> {
+async function measure(engine: Result['engine'], pods: number, floors: boolean): Promise<Result> {
   const rss = new StepRss();
   const dir = await mkdtemp(join(tmpdir(), 'complyd-scale-'));
   const { cfg, drop } = await freshStorage(engine, dir);
@@ -155,6 +156,9 @@ async function measure(engine: Result['engine'], pods: number): Promise<Result> 
     progress('record', ms.record);
 
     // The floor: as many rows, as wide as a finding episode's identity and evidence, into a bare table.
+    // It raises the RSS the report then starts from: `--floors false` leaves it out for memory.
+    ms.floor = Number.NaN;
+    if (floors) {
     rss.enter('floor');
     const db = await openDatabase(cfg);
     await db.schema.createTable('floor_rows', (t) => {
@@ -179,6 +183,7 @@ async function measure(engine: Result['engine'], pods: number): Promise<Result> 
     progress('floor', ms.floor, ` (${rows.length} rows)`);
     await db.schema.dropTable('floor_rows');
     await db.destroy();
+    }
     findings.length = 0;
     gc();
 
@@ -209,7 +214,7 @@ async function measure(engine: Result['engine'], pods: number): Promise<Result> 
     gc();
     rss.enter('stringify');
     let stringifyMs = Number.NaN;
-    if ((await stat(json)).size <= MAX_STRINGIFY_BYTES) {
+    if (floors && (await stat(json)).size <= MAX_STRINGIFY_BYTES) {
       const { readFile } = await import('node:fs/promises');
       const model = JSON.parse(await readFile(json, 'utf8')) as unknown;
       [, stringifyMs] = await timed(() => JSON.stringify(model));
@@ -226,8 +231,8 @@ async function measure(engine: Result['engine'], pods: number): Promise<Result> 
   }
 }
 
-function inChild(engine: string, pods: number): Promise<Result> {
-  const child = fork(fileURLToPath(import.meta.url), ['--measure', '--engines', engine, '--pods', String(pods)], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function inChild(engine: string, pods: number, floors: boolean): Promise<Result> {
+  const child = fork(fileURLToPath(import.meta.url), ['--measure', '--engines', engine, '--pods', String(pods), '--floors', String(floors)], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('message', (m) => resolve(m as Result));
     child.once('exit', (code) => reject(new Error(`measuring process exited (${code})`)));
@@ -260,11 +265,12 @@ function table(results: readonly Result[]): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { pods: { type: 'string', default: '20000,50000,200000' }, engines: { type: 'string', default: 'sqlite,postgres' }, measure: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { pods: { type: 'string', default: '20000,50000,200000' }, engines: { type: 'string', default: 'sqlite,postgres' }, measure: { type: 'boolean', default: false }, floors: { type: 'string', default: 'true' } } });
+  const floors = values.floors !== 'false';
   const sizes = values.pods.split(',').map(Number);
   const engines = values.engines.split(',') as Array<Result['engine']>;
   if (values.measure) {
-    process.send?.(await measure(engines[0] ?? 'sqlite', sizes[0] ?? 20_000));
+    process.send?.(await measure(engines[0] ?? 'sqlite', sizes[0] ?? 20_000, floors));
     return;
   }
   process.stdout.write(`Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n\n`);
@@ -272,7 +278,7 @@ async function main(): Promise<void> {
   for (const engine of engines) {
     for (const pods of sizes) {
       process.stderr.write(`${engine}: ${pods} pods\n`);
-      results.push(await inChild(engine, pods));
+      results.push(await inChild(engine, pods, floors));
       process.stderr.write(`${JSON.stringify(results.at(-1))}\n`);
     }
   }
