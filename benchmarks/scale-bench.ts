@@ -239,7 +239,8 @@ function inChild(engine: string, pods: number, floors: boolean): Promise<Result>
   });
 }
 
-const f0 = (n: number): string => n.toLocaleString('en-US', { maximumFractionDigits: 0 });
+/** A skipped measure is NaN, and null once sent from the measuring process. */
+const f0 = (n: number | null): string => (n === null || Number.isNaN(n) ? 'n/a' : n.toLocaleString('en-US', { maximumFractionDigits: 0 }));
 
 function table(results: readonly Result[]): string {
   const head = ['engine', 'pods', 'verdicts (non-pass)', 'evaluate', 'record', 'floor (ratio)', 'report, 6 formats (MiB)', 'JSON.stringify (ratio)', 'peak RSS: evaluate / record / report', 'peak RSS', 'MiB per 1k pods'];
