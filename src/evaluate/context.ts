@@ -42,6 +42,16 @@ export class EvalContext {
   }
 
   /**
+   * Do the seccomp annotations of older clusters take effect here? Kubernetes 1.19-1.26 copied
+   * them into the seccompProfile fields when a pod was created; 1.27 dropped them. Manifests and
+   * clusters of unknown version are read as an older cluster would read them.
+   */
+  get legacySeccompAnnotations(): boolean {
+    const minor = this.minorVersion;
+    return minor === undefined || minor < 27;
+  }
+
+  /**
    * A value derived from the snapshot once and shared by every control that asks for the
    * same key (an RBAC graph, parsed flags...). `compute` must be pure.
    */
