@@ -52,6 +52,7 @@ export interface ContainerSecurityContext extends SecurityContextCommon {
 export interface Container {
   name: string;
   image?: string;
+  imagePullPolicy?: string;
   command?: string[];
   args?: string[];
   env?: Array<{ name: string; value?: string; valueFrom?: Record<string, unknown> }>;
@@ -62,5 +63,7 @@ export interface Container {
   livenessProbe?: Record<string, unknown>;
   readinessProbe?: Record<string, unknown>;
   startupProbe?: Record<string, unknown>;
+  /** `Always` makes an init container a sidecar that runs beside the others (1.29+). */
+  restartPolicy?: string;
   lifecycle?: Record<string, unknown>;
 }

@@ -10,7 +10,7 @@ import { NSA_THEME, RBAC_EVIDENCE, SECTION, bindingFailures, concludeCluster, de
  * (src/evaluate/rbac.ts) fails, naming the subject and the role rule that grants it.
  */
 
-interface PermissionSpec {
+export interface PermissionSpec {
   id: string;
   cis: string;
   title: string;
@@ -44,7 +44,8 @@ function isScannerRole(role: RbacRole): boolean {
   return ours && role.rules.every((r) => r.rule.verbs.every((v) => READ_VERBS.has(v)));
 }
 
-function judge(ctx: EvalContext, spec: PermissionSpec): Verdict[] {
+/** Who holds the permission: one failure per binding, unknown for bindings to roles not read, latent roles (ADR 0016). */
+export function judgePermission(ctx: EvalContext, spec: Pick<PermissionSpec, 'what' | 'queries' | 'scannerNeedsIt'>): Verdict[] {
   const graph = rbacGraph(ctx);
   const matches = spec.queries
     .flatMap((q) => graph.whoCan(q))
@@ -71,7 +72,7 @@ function permissionControl(spec: PermissionSpec): CatalogControl {
     needs: RBAC_EVIDENCE,
     rationale: spec.rationale,
     remediation: spec.remediation,
-    evaluate: (ctx) => judge(ctx, spec),
+    evaluate: (ctx) => judgePermission(ctx, spec),
   });
 }
 
