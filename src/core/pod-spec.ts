@@ -8,6 +8,7 @@ export const POD_TEMPLATE_PATHS: ReadonlyArray<readonly [ResourceKind, readonly 
   ['replicasets', ['spec', 'template']],
   ['jobs', ['spec', 'template']],
   ['cronjobs', ['spec', 'jobTemplate', 'spec', 'template']],
+  ['replicationcontrollers', ['spec', 'template']],
 ];
 
 /** The parts of a PodSpec that controls read. Everything is optional, as in the API. */

@@ -1,4 +1,4 @@
-import type { Finding, KubeObject } from '../../src/core/types.js';
+import type { Finding, KubeObject, Snapshot } from '../../src/core/types.js';
 import { CONTROLS, controlsFor } from '../../src/controls/index.js';
 import { evaluate } from '../../src/evaluate/evaluate.js';
 import { normalizeObject, RESOURCE_OF_KIND } from '../../src/collect/normalize.js';
@@ -23,12 +23,14 @@ function workload(kind: string, spec: Spec): KubeObject {
       return { apiVersion: 'batch/v1', kind, metadata: meta, spec: { schedule: '@daily', jobTemplate: { spec: { template } } } };
     case 'Job':
       return { apiVersion: 'batch/v1', kind, metadata: meta, spec: { template } };
+    case 'ReplicationController':
+      return { apiVersion: 'v1', kind, metadata: meta, spec: { selector: { app: 'w' }, template } };
     default:
       return { apiVersion: 'apps/v1', kind, metadata: meta, spec: { selector: { matchLabels: { app: 'w' } }, template } };
   }
 }
 
-const KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob'];
+const KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'ReplicationController'];
 
 /** Through the collector's normalisation, so env values arrive redacted as they do from a cluster. */
 function judge(id: string, object: KubeObject): Array<[string, string | undefined, string | undefined]> {
@@ -109,8 +111,11 @@ describe.each(KINDS)('hardening controls on a %s', (kind) => {
         ['pass', 'app', undefined],
         ['fail', 'init', `${p}.initContainers[init].resources`],
       ]);
+      // The API server copies a limit into a missing request; a request alone leaves the limit unset.
       const onlyLimit = { containers: [{ name: 'app', image: good.image, resources: { limits: { [r]: '1' } } }] };
-      expect(judge(id, workload(kind, onlyLimit))).toEqual([['fail', 'app', `${p}.containers[app].resources.requests.${r}`]]);
+      expect(judge(id, workload(kind, onlyLimit))).toEqual([['pass', 'app', undefined]]);
+      const onlyRequest = { containers: [{ name: 'app', image: good.image, resources: { requests: { [r]: '1' } } }] };
+      expect(judge(id, workload(kind, onlyRequest))).toEqual([['fail', 'app', `${p}.containers[app].resources.limits.${r}`]]);
     }
   });
 
@@ -161,5 +166,37 @@ describe('frameworks', () => {
     ]);
     expect(controlsFor('reliability').map((c) => c.id)).toEqual(['REL-liveness-probe', 'REL-readiness-probe']);
     for (const c of [...controlsFor('hardening'), ...controlsFor('reliability')]) expect(c.refs.kubescape?.length).toBeGreaterThan(0);
+  });
+});
+
+describe('LimitRange defaults', () => {
+  const bare = workload('Deployment', { containers: [{ name: 'app', image: 'registry.example.com/team/app:1.0' }] });
+  const limitRange = (limits: unknown[]): KubeObject => ({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'defaults', namespace: 'team' }, spec: { limits } });
+  const run = (id: string, objects: KubeObject[], gaps: Snapshot['gaps'] = []) => {
+    const control = CONTROLS.find((c) => c.id === id);
+    if (!control) throw new Error(id);
+    return evaluate({ ...snapshotOf(objects), gaps }, [control], NOW).map((f) => [f.status, f.evidence?.path]);
+  };
+
+  it('a Container default and defaultRequest count as set', () => {
+    const lr = limitRange([{ type: 'Container', default: { memory: '256Mi' }, defaultRequest: { memory: '128Mi' } }]);
+    expect(run('HARD-memory-requests-limits', [bare, lr])).toEqual([['pass', undefined]]);
+    expect(run('HARD-cpu-requests-limits', [bare, lr])).toEqual([
+      ['fail', 'spec.template.spec.containers[app].resources'],
+    ]);
+  });
+
+  it('max alone defaults both the limit and the request, as the API server defaults the LimitRange', () => {
+    expect(run('HARD-cpu-requests-limits', [bare, limitRange([{ type: 'Container', max: { cpu: '2' } }])])).toEqual([['pass', undefined]]);
+  });
+
+  it('a Pod-type item or another namespace does not count', () => {
+    const podItem = limitRange([{ type: 'Pod', max: { cpu: '2' } }]);
+    const elsewhere: KubeObject = { ...limitRange([{ type: 'Container', default: { cpu: '1' } }]), metadata: { name: 'x', namespace: 'other' } };
+    expect(run('HARD-cpu-requests-limits', [bare, podItem, elsewhere])).toEqual([['fail', 'spec.template.spec.containers[app].resources']]);
+  });
+
+  it('is unknown, not fail, when LimitRanges could not be read', () => {
+    expect(run('HARD-cpu-requests-limits', [bare], [{ evidence: 'limitranges', reason: 'forbidden', message: 'forbidden' }])).toEqual([['unknown', undefined]]);
   });
 });

@@ -2,28 +2,63 @@ import type { Verdict } from '../../core/types.js';
 import { containersOf, type ContainerSubject } from '../../evaluate/pod-specs.js';
 import { defineControl, type CatalogControl } from '../define.js';
 import { failFields, type Offender } from '../pss/common.js';
-import { pass } from '../verdicts.js';
+import { pass, unknown } from '../verdicts.js';
+import type { EvalContext } from '../../evaluate/context.js';
+import { complete, passBecause } from '../cis/policies/common.js';
 import { NSA_THEME, SECTION, WORKLOAD_EVIDENCE } from './common.js';
 
 type Resource = 'cpu' | 'memory';
 
+/** A quantity that sets something: `0` is as good as none for the scheduler and the kernel. */
+const isSet = (value: unknown): boolean => value !== undefined && value !== null && value !== '' && !/^0+(\.0*)?[a-zA-Z]*$/.test(String(value));
+
+/** What the LimitRanges of a namespace give a container that sets nothing: a default limit and request. */
+interface NamespaceDefaults {
+  limit: boolean;
+  request: boolean;
+  names: string[];
+}
+
 /**
- * Ephemeral containers may not set resources (the API rejects them): they are not judged.
- * A request or limit of `0` is as good as none for the scheduler and the kernel.
+ * LimitRange items of type Container, read as the API server defaults them: `default` falls
+ * back to `max`, `defaultRequest` to `default` and then `min`; admission then fills a
+ * container's missing limit from `default` and missing request from `defaultRequest`.
  */
-function missing(c: ContainerSubject, resource: Resource): Offender[] {
-  const out: Offender[] = [];
-  for (const kind of ['requests', 'limits'] as const) {
-    const value = c.container.resources?.[kind]?.[resource];
-    if (value === undefined || value === null || value === '' || /^0+(\.0*)?[a-zA-Z]*$/.test(String(value))) {
-      out.push({ path: `${c.path}.resources.${kind}.${resource}`, value });
+function namespaceDefaults(ctx: EvalContext, resource: Resource): Map<string, NamespaceDefaults> {
+  return ctx.shared(`limitrange-defaults/${resource}`, () => {
+    const out = new Map<string, NamespaceDefaults>();
+    for (const lr of ctx.objects('limitranges')) {
+      const ns = lr.metadata.namespace ?? '';
+      const items = Array.isArray(lr.spec?.limits) ? (lr.spec.limits as Array<Record<string, Record<string, unknown> | string | undefined>>) : [];
+      for (const item of items) {
+        if (item.type !== 'Container') continue;
+        const pick = (key: string): unknown => (typeof item[key] === 'object' ? (item[key] as Record<string, unknown>)[resource] : undefined);
+        const limit = pick('default') ?? pick('max');
+        const request = pick('defaultRequest') ?? limit ?? pick('min');
+        const seen = out.get(ns) ?? { limit: false, request: false, names: [] };
+        out.set(ns, { limit: seen.limit || isSet(limit), request: seen.request || isSet(request), names: [...seen.names, lr.metadata.name] });
+      }
     }
-  }
+    return out;
+  });
+}
+
+/**
+ * The fields a container leaves unset, after what Kubernetes fills in: a missing request is
+ * the limit when one is set (the API server copies it), and the namespace's LimitRange
+ * defaults fill what is still missing.
+ */
+function missing(c: ContainerSubject, resource: Resource, defaults: NamespaceDefaults | undefined): Offender[] {
+  const limit = c.container.resources?.limits?.[resource];
+  const request = c.container.resources?.requests?.[resource];
+  const out: Offender[] = [];
+  if (!isSet(request) && !isSet(limit) && !defaults?.request) out.push({ path: `${c.path}.resources.requests.${resource}`, value: request });
+  if (!isSet(limit) && !defaults?.limit) out.push({ path: `${c.path}.resources.limits.${resource}`, value: limit });
   return out;
 }
 
 function resourceControl(resource: Resource, id: string, kubescape: string, rationale: string): CatalogControl {
-  const expected = `resources.requests.${resource} and resources.limits.${resource} set (non-zero)`;
+  const expected = `resources.requests.${resource} and resources.limits.${resource} set (non-zero), by the container or a LimitRange default`;
   return defineControl({
     id,
     title: `Containers set ${resource === 'cpu' ? 'CPU' : 'memory'} requests and limits`,
@@ -34,17 +69,28 @@ function resourceControl(resource: Resource, id: string, kubescape: string, rati
     needs: WORKLOAD_EVIDENCE,
     rationale:
       `${rationale} Judged per container, init containers included; ephemeral containers cannot set resources and are not judged. ` +
-      'Both the request and the limit are required, as Kubescape and Trivy require them and Polaris warns on each. A namespace LimitRange default is not read by complyd yet, so a container relying on one fails here: list such namespaces as exceptions.',
+      'Both a request and a limit must apply, as Kubernetes fills them in: a missing request is the limit when a limit is set (the API server copies it), and a LimitRange of type Container in the namespace with a default (or max) and defaultRequest (or default, or min) counts as set. Kubescape (C-0004, C-0050) and Trivy (KSV011, KSV015, KSV016, KSV018) read the container fields only and so fail a container with only a limit or relying on a LimitRange; complyd follows what the cluster runs. Which of request and limit are required is fixed (both) in this version.',
     remediation: `Set resources.requests.${resource} and resources.limits.${resource} on every container and init container, sized from observed use.`,
-    evaluate: (ctx) =>
-      ctx.podSubjects.flatMap((s) =>
-        containersOf(s)
+    alsoReads: ['limitranges'],
+    evaluate: (ctx) => {
+      const defaults = namespaceDefaults(ctx, resource);
+      const rangesRead = complete(ctx, ['limitranges']);
+      return ctx.podSubjects.flatMap((s) => {
+        const ns = defaults.get(s.resource.namespace ?? '');
+        // Ephemeral containers may not set resources (the API rejects them): not judged.
+        return containersOf(s)
           .filter((c) => c.list !== 'ephemeralContainers')
           .map((c): Verdict => {
-            const offenders = missing(c, resource);
-            return offenders.length > 0 ? failFields(c.resource, offenders, expected) : pass(c.resource);
-          }),
-      ),
+            const offenders = missing(c, resource, ns);
+            if (offenders.length === 0) {
+              const fromRange = ns && (!isSet(c.container.resources?.limits?.[resource]) || !isSet(c.container.resources?.requests?.[resource]));
+              return fromRange ? passBecause(c.resource, `what the container leaves unset is defaulted by LimitRange ${[...new Set(ns.names)].join(', ')}`) : pass(c.resource);
+            }
+            if (!rangesRead) return unknown(c.resource, `${offenders.map((o) => o.path).join(', ')} unset, and whether a LimitRange of the namespace sets a default is unknown (limitranges not read)`);
+            return failFields(c.resource, offenders, expected);
+          });
+      });
+    },
   });
 }
 

@@ -141,10 +141,12 @@ export function latentFailures(graph: RbacGraph, allows: (role: RbacRole) => rea
     const rules = allows(role);
     const [first] = rules;
     if (!first) return [];
+    // The rule as written in its role, not as parsed.
+    const written = (r: EffectiveRule): unknown => graph.role(r.source)?.object.rules?.[r.index] ?? r.rule;
     const verdict =
       rules.length === 1
-        ? fail(refOf(role.object), rulePath(role, first), first.rule, expected)
-        : fail(refOf(role.object), 'rules', Object.fromEntries(rules.map((r) => [rulePath(role, r), r.rule])), expected);
+        ? fail(refOf(role.object), rulePath(role, first), written(first), expected)
+        : fail(refOf(role.object), 'rules', Object.fromEntries(rules.map((r) => [rulePath(role, r), written(r)])), expected);
     return [{ ...verdict, message: `latent: no binding read references ${describeRole(role)}; whoever it is bound to can ${what}` }];
   });
 }
