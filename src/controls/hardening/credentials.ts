@@ -33,7 +33,8 @@ export const envCredentials = defineControl({
   evaluate: (ctx) =>
     ctx.podSubjects.flatMap(containersOf).map((c): Verdict => {
       const offenders: Offender[] = (c.container.env ?? []).flatMap((e) => {
-        const length = isSecretName(e.name) ? literalLength(e.value) : undefined;
+        // Manifests are untrusted: an entry without a name string names nothing to judge.
+        const length = typeof e.name === 'string' && isSecretName(e.name) ? literalLength(e.value) : undefined;
         return length === undefined ? [] : [{ path: `${c.path}.env[${e.name}].value`, value: `literal, ${length} chars` }];
       });
       return offenders.length > 0 ? failFields(c.resource, offenders, 'valueFrom a Secret, not a literal value') : pass(c.resource);

@@ -45,7 +45,7 @@ export const imageTag = defineControl({
   evaluate: (ctx) =>
     ctx.podSubjects.flatMap(containersOf).map((c): Verdict => {
       const image = c.container.image;
-      if (image === undefined || image === '') return fail(c.resource, `${c.path}.image`, image, 'an image with a version tag or a digest');
+      if (typeof image !== 'string' || image === '') return fail(c.resource, `${c.path}.image`, image, 'an image with a version tag or a digest');
       return floatsOnLatest(parseImage(image)) ? fail(c.resource, `${c.path}.image`, image, 'an image with a version tag or a digest, not latest') : pass(c.resource);
     }),
 });
@@ -64,7 +64,7 @@ export const imagePullPolicy = defineControl({
   evaluate: (ctx) =>
     ctx.podSubjects.flatMap(containersOf).map((c): Verdict => {
       const policy = c.container.imagePullPolicy;
-      const image = c.container.image ?? '';
+      const image = typeof c.container.image === 'string' ? c.container.image : '';
       if (!floatsOnLatest(parseImage(image)) || policy === undefined || policy === 'Always') return pass(c.resource);
       return fail(c.resource, `${c.path}.imagePullPolicy`, policy, `Always (or unset) for ${image || 'an image without a tag'}`);
     }),

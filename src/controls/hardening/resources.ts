@@ -31,8 +31,11 @@ function namespaceDefaults(ctx: EvalContext, resource: Resource): Map<string, Na
       const ns = lr.metadata.namespace ?? '';
       const items = Array.isArray(lr.spec?.limits) ? (lr.spec.limits as Array<Record<string, Record<string, unknown> | string | undefined>>) : [];
       for (const item of items) {
-        if (item.type !== 'Container') continue;
-        const pick = (key: string): unknown => (typeof item[key] === 'object' ? (item[key] as Record<string, unknown>)[resource] : undefined);
+        if (item === null || typeof item !== 'object' || item.type !== 'Container') continue;
+        const pick = (key: string): unknown => {
+          const values = item[key];
+          return values !== null && typeof values === 'object' ? (values as Record<string, unknown>)[resource] : undefined;
+        };
         const limit = pick('default') ?? pick('max');
         const request = pick('defaultRequest') ?? limit ?? pick('min');
         const seen = out.get(ns) ?? { limit: false, request: false, names: [] };
