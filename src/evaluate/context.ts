@@ -1,5 +1,6 @@
 import type { ControlPlaneComponent, KubeObject, KubeletEvidence, ResourceKind, Snapshot } from '../core/types.js';
 import { podSubjects, type PodSubject } from './pod-specs.js';
+import { DEFAULT_HARDENING_POLICY, type HardeningPolicy } from '../core/hardening-policy.js';
 
 /**
  * What a control's evaluate receives: the snapshot and views derived from it once per
@@ -14,6 +15,8 @@ export class EvalContext {
     readonly snapshot: Snapshot,
     /** Evaluation time; controls never read the clock themselves. */
     readonly now: Date,
+    /** The configuration's image policy (`hardening:`); off unless configured. */
+    readonly hardening: HardeningPolicy = DEFAULT_HARDENING_POLICY,
   ) {}
 
   get podSubjects(): PodSubject[] {

@@ -1,6 +1,7 @@
 import type { Finding, KubeObject, Snapshot } from '../../src/core/types.js';
 import { CONTROLS, controlsFor } from '../../src/controls/index.js';
-import { evaluate } from '../../src/evaluate/evaluate.js';
+import { evaluate, evaluateIn } from '../../src/evaluate/evaluate.js';
+import { EvalContext } from '../../src/evaluate/context.js';
 import { normalizeObject, RESOURCE_OF_KIND } from '../../src/collect/normalize.js';
 import { parseImage } from '../../src/controls/hardening/images.js';
 import { NOW, snapshotOf } from './pss-helpers.js';
@@ -157,6 +158,8 @@ describe('frameworks', () => {
       'HARD-cpu-requests-limits',
       'HARD-image-tag',
       'HARD-image-pull-policy',
+      'HARD-image-digest',
+      'HARD-image-registry',
       'HARD-read-only-root-filesystem',
       'HARD-env-literal-credentials',
       'HARD-rbac-pod-exec',
@@ -165,7 +168,8 @@ describe('frameworks', () => {
       'HARD-service-exposure',
     ]);
     expect(controlsFor('reliability').map((c) => c.id)).toEqual(['REL-liveness-probe', 'REL-readiness-probe']);
-    for (const c of [...controlsFor('hardening'), ...controlsFor('reliability')]) expect(c.refs.kubescape?.length).toBeGreaterThan(0);
+    // Every one carries the kubescape control it matches, but the digest policy, which kubescape has no control for.
+    for (const c of [...controlsFor('hardening'), ...controlsFor('reliability')].filter((x) => x.id !== 'HARD-image-digest')) expect(c.refs.kubescape?.length).toBeGreaterThan(0);
   });
 });
 
@@ -198,5 +202,31 @@ describe('LimitRange defaults', () => {
 
   it('is unknown, not fail, when LimitRanges could not be read', () => {
     expect(run('HARD-cpu-requests-limits', [bare], [{ evidence: 'limitranges', reason: 'forbidden', message: 'forbidden' }])).toEqual([['unknown', undefined]]);
+  });
+});
+
+describe('image policy from the configuration', () => {
+  const pod = workload('Pod', { containers: [{ name: 'a', image: 'nginx:1.27' }], initContainers: [{ name: 'i', image: 'ghcr.io/team/tool:2@sha256:abc' }] });
+  const run = (id: string, policy: { requireDigest: boolean; allowedRegistries: string[] }) => {
+    const control = CONTROLS.find((c) => c.id === id);
+    if (!control) throw new Error(id);
+    return evaluateIn(new EvalContext(snapshotOf([pod]), NOW, policy), [control]).map((f) => [f.status, f.resource.container, f.evidence?.path]);
+  };
+
+  it('is not applicable while off (the default)', () => {
+    expect(run('HARD-image-digest', { requireDigest: false, allowedRegistries: [] })).toEqual([['not-applicable', undefined, undefined]]);
+    expect(run('HARD-image-registry', { requireDigest: false, allowedRegistries: [] })).toEqual([['not-applicable', undefined, undefined]]);
+  });
+
+  it('judges every container when on', () => {
+    expect(run('HARD-image-digest', { requireDigest: true, allowedRegistries: [] })).toEqual([
+      ['fail', 'a', 'spec.containers[a].image'],
+      ['pass', 'i', undefined],
+    ]);
+    expect(run('HARD-image-registry', { requireDigest: false, allowedRegistries: ['ghcr.io/team'] })).toEqual([
+      ['fail', 'a', 'spec.containers[a].image'],
+      ['pass', 'i', undefined],
+    ]);
+    expect(run('HARD-image-registry', { requireDigest: false, allowedRegistries: ['docker.io/library', 'ghcr.io'] }).map((v) => v[0])).toEqual(['pass', 'pass']);
   });
 });

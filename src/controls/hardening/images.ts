@@ -1,7 +1,7 @@
 import type { Verdict } from '../../core/types.js';
 import { containersOf } from '../../evaluate/pod-specs.js';
 import { defineControl } from '../define.js';
-import { fail, pass } from '../verdicts.js';
+import { fail, notApplicable, pass } from '../verdicts.js';
 import { NSA_THEME, SECTION, WORKLOAD_EVIDENCE } from './common.js';
 
 /** An image reference split as the container runtime reads it. */
@@ -67,5 +67,71 @@ export const imagePullPolicy = defineControl({
       const image = typeof c.container.image === 'string' ? c.container.image : '';
       if (!floatsOnLatest(parseImage(image)) || policy === undefined || policy === 'Always') return pass(c.resource);
       return fail(c.resource, `${c.path}.imagePullPolicy`, policy, `Always (or unset) for ${image || 'an image without a tag'}`);
+    }),
+});
+
+/**
+ * The registry of an image as the runtime resolves it: the first path segment when it looks
+ * like a host (has a `.` or `:`, or is `localhost`), else Docker Hub (`docker.io`, with
+ * `library/` for a one-segment name).
+ */
+export function registryPath(repository: string): string {
+  const [first = '', ...rest] = repository.split('/');
+  const isHost = rest.length > 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
+  if (isHost) return repository;
+  return `docker.io/${rest.length === 0 ? `library/${first}` : repository}`;
+}
+
+/** Is the image under one of the allowed prefixes (a whole host, or a host and path)? */
+export function fromAllowedRegistry(repository: string, allowed: readonly string[]): boolean {
+  const path = registryPath(repository);
+  return allowed.some((prefix) => {
+    const p = prefix.replace(/\/+$/, '');
+    return path === p || path.startsWith(`${p}/`);
+  });
+}
+
+export const imageDigest = defineControl({
+  id: 'HARD-image-digest',
+  title: 'Images are referenced by digest (when required by configuration)',
+  section: SECTION.images,
+  severity: 'medium',
+  frameworks: ['hardening', 'nsa'],
+  refs: { nsa: NSA_THEME.images },
+  needs: WORKLOAD_EVIDENCE,
+  rationale:
+    'A tag can be moved to other content at any time, by the publisher or by whoever controls the registry; a digest names exactly the bytes that were reviewed and scanned. Requiring digests is a site policy, so this control is off by default (hardening.requireDigest: true turns it on; every container is then judged, init and ephemeral too) and reports not-applicable on each workload until then.',
+  remediation: 'Reference every image by digest (registry.example.com/app:1.4.2@sha256:...), resolving tags to digests in the delivery pipeline.',
+  evaluate: (ctx) =>
+    ctx.podSubjects.flatMap((s): Verdict[] => {
+      if (!ctx.hardening.requireDigest) return [notApplicable(s.resource, 'digests are not required (hardening.requireDigest is false)')];
+      return containersOf(s).map((c) => {
+        const image = typeof c.container.image === 'string' ? c.container.image : '';
+        return parseImage(image).digest ? pass(c.resource) : fail(c.resource, `${c.path}.image`, image, 'an image referenced by digest (@sha256:...)');
+      });
+    }),
+});
+
+export const imageRegistry = defineControl({
+  id: 'HARD-image-registry',
+  title: 'Images come from allowed registries (when an allow-list is configured)',
+  section: SECTION.images,
+  severity: 'high',
+  frameworks: ['hardening', 'nsa'],
+  refs: { nsa: NSA_THEME.images, kubescape: ['C-0078'] },
+  needs: WORKLOAD_EVIDENCE,
+  rationale:
+    'Images pulled from registries nobody reviews bring code nobody scanned, and a typo in a public name can pull an attacker\'s image. The allow-list is a site policy (hardening.allowedRegistries, empty by default: the control is then not-applicable). An image without a registry host is read as the runtime reads it, from docker.io (library/ for a single name), so allowing docker.io/library covers nginx but not someone/nginx. Every container is judged, init and ephemeral too.',
+  remediation: 'Pull images only from the allowed registries (mirror what is needed from public ones into them), and enforce the list with an admission policy.',
+  evaluate: (ctx) =>
+    ctx.podSubjects.flatMap((s): Verdict[] => {
+      const allowed = ctx.hardening.allowedRegistries;
+      if (allowed.length === 0) return [notApplicable(s.resource, 'no registry allow-list is configured (hardening.allowedRegistries)')];
+      return containersOf(s).map((c) => {
+        const image = typeof c.container.image === 'string' ? c.container.image : '';
+        return image !== '' && fromAllowedRegistry(parseImage(image).repository, allowed)
+          ? pass(c.resource)
+          : fail(c.resource, `${c.path}.image`, image, `an image from ${allowed.join(', ')}`);
+      });
     }),
 });

@@ -1,6 +1,6 @@
 import type { CatalogControl } from '../define.js';
 import { cpuResources, memoryResources } from './resources.js';
-import { imagePullPolicy, imageTag } from './images.js';
+import { imageDigest, imagePullPolicy, imageRegistry, imageTag } from './images.js';
 import { readOnlyRootFilesystem } from './filesystem.js';
 import { envCredentials } from './credentials.js';
 import { clusterManagement, podExec, workloadWrite } from './rbac.js';
@@ -17,6 +17,8 @@ export const HARDENING_CONTROLS: readonly CatalogControl[] = [
   cpuResources,
   imageTag,
   imagePullPolicy,
+  imageDigest,
+  imageRegistry,
   readOnlyRootFilesystem,
   envCredentials,
   podExec,
