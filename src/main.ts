@@ -86,6 +86,7 @@ export async function runScan(
     {
       store,
       controls: opts.controls ?? CONTROLS,
+      hardening: config.hardening,
       collect: (target) =>
         collectCluster(target, {
           pageSize: config.collect.pageSize,

@@ -1,7 +1,7 @@
 import { extname } from 'node:path';
 import { Composer, LineCounter, parseAllDocuments, Parser, type DocumentOptions, type ParseOptions, type SchemaOptions, type Tags } from 'yaml';
 import type { ControlPlaneComponent, KubeObject, KubeProxyConfigFile, ResourceKind, Snapshot } from '../core/types.js';
-import { AppError } from '../core/errors.js';
+import { AppError, UsageError } from '../core/errors.js';
 import { COMPONENT_NAMES, type ComponentName } from '../core/components.js';
 import { kubeProxyConfigFiles } from '../core/kube-proxy.js';
 import type { PodSpec } from '../core/pod-spec.js';
@@ -62,6 +62,19 @@ export interface LoadManifestsOptions {
   collectedAt?: Date;
   /** A larger file is not read, and reported. @default DEFAULT_MAX_FILE_BYTES */
   maxFileBytes?: number;
+  /**
+   * Namespace given to namespaced objects that name none, as `kubectl apply -n` would.
+   * @default 'default'
+   */
+  namespace?: string;
+}
+
+/** Resources that live outside any namespace: a manifest of one is never placed in one. */
+const CLUSTER_SCOPED: ReadonlySet<ResourceKind> = new Set(['namespaces', 'nodes', 'clusterroles', 'clusterrolebindings']);
+
+/** A DNS-1123 label, what the API server accepts as a namespace name. */
+export function isNamespaceName(name: string): boolean {
+  return name.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name);
 }
 
 /** A file that cannot be used. The message names the file, document and line: `deploy.yaml: document 2 (line 14): ...`. */
@@ -89,7 +102,9 @@ export class ManifestError extends AppError {
  */
 export async function loadManifests(paths: string[], options: LoadManifestsOptions = {}): Promise<LoadedManifests> {
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const objects = new ObjectSet();
+  const namespace = options.namespace ?? 'default';
+  if (!isNamespaceName(namespace)) throw new UsageError(`--namespace: "${namespace}" is not a valid namespace name (lower-case letters, digits and "-", at most 63)`);
+  const objects = new ObjectSet(namespace);
   const skippedPaths: SkippedPath[] = [];
   const unreadable: ManifestError[] = [];
   const empty: EmptyPath[] = [];
@@ -217,6 +232,9 @@ class ObjectSet {
   kept = 0;
   private readonly seen = new Map<string, { file: string; doc: number; index: number }>();
 
+  /** `namespace`: where a namespaced object that names none goes, as kubectl apply places it. */
+  constructor(private readonly namespace: string) {}
+
   /** A malformed object goes to `unreadable`, naming where it is. */
   add(item: Item, file: string, doc: number, line: number, unreadable: ManifestError[]): void {
     const kind = typeof item.value.kind === 'string' ? item.value.kind : '';
@@ -245,6 +263,9 @@ class ObjectSet {
       unreadable.push(new ManifestError(file, `${item.label}${err.message}`, doc, line, { cause: err }));
       return;
     }
+    // Without metadata.namespace, kubectl apply creates the object in its current namespace:
+    // judging it there lets the namespace and service-account controls see it.
+    if (!CLUSTER_SCOPED.has(resource) && !obj.metadata.namespace) obj = { ...obj, metadata: { ...obj.metadata, namespace: this.namespace } };
     const shape = podSpecProblem(resource, item.value);
     if (shape) {
       unreadable.push(new ManifestError(file, `${item.label}${resource}/${obj.metadata.name}: ${shape}`, doc, line));

@@ -31,6 +31,10 @@ export const RESOURCE_OF_KIND: Record<string, ResourceKind> = {
   ClusterRoleBinding: 'clusterrolebindings',
   Node: 'nodes',
   Secret: 'secrets',
+  ReplicationController: 'replicationcontrollers',
+  LimitRange: 'limitranges',
+  CiliumNetworkPolicy: 'ciliumnetworkpolicies',
+  CiliumClusterwideNetworkPolicy: 'ciliumclusterwidenetworkpolicies',
 };
 
 /** Resource -> its kind and current apiVersion, to fill list items that omit them. */
@@ -53,6 +57,10 @@ export const KIND_OF_RESOURCE: Record<ResourceKind, { kind: string; apiVersion: 
   clusterrolebindings: { kind: 'ClusterRoleBinding', apiVersion: 'rbac.authorization.k8s.io/v1' },
   nodes: { kind: 'Node', apiVersion: 'v1' },
   secrets: { kind: 'Secret', apiVersion: 'v1' },
+  replicationcontrollers: { kind: 'ReplicationController', apiVersion: 'v1' },
+  limitranges: { kind: 'LimitRange', apiVersion: 'v1' },
+  ciliumnetworkpolicies: { kind: 'CiliumNetworkPolicy', apiVersion: 'cilium.io/v2' },
+  ciliumclusterwidenetworkpolicies: { kind: 'CiliumClusterwideNetworkPolicy', apiVersion: 'cilium.io/v2' },
 };
 
 /** API groups each resource is served from, current and legacy ('' is the core group). */
@@ -75,6 +83,10 @@ const GROUPS_OF_RESOURCE: Record<ResourceKind, readonly string[]> = {
   clusterroles: ['rbac.authorization.k8s.io'],
   rolebindings: ['rbac.authorization.k8s.io'],
   clusterrolebindings: ['rbac.authorization.k8s.io'],
+  replicationcontrollers: [''],
+  limitranges: [''],
+  ciliumnetworkpolicies: ['cilium.io'],
+  ciliumclusterwidenetworkpolicies: ['cilium.io'],
 };
 
 /**
@@ -157,6 +169,10 @@ function kindFields(raw: Raw, resource: ResourceKind, bad: (problem: string) => 
     if (roleRef) out.roleRef = roleRef as Record<string, unknown>;
     if (aggregationRule) out.aggregationRule = aggregationRule as Record<string, unknown>;
     return out;
+  }
+  if (resource === 'ciliumnetworkpolicies' || resource === 'ciliumclusterwidenetworkpolicies') {
+    const specs = optional(raw, 'specs', 'list', bad, keep);
+    return specs ? { specs: specs as unknown[] } : {};
   }
   if (resource === 'serviceaccounts' && typeof raw.automountServiceAccountToken === 'boolean') {
     return { automountServiceAccountToken: raw.automountServiceAccountToken };

@@ -7,6 +7,11 @@ export interface ListEndpoint {
   readonly path: string;
   /** Secrets are listed as PartialObjectMetadataList: their values never leave the cluster. */
   readonly metadataOnly?: boolean;
+  /**
+   * Served by a CustomResourceDefinition that a cluster may not have: a 404 for the list means
+   * "not installed" (an empty list), not a gap.
+   */
+  readonly customResource?: boolean;
 }
 
 /** Where each collected resource is listed, cluster-wide. */
@@ -33,6 +38,10 @@ export const ENDPOINTS: readonly ResourceEndpoint[] = [
   { resource: 'clusterroles', path: '/apis/rbac.authorization.k8s.io/v1/clusterroles' },
   { resource: 'rolebindings', path: '/apis/rbac.authorization.k8s.io/v1/rolebindings' },
   { resource: 'clusterrolebindings', path: '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings' },
+  { resource: 'replicationcontrollers', path: '/api/v1/replicationcontrollers' },
+  { resource: 'limitranges', path: '/api/v1/limitranges' },
+  { resource: 'ciliumnetworkpolicies', path: '/apis/cilium.io/v2/ciliumnetworkpolicies', customResource: true },
+  { resource: 'ciliumclusterwidenetworkpolicies', path: '/apis/cilium.io/v2/ciliumclusterwidenetworkpolicies', customResource: true },
 ];
 
 /** Ask for metadata only; the server then never sends `data`, so no value can leak. */

@@ -22,6 +22,7 @@ export interface Config {
   readonly output: RawConfig['output'];
   readonly collect: RawConfig['collect'];
   readonly retention: RawConfig['retention'];
+  readonly hardening: RawConfig['hardening'];
   /** Scheduled report jobs, each with its directory resolved. */
   readonly reports: ReadonlyArray<RawConfig['reports'][number] & { dir: string }>;
   readonly log: RawConfig['log'];
@@ -71,6 +72,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     output: { ...cfg.output, dir: resolvePath(base, cfg.output.dir) },
     collect: cfg.collect,
     retention: cfg.retention,
+    hardening: cfg.hardening,
     reports: cfg.reports.map((job) => ({ ...job, dir: job.dir !== undefined ? resolvePath(base, job.dir) : join(resolvePath(base, cfg.output.dir), job.name) })),
     log: cfg.log,
     exceptions: { ...cfg.exceptions, paths: cfg.exceptions.paths.map((p) => resolvePath(base, p)) },

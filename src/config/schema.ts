@@ -159,6 +159,16 @@ export const configSchema = z
       })
       .strict()
       .default({ paths: [], maxLifetime: 180 * 86_400_000 }),
+    /** Image policy of the hardening controls (HARD-image-digest, HARD-image-registry). @default off */
+    hardening: z
+      .object({
+        /** Every image must be referenced by digest (@sha256:...). @default false */
+        requireDigest: z.boolean().default(false),
+        /** Registries (host, or host/path prefix) images may come from. @default any */
+        allowedRegistries: z.array(z.string().min(1).regex(/^[^\s@:]+(:\d+)?(\/[^\s@:]+)*$/, 'must be a registry host[:port] with an optional path, like registry.example.com/team')).default([]),
+      })
+      .strict()
+      .default({ requireDigest: false, allowedRegistries: [] }),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()

@@ -1,5 +1,5 @@
 import type { EvidenceKind } from '../core/types.js';
-import { modeOf, type Control, type ControlMode } from '../core/control.js';
+import { FRAMEWORKS, modeOf, type Control, type ControlMode } from '../core/control.js';
 
 /** One row of the catalog as auditors receive it (complyd controls --format json|csv|md). */
 export interface CatalogEntry {
@@ -78,7 +78,7 @@ export function catalogMarkdown(entries: readonly CatalogEntry[], catalogVersion
     '',
     '| Framework | Controls | Automated | Partial | Manual |',
     '| --- | ---: | ---: | ---: | ---: |',
-    ...['cis-1.12', 'pss-baseline', 'pss-restricted', 'nsa'].map((f) => {
+    ...FRAMEWORKS.map((f) => {
       const of = entries.filter((e) => e.frameworks.includes(f));
       return `| ${f} | ${of.length} | ${of.filter((e) => e.mode === 'automated').length} | ${of.filter((e) => e.mode === 'partial').length} | ${of.filter((e) => e.mode === 'manual').length} |`;
     }),

@@ -4,6 +4,7 @@ import { CONTROL_PLANE_CONTROLS } from './cis/control-plane/index.js';
 import { NODE_CONTROLS } from './cis/node/index.js';
 import { NODE_FILE_CONTROLS } from './cis/node-files/index.js';
 import { POLICY_CONTROLS } from './cis/policies/index.js';
+import { HARDENING_CONTROLS, RELIABILITY_CONTROLS } from './hardening/index.js';
 import hostNetwork from './pss/host-network.js';
 import hostPid from './pss/host-pid.js';
 import hostIpc from './pss/host-ipc.js';
@@ -59,10 +60,13 @@ export const CONTROLS: readonly CatalogControl[] = [
   seccompRestricted,
   capabilitiesRestricted,
   procMountRestricted,
+  // Hardening beyond CIS and PSS, then reliability.
+  ...HARDENING_CONTROLS,
+  ...RELIABILITY_CONTROLS,
 ];
 
 /** Version of the catalog, recorded with every run so a report names what judged it. */
-export const CATALOG_VERSION = '2026.11-1';
+export const CATALOG_VERSION = '2026.12-1';
 
 export function controlsFor(framework?: Framework): readonly CatalogControl[] {
   return framework ? CONTROLS.filter((c) => c.frameworks.includes(framework)) : CONTROLS;

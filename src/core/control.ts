@@ -1,7 +1,11 @@
 import type { EvidenceKind, Severity, Verdict } from './types.js';
 
 /** Frameworks a control can belong to; a scan or report can be limited to one. */
-export const FRAMEWORKS = ['cis-1.12', 'pss-baseline', 'pss-restricted', 'nsa'] as const;
+/**
+ * `hardening`: checks of the established scanners beyond CIS and PSS (resources, images,
+ * read-only filesystems, literal credentials, RBAC reach, exposure); `reliability`: probes.
+ */
+export const FRAMEWORKS = ['cis-1.12', 'pss-baseline', 'pss-restricted', 'nsa', 'hardening', 'reliability'] as const;
 export type Framework = (typeof FRAMEWORKS)[number];
 
 /** The framework key of the sums over every evaluated control. */

@@ -8,6 +8,7 @@ export const POD_TEMPLATE_PATHS: ReadonlyArray<readonly [ResourceKind, readonly 
   ['replicasets', ['spec', 'template']],
   ['jobs', ['spec', 'template']],
   ['cronjobs', ['spec', 'jobTemplate', 'spec', 'template']],
+  ['replicationcontrollers', ['spec', 'template']],
 ];
 
 /** The parts of a PodSpec that controls read. Everything is optional, as in the API. */
@@ -52,6 +53,7 @@ export interface ContainerSecurityContext extends SecurityContextCommon {
 export interface Container {
   name: string;
   image?: string;
+  imagePullPolicy?: string;
   command?: string[];
   args?: string[];
   env?: Array<{ name: string; value?: string; valueFrom?: Record<string, unknown> }>;
@@ -62,5 +64,7 @@ export interface Container {
   livenessProbe?: Record<string, unknown>;
   readinessProbe?: Record<string, unknown>;
   startupProbe?: Record<string, unknown>;
+  /** `Always` makes an init container a sidecar that runs beside the others (1.29+). */
+  restartPolicy?: string;
   lifecycle?: Record<string, unknown>;
 }

@@ -40,6 +40,11 @@ export const RESOURCE_KINDS = [
   'clusterrolebindings',
   'nodes',
   'secrets',
+  'replicationcontrollers',
+  'limitranges',
+  // Cilium's own policies (CRDs): an empty list where Cilium is not installed.
+  'ciliumnetworkpolicies',
+  'ciliumclusterwidenetworkpolicies',
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
@@ -66,6 +71,8 @@ export interface KubeObject {
   metadata: ObjectMeta;
   spec?: Record<string, unknown>;
   status?: Record<string, unknown>;
+  /** Only for Cilium policies: a list of rules besides (or instead of) `spec`. */
+  specs?: unknown[];
   /** Only for RBAC objects. */
   rules?: unknown[];
   subjects?: unknown[];

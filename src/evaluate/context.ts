@@ -1,5 +1,6 @@
 import type { ControlPlaneComponent, KubeObject, KubeletEvidence, ResourceKind, Snapshot } from '../core/types.js';
 import { podSubjects, type PodSubject } from './pod-specs.js';
+import { DEFAULT_HARDENING_POLICY, type HardeningPolicy } from '../core/hardening-policy.js';
 
 /**
  * What a control's evaluate receives: the snapshot and views derived from it once per
@@ -14,6 +15,8 @@ export class EvalContext {
     readonly snapshot: Snapshot,
     /** Evaluation time; controls never read the clock themselves. */
     readonly now: Date,
+    /** The configuration's image policy (`hardening:`); off unless configured. */
+    readonly hardening: HardeningPolicy = DEFAULT_HARDENING_POLICY,
   ) {}
 
   get podSubjects(): PodSubject[] {
@@ -39,6 +42,16 @@ export class EvalContext {
   get minorVersion(): number | undefined {
     const m = /^v?1\.(\d+)/.exec(this.snapshot.serverVersion?.gitVersion ?? '');
     return m ? Number(m[1]) : undefined;
+  }
+
+  /**
+   * Do the seccomp annotations of older clusters take effect here? Kubernetes 1.19-1.26 copied
+   * them into the seccompProfile fields when a pod was created; 1.27 dropped them. Manifests and
+   * clusters of unknown version are read as an older cluster would read them.
+   */
+  get legacySeccompAnnotations(): boolean {
+    const minor = this.minorVersion;
+    return minor === undefined || minor < 27;
   }
 
   /**

@@ -135,3 +135,44 @@ export function isWindowsPod(subject: PodSubject): boolean {
 export function inUserNamespace(subject: PodSubject): boolean {
   return subject.spec.hostUsers === false;
 }
+
+/** Seccomp annotations of clusters before 1.27 (deprecated since 1.19, when the fields came). */
+export const SECCOMP_POD_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
+export const SECCOMP_CONTAINER_ANNOTATION_PREFIX = 'container.seccomp.security.alpha.kubernetes.io/';
+
+/** The profile type an annotation value stands for, as the API server's field sync maps it. */
+export function seccompTypeOfAnnotation(value: string): string {
+  if (value === 'runtime/default' || value === 'docker/default') return 'RuntimeDefault';
+  if (value === 'unconfined') return 'Unconfined';
+  if (value.startsWith('localhost/')) return 'Localhost';
+  return value;
+}
+
+export interface EffectiveSeccomp {
+  /** The profile type that applies (`RuntimeDefault`...), undefined when nothing sets one. */
+  type: unknown;
+  /** The field or annotation that decides it: `...seccompProfile.type` or `...annotations[key]`. */
+  path: string;
+  from: 'container' | 'pod' | 'unset';
+}
+
+/**
+ * The seccomp profile type of one container. Fields first (container, then pod); with `legacy`,
+ * an annotation stands for its field where that field is unset, as the API server's version
+ * skew handling (1.19-1.26) copied it into the field when the pod was created: the container's
+ * `container.seccomp.security.alpha.kubernetes.io/<name>`, then the pod's
+ * `seccomp.security.alpha.kubernetes.io/pod`.
+ */
+export function effectiveSeccomp(subject: PodSubject, c: ContainerSubject, legacy: boolean): EffectiveSeccomp {
+  const annotation = (key: string): EffectiveSeccomp | undefined => {
+    const value = legacy ? subject.podAnnotations[key] : undefined;
+    return typeof value === 'string' ? { type: seccompTypeOfAnnotation(value), path: `${subject.metadataPath}.annotations[${key}]`, from: key === SECCOMP_POD_ANNOTATION ? 'pod' : 'container' } : undefined;
+  };
+  const own = c.container.securityContext?.seccompProfile;
+  if (own) return { type: own.type, path: `${c.path}.securityContext.seccompProfile.type`, from: 'container' };
+  const ownAnnotation = annotation(SECCOMP_CONTAINER_ANNOTATION_PREFIX + c.container.name);
+  if (ownAnnotation) return ownAnnotation;
+  const pod = subject.spec.securityContext?.seccompProfile;
+  if (pod) return { type: pod.type, path: `${subject.specPath}.securityContext.seccompProfile.type`, from: 'pod' };
+  return annotation(SECCOMP_POD_ANNOTATION) ?? { type: undefined, path: `${c.path}.securityContext.seccompProfile.type`, from: 'unset' };
+}

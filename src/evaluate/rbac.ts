@@ -278,6 +278,28 @@ export class RbacGraph {
     return out;
   }
 
+  /**
+   * Roles that no binding read references and whose rules no other ClusterRole gathers by
+   * aggregation: what they allow is granted to nobody yet, but one binding away.
+   */
+  unboundRoles(): RbacRole[] {
+    const referenced = new Set(this.grants.map((g) => roleKey(g.roleRef)));
+    // A binding with no subjects still references its role.
+    for (const b of this.bindings) {
+      const name = typeof b.roleRef?.name === 'string' ? b.roleRef.name : '';
+      const kind = b.roleRef?.kind === 'Role' && b.kind === 'RoleBinding' ? 'Role' : 'ClusterRole';
+      referenced.add(roleKey(kind === 'Role' ? { kind, name, namespace: b.metadata.namespace ?? '' } : { kind, name }));
+    }
+    const aggregated = new Set<string>();
+    for (const r of this.roles) for (const e of r.rules) if (roleKey(e.source) !== roleKey(r)) aggregated.add(roleKey(e.source));
+    return this.roles.filter((r) => !referenced.has(roleKey(r)) && !aggregated.has(roleKey(r)));
+  }
+
+  /** The rules of a role that would allow the query once bound (a Role grants namespaced resources only). */
+  rulesAllowing(role: RbacRole, query: AccessQuery): EffectiveRule[] {
+    return role.rules.filter((r) => ruleAllows(r.rule, query) && (role.kind === 'ClusterRole' || matchingResources(r.rule, query).some((x) => !isClusterScoped(x))));
+  }
+
   private grantsOf(binding: KubeObject): RbacGrant[] {
     const ref = binding.roleRef ?? {};
     const namespaced = binding.kind === 'RoleBinding';
@@ -476,6 +498,15 @@ export function isSystemSubject(subject: RbacSubject): boolean {
   if (subject.kind === 'Group') return SYSTEM_GROUPS.includes(subject.name) || subject.name.startsWith('system:bootstrappers:');
   if (subject.kind === 'User') return SYSTEM_USERS.includes(subject.name) || subject.name.startsWith('system:node:');
   return false;
+}
+
+/**
+ * Roles Kubernetes ships and keeps up to date (cluster-admin, admin, edit, system:controller:*...),
+ * recognised by the `system:` name prefix or the `kubernetes.io/bootstrapping: rbac-defaults`
+ * label. What they allow is by design; who is bound to them is what the controls judge.
+ */
+export function isKubernetesRole(role: RbacRole): boolean {
+  return role.name.startsWith('system:') || role.object.metadata.labels?.['kubernetes.io/bootstrapping'] === 'rbac-defaults';
 }
 
 /** A group that stands for many identities (all authenticated users, all service accounts...). */

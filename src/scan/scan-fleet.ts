@@ -1,3 +1,4 @@
+import type { HardeningPolicy } from '../core/hardening-policy.js';
 import { snapshotHash } from './snapshot-hash.js';
 import { performance } from 'node:perf_hooks';
 import type { ClusterScan, ClusterTarget, Evidence, Finding, Snapshot } from '../core/types.js';
@@ -31,6 +32,8 @@ export interface ScanFleetDeps {
   owner: string;
   /** Applied to every cluster's failing findings at the run's start; none when absent. */
   exceptions?: readonly Exception[];
+  /** The configuration's image policy for the hardening controls; off when absent. */
+  hardening?: HardeningPolicy;
 }
 
 /** What scanCluster needs beyond the deps: the exceptions compiled once per run, and the run's time. */
@@ -168,7 +171,7 @@ export async function scanCluster(target: ClusterTarget, deps: ClusterScanDeps):
           throw new Error(`${name} failed: ${errorMessage(err)}`, { cause: err });
         }
       };
-      const ctx = await step('evaluation', () => new EvalContext(snapshot, deps.now()));
+      const ctx = await step('evaluation', () => new EvalContext(snapshot, deps.now(), deps.hardening));
       const { findings, passes } = await step('evaluation', () => evaluateCompact(ctx, deps.controls));
       const exceptions = deps.exceptions;
       if (exceptions) await step('exceptions', () => applyExceptions(findings, exceptions.compiled, snapshotTarget(snapshot), exceptions.at));

@@ -77,7 +77,7 @@ reports:
     expect(json.every((c) => c.frameworks.includes('pss-baseline'))).toBe(true);
     const bad = await runCli(['controls', '--framework', 'iso27001']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--framework must be one of cis-1\.12, pss-baseline, pss-restricted, nsa, not "iso27001"/);
+    expect(bad.stderr).toMatch(/--framework must be one of cis-1\.12, pss-baseline, pss-restricted, nsa, hardening, reliability, not "iso27001"/);
   });
 
   it('scans the configured fleet: per-cluster summary, run id, report, exit 3 for the cluster it could not assess', async () => {

@@ -145,9 +145,23 @@ describe('rules the fixtures do not pin down', () => {
     expect(judge('CIS-5.2.1', snapshotOf([kubeSystem]))).toEqual([]);
   });
 
-  it('5.2.8: the CAP_ prefix and lower case name the same capability', () => {
-    const findings = judge('CIS-5.2.8', snapshotOf([deployment({ containers: [container('a', { capabilities: { drop: ['cap_net_raw'] } })] })]));
-    expect(findings.map((f) => f.status)).toEqual(['pass']);
+  it('5.2.8: a drop counts only written as admission compares it (NET_RAW, ALL), an add in any spelling', () => {
+    const judged = (capabilities: unknown) => judge('CIS-5.2.8', snapshotOf([deployment({ containers: [container('a', { capabilities })] })])).map((f) => [f.status, f.evidence?.path]);
+    expect(judged({ drop: ['cap_net_raw'] })).toEqual([['fail', 'spec.template.spec.containers[a].securityContext.capabilities.drop']]);
+    expect(judged({ drop: ['all'] })).toEqual([['fail', 'spec.template.spec.containers[a].securityContext.capabilities.drop']]);
+    expect(judged({ drop: ['ALL'] })).toEqual([['pass', undefined]]);
+    expect(judged({ drop: ['NET_RAW'] })).toEqual([['pass', undefined]]);
+    expect(judged({ drop: ['ALL'], add: ['cap_net_raw'] })).toEqual([['fail', 'spec.template.spec.containers[a].securityContext.capabilities.add']]);
+    expect(judged({ drop: ['ALL'], add: ['all'] })).toEqual([['fail', 'spec.template.spec.containers[a].securityContext.capabilities.add']]);
+  });
+
+  it('PSS capabilities: ALL and names are compared exactly, as PodSecurity admission does', () => {
+    const judged = (id: string, capabilities: unknown) => judge(id, snapshotOf([deployment({ containers: [container('a', { capabilities })] })])).map((f) => f.status);
+    expect(judged('PSS-capabilities-restricted', { drop: ['all'] })).toEqual(['fail']);
+    expect(judged('PSS-capabilities-restricted', { drop: ['ALL'] })).toEqual(['pass']);
+    expect(judged('PSS-capabilities-baseline', { add: ['all'] })).toEqual(['fail']);
+    expect(judged('PSS-capabilities-baseline', { add: ['chown'] })).toEqual(['fail']);
+    expect(judged('PSS-capabilities-baseline', { add: ['CHOWN'] })).toEqual(['pass']);
   });
 
   it('5.3.1: reports the network plugin it recognises for a person to confirm', () => {

@@ -25,7 +25,23 @@ table('PSS-seccomp-restricted', [
     pod({ securityContext: { seccompProfile: { type: 'Unconfined' } }, containers: [container('a', { seccompProfile: { type: 'RuntimeDefault' } })] }),
     [P('a'), F(undefined, 'spec.securityContext.seccompProfile.type', 'Unconfined')],
   ],
-  ['legacy annotation runtime/default does not count', pod({ containers: [container('app')] }, { [SECCOMP_POD]: 'runtime/default' }), [F('app', 'spec.containers[app].securityContext.seccompProfile.type')]],
+  ['legacy pod annotation runtime/default counts where the field is unset (API server sync before 1.27)', pod({ containers: [container('app')] }, { [SECCOMP_POD]: 'runtime/default' }), [P('app')]],
+  ['legacy pod annotation docker/default counts too', pod({ containers: [container('app')] }, { [SECCOMP_POD]: 'docker/default' }), [P('app')]],
+  [
+    'legacy container annotation unconfined overrides the pod annotation for that container only',
+    pod({ containers: [container('app'), container('side')] }, { [SECCOMP_POD]: 'runtime/default', 'container.seccomp.security.alpha.kubernetes.io/side': 'unconfined' }),
+    [P('app'), F('side', 'metadata.annotations[container.seccomp.security.alpha.kubernetes.io/side]', 'Unconfined')],
+  ],
+  [
+    'a field wins over the annotations',
+    pod({ securityContext: { seccompProfile: { type: 'RuntimeDefault' } }, containers: [container('app')] }, { [SECCOMP_POD]: 'unconfined' }),
+    [P('app')],
+  ],
+  [
+    'legacy annotations reach workload templates (pods inherit them)',
+    deployment({ containers: [container('app')] }, { [SECCOMP_POD]: 'localhost/profiles/app.json' }),
+    [P('app')],
+  ],
   ['windows pod is exempt (policy 1.25)', pod({ ...windows, containers: [container('a'), container('b')] }), [NA('a'), NA('b')]],
 ]);
 

@@ -214,7 +214,17 @@ table('PSS-seccomp-baseline', [
     pod({ securityContext: { seccompProfile: { type: 'Unconfined' } }, containers: [container('a', { seccompProfile: { type: 'RuntimeDefault' } })] }),
     [P('a'), F(undefined, 'spec.securityContext.seccompProfile.type')],
   ],
-  ['legacy annotation unconfined is ignored (not read since policy 1.19, nor by current kubelets)', pod({ containers: [container('app')] }, { [SECCOMP_POD]: 'unconfined' }), [P('app')]],
+  [
+    'legacy annotation unconfined is read where the field is unset (manifests: as clusters before 1.27)',
+    pod({ containers: [container('app')] }, { [SECCOMP_POD]: 'unconfined' }),
+    [F('app', 'metadata.annotations[seccomp.security.alpha.kubernetes.io/pod]', 'Unconfined')],
+  ],
+  [
+    'legacy container annotation unconfined on a workload template',
+    deployment({ containers: [container('app')] }, { 'container.seccomp.security.alpha.kubernetes.io/app': 'unconfined' }),
+    [F('app', 'spec.template.metadata.annotations[container.seccomp.security.alpha.kubernetes.io/app]', 'Unconfined')],
+  ],
+  ['a container field RuntimeDefault wins over an unconfined pod annotation', pod({ containers: [container('app', { seccompProfile: { type: 'RuntimeDefault' } })] }, { [SECCOMP_POD]: 'unconfined' }), [P('app')]],
 ]);
 
 const SAFE_1_32 = [

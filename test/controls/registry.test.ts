@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { RESOURCE_KINDS, SEVERITIES, type EvidenceKind, type Finding, type Snapshot } from '../../src/core/types.js';
 import { FRAMEWORKS, modeOf } from '../../src/core/control.js';
 import { CONTROLS, controlsFor } from '../../src/controls/index.js';
-import { evaluate } from '../../src/evaluate/evaluate.js';
+import { evaluateIn } from '../../src/evaluate/evaluate.js';
+import { EvalContext } from '../../src/evaluate/context.js';
+import type { HardeningPolicy } from '../../src/core/hardening-policy.js';
 import { loadManifests } from '../../src/collect/manifests.js';
 
 /**
@@ -23,6 +25,13 @@ const NOW = new Date('2026-11-01T00:00:00Z');
 async function snapshotOf(file: string): Promise<Snapshot> {
   if (file.endsWith('.snapshot.json')) return JSON.parse(readFileSync(file, 'utf8')) as Snapshot;
   return (await loadManifests([file], { collectedAt: NOW })).snapshot;
+}
+
+/** A control's fixtures judged under `hardening-policy.json` of its directory, when there is one (the configuration's image policy). */
+function evaluate(snapshot: Snapshot, controls: Parameters<typeof evaluateIn>[1], now: Date): Finding[] {
+  const file = join(FIXTURES, controls[0]?.id ?? '', 'hardening-policy.json');
+  const policy = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as HardeningPolicy) : undefined;
+  return evaluateIn(new EvalContext(snapshot, now, policy), controls);
 }
 
 function fixturesOf(id: string): Record<'pass' | 'fail' | 'unknown' | 'na', string[]> {

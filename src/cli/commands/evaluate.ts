@@ -28,9 +28,10 @@ export function registerEvaluate(program: Command): void {
     .option('-f, --framework <name>', 'only controls of one framework')
     .option('-o, --output <format>', 'text or json', 'text')
     .option('--status <list>', 'statuses to print, comma-separated', 'fail,unknown,error')
+    .option('-n, --namespace <name>', 'namespace of objects that name none, as kubectl apply -n', 'default')
     .option('--max-file-size <size>', 'larger manifest files are not read, and reported (KiB, MiB, GiB)', '64MiB')
     .addHelpText('after', `\nExit status: 0 when every input was read, ${EXIT_INPUT_NOT_READ} when some input could not be read or held no Kubernetes object (the rest is still judged), 2 for a usage error, 1 otherwise.`)
-    .action(async (paths: string[], opts: { framework?: string; output: string; status: string; maxFileSize: string }) => {
+    .action(async (paths: string[], opts: { framework?: string; output: string; status: string; maxFileSize: string; namespace: string }) => {
       const statuses = opts.status.split(',').map((s) => s.trim()) as Status[];
       const bad = statuses.filter((s) => !STATUSES.includes(s));
       if (bad.length > 0) throw new UsageError(`--status: unknown status ${bad.join(', ')} (use ${STATUSES.join(', ')})`);
@@ -38,7 +39,7 @@ export function registerEvaluate(program: Command): void {
       const maxFileBytes = parseByteSize('--max-file-size', opts.maxFileSize);
       const controls = controlsFor(parseFramework(opts.framework));
 
-      const { snapshot, skipped, skippedPaths, unreadable, empty } = await loadManifests(paths, { maxFileBytes });
+      const { snapshot, skipped, skippedPaths, unreadable, empty } = await loadManifests(paths, { maxFileBytes, namespace: opts.namespace });
       // Without a single object there is nothing to judge: no verdict at all, rather than the
       // passes an empty input would earn (a clean result from input that was not read).
       const objectsRead = Object.values(snapshot.objects).reduce((n, list) => n + (list?.length ?? 0), 0);

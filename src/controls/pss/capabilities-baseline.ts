@@ -30,7 +30,7 @@ export default defineControl({
   refs: { pss: 'capabilities_baseline', nsa: NSA.escalation, kubescape: ['C-0046', 'C-0199'] },
   needs: POD_SPEC_EVIDENCE,
   rationale:
-    'Capabilities such as SYS_ADMIN, NET_ADMIN, SYS_PTRACE or NET_RAW give a container kernel powers (mounts, network reconfiguration, tracing, packet forging) that are the usual first step of a container escape.',
+    'Capabilities such as SYS_ADMIN, NET_ADMIN, SYS_PTRACE or NET_RAW give a container kernel powers (mounts, network reconfiguration, tracing, packet forging) that are the usual first step of a container escape. Entries are compared exactly, as PodSecurity admission does: add ["all"] or ["sys_admin"] fails (the runtime grants them whatever the case), and so does ["chown"], which admission rejects though the runtime would read it as CHOWN.',
   remediation: `Remove every entry of securityContext.capabilities.add that is not one of ${ALLOWED.join(', ')}; NET_RAW in particular is not allowed.`,
   evaluate: (ctx) =>
     ctx.podSubjects.flatMap(containersOf).map((c) => {

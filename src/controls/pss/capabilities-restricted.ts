@@ -16,7 +16,7 @@ export default defineControl({
   level: 'L1',
   needs: POD_SPEC_EVIDENCE,
   rationale:
-    'Even the runtime\'s default capabilities (CHOWN, DAC_OVERRIDE, SETUID, NET_RAW...) widen what a compromised process can do; almost no workload needs more than binding low ports.',
+    'Even the runtime\'s default capabilities (CHOWN, DAC_OVERRIDE, SETUID, NET_RAW...) widen what a compromised process can do; almost no workload needs more than binding low ports. Names are compared exactly, as PodSecurity admission compares them: drop ["all"] does not count as dropping ALL and add ["net_bind_service"] is not NET_BIND_SERVICE, though containerd and CRI-O would read both case-insensitively; admission rejects such pods in a restricted namespace, so complyd fails them (see CIS-5.2.8 for the catalog-wide rule).',
   remediation: 'Set securityContext.capabilities.drop: ["ALL"] on every container and add back only NET_BIND_SERVICE where a port below 1024 is needed.',
   evaluate: (ctx) =>
     ctx.podSubjects.flatMap((s) =>

@@ -16,6 +16,7 @@ export const POD_SPEC_EVIDENCE: readonly EvidenceKind[] = [
   'replicasets',
   'jobs',
   'cronjobs',
+  'replicationcontrollers',
 ];
 
 export const BASELINE = 'Pod Security Standards: baseline';

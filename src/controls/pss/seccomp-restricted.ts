@@ -1,5 +1,5 @@
 import { defineControl } from '../define.js';
-import { containersOf, effectiveSetting, isWindowsPod } from '../../evaluate/pod-specs.js';
+import { containersOf, effectiveSeccomp, isWindowsPod } from '../../evaluate/pod-specs.js';
 import { fail, pass } from '../verdicts.js';
 import { NSA, POD_SPEC_EVIDENCE, RESTRICTED, podLevelFail, podLevelResidue, validSeccompType, windowsExempt } from './common.js';
 
@@ -14,15 +14,15 @@ export default defineControl({
   refs: { pss: 'seccompProfile_restricted', nsa: NSA.hardening, kubescape: ['C-0210', 'C-0055'] },
   needs: POD_SPEC_EVIDENCE,
   rationale:
-    'Without a profile a container runs Unconfined unless the kubelet applies seccompDefault; the runtime\'s default profile blocks rarely needed system calls that many kernel exploits rely on.',
+    'Without a profile a container runs Unconfined unless the kubelet applies seccompDefault; the runtime\'s default profile blocks rarely needed system calls that many kernel exploits rely on. In manifests and on clusters before 1.27 the seccomp annotations (runtime/default, docker/default, localhost/<profile>) count where the field is unset, as those API servers copied them into the field when the pod was created; PodSecurity admission judges the fields only, so a pod relying on the annotation is admitted there only after that copy.',
   remediation: 'Set spec.securityContext.seccompProfile.type: RuntimeDefault (or Localhost with a profile) and do not set Unconfined on any container.',
-  // Deprecated seccomp annotations are not read: current API servers and kubelets ignore them.
+  // Annotations of older clusters count where the field is unset (see PSS-seccomp-baseline).
   evaluate: (ctx) =>
     ctx.podSubjects.flatMap((s) => {
       if (isWindowsPod(s)) return containersOf(s).map((c) => windowsExempt(c.resource, s));
       const verdicts = containersOf(s).map((c) => {
-        const eff = effectiveSetting(s, c, 'seccompProfile');
-        return validSeccompType(eff.value?.type) ? pass(c.resource) : fail(c.resource, `${eff.path}.type`, eff.value?.type, EXPECTED);
+        const eff = effectiveSeccomp(s, c, ctx.legacySeccompAnnotations);
+        return validSeccompType(eff.type) ? pass(c.resource) : fail(c.resource, eff.path, eff.type, EXPECTED);
       });
       const pod = s.spec.securityContext?.seccompProfile;
       const podPath = `${s.specPath}.securityContext.seccompProfile.type`;

@@ -8,6 +8,8 @@ export interface ResourceType {
   singular: string;
   namespaced: boolean;
   shortNames?: string[];
+  /** Defined by a CustomResourceDefinition: served only where the server has it installed. */
+  crd?: boolean;
 }
 
 function rt(
@@ -50,6 +52,10 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   rt('rbac.authorization.k8s.io/v1', 'clusterroles', 'ClusterRole', false),
   rt('rbac.authorization.k8s.io/v1', 'rolebindings', 'RoleBinding', true),
   rt('rbac.authorization.k8s.io/v1', 'clusterrolebindings', 'ClusterRoleBinding', false),
+  rt('v1', 'replicationcontrollers', 'ReplicationController', true, ['rc']),
+  rt('v1', 'limitranges', 'LimitRange', true, ['limits']),
+  { ...rt('cilium.io/v2', 'ciliumnetworkpolicies', 'CiliumNetworkPolicy', true, ['cnp']), crd: true },
+  { ...rt('cilium.io/v2', 'ciliumclusterwidenetworkpolicies', 'CiliumClusterwideNetworkPolicy', false, ['ccnp']), crd: true },
 ];
 
 export function groupVersionOf(t: ResourceType): string {

@@ -48,6 +48,8 @@ class FakeApiServerImpl {
   /** How many requests each fault was applied to (for `times`). */
   readonly faultUses = new WeakMap<Fault, number>();
   compactedRevision = 0;
+  /** API groups of the CRDs this cluster has: configured, or implied by objects given. */
+  readonly installedCrds: ReadonlySet<string>;
   closed = false;
   port = 0;
 
@@ -57,6 +59,8 @@ class FakeApiServerImpl {
     for (const [tok, id] of Object.entries(opts.tokens ?? {})) this.tokens.set(tok, typeof id === 'string' ? { user: id } : id);
     this.faults = new Map(Object.entries(opts.faults ?? {}));
     this.kubelets = new Map(Object.entries(opts.kubelets ?? {}));
+    const crdKinds = new Map(RESOURCE_TYPES.filter((t) => t.crd).map((t) => [t.kind, t.group]));
+    this.installedCrds = new Set([...(opts.crds ?? []), ...opts.objects.flatMap((o) => crdKinds.get(String(o.kind)) ?? [])]);
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -74,7 +78,7 @@ class FakeApiServerImpl {
     entry.user = identity.user;
     const r = route(url.pathname);
     if (req.method !== 'GET') return writeAnswer(req, res, { code: 405, body: METHOD_NOT_ALLOWED() }, {});
-    if (r.kind === 'notFound') return writeAnswer(req, res, { code: 404, body: NOT_FOUND_PATH() }, {});
+    if (r.kind === 'notFound' || !this.serves(r)) return writeAnswer(req, res, { code: 404, body: NOT_FOUND_PATH() }, {});
 
     const fault = faultFor(this.faults, identity.user, url.pathname, r, this.faultUses);
     if (fault.delayMs && fault.delayMs > 0) {
@@ -109,7 +113,7 @@ class FakeApiServerImpl {
           },
         };
       case 'apis': {
-        const groups = [...new Set(RESOURCE_TYPES.filter((t) => t.group).map((t) => t.group))];
+        const groups = [...new Set(RESOURCE_TYPES.filter((t) => t.group && (!t.crd || this.installedCrds.has(t.group))).map((t) => t.group))];
         return { code: 200, body: { kind: 'APIGroupList', apiVersion: 'v1', groups: groups.map(groupBody) } };
       }
       case 'group':
@@ -125,6 +129,14 @@ class FakeApiServerImpl {
       default:
         return { code: 404, body: NOT_FOUND_PATH() };
     }
+  }
+
+  /** Is this route served here? Paths of a custom resource whose CRD is not installed are not. */
+  serves(r: Route): boolean {
+    const installed = this.installedCrds;
+    if (r.kind === 'group' || r.kind === 'resourceList') return !RESOURCE_TYPES.some((t) => t.group === r.group && t.crd) || installed.has(r.group);
+    if (r.kind === 'list' || r.kind === 'get') return !r.type.crd || installed.has(r.type.group);
+    return true;
   }
 
   get(r: GetRoute, accept: string | undefined): Answer {

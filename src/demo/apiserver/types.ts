@@ -92,6 +92,12 @@ export interface FakeApiServerOptions {
   uidSeed?: string;
   /** creationTimestamp filled in where fixtures lack one. Default 2024-09-02T08:00:00Z. */
   baseTime?: string;
+  /**
+   * API groups of the CustomResourceDefinitions installed (`cilium.io`). A CRD resource is served
+   * only when its group is installed, or when objects of it are given; else its paths are 404,
+   * as on a cluster without it.
+   */
+  crds?: readonly string[];
 }
 
 export interface RequestLogEntry {

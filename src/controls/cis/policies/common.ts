@@ -1,6 +1,6 @@
 import type { Evidence, EvidenceKind, KubeObject, ResourceRef, Verdict } from '../../../core/types.js';
 import type { EvalContext } from '../../../evaluate/context.js';
-import { describeRole, describeSubject, objectRef, type AccessMatch, type RbacGrant } from '../../../evaluate/rbac.js';
+import { describeRole, describeSubject, isKubernetesRole, isSystemSubject, objectRef, type AccessMatch, type AccessQuery, type EffectiveRule, type RbacGraph, type RbacGrant, type RbacRole } from '../../../evaluate/rbac.js';
 import { fail } from '../../verdicts.js';
 
 /** What the CIS section 5 controls share: sections, NSA themes, evidence lists and verdict shapes. */
@@ -105,4 +105,58 @@ export function bindingFailures(offences: readonly Offence[], expected: string):
     const reasons = [...new Set(list.map((o) => o.why))];
     return { ...verdict, message: reasons.join('; ') };
   });
+}
+
+/**
+ * Bindings whose role is not among the manifests read: what they grant cannot be told, so a
+ * control that asks what they grant is `unknown` for them, never a pass. On a live cluster a
+ * missing role is either a gap (reported as unknown by the evaluator) or a dangling binding,
+ * which grants nothing. `except` names bindings already failing for another reason.
+ */
+export function unresolvedBindings(ctx: EvalContext, graph: RbacGraph, except: ReadonlySet<KubeObject> = new Set()): Verdict[] {
+  if (ctx.snapshot.source !== 'manifests') return [];
+  const seen = new Set<KubeObject>();
+  const out: Verdict[] = [];
+  for (const g of graph.grants) {
+    if (g.role || isSystemSubject(g.subject) || seen.has(g.binding) || except.has(g.binding)) continue;
+    seen.add(g.binding);
+    out.push(unknownBecause(refOf(g.binding), `roleRef ${describeRole(g.roleRef)} is not among the objects read, so what this binding grants is unknown`));
+  }
+  return out;
+}
+
+/** Where a rule of a role is written: its own `rules[i]`, or the rule of a ClusterRole it aggregates. */
+function rulePath(role: RbacRole, rule: EffectiveRule): string {
+  return rule.source.kind === role.kind && rule.source.name === role.name ? `rules[${rule.index}]` : `aggregationRule (${describeRole(rule.source)} rules[${rule.index}])`;
+}
+
+/**
+ * Latent findings (ADR 0016): a role outside Kubernetes' own that allows the permission but that
+ * no binding read references yet fails on the role itself, its message starting with
+ * `latent:`, so a dangerous role is seen before someone binds it. `allows` picks its rules.
+ */
+export function latentFailures(graph: RbacGraph, allows: (role: RbacRole) => readonly EffectiveRule[], what: string, expected: string): Verdict[] {
+  return graph.unboundRoles().flatMap((role) => {
+    if (isKubernetesRole(role)) return [];
+    const rules = allows(role);
+    const [first] = rules;
+    if (!first) return [];
+    // The rule as written in its role, not as parsed.
+    const written = (r: EffectiveRule): unknown => graph.role(r.source)?.object.rules?.[r.index] ?? r.rule;
+    const verdict =
+      rules.length === 1
+        ? fail(refOf(role.object), rulePath(role, first), written(first), expected)
+        : fail(refOf(role.object), 'rules', Object.fromEntries(rules.map((r) => [rulePath(role, r), written(r)])), expected);
+    return [{ ...verdict, message: `latent: no binding read references ${describeRole(role)}; whoever it is bound to can ${what}` }];
+  });
+}
+
+/** The rules of a role that answer any of these queries, each once. */
+export function rulesFor(graph: RbacGraph, role: RbacRole, queries: readonly AccessQuery[]): EffectiveRule[] {
+  return [...new Set(queries.flatMap((q) => graph.rulesAllowing(role, q)))];
+}
+
+/** latentFailures for the roles that answer any of these queries. */
+export function latentForQueries(graph: RbacGraph, queries: readonly AccessQuery[], what: string, expected: string): Verdict[] {
+  return latentFailures(graph, (role) => rulesFor(graph, role, queries), what, expected);
 }

@@ -1,6 +1,6 @@
 import type { EvidenceKind, KubeObject, ResourceKind, Verdict } from '../../../core/types.js';
 import type { EvalContext } from '../../../evaluate/context.js';
-import { containersOf, effectiveSetting, isWindowsPod, type PodSubject } from '../../../evaluate/pod-specs.js';
+import { containersOf, effectiveSeccomp, isWindowsPod, type PodSubject } from '../../../evaluate/pod-specs.js';
 import { NSA, POD_SPEC_EVIDENCE, failFields, validSeccompType, windowsExempt, type Offender } from '../../pss/common.js';
 import { defineControl } from '../../define.js';
 import { fail, pass } from '../../verdicts.js';
@@ -58,15 +58,15 @@ function nodeSeccompDefault(ctx: EvalContext): NodeDefault {
 
 const SECCOMP_EXPECTED = 'RuntimeDefault or Localhost on the pod or every container, or seccompDefault: true on every kubelet';
 
-function judgeSeccomp(s: PodSubject, nodes: NodeDefault): Verdict[] {
+function judgeSeccomp(s: PodSubject, nodes: NodeDefault, legacy: boolean): Verdict[] {
   if (isWindowsPod(s)) return [windowsExempt(s.resource, s)];
   const offenders: Offender[] = [];
   let explicit = false;
   for (const c of containersOf(s)) {
-    const eff = effectiveSetting(s, c, 'seccompProfile');
-    if (validSeccompType(eff.value?.type)) continue;
-    if (eff.value?.type !== undefined) explicit = true;
-    offenders.push({ path: `${eff.path}.type`, value: eff.value?.type ?? UNSET });
+    const eff = effectiveSeccomp(s, c, legacy);
+    if (validSeccompType(eff.type)) continue;
+    if (eff.type !== undefined) explicit = true;
+    offenders.push({ path: eff.path, value: eff.type ?? UNSET });
   }
   if (offenders.length === 0) return [pass(s.resource)];
   // An explicit Unconfined wins over the kubelet default; an unset profile does not.
@@ -94,7 +94,7 @@ export const seccompDefault = defineControl({
     'Set spec.securityContext.seccompProfile.type: RuntimeDefault on pod templates (or Localhost with a reviewed profile), or enable seccompDefault in every kubelet configuration.',
   evaluate: (ctx) => {
     const nodes = nodeSeccompDefault(ctx);
-    return ctx.podSubjects.flatMap((s) => judgeSeccomp(s, nodes));
+    return ctx.podSubjects.flatMap((s) => judgeSeccomp(s, nodes, ctx.legacySeccompAnnotations));
   },
 });
 

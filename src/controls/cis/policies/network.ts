@@ -1,8 +1,8 @@
-import type { Verdict } from '../../../core/types.js';
+import type { KubeObject, Verdict } from '../../../core/types.js';
 import type { EvalContext } from '../../../evaluate/context.js';
 import { POD_SPEC_EVIDENCE } from '../../pss/common.js';
 import { defineControl } from '../../define.js';
-import { fail, notApplicable, pass } from '../../verdicts.js';
+import { fail, notApplicable, pass, unknown } from '../../verdicts.js';
 import { NSA_THEME, SECTION, clusterRef, complete, manual } from './common.js';
 
 /** Network plugins recognisable from their agents' names or images, and whether they enforce NetworkPolicy. */
@@ -69,6 +69,33 @@ export const cniSupportsPolicies = defineControl({
  * with no workload is not applicable: a policy there would select no pod. Host-network pods
  * are not selectable by NetworkPolicy; they are the business of PSS-host-network.
  */
+const CILIUM_KINDS = ['ciliumnetworkpolicies', 'ciliumclusterwidenetworkpolicies'] as const;
+const POD_NAMESPACE_LABELS = ['k8s:io.kubernetes.pod.namespace', 'io.kubernetes.pod.namespace'];
+
+/** The rules of a Cilium policy: `spec`, and each of `specs`. */
+function ciliumRules(o: KubeObject): Array<Record<string, unknown>> {
+  const one = o.spec && typeof o.spec === 'object' ? [o.spec] : [];
+  const many = Array.isArray(o.specs) ? o.specs.filter((x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object') : [];
+  return [...one, ...many];
+}
+
+/**
+ * Which namespaces a CiliumClusterwideNetworkPolicy covers: every namespace when a rule's
+ * endpointSelector is empty (it selects every pod), the namespace named when the selector
+ * matches on the pod-namespace label, and none it can tell otherwise (a nodeSelector rule is a
+ * host policy, not a pod policy). `'*'` stands for all.
+ */
+function clusterwideCoverage(o: KubeObject): string[] {
+  return ciliumRules(o).flatMap((rule) => {
+    const selector = rule.endpointSelector;
+    if (!selector || typeof selector !== 'object') return [];
+    const { matchLabels, matchExpressions } = selector as { matchLabels?: Record<string, unknown>; matchExpressions?: unknown[] };
+    const labels = matchLabels ?? {};
+    if (Object.keys(labels).length === 0 && (matchExpressions ?? []).length === 0) return ['*'];
+    return POD_NAMESPACE_LABELS.flatMap((l) => (typeof labels[l] === 'string' ? [labels[l]] : []));
+  });
+}
+
 export const namespacesHavePolicies = defineControl({
   id: 'CIS-5.3.2',
   title: 'Every namespace with workloads has a NetworkPolicy',
@@ -78,8 +105,9 @@ export const namespacesHavePolicies = defineControl({
   refs: { cis: '5.3.2', nsa: NSA_THEME.networkPolicies, kubescape: ['C-0206', 'C-0260'] },
   level: 'L2',
   needs: ['networkpolicies', ...POD_SPEC_EVIDENCE],
+  alsoReads: [...CILIUM_KINDS],
   rationale:
-    'Without any NetworkPolicy every pod accepts traffic from every other pod in the cluster, so one compromised workload can reach databases and internal APIs in all namespaces.',
+    'Without any NetworkPolicy every pod accepts traffic from every other pod in the cluster, so one compromised workload can reach databases and internal APIs in all namespaces. Cilium enforces its own CiliumNetworkPolicy (namespaced) and CiliumClusterwideNetworkPolicy as well: a CiliumNetworkPolicy counts for its namespace, a cluster-wide one for every namespace when its endpointSelector is empty and for the namespace it names through the io.kubernetes.pod.namespace label; other cluster-wide selectors are not counted (complyd cannot tell which pods they select). On a cluster without Cilium the lists are empty; when they could not be read, a namespace without a NetworkPolicy is unknown rather than failed. kube-bench asks a person; Kubescape C-0260 counts Kubernetes NetworkPolicies only.',
   remediation: 'Give each namespace a default-deny NetworkPolicy for ingress (and egress where practical), then allow the flows each workload needs.',
   evaluate: (ctx) => {
     if (!complete(ctx, ['networkpolicies'])) return [];
@@ -88,14 +116,29 @@ export const namespacesHavePolicies = defineControl({
       const ns = p.metadata.namespace ?? '';
       policies.set(ns, [...(policies.get(ns) ?? []), p.metadata.name]);
     }
+    for (const p of ctx.objects('ciliumnetworkpolicies')) {
+      const ns = p.metadata.namespace ?? '';
+      policies.set(ns, [...(policies.get(ns) ?? []), `CiliumNetworkPolicy ${p.metadata.name}`]);
+    }
+    const everywhere: string[] = [];
+    for (const p of ctx.objects('ciliumclusterwidenetworkpolicies')) {
+      const name = `CiliumClusterwideNetworkPolicy ${p.metadata.name}`;
+      for (const ns of new Set(clusterwideCoverage(p))) {
+        if (ns === '*') everywhere.push(name);
+        else policies.set(ns, [...(policies.get(ns) ?? []), name]);
+      }
+    }
+    const ciliumRead = complete(ctx, CILIUM_KINDS);
     const withWorkloads = new Set(ctx.podSubjects.flatMap((s) => s.resource.namespace ?? []));
     const all = [...new Set([...withWorkloads, ...ctx.objects('namespaces').map((n) => n.metadata.name)])].sort();
-    const expected = 'at least one NetworkPolicy in the namespace';
+    const expected = 'at least one NetworkPolicy (or Cilium network policy) applying in the namespace';
     return all.map((name): Verdict => {
       const ref = { kind: 'Namespace', name };
-      const names = policies.get(name) ?? [];
+      const names = [...(policies.get(name) ?? []), ...everywhere];
       if (!withWorkloads.has(name)) return notApplicable(ref, 'no workload runs in this namespace');
-      return names.length > 0 ? pass(ref, { path: 'networkpolicies', observed: names.join(', '), expected }) : fail(ref, 'networkpolicies', [], expected);
+      if (names.length > 0) return pass(ref, { path: 'networkpolicies', observed: names.join(', '), expected });
+      if (!ciliumRead) return unknown(ref, 'no NetworkPolicy in the namespace, and Cilium network policies could not be read');
+      return fail(ref, 'networkpolicies', [], expected);
     });
   },
 });

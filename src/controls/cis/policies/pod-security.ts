@@ -46,9 +46,12 @@ export const podSecurityAdmission = defineControl({
   },
 });
 
-/** `CAP_NET_RAW`, `net_raw` and `NET_RAW` name the same capability for the runtimes. */
+/**
+ * `CAP_NET_RAW`, `net_raw` and `NET_RAW` name the same capability for containerd and CRI-O,
+ * which compare `all` case-insensitively too: any of them in `add` grants it.
+ */
 const normalize = (cap: string): string => cap.toUpperCase().replace(/^CAP_/, '');
-const EXPECTED_NET_RAW = 'add without NET_RAW or ALL; drop includes NET_RAW or ALL';
+const EXPECTED_NET_RAW = 'add without NET_RAW or ALL in any spelling; drop includes NET_RAW or ALL, written so';
 
 /**
  * Stricter than PSS baseline, which only forbids adding NET_RAW: NET_RAW is in the default
@@ -64,7 +67,7 @@ export const netRaw = defineControl({
   level: 'L1',
   needs: POD_SPEC_EVIDENCE,
   rationale:
-    'NET_RAW lets a process craft raw packets: ARP and DNS spoofing of neighbouring pods and some kernel exploits start there. Container runtimes grant it by default, so leaving it out of add is not enough.',
+    'NET_RAW lets a process craft raw packets: ARP and DNS spoofing of neighbouring pods and some kernel exploits start there. Container runtimes grant it by default, so leaving it out of add is not enough. Capability case, one rule for the whole catalog: an entry of add counts in every spelling a runtime accepts (net_raw, CAP_NET_RAW, all), since containerd and CRI-O grant it; an entry of drop counts only written exactly (NET_RAW, ALL), as PodSecurity admission compares them (its restricted check accepts drop ALL, never all), so a pod that relies on a lower-case drop fails here as it fails PSS-capabilities-restricted. Scanners that upper-case drops (kube-bench compares strings, Trivy upper-cases) may pass such a pod.',
   remediation: 'Add NET_RAW (or ALL) to securityContext.capabilities.drop of every container, and never list NET_RAW or ALL in capabilities.add.',
   evaluate: (ctx) =>
     ctx.podSubjects.flatMap((s) =>
@@ -73,7 +76,8 @@ export const netRaw = defineControl({
         const caps = c.container.securityContext?.capabilities;
         const base = `${c.path}.securityContext.capabilities`;
         const add = (caps?.add ?? []).map(normalize);
-        const drop = (caps?.drop ?? []).map(normalize);
+        // Drops count only written as PodSecurity admission compares them (exactly): see the rationale.
+        const drop = caps?.drop ?? [];
         const offenders: Offender[] = [];
         if (add.includes('NET_RAW') || add.includes('ALL')) offenders.push({ path: `${base}.add`, value: caps?.add ?? '<unset>' });
         if (!drop.includes('NET_RAW') && !drop.includes('ALL')) offenders.push({ path: `${base}.drop`, value: caps?.drop ?? '<unset>' });

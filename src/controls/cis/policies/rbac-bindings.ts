@@ -1,11 +1,20 @@
 import type { Verdict } from '../../../core/types.js';
 import { describeRole, describeSubject, isSystemSubject, rbacGraph, type PolicyRule, type RbacGrant } from '../../../evaluate/rbac.js';
 import { defineControl } from '../../define.js';
-import { BINDING_EVIDENCE, NSA_THEME, RBAC_EVIDENCE, SECTION, bindingFailures, clusterRef, concludeCluster, manual, refOf, scopeOf, type Offence } from './common.js';
+import { BINDING_EVIDENCE, NSA_THEME, RBAC_EVIDENCE, SECTION, bindingFailures, clusterRef, concludeCluster, latentFailures, manual, refOf, scopeOf, unresolvedBindings, type Offence } from './common.js';
+
+/**
+ * The verbs of the API's resources. A rule listing all of them has what `*` gives on ordinary
+ * resources: it reads every Secret and token, creates Pods as any service account and writes
+ * every binding, so it is cluster-admin by another spelling (the special verbs bind, escalate,
+ * impersonate follow from those powers).
+ */
+export const RESOURCE_VERBS: readonly string[] = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
 
 /** A rule that allows every verb on every resource of every group: what cluster-admin is. */
 export function grantsEverything(rule: PolicyRule): boolean {
-  return rule.verbs.includes('*') && rule.apiGroups.includes('*') && rule.resources.includes('*') && rule.resourceNames.length === 0;
+  const everyVerb = rule.verbs.includes('*') || RESOURCE_VERBS.every((v) => rule.verbs.includes(v));
+  return everyVerb && rule.apiGroups.includes('*') && rule.resources.includes('*') && rule.resourceNames.length === 0;
 }
 
 /** Why a grant amounts to cluster-admin, or undefined when it does not. */
@@ -26,7 +35,7 @@ export const clusterAdmin = defineControl({
   level: 'L1',
   needs: RBAC_EVIDENCE,
   rationale:
-    'cluster-admin (or any role allowing every verb on every resource) gives total control of the cluster, or of a namespace through a RoleBinding; every extra holder is an account whose compromise is a full compromise.',
+    'cluster-admin (or any role allowing every verb on every resource) gives total control of the cluster, or of a namespace through a RoleBinding; every extra holder is an account whose compromise is a full compromise. A role counts as cluster-admin when one rule covers every API group and resource with "*" or with all of get, list, watch, create, update, patch, delete and deletecollection written out (kube-bench and Kubescape C-0035 match only the literal "*" verb). A binding to a role not among the manifests read is unknown; a role equal to cluster-admin that nothing binds yet fails as latent (ADR 0016).',
   remediation:
     'Replace bindings of cluster-admin (and of roles equivalent to it) to people, groups and workloads with roles limited to what they do; keep a break-glass path outside day-to-day identities.',
   // Judged by the role's content as well as its name: a custom "*/*/*" role is cluster-admin by another name.
@@ -36,7 +45,14 @@ export const clusterAdmin = defineControl({
       const why = isSystemSubject(grant.subject) ? undefined : clusterAdminReason(grant);
       return why ? [{ grant, why }] : [];
     });
-    const verdicts = bindingFailures(offences, 'cluster-admin, or a role equal to it, bound only to system identities');
+    const expected = 'cluster-admin, or a role equal to it, bound only to system identities';
+    const failing = new Set(offences.map((o) => o.grant.binding));
+    const verdicts = [
+      ...bindingFailures(offences, expected),
+      // A binding to a role that was not read may be cluster-admin by another name: unknown, not a pass.
+      ...unresolvedBindings(ctx, graph, failing),
+      ...latentFailures(graph, (role) => role.rules.filter((r) => grantsEverything(r.rule)), 'do everything cluster-admin can', expected),
+    ];
     return concludeCluster(ctx, verdicts, RBAC_EVIDENCE, graph.bindings.length, `only system identities hold cluster-admin (${graph.bindings.length} bindings examined)`);
   },
 });

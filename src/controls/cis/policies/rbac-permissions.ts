@@ -1,8 +1,8 @@
 import type { Severity, Verdict } from '../../../core/types.js';
 import type { EvalContext } from '../../../evaluate/context.js';
-import { isBroadSubject, isSystemSubject, rbacGraph, type AccessMatch, type AccessQuery, type RbacGraph } from '../../../evaluate/rbac.js';
+import { isBroadSubject, isSystemSubject, rbacGraph, type AccessMatch, type AccessQuery, type RbacRole } from '../../../evaluate/rbac.js';
 import { defineControl, type CatalogControl } from '../../define.js';
-import { NSA_THEME, RBAC_EVIDENCE, SECTION, bindingFailures, concludeCluster, describeRule, refOf, scopeOf, unknownBecause } from './common.js';
+import { NSA_THEME, RBAC_EVIDENCE, SECTION, bindingFailures, concludeCluster, describeRule, latentFailures, rulesFor, scopeOf, unresolvedBindings } from './common.js';
 
 /**
  * CIS 5.1.x items that ask "who holds this permission?": each is an RBAC query, and each
@@ -10,7 +10,7 @@ import { NSA_THEME, RBAC_EVIDENCE, SECTION, bindingFailures, concludeCluster, de
  * (src/evaluate/rbac.ts) fails, naming the subject and the role rule that grants it.
  */
 
-interface PermissionSpec {
+export interface PermissionSpec {
   id: string;
   cis: string;
   title: string;
@@ -35,37 +35,28 @@ const READ_VERBS = new Set(['get', 'list', 'watch']);
  */
 function isScannerGrant(match: AccessMatch): boolean {
   const role = match.grant.role;
-  if (!role || role.kind !== 'ClusterRole' || isBroadSubject(match.grant.subject)) return false;
+  return !!role && !isBroadSubject(match.grant.subject) && isScannerRole(role);
+}
+
+function isScannerRole(role: RbacRole): boolean {
+  if (role.kind !== 'ClusterRole') return false;
   const ours = role.name === 'complyd-scanner' || role.object.metadata.labels?.['app.kubernetes.io/name'] === 'complyd';
   return ours && role.rules.every((r) => r.rule.verbs.every((v) => READ_VERBS.has(v)));
 }
 
-/** Bindings whose role is not among the manifests read: what they grant cannot be told. */
-function unresolved(ctx: EvalContext, graph: RbacGraph): Verdict[] {
-  // On a live cluster a missing role is either a gap (reported as unknown by the evaluator) or
-  // a dangling binding, which grants nothing.
-  if (ctx.snapshot.source !== 'manifests') return [];
-  const seen = new Set<string>();
-  const out: Verdict[] = [];
-  for (const g of graph.grants) {
-    if (g.role || isSystemSubject(g.subject)) continue;
-    const ref = refOf(g.binding);
-    const key = `${ref.kind}/${ref.namespace ?? ''}/${ref.name}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(unknownBecause(ref, `roleRef ${g.roleRef.kind} ${g.roleRef.name} is not among the objects read, so what this binding grants is unknown`));
-  }
-  return out;
-}
-
-function judge(ctx: EvalContext, spec: PermissionSpec): Verdict[] {
+/** Who holds the permission: one failure per binding, unknown for bindings to roles not read, latent roles (ADR 0016). */
+export function judgePermission(ctx: EvalContext, spec: Pick<PermissionSpec, 'what' | 'queries' | 'scannerNeedsIt'>): Verdict[] {
   const graph = rbacGraph(ctx);
   const matches = spec.queries
     .flatMap((q) => graph.whoCan(q))
     .filter((m) => !isSystemSubject(m.grant.subject) && !(spec.scannerNeedsIt && isScannerGrant(m)));
   const expected = `no subject outside the system allow-list can ${spec.what}`;
   const offences = matches.map((m) => ({ grant: m.grant, why: `can ${spec.what} ${scopeOf(m.grant)} through ${describeRule(m)}` }));
-  const verdicts = [...bindingFailures(offences, expected), ...unresolved(ctx, graph)];
+  const verdicts = [
+    ...bindingFailures(offences, expected),
+    ...unresolvedBindings(ctx, graph),
+    ...latentFailures(graph, (role) => (spec.scannerNeedsIt && isScannerRole(role) ? [] : rulesFor(graph, role, spec.queries)), spec.what, expected),
+  ];
   return concludeCluster(ctx, verdicts, RBAC_EVIDENCE, graph.bindings.length, `${expected} (${graph.bindings.length} bindings examined)`);
 }
 
@@ -81,7 +72,7 @@ function permissionControl(spec: PermissionSpec): CatalogControl {
     needs: RBAC_EVIDENCE,
     rationale: spec.rationale,
     remediation: spec.remediation,
-    evaluate: (ctx) => judge(ctx, spec),
+    evaluate: (ctx) => judgePermission(ctx, spec),
   });
 }
 

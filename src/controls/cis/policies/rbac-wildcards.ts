@@ -1,5 +1,5 @@
 import type { Verdict } from '../../../core/types.js';
-import { describeSubject, rbacGraph, type RbacGraph, type RbacRole } from '../../../evaluate/rbac.js';
+import { describeSubject, isKubernetesRole, rbacGraph, type RbacGraph, type RbacRole } from '../../../evaluate/rbac.js';
 import { failFields, type Offender } from '../../pss/common.js';
 import { defineControl } from '../../define.js';
 import { NSA_THEME, SECTION, concludeCluster, refOf } from './common.js';
@@ -10,14 +10,8 @@ const FIELDS = ['apiGroups', 'resources', 'verbs'] as const;
 /** `*`, or `*` for every resource with one subresource (`*` + `/scale`). */
 const isWildcard = (entry: string): boolean => entry === '*' || entry.startsWith('*/');
 
-/**
- * Roles Kubernetes ships and keeps up to date (cluster-admin, system:controller:*...): their
- * wildcards are by design. They are recognised by the `system:` name prefix or the
- * `kubernetes.io/bootstrapping: rbac-defaults` label. Who is bound to them is 5.1.1's concern.
- */
-function isSystemRole(role: RbacRole): boolean {
-  return role.name.startsWith('system:') || role.object.metadata.labels?.['kubernetes.io/bootstrapping'] === 'rbac-defaults';
-}
+/** Kubernetes' own roles' wildcards are by design (isKubernetesRole); who is bound to them is 5.1.1's concern. */
+const isSystemRole = isKubernetesRole;
 
 /** The wildcard entries of a role's own rules; aggregated rules are judged in their own role. */
 function offendersOf(role: RbacRole): Offender[] {

@@ -1,0 +1,112 @@
+import type { Verdict } from '../../core/types.js';
+import { containersOf, type ContainerSubject } from '../../evaluate/pod-specs.js';
+import { defineControl, type CatalogControl } from '../define.js';
+import { failFields, type Offender } from '../pss/common.js';
+import { pass, unknown } from '../verdicts.js';
+import type { EvalContext } from '../../evaluate/context.js';
+import { complete, passBecause } from '../cis/policies/common.js';
+import { NSA_THEME, SECTION, WORKLOAD_EVIDENCE } from './common.js';
+
+type Resource = 'cpu' | 'memory';
+
+/** A quantity that sets something: `0` is as good as none for the scheduler and the kernel. */
+const isSet = (value: unknown): boolean => value !== undefined && value !== null && value !== '' && !/^0+(\.0*)?[a-zA-Z]*$/.test(String(value));
+
+/** What the LimitRanges of a namespace give a container that sets nothing: a default limit and request. */
+interface NamespaceDefaults {
+  limit: boolean;
+  request: boolean;
+  names: string[];
+}
+
+/**
+ * LimitRange items of type Container, read as the API server defaults them: `default` falls
+ * back to `max`, `defaultRequest` to `default` and then `min`; admission then fills a
+ * container's missing limit from `default` and missing request from `defaultRequest`.
+ */
+function namespaceDefaults(ctx: EvalContext, resource: Resource): Map<string, NamespaceDefaults> {
+  return ctx.shared(`limitrange-defaults/${resource}`, () => {
+    const out = new Map<string, NamespaceDefaults>();
+    for (const lr of ctx.objects('limitranges')) {
+      const ns = lr.metadata.namespace ?? '';
+      const items = Array.isArray(lr.spec?.limits) ? (lr.spec.limits as Array<Record<string, Record<string, unknown> | string | undefined>>) : [];
+      for (const item of items) {
+        if (item === null || typeof item !== 'object' || item.type !== 'Container') continue;
+        const pick = (key: string): unknown => {
+          const values = item[key];
+          return values !== null && typeof values === 'object' ? (values as Record<string, unknown>)[resource] : undefined;
+        };
+        const limit = pick('default') ?? pick('max');
+        const request = pick('defaultRequest') ?? limit ?? pick('min');
+        const seen = out.get(ns) ?? { limit: false, request: false, names: [] };
+        out.set(ns, { limit: seen.limit || isSet(limit), request: seen.request || isSet(request), names: [...seen.names, lr.metadata.name] });
+      }
+    }
+    return out;
+  });
+}
+
+/**
+ * The fields a container leaves unset, after what Kubernetes fills in: a missing request is
+ * the limit when one is set (the API server copies it), and the namespace's LimitRange
+ * defaults fill what is still missing.
+ */
+function missing(c: ContainerSubject, resource: Resource, defaults: NamespaceDefaults | undefined): Offender[] {
+  const limit = c.container.resources?.limits?.[resource];
+  const request = c.container.resources?.requests?.[resource];
+  const out: Offender[] = [];
+  if (!isSet(request) && !isSet(limit) && !defaults?.request) out.push({ path: `${c.path}.resources.requests.${resource}`, value: request });
+  if (!isSet(limit) && !defaults?.limit) out.push({ path: `${c.path}.resources.limits.${resource}`, value: limit });
+  return out;
+}
+
+function resourceControl(resource: Resource, id: string, kubescape: string, rationale: string): CatalogControl {
+  const expected = `resources.requests.${resource} and resources.limits.${resource} set (non-zero), by the container or a LimitRange default`;
+  return defineControl({
+    id,
+    title: `Containers set ${resource === 'cpu' ? 'CPU' : 'memory'} requests and limits`,
+    section: SECTION.resources,
+    severity: resource === 'memory' ? 'medium' : 'low',
+    frameworks: ['hardening', 'nsa'],
+    refs: { nsa: NSA_THEME.resources, kubescape: [kubescape] },
+    needs: WORKLOAD_EVIDENCE,
+    rationale:
+      `${rationale} Judged per container, init containers included; ephemeral containers cannot set resources and are not judged. ` +
+      'Both a request and a limit must apply, as Kubernetes fills them in: a missing request is the limit when a limit is set (the API server copies it), and a LimitRange of type Container in the namespace with a default (or max) and defaultRequest (or default, or min) counts as set. Kubescape (C-0004, C-0050) and Trivy (KSV011, KSV015, KSV016, KSV018) read the container fields only and so fail a container with only a limit or relying on a LimitRange; complyd follows what the cluster runs. Which of request and limit are required is fixed (both) in this version.',
+    remediation: `Set resources.requests.${resource} and resources.limits.${resource} on every container and init container, sized from observed use.`,
+    alsoReads: ['limitranges'],
+    evaluate: (ctx) => {
+      const defaults = namespaceDefaults(ctx, resource);
+      const rangesRead = complete(ctx, ['limitranges']);
+      return ctx.podSubjects.flatMap((s) => {
+        const ns = defaults.get(s.resource.namespace ?? '');
+        // Ephemeral containers may not set resources (the API rejects them): not judged.
+        return containersOf(s)
+          .filter((c) => c.list !== 'ephemeralContainers')
+          .map((c): Verdict => {
+            const offenders = missing(c, resource, ns);
+            if (offenders.length === 0) {
+              const fromRange = ns && (!isSet(c.container.resources?.limits?.[resource]) || !isSet(c.container.resources?.requests?.[resource]));
+              return fromRange ? passBecause(c.resource, `what the container leaves unset is defaulted by LimitRange ${[...new Set(ns.names)].join(', ')}`) : pass(c.resource);
+            }
+            if (!rangesRead) return unknown(c.resource, `${offenders.map((o) => o.path).join(', ')} unset, and whether a LimitRange of the namespace sets a default is unknown (limitranges not read)`);
+            return failFields(c.resource, offenders, expected);
+          });
+      });
+    },
+  });
+}
+
+export const memoryResources = resourceControl(
+  'memory',
+  'HARD-memory-requests-limits',
+  'C-0004',
+  'Without a memory limit one container can take a node\'s memory until the kernel kills its neighbours; without a request the scheduler places it as if it used none.',
+);
+
+export const cpuResources = resourceControl(
+  'cpu',
+  'HARD-cpu-requests-limits',
+  'C-0050',
+  'Without a CPU request the scheduler overcommits the node and the container is the first to starve; without a limit one busy or compromised container can starve every other on the node.',
+);

@@ -1,0 +1,29 @@
+import { parseConfig } from '../../src/config/load.js';
+import { ConfigError } from '../../src/core/errors.js';
+
+/** `hardening:`: the image policy of HARD-image-digest and HARD-image-registry. */
+
+const base = 'clusters:\n  - name: a\n    kubeconfig: k\n';
+const parse = (text: string) => parseConfig(`${base}${text}`, '/etc/complyd/complyd.yaml', {});
+
+describe('hardening configuration', () => {
+  it('is off by default', () => {
+    expect(parse('').hardening).toEqual({ requireDigest: false, allowedRegistries: [] });
+  });
+
+  it('reads a digest requirement and a registry allow-list', () => {
+    expect(parse('hardening:\n  requireDigest: true\n  allowedRegistries: [registry.example.com, "ghcr.io/team", "registry.local:5000"]\n').hardening).toEqual({
+      requireDigest: true,
+      allowedRegistries: ['registry.example.com', 'ghcr.io/team', 'registry.local:5000'],
+    });
+  });
+
+  it('names the key of a registry that is not one', () => {
+    expect(() => parse('hardening:\n  allowedRegistries: ["https://registry.example.com"]\n')).toThrow(ConfigError);
+    expect(() => parse('hardening:\n  allowedRegistries: ["https://registry.example.com"]\n')).toThrow(/hardening\.allowedRegistries\[0\]: must be a registry host/);
+  });
+
+  it('refuses an unknown key under hardening', () => {
+    expect(() => parse('hardening:\n  requireDigests: true\n')).toThrow(/hardening/);
+  });
+});

@@ -1,0 +1,232 @@
+import type { Finding, KubeObject, Snapshot } from '../../src/core/types.js';
+import { CONTROLS, controlsFor } from '../../src/controls/index.js';
+import { evaluate, evaluateIn } from '../../src/evaluate/evaluate.js';
+import { EvalContext } from '../../src/evaluate/context.js';
+import { normalizeObject, RESOURCE_OF_KIND } from '../../src/collect/normalize.js';
+import { parseImage } from '../../src/controls/hardening/images.js';
+import { NOW, snapshotOf } from './pss-helpers.js';
+
+/**
+ * The hardening and reliability controls on every workload kind with a pod template, with
+ * init and ephemeral containers: one good and one bad container per kind, and the verdict
+ * each container gets.
+ */
+
+type Spec = Record<string, unknown>;
+
+function workload(kind: string, spec: Spec): KubeObject {
+  const template = { metadata: { labels: { app: 'w' } }, spec };
+  const meta = { name: 'w', namespace: 'team' };
+  switch (kind) {
+    case 'Pod':
+      return { apiVersion: 'v1', kind, metadata: meta, spec };
+    case 'CronJob':
+      return { apiVersion: 'batch/v1', kind, metadata: meta, spec: { schedule: '@daily', jobTemplate: { spec: { template } } } };
+    case 'Job':
+      return { apiVersion: 'batch/v1', kind, metadata: meta, spec: { template } };
+    case 'ReplicationController':
+      return { apiVersion: 'v1', kind, metadata: meta, spec: { selector: { app: 'w' }, template } };
+    default:
+      return { apiVersion: 'apps/v1', kind, metadata: meta, spec: { selector: { matchLabels: { app: 'w' } }, template } };
+  }
+}
+
+const KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'ReplicationController'];
+
+/** Through the collector's normalisation, so env values arrive redacted as they do from a cluster. */
+function judge(id: string, object: KubeObject): Array<[string, string | undefined, string | undefined]> {
+  const control = CONTROLS.find((c) => c.id === id);
+  if (!control) throw new Error(`unknown control ${id}`);
+  const resource = RESOURCE_OF_KIND[object.kind];
+  if (!resource) throw new Error(object.kind);
+  const normal = normalizeObject(object, resource);
+  return evaluate(snapshotOf([normal]), [control], NOW).map((f: Finding) => [f.status, f.resource.container, f.evidence?.path]);
+}
+
+const good = {
+  image: 'registry.example.com/team/app:1.2.3',
+  resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '1', memory: '128Mi' } },
+  securityContext: { readOnlyRootFilesystem: true },
+  env: [{ name: 'API_TOKEN', valueFrom: { secretKeyRef: { name: 's', key: 'token' } } }],
+};
+const bad = {
+  image: 'registry.example.com/team/app',
+  imagePullPolicy: 'IfNotPresent',
+  securityContext: { readOnlyRootFilesystem: false },
+  env: [{ name: 'API_TOKEN', value: 'abc123-literal' }],
+};
+
+/** A good main container, a bad init container and a bad ephemeral container. */
+const spec = (): Spec => ({
+  containers: [{ name: 'app', ...good }],
+  initContainers: [{ name: 'init', ...bad }],
+  ephemeralContainers: [{ name: 'debug', ...bad }],
+});
+
+const prefix = (kind: string): string =>
+  ({ Pod: 'spec', CronJob: 'spec.jobTemplate.spec.template.spec' })[kind] ?? 'spec.template.spec';
+
+describe.each(KINDS)('hardening controls on a %s', (kind) => {
+  const p = prefix(kind);
+  it('HARD-image-tag: a missing tag fails on init and ephemeral containers', () => {
+    expect(judge('HARD-image-tag', workload(kind, spec()))).toEqual([
+      ['pass', 'app', undefined],
+      ['fail', 'init', `${p}.initContainers[init].image`],
+      ['fail', 'debug', `${p}.ephemeralContainers[debug].image`],
+    ]);
+  });
+
+  it('HARD-image-pull-policy: IfNotPresent on an untagged image fails', () => {
+    expect(judge('HARD-image-pull-policy', workload(kind, spec()))).toEqual([
+      ['pass', 'app', undefined],
+      ['fail', 'init', `${p}.initContainers[init].imagePullPolicy`],
+      ['fail', 'debug', `${p}.ephemeralContainers[debug].imagePullPolicy`],
+    ]);
+  });
+
+  it('HARD-read-only-root-filesystem: every container list is judged', () => {
+    expect(judge('HARD-read-only-root-filesystem', workload(kind, spec()))).toEqual([
+      ['pass', 'app', undefined],
+      ['fail', 'init', `${p}.initContainers[init].securityContext.readOnlyRootFilesystem`],
+      ['fail', 'debug', `${p}.ephemeralContainers[debug].securityContext.readOnlyRootFilesystem`],
+    ]);
+  });
+
+  it('HARD-env-literal-credentials: names the variable, never the value', () => {
+    const object = workload(kind, spec());
+    const control = CONTROLS.find((c) => c.id === 'HARD-env-literal-credentials');
+    const resource = RESOURCE_OF_KIND[kind];
+    if (!control || !resource) throw new Error('setup');
+    const findings = evaluate(snapshotOf([normalizeObject(object, resource)]), [control], NOW);
+    expect(findings.map((f) => [f.status, f.resource.container, f.evidence?.path, f.evidence?.observed])).toEqual([
+      ['pass', 'app', undefined, undefined],
+      ['fail', 'init', `${p}.initContainers[init].env[API_TOKEN].value`, 'literal, 14 chars'],
+      ['fail', 'debug', `${p}.ephemeralContainers[debug].env[API_TOKEN].value`, 'literal, 14 chars'],
+    ]);
+    expect(JSON.stringify(findings)).not.toContain('abc123-literal');
+  });
+
+  it('HARD-memory-requests-limits and HARD-cpu-requests-limits: init containers judged, ephemeral ones cannot set resources', () => {
+    for (const [id, r] of [['HARD-memory-requests-limits', 'memory'], ['HARD-cpu-requests-limits', 'cpu']] as const) {
+      expect(judge(id, workload(kind, spec()))).toEqual([
+        ['pass', 'app', undefined],
+        ['fail', 'init', `${p}.initContainers[init].resources`],
+      ]);
+      // The API server copies a limit into a missing request; a request alone leaves the limit unset.
+      const onlyLimit = { containers: [{ name: 'app', image: good.image, resources: { limits: { [r]: '1' } } }] };
+      expect(judge(id, workload(kind, onlyLimit))).toEqual([['pass', 'app', undefined]]);
+      const onlyRequest = { containers: [{ name: 'app', image: good.image, resources: { requests: { [r]: '1' } } }] };
+      expect(judge(id, workload(kind, onlyRequest))).toEqual([['fail', 'app', `${p}.containers[app].resources.limits.${r}`]]);
+    }
+  });
+
+  it('REL probes: regular containers and sidecars; Jobs and CronJobs are not applicable', () => {
+    const probed = {
+      containers: [{ name: 'app', image: good.image, livenessProbe: { tcpSocket: { port: 80 } }, readinessProbe: { tcpSocket: { port: 80 } } }],
+      initContainers: [
+        { name: 'sidecar', image: good.image, restartPolicy: 'Always' },
+        { name: 'init', image: good.image },
+      ],
+    };
+    for (const id of ['REL-liveness-probe', 'REL-readiness-probe']) {
+      const verdicts = judge(id, workload(kind, probed));
+      if (kind === 'Job' || kind === 'CronJob') expect(verdicts).toEqual([['not-applicable', undefined, undefined]]);
+      else expect(verdicts).toEqual([['pass', 'app', undefined], ['fail', 'sidecar', `${p}.initContainers[sidecar].${id === 'REL-liveness-probe' ? 'livenessProbe' : 'readinessProbe'}`]]);
+    }
+  });
+});
+
+describe('image references', () => {
+  it.each([
+    ['nginx', { repository: 'nginx' }],
+    ['nginx:1.27', { repository: 'nginx', tag: '1.27' }],
+    ['registry:5000/team/app', { repository: 'registry:5000/team/app' }],
+    ['registry:5000/team/app:latest', { repository: 'registry:5000/team/app', tag: 'latest' }],
+    ['app@sha256:abc', { repository: 'app', digest: 'sha256:abc' }],
+    ['app:1.0@sha256:abc', { repository: 'app', tag: '1.0', digest: 'sha256:abc' }],
+  ])('%s', (image, expected) => expect(parseImage(image)).toEqual(expected));
+
+  it('passes latest pinned by digest', () => {
+    expect(judge('HARD-image-tag', workload('Pod', { containers: [{ name: 'a', image: 'app:latest@sha256:abc' }] }))).toEqual([['pass', 'a', undefined]]);
+  });
+});
+
+describe('frameworks', () => {
+  it('lists the hardening and reliability controls under their own frameworks', () => {
+    expect(controlsFor('hardening').map((c) => c.id)).toEqual([
+      'HARD-memory-requests-limits',
+      'HARD-cpu-requests-limits',
+      'HARD-image-tag',
+      'HARD-image-pull-policy',
+      'HARD-image-digest',
+      'HARD-image-registry',
+      'HARD-read-only-root-filesystem',
+      'HARD-env-literal-credentials',
+      'HARD-rbac-pod-exec',
+      'HARD-rbac-workload-write',
+      'HARD-rbac-cluster-management',
+      'HARD-service-exposure',
+    ]);
+    expect(controlsFor('reliability').map((c) => c.id)).toEqual(['REL-liveness-probe', 'REL-readiness-probe']);
+    // Every one carries the kubescape control it matches, but the digest policy, which kubescape has no control for.
+    for (const c of [...controlsFor('hardening'), ...controlsFor('reliability')].filter((x) => x.id !== 'HARD-image-digest')) expect(c.refs.kubescape?.length).toBeGreaterThan(0);
+  });
+});
+
+describe('LimitRange defaults', () => {
+  const bare = workload('Deployment', { containers: [{ name: 'app', image: 'registry.example.com/team/app:1.0' }] });
+  const limitRange = (limits: unknown[]): KubeObject => ({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'defaults', namespace: 'team' }, spec: { limits } });
+  const run = (id: string, objects: KubeObject[], gaps: Snapshot['gaps'] = []) => {
+    const control = CONTROLS.find((c) => c.id === id);
+    if (!control) throw new Error(id);
+    return evaluate({ ...snapshotOf(objects), gaps }, [control], NOW).map((f) => [f.status, f.evidence?.path]);
+  };
+
+  it('a Container default and defaultRequest count as set', () => {
+    const lr = limitRange([{ type: 'Container', default: { memory: '256Mi' }, defaultRequest: { memory: '128Mi' } }]);
+    expect(run('HARD-memory-requests-limits', [bare, lr])).toEqual([['pass', undefined]]);
+    expect(run('HARD-cpu-requests-limits', [bare, lr])).toEqual([
+      ['fail', 'spec.template.spec.containers[app].resources'],
+    ]);
+  });
+
+  it('max alone defaults both the limit and the request, as the API server defaults the LimitRange', () => {
+    expect(run('HARD-cpu-requests-limits', [bare, limitRange([{ type: 'Container', max: { cpu: '2' } }])])).toEqual([['pass', undefined]]);
+  });
+
+  it('a Pod-type item or another namespace does not count', () => {
+    const podItem = limitRange([{ type: 'Pod', max: { cpu: '2' } }]);
+    const elsewhere: KubeObject = { ...limitRange([{ type: 'Container', default: { cpu: '1' } }]), metadata: { name: 'x', namespace: 'other' } };
+    expect(run('HARD-cpu-requests-limits', [bare, podItem, elsewhere])).toEqual([['fail', 'spec.template.spec.containers[app].resources']]);
+  });
+
+  it('is unknown, not fail, when LimitRanges could not be read', () => {
+    expect(run('HARD-cpu-requests-limits', [bare], [{ evidence: 'limitranges', reason: 'forbidden', message: 'forbidden' }])).toEqual([['unknown', undefined]]);
+  });
+});
+
+describe('image policy from the configuration', () => {
+  const pod = workload('Pod', { containers: [{ name: 'a', image: 'nginx:1.27' }], initContainers: [{ name: 'i', image: 'ghcr.io/team/tool:2@sha256:abc' }] });
+  const run = (id: string, policy: { requireDigest: boolean; allowedRegistries: string[] }) => {
+    const control = CONTROLS.find((c) => c.id === id);
+    if (!control) throw new Error(id);
+    return evaluateIn(new EvalContext(snapshotOf([pod]), NOW, policy), [control]).map((f) => [f.status, f.resource.container, f.evidence?.path]);
+  };
+
+  it('is not applicable while off (the default)', () => {
+    expect(run('HARD-image-digest', { requireDigest: false, allowedRegistries: [] })).toEqual([['not-applicable', undefined, undefined]]);
+    expect(run('HARD-image-registry', { requireDigest: false, allowedRegistries: [] })).toEqual([['not-applicable', undefined, undefined]]);
+  });
+
+  it('judges every container when on', () => {
+    expect(run('HARD-image-digest', { requireDigest: true, allowedRegistries: [] })).toEqual([
+      ['fail', 'a', 'spec.containers[a].image'],
+      ['pass', 'i', undefined],
+    ]);
+    expect(run('HARD-image-registry', { requireDigest: false, allowedRegistries: ['ghcr.io/team'] })).toEqual([
+      ['fail', 'a', 'spec.containers[a].image'],
+      ['pass', 'i', undefined],
+    ]);
+    expect(run('HARD-image-registry', { requireDigest: false, allowedRegistries: ['docker.io/library', 'ghcr.io'] }).map((v) => v[0])).toEqual(['pass', 'pass']);
+  });
+});
