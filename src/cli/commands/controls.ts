@@ -5,6 +5,7 @@ import { FRAMEWORKS, type Framework } from '../../core/control.js';
 import { catalogCsv, catalogEntries, catalogMarkdown } from '../../controls/catalog-export.js';
 import { UsageError } from '../../core/errors.js';
 import { table } from '../format.js';
+import { addOutputOption, outputFormat } from '../output-option.js';
 
 export function parseFramework(value: string | undefined): Framework | undefined {
   if (value === undefined) return undefined;
@@ -15,14 +16,15 @@ export function parseFramework(value: string | undefined): Framework | undefined
 const FORMATS = ['text', 'json', 'csv', 'md'] as const;
 
 export function registerControls(program: Command): void {
-  program
+  const cmd = program
     .command('controls')
     .description(COMMAND_SUMMARIES.controls.summary)
-    .option('-f, --framework <name>', `only controls of one framework (${FRAMEWORKS.join(', ')})`)
-    .option('-o, --format <format>', `${FORMATS.join(', ')}`, 'text')
-    .action((opts: { framework?: string; format: string }) => {
+    .option('-f, --framework <name>', `only controls of one framework (${FRAMEWORKS.join(', ')})`);
+  addOutputOption(cmd, FORMATS, 'text', 'format')
+    .action((opts: { framework?: string }) => {
+      const format = outputFormat(cmd, FORMATS);
       const entries = catalogEntries(controlsFor(parseFramework(opts.framework)));
-      switch (opts.format) {
+      switch (format) {
         case 'json':
           process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
           return;
@@ -37,8 +39,6 @@ export function registerControls(program: Command): void {
           process.stdout.write(`${table(['ID', 'SEVERITY', 'MODE', 'FRAMEWORKS', 'TITLE'], rows)}\n\n${entries.length} controls\n`);
           return;
         }
-        default:
-          throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${opts.format}"`);
       }
     });
 }

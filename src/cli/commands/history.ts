@@ -14,8 +14,7 @@ import { resolveRun } from './report.js';
 import { parseOutput, parseWindow } from '../window.js';
 import { renderDiff, renderHistory, renderRemediation, renderRisk, renderTrend, renderVerify, riskTotals } from '../render-history.js';
 
-/** Exit status of `verify` when the chain does not hold. */
-export const EXIT_CHAIN_BROKEN = 4;
+import { EXIT } from '../exit-codes.js';
 
 interface ReadOptions extends ConfigOptions {
   output: string;
@@ -124,10 +123,9 @@ export function registerHistory(program: Command): void {
     });
 
   common(program.command('verify').description(COMMAND_SUMMARIES.verify.summary))
-    .addHelpText('after', `\nExit status: 0 when the chain holds, ${EXIT_CHAIN_BROKEN} when a row no longer matches its hash.`)
     .action(async (opts: ReadOptions) => {
       const report = await withStore(opts, (store) => store.integrity.verifyChain(), renderVerify);
-      if (!report.ok) process.exitCode = EXIT_CHAIN_BROKEN;
+      if (!report.ok) process.exitCode = EXIT.chainBroken;
     });
 
   common(program.command('prune').description(COMMAND_SUMMARIES.prune.summary))
