@@ -4,6 +4,7 @@
  * says so on stderr.
  */
 import { createWriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { Option, type Command } from 'commander';
@@ -47,4 +48,12 @@ export function destination(out: string | undefined): Destination {
       await once(stream, 'close');
     },
   };
+}
+
+export const OUT_HELP = 'write the output to this file instead of stdout';
+
+/** Write a command's (small) output whole to the `--out` file, or to stdout. */
+export async function emit(out: string | undefined, text: string): Promise<void> {
+  if (out === undefined) process.stdout.write(text);
+  else await writeFile(out, text);
 }

@@ -111,7 +111,7 @@ describe('gates on the demo fleet (compiled binary)', () => {
     expect((JSON.parse(self.stdout) as { gate: GateJson }).gate.passed).toBe(true);
   }, 120_000);
 
-  it('--format still works for a release, with a deprecation warning; -o and --format that disagree are a usage error', async () => {
+  it('--format still works for a release, with a deprecation warning; -o and --format that disagree are a usage error; --out takes the output', async () => {
     const old = await runCli(['report', '-c', config, '--format', 'json']);
     expect(old.code).toBe(EXIT.ok);
     expect(old.stderr).toContain('complyd: --format is deprecated and will be removed in a later release; use -o/--output json');
@@ -123,6 +123,12 @@ describe('gates on the demo fleet (compiled binary)', () => {
     expect(both.code).toBe(EXIT.usage);
     expect(both.stderr).toContain('-o/--output csv and --format json disagree');
     expect((await runCli(['controls', '-o', 'md'])).stderr).toBe('');
+    // --out is where the output goes, for the history commands too.
+    const trendFile = join(dir, 'trend.json');
+    const trend = await runCli(['trend', '-c', config, '-o', 'json', '--out', trendFile]);
+    expect(trend.code).toBe(EXIT.ok);
+    expect(trend.stdout).toBe('');
+    expect((JSON.parse(readFileSync(trendFile, 'utf8')) as { score: unknown[] }).score.length).toBeGreaterThan(0);
   }, 120_000);
 
   it('progress lines: on a terminal, not with --quiet, never into a pipe', async () => {

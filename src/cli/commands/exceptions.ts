@@ -11,11 +11,13 @@ import type { Run } from '../../store/run-store.js';
 import { table } from '../format.js';
 
 import { EXIT } from '../exit-codes.js';
+import { emit, OUT_HELP } from '../output-option.js';
 
 interface ExceptionsOptions extends ConfigOptions {
   exceptions?: string[];
   expiringWithin: string;
   output: string;
+  out?: string;
 }
 
 /** One exception as listed: its register row, where it is declared, and whether the run it was counted against used it. */
@@ -92,6 +94,7 @@ export function registerExceptions(program: Command): void {
     .option('--exceptions <file...>', 'exceptions file or directory, beside those of exceptions.paths (repeatable)')
     .option('--expiring-within <duration>', 'list as expiring the exceptions that lapse within this long from now', '30d')
     .option('-o, --output <format>', 'text or json', 'text')
+    .option('--out <path>', OUT_HELP)
     .option('--log-level <level>', 'log level on stderr (info, debug, ...)')
     .addHelpText(
       'after',
@@ -116,7 +119,7 @@ the exit status ${EXIT.usage}, as any configuration mistake does.`,
       } finally {
         await store.close();
       }
-      process.stdout.write(opts.output === 'json' ? `${JSON.stringify(listing, null, 2)}\n` : renderListing(listing));
+      await emit(opts.out, opts.output === 'json' ? `${JSON.stringify(listing, null, 2)}\n` : renderListing(listing));
       if (listing.invalid.length > 0) process.exitCode = EXIT.usage;
     });
 }

@@ -15,9 +15,11 @@ import { parseOutput, parseWindow } from '../window.js';
 import { renderDiff, renderHistory, renderRemediation, renderRisk, renderTrend, renderVerify, riskTotals } from '../render-history.js';
 
 import { EXIT } from '../exit-codes.js';
+import { emit, OUT_HELP } from '../output-option.js';
 
 interface ReadOptions extends ConfigOptions {
   output: string;
+  out?: string;
 }
 
 interface ScopedOptions extends ReadOptions {
@@ -34,7 +36,7 @@ async function withStore<T>(opts: ReadOptions, fn: (store: RunStore, log: Logger
   const store = await openStore(config, log);
   try {
     const value = await fn(store, log);
-    process.stdout.write(output === 'json' ? `${JSON.stringify(value, null, 2)}\n` : `${text(value, config)}\n`);
+    await emit(opts.out, output === 'json' ? `${JSON.stringify(value, null, 2)}\n` : `${text(value, config)}\n`);
     return value;
   } finally {
     await store.close();
@@ -45,6 +47,7 @@ function common(cmd: Command): Command {
   return cmd
     .option('-c, --config <file>', 'configuration file (its storage is read)', DEFAULT_CONFIG)
     .option('-o, --output <format>', 'text or json', 'text')
+    .option('--out <path>', OUT_HELP)
     .option('--log-level <level>', 'log level on stderr');
 }
 

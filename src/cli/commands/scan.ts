@@ -12,10 +12,12 @@ import { recordRunOnCrash } from '../crash.js';
 import { EXIT } from '../exit-codes.js';
 import { addGateOptions, finishGated, gateJson, judgeRequest, parseGateFlags, requestedBaseline, runGateInput, type GateFlags } from '../gate-options.js';
 import { progress, QUIET_HELP } from '../progress.js';
+import { emit, OUT_HELP } from '../output-option.js';
 import { resolveRun } from './report.js';
 
 interface ScanOptions extends ConfigOptions, GateFlags {
   quiet?: boolean;
+  out?: string;
   cluster?: string[];
   framework?: string;
   output: 'text' | 'json';
@@ -48,6 +50,7 @@ export function registerScan(program: Command): void {
     .option('--no-report', 'do not write the report files configured under output.formats (nor prune them to output.keep)')
     .option('--exceptions <file...>', 'exceptions file or directory, beside those of exceptions.paths (repeatable)')
     .option('--log-level <level>', 'log level on stderr (info, debug, ...)')
+    .option('--out <path>', OUT_HELP)
     .option('-q, --quiet', QUIET_HELP);
   addGateOptions(cmd, 'with --fail-on-new: a run id (or unique prefix) of the store, `latest` for the run before this one, or a JSON report file');
   cmd
@@ -92,12 +95,12 @@ A cluster that could not be assessed at all makes the exit status ${EXIT.notAsse
         current = undefined;
         const reports = opts.report ? (await writeOutputReports(store.history, result.runId, config.output, { scope: { exceptions: exceptions.exceptions } })).written : [];
         const gate = gates && judgeRequest(gates, await runGateInput(store.history, result.runId), baseline);
-        if (opts.output === 'json') {
-          process.stdout.write(`${JSON.stringify({ ...result, reports, ...(gate && { gate: gateJson(gate, baseline?.source) }) }, null, 2)}\n`);
-        } else {
-          process.stdout.write(`${renderScanSummary(result)}\n\nrun ${result.runId}: ${result.status}\n`);
-          for (const r of reports) process.stdout.write(`report: ${r}\n`);
-        }
+        await emit(
+          opts.out,
+          opts.output === 'json'
+            ? `${JSON.stringify({ ...result, reports, ...(gate && { gate: gateJson(gate, baseline?.source) }) }, null, 2)}\n`
+            : `${renderScanSummary(result)}\n\nrun ${result.runId}: ${result.status}\n${reports.map((r) => `report: ${r}\n`).join('')}`,
+        );
         const notAssessed = result.clusters.filter((c) => c.status === 'failed').map((c) => c.cluster);
         process.exitCode = finishGated(gate, { notAssessed, text: opts.output === 'text' });
       } finally {
