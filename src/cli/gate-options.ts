@@ -91,8 +91,21 @@ export function judgeRequest(request: GateRequest | undefined, input: Omit<GateI
  * run of the store (an id, a unique prefix, or `latest`) when there is a store to ask.
  */
 export async function loadBaseline(spec: string, runs?: RunsOf): Promise<Baseline> {
-  if (await isFile(spec)) return { source: spec, fingerprints: await baselineFile(spec) };
-  if (!runs) throw new UsageError(`--baseline: no file ${spec} (evaluate compares with a JSON file written by \`evaluate -o json\` or \`report -o json\`)`);
+  if (await isFile(spec)) {
+    const { kind, fingerprints } = await baselineFile(spec);
+    // A fingerprint names its cluster: a manifest's (`evaluate`) never equals a scanned one's, so
+    // a baseline of the other kind would make every failure new.
+    const wanted = runs ? 'report' : 'evaluate';
+    if (kind !== wanted) {
+      throw new UsageError(
+        runs
+          ? `--baseline ${spec}: an \`evaluate -o json\` document; scan and report compare with a run or a \`report -o json\` file (their findings belong to clusters, evaluate's to manifests)`
+          : `--baseline ${spec}: a complyd report; evaluate compares with a file written by \`evaluate -o json\` (a report's findings belong to clusters, evaluate's to manifests)`,
+      );
+    }
+    return { source: spec, fingerprints };
+  }
+  if (!runs) throw new UsageError(`--baseline: no file ${spec} (evaluate compares with a JSON file written by \`evaluate -o json\`)`);
   let runId: string;
   try {
     runId = await runs.resolve(spec);
@@ -105,7 +118,7 @@ export async function loadBaseline(spec: string, runs?: RunsOf): Promise<Baselin
 }
 
 /** A report (`report -o json`, `complyd.report/v1`) or an `evaluate -o json` document; each finding read by its key path. */
-export async function baselineFile(file: string): Promise<Set<string>> {
+export async function baselineFile(file: string): Promise<{ kind: 'report' | 'evaluate'; fingerprints: Set<string> }> {
   const size = (await stat(file)).size;
   if (size > MAX_BASELINE_BYTES) throw new UsageError(`--baseline ${file}: too large (${size} bytes; at most ${MAX_BASELINE_BYTES})`);
   let doc: unknown;
@@ -133,9 +146,11 @@ export async function baselineFile(file: string): Promise<Set<string>> {
   if (d.schema === 'complyd.report/v1') {
     if (!Array.isArray(d.controls)) throw new UsageError(`--baseline ${file}: controls: expected a list`);
     d.controls.forEach((c: unknown, i) => take((c as { findings?: unknown } | null)?.findings, `controls[${i}].findings`));
-  } else if (d.findings !== undefined) take(d.findings, 'findings');
-  else throw new UsageError(`--baseline ${file}: neither a complyd report (schema complyd.report/v1) nor an \`evaluate -o json\` document (findings)`);
-  return out;
+    return { kind: 'report', fingerprints: out };
+  }
+  if (d.findings === undefined) throw new UsageError(`--baseline ${file}: neither a complyd report (schema complyd.report/v1) nor an \`evaluate -o json\` document (findings)`);
+  take(d.findings, 'findings');
+  return { kind: 'evaluate', fingerprints: out };
 }
 
 /** A stored run's failing findings and compliance score with exceptions, as the gates read them. */

@@ -90,6 +90,14 @@ describe('complyd evaluate with gates (compiled binary)', () => {
     rmSync(join(examples, 'worker.yaml'));
   });
 
+  it('a report is refused as the baseline of manifests: its fingerprints name clusters', async () => {
+    const report = join(dir, 'report.json');
+    writeFileSync(report, JSON.stringify({ schema: 'complyd.report/v1', controls: [{ findings: [{ status: 'fail', fingerprint: 'f'.repeat(32) }] }] }));
+    const res = await runCli(['evaluate', examples, '--fail-on-new', '--baseline', report]);
+    expect(res.code).toBe(EXIT.usage);
+    expect(res.stderr).toContain(`--baseline ${report}: a complyd report; evaluate compares with a file written by \`evaluate -o json\``);
+  });
+
   it('a baseline without fingerprints is refused, naming the key path', async () => {
     const old = join(dir, 'old.json');
     writeFileSync(old, JSON.stringify({ findings: [{ status: 'pass' }, { status: 'fail', controlId: 'PSS-privileged' }] }));

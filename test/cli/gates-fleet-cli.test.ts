@@ -105,6 +105,12 @@ describe('gates on the demo fleet (compiled binary)', () => {
     expect(res.stdout).toMatch(/^# /m);
     expect(res.stderr).toMatch(/not in the baseline:\n(?: {2}\S+ \(\w+\) \S+\/Deployment\/default\/gate-debugger\[app\]\n)+/);
     expect(lastLine(res.stderr)).toMatch(/^complyd: gate failed: \d+ open failing findings? not in the baseline$/);
+    // An evaluate document is refused: its fingerprints name no cluster of the store.
+    const manifests = join(dir, 'manifests.json');
+    writeFileSync(manifests, JSON.stringify({ findings: [{ status: 'fail', fingerprint: 'f'.repeat(32) }] }));
+    const wrongKind = await runCli(['report', '-c', config, '--fail-on-new', '--baseline', manifests]);
+    expect(wrongKind.code).toBe(EXIT.usage);
+    expect(wrongKind.stderr).toContain(`--baseline ${manifests}: an \`evaluate -o json\` document; scan and report compare with a run or a \`report -o json\` file`);
     // The same run as its own baseline: nothing is new.
     const self = await runCli(['report', '-c', config, '--run', firstRun, '-o', 'json', '--fail-on-new', '--baseline', reportFile]);
     expect(self.code).toBe(EXIT.ok);

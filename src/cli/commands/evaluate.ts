@@ -48,7 +48,7 @@ export function registerEvaluate(program: Command): void {
     .option('--max-file-size <size>', 'larger manifest files are not read, and reported (KiB, MiB, GiB)', '64MiB')
     .option('--out <path>', 'write the findings to this file instead of stdout')
     .option('-q, --quiet', QUIET_HELP);
-  addGateOptions(cmd, 'with --fail-on-new: a JSON file written by `evaluate -o json` (or `report -o json`); only failures whose fingerprint it lacks count');
+  addGateOptions(cmd, 'with --fail-on-new: a JSON file written by `evaluate -o json`; only failures whose fingerprint it lacks count');
   cmd
     .addHelpText(
       'after',
