@@ -37,7 +37,7 @@ export const EXIT_TABLE: readonly ExitRow[] = [
   { code: EXIT.chainBroken, meaning: 'the hash chain does not hold: a stored row changed after it was written', commands: ['verify'] },
   {
     code: EXIT.gateFailed,
-    meaning: `a gate failed (--fail-on, --fail-below-score, --fail-on-new); wins over ${EXIT.notAssessed}`,
+    meaning: `a gate failed (--fail-on, --fail-below-score, --fail-on-new), even if something was not read (it wins over ${EXIT.notAssessed})`,
     commands: ['scan', 'evaluate', 'report'],
   },
   { code: EXIT.brokenPipe, meaning: 'the reader of the output went away (`complyd report | head`)' },
