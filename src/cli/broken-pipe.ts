@@ -1,11 +1,13 @@
+import { EXIT } from './exit-codes.js';
+
 /**
- * A reader that stops early (`complyd report --format csv | head`) closes the pipe while
+ * A reader that stops early (`complyd report -o csv | head`) closes the pipe while
  * complyd still writes. git, kubectl and coreutils die of SIGPIPE there, which the shell
  * reports as 128 + 13 = 141 (`set -o pipefail` then sees that the output was cut short).
  * Node ignores SIGPIPE and reports the write's EPIPE as an 'error' event on the stream,
  * which nothing would catch: a stack trace. complyd exits as they do, quietly, with 141.
  */
-export const EXIT_BROKEN_PIPE = 141;
+export const EXIT_BROKEN_PIPE = EXIT.brokenPipe;
 
 interface ErrorWithCode extends Error {
   code?: string;

@@ -37,7 +37,7 @@ export const COMMAND_SUMMARIES = {
   exceptions: { module: 'exceptions', summary:
     'list the exceptions files\' exceptions with the findings they match in the latest run: active, expiring soon, expired, unused, and files refused' },
   controls: { module: 'controls', summary:
-    'list the control catalog (for auditors: --format csv or md)' },
+    'list the control catalog (for auditors: -o csv or md)' },
   demo: { module: 'demo', summary:
     'start a simulated fleet of local HTTPS Kubernetes API servers (one broken on purpose), replay some weeks of its history\n' +
         '(one scan per simulated day, with workloads hardened, rolled back, deleted and added), store it and write reports' },

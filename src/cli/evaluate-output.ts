@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { Finding } from '../core/types.js';
+import { fingerprint } from '../core/fingerprint.js';
 import { tableLines } from './format.js';
 
 /**
@@ -65,7 +66,8 @@ export function* jsonDocument(findings: readonly Finding[], rest: Record<string,
     yield '{\n  "findings": [';
     let first = true;
     for (const f of findings) {
-      const shown = { resource: f.resource, controlId: f.controlId, severity: f.severity, status: f.status, evidence: f.evidence, message: f.message };
+      // The fingerprint lets this document serve as a later `--fail-on-new --baseline`.
+      const shown = { resource: f.resource, controlId: f.controlId, severity: f.severity, status: f.status, evidence: f.evidence, message: f.message, fingerprint: fingerprint(f) };
       yield `${first ? '' : ','}\n    ${indent(JSON.stringify(shown, null, 2), '    ')}`;
       first = false;
     }

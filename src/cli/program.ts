@@ -1,6 +1,7 @@
 import { Command, Help } from 'commander';
 import { complydVersion } from '../config/version.js';
 import { COMMAND_SUMMARIES, type CommandName, type CommandSummary } from './command-list.js';
+import { exitCodesHelp } from './exit-codes.js';
 
 type Register = (program: Command) => void;
 
@@ -38,6 +39,9 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     )
     .version(complydVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
+    // Commander's own exits (unknown option, missing argument...) come back as errors that
+    // bin.ts turns into the exit table's usage code; every command inherits this.
+    .exitOverride()
     .addHelpText(
       'after',
       `
@@ -46,11 +50,17 @@ Start here:
   complyd scan -c complyd.yaml          scan your clusters once (example config: config/complyd.example.yaml)
   complyd evaluate ./manifests          judge manifests without a cluster
   complyd trend -c complyd.yaml         compliance score and risk over the last 90 days
-  complyd report -c complyd.yaml --format pdf --out report.pdf`,
+  complyd report -c complyd.yaml -o pdf --out report.pdf
+  complyd evaluate ./manifests --fail-on high     a CI gate: exit 5 and say why when it fails
+
+Progress lines go to stderr only when stderr is a terminal, and never with --quiet.
+
+${exitCodesHelp()}`,
     );
   const wanted = commandOf(argv);
   if (wanted) {
     (await MODULES[COMMAND_SUMMARIES[wanted].module]())(program);
+    for (const cmd of program.commands) cmd.addHelpText('after', `\n${exitCodesHelp(cmd.name())}`);
     return program;
   }
   // Every command has options; the listing says so as the loaded commands would.

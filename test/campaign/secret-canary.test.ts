@@ -255,7 +255,7 @@ describe('the secret canary', () => {
       expect(result.clusters.map((c) => c.status)).toEqual(['partial', 'partial']);
       for (const c of result.clusters) expect(c.gaps).toEqual([expect.objectContaining({ evidence: 'secrets', message: expect.stringContaining('did not honour the metadata-only request') })]);
       const outputs: Record<string, string> = { 'scan stdout': scan.stdout, 'scan stderr (debug log)': scan.stderr };
-      for (const args of [['risk', '-o', 'json', '--log-level', 'debug'], ['history', '-o', 'json', '--log-level', 'debug'], ['report', '--format', 'sarif']]) {
+      for (const args of [['risk', '-o', 'json', '--log-level', 'debug'], ['history', '-o', 'json', '--log-level', 'debug'], ['report', '-o', 'sarif']]) {
         const res = await runCli([...args, '-c', config]);
         expect({ args, code: res.code, stderr: res.code === 0 ? '' : res.stderr }).toEqual({ args, code: 0, stderr: '' });
         outputs[`${args.join(' ')}`] = res.stdout + res.stderr;

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { jsonDocument, textTable, writeAll } from '../../src/cli/evaluate-output.js';
+import { fingerprint } from '../../src/core/fingerprint.js';
 import { table } from '../../src/cli/format.js';
 import type { Finding } from '../../src/core/types.js';
 
@@ -63,7 +64,7 @@ describe('evaluate output for large inputs', () => {
     const findings = Array.from({ length: n }, (_, i) => finding(i));
     const rest = { counts: { fail: 1 }, skipped: [], unreadable: [{ file: 'a.yaml', message: 'a.yaml: bad' }] };
     const whole = {
-      findings: findings.map((f) => ({ resource: f.resource, controlId: f.controlId, severity: f.severity, status: f.status, evidence: f.evidence, message: f.message })),
+      findings: findings.map((f) => ({ resource: f.resource, controlId: f.controlId, severity: f.severity, status: f.status, evidence: f.evidence, message: f.message, fingerprint: fingerprint(f) })),
       ...rest,
     };
     expect([...jsonDocument(findings, rest)].join('')).toBe(`${JSON.stringify(whole, null, 2)}\n`);

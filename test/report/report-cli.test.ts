@@ -5,7 +5,7 @@ import { openStore, writeReports } from '../../src/main.js';
 import { sarifValidator } from './sarif-schema.js';
 import { countFindings, storedReport, type StoredReport } from './store-report.js';
 
-describe('complyd report --format (compiled binary)', () => {
+describe('complyd report -o (compiled binary)', () => {
   let stored: StoredReport;
   let config: string;
   beforeAll(async () => {
@@ -17,7 +17,7 @@ describe('complyd report --format (compiled binary)', () => {
 
   it('writes a valid SARIF file for the latest run', async () => {
     const out = join(stored.dir, 'report.sarif');
-    const res = await runCli(['report', '-c', config, '--format', 'sarif', '--out', out]);
+    const res = await runCli(['report', '-c', config, '-o', 'sarif', '--out', out]);
     expect(res.stderr).toContain(`wrote ${out}`);
     expect(res.code).toBe(0);
     const log = JSON.parse(readFileSync(out, 'utf8')) as { runs: Array<{ results: unknown[] }> };
@@ -26,12 +26,12 @@ describe('complyd report --format (compiled binary)', () => {
   });
 
   it('prints the other text formats to stdout and names the accepted formats when given a wrong one', async () => {
-    const junit = await runCli(['report', '-c', config, '--format', 'junit']);
+    const junit = await runCli(['report', '-c', config, '--output', 'junit']);
     expect(junit.code).toBe(0);
     expect(junit.stdout).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites /);
-    const bad = await runCli(['report', '-c', config, '--format', 'xlsx']);
+    const bad = await runCli(['report', '-c', config, '-o', 'xlsx']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--format must be one of json, pdf, csv, sarif, junit, md, not "xlsx"');
+    expect(bad.stderr).toContain('-o/--output must be one of json, pdf, csv, sarif, junit, md, not "xlsx"');
   });
 
   it('writeReports names each file by its format', async () => {

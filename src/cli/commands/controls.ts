@@ -5,6 +5,7 @@ import { FRAMEWORKS, type Framework } from '../../core/control.js';
 import { catalogCsv, catalogEntries, catalogMarkdown } from '../../controls/catalog-export.js';
 import { UsageError } from '../../core/errors.js';
 import { table } from '../format.js';
+import { addOutputOption, emit, OUT_HELP, outputFormat } from '../output-option.js';
 
 export function parseFramework(value: string | undefined): Framework | undefined {
   if (value === undefined) return undefined;
@@ -15,30 +16,30 @@ export function parseFramework(value: string | undefined): Framework | undefined
 const FORMATS = ['text', 'json', 'csv', 'md'] as const;
 
 export function registerControls(program: Command): void {
-  program
+  const cmd = program
     .command('controls')
     .description(COMMAND_SUMMARIES.controls.summary)
-    .option('-f, --framework <name>', `only controls of one framework (${FRAMEWORKS.join(', ')})`)
-    .option('-o, --format <format>', `${FORMATS.join(', ')}`, 'text')
-    .action((opts: { framework?: string; format: string }) => {
+    .option('-f, --framework <name>', `only controls of one framework (${FRAMEWORKS.join(', ')})`);
+  addOutputOption(cmd, FORMATS, 'text', 'format')
+    .option('--out <path>', OUT_HELP)
+    .action(async (opts: { framework?: string; out?: string }) => {
+      const format = outputFormat(cmd, FORMATS);
       const entries = catalogEntries(controlsFor(parseFramework(opts.framework)));
-      switch (opts.format) {
-        case 'json':
-          process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
-          return;
-        case 'csv':
-          process.stdout.write(catalogCsv(entries));
-          return;
-        case 'md':
-          process.stdout.write(catalogMarkdown(entries, CATALOG_VERSION));
-          return;
-        case 'text': {
-          const rows = entries.map((e) => [e.id, e.severity, e.mode, e.frameworks.join(','), e.title]);
-          process.stdout.write(`${table(['ID', 'SEVERITY', 'MODE', 'FRAMEWORKS', 'TITLE'], rows)}\n\n${entries.length} controls\n`);
-          return;
-        }
-        default:
-          throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${opts.format}"`);
-      }
+      await emit(opts.out, render(format, entries));
     });
+}
+
+function render(format: (typeof FORMATS)[number], entries: ReturnType<typeof catalogEntries>): string {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(entries, null, 2)}\n`;
+    case 'csv':
+      return catalogCsv(entries);
+    case 'md':
+      return catalogMarkdown(entries, CATALOG_VERSION);
+    case 'text': {
+      const rows = entries.map((e) => [e.id, e.severity, e.mode, e.frameworks.join(','), e.title]);
+      return `${table(['ID', 'SEVERITY', 'MODE', 'FRAMEWORKS', 'TITLE'], rows)}\n\n${entries.length} controls\n`;
+    }
+  }
 }

@@ -18,10 +18,12 @@ export function registerDaemon(program: Command): void {
     .option('--grace <duration>', 'on shutdown, how long the scan in flight may take to finish before it is recorded as interrupted', '60s')
     .option('--no-catch-up', 'do not scan at start-up when a scheduled slot was missed while the daemon was down')
     .option('--log-level <level>', 'log level (default: log.level from the configuration)')
-    .action(async (opts: ConfigOptions & { grace: string; catchUp: boolean }) => {
+    .option('-q, --quiet', 'log warnings and errors only (no line per scan, report or start-up step), unless --log-level says otherwise')
+    .action(async (opts: ConfigOptions & { grace: string; catchUp: boolean; quiet?: boolean }) => {
       const graceMs = durationOption('--grace', opts.grace, DURATION_RANGES.grace);
       const { config, log } = setup(opts, undefined);
-      if (!opts.logLevel) log.level = config.log.level;
+      // The daemon's progress is its info log lines: --quiet keeps the warnings and errors.
+      if (!opts.logLevel) log.level = opts.quiet ? 'warn' : config.log.level;
       const store = await openStore(config, log);
       // A predecessor killed mid-scan (a restart after a crash) is closed before anything is scheduled.
       await interruptAbandonedRuns(store.runs, log);

@@ -20,6 +20,7 @@ function invokedAs(): string {
   return process.env['npm_lifecycle_event'] ? 'npm run -s complyd --' : 'complyd';
 }
 import { sparkline } from '../render-history.js';
+import { progress } from '../progress.js';
 
 /** Where a relative path is shown from: the directory the user ran the command in. */
 const shown = (p: string) => relative(process.cwd(), p) || '.';
@@ -100,7 +101,7 @@ export function registerDemo(program: Command): void {
       await mkdir(workDir, { recursive: true });
       // The demo's history is simulated in the past: an older demo store would interleave with it.
       for (const f of ['complyd.sqlite', 'complyd.sqlite-wal', 'complyd.sqlite-shm']) await rm(join(out, f), { force: true });
-      process.stderr.write('starting the simulated fleet...\n');
+      progress().step('starting the simulated fleet...');
       const fleet = await startDemoFleet({ fixturesDir: demoFixturesDir(), workDir });
       try {
         const configFile = await writeDemoConfig(fleet, out, workDir);
@@ -137,7 +138,7 @@ export function registerDemo(program: Command): void {
           process.stdout.write(
             `\nNext: ${invokedAs()} controls                   (the catalog)\n` +
               `      ${invokedAs()} exceptions -c ${shown(configFile)}   (accepted failures: active, expiring, expired, unused)\n` +
-              `      ${invokedAs()} report -c ${shown(configFile)} --format pdf --out report.pdf\n`,
+              `      ${invokedAs()} report -c ${shown(configFile)} -o pdf --out report.pdf\n`,
           );
         } finally {
           await store.close();

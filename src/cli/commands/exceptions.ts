@@ -10,13 +10,14 @@ import type { InvalidExceptionsFile } from '../../config/load-exceptions.js';
 import type { Run } from '../../store/run-store.js';
 import { table } from '../format.js';
 
-/** Exit status when some exceptions file was refused (as for any configuration mistake). */
-export const EXIT_INVALID_EXCEPTIONS = 2;
+import { EXIT } from '../exit-codes.js';
+import { emit, OUT_HELP } from '../output-option.js';
 
 interface ExceptionsOptions extends ConfigOptions {
   exceptions?: string[];
   expiringWithin: string;
   output: string;
+  out?: string;
 }
 
 /** One exception as listed: its register row, where it is declared, and whether the run it was counted against used it. */
@@ -93,6 +94,7 @@ export function registerExceptions(program: Command): void {
     .option('--exceptions <file...>', 'exceptions file or directory, beside those of exceptions.paths (repeatable)')
     .option('--expiring-within <duration>', 'list as expiring the exceptions that lapse within this long from now', '30d')
     .option('-o, --output <format>', 'text or json', 'text')
+    .option('--out <path>', OUT_HELP)
     .option('--log-level <level>', 'log level on stderr (info, debug, ...)')
     .addHelpText(
       'after',
@@ -100,10 +102,8 @@ export function registerExceptions(program: Command): void {
 Each exception's state is taken now: active, expiring (lapses within --expiring-within), expired,
 or pending (created in the future). MATCHED counts the failing findings of the latest finished run
 that it excepted (and, after "+", those it matched after it had lapsed); "unused" means it matched
-nothing in that run.
-
-Exit status: 0, or ${EXIT_INVALID_EXCEPTIONS} when an exceptions file was refused (each problem is named with its file and
-key path) or on a configuration or usage error.`,
+nothing in that run. A refused exceptions file (each problem named with its file and key path) makes
+the exit status ${EXIT.usage}, as any configuration mistake does.`,
     )
     .action(async (opts: ExceptionsOptions) => {
       if (opts.output !== 'text' && opts.output !== 'json') throw new UsageError(`--output must be text or json, not "${opts.output}"`);
@@ -119,7 +119,7 @@ key path) or on a configuration or usage error.`,
       } finally {
         await store.close();
       }
-      process.stdout.write(opts.output === 'json' ? `${JSON.stringify(listing, null, 2)}\n` : renderListing(listing));
-      if (listing.invalid.length > 0) process.exitCode = EXIT_INVALID_EXCEPTIONS;
+      await emit(opts.out, opts.output === 'json' ? `${JSON.stringify(listing, null, 2)}\n` : renderListing(listing));
+      if (listing.invalid.length > 0) process.exitCode = EXIT.usage;
     });
 }

@@ -14,11 +14,12 @@ import { resolveRun } from './report.js';
 import { parseOutput, parseWindow } from '../window.js';
 import { renderDiff, renderHistory, renderRemediation, renderRisk, renderTrend, renderVerify, riskTotals } from '../render-history.js';
 
-/** Exit status of `verify` when the chain does not hold. */
-export const EXIT_CHAIN_BROKEN = 4;
+import { EXIT } from '../exit-codes.js';
+import { emit, OUT_HELP } from '../output-option.js';
 
 interface ReadOptions extends ConfigOptions {
   output: string;
+  out?: string;
 }
 
 interface ScopedOptions extends ReadOptions {
@@ -35,7 +36,7 @@ async function withStore<T>(opts: ReadOptions, fn: (store: RunStore, log: Logger
   const store = await openStore(config, log);
   try {
     const value = await fn(store, log);
-    process.stdout.write(output === 'json' ? `${JSON.stringify(value, null, 2)}\n` : `${text(value, config)}\n`);
+    await emit(opts.out, output === 'json' ? `${JSON.stringify(value, null, 2)}\n` : `${text(value, config)}\n`);
     return value;
   } finally {
     await store.close();
@@ -46,6 +47,7 @@ function common(cmd: Command): Command {
   return cmd
     .option('-c, --config <file>', 'configuration file (its storage is read)', DEFAULT_CONFIG)
     .option('-o, --output <format>', 'text or json', 'text')
+    .option('--out <path>', OUT_HELP)
     .option('--log-level <level>', 'log level on stderr');
 }
 
@@ -124,10 +126,9 @@ export function registerHistory(program: Command): void {
     });
 
   common(program.command('verify').description(COMMAND_SUMMARIES.verify.summary))
-    .addHelpText('after', `\nExit status: 0 when the chain holds, ${EXIT_CHAIN_BROKEN} when a row no longer matches its hash.`)
     .action(async (opts: ReadOptions) => {
       const report = await withStore(opts, (store) => store.integrity.verifyChain(), renderVerify);
-      if (!report.ok) process.exitCode = EXIT_CHAIN_BROKEN;
+      if (!report.ok) process.exitCode = EXIT.chainBroken;
     });
 
   common(program.command('prune').description(COMMAND_SUMMARIES.prune.summary))

@@ -8,21 +8,40 @@ import { DURATION_RANGES, durationOption } from '../../config/duration.js';
 import { UsageError } from '../../core/errors.js';
 import type { HistoryReader } from '../../store/run-store.js';
 import { parseFramework } from './controls.js';
+import { EXIT } from '../exit-codes.js';
+import { addGateOptions, finishGated, gateJson, judgeRequest, parseGateFlags, reportGateInput, requestedBaseline, type GateFlags } from '../gate-options.js';
+import { addOutputOption, outputFormat } from '../output-option.js';
+import { progress, QUIET_HELP } from '../progress.js';
+
+interface ReportOptions extends ConfigOptions, GateFlags {
+  run: string;
+  cluster?: string[];
+  framework?: string;
+  since: string;
+  out?: string;
+  quiet?: boolean;
+}
 
 export function registerReport(program: Command): void {
-  program
+  const cmd = program
     .command('report')
     .description(COMMAND_SUMMARIES.report.summary)
     .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
-    .option('--run <id>', 'run id (or a unique prefix of one)', 'latest')
-    .option('--format <format>', `report format: ${REPORT_FORMATS.join(', ')}`, 'json')
+    .option('--run <id>', 'run id (or a unique prefix of one)', 'latest');
+  addOutputOption(cmd, REPORT_FORMATS, 'json', 'report format')
     .option('--cluster <name...>', 'only these clusters')
     .option('-f, --framework <name>', 'only the controls of one framework (cis-1.12, pss-baseline, pss-restricted, nsa)')
     .option('--since <duration>', 'the period the report looks back over, ending at the run (trends, changes, time to remediate)', '30d')
     .option('--out <path>', 'file to write (with its SHA-256 in PATH.sha256); stdout when absent (not for pdf)')
-    .action(async (opts: ConfigOptions & { run: string; format: string; cluster?: string[]; framework?: string; since: string; out?: string }) => {
-      if (!(REPORT_FORMATS as readonly string[]).includes(opts.format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}, not "${opts.format}"`);
-      if (opts.format === 'pdf' && !opts.out) throw new UsageError('--out is required for --format pdf');
+    .option('-q, --quiet', QUIET_HELP);
+  addGateOptions(cmd, 'with --fail-on-new: a run id (or unique prefix) of the store, or a JSON report file; only failures whose fingerprint it lacks count');
+  cmd
+    .addHelpText('after', `\nThe gates judge what the report covers (--cluster, --framework); a failed gate makes the exit status ${EXIT.gateFailed}\nafter the report is written, and the reason is the last line on stderr (and \`gate\` in -o json).`)
+    .action(async (opts: ReportOptions) => {
+      const format = outputFormat(cmd, REPORT_FORMATS);
+      if (format === 'pdf' && !opts.out) throw new UsageError('--out is required for -o pdf');
+      const gates = parseGateFlags(opts);
+      const say = progress({ quiet: opts.quiet ?? false });
       const framework = parseFramework(opts.framework);
       const sinceMs = durationOption('--since', opts.since, DURATION_RANGES.since);
       const { config, log } = setup(opts);
@@ -31,13 +50,18 @@ export function registerReport(program: Command): void {
         const runId = await resolveRun(store.history, opts.run);
         // The register shows the exceptions as the configured files declare them now.
         const { exceptions } = loadRunExceptions(config, log);
+        const baseline = await requestedBaseline(gates, { history: store.history, resolve: (w) => resolveRun(store.history, w) });
         const report = await buildReport(store.history, runId, { sinceMs, exceptions, ...(opts.cluster ? { clusters: opts.cluster } : {}), ...(framework ? { framework } : {}) });
+        const gate = judgeRequest(gates, reportGateInput(report), baseline);
+        // The JSON report carries the verdict; the other formats are left as they are.
+        const content = gate && format === 'json' ? { ...report, gate: gateJson(gate, baseline?.source) } : report;
         // Piece by piece where the format allows: a large run's JSON exceeds V8's longest string.
-        const data = await reportContent(report, opts.format as ReportFormat);
+        const data = await reportContent(content, format as ReportFormat);
         if (opts.out) {
           await writeReportFile(opts.out, data);
-          process.stderr.write(`wrote ${opts.out} and ${opts.out}.sha256 (run ${runId})\n`);
+          say.note(`wrote ${opts.out} and ${opts.out}.sha256 (run ${runId})`);
         } else await writeToStdout(data);
+        process.exitCode = finishGated(gate, { notAssessed: [], text: true });
       } finally {
         await store.close();
       }

@@ -9,11 +9,15 @@ import { UsageError } from '../../core/errors.js';
 import { controlsFor } from '../../controls/index.js';
 import { parseFramework } from './controls.js';
 import { recordRunOnCrash } from '../crash.js';
+import { EXIT } from '../exit-codes.js';
+import { addGateOptions, finishGated, gateJson, judgeRequest, parseGateFlags, requestedBaseline, runGateInput, type GateFlags } from '../gate-options.js';
+import { progress, QUIET_HELP } from '../progress.js';
+import { emit, OUT_HELP } from '../output-option.js';
+import { resolveRun } from './report.js';
 
-/** Exit code when at least one cluster could not be assessed at all. */
-export const EXIT_CLUSTER_FAILED = 3;
-
-interface ScanOptions extends ConfigOptions {
+interface ScanOptions extends ConfigOptions, GateFlags {
+  quiet?: boolean;
+  out?: string;
   cluster?: string[];
   framework?: string;
   output: 'text' | 'json';
@@ -36,7 +40,7 @@ export function renderScanSummary(result: FleetScanResult): string {
 }
 
 export function registerScan(program: Command): void {
-  program
+  const cmd = program
     .command('scan')
     .description(COMMAND_SUMMARIES.scan.summary)
     .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
@@ -46,14 +50,20 @@ export function registerScan(program: Command): void {
     .option('--no-report', 'do not write the report files configured under output.formats (nor prune them to output.keep)')
     .option('--exceptions <file...>', 'exceptions file or directory, beside those of exceptions.paths (repeatable)')
     .option('--log-level <level>', 'log level on stderr (info, debug, ...)')
+    .option('--out <path>', OUT_HELP)
+    .option('-q, --quiet', QUIET_HELP);
+  addGateOptions(cmd, 'with --fail-on-new: a run id (or unique prefix) of the store, `latest` for the run before this one, or a JSON report file');
+  cmd
     .addHelpText(
       'after',
       `
-Exit status: 0 when every cluster was assessed (complete or partial), ${EXIT_CLUSTER_FAILED} when at least
-one cluster could not be assessed at all, 2 on a configuration or usage error, 1 otherwise.`,
+A cluster that could not be assessed at all makes the exit status ${EXIT.notAssessed}; a failed gate makes it ${EXIT.gateFailed}
+(judged on the clusters assessed), and the reason is the last line on stderr.`,
     )
     .action(async (opts: ScanOptions) => {
       if (opts.output !== 'text' && opts.output !== 'json') throw new UsageError(`--output must be text or json, not "${opts.output}"`);
+      const gates = parseGateFlags(opts);
+      const say = progress({ quiet: opts.quiet ?? false });
       const framework = parseFramework(opts.framework);
       const { config, log } = setup(opts);
       const unknownNames = (opts.cluster ?? []).filter((n) => !config.clusters.some((c) => c.name === n));
@@ -66,9 +76,11 @@ one cluster could not be assessed at all, 2 on a configuration or usage error, 1
       let current: string | undefined;
       const uninstall = recordRunOnCrash(store.runs, log, () => current);
       try {
+        // Read before the scan: `latest` is then the run before this one, and a bad baseline costs no scan.
+        const baseline = await requestedBaseline(gates, { history: store.history, resolve: (w) => resolveRun(store.history, w) });
         const total = opts.cluster?.length ?? config.clusters.length;
         let done = 0;
-        process.stderr.write(`scanning ${total} cluster${total === 1 ? '' : 's'} (up to ${config.collect.concurrency} at a time)\n`);
+        say.step(`scanning ${total} cluster${total === 1 ? '' : 's'} (up to ${config.collect.concurrency} at a time)`);
         const result = await runScan(config, store.runs, log, {
           trigger: 'cli',
           exceptions: exceptions.exceptions,
@@ -77,18 +89,20 @@ one cluster could not be assessed at all, 2 on a configuration or usage error, 1
           ...(framework ? { controls: controlsFor(framework) } : {}),
           onCluster: (c) => {
             done++;
-            process.stderr.write(`  [${done}/${total}] ${c.cluster}: ${c.status} in ${seconds(c.startedAt, c.finishedAt)}\n`);
+            say.step(`  [${done}/${total}] ${c.cluster}: ${c.status} in ${seconds(c.startedAt, c.finishedAt)}`);
           },
         });
         current = undefined;
         const reports = opts.report ? (await writeOutputReports(store.history, result.runId, config.output, { scope: { exceptions: exceptions.exceptions } })).written : [];
-        if (opts.output === 'json') {
-          process.stdout.write(`${JSON.stringify({ ...result, reports }, null, 2)}\n`);
-        } else {
-          process.stdout.write(`${renderScanSummary(result)}\n\nrun ${result.runId}: ${result.status}\n`);
-          for (const r of reports) process.stdout.write(`report: ${r}\n`);
-        }
-        if (result.clusters.some((c) => c.status === 'failed')) process.exitCode = EXIT_CLUSTER_FAILED;
+        const gate = gates && judgeRequest(gates, await runGateInput(store.history, result.runId), baseline);
+        await emit(
+          opts.out,
+          opts.output === 'json'
+            ? `${JSON.stringify({ ...result, reports, ...(gate && { gate: gateJson(gate, baseline?.source) }) }, null, 2)}\n`
+            : `${renderScanSummary(result)}\n\nrun ${result.runId}: ${result.status}\n${reports.map((r) => `report: ${r}\n`).join('')}`,
+        );
+        const notAssessed = result.clusters.filter((c) => c.status === 'failed').map((c) => c.cluster);
+        process.exitCode = finishGated(gate, { notAssessed, text: opts.output === 'text' });
       } finally {
         uninstall();
         await store.close();
