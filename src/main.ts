@@ -11,6 +11,7 @@ import { collectCluster } from './collect/collector.js';
 import { CATALOG_VERSION, CONTROLS } from './controls/index.js';
 import { FRAMEWORKS, type Framework } from './core/control.js';
 import type { CatalogControl } from './controls/define.js';
+import type { ReportProfile } from './report/model.js';
 import { scanFleet, type ClusterControls, type FleetScanResult, type ScanFleetOptions } from './scan/scan-fleet.js';
 import { atOrAbove, clusterProfile, inProfile, scopeToProfile } from './config/profiles.js';
 import { openDatabase } from './store/db.js';
@@ -141,6 +142,8 @@ export async function runScan(
 export interface ReportScope {
   clusters?: readonly string[];
   framework?: Framework;
+  /** The profile the clusters are the group of, named on the report. */
+  profile?: ReportProfile;
   /** The period looked back over, ending at the run (default 30 days). */
   sinceMs?: number;
   /** The exceptions declared now, for the register (the dispositions themselves are the run's). */
@@ -224,6 +227,8 @@ export async function runReportJob(
     sinceMs: job.since,
     ...(job.clusters ? { clusters: job.clusters } : {}),
     ...(job.framework ? { framework: job.framework } : {}),
+    // A profile's job: its clusters (set when the configuration was loaded), and the profile named on the report.
+    ...(job.profile ? { profile: job.profile } : {}),
     // The register shows owner, reason and expiry only from the declared exceptions.
     ...(exceptions ? { exceptions } : {}),
   };

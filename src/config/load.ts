@@ -8,7 +8,7 @@ import { configSchema, type RawConfig } from './schema.js';
 import { interpolate } from './interpolate.js';
 import { keyPath } from '../core/key-path.js';
 import { MAX_CONFIG_BYTES, parseYaml, tooLarge } from './parse-yaml.js';
-import { profileMembers, type Profile } from './profiles.js';
+import { profileMembers, profileSummary, type Profile, type ProfileSummary } from './profiles.js';
 
 export { keyPath };
 
@@ -27,7 +27,7 @@ export interface Config {
    * Scheduled report jobs, each with its directory resolved; a profile's jobs follow the
    * top-level ones, with `profile` set and `clusters` limited to the group's.
    */
-  readonly reports: ReadonlyArray<RawConfig['reports'][number] & { dir: string; profile?: string }>;
+  readonly reports: ReadonlyArray<RawConfig['reports'][number] & { dir: string; profile?: ProfileSummary }>;
   /** Cluster groups with their own frameworks, floor, gates, exceptions and reports (ADR 0015). */
   readonly profiles: readonly Profile[];
   readonly log: RawConfig['log'];
@@ -81,7 +81,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     retention: cfg.retention,
     reports: [
       ...cfg.reports.map((job) => ({ ...job, dir: jobDir(job) })),
-      ...cfg.profiles.flatMap((p, i) => p.reports.map((job) => ({ ...job, dir: jobDir(job), clusters: job.clusters ?? members[i] ?? [], profile: p.name }))),
+      ...cfg.profiles.flatMap((p, i) => p.reports.map((job) => ({ ...job, dir: jobDir(job), clusters: job.clusters ?? members[i] ?? [], profile: profileSummary(p) }))),
     ],
     profiles: cfg.profiles.map((p, i) => ({
       name: p.name,

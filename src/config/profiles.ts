@@ -11,6 +11,7 @@ import { FRAMEWORKS, type Framework } from '../core/control.js';
 import { globRegExp, type Exception } from '../core/exception.js';
 import { formatSelector, selectorMatches, type LabelSelector } from '../core/label-selector.js';
 import { SEVERITIES, type Severity } from '../core/types.js';
+import { UsageError } from '../core/errors.js';
 import type { RawConfig } from './schema.js';
 
 /** The same keys as the gates' `GateThresholds` (--fail-on, --fail-below-score, --fail-on-new). */
@@ -33,6 +34,18 @@ export interface Profile {
   readonly clusters: readonly string[];
   /** Where it sits in the configuration file (`profiles[1]`). */
   readonly configPath: string;
+}
+
+/** A profile as reports name it: the group, its selector as Kubernetes prints it, what it is held to. */
+export interface ProfileSummary {
+  readonly name: string;
+  readonly selector: string;
+  readonly frameworks: readonly Framework[];
+  readonly severityFloor?: Severity;
+}
+
+export function profileSummary(p: Pick<Profile, 'name' | 'selector' | 'frameworks' | 'severityFloor'>): ProfileSummary {
+  return { name: p.name, selector: formatSelector(p.selector), frameworks: p.frameworks, ...(p.severityFloor ? { severityFloor: p.severityFloor } : {}) };
 }
 
 /** What the scan records of a cluster's profile: its name (none: the defaults) and the frameworks evaluated. */
@@ -105,6 +118,14 @@ export function checkProfiles(cfg: Pick<RawConfig, 'clusters' | 'reports' | 'pro
 /** The profile of a cluster; undefined: it is in none and the defaults hold. */
 export function profileOf(profiles: readonly Profile[], cluster: string): Profile | undefined {
   return profiles.find((p) => p.clusters.includes(cluster));
+}
+
+/** The profile named on the command line (`--profile`); a usage error naming the configured ones otherwise. */
+export function findProfile(profiles: readonly Profile[], name: string, file: string): Profile {
+  const found = profiles.find((p) => p.name === name);
+  if (found) return found;
+  const known = profiles.map((p) => p.name);
+  throw new UsageError(`--profile: no profile "${name}" in ${file} (${known.length > 0 ? `its profiles: ${known.join(', ')}` : 'it has no profiles'})`);
 }
 
 /** The gate thresholds for a cluster: its profile's, or none of its own (the command line's then hold alone). */

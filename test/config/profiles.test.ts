@@ -72,11 +72,13 @@ describe('profiles in the configuration', () => {
       },
     ]);
     // A profile's jobs follow the top-level ones, limited to the group.
-    expect(cfg.reports.map((j) => [j.name, j.profile, j.clusters, j.dir])).toEqual([
+    expect(cfg.reports.map((j) => [j.name, j.profile?.name, j.clusters, j.dir])).toEqual([
       ['fleet', undefined, undefined, '/srv/out/fleet'],
       ['prod-weekly', 'prod', ['prod-eu', 'prod-us'], '/srv/out/prod-weekly'],
       ['prod-eu-only', 'prod', ['prod-eu'], '/srv/out/prod-eu-only'],
     ]);
+    // The job names its profile on the report as the reader needs it.
+    expect(cfg.reports[1]?.profile).toEqual({ name: 'prod', selector: 'env=prod', frameworks: ['pss-restricted', 'cis-1.12', 'nsa'] });
   });
 
   it('gives each cluster its profile, and the defaults to a cluster in none', () => {

@@ -8,6 +8,7 @@ import { DURATION_RANGES, durationOption } from '../../config/duration.js';
 import { UsageError } from '../../core/errors.js';
 import type { HistoryReader } from '../../store/run-store.js';
 import { parseFramework } from './controls.js';
+import { findProfile, profileSummary } from '../../config/profiles.js';
 
 export function registerReport(program: Command): void {
   program
@@ -17,21 +18,32 @@ export function registerReport(program: Command): void {
     .option('--run <id>', 'run id (or a unique prefix of one)', 'latest')
     .option('--format <format>', `report format: ${REPORT_FORMATS.join(', ')}`, 'json')
     .option('--cluster <name...>', 'only these clusters')
+    .option('--profile <name>', 'only the clusters of one profile of the configuration, named on the report with its frameworks')
     .option('-f, --framework <name>', 'only the controls of one framework (cis-1.12, pss-baseline, pss-restricted, nsa)')
     .option('--since <duration>', 'the period the report looks back over, ending at the run (trends, changes, time to remediate)', '30d')
     .option('--out <path>', 'file to write (with its SHA-256 in PATH.sha256); stdout when absent (not for pdf)')
-    .action(async (opts: ConfigOptions & { run: string; format: string; cluster?: string[]; framework?: string; since: string; out?: string }) => {
+    .action(async (opts: ConfigOptions & { run: string; format: string; cluster?: string[]; profile?: string; framework?: string; since: string; out?: string }) => {
       if (!(REPORT_FORMATS as readonly string[]).includes(opts.format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}, not "${opts.format}"`);
       if (opts.format === 'pdf' && !opts.out) throw new UsageError('--out is required for --format pdf');
       const framework = parseFramework(opts.framework);
       const sinceMs = durationOption('--since', opts.since, DURATION_RANGES.since);
       const { config, log } = setup(opts);
+      const profile = opts.profile !== undefined ? findProfile(config.profiles, opts.profile, config.file) : undefined;
+      const outside = profile ? (opts.cluster ?? []).filter((c) => !profile.clusters.includes(c)) : [];
+      if (profile && outside.length > 0) throw new UsageError(`--cluster ${outside.join(', ')}: not in profile "${profile.name}" (its clusters: ${profile.clusters.join(', ')})`);
+      const clusters = opts.cluster ?? profile?.clusters;
       const store = await openStore(config, log);
       try {
         const runId = await resolveRun(store.history, opts.run);
         // The register shows the exceptions as the configured files declare them now.
         const { exceptions } = loadRunExceptions(config, log);
-        const report = await buildReport(store.history, runId, { sinceMs, exceptions, ...(opts.cluster ? { clusters: opts.cluster } : {}), ...(framework ? { framework } : {}) });
+        const report = await buildReport(store.history, runId, {
+          sinceMs,
+          exceptions,
+          ...(clusters ? { clusters } : {}),
+          ...(framework ? { framework } : {}),
+          ...(profile ? { profile: profileSummary(profile) } : {}),
+        });
         // Piece by piece where the format allows: a large run's JSON exceeds V8's longest string.
         const data = await reportContent(report, opts.format as ReportFormat);
         if (opts.out) {
