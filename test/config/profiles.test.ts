@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseConfig } from '../../src/config/load.js';
 import { clusterProfile, gateThresholdsFor, inProfile, profileOf, scopeToProfile } from '../../src/config/profiles.js';
 import { ConfigError } from '../../src/core/errors.js';
@@ -48,6 +49,17 @@ profiles:
 `;
 
 describe('profiles in the configuration', () => {
+  it('accepts the commented example of config/complyd.example.yaml once uncommented', () => {
+    const text = readFileSync('config/complyd.example.yaml', 'utf8');
+    const uncommented = text.replace(/^# (profiles:| {2}.*)$/gm, '$1');
+    expect(uncommented).not.toEqual(text);
+    const cfg = parseConfig(uncommented, '/srv/complyd.yaml', { HOME: '/home/u' });
+    expect(cfg.profiles.map((p) => [p.name, p.clusters, p.frameworks])).toEqual([
+      ['prod', ['prod-eu'], ['pss-restricted', 'cis-1.12', 'nsa']],
+      ['dev', ['dev'], ['pss-baseline']],
+    ]);
+  });
+
   it('resolves each profile with its clusters, paths and report jobs', () => {
     const cfg = parseConfig(PROFILES, '/srv/complyd.yaml', {});
     expect(cfg.profiles).toEqual([
