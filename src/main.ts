@@ -3,15 +3,17 @@
  * writers) and hands them to the pure parts. Commands call these functions.
  */
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Config } from './config/load.js';
 import type { Logger } from './core/log.js';
 import { complydVersion } from './config/version.js';
 import { collectCluster } from './collect/collector.js';
 import { CATALOG_VERSION, CONTROLS } from './controls/index.js';
-import type { Framework } from './core/control.js';
+import { FRAMEWORKS, type Framework } from './core/control.js';
 import type { CatalogControl } from './controls/define.js';
-import { scanFleet, type FleetScanResult, type ScanFleetOptions } from './scan/scan-fleet.js';
+import type { ReportProfile } from './report/model.js';
+import { scanFleet, type ClusterControls, type FleetScanResult, type ScanFleetOptions } from './scan/scan-fleet.js';
+import { atOrAbove, clusterProfile, inProfile, scopeToProfile } from './config/profiles.js';
 import { openDatabase } from './store/db.js';
 import { knexRunStore, type HistoryReader, type RunStore, type RunWriter } from './store/run-store.js';
 import { processOwner } from './store/run-writer.js';
@@ -60,10 +62,36 @@ export async function interruptAbandonedRuns(store: RunWriter, log: Logger, now 
  * --exceptions`), checked against the catalog. A refused file is logged and left out: its
  * findings stay open, which is never the lenient side.
  */
-export function loadRunExceptions(config: Pick<Config, 'exceptions'>, log: Logger, extraFiles: readonly string[] = []): LoadedExceptions {
-  const loaded = loadExceptions([...config.exceptions.paths, ...extraFiles], { maxLifetimeMs: config.exceptions.maxLifetime, knownControls: CONTROLS.map((c) => c.id) });
+export function loadRunExceptions(config: Pick<Config, 'exceptions'> & Partial<Pick<Config, 'profiles'>>, log: Logger, extraFiles: readonly string[] = []): LoadedExceptions {
+  const global = [...config.exceptions.paths, ...extraFiles];
+  const profiles = config.profiles ?? [];
+  const loaded = loadExceptions([...global, ...profiles.flatMap((p) => p.exceptions)], { maxLifetimeMs: config.exceptions.maxLifetime, knownControls: CONTROLS.map((c) => c.id) });
   for (const bad of loaded.invalid) log.warn({ file: bad.file, issues: bad.issues }, 'exceptions file refused');
-  return loaded;
+  if (profiles.length === 0) return loaded;
+  // A file (or a directory's file) listed globally applies everywhere; one listed only by
+  // profiles applies to the clusters of those profiles.
+  const lists = (paths: readonly string[], file: string) => paths.some((p) => resolve(p) === file || dirname(file) === resolve(p));
+  const exceptions = loaded.exceptions.map((e) => {
+    if (lists(global, e.source.file)) return e;
+    const clusters = profiles.filter((p) => lists(p.exceptions, e.source.file)).flatMap((p) => p.clusters);
+    return scopeToProfile([e], { clusters })[0] as Exception;
+  });
+  return { ...loaded, exceptions };
+}
+
+/**
+ * Each cluster's controls: its profile's frameworks at or above its severity floor (every
+ * control for a cluster in no profile). `override` (`scan --framework`) replaces the
+ * frameworks for every cluster; the profile's floor still holds.
+ */
+export function profileControls(config: Pick<Config, 'profiles'>, override?: readonly CatalogControl[]): (target: { name: string }) => ClusterControls {
+  const shared = override ? FRAMEWORKS.filter((f) => override.every((c) => c.frameworks.includes(f))) : [];
+  return (target) => {
+    const profile = clusterProfile(config.profiles, target.name);
+    const name = profile.name !== undefined ? { name: profile.name } : {};
+    if (override) return { controls: override.filter((c) => atOrAbove(c.severity, profile.severityFloor)), profile: { ...name, frameworks: shared } };
+    return { controls: CONTROLS.filter((c) => inProfile(c, profile)), profile: { ...name, frameworks: profile.frameworks } };
+  };
 }
 
 /** How long after collect.clusterTimeout a cluster's collection that has not settled fails. */
@@ -87,6 +115,7 @@ export async function runScan(
       store,
       controls: opts.controls ?? CONTROLS,
       hardening: config.hardening,
+      controlsFor: profileControls(config, opts.controls),
       collect: (target) =>
         collectCluster(target, {
           pageSize: config.collect.pageSize,
@@ -114,6 +143,8 @@ export async function runScan(
 export interface ReportScope {
   clusters?: readonly string[];
   framework?: Framework;
+  /** The profile the clusters are the group of, named on the report. */
+  profile?: ReportProfile;
   /** The period looked back over, ending at the run (default 30 days). */
   sinceMs?: number;
   /** The exceptions declared now, for the register (the dispositions themselves are the run's). */
@@ -197,6 +228,8 @@ export async function runReportJob(
     sinceMs: job.since,
     ...(job.clusters ? { clusters: job.clusters } : {}),
     ...(job.framework ? { framework: job.framework } : {}),
+    // A profile's job: its clusters (set when the configuration was loaded), and the profile named on the report.
+    ...(job.profile ? { profile: job.profile } : {}),
     // The register shows owner, reason and expiry only from the declared exceptions.
     ...(exceptions ? { exceptions } : {}),
   };

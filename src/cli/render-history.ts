@@ -47,7 +47,8 @@ export function renderHistory(entries: readonly RunHistoryEntry[]): string {
 
 /** `configured`: the clusters of the configuration, to name those with no assessed scan in the window. */
 export function renderTrend(t: Trend, configured: readonly string[] = []): string {
-  const scope = `${t.cluster ? `cluster ${t.cluster}` : 'fleet'}${t.framework ? `, framework ${t.framework}` : ''}`;
+  const group = t.profile ? `profile ${t.profile.name} (${t.profile.selector}: ${t.profile.frameworks.join(', ')})` : 'fleet';
+  const scope = `${t.cluster ? `cluster ${t.cluster}` : group}${t.framework ? `, framework ${t.framework}` : ''}`;
   const lines = [`Compliance score, ${scope}, ${day(t.from)} to ${day(t.to)} UTC (${t.score.length} runs)`];
   if (t.score.length === 0) return `${lines[0]}\nno assessed scan in this window`;
   const first = t.score[0];
@@ -63,8 +64,16 @@ export function renderTrend(t: Trend, configured: readonly string[] = []): strin
     lines.push('', 'Per cluster (first -> last in the window):');
     lines.push(
       table(
-        ['CLUSTER', 'SCANS', 'SCORE', 'RISK', 'TREND'],
-        t.clusters.map((c) => [c.cluster, c.score.length, `${score(c.score[0]?.score)} -> ${score(c.score[c.score.length - 1]?.score)}`, `${risk(c.risk[0]?.risk)} -> ${risk(c.risk[c.risk.length - 1]?.risk)}`, sparkline(c.score.map((p) => p.score), 30)]),
+        ['CLUSTER', 'PROFILE', 'FRAMEWORKS', 'SCANS', 'SCORE', 'RISK', 'TREND'],
+        t.clusters.map((c) => [
+          c.cluster,
+          c.frameworks ? (c.profile ?? '(none)') : '-',
+          c.frameworks ? c.frameworks.join(',') : '-',
+          c.score.length,
+          `${score(c.score[0]?.score)} -> ${score(c.score[c.score.length - 1]?.score)}`,
+          `${risk(c.risk[0]?.risk)} -> ${risk(c.risk[c.risk.length - 1]?.risk)}`,
+          sparkline(c.score.map((p) => p.score), 30),
+        ]),
       ),
     );
   }

@@ -8,6 +8,7 @@ import { configSchema, type RawConfig } from './schema.js';
 import { interpolate } from './interpolate.js';
 import { keyPath } from '../core/key-path.js';
 import { MAX_CONFIG_BYTES, parseYaml, tooLarge } from './parse-yaml.js';
+import { profileMembers, profileSummary, type Profile, type ProfileSummary } from './profiles.js';
 
 export { keyPath };
 
@@ -23,8 +24,13 @@ export interface Config {
   readonly collect: RawConfig['collect'];
   readonly retention: RawConfig['retention'];
   readonly hardening: RawConfig['hardening'];
-  /** Scheduled report jobs, each with its directory resolved. */
-  readonly reports: ReadonlyArray<RawConfig['reports'][number] & { dir: string }>;
+  /**
+   * Scheduled report jobs, each with its directory resolved; a profile's jobs follow the
+   * top-level ones, with `profile` set and `clusters` limited to the group's.
+   */
+  readonly reports: ReadonlyArray<RawConfig['reports'][number] & { dir: string; profile?: ProfileSummary }>;
+  /** Cluster groups with their own frameworks, floor, gates, exceptions and reports (ADR 0015). */
+  readonly profiles: readonly Profile[];
   readonly log: RawConfig['log'];
   /** Exceptions files and directories (absolute) and the longest lifetime allowed, in ms. */
   readonly exceptions: RawConfig['exceptions'];
@@ -58,6 +64,8 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   }
   const cfg = parsed.data;
   const base = dirname(resolve(file));
+  const jobDir = (job: { name: string; dir?: string | undefined }) => (job.dir !== undefined ? resolvePath(base, job.dir) : join(resolvePath(base, cfg.output.dir), job.name));
+  const members = profileMembers(cfg.clusters, cfg.profiles);
   return {
     file: resolve(file),
     clusters: cfg.clusters.map((c, i) => ({
@@ -73,7 +81,20 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     collect: cfg.collect,
     retention: cfg.retention,
     hardening: cfg.hardening,
-    reports: cfg.reports.map((job) => ({ ...job, dir: job.dir !== undefined ? resolvePath(base, job.dir) : join(resolvePath(base, cfg.output.dir), job.name) })),
+    reports: [
+      ...cfg.reports.map((job) => ({ ...job, dir: jobDir(job) })),
+      ...cfg.profiles.flatMap((p, i) => p.reports.map((job) => ({ ...job, dir: jobDir(job), clusters: job.clusters ?? members[i] ?? [], profile: profileSummary(p) }))),
+    ],
+    profiles: cfg.profiles.map((p, i) => ({
+      name: p.name,
+      selector: p.selector,
+      frameworks: p.frameworks,
+      ...(p.severityFloor ? { severityFloor: p.severityFloor } : {}),
+      gates: p.gates,
+      exceptions: p.exceptions.map((e) => resolvePath(base, e)),
+      clusters: members[i] ?? [],
+      configPath: `profiles[${i}]`,
+    })),
     log: cfg.log,
     exceptions: { ...cfg.exceptions, paths: cfg.exceptions.paths.map((p) => resolvePath(base, p)) },
   };

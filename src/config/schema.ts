@@ -4,6 +4,9 @@ import { checkDuration, DURATION_RANGES, formatDuration, type DurationRange } fr
 import { isTimeZone } from './timezone.js';
 import { checkByteSize, RESPONSE_SIZE_RANGE, type ByteRange } from './byte-size.js';
 import { FRAMEWORKS } from '../core/control.js';
+import { SELECTOR_OPERATORS } from '../core/label-selector.js';
+import type { Severity } from '../core/types.js';
+import { checkProfiles } from './profiles.js';
 
 /** A duration with a unit (`30s`, `5m`, `2h`, `7d`) within `range`, turned into milliseconds. */
 const duration = (range: DurationRange) =>
@@ -59,6 +62,87 @@ export const clusterSchema = z
   })
   .strict();
 
+/** A scheduled report job (top level, or of a profile: then limited to the profile's clusters). */
+export const reportJobSchema = z
+  .object({
+    /** Names the job's files: <name>-<run time>-<run id>.<format>. */
+    name,
+    /** When to write it (after the scan in flight, if any). @default after every scheduled scan */
+    cron: cronExpression.optional(),
+    formats: z.array(z.enum(REPORT_FORMAT_NAMES)).min(1).default(['pdf']),
+    /** The period the report looks back over. @default 30d */
+    since: duration(DURATION_RANGES.since).default(30 * 86_400_000),
+    /** Only these clusters. @default all */
+    clusters: z.array(z.string().min(1)).min(1).optional(),
+    /** Only the controls of one framework. */
+    framework: z.enum(FRAMEWORKS).optional(),
+    /** Where its files go. @default <output.dir>/<name> */
+    dir: z.string().optional(),
+    /** How many files of each format to keep; older ones are deleted. @default 10 */
+    keep: z.number().int().min(1).max(10_000).default(10),
+  })
+  .strict();
+
+/** Most severe first, as core's SEVERITIES. */
+const SEVERITY_NAMES = ['critical', 'high', 'medium', 'low', 'info'] as const satisfies readonly Severity[];
+
+/** A Kubernetes-style label selector over the clusters' `labels`; `{}` selects every cluster. */
+const clusterSelectorSchema = z
+  .object({
+    matchLabels: z.record(z.string().min(1), z.string()).optional(),
+    matchExpressions: z
+      .array(
+        z
+          .object({
+            key: z.string().min(1),
+            operator: z.enum(SELECTOR_OPERATORS),
+            values: z.array(z.string()).optional(),
+          })
+          .strict()
+          .superRefine((e, ctx) => {
+            const needsValues = e.operator === 'In' || e.operator === 'NotIn';
+            if (needsValues && (e.values ?? []).length === 0) ctx.addIssue({ code: 'custom', path: ['values'], message: `${e.operator} needs at least one value` });
+            if (!needsValues && e.values !== undefined) ctx.addIssue({ code: 'custom', path: ['values'], message: `${e.operator} takes no values` });
+          }),
+      )
+      .optional(),
+  })
+  .strict();
+
+/** A group of clusters held to its own frameworks, floor, gates, exceptions and reports (ADR 0015). */
+export const profileSchema = z
+  .object({
+    /** Unique among profiles; runs and reports name it. */
+    name,
+    /** The clusters of the group, by their `labels`; a cluster may belong to one profile at most. */
+    selector: clusterSelectorSchema,
+    /** The frameworks whose controls are evaluated on the group's clusters. */
+    frameworks: z
+      .array(z.enum(FRAMEWORKS))
+      .min(1, 'at least one framework is required')
+      .superRefine((list, ctx) => {
+        list.forEach((f, i) => {
+          if (list.indexOf(f) !== i) ctx.addIssue({ code: 'custom', path: [i], message: `"${f}" is listed twice` });
+        });
+      }),
+    /** Controls of a lower severity are not evaluated on the group's clusters. @default info (all) */
+    severityFloor: z.enum(SEVERITY_NAMES).optional(),
+    /** The group's gate thresholds (the same meaning as --fail-on, --fail-below-score, --fail-on-new). */
+    gates: z
+      .object({
+        failOn: z.enum(SEVERITY_NAMES).optional(),
+        failBelowScore: z.number().min(0).max(100).optional(),
+        failOnNew: z.boolean().optional(),
+      })
+      .strict()
+      .default({}),
+    /** Exceptions files or directories applied to the group's clusters, beside `exceptions.paths`. */
+    exceptions: z.array(z.string().min(1)).default([]),
+    /** Report jobs over the group's clusters only. */
+    reports: z.array(reportJobSchema).default([]),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     clusters: z.array(clusterSchema).min(1, 'at least one cluster is required'),
@@ -93,27 +177,7 @@ export const configSchema = z
       .default({ dir: './complyd-out', formats: ['json'], keep: 10 }),
     /** Scheduled report jobs, run by the daemon. */
     reports: z
-      .array(
-        z
-          .object({
-            /** Names the job's files: <name>-<run time>-<run id>.<format>. */
-            name,
-            /** When to write it (after the scan in flight, if any). @default after every scheduled scan */
-            cron: cronExpression.optional(),
-            formats: z.array(z.enum(REPORT_FORMAT_NAMES)).min(1).default(['pdf']),
-            /** The period the report looks back over. @default 30d */
-            since: duration(DURATION_RANGES.since).default(30 * 86_400_000),
-            /** Only these clusters. @default all */
-            clusters: z.array(z.string().min(1)).min(1).optional(),
-            /** Only the controls of one framework. */
-            framework: z.enum(FRAMEWORKS).optional(),
-            /** Where its files go. @default <output.dir>/<name> */
-            dir: z.string().optional(),
-            /** How many files of each format to keep; older ones are deleted. @default 10 */
-            keep: z.number().int().min(1).max(10_000).default(10),
-          })
-          .strict(),
-      )
+      .array(reportJobSchema)
       .default([]),
     collect: z
       .object({
@@ -169,6 +233,8 @@ export const configSchema = z
       })
       .strict()
       .default({ requireDigest: false, allowedRegistries: [] }),
+    /** Cluster groups by label selector, each with its frameworks, floor, gates, exceptions and reports. @default none */
+    profiles: z.array(profileSchema).default([]),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()
@@ -192,6 +258,7 @@ export const configSchema = z
         if (!seen.has(c)) ctx.addIssue({ code: 'custom', path: ['reports', i, 'clusters', j], message: `no cluster named "${c}" in clusters` });
       });
     });
+    checkProfiles(cfg, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
   });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -4,16 +4,9 @@
  * beside it (see evaluate/exceptions.ts and ADR 0010).
  */
 import { createHash } from 'node:crypto';
+import type { LabelSelector } from './label-selector.js';
 
-/** A Kubernetes-style label selector: every term must hold. */
-export interface LabelSelector {
-  readonly matchLabels?: Readonly<Record<string, string>>;
-  readonly matchExpressions?: ReadonlyArray<{
-    readonly key: string;
-    readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
-    readonly values?: readonly string[];
-  }>;
-}
+export type { LabelSelector };
 
 /** Where an exception applies. An omitted part means "all". Names and namespaces may use `*` globs. */
 export interface ExceptionScope {

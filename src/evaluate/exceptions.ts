@@ -9,10 +9,11 @@
  * the one that lapsed last. An exception not yet created at the run's time applies to nothing,
  * so a replayed history is not excepted before the exception existed.
  */
-import { globRegExp, type Disposition, type Exception, type LabelSelector } from '../core/exception.js';
+import { globRegExp, type Disposition, type Exception } from '../core/exception.js';
+import { selectorMatches, type Labels } from '../core/label-selector.js';
 import type { Finding, ResourceRef, Snapshot } from '../core/types.js';
 
-export type Labels = Readonly<Record<string, string>>;
+export { selectorMatches, type Labels };
 
 /** What the stage needs to know of the cluster a scan's findings come from. */
 export interface ExceptionTarget {
@@ -28,22 +29,6 @@ function nameTest(patterns: readonly string[] | undefined): ((value: string | un
   const exact = new Set(patterns.filter((p) => !p.includes('*')));
   const globs = patterns.filter((p) => p.includes('*')).map(globRegExp);
   return (value) => value !== undefined && (exact.has(value) || globs.some((g) => g.test(value)));
-}
-
-export function selectorMatches(selector: LabelSelector, labels: Labels | undefined): boolean {
-  if (!labels) return false;
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of selector.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-    const value = labels[e.key];
-    const ok =
-      e.operator === 'Exists' ? has
-      : e.operator === 'DoesNotExist' ? !has
-      : e.operator === 'In' ? has && (e.values ?? []).includes(value as string)
-      : !has || !(e.values ?? []).includes(value as string);
-    if (!ok) return false;
-  }
-  return true;
 }
 
 /** One exception with its patterns compiled once per scan. */

@@ -20,6 +20,8 @@ export interface Scope {
   clusters?: readonly string[];
   /** Only the controls of this framework. */
   framework?: Framework;
+  /** The profile `clusters` are the group of: named in the output. */
+  profile?: { name: string; selector: string; frameworks: readonly string[] };
 }
 
 export interface Window {
@@ -58,11 +60,16 @@ export interface Trend {
   to: string;
   framework?: string;
   cluster?: string;
+  /** The profile the trend is cut to (its clusters only). */
+  profile?: Scope['profile'];
   /** The fleet (or the one cluster asked for) per run. */
   score: ScorePoint[];
   risk: RiskPoint[];
-  /** Per cluster, when the whole fleet was asked for. */
-  clusters: Array<{ cluster: string; score: ScorePoint[]; risk: RiskPoint[] }>;
+  /**
+   * Per cluster, when the whole fleet was asked for; with the profile and frameworks its last
+   * scan in the window was evaluated with (absent for scans recorded before profiles).
+   */
+  clusters: Array<{ cluster: string; profile?: string; frameworks?: string[]; score: ScorePoint[]; risk: RiskPoint[] }>;
   regressions: Regression[];
 }
 
@@ -75,17 +82,36 @@ export async function trend(store: HistoryReader, window: Window, scope: Scope =
   const scoped = inClusters(scope);
   const [scores, risks] = await Promise.all([scoreInputs(store, window, scope), store.riskSeries(scope.cluster, window.from, window.to).then(scoped)]);
   const perCluster = clusterScoreSeries(scores.series, scores.keep);
-  const clusters = [...perCluster.entries()].map(([cluster, score]) => ({ cluster, score, risk: fleetRisk(risks.filter((r) => r.cluster === cluster)) }));
+  const heldTo = await lastHeldTo(store, perCluster);
+  const clusters = [...perCluster.entries()].map(([cluster, score]) => ({ cluster, ...heldTo.get(cluster), score, risk: fleetRisk(risks.filter((r) => r.cluster === cluster)) }));
   return {
     from: window.from.toISOString(),
     to: window.to.toISOString(),
     ...(scope.framework ? { framework: scope.framework } : {}),
     ...(scope.cluster ? { cluster: scope.cluster } : {}),
+    ...(scope.profile ? { profile: scope.profile } : {}),
     score: fleetScoreSeries(scores.series, scores.keep),
     risk: fleetRisk(risks),
     clusters: scope.cluster ? [] : clusters,
     regressions: scores.regressions,
   };
+}
+
+/** Each cluster's profile and frameworks at its last scan of the series (read once per distinct run). */
+async function lastHeldTo(store: HistoryReader, series: ReadonlyMap<string, readonly ScorePoint[]>): Promise<Map<string, { profile?: string; frameworks?: string[] }>> {
+  const lastRun = new Map<string, string>();
+  for (const [cluster, points] of series) {
+    const last = points[points.length - 1];
+    if (last) lastRun.set(cluster, last.runId);
+  }
+  const held = new Map<string, { profile?: string; frameworks?: string[] }>();
+  for (const runId of new Set(lastRun.values())) {
+    for (const row of await store.clusterResults(runId)) {
+      if (lastRun.get(row.cluster) !== runId) continue;
+      held.set(row.cluster, { ...(row.profile !== undefined ? { profile: row.profile } : {}), ...(row.frameworks !== undefined ? { frameworks: row.frameworks } : {}) });
+    }
+  }
+  return held;
 }
 
 /**

@@ -20,6 +20,8 @@ export interface RunReport {
   generatedAt: string;
   /** The framework the report is limited to, when it is. */
   framework?: string;
+  /** The profile (cluster group) the report is cut to, when it is (ADR 0015). */
+  profile?: ReportProfile;
   complydVersion: string;
   catalogVersion: string;
   run: { id: string; startedAt: string; finishedAt?: string; status: string; trigger: string };
@@ -36,9 +38,23 @@ export interface RunReport {
   period: PeriodSection;
 }
 
+/** A profile as a report names it: the group, how it is chosen, what it is held to. */
+export interface ReportProfile {
+  name: string;
+  /** The label selector as Kubernetes prints it (`env=prod`). */
+  selector: string;
+  frameworks: readonly string[];
+  /** Controls of a lower severity were not evaluated on the group's clusters. */
+  severityFloor?: Severity;
+}
+
 export interface ClusterSection {
   name: string;
   labels: Record<string, string>;
+  /** The profile the cluster was scanned under (absent: none, or a scan recorded before profiles). */
+  profile?: string;
+  /** The frameworks whose controls were evaluated on it, as the run recorded them. */
+  frameworks?: readonly string[];
   status: string;
   provider?: string;
   serverVersion?: string;
@@ -129,6 +145,8 @@ export interface BuildReportInput {
   clusters?: readonly string[];
   /** Limit to the controls of one framework; counts are then those of its controls only. */
   framework?: Framework;
+  /** The profile whose clusters `clusters` are, named on the report. */
+  profile?: ReportProfile;
   /** Length of the period the report looks back over, ending at the run. Default 30 days. */
   sinceMs?: number;
   /** The exceptions declared now, for the register (owner, reason, expiry); the dispositions come from the run. */
@@ -175,6 +193,8 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
   const clusters: ClusterSection[] = clusterRows.filter((c) => keep(c.cluster)).map((c) => ({
     name: c.cluster,
     labels: c.labels,
+    ...(c.profile !== undefined ? { profile: c.profile } : {}),
+    ...(c.frameworks !== undefined ? { frameworks: c.frameworks } : {}),
     status: c.status,
     ...(c.provider ? { provider: c.provider } : {}),
     ...(c.serverVersion ? { serverVersion: c.serverVersion } : {}),
@@ -219,6 +239,7 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
     schema: 'complyd.report/v1',
     generatedAt: input.now.toISOString(),
     ...(input.framework ? { framework: input.framework } : {}),
+    ...(input.profile ? { profile: input.profile } : {}),
     complydVersion: input.complydVersion,
     catalogVersion: run.catalogVersion,
     run: {

@@ -144,6 +144,7 @@ function clusterFacts(L: Layout, report: RunReport, c: RunReport['clusters'][num
       [
         ['Compliance score', { text: `${fmtScore(c.score)}${change}`, font: FONT.bold }],
         ['Risk', p?.risk !== null && p?.risk !== undefined ? fmtInt(Math.round(p.risk)) : 'n/a'],
+        ...(c.frameworks ? [['Evaluated with', `${c.frameworks.join(', ')}${c.profile ? ` (profile ${c.profile})` : ''}`] as [string, string]] : []),
         ['Provider, version', `${c.provider ?? 'unknown'}, ${c.serverVersion ?? 'unknown'}${managedNote(c) ? ` (${managedNote(c)})` : ''}`],
         ['Objects read', fmtInt(c.objectTotal)],
         ['Not assessed', c.gaps.length ? c.gaps.map((g) => `${g.evidence}: ${g.reason}`).join('; ') : 'nothing: every piece of evidence was read'],

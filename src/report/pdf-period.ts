@@ -8,6 +8,7 @@ import type { RunReport } from './model.js';
 import type { ScoreChange, TrendPoint } from './period.js';
 import { FONT, type Cell, type Layout } from './pdf-layout.js';
 import { resourceLabel } from './resource-path.js';
+import { profileLine } from './profile-text.js';
 
 const fmtInt = (n: number) => n.toLocaleString('en-US');
 const fmtScore = (s: number | null | undefined) => (s === null || s === undefined ? 'n/a' : s.toFixed(1));
@@ -303,7 +304,8 @@ export function methodology(L: Layout, report: RunReport): void {
   L.keyValues(
     [
       ['Control catalog version', report.catalogVersion],
-      ['Frameworks', report.framework ? `${report.framework} (this report is limited to it)` : 'CIS Kubernetes Benchmark v1.12, Pod Security Standards (baseline, restricted), NSA/CISA Kubernetes Hardening Guidance'],
+      ['Frameworks', report.framework ? `${report.framework} (this report is limited to it)` : report.profile ? `${report.profile.frameworks.join(', ')} (those of profile ${report.profile.name})` : 'CIS Kubernetes Benchmark v1.12, Pod Security Standards (baseline, restricted), NSA/CISA Kubernetes Hardening Guidance'],
+      ...(report.profile ? [['Profile', `${profileLine(report.profile)}. Each cluster is evaluated only with its profile\u2019s controls; a cluster in no profile with every control.`] as [string, string]] : []),
       ['complyd version', report.complydVersion],
     ],
     { size: 8.5, labelWidth: 130 },

@@ -15,6 +15,7 @@ import { fmtDuration, fmtTime, STATUS_COLUMNS, STATUS_LABEL, STATUS_MEANING } fr
 import { clusterTrendGrid, perCluster, fleetSummary, notAssessed } from './pdf-clusters.js';
 import { controlDetails } from './pdf-controls.js';
 import { exceptionsRegister, executiveSummary, integrityAppendix, methodology, type ChartHook } from './pdf-period.js';
+import { profileLine } from './profile-text.js';
 
 export { loadTemplate, type PdfTemplate } from './pdf-template.js';
 export { pdfSafe } from './pdf-layout.js';
@@ -142,7 +143,8 @@ function cover(L: Layout, report: RunReport): void {
     ['complyd version', report.complydVersion],
     ['Catalog version', report.catalogVersion],
     ['Scope', report.clusters.length ? `${report.clusters.length} cluster(s): ${report.clusters.map((c) => c.name).join(', ')}` : 'no clusters'],
-    ['Frameworks', report.framework ?? 'all: CIS Kubernetes Benchmark v1.12, Pod Security Standards, NSA/CISA hardening'],
+    ...(report.profile ? [['Profile', profileLine(report.profile)] as [string, string]] : []),
+    ['Frameworks', report.framework ?? (report.profile ? report.profile.frameworks.join(', ') : 'all: CIS Kubernetes Benchmark v1.12, Pod Security Standards, NSA/CISA hardening')],
     ['Period covered', `${report.period.from.slice(0, 10)} to ${report.period.to.slice(0, 10)} (${report.period.runs} run(s))`],
   ]);
 

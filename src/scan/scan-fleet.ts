@@ -7,17 +7,27 @@ import { PassSet } from '../core/passes.js';
 import { errorMessage } from '../core/errors.js';
 import { isolateCluster } from './cluster-faults.js';
 import type { Logger } from '../core/log.js';
-import type { Control } from '../core/control.js';
+import type { Control, Framework } from '../core/control.js';
 import { evaluateIn } from '../evaluate/evaluate.js';
 import { EvalContext } from '../evaluate/context.js';
 import { workloadRisks } from '../score/risk.js';
 import { applyExceptions, compileException, snapshotTarget, type CompiledException } from '../evaluate/exceptions.js';
 import { exceptionsDigest, type Exception } from '../core/exception.js';
-import type { FinalRunStatus, RunWriter } from '../store/run-store.js';
+import type { FinalRunStatus, RecordClusterOptions, RunWriter } from '../store/run-store.js';
+
+/** The controls one cluster is evaluated with, and the profile that chose them (ADR 0015). */
+export interface ClusterControls {
+  controls: readonly Control<EvalContext>[];
+  /** Recorded with the cluster's scan: its profile's name (absent: the defaults) and the frameworks evaluated. */
+  profile?: { name?: string; frameworks: readonly Framework[] };
+}
 
 export interface ScanFleetDeps {
   store: RunWriter;
+  /** The controls of every cluster that `controlsFor` does not give its own. */
   controls: readonly Control<EvalContext>[];
+  /** Each cluster's controls (its profile's); every cluster gets `controls` when absent. */
+  controlsFor?: (target: ClusterTarget) => ClusterControls;
   /** Reads one cluster; throws when the cluster cannot be assessed at all. */
   collect: (target: ClusterTarget) => Promise<Snapshot>;
   /**
@@ -243,17 +253,20 @@ export async function scanFleet(targets: readonly ClusterTarget[], deps: ScanFle
   beat.unref();
 
   const compiled = exceptions.map(compileException);
-  const evaluatedControls = deps.controls.map((c) => c.id);
-  const frameworks = Object.fromEntries(deps.controls.map((c) => [c.id, c.frameworks]));
   const recorded: ClusterSummary[] = [];
   let storeFailure: unknown;
-  const options = { evaluatedControls, frameworks };
+  const selectionOf = (target: ClusterTarget): ClusterControls => deps.controlsFor?.(target) ?? { controls: deps.controls };
+  const optionsOf = (s: ClusterControls): RecordClusterOptions => ({
+    evaluatedControls: s.controls.map((c) => c.id),
+    frameworks: Object.fromEntries(s.controls.map((c) => [c.id, c.frameworks])),
+    ...(s.profile ? { profile: s.profile } : {}),
+  });
   /**
    * Records the scan; when the store refuses it (a value the database cannot hold, a constraint
    * a strange object breaks), records the cluster as failed with the reason instead, so the run
    * still accounts for it. Throws only when even that fails: then the store itself is at fault.
    */
-  const record = async (scan: ClusterScan): Promise<ClusterScan> => {
+  const record = async (scan: ClusterScan, options: RecordClusterOptions): Promise<ClusterScan> => {
     try {
       await deps.store.recordCluster(runId, scan, options);
       return scan;
@@ -268,9 +281,10 @@ export async function scanFleet(targets: readonly ClusterTarget[], deps: ScanFle
   try {
     await mapLimit(targets, opts.concurrency, async (target) => {
       if (opts.signal?.aborted || storeFailure) return;
-      let scan = await scanCluster(target, { ...deps, log, exceptions: { compiled, at: startedAt } });
+      const selection = selectionOf(target);
+      let scan = await scanCluster(target, { ...deps, controls: selection.controls, log, exceptions: { compiled, at: startedAt } });
       try {
-        scan = await record(scan);
+        scan = await record(scan, optionsOf(selection));
       } catch (err) {
         // The store is down or refuses even a failed cluster: starting more clusters would only
         // lose their work too.

@@ -12,8 +12,9 @@
  * - from migration 008 on, for a run with an exceptions digest, the disposition of every
  *   open episode that has one (fingerprint, episode, excepted or expired, exception id).
  * chain_hash covers the run_clusters row itself (and the immutable fields of its run: seq,
- * start and, from 008 on, the digest of the exceptions it applied) and the previous row's
- * chain_hash. Rows of runs without a digest hash exactly as before.
+ * start and, from 008 on, the digest of the exceptions it applied; from 010 on, the row's
+ * profile and frameworks) and the previous row's chain_hash. Rows of runs without a digest,
+ * and rows without frameworks, hash exactly as before.
  */
 import { createHash } from 'node:crypto';
 import type { Severity, Status } from '../core/types.js';
@@ -143,11 +144,14 @@ export interface ChainFields {
   resultsHash: string;
   /** The run's exceptions digest; null or absent for runs recorded before migration 008. */
   exceptionsDigest?: string | null;
+  /** The row's profile (null: none) and frameworks (JSON text); frameworks null or absent before migration 010. */
+  profile?: string | null;
+  frameworks?: string | null;
 }
 
 export function chainHash(f: ChainFields): string {
   const c = f.counts;
-  const fields = [
+  const fields: unknown[] = [
     f.runId,
     f.runSeq,
     f.runStartedAt,
@@ -168,5 +172,7 @@ export function chainHash(f: ChainFields): string {
   ];
   // Appended only when present, so every row recorded before keeps its hash.
   if (f.exceptionsDigest !== null && f.exceptionsDigest !== undefined) fields.push(f.exceptionsDigest);
+  // Tagged, so that a row with a profile never hashes like one whose digest had that text.
+  if (f.frameworks !== null && f.frameworks !== undefined) fields.push(['P', f.profile ?? null, f.frameworks]);
   return sha256(`complyd.chain/v1\n${f.prevChainHash}\n${JSON.stringify(fields)}`);
 }

@@ -225,6 +225,12 @@ function summarise(scan: ClusterScan, options: RecordClusterOptions) {
   };
 }
 
+/** The run_clusters columns of migration 010: NULL frameworks for a caller that gave no profile (the row hashes as before). */
+function profileColumnsOf(options: RecordClusterOptions): { profile: string | null; frameworks: string | null } {
+  const p = options.profile;
+  return { profile: p?.name ?? null, frameworks: p ? JSON.stringify(p.frameworks) : null };
+}
+
 /** The whole of recordCluster's work, inside `trx`. Throws StoreError for a missing or finished run. */
 export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect, runId: string, scan: ClusterScan, options: RecordClusterOptions): Promise<void> {
   const writeStart = performance.now();
@@ -235,6 +241,7 @@ export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect
   const gapRows: GapRow[] = scan.gaps.map((g) => ({ run_id: runId, cluster, evidence: g.evidence, reason: g.reason, message: g.message }));
   const assessed = scan.status !== 'failed';
   const { aggregates, frameworks } = summarise(scan, options);
+  const profileColumns = profileColumnsOf(options);
 
   const { seq, head } = await dialect.lockCluster(trx, cluster);
   // Hold the run against a concurrent takeover and check it still runs.
@@ -289,6 +296,8 @@ export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect
     counts,
     resultsHash: results,
     exceptionsDigest,
+    profile: profileColumns.profile,
+    frameworks: profileColumns.frameworks,
   });
 
   const withRisk = assessed && scan.risks !== undefined;
@@ -301,6 +310,7 @@ export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect
     chain_hash: chain,
     risk_recorded: withRisk ? 1 : null,
     scores_recorded: frameworks ? 1 : null,
+    ...profileColumns,
   });
   await dialect.insertRows(trx, GAPS, GAP_COLUMNS.length, gapRows);
   if (plan) {

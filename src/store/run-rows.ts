@@ -57,6 +57,8 @@ export const RUN_CLUSTER_COLUMNS = [
   'prev_chain_hash',
   'chain_hash',
   ...COUNT_COLUMNS,
+  'profile',
+  'frameworks',
 ];
 export const GAP_COLUMNS = ['run_id', 'cluster', 'evidence', 'reason', 'message'];
 
@@ -103,6 +105,10 @@ export interface RunClusterRow extends CountRow {
   results_hash?: string | null;
   prev_chain_hash?: string | null;
   chain_hash?: string | null;
+  /** NULL: in no profile, or recorded before migration 010. */
+  profile?: string | null;
+  /** JSON array; NULL before migration 010. */
+  frameworks?: string | null;
 }
 
 export interface GapRow {
@@ -161,6 +167,8 @@ export function rowToClusterResult(row: RunClusterRow): ClusterResult {
     ...(row.snapshot_hash !== null && { snapshotHash: row.snapshot_hash }),
     ...(row.error !== null && { error: row.error }),
     counts: countsOf(row),
+    ...(typeof row.profile === 'string' && { profile: row.profile }),
+    ...(typeof row.frameworks === 'string' && { frameworks: parseJson(row.frameworks, 'run_clusters.frameworks') as string[] }),
     ...(row.chain_hash && row.results_hash && row.prev_chain_hash && row.seq !== null && row.seq !== undefined
       ? { chain: { seq: Number(row.seq), resultsHash: row.results_hash, prevChainHash: row.prev_chain_hash, chainHash: row.chain_hash } }
       : {}),

@@ -52,6 +52,10 @@ export interface ClusterResult {
   snapshotHash?: string;
   error?: string;
   counts: StatusCounts;
+  /** The profile the cluster was scanned under (absent: none, or recorded before migration 010). */
+  profile?: string;
+  /** The frameworks whose controls were evaluated (absent for scans recorded before migration 010). */
+  frameworks?: string[];
   /** Its entry in the cluster's hash chain (absent for scans recorded before migration 002). */
   chain?: { seq: number; resultsHash: string; prevChainHash: string; chainHash: string };
 }
@@ -114,6 +118,11 @@ export interface RecordClusterOptions {
    * read those instead of every control's counts.
    */
   frameworks?: FrameworkMembership;
+  /**
+   * What the cluster was held to: its profile (none: the defaults) and the frameworks whose
+   * controls were evaluated. Kept on the cluster's row and covered by its chain hash.
+   */
+  profile?: { name?: string; frameworks: readonly string[] };
 }
 
 export type Resolution = 'fixed' | 'resource-gone';

@@ -184,6 +184,8 @@ class ClusterVerifier {
         counts: countsOf(row),
         resultsHash: row.results_hash,
         exceptionsDigest: row.run_exceptions_digest,
+        profile: row.profile ?? null,
+        frameworks: row.frameworks ?? null,
       });
       if (recomputed !== row.chain_hash) this.problem({ kind: 'chain-hash', runId: row.run_id, seq, row: name, message: 'the row (or its run\'s seq or start) was changed after it was recorded' });
       expectedPrev = row.chain_hash;

@@ -108,7 +108,7 @@ describeEachDatabase('RunStore', (db) => {
     // One schema generation: 001's per-run tables are gone (006).
     for (const table of ['findings', 'control_results']) expect([table, await knex.schema.hasTable(table)]).toEqual([table, false]);
     const applied = await knex('complyd_migrations').select('name');
-    expect(applied.map((r: { name: string }) => r.name)).toEqual(['001_initial', '002_lifecycles', '003_risk', '004_score_spans', '005_schedule_claims', '006_drop_per_run_findings', '007_finding_identity', '008_exception_dispositions']);
+    expect(applied.map((r: { name: string }) => r.name)).toEqual(['001_initial', '002_lifecycles', '003_risk', '004_score_spans', '005_schedule_claims', '006_drop_per_run_findings', '007_finding_identity', '008_exception_dispositions', '010_cluster_profiles']);
 
     const [, pending] = (await knex.migrate.list({
       migrationSource: new ComplydMigrationSource(),
@@ -121,7 +121,7 @@ describeEachDatabase('RunStore', (db) => {
     try {
       expect((await again.history.getRun(runId))?.status).toBe('running');
       const stillAll = await knex('complyd_migrations').count({ n: '*' }).first();
-      expect(Number(stillAll?.['n'])).toBe(8);
+      expect(Number(stillAll?.['n'])).toBe(9);
     } finally {
       await again.close();
     }

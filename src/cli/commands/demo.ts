@@ -6,7 +6,8 @@ import { stringify } from 'yaml';
 import { loadConfig } from '../../config/load.js';
 import { createLogger } from '../logger.js';
 import { UsageError } from '../../core/errors.js';
-import { loadRunExceptions, openStore, runScan, writeReports } from '../../main.js';
+import { loadRunExceptions, openStore, runReportJob, runScan, writeReports } from '../../main.js';
+import { DEMO_PROFILES } from '../../demo/profiles.js';
 import { demoExceptionsYaml } from '../../demo/exceptions.js';
 import { demoFixturesDir, startDemoFleet, type DemoFleet } from '../../demo/fleet.js';
 import { simulateHistory, type SimulatedDay } from '../../demo/simulate.js';
@@ -44,6 +45,8 @@ async function writeDemoConfig(fleet: DemoFleet, out: string, workDir: string): 
       output: { dir: out, formats: ['pdf', 'json', 'csv', 'sarif', 'junit', 'md'] },
       collect: { concurrency: 4, requestTimeout: '10s', clusterTimeout: '60s', pageSize: 50 },
       exceptions: { paths: [exceptionsFile] },
+      // Production and development held to different frameworks (README: Profiles).
+      profiles: DEMO_PROFILES,
     })}`,
   );
   return configFile;
@@ -79,7 +82,7 @@ async function printHistorySummary(store: HistoryReader, days: number, configFil
   const open = Object.values(r.open.total).reduce((a, b) => a + b, 0);
   lines.push(`  ${open} failing findings open, ${r.open.total['>90'] + r.open.total['31-90']} of them older than 30 days`);
   const c = invokedAs();
-  lines.push('', `Try: ${c} trend -c ${shown(configFile)} --since 30d`, `     ${c} mttr -c ${shown(configFile)} --since 30d`);
+  lines.push('', `Try: ${c} trend -c ${shown(configFile)} --since 30d`, `     ${c} trend -c ${shown(configFile)} --since 30d --profile prod`, `     ${c} mttr -c ${shown(configFile)} --since 30d`);
   lines.push(`     ${c} history -c ${shown(configFile)}`, `     ${c} verify -c ${shown(configFile)}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -120,7 +123,10 @@ export function registerDemo(program: Command): void {
           });
           const result = results[results.length - 1];
           if (!result) return;
-          const reports = await writeReports(store.history, result.runId, out, config.output.formats, { scope: { exceptions: loadRunExceptions(config, log).exceptions } });
+          const { exceptions } = loadRunExceptions(config, log);
+          const reports = await writeReports(store.history, result.runId, out, config.output.formats, { scope: { exceptions } });
+          // The report jobs of the profiles: each group's own PDF.
+          for (const job of config.reports.filter((j) => j.profile)) reports.push(...((await runReportJob(store.history, job, exceptions))?.written ?? []));
           process.stdout.write(`\nToday's scan:\n${renderScanSummary(result)}\n\nrun ${result.runId}: ${result.status}\n`);
           const broken = result.clusters.filter((c) => c.status !== 'complete');
           if (broken.length > 0) {

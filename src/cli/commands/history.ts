@@ -6,7 +6,8 @@ import { interruptAbandonedRuns, openStore } from '../../main.js';
 import type { Logger } from '../../core/log.js';
 import type { RunStore } from '../../store/run-store.js';
 import type { Config } from '../../config/load.js';
-import { remediation, runHistory, trend } from '../../history/history.js';
+import { remediation, runHistory, trend, type Scope } from '../../history/history.js';
+import { findProfile, profileSummary } from '../../config/profiles.js';
 import { UsageError } from '../../core/errors.js';
 import { DURATION_RANGES, durationOption } from '../../config/duration.js';
 import { parseFramework } from './controls.js';
@@ -27,15 +28,16 @@ interface ScopedOptions extends ReadOptions {
   until?: string;
   cluster?: string;
   framework?: string;
+  profile?: string;
 }
 
 /** Open the configured store, run `fn`, print its text or JSON, close the store. */
-async function withStore<T>(opts: ReadOptions, fn: (store: RunStore, log: Logger) => Promise<T>, text: (value: T, config: Config) => string): Promise<T> {
+async function withStore<T>(opts: ReadOptions, fn: (store: RunStore, log: Logger, config: Config) => Promise<T>, text: (value: T, config: Config) => string): Promise<T> {
   const output = parseOutput(opts.output);
   const { config, log } = setup(opts);
   const store = await openStore(config, log);
   try {
-    const value = await fn(store, log);
+    const value = await fn(store, log, config);
     await emit(opts.out, output === 'json' ? `${JSON.stringify(value, null, 2)}\n` : `${text(value, config)}\n`);
     return value;
   } finally {
@@ -56,13 +58,25 @@ function scoped(cmd: Command, since: string): Command {
     .option('--since <when>', 'start of the window: a duration back from --until (90d, 12h) or a date (2026-01-31)', since)
     .option('--until <date>', 'end of the window (default: now)')
     .option('--cluster <name>', 'only this cluster')
-    .option('-f, --framework <name>', 'only the controls of one framework (cis-1.12, pss-baseline, pss-restricted, nsa)');
+    .option('-f, --framework <name>', 'only the controls of one framework (cis-1.12, pss-baseline, pss-restricted, nsa)')
+    .option('--profile <name>', "only the clusters of one profile of the configuration (the output names the profile and each cluster's frameworks)");
 }
 
-const scopeOf = (opts: ScopedOptions) => {
+/** The command line's scope; `--profile` is the group's clusters as the configuration selects them now. */
+const scopeOf = (opts: ScopedOptions, config: Config): Scope => {
   const framework = parseFramework(opts.framework);
-  return { ...(opts.cluster ? { cluster: opts.cluster } : {}), ...(framework ? { framework } : {}) };
+  const profile = opts.profile !== undefined ? findProfile(config.profiles, opts.profile, config.file) : undefined;
+  if (profile && opts.cluster && !profile.clusters.includes(opts.cluster)) throw new UsageError(`--cluster ${opts.cluster} is not in profile "${profile.name}" (its clusters: ${profile.clusters.join(', ')})`);
+  return {
+    ...(opts.cluster ? { cluster: opts.cluster } : {}),
+    ...(framework ? { framework } : {}),
+    ...(profile ? { clusters: profile.clusters, profile: profileSummary(profile) } : {}),
+  };
 };
+
+/** The clusters a trend's "not assessed" line may name: the profile's, or every configured one. */
+const configuredIn = (opts: ScopedOptions, config: Config): string[] =>
+  opts.profile !== undefined ? [...findProfile(config.profiles, opts.profile, config.file).clusters] : config.clusters.map((c) => c.name);
 
 export function registerHistory(program: Command): void {
   common(program.command('history').description(COMMAND_SUMMARIES.history.summary))
@@ -85,7 +99,7 @@ export function registerHistory(program: Command): void {
 
   scoped(program.command('trend').description(COMMAND_SUMMARIES.trend.summary), '90d').action(async (opts: ScopedOptions) => {
     const window = parseWindow(opts.since, opts.until);
-    await withStore(opts, (store) => trend(store.history, window, scopeOf(opts)), (t, config) => renderTrend(t, config.clusters.map((c) => c.name)));
+    await withStore(opts, (store, _log, config) => trend(store.history, window, scopeOf(opts, config)), (t, config) => renderTrend(t, configuredIn(opts, config)));
   });
 
   scoped(
@@ -93,7 +107,7 @@ export function registerHistory(program: Command): void {
     '180d',
   ).action(async (opts: ScopedOptions) => {
     const window = parseWindow(opts.since, opts.until);
-    await withStore(opts, (store) => remediation(store.history, window, scopeOf(opts)), (r) => renderRemediation(r));
+    await withStore(opts, (store, _log, config) => remediation(store.history, window, scopeOf(opts, config)), (r) => renderRemediation(r));
   });
 
   common(program.command('diff').description(COMMAND_SUMMARIES.diff.summary))

@@ -16,11 +16,13 @@ import { progress, QUIET_HELP } from '../progress.js';
 interface ReportOptions extends ConfigOptions, GateFlags {
   run: string;
   cluster?: string[];
+  profile?: string;
   framework?: string;
   since: string;
   out?: string;
   quiet?: boolean;
 }
+import { findProfile, profileSummary } from '../../config/profiles.js';
 
 export function registerReport(program: Command): void {
   const cmd = program
@@ -30,6 +32,7 @@ export function registerReport(program: Command): void {
     .option('--run <id>', 'run id (or a unique prefix of one)', 'latest');
   addOutputOption(cmd, REPORT_FORMATS, 'json', 'report format')
     .option('--cluster <name...>', 'only these clusters')
+    .option('--profile <name>', 'only the clusters of one profile of the configuration, named on the report with its frameworks')
     .option('-f, --framework <name>', 'only the controls of one framework (cis-1.12, pss-baseline, pss-restricted, nsa)')
     .option('--since <duration>', 'the period the report looks back over, ending at the run (trends, changes, time to remediate)', '30d')
     .option('--out <path>', 'file to write (with its SHA-256 in PATH.sha256); stdout when absent (not for pdf)')
@@ -45,13 +48,17 @@ export function registerReport(program: Command): void {
       const framework = parseFramework(opts.framework);
       const sinceMs = durationOption('--since', opts.since, DURATION_RANGES.since);
       const { config, log } = setup(opts);
+      const profile = opts.profile !== undefined ? findProfile(config.profiles, opts.profile, config.file) : undefined;
+      const outside = profile ? (opts.cluster ?? []).filter((c) => !profile.clusters.includes(c)) : [];
+      if (profile && outside.length > 0) throw new UsageError(`--cluster ${outside.join(', ')}: not in profile "${profile.name}" (its clusters: ${profile.clusters.join(', ')})`);
+      const clusters = opts.cluster ?? profile?.clusters;
       const store = await openStore(config, log);
       try {
         const runId = await resolveRun(store.history, opts.run);
         // The register shows the exceptions as the configured files declare them now.
         const { exceptions } = loadRunExceptions(config, log);
         const baseline = await requestedBaseline(gates, { history: store.history, resolve: (w) => resolveRun(store.history, w) });
-        const report = await buildReport(store.history, runId, { sinceMs, exceptions, ...(opts.cluster ? { clusters: opts.cluster } : {}), ...(framework ? { framework } : {}) });
+        const report = await buildReport(store.history, runId, { sinceMs, exceptions, ...(clusters ? { clusters } : {}), ...(framework ? { framework } : {}), ...(profile ? { profile: profileSummary(profile) } : {}) });
         const gate = judgeRequest(gates, reportGateInput(report), baseline);
         // The JSON report carries the verdict; the other formats are left as they are.
         const content = gate && format === 'json' ? { ...report, gate: gateJson(gate, baseline?.source) } : report;

@@ -7,6 +7,7 @@ import * as scheduleClaims from './005-schedule-claims.js';
 import * as dropPerRunFindings from './006-drop-per-run-findings.js';
 import * as findingIdentity from './007-finding-identity.js';
 import * as exceptionDispositions from './008-exception-dispositions.js';
+import * as clusterProfiles from './010-cluster-profiles.js';
 
 export interface NamedMigration {
   /** Recorded in the migrations table: never rename a released migration. */
@@ -27,6 +28,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '006_drop_per_run_findings', migration: dropPerRunFindings },
   { name: '007_finding_identity', migration: findingIdentity },
   { name: '008_exception_dispositions', migration: exceptionDispositions },
+  { name: '010_cluster_profiles', migration: clusterProfiles },
 ];
 
 export class ComplydMigrationSource implements Knex.MigrationSource<NamedMigration> {
