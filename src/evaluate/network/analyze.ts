@@ -142,6 +142,7 @@ function ruleConns(rule: PolicyRule, ports: readonly ContainerPort[] | undefined
 /** The classes a rule's pod peers select (namespaces first: most peers name few). */
 class PeerIndex {
   private readonly cache = new Map<PolicyRule, PodClass[]>();
+  private readonly sets = new Map<PolicyRule, Set<PodClass>>();
   constructor(
     private readonly byNamespace: Map<string, PodClass[]>,
     private readonly namespaces: ReadonlyMap<string, Labels>,
@@ -160,7 +161,13 @@ class PeerIndex {
     }
     out = [...seen];
     this.cache.set(rule, out);
+    this.sets.set(rule, seen);
     return out;
+  }
+
+  selects(rule: PolicyRule, policyNamespace: string, c: PodClass): boolean {
+    if (!this.sets.has(rule)) this.classes(rule, policyNamespace);
+    return this.sets.get(rule)!.has(c);
   }
 }
 
@@ -169,29 +176,61 @@ interface IpAllow {
   readonly rule: PolicyRule;
 }
 
-/** One direction of one isolated class: what its policies allow, by peer. */
-interface Allowed {
+/** One direction of the classes a same set of policies isolates: their rules, by kind of peer. */
+class Allowed {
   /** Rules with no peers: every pod and address. */
-  readonly anyPeer: PolicyRule[];
-  readonly byClass: Map<PodClass, PolicyRule[]>;
-  readonly ip: IpAllow[];
+  readonly anyPeer: PolicyRule[] = [];
+  /** Rules with pod peers, each with its policy's namespace. */
+  readonly peered: Array<{ rule: PolicyRule; namespace: string }> = [];
+  readonly ip: IpAllow[] = [];
+  private candidateList?: PodClass[];
+
+  constructor(
+    policies: readonly Policy[],
+    direction: 'ingress' | 'egress',
+    private readonly index: PeerIndex,
+  ) {
+    for (const p of policies) {
+      for (const rule of p[direction] ?? []) {
+        if (!rule.peers) {
+          this.anyPeer.push(rule);
+          continue;
+        }
+        if (rule.peers.some((peer) => peer.type === 'pods')) this.peered.push({ rule, namespace: p.namespace });
+        for (const peer of rule.peers) if (peer.type === 'ipBlock') this.ip.push({ ranges: peer.ranges, rule });
+      }
+    }
+  }
+
+  /** The rules whose pod peers select `other`. */
+  rulesFor(other: PodClass): PolicyRule[] | undefined {
+    let out: PolicyRule[] | undefined;
+    for (const { rule, namespace } of this.peered) if (this.index.selects(rule, namespace, other)) (out ??= []).push(rule);
+    return out;
+  }
+
+  /** Every class some rule selects. */
+  candidates(): PodClass[] {
+    if (!this.candidateList) {
+      const seen = new Set<PodClass>();
+      for (const { rule, namespace } of this.peered) for (const c of this.index.classes(rule, namespace)) seen.add(c);
+      this.candidateList = [...seen];
+    }
+    return this.candidateList;
+  }
 }
 
-function allowedOf(policies: readonly Policy[], direction: 'ingress' | 'egress', index: PeerIndex): Allowed {
-  const out: Allowed = { anyPeer: [], byClass: new Map(), ip: [] };
-  for (const p of policies) {
-    for (const rule of p[direction] ?? []) {
-      if (!rule.peers) {
-        out.anyPeer.push(rule);
-        continue;
-      }
-      for (const c of index.classes(rule, p.namespace)) {
-        const list = out.byClass.get(c);
-        if (list) list.push(rule);
-        else out.byClass.set(c, [rule]);
-      }
-      for (const peer of rule.peers) if (peer.type === 'ipBlock') out.ip.push({ ranges: peer.ranges, rule });
-    }
+/** Classes selected by the same policies share one Allowed. */
+function allowedByPolicies(classes: readonly PodClass[], direction: 'ingress' | 'egress', index: PeerIndex, numbers: Map<Policy, number>): Map<PodClass, Allowed> {
+  const shared = new Map<string, Allowed>();
+  const out = new Map<PodClass, Allowed>();
+  for (const c of classes) {
+    const policies = direction === 'ingress' ? c.ingressPolicies : c.egressPolicies;
+    if (policies.length === 0) continue;
+    const key = policies.map((p) => numbers.get(p)).join(',');
+    let a = shared.get(key);
+    if (!a) shared.set(key, (a = new Allowed(policies, direction, index)));
+    out.set(c, a);
   }
   return out;
 }
@@ -223,12 +262,9 @@ export function analyzeNetwork(model: NetworkModel, options: AnalyzeOptions = {}
   const classes = classesOf(model);
   const byNamespace = groupByNamespace(classes);
   const index = new PeerIndex(byNamespace, model.namespaces);
-  const ingress = new Map<PodClass, Allowed>();
-  const egress = new Map<PodClass, Allowed>();
-  for (const c of classes) {
-    if (c.ingressPolicies.length > 0) ingress.set(c, allowedOf(c.ingressPolicies, 'ingress', index));
-    if (c.egressPolicies.length > 0) egress.set(c, allowedOf(c.egressPolicies, 'egress', index));
-  }
+  const numbers = new Map(model.policies.map((p, i) => [p, i]));
+  const ingress = allowedByPolicies(classes, 'ingress', index, numbers);
+  const egress = allowedByPolicies(classes, 'egress', index, numbers);
   const focus = options.focusWorkload;
   const focused = (w: Workload | string): boolean =>
     focus === undefined || (typeof w === 'string' ? w === focus : w.name === focus || `${w.namespace}/${w.name}` === focus);
@@ -238,15 +274,32 @@ export function analyzeNetwork(model: NetworkModel, options: AnalyzeOptions = {}
     if (!isEmpty(conns)) lines.push({ src, dst, conn: formatConns(conns) });
   };
 
-  // Workload to workload.
+  // Workload to workload. What a rule allows depends on the destination's ports only: kept per destination class.
+  const ruleCache = new Map<PodClass, Map<PolicyRule, Conns>>();
+  const allowedAt = (d: PodClass, rules: readonly PolicyRule[] | undefined, more: readonly PolicyRule[] | undefined): Conns => {
+    let cache = ruleCache.get(d);
+    if (!cache) ruleCache.set(d, (cache = new Map()));
+    let out = NO_CONNS;
+    for (const list of [rules, more]) {
+      for (const r of list ?? []) {
+        let c = cache.get(r);
+        if (!c) cache.set(r, (c = ruleConns(r, d.ports)));
+        out = union(out, c);
+      }
+    }
+    return out;
+  };
   for (const s of classes) {
     const out = egress.get(s);
-    const candidates = out && out.anyPeer.length === 0 ? [...out.byClass.keys()] : classes;
+    const candidates = out && out.anyPeer.length === 0 ? out.candidates() : classes;
     for (const d of candidates) {
-      const e = out ? unionRules([...out.anyPeer, ...(out.byClass.get(d) ?? [])], d.ports) : ALL_CONNS;
-      if (isEmpty(e)) continue;
       const inn = ingress.get(d);
-      const i = inn ? unionRules([...inn.anyPeer, ...(inn.byClass.get(s) ?? [])], d.ports) : ALL_CONNS;
+      const inRules = inn?.rulesFor(s);
+      // Most pairs are refused by the destination: no rule of it names the source.
+      if (inn && inn.anyPeer.length === 0 && !inRules) continue;
+      const e = out ? allowedAt(d, out.anyPeer, out.rulesFor(d)) : ALL_CONNS;
+      if (isEmpty(e)) continue;
+      const i = inn ? allowedAt(d, inn.anyPeer, inRules) : ALL_CONNS;
       const conns = intersect(e, i);
       if (isEmpty(conns)) continue;
       for (const ws of s.members) {
@@ -260,18 +313,20 @@ export function analyzeNetwork(model: NetworkModel, options: AnalyzeOptions = {}
 
   // Addresses outside the cluster: sources judged by the destination's ingress, destinations by the source's egress.
   for (const a of atoms(model.policies, 'ingress')) {
+    const src = externalName(a);
     for (const d of classes) {
       const inn = ingress.get(d);
       const conns = inn ? unionRules([...inn.anyPeer, ...ipRules(inn, a)], d.ports) : ALL_CONNS;
-      for (const wd of d.members) if (focused(wd)) emit(externalName(a), workloadName(wd), conns);
+      for (const wd of d.members) if (focused(wd)) emit(src, workloadName(wd), conns);
     }
   }
   for (const a of atoms(model.policies, 'egress')) {
+    const dst = externalName(a);
     for (const s of classes) {
       const out = egress.get(s);
       // No container ports are known at an address: a named port reaches nothing there.
       const conns = out ? unionRules([...out.anyPeer, ...ipRules(out, a)], []) : ALL_CONNS;
-      for (const ws of s.members) if (focused(ws)) emit(workloadName(ws), externalName(a), conns);
+      for (const ws of s.members) if (focused(ws)) emit(workloadName(ws), dst, conns);
     }
   }
 
