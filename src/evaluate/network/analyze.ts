@@ -391,12 +391,21 @@ function ingressControllerConns(model: NetworkModel, byNamespace: Map<string, Po
   return out;
 }
 
-function selectorText(s: LabelSelector): string {
-  const parts = Object.entries(s.matchLabels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${k}=${v}`);
-  const exprs = (s.matchExpressions ?? []).map((e) =>
-    e.operator === 'Exists' ? e.key : e.operator === 'DoesNotExist' ? `!${e.key}` : `${e.key} ${e.operator === 'In' ? 'in' : 'notin'} (${[...(e.values ?? [])].sort().join(',')})`,
-  );
-  return [...parts, ...exprs.sort()].join(',');
+/**
+ * A selector as np-guard prints it, so exposure lines compare as text: `k=v` pairs by key,
+ * then each expression as `{Key:k,Operator:In,Values:[a b],}` (values as written), sorted.
+ * `canonical`: the key under which equal selectors meet (values sorted, `In` one value as `=`).
+ */
+function selectorText(s: LabelSelector, canonical = false): string {
+  const labels = { ...s.matchLabels };
+  const exprs: string[] = [];
+  for (const e of s.matchExpressions ?? []) {
+    // `k In [v]` selects what `k: v` does: one peer for both (np-guard prints the first written).
+    if (canonical && e.operator === 'In' && e.values?.length === 1 && labels[e.key] === undefined) labels[e.key] = e.values[0]!;
+    else exprs.push(`{Key:${e.key},Operator:${e.operator},Values:[${(canonical ? [...(e.values ?? [])].sort() : (e.values ?? [])).join(' ')}],}`);
+  }
+  const parts = Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${k}=${v}`);
+  return [...parts, ...[...new Set(exprs)].sort()].join(',');
 }
 
 /** The namespace a peer pins by name (its policy's own, or `kubernetes.io/metadata.name`), if any. */
@@ -407,11 +416,26 @@ function pinnedNamespace(peer: PolicyPeer & { type: 'pods' }, policyNamespace: s
   return keys.length === 1 && keys[0] === NAMESPACE_NAME_LABEL && (s.matchExpressions?.length ?? 0) === 0 ? s.matchLabels![NAMESPACE_NAME_LABEL] : undefined;
 }
 
-function representative(peer: PolicyPeer & { type: 'pods' }, policyNamespace: string): string {
+function representative(peer: PolicyPeer & { type: 'pods' }, policyNamespace: string, canonical = false): string {
   const pinned = pinnedNamespace(peer, policyNamespace);
-  const ns = pinned ?? (isEmptySelector(peer.namespaceSelector) ? '[all namespaces]' : `[namespace with {${selectorText(peer.namespaceSelector!)}}]`);
-  const pods = isEmptySelector(peer.podSelector) ? '[all pods]' : `[pod with {${selectorText(peer.podSelector!)}}]`;
+  const ns = pinned ?? (isEmptySelector(peer.namespaceSelector) ? '[all namespaces]' : `[namespace with {${selectorText(peer.namespaceSelector!, canonical)}}]`);
+  const pods = isEmptySelector(peer.podSelector) ? '[all pods]' : `[pod with {${selectorText(peer.podSelector!, canonical)}}]`;
   return `${ns}/${pods}`;
+}
+
+/** Each representative peer's name, as first written in the input (policies in order, ingress before egress). */
+function representativeNames(policies: readonly Policy[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const p of policies) {
+    for (const rule of [...(p.ingress ?? []), ...(p.egress ?? [])]) {
+      for (const peer of rule.peers ?? []) {
+        if (peer.type !== 'pods' || isEntireCluster(peer)) continue;
+        const key = representative(peer, p.namespace, true);
+        if (!out.has(key)) out.set(key, representative(peer, p.namespace));
+      }
+    }
+  }
+  return out;
 }
 
 /**
@@ -432,6 +456,22 @@ function exposureOf(
   const unprotected: string[] = [];
   const services: ExposureLine[] = [];
   const byNamespace = groupByNamespace([...classes]);
+  const names = representativeNames(model.policies);
+
+  /**
+   * As np-guard refines its representative peers: a peer of labels only (no expressions), with
+   * a namespace given (its policy's own, or by labels) and pod labels given, is no exposure
+   * when a known workload has those labels in such a namespace; its connections show it.
+   * Any other selector also admits pods the input does not have.
+   */
+  const coveredByWorkload = (peer: PolicyPeer & { type: 'pods' }, policyNamespace: string): boolean => {
+    const pod = peer.podSelector;
+    const ns = peer.namespaceSelector;
+    if ((pod?.matchExpressions?.length ?? 0) > 0 || (ns?.matchExpressions?.length ?? 0) > 0) return false;
+    if (!pod?.matchLabels || Object.keys(pod.matchLabels).length === 0) return false;
+    if (ns && (!ns.matchLabels || Object.keys(ns.matchLabels).length === 0)) return false;
+    return classes.some((k) => (ns ? matches(ns, k.nsLabels) : k.namespace === policyNamespace) && matches(pod, k.labels));
+  };
 
   const side = (c: PodClass, direction: 'ingress' | 'egress'): Array<{ peer: string; conns: Conns }> => {
     const policies = direction === 'ingress' ? c.ingressPolicies : c.egressPolicies;
@@ -452,15 +492,14 @@ function exposureOf(
             entire = union(entire, conns);
             continue;
           }
-          const pinned = pinnedNamespace(peer, p.namespace);
-          // A selector pinned to one namespace that a known workload matches is shown by its connections.
-          if (pinned !== undefined && (byNamespace.get(pinned) ?? []).some((k) => matches(peer.podSelector, k.labels))) continue;
-          const name = representative(peer, p.namespace);
+          if (coveredByWorkload(peer, p.namespace)) continue;
+          const name = names.get(representative(peer, p.namespace, true)) ?? representative(peer, p.namespace);
           reps.set(name, union(reps.get(name) ?? NO_CONNS, conns));
         }
       }
     }
-    const out = [...reps].filter(([, conns]) => !contains(entire, conns)).map(([peer, conns]) => ({ peer, conns }));
+    // What the entire cluster may do, pods of a new namespace may do too.
+    const out = [...reps].filter(([, conns]) => !contains(entire, conns)).map(([peer, conns]) => ({ peer, conns: union(conns, entire) }));
     if (!isEmpty(entire)) out.push({ peer: ENTIRE_CLUSTER, conns: entire });
     return out;
   };

@@ -149,9 +149,22 @@ describe('network exposure', () => {
     expect(e.services.map((l) => `${l.workload} <= ${l.peer} : ${l.conn}`)).toEqual(['public/shop[Deployment] <= Service public/shop[LoadBalancer] : TCP 8443']);
   });
 
-  test('a selector pinned to a namespace whose workloads it matches is shown by the connections, not as exposure', async () => {
+  test('a peer of labels that a known workload has is shown by its connections; a whole namespace stays exposure', async () => {
+    // from-orders admits every pod of namespace orders: a pod created there later is admitted too.
     const e = (await analyze('missing-namespace.yaml', { exposure: true })).exposure!;
-    expect(e.ingress.filter((l) => l.workload.startsWith('payments/'))).toEqual([]);
+    expect(e.ingress.filter((l) => l.workload.startsWith('payments/')).map((l) => `${l.peer} : ${l.conn}`)).toEqual(['orders/[all pods] : TCP 7000']);
+    // locked-from-monitoring's second peer names pods of namespace payments that the input does not have.
+    const x = (await analyze('exposure.yaml', { exposure: true })).exposure!;
+    expect(x.ingress.some((l) => l.peer === 'payments/[pod with {app=billing}]')).toBe(true);
+  });
+
+  test('equal selectors written differently are one peer, printed as first written, with what the entire cluster may do', async () => {
+    const e = (await analyze('equivalent-selectors.yaml', { exposure: true })).exposure!;
+    expect(e.ingress.map((l) => `${l.workload} <= ${l.peer} : ${l.conn}`)).toEqual([
+      'eq/target[Deployment] <= [namespace with {{Key:env,Operator:In,Values:[prod stage],}}]/[all pods] : TCP 53,8080',
+      'eq/target[Deployment] <= entire-cluster : TCP 53',
+    ]);
+    expect(e.egress.map((l) => `${l.workload} => ${l.peer} : ${l.conn}`)).toEqual(['eq/target[Deployment] => eq/[pod with {role=monitoring}] : All Connections']);
   });
 
   test('the text output aligns the exposed workloads as established analyzers do', async () => {
