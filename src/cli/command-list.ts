@@ -5,7 +5,7 @@
  */
 export interface CommandSummary {
   /** File under commands/ that registers it. */
-  readonly module: 'scan' | 'daemon' | 'report' | 'history' | 'evaluate' | 'controls' | 'demo' | 'exceptions';
+  readonly module: 'scan' | 'daemon' | 'report' | 'history' | 'evaluate' | 'controls' | 'demo' | 'exceptions' | 'network';
   /** Positional arguments, as the command declares them. */
   readonly args?: string;
   readonly summary: string;
@@ -34,6 +34,7 @@ export const COMMAND_SUMMARIES = {
     'blank the evidence text of findings resolved longer ago than the retention age; counts, scores and lifecycles are kept' },
   evaluate: { module: 'evaluate', args: '<paths...>', summary:
     'evaluate Kubernetes manifests offline (YAML, multi-document, or `kubectl get -o json` dumps) and print the findings' },
+  network: { module: 'network', args: '<paths...>', summary: 'who can reach whom in manifests, from NetworkPolicies, Services and Ingresses: `src => dst : conns` lines, and with --exposure what each workload is open to' },
   exceptions: { module: 'exceptions', summary:
     'list the exceptions files\' exceptions with the findings they match in the latest run: active, expiring soon, expired, unused, and files refused' },
   controls: { module: 'controls', summary:

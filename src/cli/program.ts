@@ -15,6 +15,7 @@ const MODULES: Record<CommandSummary['module'], () => Promise<Register>> = {
   controls: async () => (await import('./commands/controls.js')).registerControls,
   demo: async () => (await import('./commands/demo.js')).registerDemo,
   exceptions: async () => (await import('./commands/exceptions.js')).registerExceptions,
+  network: async () => (await import('./commands/network.js')).registerNetwork,
 };
 
 const isCommand = (name: string | undefined): name is CommandName => name !== undefined && Object.hasOwn(COMMAND_SUMMARIES, name);
