@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { COMMAND_SUMMARIES } from '../command-list.js';
-import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
+import { DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
+import { DEFAULT_STORE } from '../kubeconfig-fleet.js';
 import { loadRunExceptions, openStore, runScan } from '../../main.js';
 import { writeOutputReports } from '../output-reports.js';
 import type { ClusterSummary, FleetScanResult } from '../../scan/scan-fleet.js';
@@ -9,12 +10,19 @@ import { UsageError } from '../../core/errors.js';
 import { controlsFor } from '../../controls/index.js';
 import { parseFramework } from './controls.js';
 import { recordRunOnCrash } from '../crash.js';
+import { CONTROLS } from '../../controls/index.js';
+import { collectList, parseSeverities, selectControls } from '../selection.js';
+import { scanSetup, type ScanSourceOptions } from '../scan-setup.js';
+import { summaryForSeverities } from '../scan-severity.js';
 
 /** Exit code when at least one cluster could not be assessed at all. */
 export const EXIT_CLUSTER_FAILED = 3;
 
-interface ScanOptions extends ConfigOptions {
+interface ScanOptions extends ConfigOptions, ScanSourceOptions {
   cluster?: string[];
+  control?: string[];
+  skipControl?: string[];
+  severity?: string[];
   framework?: string;
   output: 'text' | 'json';
   report: boolean;
@@ -45,17 +53,29 @@ export function registerScan(program: Command): void {
     .option('-o, --output <format>', 'summary format: text or json', 'text')
     .option('--no-report', 'do not write the report files configured under output.formats (nor prune them to output.keep)')
     .option('--exceptions <file...>', 'exceptions file or directory, beside those of exceptions.paths (repeatable)')
+    .option('--kubeconfig [file]', 'scan without a configuration file: the clusters of this kubeconfig (default: $KUBECONFIG or ~/.kube/config)')
+    .option('--context <name>', 'with --kubeconfig: scan this context as a cluster named after it (repeatable, or comma-separated; default: the current context)', collectList)
+    .option('--store <path>', `with --kubeconfig: SQLite file or postgres:// URL of the store (default: ${DEFAULT_STORE})`)
+    .option('--control <ids>', 'run only these controls: ids or patterns such as CIS-5.2.* (repeatable, or comma-separated)', collectList)
+    .option('--skip-control <ids>', 'do not run these controls: ids or patterns (repeatable, or comma-separated)', collectList)
+    .option('--severity <list>', 'severities the summary counts (critical,high,medium,low,info); the run records every severity', collectList)
     .option('--log-level <level>', 'log level on stderr (info, debug, ...)')
     .addHelpText(
       'after',
       `
+Without -c, ./${DEFAULT_CONFIG} is read; --kubeconfig or --context scans a kubeconfig's contexts
+instead, storing runs in ${DEFAULT_STORE} (or --store) and writing a JSON report to ./complyd-out.
+
 Exit status: 0 when every cluster was assessed (complete or partial), ${EXIT_CLUSTER_FAILED} when at least
 one cluster could not be assessed at all, 2 on a configuration or usage error, 1 otherwise.`,
     )
-    .action(async (opts: ScanOptions) => {
+    .action(async (opts: ScanOptions, command: Command) => {
       if (opts.output !== 'text' && opts.output !== 'json') throw new UsageError(`--output must be text or json, not "${opts.output}"`);
       const framework = parseFramework(opts.framework);
-      const { config, log } = setup(opts);
+      const selection = { only: opts.control, skip: opts.skipControl };
+      const controls = selectControls(controlsFor(framework), selection, CONTROLS);
+      const severities = parseSeverities(opts.severity);
+      const { config, log, trigger } = scanSetup(opts, command.getOptionValueSource('config') !== 'default', selection);
       const unknownNames = (opts.cluster ?? []).filter((n) => !config.clusters.some((c) => c.name === n));
       if (unknownNames.length > 0) {
         throw new UsageError(`--cluster: not in ${config.file}: ${unknownNames.join(', ')} (known: ${config.clusters.map((c) => c.name).join(', ')})`);
@@ -69,21 +89,22 @@ one cluster could not be assessed at all, 2 on a configuration or usage error, 1
         const total = opts.cluster?.length ?? config.clusters.length;
         let done = 0;
         process.stderr.write(`scanning ${total} cluster${total === 1 ? '' : 's'} (up to ${config.collect.concurrency} at a time)\n`);
-        const result = await runScan(config, store.runs, log, {
-          trigger: 'cli',
+        let result = await runScan(config, store.runs, log, {
+          trigger,
           exceptions: exceptions.exceptions,
           onStart: (id) => (current = id),
           ...(opts.cluster ? { clusters: opts.cluster } : {}),
-          ...(framework ? { controls: controlsFor(framework) } : {}),
+          ...(framework || controls !== CONTROLS ? { controls } : {}),
           onCluster: (c) => {
             done++;
             process.stderr.write(`  [${done}/${total}] ${c.cluster}: ${c.status} in ${seconds(c.startedAt, c.finishedAt)}\n`);
           },
         });
         current = undefined;
+        if (severities) result = summaryForSeverities(result, await store.history.controlResults(result.runId), severities);
         const reports = opts.report ? (await writeOutputReports(store.history, result.runId, config.output, { scope: { exceptions: exceptions.exceptions } })).written : [];
         if (opts.output === 'json') {
-          process.stdout.write(`${JSON.stringify({ ...result, reports }, null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify({ ...result, ...(severities ? { severities: [...severities] } : {}), reports }, null, 2)}\n`);
         } else {
           process.stdout.write(`${renderScanSummary(result)}\n\nrun ${result.runId}: ${result.status}\n`);
           for (const r of reports) process.stdout.write(`report: ${r}\n`);
