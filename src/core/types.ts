@@ -185,6 +185,15 @@ export interface ResourceRef {
   uid?: string;
 }
 
+/** Where an object of offline evaluation was read: its file, the document in it, and the line where the parser knows it. */
+export interface SourceLocation {
+  file: string;
+  /** 1-based document number in the file. */
+  document: number;
+  /** 1-based line where the document (or the List holding the object) starts. */
+  line?: number;
+}
+
 /** Why a result is what it is: the field read, what was there, what was wanted. */
 export interface Evidence {
   path: string;

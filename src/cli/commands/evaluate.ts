@@ -10,6 +10,12 @@ import { UsageError } from '../../core/errors.js';
 import { parseByteSize } from '../byte-size.js';
 import { jsonDocument, textTable, writeAll } from '../evaluate-output.js';
 import { parseFramework } from './controls.js';
+import { CONTROLS } from '../../controls/index.js';
+import { complydVersion } from '../../config/version.js';
+import { collectList, parseSeverities, selectControls } from '../selection.js';
+import { fileFormatPieces, parseEvaluateFormat, withOutput } from '../evaluate-formats.js';
+import { applyEvaluateExceptions, loadEvaluateExceptions } from '../evaluate-exceptions.js';
+import type { EvaluatedFinding, EvaluateProblem } from '../../report/evaluate-model.js';
 
 /** Exit status when some input could not be read or held no Kubernetes object: the findings are not the whole picture. */
 export const EXIT_INPUT_NOT_READ = 3;
@@ -20,37 +26,77 @@ function emptyMessage(e: EmptyPath): string {
     : `no Kubernetes objects found in ${e.path}`;
 }
 
+interface EvaluateOptions {
+  framework?: string;
+  output: string;
+  out?: string;
+  status: string;
+  maxFileSize: string;
+  control?: string[];
+  skipControl?: string[];
+  severity?: string[];
+  exceptions?: string[];
+  clusterName?: string;
+}
+
 export function registerEvaluate(program: Command): void {
   program
     .command('evaluate')
     .description(COMMAND_SUMMARIES.evaluate.summary)
     .argument('<paths...>', 'files or directories (*.yaml, *.yml, *.json, searched recursively, symbolic links followed)')
     .option('-f, --framework <name>', 'only controls of one framework')
-    .option('-o, --output <format>', 'text or json', 'text')
+    .option('-o, --output <format>', 'text, json, sarif, junit or md', 'text')
+    .option('--out <path>', 'write the output to this file instead of stdout')
     .option('--status <list>', 'statuses to print, comma-separated', 'fail,unknown,error')
+    .option('--control <ids>', 'run only these controls: ids or patterns such as CIS-5.2.* (repeatable, or comma-separated)', collectList)
+    .option('--skip-control <ids>', 'do not run these controls: ids or patterns (repeatable, or comma-separated)', collectList)
+    .option('--severity <list>', 'only findings of these severities (critical,high,medium,low,info)', collectList)
+    .option('--exceptions <file...>', 'exceptions file or directory to apply (repeatable)')
+    .option('--cluster-name <name>', 'the cluster the manifests are for: exceptions scoped to clusters by name apply when they name it (without it, only exceptions with no cluster scope apply)')
     .option('--max-file-size <size>', 'larger manifest files are not read, and reported (KiB, MiB, GiB)', '64MiB')
     .addHelpText('after', `\nExit status: 0 when every input was read, ${EXIT_INPUT_NOT_READ} when some input could not be read or held no Kubernetes object (the rest is still judged), 2 for a usage error, 1 otherwise.`)
-    .action(async (paths: string[], opts: { framework?: string; output: string; status: string; maxFileSize: string }) => {
+    .action(async (paths: string[], opts: EvaluateOptions) => {
       const statuses = opts.status.split(',').map((s) => s.trim()) as Status[];
       const bad = statuses.filter((s) => !STATUSES.includes(s));
       if (bad.length > 0) throw new UsageError(`--status: unknown status ${bad.join(', ')} (use ${STATUSES.join(', ')})`);
-      if (opts.output !== 'text' && opts.output !== 'json') throw new UsageError(`--output must be text or json, not "${opts.output}"`);
+      const format = parseEvaluateFormat(opts.output);
       const maxFileBytes = parseByteSize('--max-file-size', opts.maxFileSize);
-      const controls = controlsFor(parseFramework(opts.framework));
+      const controls = selectControls(controlsFor(parseFramework(opts.framework)), { only: opts.control, skip: opts.skipControl }, CONTROLS);
+      const severities = parseSeverities(opts.severity);
+      const exceptions = loadEvaluateExceptions(opts.exceptions ?? []);
 
-      const { snapshot, skipped, skippedPaths, unreadable, empty } = await loadManifests(paths, { maxFileBytes });
+      const { snapshot, skipped, skippedPaths, unreadable, empty, locate } = await loadManifests(paths, { maxFileBytes });
+      if (opts.clusterName !== undefined) snapshot.cluster = opts.clusterName;
       // Without a single object there is nothing to judge: no verdict at all, rather than the
       // passes an empty input would earn (a clean result from input that was not read).
       const objectsRead = Object.values(snapshot.objects).reduce((n, list) => n + (list?.length ?? 0), 0);
-      const findings = objectsRead > 0 ? evaluate(snapshot, controls, new Date()) : [];
+      const now = new Date();
+      const judged = objectsRead > 0 ? evaluate(snapshot, controls, now) : [];
+      applyEvaluateExceptions(judged, exceptions, snapshot, opts.clusterName !== undefined, now);
+      const findings: EvaluatedFinding[] = [];
+      for (const f of judged) {
+        if (severities && !severities.has(f.severity)) continue;
+        const source = f.resource.kind === 'Cluster' ? undefined : locate(f.resource);
+        findings.push(source ? { ...f, source } : f);
+      }
       const shown = findings.filter((f) => statuses.includes(f.status));
       const counts = countStatuses(findings);
       const notRead = unreadable.length + empty.length;
       if (notRead > 0) process.exitCode = EXIT_INPUT_NOT_READ;
 
-      if (opts.output === 'json') {
-        await writeAll(
-          process.stdout,
+      if (format === 'sarif' || format === 'junit' || format === 'md') {
+        const problems: EvaluateProblem[] = [
+          ...unreadable.map((e) => ({ file: e.file, ...(e.doc === undefined ? {} : { document: e.doc }), ...(e.line === undefined ? {} : { line: e.line }), message: e.message })),
+          ...empty.map((e) => ({ file: e.path, message: emptyMessage(e) })),
+        ];
+        const result = { complydVersion: complydVersion(), generatedAt: now.toISOString(), controls, findings, exceptions, problems, statuses: new Set(statuses) };
+        await withOutput(opts.out, (out) => writeAll(out, fileFormatPieces(format, result)));
+        await writeAll(process.stderr, problems.map((p) => `complyd: ${p.message}\n`));
+        return;
+      }
+      if (format === 'json') {
+        await withOutput(opts.out, (out) => writeAll(
+          out,
           jsonDocument(shown, {
             counts,
             skipped,
@@ -58,19 +104,22 @@ export function registerEvaluate(program: Command): void {
             unreadable: unreadable.map((e) => ({ file: e.file, ...(e.doc === undefined ? {} : { document: e.doc }), ...(e.line === undefined ? {} : { line: e.line }), message: e.message })),
             empty: empty.map((e) => ({ ...e, message: emptyMessage(e) })),
           }),
-        );
+        ));
         return;
       }
-      if (shown.length > 0) await writeAll(process.stdout, [...textTable(shown), '\n']);
+      const summary =
+        objectsRead === 0 ? 'nothing judged: no Kubernetes object was read' : Object.entries(counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ') || 'no findings';
+      const incomplete = notRead > 0 ? `; INCOMPLETE: ${notRead} input${notRead === 1 ? '' : 's'} not read or empty (see above)` : '';
+      await withOutput(opts.out, async (out) => {
+        if (shown.length > 0) await writeAll(out, [...textTable(shown), '\n']);
+        if (opts.out !== undefined) await writeAll(out, [`${summary}${incomplete}\n`]);
+      });
       await writeAll(process.stderr, (function* () {
         for (const s of skipped) yield `skipped ${s.file} document ${s.doc} (${s.kind}): ${s.reason}\n`;
         for (const s of skippedPaths) yield `skipped ${s.path}: ${s.reason}\n`;
         for (const e of unreadable) yield `complyd: ${e.message}\n`;
         for (const e of empty) yield `complyd: ${emptyMessage(e)}\n`;
       })());
-      const summary =
-        objectsRead === 0 ? 'nothing judged: no Kubernetes object was read' : Object.entries(counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ') || 'no findings';
-      const incomplete = notRead > 0 ? `; INCOMPLETE: ${notRead} input${notRead === 1 ? '' : 's'} not read or empty (see above)` : '';
       process.stdout.write(`${summary}${incomplete}\n`);
     });
 }
