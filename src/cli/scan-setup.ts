@@ -10,9 +10,11 @@ import { UsageError } from '../core/errors.js';
 import { setup, DEFAULT_CONFIG, type ConfigOptions } from './context.js';
 import { createLogger } from './logger.js';
 import { defaultKubeconfig, kubeconfigConfig, noConfigError } from './kubeconfig-fleet.js';
-import { describeSelection, type ControlSelection } from './selection.js';
+import { describeSelection, namespaceFlags, type ControlSelection } from './selection.js';
 
 export interface ScanSourceOptions {
+  includeNamespaces?: string[];
+  excludeNamespaces?: string[];
   /** true: `--kubeconfig` given without a file. */
   kubeconfig?: string | true;
   context?: string[];
@@ -33,8 +35,14 @@ export function scanSetup(opts: ConfigOptions & ScanSourceOptions, configGiven: 
   if (fromKubeconfig) {
     const file = typeof opts.kubeconfig === 'string' ? opts.kubeconfig : defaultKubeconfig();
     const config = kubeconfigConfig({ kubeconfig: file, ...(opts.context ? { contexts: opts.context } : {}), ...(opts.store ? { store: opts.store } : {}) });
-    return { config, log: createLogger({ level: opts.logLevel ?? 'error' }), trigger };
+    return { config: withNamespaceFlags(config, opts), log: createLogger({ level: opts.logLevel ?? 'error' }), trigger };
   }
   if (!configGiven && !existsSync(DEFAULT_CONFIG)) throw noConfigError(DEFAULT_CONFIG);
-  return { ...setup(opts), trigger };
+  const { config, log } = setup(opts);
+  return { config: withNamespaceFlags(config, opts), log, trigger };
+}
+
+function withNamespaceFlags(config: Config, opts: ScanSourceOptions): Config {
+  const namespaces = namespaceFlags(opts);
+  return namespaces ? { ...config, clusters: config.clusters.map((c) => ({ ...c, namespaces })) } : config;
 }

@@ -6,6 +6,7 @@
 import { globRegExp } from '../core/exception.js';
 import { UsageError } from '../core/errors.js';
 import { SEVERITIES, type Severity } from '../core/types.js';
+import type { NamespaceSelection } from '../core/namespace-scope.js';
 
 /**
  * Commander collector for a repeatable option that also takes comma lists:
@@ -67,4 +68,12 @@ export function describeSelection(selection: ControlSelection): string | undefin
   if (selection.only?.length) parts.push(`controls ${selection.only.join(',')}`);
   if (selection.skip?.length) parts.push(`skipping ${selection.skip.join(',')}`);
   return parts.length > 0 ? parts.join('; ') : undefined;
+}
+
+/** The command line's namespace selection, when given, replaces the configuration's for every cluster. */
+export function namespaceFlags(opts: { includeNamespaces?: readonly string[]; excludeNamespaces?: readonly string[] }): NamespaceSelection | undefined {
+  const include = opts.includeNamespaces ?? [];
+  const exclude = opts.excludeNamespaces ?? [];
+  if (include.length === 0 && exclude.length === 0) return undefined;
+  return { ...(include.length > 0 ? { include } : {}), ...(exclude.length > 0 ? { exclude } : {}) };
 }

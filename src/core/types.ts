@@ -4,6 +4,7 @@
  * Nothing in this file does I/O.
  */
 import type { Disposition } from './exception.js';
+import type { NamespaceSelection } from './namespace-scope.js';
 
 /** A cluster to scan, as configured. */
 export interface ClusterTarget {
@@ -15,6 +16,8 @@ export interface ClusterTarget {
   readonly labels: Readonly<Record<string, string>>;
   /** Where this target sits in the config file, for error messages (`clusters[2]`). */
   readonly configPath: string;
+  /** The namespaces whose findings are kept (configuration `namespaces`, or the command line's); absent: all. */
+  readonly namespaces?: NamespaceSelection;
 }
 
 /**
@@ -246,6 +249,11 @@ export interface ClusterScan {
   /** Why the cluster failed as a whole (kubeconfig unreadable, API unreachable...). */
   error?: string;
   findings: Finding[];
+  /**
+   * The namespaces its findings were cut to; absent: all. The store leaves the open findings
+   * of the other namespaces as they were (not observed), never resolved.
+   */
+  namespaces?: NamespaceSelection;
   /** Risk of each workload with a failing finding (absent for a failed scan, or when not computed). */
   risks?: WorkloadRisk[];
 }

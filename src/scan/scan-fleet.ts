@@ -12,6 +12,7 @@ import { workloadRisks } from '../score/risk.js';
 import { applyExceptions, compileException, snapshotTarget, type CompiledException } from '../evaluate/exceptions.js';
 import { exceptionsDigest, type Exception } from '../core/exception.js';
 import type { FinalRunStatus, RunWriter } from '../store/run-store.js';
+import { describeNamespaces, resourceInScope } from '../core/namespace-scope.js';
 
 export interface ScanFleetDeps {
   store: RunWriter;
@@ -130,7 +131,10 @@ export async function scanCluster(target: ClusterTarget, deps: ClusterScanDeps):
         }
       };
       const ctx = await step('evaluation', () => new EvalContext(snapshot, deps.now()));
-      const findings = await step('evaluation', () => evaluateYielding(ctx, deps.controls));
+      const judged = await step('evaluation', () => evaluateYielding(ctx, deps.controls));
+      // Judged over every namespace (RBAC reach needs all roles), kept for the selected ones only.
+      const inScope = resourceInScope(target.namespaces);
+      const findings = inScope ? judged.filter((f) => inScope(f.resource)) : judged;
       const exceptions = deps.exceptions;
       if (exceptions) await step('exceptions', () => applyExceptions(findings, exceptions.compiled, snapshotTarget(snapshot), exceptions.at));
       const risks = await step('risk scoring', () => workloadRisks(ctx, findings));
@@ -148,6 +152,7 @@ export async function scanCluster(target: ClusterTarget, deps: ClusterScanDeps):
         snapshotHash: hash,
         gaps: snapshot.gaps,
         findings,
+        ...(inScope && target.namespaces ? { namespaces: target.namespaces } : {}),
         risks,
       };
       return scan;
@@ -166,6 +171,21 @@ function summarize(scan: ClusterScan): ClusterSummary {
   return { ...rest, findingCounts };
 }
 
+/**
+ * The trigger with the namespace selection appended when one applies (text column, no
+ * migration), so a run cut to some namespaces is never read as a whole one: `cli (namespaces
+ * exclude kube-system)`, or per cluster when they differ.
+ */
+export function withNamespaces(trigger: string, targets: readonly Pick<ClusterTarget, 'name' | 'namespaces'>[]): string {
+  const described = targets.map((t) => ({ name: t.name, text: describeNamespaces(t.namespaces) }));
+  if (described.every((d) => d.text === undefined)) return trigger;
+  const texts = new Set(described.map((d) => d.text));
+  const scope = texts.size === 1 ? `namespaces ${described[0]?.text ?? ''}` : `namespaces ${described.map((d) => `${d.name}: ${d.text ?? 'all'}`).join(', ')}`;
+  const full = `${trigger} (${scope})`;
+  // Bounded: a fleet of hundreds of clusters each with its own selection.
+  return full.length > 500 ? `${full.slice(0, 496)}...)` : full;
+}
+
 export function runStatusOf(clusters: readonly ClusterSummary[], interrupted: boolean): FinalRunStatus {
   if (interrupted) return 'interrupted';
   if (clusters.length > 0 && clusters.every((c) => c.status === 'failed')) return 'failed';
@@ -181,7 +201,7 @@ export async function scanFleet(targets: readonly ClusterTarget[], deps: ScanFle
   const startedAt = deps.now();
   const exceptions = deps.exceptions ?? [];
   const runId = await deps.store.beginRun({
-    trigger: opts.trigger,
+    trigger: withNamespaces(opts.trigger, targets),
     exceptionsDigest: exceptionsDigest(exceptions),
     catalogVersion: deps.catalogVersion,
     complydVersion: deps.complydVersion,

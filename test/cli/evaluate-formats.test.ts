@@ -156,4 +156,18 @@ describe('complyd evaluate: every format, source locations, exceptions (compiled
     expect(format.code).toBe(2);
     expect(format.stderr).toMatch(/--output must be one of text, json, sarif, junit, md, not "pdf"/);
   });
+
+  it('keeps the findings of the selected namespaces only, and the cluster-scoped ones', async () => {
+    const run = async (...flags: string[]) => {
+      const res = await runCli(['evaluate', 'deploy', '-o', 'json', '--status', 'fail,manual,unknown', ...flags], { cwd: dir });
+      expect(res.code).toBe(0);
+      return JSON.parse(res.stdout) as { findings: Array<{ resource: { kind: string; namespace?: string; name: string } }>; namespaces?: unknown };
+    };
+    const where = (out: Awaited<ReturnType<typeof run>>) => new Set(out.findings.map((f) => (f.resource.kind === 'Namespace' ? f.resource.name : (f.resource.namespace ?? '(cluster)'))));
+    expect(where(await run())).toEqual(new Set(['shop', 'batch', '(cluster)']));
+    const included = await run('--include-namespaces', 'sh*');
+    expect(where(included)).toEqual(new Set(['shop', '(cluster)']));
+    expect(included.namespaces).toEqual({ include: ['sh*'] });
+    expect(where(await run('--exclude-namespaces', 'shop,other', '--exclude-namespaces', 'x'))).toEqual(new Set(['batch', '(cluster)']));
+  });
 });

@@ -127,4 +127,68 @@ describe('complyd scan without a configuration file, and its selection flags', (
     expect(badSeverity.code).toBe(2);
     expect(badSeverity.stderr).toMatch(/--severity: unknown severity urgent/);
   });
+
+  it('keeps only the selected namespaces, says so in the run, and leaves the others\' open findings open', async () => {
+    const cwd = mkdtempSync(join(dir, 'ns-'));
+    const base = ['scan', '--kubeconfig', kubeconfig, '-o', 'json', '--no-report'];
+    const full = JSON.parse((await runCli(base, { cwd })).stdout) as ScanJson;
+    const res = await runCli([...base, '--exclude-namespaces', 'bat*'], { cwd });
+    expect(res.code).toBe(0);
+    const cut = JSON.parse(res.stdout) as ScanJson & { clusters: Array<{ namespaces?: unknown }> };
+    expect(cut.clusters[0]?.namespaces).toEqual({ exclude: ['bat*'] });
+    const store = knexRunStore(await openDatabase({ kind: 'sqlite', path: join(cwd, 'complyd.sqlite') }));
+    try {
+      expect((await store.history.getRun(cut.runId))?.trigger).toBe('cli (namespaces exclude bat*)');
+      const namespaces = (id: string) => store.history.findings(id).then((fs) => new Set(fs.map((f) => f.resource.namespace ?? (f.resource.kind === 'Namespace' ? f.resource.name : '-'))));
+      expect(await namespaces(full.runId)).toContain('batch');
+      const kept = await namespaces(cut.runId);
+      expect(kept).toContain('shop');
+      expect(kept).not.toContain('batch');
+      // Cluster-scoped verdicts are still judged and kept.
+      expect((await store.history.findings(cut.runId)).some((f) => f.resource.namespace === undefined && f.resource.kind !== 'Namespace')).toBe(true);
+      // The batch failures of the full scan stay open (not observed), not resolved as gone.
+      const open = await store.history.openEpisodes({ cluster: 'kind-dev' });
+      const batch = open.filter((e) => e.resource.namespace === 'batch' && e.controlId === 'PSS-privileged');
+      expect(batch).toHaveLength(1);
+      expect(batch[0]?.seen).toBe(false);
+      expect(batch[0]?.resolved).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('takes the configuration\'s namespaces, a cluster\'s own replacing the top-level ones', async () => {
+    const cwd = mkdtempSync(join(dir, 'ns-config-'));
+    writeFileSync(
+      join(cwd, 'complyd.yaml'),
+      `namespaces: { include: [shop] }
+clusters:
+  - name: a
+    kubeconfig: ${kubeconfig}
+    context: kind-dev
+  - name: b
+    kubeconfig: ${kubeconfig}
+    context: Prod/EU
+    namespaces: { exclude: [shop] }
+`,
+    );
+    const res = await runCli(['scan', '-o', 'json', '--no-report'], { cwd });
+    expect(res.code).toBe(0);
+    const out = JSON.parse(res.stdout) as ScanJson;
+    const store = knexRunStore(await openDatabase({ kind: 'sqlite', path: join(cwd, 'complyd.sqlite') }));
+    try {
+      expect((await store.history.getRun(out.runId))?.trigger).toBe('cli (namespaces a: include shop, b: exclude shop)');
+      const names = async (cluster: string) => new Set((await store.history.findings(out.runId, { cluster })).filter((f) => f.resource.kind === 'Deployment').map((f) => f.resource.name));
+      expect([...(await names('a'))]).toEqual(['cart']);
+      expect([...(await names('b'))]).toEqual(['nightly']);
+    } finally {
+      await store.close();
+    }
+    const bad = join(cwd, 'bad.yaml');
+    writeFileSync(bad, `namespaces: { include: [], exclud: [x] }\nclusters:\n  - name: a\n    kubeconfig: k\n    namespaces: { include: [1] }\n`);
+    const refused = await runCli(['scan', '-c', bad], { cwd });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/namespaces: unknown key "exclud"/);
+    expect(refused.stderr).toMatch(/clusters\[0\]\.namespaces\.include\[0\]: /);
+  });
 });

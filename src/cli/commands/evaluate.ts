@@ -12,10 +12,12 @@ import { jsonDocument, textTable, writeAll } from '../evaluate-output.js';
 import { parseFramework } from './controls.js';
 import { CONTROLS } from '../../controls/index.js';
 import { complydVersion } from '../../config/version.js';
-import { collectList, parseSeverities, selectControls } from '../selection.js';
+import { collectList, namespaceFlags, parseSeverities, selectControls } from '../selection.js';
 import { fileFormatPieces, parseEvaluateFormat, withOutput } from '../evaluate-formats.js';
 import { applyEvaluateExceptions, loadEvaluateExceptions } from '../evaluate-exceptions.js';
-import type { EvaluatedFinding, EvaluateProblem } from '../../report/evaluate-model.js';
+import type { EvaluateProblem } from '../../report/evaluate-model.js';
+import { evaluatedFindings } from '../evaluate-findings.js';
+import { resourceInScope } from '../../core/namespace-scope.js';
 
 /** Exit status when some input could not be read or held no Kubernetes object: the findings are not the whole picture. */
 export const EXIT_INPUT_NOT_READ = 3;
@@ -37,6 +39,8 @@ interface EvaluateOptions {
   severity?: string[];
   exceptions?: string[];
   clusterName?: string;
+  includeNamespaces?: string[];
+  excludeNamespaces?: string[];
 }
 
 export function registerEvaluate(program: Command): void {
@@ -48,6 +52,8 @@ export function registerEvaluate(program: Command): void {
     .option('-o, --output <format>', 'text, json, sarif, junit or md', 'text')
     .option('--out <path>', 'write the output to this file instead of stdout')
     .option('--status <list>', 'statuses to print, comma-separated', 'fail,unknown,error')
+    .option('--include-namespaces <list>', 'only findings in these namespaces: names or * globs (repeatable, or comma-separated); cluster-scoped findings are always kept', collectList)
+    .option('--exclude-namespaces <list>', 'no findings in these namespaces: names or * globs (repeatable, or comma-separated)', collectList)
     .option('--control <ids>', 'run only these controls: ids or patterns such as CIS-5.2.* (repeatable, or comma-separated)', collectList)
     .option('--skip-control <ids>', 'do not run these controls: ids or patterns (repeatable, or comma-separated)', collectList)
     .option('--severity <list>', 'only findings of these severities (critical,high,medium,low,info)', collectList)
@@ -64,6 +70,8 @@ export function registerEvaluate(program: Command): void {
       const controls = selectControls(controlsFor(parseFramework(opts.framework)), { only: opts.control, skip: opts.skipControl }, CONTROLS);
       const severities = parseSeverities(opts.severity);
       const exceptions = loadEvaluateExceptions(opts.exceptions ?? []);
+      const namespaces = namespaceFlags(opts);
+      const inScope = resourceInScope(namespaces);
 
       const { snapshot, skipped, skippedPaths, unreadable, empty, locate } = await loadManifests(paths, { maxFileBytes });
       if (opts.clusterName !== undefined) snapshot.cluster = opts.clusterName;
@@ -73,12 +81,7 @@ export function registerEvaluate(program: Command): void {
       const now = new Date();
       const judged = objectsRead > 0 ? evaluate(snapshot, controls, now) : [];
       applyEvaluateExceptions(judged, exceptions, snapshot, opts.clusterName !== undefined, now);
-      const findings: EvaluatedFinding[] = [];
-      for (const f of judged) {
-        if (severities && !severities.has(f.severity)) continue;
-        const source = f.resource.kind === 'Cluster' ? undefined : locate(f.resource);
-        findings.push(source ? { ...f, source } : f);
-      }
+      const findings = evaluatedFindings(judged, locate, { severities, inScope });
       const shown = findings.filter((f) => statuses.includes(f.status));
       const counts = countStatuses(findings);
       const notRead = unreadable.length + empty.length;
@@ -99,6 +102,7 @@ export function registerEvaluate(program: Command): void {
           out,
           jsonDocument(shown, {
             counts,
+            ...(namespaces ? { namespaces } : {}),
             skipped,
             skippedPaths,
             unreadable: unreadable.map((e) => ({ file: e.file, ...(e.doc === undefined ? {} : { document: e.doc }), ...(e.line === undefined ? {} : { line: e.line }), message: e.message })),

@@ -56,6 +56,8 @@ export function registerScan(program: Command): void {
     .option('--kubeconfig [file]', 'scan without a configuration file: the clusters of this kubeconfig (default: $KUBECONFIG or ~/.kube/config)')
     .option('--context <name>', 'with --kubeconfig: scan this context as a cluster named after it (repeatable, or comma-separated; default: the current context)', collectList)
     .option('--store <path>', `with --kubeconfig: SQLite file or postgres:// URL of the store (default: ${DEFAULT_STORE})`)
+    .option('--include-namespaces <list>', 'keep only the findings in these namespaces: names or * globs (repeatable, or comma-separated); cluster-scoped findings are always kept', collectList)
+    .option('--exclude-namespaces <list>', 'drop the findings in these namespaces: names or * globs (repeatable, or comma-separated)', collectList)
     .option('--control <ids>', 'run only these controls: ids or patterns such as CIS-5.2.* (repeatable, or comma-separated)', collectList)
     .option('--skip-control <ids>', 'do not run these controls: ids or patterns (repeatable, or comma-separated)', collectList)
     .option('--severity <list>', 'severities the summary counts (critical,high,medium,low,info); the run records every severity', collectList)
