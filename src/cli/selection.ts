@@ -67,7 +67,10 @@ export function describeSelection(selection: ControlSelection): string | undefin
   const parts = [];
   if (selection.only?.length) parts.push(`controls ${selection.only.join(',')}`);
   if (selection.skip?.length) parts.push(`skipping ${selection.skip.join(',')}`);
-  return parts.length > 0 ? parts.join('; ') : undefined;
+  if (parts.length === 0) return undefined;
+  // Bounded: it goes into the run's trigger, shown in every history line and report.
+  const text = parts.join('; ');
+  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
 }
 
 /** The command line's namespace selection, when given, replaces the configuration's for every cluster. */
