@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
-import type { Finding } from '../core/types.js';
 import { fingerprint } from '../core/fingerprint.js';
+import type { EvaluatedFinding } from '../report/evaluate-model.js';
+import { sourceLabel } from '../report/evaluate-model.js';
 import { tableLines } from './format.js';
 
 /**
@@ -36,19 +37,24 @@ function write(stream: Writable, text: string): Promise<void> {
   });
 }
 
-function resourceName(f: Finding): string {
+function resourceName(f: EvaluatedFinding): string {
   const r = f.resource;
   return `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}${r.container ? ` [${r.container}]` : ''}`;
 }
 
-const HEADERS = ['RESOURCE', 'CONTROL', 'STATUS', 'EVIDENCE'] as const;
+const HEADERS = ['RESOURCE', 'CONTROL', 'STATUS', 'WHERE', 'EVIDENCE'] as const;
 
-function cells(f: Finding): [string, string, string, string] {
-  return [resourceName(f), f.controlId, f.status, f.evidence ? `${f.evidence.path} = ${f.evidence.observed} (expected ${f.evidence.expected})` : (f.message ?? '')];
+/** `fail`, or `fail (excepted: ID)` / `fail (expired: ID)` when an exception matched. */
+function statusCell(f: EvaluatedFinding): string {
+  return f.disposition ? `${f.status} (${f.disposition.kind}: ${f.disposition.exceptionId})` : f.status;
+}
+
+function cells(f: EvaluatedFinding): [string, string, string, string, string] {
+  return [resourceName(f), f.controlId, statusCell(f), f.source ? sourceLabel(f.source) : '', f.evidence ? `${f.evidence.path} = ${f.evidence.observed} (expected ${f.evidence.expected})` : (f.message ?? '')];
 }
 
 /** The findings as a padded table, one line at a time; the rows are made twice rather than held. */
-export function* textTable(findings: readonly Finding[]): Generator<string> {
+export function* textTable(findings: readonly EvaluatedFinding[]): Generator<string> {
   const rows = function* () {
     for (const f of findings) yield cells(f);
   };
@@ -59,7 +65,7 @@ export function* textTable(findings: readonly Finding[]): Generator<string> {
  * `{"findings": [...], ...rest}` exactly as JSON.stringify(value, null, 2) would print it,
  * written finding by finding.
  */
-export function* jsonDocument(findings: readonly Finding[], rest: Record<string, unknown>): Generator<string> {
+export function* jsonDocument(findings: readonly EvaluatedFinding[], rest: Record<string, unknown>): Generator<string> {
   const indent = (json: string, spaces: string): string => json.replace(/\n/g, `\n${spaces}`);
   if (findings.length === 0) yield '{\n  "findings": []';
   else {
@@ -67,7 +73,7 @@ export function* jsonDocument(findings: readonly Finding[], rest: Record<string,
     let first = true;
     for (const f of findings) {
       // The fingerprint lets this document serve as a later `--fail-on-new --baseline`.
-      const shown = { resource: f.resource, controlId: f.controlId, severity: f.severity, status: f.status, evidence: f.evidence, message: f.message, fingerprint: fingerprint(f) };
+      const shown = { resource: f.resource, controlId: f.controlId, severity: f.severity, status: f.status, disposition: f.disposition, source: f.source, evidence: f.evidence, message: f.message, fingerprint: fingerprint(f) };
       yield `${first ? '' : ','}\n    ${indent(JSON.stringify(shown, null, 2), '    ')}`;
       first = false;
     }

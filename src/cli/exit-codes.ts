@@ -31,8 +31,8 @@ export const EXIT_TABLE: readonly ExitRow[] = [
   { code: EXIT.usage, meaning: 'usage or configuration error: unknown option or command, bad or missing argument, invalid configuration or exceptions file' },
   {
     code: EXIT.notAssessed,
-    meaning: 'not everything was read: a cluster could not be assessed (scan), an input not read or empty (evaluate); the rest is judged',
-    commands: ['scan', 'evaluate'],
+    meaning: 'not everything was read: a cluster could not be assessed (scan), an input not read or empty (evaluate, network); the rest is judged',
+    commands: ['scan', 'evaluate', 'network'],
   },
   { code: EXIT.chainBroken, meaning: 'the hash chain does not hold: a stored row changed after it was written', commands: ['verify'] },
   {

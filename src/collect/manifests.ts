@@ -1,6 +1,6 @@
 import { extname } from 'node:path';
 import { Composer, LineCounter, parseAllDocuments, Parser, type DocumentOptions, type ParseOptions, type SchemaOptions, type Tags } from 'yaml';
-import type { ControlPlaneComponent, KubeObject, KubeProxyConfigFile, ResourceKind, Snapshot } from '../core/types.js';
+import type { ControlPlaneComponent, KubeObject, KubeProxyConfigFile, ResourceKind, ResourceRef, Snapshot, SourceLocation } from '../core/types.js';
 import { AppError, UsageError } from '../core/errors.js';
 import { COMPONENT_NAMES, type ComponentName } from '../core/components.js';
 import { kubeProxyConfigFiles } from '../core/kube-proxy.js';
@@ -45,6 +45,8 @@ export interface LoadedManifests {
   unreadable: ManifestError[];
   /** Paths given that held no object complyd judges. */
   empty: EmptyPath[];
+  /** Where the object a finding names was read (the later copy of one defined twice); undefined for the cluster and objects not read. */
+  locate: (ref: Pick<ResourceRef, 'kind' | 'namespace' | 'name'>) => SourceLocation | undefined;
 }
 
 /** Largest manifest file read by default: a 50,000-object dump is about 50 MB of YAML. */
@@ -139,8 +141,11 @@ export async function loadManifests(paths: string[], options: LoadManifestsOptio
     skippedPaths,
     unreadable,
     empty,
+    locate: (ref) => objects.locations.get(locationKey(ref.kind, ref.namespace, ref.name)),
   };
 }
+
+const locationKey = (kind: string, namespace: string | undefined, name: string): string => `${kind}\u001f${namespace ?? ''}\u001f${name}`;
 
 /** One file into `objects`; each problem is recorded and the reading goes on where it can. */
 async function readFile(file: string, maxBytes: number, objects: ObjectSet, unreadable: ManifestError[]): Promise<void> {
@@ -230,6 +235,8 @@ class ObjectSet {
   readonly kubeProxyConfigs: KubeProxyConfigFile[] = [];
   /** Objects (and kube-proxy configurations) kept so far, a repeat counting again. */
   kept = 0;
+  /** Where each kept object was read, by kind, namespace and name: findings name objects so. */
+  readonly locations = new Map<string, SourceLocation>();
   private readonly seen = new Map<string, { file: string; doc: number; index: number }>();
 
   /** `namespace`: where a namespaced object that names none goes, as kubectl apply places it. */
@@ -272,6 +279,7 @@ class ObjectSet {
       return;
     }
     this.kept++;
+    this.locations.set(locationKey(obj.kind, obj.metadata.namespace, obj.metadata.name), { file, document: doc, line });
     // Applying the same object twice keeps the last one; the earlier copy is listed as skipped.
     const key = `${resource}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
     const list = (this.byResource[resource] ??= []);

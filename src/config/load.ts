@@ -74,6 +74,8 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
       ...(c.context ? { context: c.context } : {}),
       labels: c.labels,
       configPath: `clusters[${i}]`,
+      // A cluster's own selection replaces the top-level one whole.
+      ...((c.namespaces ?? cfg.namespaces) ? { namespaces: c.namespaces ?? cfg.namespaces } : {}),
     })),
     schedule: cfg.schedule,
     storage: 'sqlite' in cfg.storage ? { kind: 'sqlite', path: resolvePath(base, cfg.storage.sqlite) } : { kind: 'postgres', url: cfg.storage.postgres },

@@ -49,6 +49,17 @@ const name = z
   .max(63)
   .regex(/^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/, 'use lower-case letters, digits, ".", "_" and "-" (like a DNS label)');
 
+/**
+ * Which namespaces' findings are kept (`--include-namespaces`/`--exclude-namespaces`): names or
+ * `*` globs. Everything is still collected and judged; cluster-scoped findings are always kept.
+ */
+export const namespacesSchema = z
+  .object({
+    include: z.array(z.string().min(1).max(253)).min(1).optional(),
+    exclude: z.array(z.string().min(1).max(253)).min(1).optional(),
+  })
+  .strict();
+
 export const clusterSchema = z
   .object({
     /** Name used in reports and the store; unique in the fleet. */
@@ -59,6 +70,8 @@ export const clusterSchema = z
     context: z.string().min(1).optional(),
     /** Free labels such as env, region, owner; reports can group by them. */
     labels: z.record(z.string(), z.string()).default({}),
+    /** This cluster's namespace selection, instead of the top-level one. @default the top-level `namespaces` */
+    namespaces: namespacesSchema.optional(),
   })
   .strict();
 
@@ -146,6 +159,8 @@ export const profileSchema = z
 export const configSchema = z
   .object({
     clusters: z.array(clusterSchema).min(1, 'at least one cluster is required'),
+    /** The namespaces whose findings every cluster keeps, unless it has its own. @default all */
+    namespaces: namespacesSchema.optional(),
     schedule: z
       .object({
         /** When the daemon scans the fleet. @default every 6 hours */

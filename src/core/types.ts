@@ -4,6 +4,7 @@
  * Nothing in this file does I/O.
  */
 import type { Disposition } from './exception.js';
+import type { NamespaceSelection } from './namespace-scope.js';
 
 /** A cluster to scan, as configured. */
 export interface ClusterTarget {
@@ -15,6 +16,8 @@ export interface ClusterTarget {
   readonly labels: Readonly<Record<string, string>>;
   /** Where this target sits in the config file, for error messages (`clusters[2]`). */
   readonly configPath: string;
+  /** The namespaces whose findings are kept (configuration `namespaces`, or the command line's); absent: all. */
+  readonly namespaces?: NamespaceSelection;
 }
 
 /**
@@ -192,6 +195,15 @@ export interface ResourceRef {
   uid?: string;
 }
 
+/** Where an object of offline evaluation was read: its file, the document in it, and the line where the parser knows it. */
+export interface SourceLocation {
+  file: string;
+  /** 1-based document number in the file. */
+  document: number;
+  /** 1-based line where the document (or the List holding the object) starts. */
+  line?: number;
+}
+
 /** Why a result is what it is: the field read, what was there, what was wanted. */
 export interface Evidence {
   path: string;
@@ -268,6 +280,11 @@ export interface ClusterScan {
   findings: Finding[];
   /** Passes kept compactly (core/passes.ts): counted, with only their identity kept. */
   passes?: Passes;
+  /**
+   * The namespaces its findings were cut to; absent: all. The store leaves the open findings
+   * of the other namespaces as they were (not observed), never resolved.
+   */
+  namespaces?: NamespaceSelection;
   /** Risk of each workload with a failing finding (absent for a failed scan, or when not computed). */
   risks?: WorkloadRisk[];
 }

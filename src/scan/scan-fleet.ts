@@ -21,6 +21,7 @@ export interface ClusterControls {
   /** Recorded with the cluster's scan: its profile's name (absent: the defaults) and the frameworks evaluated. */
   profile?: { name?: string; frameworks: readonly Framework[] };
 }
+import { describeNamespaces, resourceInScope } from '../core/namespace-scope.js';
 
 export interface ScanFleetDeps {
   store: RunWriter;
@@ -118,13 +119,14 @@ export interface Judged {
  * evaluation takes seconds. Each control's passes are folded into the PassSet as soon as it
  * is judged, so the memory of a scan grows with what is not passing (ADR 0013).
  */
-export async function evaluateCompact(ctx: EvalContext, controls: readonly Control<EvalContext>[]): Promise<Judged> {
+export async function evaluateCompact(ctx: EvalContext, controls: readonly Control<EvalContext>[], inScope?: (ref: Finding['resource']) => boolean): Promise<Judged> {
   const findings: Finding[] = [];
   const passes = new PassSet();
   const shared = new EvidencePool();
   let sliceStart = performance.now();
   for (const control of controls) {
     for (const f of evaluateIn(ctx, [control])) {
+      if (inScope && !inScope(f.resource)) continue;
       if (f.status === 'pass') passes.add(f);
       else findings.push(shared.intern(f));
     }
@@ -182,7 +184,9 @@ export async function scanCluster(target: ClusterTarget, deps: ClusterScanDeps):
         }
       };
       const ctx = await step('evaluation', () => new EvalContext(snapshot, deps.now(), deps.hardening));
-      const { findings, passes } = await step('evaluation', () => evaluateCompact(ctx, deps.controls));
+      // Judged over every namespace (RBAC reach needs all roles), kept for the selected ones only.
+      const inScope = resourceInScope(target.namespaces);
+      const { findings, passes } = await step('evaluation', () => evaluateCompact(ctx, deps.controls, inScope));
       const exceptions = deps.exceptions;
       if (exceptions) await step('exceptions', () => applyExceptions(findings, exceptions.compiled, snapshotTarget(snapshot), exceptions.at));
       const risks = await step('risk scoring', () => workloadRisks(ctx, findings));
@@ -201,6 +205,7 @@ export async function scanCluster(target: ClusterTarget, deps: ClusterScanDeps):
         gaps: snapshot.gaps,
         findings,
         passes,
+        ...(inScope && target.namespaces ? { namespaces: target.namespaces } : {}),
         risks,
       };
       return scan;
@@ -220,6 +225,21 @@ function summarize(scan: ClusterScan): ClusterSummary {
   return { ...rest, findingCounts };
 }
 
+/**
+ * The trigger with the namespace selection appended when one applies (text column, no
+ * migration), so a run cut to some namespaces is never read as a whole one: `cli (namespaces
+ * exclude kube-system)`, or per cluster when they differ.
+ */
+export function withNamespaces(trigger: string, targets: readonly Pick<ClusterTarget, 'name' | 'namespaces'>[]): string {
+  const described = targets.map((t) => ({ name: t.name, text: describeNamespaces(t.namespaces) }));
+  if (described.every((d) => d.text === undefined)) return trigger;
+  const texts = new Set(described.map((d) => d.text));
+  const scope = texts.size === 1 ? `namespaces ${described[0]?.text ?? ''}` : `namespaces ${described.map((d) => `${d.name}: ${d.text ?? 'all'}`).join(', ')}`;
+  const full = `${trigger} (${scope})`;
+  // Bounded: a fleet of hundreds of clusters each with its own selection.
+  return full.length > 500 ? `${full.slice(0, 496)}...)` : full;
+}
+
 export function runStatusOf(clusters: readonly ClusterSummary[], interrupted: boolean): FinalRunStatus {
   if (interrupted) return 'interrupted';
   if (clusters.length > 0 && clusters.every((c) => c.status === 'failed')) return 'failed';
@@ -235,7 +255,7 @@ export async function scanFleet(targets: readonly ClusterTarget[], deps: ScanFle
   const startedAt = deps.now();
   const exceptions = deps.exceptions ?? [];
   const runId = await deps.store.beginRun({
-    trigger: opts.trigger,
+    trigger: withNamespaces(opts.trigger, targets),
     exceptionsDigest: exceptionsDigest(exceptions),
     catalogVersion: deps.catalogVersion,
     complydVersion: deps.complydVersion,

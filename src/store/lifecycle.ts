@@ -10,8 +10,8 @@
  * - F absent, and C was judged cleanly (evaluated, with no cluster-level `unknown` or
  *   `error`): resolved, `resource-gone` (`fixed` for a cluster-scoped finding, whose
  *   resource, the cluster, is still there).
- * - F absent otherwise (C's evidence missing, C failed, or C not evaluated): left open and
- *   marked unseen, once.
+ * - F absent otherwise (C's evidence missing, C failed, C not evaluated, or F's namespace
+ *   outside the scan's namespace selection): left open and marked unseen, once.
  * A non-pass F without an open episode opens a new one.
  */
 import { fingerprint, matchKey, resourceOfPart } from '../core/fingerprint.js';
@@ -19,6 +19,7 @@ import type { Finding, Passes, Severity, Status } from '../core/types.js';
 import { worstStatus } from '../core/status.js';
 import { evidenceHash } from './chain.js';
 import type { Resolution } from './run-types.js';
+import { resourceInScope, type NamespaceSelection } from '../core/namespace-scope.js';
 
 /** What decides whether an episode's state changed, and what the chain covers of it. */
 export interface StateKey {
@@ -68,6 +69,11 @@ export interface ScanObservations {
   byKey: Map<string, Observation>;
   /** Controls evaluated without a cluster-level unknown or error: their absent findings are gone. */
   judgedCleanly: (controlId: string) => boolean;
+  /**
+   * Whether the scan's findings cover an episode's resource (false for one in a namespace the
+   * scan's selection left out): an absent finding outside it is not observed, never gone.
+   */
+  covers: (episodeKey: string) => boolean;
 }
 
 export interface LifecyclePlan {
@@ -123,7 +129,7 @@ const CLUSTER_KIND = 'Cluster';
  * 200,000 pods they are millions of verdicts, and keeping each under its key dominated the
  * memory of recording it. `passes`: the scan's passes kept apart from `findings` (core/passes.ts).
  */
-export function observeScan(cluster: string, findings: readonly Finding[], evaluatedControls?: readonly string[], openKeys?: ReadonlySet<string>, passes?: Passes): ScanObservations {
+export function observeScan(cluster: string, findings: readonly Finding[], evaluatedControls?: readonly string[], openKeys?: ReadonlySet<string>, passes?: Passes, namespaces?: NamespaceSelection): ScanObservations {
   // Matched on a string key, not on the SHA-256 fingerprint: a cluster has tens of thousands of
   // verdicts, mostly passes, and only new episodes need their fingerprint.
   const byKey = new Map<string, Observation>();
@@ -147,7 +153,15 @@ export function observeScan(cluster: string, findings: readonly Finding[], evalu
   const hashes = new EvidenceHashes();
   for (const obs of byKey.values()) if (obs.finding.status !== 'pass') obs.state = stateOf(obs.finding, hashes);
   const evaluated = evaluatedControls ? new Set([...evaluatedControls, ...withFindings]) : withFindings;
-  return { cluster, byKey, judgedCleanly: (c) => evaluated.has(c) && !unclean.has(c) };
+  const inScope = resourceInScope(namespaces);
+  // matchKey: control, kind, namespace, name, container[, discriminator], joined by U+001F.
+  const covers = inScope
+    ? (key: string) => {
+        const [, kind = '', namespace = '', name = ''] = key.split('\u001f');
+        return inScope({ kind, name, ...(namespace ? { namespace } : {}) });
+      }
+    : () => true;
+  return { cluster, byKey, judgedCleanly: (c) => evaluated.has(c) && !unclean.has(c), covers };
 }
 
 /** Folds `f` into the observation of its key: the worst status wins; between equals, the first seen. */
@@ -168,7 +182,7 @@ export function planLifecycle(open: readonly OpenEpisode[], scan: ScanObservatio
     } else if (obs?.state) {
       if (!e.seen || !sameState(e.state, obs.state)) plan.changed.push({ episode: e, next: obs.state });
       plan.open.push({ episode: e, state: obs.state, seen: true });
-    } else if (scan.judgedCleanly(e.controlId)) {
+    } else if (scan.judgedCleanly(e.controlId) && scan.covers(e.key)) {
       plan.resolved.push({ episode: e, resolution: e.kind === CLUSTER_KIND ? 'fixed' : 'resource-gone' });
     } else {
       if (e.seen) plan.unseen.push(e);

@@ -256,7 +256,7 @@ export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect
   let dispositions: DispositionEntry[] | undefined;
   if (assessed) {
     const open = (await dialect.selectRows<EpisodeRow>(trx, trx(EPISODES).where({ cluster }).whereNull('resolved_seq'), OPEN_EPISODE_COLUMNS)).map(rowToOpenEpisode);
-    const observations = observeScan(cluster, scan.findings, options.evaluatedControls, new Set(open.map((e) => e.key)), scan.passes);
+    const observations = observeScan(cluster, scan.findings, options.evaluatedControls, new Set(open.map((e) => e.key)), scan.passes, scan.namespaces);
     plan = planLifecycle(open, observations);
     numbers = await episodeCounts(
       trx,

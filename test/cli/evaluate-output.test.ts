@@ -51,11 +51,11 @@ describe('evaluate output for large inputs', () => {
   });
 
   it('pads like the shared table', () => {
-    const findings = [finding(1), finding(22)];
+    const findings = [{ ...finding(1), source: { file: 'deploy/pods.yaml', document: 2, line: 7 }, disposition: { kind: 'excepted' as const, exceptionId: 'e-1' } }, finding(22)];
     expect([...textTable(findings)].join('')).toBe(
-      `${table(['RESOURCE', 'CONTROL', 'STATUS', 'EVIDENCE'], [
-        ['Pod shop/pod-1 [app]', 'PSS-privileged', 'fail', 'spec.containers[app].securityContext.privileged = true (expected false or unset)'],
-        ['Pod shop/pod-22 [app]', 'PSS-privileged', 'unknown', 'no evidence'],
+      `${table(['RESOURCE', 'CONTROL', 'STATUS', 'WHERE', 'EVIDENCE'], [
+        ['Pod shop/pod-1 [app]', 'PSS-privileged', 'fail (excepted: e-1)', 'deploy/pods.yaml:7 (document 2)', 'spec.containers[app].securityContext.privileged = true (expected false or unset)'],
+        ['Pod shop/pod-22 [app]', 'PSS-privileged', 'unknown', '', 'no evidence'],
       ])}\n`,
     );
   });

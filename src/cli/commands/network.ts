@@ -7,7 +7,7 @@ import { formatNetwork, NETWORK_FORMATS, type NetworkFormat } from '../../evalua
 import { AppError, UsageError } from '../../core/errors.js';
 import { parseByteSize } from '../byte-size.js';
 import { writeAll } from '../evaluate-output.js';
-import { EXIT_INPUT_NOT_READ } from './evaluate.js';
+import { EXIT } from '../exit-codes.js';
 
 function emptyMessage(e: EmptyPath): string {
   return e.skipped > 0 ? `no Kubernetes objects complyd reads found in ${e.path} (${e.skipped} skipped)` : `no Kubernetes objects found in ${e.path}`;
@@ -25,8 +25,7 @@ export function registerNetwork(program: Command): void {
     .option('--max-file-size <size>', 'larger manifest files are not read, and reported (KiB, MiB, GiB)', '64MiB')
     .addHelpText(
       'after',
-      `\nA line \`src => dst : conns\` is an allowed connection: a workload is namespace/name[Kind] (ReplicaSets and Jobs folded into their Deployment or CronJob), an address range outside the cluster is a-b[External] (pod IPs are not known offline: ipBlocks match only these ranges, never pods), the ingress controller is {ingress-controller}.\n` +
-        `\nExit status: 0 when every input was read, ${EXIT_INPUT_NOT_READ} when some input could not be read or held no Kubernetes object (the rest is still analysed), 2 for a usage error, 1 otherwise.`,
+      `\nA line \`src => dst : conns\` is an allowed connection: a workload is namespace/name[Kind] (ReplicaSets and Jobs folded into their Deployment or CronJob), an address range outside the cluster is a-b[External] (pod IPs are not known offline: ipBlocks match only these ranges, never pods), the ingress controller is {ingress-controller}.\n`,
     )
     .action(async (paths: string[], opts: { exposure?: boolean; focusWorkload?: string; output: string; out?: string; maxFileSize: string }) => {
       if (!(NETWORK_FORMATS as readonly string[]).includes(opts.output)) throw new UsageError(`--output must be one of ${NETWORK_FORMATS.join(', ')}, not "${opts.output}"`);
@@ -43,7 +42,7 @@ export function registerNetwork(program: Command): void {
         }
       } else await writeAll(process.stdout, [text]);
       const notRead = unreadable.length + empty.length;
-      if (notRead > 0) process.exitCode = EXIT_INPUT_NOT_READ;
+      if (notRead > 0) process.exitCode = EXIT.notAssessed;
       await writeAll(process.stderr, (function* () {
         for (const s of skipped) yield `skipped ${s.file} document ${s.doc} (${s.kind}): ${s.reason}\n`;
         for (const s of skippedPaths) yield `skipped ${s.path}: ${s.reason}\n`;

@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { COMMAND_SUMMARIES } from '../command-list.js';
-import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
+import { DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
+import { DEFAULT_STORE } from '../kubeconfig-fleet.js';
 import { loadRunExceptions, openStore, runScan } from '../../main.js';
 import { writeOutputReports } from '../output-reports.js';
 import type { ClusterSummary, FleetScanResult } from '../../scan/scan-fleet.js';
 import { seconds, table } from '../format.js';
 import { UsageError } from '../../core/errors.js';
-import { controlsFor } from '../../controls/index.js';
+import { CONTROLS, controlsFor } from '../../controls/index.js';
 import { parseFramework } from './controls.js';
 import { recordRunOnCrash } from '../crash.js';
 import { EXIT } from '../exit-codes.js';
@@ -14,11 +15,17 @@ import { addGateOptions, finishGated, gateJson, judgeRequest, parseGateFlags, re
 import { progress, QUIET_HELP } from '../progress.js';
 import { emit, OUT_HELP } from '../output-option.js';
 import { resolveRun } from './report.js';
+import { collectList, parseSeverities, selectControls } from '../selection.js';
+import { scanSetup, type ScanSourceOptions } from '../scan-setup.js';
+import { summaryForSeverities } from '../scan-severity.js';
 
-interface ScanOptions extends ConfigOptions, GateFlags {
+interface ScanOptions extends ConfigOptions, GateFlags, ScanSourceOptions {
   quiet?: boolean;
   out?: string;
   cluster?: string[];
+  control?: string[];
+  skipControl?: string[];
+  severity?: string[];
   framework?: string;
   output: 'text' | 'json';
   report: boolean;
@@ -49,6 +56,14 @@ export function registerScan(program: Command): void {
     .option('-o, --output <format>', 'summary format: text or json', 'text')
     .option('--no-report', 'do not write the report files configured under output.formats (nor prune them to output.keep)')
     .option('--exceptions <file...>', 'exceptions file or directory, beside those of exceptions.paths (repeatable)')
+    .option('--kubeconfig [file]', 'scan without a configuration file: the clusters of this kubeconfig (default: $KUBECONFIG or ~/.kube/config)')
+    .option('--context <name>', 'with --kubeconfig: scan this context as a cluster named after it (repeatable, or comma-separated; default: the current context)', collectList)
+    .option('--store <path>', `with --kubeconfig: SQLite file or postgres:// URL of the store (default: ${DEFAULT_STORE})`)
+    .option('--include-namespaces <list>', 'keep only the findings in these namespaces: names or * globs (repeatable, or comma-separated); cluster-scoped findings are always kept', collectList)
+    .option('--exclude-namespaces <list>', 'drop the findings in these namespaces: names or * globs (repeatable, or comma-separated)', collectList)
+    .option('--control <ids>', 'run only these controls: ids or patterns such as CIS-5.2.* (repeatable, or comma-separated)', collectList)
+    .option('--skip-control <ids>', 'do not run these controls: ids or patterns (repeatable, or comma-separated)', collectList)
+    .option('--severity <list>', 'severities the summary counts (critical,high,medium,low,info); the run records every severity', collectList)
     .option('--log-level <level>', 'log level on stderr (info, debug, ...)')
     .option('--out <path>', OUT_HELP)
     .option('-q, --quiet', QUIET_HELP);
@@ -57,15 +72,21 @@ export function registerScan(program: Command): void {
     .addHelpText(
       'after',
       `
+Without -c, ./${DEFAULT_CONFIG} is read; --kubeconfig or --context scans a kubeconfig's contexts
+instead, storing runs in ${DEFAULT_STORE} (or --store) and writing a JSON report to ./complyd-out.
+
 A cluster that could not be assessed at all makes the exit status ${EXIT.notAssessed}; a failed gate makes it ${EXIT.gateFailed}
 (judged on the clusters assessed), and the reason is the last line on stderr.`,
     )
-    .action(async (opts: ScanOptions) => {
+    .action(async (opts: ScanOptions, command: Command) => {
       if (opts.output !== 'text' && opts.output !== 'json') throw new UsageError(`--output must be text or json, not "${opts.output}"`);
       const gates = parseGateFlags(opts);
       const say = progress({ quiet: opts.quiet ?? false });
       const framework = parseFramework(opts.framework);
-      const { config, log } = setup(opts);
+      const selection = { only: opts.control, skip: opts.skipControl };
+      const controls = selectControls(controlsFor(framework), selection, CONTROLS);
+      const severities = parseSeverities(opts.severity);
+      const { config, log, trigger } = scanSetup(opts, command.getOptionValueSource('config') !== 'default', selection);
       const unknownNames = (opts.cluster ?? []).filter((n) => !config.clusters.some((c) => c.name === n));
       if (unknownNames.length > 0) {
         throw new UsageError(`--cluster: not in ${config.file}: ${unknownNames.join(', ')} (known: ${config.clusters.map((c) => c.name).join(', ')})`);
@@ -81,24 +102,25 @@ A cluster that could not be assessed at all makes the exit status ${EXIT.notAsse
         const total = opts.cluster?.length ?? config.clusters.length;
         let done = 0;
         say.step(`scanning ${total} cluster${total === 1 ? '' : 's'} (up to ${config.collect.concurrency} at a time)`);
-        const result = await runScan(config, store.runs, log, {
-          trigger: 'cli',
+        let result = await runScan(config, store.runs, log, {
+          trigger,
           exceptions: exceptions.exceptions,
           onStart: (id) => (current = id),
           ...(opts.cluster ? { clusters: opts.cluster } : {}),
-          ...(framework ? { controls: controlsFor(framework) } : {}),
+          ...(framework || controls !== CONTROLS ? { controls } : {}),
           onCluster: (c) => {
             done++;
             say.step(`  [${done}/${total}] ${c.cluster}: ${c.status} in ${seconds(c.startedAt, c.finishedAt)}`);
           },
         });
         current = undefined;
+        if (severities) result = summaryForSeverities(result, await store.history.controlResults(result.runId), severities);
         const reports = opts.report ? (await writeOutputReports(store.history, result.runId, config.output, { scope: { exceptions: exceptions.exceptions } })).written : [];
         const gate = gates && judgeRequest(gates, await runGateInput(store.history, result.runId), baseline);
         await emit(
           opts.out,
           opts.output === 'json'
-            ? `${JSON.stringify({ ...result, reports, ...(gate && { gate: gateJson(gate, baseline?.source) }) }, null, 2)}\n`
+            ? `${JSON.stringify({ ...result, ...(severities ? { severities: [...severities] } : {}), reports, ...(gate && { gate: gateJson(gate, baseline?.source) }) }, null, 2)}\n`
             : `${renderScanSummary(result)}\n\nrun ${result.runId}: ${result.status}\n${reports.map((r) => `report: ${r}\n`).join('')}`,
         );
         const notAssessed = result.clusters.filter((c) => c.status === 'failed').map((c) => c.cluster);
