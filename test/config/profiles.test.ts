@@ -4,6 +4,7 @@ import { clusterProfile, gateThresholdsFor, inProfile, profileOf, scopeToProfile
 import { ConfigError } from '../../src/core/errors.js';
 import type { Exception } from '../../src/core/exception.js';
 import { CONTROLS } from '../../src/controls/index.js';
+import { FRAMEWORKS } from '../../src/core/control.js';
 
 function issuesOf(text: string): string[] {
   try {
@@ -98,7 +99,7 @@ describe('profiles in the configuration', () => {
     expect(profileOf(cfg.profiles, 'prod-us')?.name).toBe('prod');
     expect(profileOf(cfg.profiles, 'lab')).toBeUndefined();
     expect(clusterProfile(cfg.profiles, 'dev')).toEqual({ name: 'dev', frameworks: ['pss-baseline'], severityFloor: 'high' });
-    expect(clusterProfile(cfg.profiles, 'lab')).toEqual({ frameworks: ['cis-1.12', 'pss-baseline', 'pss-restricted', 'nsa'] });
+    expect(clusterProfile(cfg.profiles, 'lab')).toEqual({ frameworks: [...FRAMEWORKS] });
     expect(gateThresholdsFor(cfg.profiles, 'prod-eu')).toEqual({ failOn: 'high', failBelowScore: 80, failOnNew: true });
     expect(gateThresholdsFor(cfg.profiles, 'dev')).toEqual({});
     expect(gateThresholdsFor(cfg.profiles, 'lab')).toEqual({});
@@ -135,7 +136,7 @@ describe('profiles in the configuration', () => {
       'profiles[0].name: use lower-case letters, digits, ".", "_" and "-" (like a DNS label)',
       'profiles[0].selector.matchExpressions[0].values: Exists takes no values',
       'profiles[0].selector.matchExpressions[1].values: In needs at least one value',
-      'profiles[0].frameworks[1]: Invalid option: expected one of "cis-1.12"|"pss-baseline"|"pss-restricted"|"nsa"',
+      `profiles[0].frameworks[1]: Invalid option: expected one of ${FRAMEWORKS.map((f) => `"${f}"`).join('|')}`,
       'profiles[0].severityFloor: Invalid option: expected one of "critical"|"high"|"medium"|"low"|"info"',
       'profiles[0].gates.failOn: Invalid option: expected one of "critical"|"high"|"medium"|"low"|"info"',
       'profiles[0].gates.failBelowScore: Too big: expected number to be <=100',
