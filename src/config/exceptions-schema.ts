@@ -3,6 +3,7 @@
  * whether an exception has expired is decided when it is applied (evaluate/exceptions.ts).
  */
 import { z } from 'zod';
+import { labelSelectorSchema } from './label-selector-schema.js';
 
 /** Control ids (`PSS-privileged`, `CIS-5.2.2`) or patterns where `*` stands for any run of characters (`CIS-5.2.*`). */
 const controlPattern = z
@@ -56,27 +57,7 @@ const required = (what: string) =>
     .trim()
     .min(1, `required: ${what}`);
 
-const labelSelector = z
-  .object({
-    matchLabels: z.record(z.string().min(1), z.string()).optional(),
-    matchExpressions: z
-      .array(
-        z
-          .object({
-            key: z.string().min(1),
-            operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
-            values: z.array(z.string()).optional(),
-          })
-          .strict()
-          .superRefine((e, ctx) => {
-            const needsValues = e.operator === 'In' || e.operator === 'NotIn';
-            if (needsValues && (e.values ?? []).length === 0) ctx.addIssue({ code: 'custom', path: ['values'], message: `${e.operator} needs at least one value` });
-            if (!needsValues && e.values !== undefined) ctx.addIssue({ code: 'custom', path: ['values'], message: `${e.operator} takes no values` });
-          }),
-      )
-      .optional(),
-  })
-  .strict()
+const labelSelector = labelSelectorSchema
   .refine((s) => s.matchLabels !== undefined || s.matchExpressions !== undefined, { message: 'an empty selector: give matchLabels or matchExpressions (omit the selector to mean all)' });
 
 const nonEmptyList = z.array(z.string().min(1)).min(1, 'an empty list matches nothing: omit the key to mean all');

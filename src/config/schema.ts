@@ -4,7 +4,7 @@ import { checkDuration, DURATION_RANGES, formatDuration, type DurationRange } fr
 import { isTimeZone } from './timezone.js';
 import { checkByteSize, RESPONSE_SIZE_RANGE, type ByteRange } from './byte-size.js';
 import { FRAMEWORKS } from '../core/control.js';
-import { SELECTOR_OPERATORS } from '../core/label-selector.js';
+import { labelSelectorSchema } from './label-selector-schema.js';
 import type { Severity } from '../core/types.js';
 import { checkProfiles } from './profiles.js';
 
@@ -100,27 +100,7 @@ export const reportJobSchema = z
 const SEVERITY_NAMES = ['critical', 'high', 'medium', 'low', 'info'] as const satisfies readonly Severity[];
 
 /** A Kubernetes-style label selector over the clusters' `labels`; `{}` selects every cluster. */
-const clusterSelectorSchema = z
-  .object({
-    matchLabels: z.record(z.string().min(1), z.string()).optional(),
-    matchExpressions: z
-      .array(
-        z
-          .object({
-            key: z.string().min(1),
-            operator: z.enum(SELECTOR_OPERATORS),
-            values: z.array(z.string()).optional(),
-          })
-          .strict()
-          .superRefine((e, ctx) => {
-            const needsValues = e.operator === 'In' || e.operator === 'NotIn';
-            if (needsValues && (e.values ?? []).length === 0) ctx.addIssue({ code: 'custom', path: ['values'], message: `${e.operator} needs at least one value` });
-            if (!needsValues && e.values !== undefined) ctx.addIssue({ code: 'custom', path: ['values'], message: `${e.operator} takes no values` });
-          }),
-      )
-      .optional(),
-  })
-  .strict();
+const clusterSelectorSchema = labelSelectorSchema;
 
 /** A group of clusters held to its own frameworks, floor, gates, exceptions and reports (ADR 0015). */
 export const profileSchema = z
