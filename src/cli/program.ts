@@ -43,6 +43,9 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     // Commander's own exits (unknown option, missing argument...) come back as errors that
     // bin.ts turns into the exit table's usage code; every command inherits this.
     .exitOverride()
+    // Options after a subcommand belong to it (`network diff -o json`): the root has only
+    // --version and --help, and without this it hands a parent's -o to the parent.
+    .enablePositionalOptions()
     .addHelpText(
       'after',
       `

@@ -72,4 +72,33 @@ describe('complyd network (compiled binary)', () => {
     const res = await runCli(['--help']);
     expect(res.stdout).toMatch(/network \[options\] <paths\.\.\.>\s+who can reach whom/);
   });
+
+  it('network diff: + - ~ lines between two inputs, and the same as JSON', async () => {
+    const before = join(FIXTURES, 'no-policies.yaml');
+    const after = join(FIXTURES, 'default-deny-ingress.yaml');
+    const txt = await runCli(['network', 'diff', before, after]);
+    expect(txt.code).toBe(0);
+    expect(txt.stdout.split('\n')).toContain('- shop/web[Deployment] => shop/db[Deployment] : All Connections');
+    const json = await runCli(['network', 'diff', '-o', 'json', before, after]);
+    const doc = JSON.parse(json.stdout) as { added: unknown[]; removed: Array<{ src: string; dst: string }>; changed: unknown[] };
+    expect(doc.removed.length).toBe(txt.stdout.split('\n').filter((l) => l.startsWith('- ')).length);
+    const same = await runCli(['network', 'diff', before, before]);
+    expect(same.stdout).toBe('no change\n');
+  });
+
+  it('network suggest: policies on stdout that kubectl could apply, their effect on stderr', async () => {
+    const res = await runCli(['network', 'suggest', join(FIXTURES, 'suggest-services.yaml')]);
+    expect(res.code).toBe(0);
+    const docs = res.stdout.split(/^---$/m).map((d) => d.trim());
+    expect(docs).toHaveLength(6);
+    for (const d of docs) expect(d).toMatch(/^# .+\napiVersion: networking\.k8s\.io\/v1\nkind: NetworkPolicy\n/);
+    expect(res.stderr).toContain('effect on connectivity of 6 policies for shop:');
+    expect(res.stderr).toContain('- tools/client[Deployment] => shop/worker[Deployment] : All Connections');
+    const dir = mkdtempSync(join(tmpdir(), 'complyd-network-'));
+    const out = join(dir, 'policies.json');
+    const toFile = await runCli(['network', 'suggest', '-n', 'shop', '-n', 'tools', '-o', 'json', '--out', out, join(FIXTURES, 'suggest-services.yaml')]);
+    expect((JSON.parse(readFileSync(out, 'utf8')) as { items: unknown[] }).items).toHaveLength(6);
+    expect(toFile.stdout).toContain('not suggested: tools: has NetworkPolicies already');
+    expect(toFile.stdout).toContain('effect on connectivity');
+  });
 });
