@@ -166,6 +166,10 @@ describe('frameworks', () => {
       'HARD-rbac-workload-write',
       'HARD-rbac-cluster-management',
       'HARD-service-exposure',
+      'HARD-network-ingress-isolation',
+      'HARD-network-egress-isolation',
+      'HARD-network-open-to-cluster',
+      'HARD-network-stale-policy',
     ]);
     expect(controlsFor('reliability').map((c) => c.id)).toEqual(['REL-liveness-probe', 'REL-readiness-probe']);
     // Every one carries the kubescape control it matches, but the digest policy, which kubescape has no control for.

@@ -20,6 +20,7 @@ export const NSA_THEME = {
   secrets: 'Network separation: secrets handling',
   rbac: 'Authentication & authorization: RBAC least privilege',
   exposure: 'Network separation: limit exposed services',
+  networkSeparation: 'Network separation: NetworkPolicies (default deny, least connectivity)',
 } as const;
 
 export const WORKLOAD_EVIDENCE: readonly EvidenceKind[] = POD_SPEC_EVIDENCE;

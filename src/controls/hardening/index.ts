@@ -6,6 +6,7 @@ import { envCredentials } from './credentials.js';
 import { clusterManagement, podExec, workloadWrite } from './rbac.js';
 import { serviceExposure } from './exposure.js';
 import { livenessProbe, readinessProbe } from './probes.js';
+import { NETWORK_CONTROLS } from './network.js';
 
 /**
  * Hardening checks the established scanners (Kubescape, Polaris, Trivy) carry and CIS and the
@@ -25,6 +26,7 @@ export const HARDENING_CONTROLS: readonly CatalogControl[] = [
   workloadWrite,
   clusterManagement,
   serviceExposure,
+  ...NETWORK_CONTROLS,
 ];
 
 export const RELIABILITY_CONTROLS: readonly CatalogControl[] = [livenessProbe, readinessProbe];

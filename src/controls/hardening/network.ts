@@ -1,0 +1,153 @@
+import type { ResourceRef, Verdict } from '../../core/types.js';
+import type { EvalContext } from '../../evaluate/context.js';
+import { analyzeNetwork, ENTIRE_CLUSTER, workloadName, type NetworkAnalysis } from '../../evaluate/network/analyze.js';
+import { networkModel, type LabelSelector, type NetworkModel, type Workload } from '../../evaluate/network/model.js';
+import { selectorMatches } from '../../evaluate/rbac.js';
+import { complete } from '../cis/policies/common.js';
+import { defineControl } from '../define.js';
+import { POD_SPEC_EVIDENCE } from '../pss/common.js';
+import { fail, notApplicable, pass } from '../verdicts.js';
+import { NSA_THEME, SECTION } from './common.js';
+
+/**
+ * Controls read from the connectivity analysis (src/evaluate/network): they judge what the
+ * NetworkPolicies allow, not merely that some exist (CIS 5.3.2 does that). The analysis is
+ * computed once per snapshot and shared. NetworkPolicies are intentions: whether the network
+ * plugin enforces them is CIS 5.3.1's question.
+ */
+
+const EVIDENCE = ['networkpolicies', 'namespaces', ...POD_SPEC_EVIDENCE] as const;
+const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
+
+interface Network {
+  readonly model: NetworkModel;
+  readonly analysis: NetworkAnalysis;
+}
+
+function network(ctx: EvalContext): Network {
+  return ctx.shared('network-analysis', () => {
+    const model = networkModel(ctx.snapshot);
+    return { model, analysis: analyzeNetwork(model, { exposure: true }) };
+  });
+}
+
+const matches = (s: LabelSelector | undefined, labels: Readonly<Record<string, string>>): boolean => !s || selectorMatches(s as Parameters<typeof selectorMatches>[0], labels);
+const workloadRef = (w: Workload): ResourceRef => ({ kind: w.kind, namespace: w.namespace, name: w.name });
+
+/** Per namespace with workloads: is every workload isolated in `direction` by some policy? */
+function isolation(ctx: EvalContext, direction: 'ingress' | 'egress'): Verdict[] {
+  if (!complete(ctx, EVIDENCE)) return [];
+  const { model } = network(ctx);
+  const word = direction === 'ingress' ? 'Ingress' : 'Egress';
+  const expected = `every pod of the namespace selected by a NetworkPolicy with policyType ${word} (a default deny: podSelector {} and no ${direction} rules)`;
+  const namespaces = [...new Set([...model.workloads.map((w) => w.namespace), ...ctx.objects('namespaces').map((n) => n.metadata.name)])].sort();
+  return namespaces.map((ns): Verdict => {
+    const ref: ResourceRef = { kind: 'Namespace', name: ns };
+    const workloads = model.workloads.filter((w) => w.namespace === ns);
+    if (workloads.length === 0) return notApplicable(ref, 'no workload runs in this namespace');
+    const policies = model.policies.filter((p) => p.namespace === ns && p[direction] !== undefined);
+    const open = workloads.filter((w) => !policies.some((p) => matches(p.podSelector, w.labels)));
+    if (open.length === 0) return pass(ref, { path: 'networkpolicies', observed: policies.map((p) => p.name).join(', '), expected });
+    return fail(ref, `networkpolicies (policyTypes ${word})`, `not isolated: ${open.map(workloadName).join(', ')}`, expected);
+  });
+}
+
+export const ingressIsolation = defineControl({
+  id: 'HARD-network-ingress-isolation',
+  title: 'Every workload of a namespace is isolated for ingress (default deny)',
+  section: SECTION.exposure,
+  severity: 'medium',
+  frameworks: ['hardening', 'nsa'],
+  refs: { nsa: NSA_THEME.networkSeparation, kubescape: ['C-0260'] },
+  needs: [...EVIDENCE],
+  rationale:
+    'A pod that no NetworkPolicy of type Ingress selects accepts connections from every pod of the cluster and from outside. The Kubernetes documentation recommends a default deny per namespace (podSelector {} with policyType Ingress and no rules) so that only traffic a later policy allows gets in. complyd judges the effect, not the form: a namespace passes when every workload in it is selected by some ingress policy, and fails naming the workloads that are not. Kubescape C-0260 reports the same workloads one by one; CIS 5.3.2 asks only that the namespace have some policy.',
+  remediation: 'Add a default-deny ingress NetworkPolicy to the namespace (`complyd network suggest` writes one with the allows its Services imply), then allow the flows each workload needs.',
+  evaluate: (ctx) => isolation(ctx, 'ingress'),
+});
+
+export const egressIsolation = defineControl({
+  id: 'HARD-network-egress-isolation',
+  title: 'Every workload of a namespace is isolated for egress (default deny)',
+  section: SECTION.exposure,
+  severity: 'low',
+  frameworks: ['hardening', 'nsa'],
+  refs: { nsa: NSA_THEME.networkSeparation },
+  needs: [...EVIDENCE],
+  rationale:
+    'A pod that no NetworkPolicy of type Egress selects may open connections to every pod of the cluster and to the internet: a compromised workload can scan internal services and send data out. The NSA/CISA guide asks for default-deny egress policies. A namespace passes when every workload in it is selected by some egress policy. Lower severity than ingress: egress control breaks more applications (DNS, APIs) and is less often in place.',
+  remediation: 'Add a default-deny egress NetworkPolicy, then allow DNS (kube-dns on UDP/TCP 53) and the destinations each workload needs.',
+  evaluate: (ctx) => isolation(ctx, 'egress'),
+});
+
+export const openToCluster = defineControl({
+  id: 'HARD-network-open-to-cluster',
+  title: 'Workloads are not open to every pod of the cluster',
+  section: SECTION.exposure,
+  severity: 'medium',
+  frameworks: ['hardening', 'nsa'],
+  refs: { nsa: NSA_THEME.networkSeparation },
+  needs: [...EVIDENCE],
+  rationale:
+    'A workload that any pod of any namespace may connect to (no ingress policy selects it, or a rule admits every peer or `namespaceSelector: {}` with any pod) is one hop from every compromised pod in the cluster. This is judged from the connectivity analysis: one finding per workload outside the system namespaces, naming the connections the whole cluster has. Workloads that an Ingress or a load balancer serves are often meant to be reachable from outside, but not from every pod: record intended cases as exceptions.',
+  remediation: 'Narrow the ingress rules to the namespaces and pods that are clients of the workload (namespaceSelector and podSelector with labels), and add a default-deny ingress policy to the namespace.',
+  evaluate: (ctx) => {
+    if (!complete(ctx, EVIDENCE)) return [];
+    const { model, analysis } = network(ctx);
+    const open = new Map<string, string>();
+    for (const l of analysis.exposure?.ingress ?? []) if (l.peer === ENTIRE_CLUSTER) open.set(l.workload, l.conn);
+    return model.workloads
+      .filter((w) => !SYSTEM_NAMESPACES.has(w.namespace))
+      .map((w): Verdict => {
+        const conn = open.get(workloadName(w));
+        const expected = 'ingress only from named namespaces or pods';
+        return conn === undefined ? pass(workloadRef(w)) : fail(workloadRef(w), 'networkpolicies (ingress reaching this workload)', `the entire cluster may connect: ${conn}`, expected);
+      });
+  },
+});
+
+/** What a policy refers to that exists nowhere in the snapshot: the reasons it is stale. */
+function staleness(model: NetworkModel, policy: NetworkModel['policies'][number]): string[] {
+  const reasons: string[] = [];
+  const own = model.workloads.filter((w) => w.namespace === policy.namespace);
+  if (!own.some((w) => matches(policy.podSelector, w.labels))) reasons.push('spec.podSelector selects no pod of the namespace');
+  const namespaces = [...model.namespaces];
+  for (const [direction, rules] of [['ingress', policy.ingress], ['egress', policy.egress]] as const) {
+    (rules ?? []).forEach((rule, i) => {
+      (rule.peers ?? []).forEach((peer, j) => {
+        if (peer.type !== 'pods') return;
+        const at = `spec.${direction}[${i}].${direction === 'ingress' ? 'from' : 'to'}[${j}]`;
+        const inNamespaces = peer.namespaceSelector ? namespaces.filter(([, labels]) => matches(peer.namespaceSelector, labels)).map(([n]) => n) : [policy.namespace];
+        if (inNamespaces.length === 0) reasons.push(`${at}.namespaceSelector matches no namespace`);
+        else if (peer.podSelector && !model.workloads.some((w) => inNamespaces.includes(w.namespace) && matches(peer.podSelector, w.labels))) {
+          reasons.push(`${at}.podSelector matches no pod in ${inNamespaces.length === 1 ? `namespace ${inNamespaces[0]}` : `the ${inNamespaces.length} namespaces selected`}`);
+        }
+      });
+    });
+  }
+  return reasons;
+}
+
+export const stalePolicy = defineControl({
+  id: 'HARD-network-stale-policy',
+  title: 'NetworkPolicies select pods and name peers that exist',
+  section: SECTION.exposure,
+  severity: 'low',
+  frameworks: ['hardening'],
+  refs: { nsa: NSA_THEME.networkSeparation },
+  needs: [...EVIDENCE],
+  rationale:
+    'A policy whose podSelector selects no pod protects nothing, and a rule whose peers match no namespace or no pod admits nothing: both usually mean a label was renamed and the intended protection or allow silently went away. Judged against the workloads and namespaces of the snapshot, so a policy written ahead of a deployment fails until the deployment exists; record that as an exception.',
+  remediation: 'Fix the selectors to the labels the pods and namespaces carry now, or delete the policy.',
+  evaluate: (ctx) => {
+    if (!complete(ctx, EVIDENCE)) return [];
+    const { model } = network(ctx);
+    return model.policies.map((p): Verdict => {
+      const ref: ResourceRef = { kind: 'NetworkPolicy', namespace: p.namespace, name: p.name };
+      const reasons = staleness(model, p);
+      return reasons.length === 0 ? pass(ref) : fail(ref, reasons.map((r) => r.split(' ')[0]).join(', '), reasons.join('; '), 'selectors that match existing pods and namespaces');
+    });
+  },
+});
+
+export const NETWORK_CONTROLS = [ingressIsolation, egressIsolation, openToCluster, stalePolicy] as const;
