@@ -43,8 +43,8 @@ function isolation(ctx: EvalContext, direction: 'ingress' | 'egress'): Verdict[]
   const namespaces = [...new Set([...model.workloads.map((w) => w.namespace), ...ctx.objects('namespaces').map((n) => n.metadata.name)])].sort();
   return namespaces.map((ns): Verdict => {
     const ref: ResourceRef = { kind: 'Namespace', name: ns };
-    const workloads = model.workloads.filter((w) => w.namespace === ns);
-    if (workloads.length === 0) return notApplicable(ref, 'no workload runs in this namespace');
+    const workloads = model.workloads.filter((w) => w.namespace === ns && !w.hostNetwork);
+    if (workloads.length === 0) return notApplicable(ref, 'no workload on the pod network runs in this namespace');
     const policies = model.policies.filter((p) => p.namespace === ns && p[direction] !== undefined);
     const open = workloads.filter((w) => !policies.some((p) => matches(p.podSelector, w.labels)));
     if (open.length === 0) return pass(ref, { path: 'networkpolicies', observed: policies.map((p) => p.name).join(', '), expected });
@@ -61,7 +61,7 @@ export const ingressIsolation = defineControl({
   refs: { nsa: NSA_THEME.networkSeparation, kubescape: ['C-0260'] },
   needs: [...EVIDENCE],
   rationale:
-    'A pod that no NetworkPolicy of type Ingress selects accepts connections from every pod of the cluster and from outside. The Kubernetes documentation recommends a default deny per namespace (podSelector {} with policyType Ingress and no rules) so that only traffic a later policy allows gets in. complyd judges the effect, not the form: a namespace passes when every workload in it is selected by some ingress policy, and fails naming the workloads that are not. Kubescape C-0260 reports the same workloads one by one; CIS 5.3.2 asks only that the namespace have some policy.',
+    'A pod that no NetworkPolicy of type Ingress selects accepts connections from every pod of the cluster and from outside. The Kubernetes documentation recommends a default deny per namespace (podSelector {} with policyType Ingress and no rules) so that only traffic a later policy allows gets in. complyd judges the effect, not the form: a namespace passes when every workload in it is selected by some ingress policy, and fails naming the workloads that are not. Pods on the host network are left out: NetworkPolicies do not apply to them (PSS-host-network judges them). Kubescape C-0260 reports the same workloads one by one; CIS 5.3.2 asks only that the namespace have some policy.',
   remediation: 'Add a default-deny ingress NetworkPolicy to the namespace (`complyd network suggest` writes one with the allows its Services imply), then allow the flows each workload needs.',
   evaluate: (ctx) => isolation(ctx, 'ingress'),
 });
@@ -97,7 +97,7 @@ export const openToCluster = defineControl({
     const open = new Map<string, string>();
     for (const l of analysis.exposure?.ingress ?? []) if (l.peer === ENTIRE_CLUSTER) open.set(l.workload, l.conn);
     return model.workloads
-      .filter((w) => !SYSTEM_NAMESPACES.has(w.namespace))
+      .filter((w) => !SYSTEM_NAMESPACES.has(w.namespace) && !w.hostNetwork)
       .map((w): Verdict => {
         const conn = open.get(workloadName(w));
         const expected = 'ingress only from named namespaces or pods';

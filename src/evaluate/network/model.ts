@@ -29,6 +29,8 @@ export interface Workload {
   readonly kind: string;
   readonly labels: Labels;
   readonly ports: readonly ContainerPort[];
+  /** On the node's network: NetworkPolicies do not apply to it (the documentation leaves it undefined). */
+  readonly hostNetwork?: true;
 }
 
 /** A rule's peer: pods by selectors, or addresses outside the cluster. */
@@ -177,6 +179,8 @@ function controller(o: KubeObject): { kind: string; name: string } | undefined {
  * by a CronJob is that CronJob, a Pod is its controller's workload (its ReplicaSet's Deployment
  * when known, or named from the `pod-template-hash` label), a Pod without one is itself.
  */
+const hostNetwork = (spec: unknown): { hostNetwork?: true } => (isObject(spec) && spec.hostNetwork === true ? { hostNetwork: true } : {});
+
 function workloadsOf(snapshot: Snapshot): Workload[] {
   const byKey = new Map<string, Workload>();
   const add = (w: Workload): void => {
@@ -200,7 +204,7 @@ function workloadsOf(snapshot: Snapshot): Workload[] {
     return isObject(t) ? t : undefined;
   };
   const fromTemplate = (o: KubeObject, kind: string, name: string, t: Raw | undefined): void => {
-    add({ namespace: nsOf(o), name, kind, labels: stringRecord(isObject(t?.metadata) ? t.metadata.labels : undefined), ports: containerPorts(t?.spec) });
+    add({ namespace: nsOf(o), name, kind, labels: stringRecord(isObject(t?.metadata) ? t.metadata.labels : undefined), ports: containerPorts(t?.spec), ...hostNetwork(t?.spec) });
   };
   for (const d of objects.deployments ?? []) fromTemplate(d, 'Deployment', d.metadata.name, template(d, ['template']));
   for (const s of objects.statefulsets ?? []) fromTemplate(s, 'StatefulSet', s.metadata.name, template(s, ['template']));
@@ -233,7 +237,7 @@ function workloadsOf(snapshot: Snapshot): Workload[] {
         if (owner) ({ kind, name } = { kind: 'CronJob', name: owner.name });
       }
     }
-    add({ namespace: ns, name, kind, labels, ports: containerPorts(pod.spec) });
+    add({ namespace: ns, name, kind, labels, ports: containerPorts(pod.spec), ...hostNetwork(pod.spec) });
   }
   return [...byKey.values()];
 }
