@@ -62,6 +62,9 @@ export async function interruptAbandonedRuns(store: RunWriter, log: Logger, now 
  * --exceptions`), checked against the catalog. A refused file is logged and left out: its
  * findings stay open, which is never the lenient side.
  */
+/** Whether a file was read because `paths` lists it or its directory. */
+const listsFile = (paths: readonly string[], file: string) => paths.some((p) => resolve(p) === file || dirname(file) === resolve(p));
+
 export function loadRunExceptions(config: Pick<Config, 'exceptions'> & Partial<Pick<Config, 'profiles'>>, log: Logger, extraFiles: readonly string[] = []): LoadedExceptions {
   const global = [...config.exceptions.paths, ...extraFiles];
   const profiles = config.profiles ?? [];
@@ -70,13 +73,18 @@ export function loadRunExceptions(config: Pick<Config, 'exceptions'> & Partial<P
   if (profiles.length === 0) return loaded;
   // A file (or a directory's file) listed globally applies everywhere; one listed only by
   // profiles applies to the clusters of those profiles.
-  const lists = (paths: readonly string[], file: string) => paths.some((p) => resolve(p) === file || dirname(file) === resolve(p));
   const exceptions = loaded.exceptions.map((e) => {
-    if (lists(global, e.source.file)) return e;
-    const clusters = profiles.filter((p) => lists(p.exceptions, e.source.file)).flatMap((p) => p.clusters);
-    return scopeToProfile([e], { clusters })[0] as Exception;
+    const owners = exceptionProfiles(config, extraFiles, e.source.file);
+    if (owners.length === 0) return e;
+    return scopeToProfile([e], { clusters: profiles.filter((p) => owners.includes(p.name)).flatMap((p) => p.clusters) })[0] as Exception;
   });
   return { ...loaded, exceptions };
+}
+
+/** The profiles whose `exceptions` brought in a file read by loadRunExceptions; none: a global file (it applies everywhere). */
+export function exceptionProfiles(config: Pick<Config, 'exceptions'> & Partial<Pick<Config, 'profiles'>>, extraFiles: readonly string[], file: string): string[] {
+  if (listsFile([...config.exceptions.paths, ...extraFiles], file)) return [];
+  return (config.profiles ?? []).filter((p) => listsFile(p.exceptions, file)).map((p) => p.name);
 }
 
 /**

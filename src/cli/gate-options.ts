@@ -6,9 +6,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../core/errors.js';
-import { hasGates, thresholdProblems, type GateResult, type GateThresholds } from '../core/gate.js';
+import { groupBy } from '../core/group-by.js';
+import { hasGates, thresholdProblems, type ClusterThresholds, type GateResult, type GateThresholds } from '../core/gate.js';
 import { SEVERITIES, type Severity } from '../core/types.js';
-import { gateFindingLines, judgeGates, type GateInput } from '../score/gates.js';
+import { gateFindingLines, judgeClusterGates, judgeGates, type GateInput } from '../score/gates.js';
+import { gateThresholdsFor, profileOf, type Profile } from '../config/profiles.js';
 import { EXIT, exitStatusOf, type ExitCode } from './exit-codes.js';
 import { acceptedByControl, scoreWithExceptions } from '../score/exceptions.js';
 import type { HistoryReader } from '../store/run-store.js';
@@ -33,13 +35,36 @@ export function addGateOptions(cmd: Command, baselineHelp: string): Command {
 }
 
 export interface GateRequest {
+  /** The command line's thresholds, judged over everything the command covers; empty with profile gates. */
   thresholds: GateThresholds;
-  /** Where the baseline comes from, when --fail-on-new is given. */
+  /** No gate flag given: the clusters whose profile declares gates, each judged alone against them. */
+  clusters?: readonly ClusterThresholds[];
+  /** Where the baseline comes from, when --fail-on-new (or a profile's failOnNew) wants one. */
   baseline?: string;
 }
 
-/** The thresholds of the flags, checked; undefined when no gate was asked for. */
-export function parseGateFlags(flags: GateFlags): GateRequest | undefined {
+/** The gate thresholds of each cluster's profile, for the clusters whose profile declares any. */
+export function profileGates(profiles: readonly Profile[], clusters: readonly string[]): ClusterThresholds[] {
+  return clusters.flatMap((cluster) => {
+    const thresholds = gateThresholdsFor(profiles, cluster);
+    const profile = profileOf(profiles, cluster)?.name;
+    return hasGates(thresholds) ? [{ cluster, ...(profile !== undefined && { profile }), thresholds }] : [];
+  });
+}
+
+/**
+ * The gates a command judges, checked; undefined when none. Any gate flag given replaces the
+ * profiles' thresholds for every cluster (the command line is the pipeline's explicit bar, as
+ * `scan --framework` wins over profiles); without one, each cluster of `profileGates` is held to
+ * its profile's thresholds.
+ */
+export function parseGateFlags(flags: GateFlags, profileGates: readonly ClusterThresholds[] = []): GateRequest | undefined {
+  const flagged = flags.failOn !== undefined || flags.failBelowScore !== undefined || flags.failOnNew === true;
+  if (!flagged && profileGates.length > 0) {
+    const wantsBaseline = profileGates.some((c) => c.thresholds.failOnNew === true);
+    if (flags.baseline !== undefined && !wantsBaseline) throw new UsageError('--baseline is only used with --fail-on-new or a profile whose gates set failOnNew (none of the clusters judged has one)');
+    return { thresholds: {}, clusters: profileGates, ...(flags.baseline !== undefined && { baseline: flags.baseline }) };
+  }
   let failBelowScore: number | undefined;
   if (flags.failBelowScore !== undefined) {
     const text = flags.failBelowScore.trim();
@@ -80,9 +105,15 @@ export async function requestedBaseline(request: GateRequest | undefined, runs?:
   return request?.baseline === undefined ? undefined : loadBaseline(request.baseline, runs);
 }
 
+/** What a request is judged on: everything covered, and each assessed cluster's score for profile gates. */
+export type GateSource = Omit<GateInput, 'baseline'> & { clusterScores?: ReadonlyMap<string, number | null> };
+
 /** Judge a request on its input and baseline; undefined when no gate was asked for. */
-export function judgeRequest(request: GateRequest | undefined, input: Omit<GateInput, 'baseline'>, baseline: Baseline | undefined): GateResult | undefined {
-  return request && judgeGates({ ...input, ...(baseline && { baseline: baseline.fingerprints }) }, request.thresholds);
+export function judgeRequest(request: GateRequest | undefined, input: GateSource, baseline: Baseline | undefined): GateResult | undefined {
+  if (!request) return undefined;
+  const fingerprints = baseline && { baseline: baseline.fingerprints };
+  if (request.clusters) return judgeClusterGates({ findings: input.findings, scores: input.clusterScores ?? new Map(), ...fingerprints }, request.clusters);
+  return judgeGates({ findings: input.findings, score: input.score, ...fingerprints }, request.thresholds);
 }
 
 /**
@@ -153,15 +184,20 @@ export async function baselineFile(file: string): Promise<{ kind: 'report' | 'ev
   return { kind: 'evaluate', fingerprints: out };
 }
 
-/** A stored run's failing findings and compliance score with exceptions, as the gates read them. */
-export async function runGateInput(history: HistoryReader, runId: string): Promise<Omit<GateInput, 'baseline'>> {
-  const [findings, rows] = await Promise.all([history.findings(runId, { status: 'fail', withoutEvidence: true }), history.controlResults(runId)]);
-  return { findings, score: scoreWithExceptions(rows, acceptedByControl(findings)) };
+/** A stored run's failing findings and compliance score with exceptions (the fleet's and each assessed cluster's), as the gates read them. */
+export async function runGateInput(history: HistoryReader, runId: string): Promise<GateSource> {
+  const [findings, rows, clusters] = await Promise.all([history.findings(runId, { status: 'fail', withoutEvidence: true }), history.controlResults(runId), history.clusterResults(runId)]);
+  const accepted = acceptedByControl(findings);
+  const rowsOf = groupBy(rows, (r) => r.cluster);
+  const clusterScores = new Map<string, number | null>();
+  for (const c of clusters) if (c.status !== 'failed') clusterScores.set(c.cluster, scoreWithExceptions(rowsOf.get(c.cluster) ?? [], accepted));
+  return { findings, score: scoreWithExceptions(rows, accepted), clusterScores };
 }
 
 /** What a report covers (its clusters and framework), as the gates read it: the same findings and score it shows. */
-export function reportGateInput(report: RunReport): Omit<GateInput, 'baseline'> {
+export function reportGateInput(report: RunReport): GateSource {
   return {
+    clusterScores: new Map(report.clusters.filter((c) => c.status !== 'failed').map((c) => [c.name, c.scoreWithExceptions])),
     findings: (function* () {
       for (const c of report.controls) {
         for (const f of c.findings) yield { ...f, controlId: c.id, ...(f.disposition === 'open' || f.disposition === undefined ? { disposition: undefined } : { disposition: { kind: f.disposition } }) };
@@ -173,7 +209,7 @@ export function reportGateInput(report: RunReport): Omit<GateInput, 'baseline'> 
 
 /** The verdict as the JSON outputs carry it. */
 export function gateJson(result: GateResult, baselineSource?: string): Record<string, unknown> {
-  return { passed: result.passed, reasons: result.reasons, thresholds: result.thresholds, ...(baselineSource !== undefined && { baseline: baselineSource }) };
+  return { passed: result.passed, reasons: result.reasons, thresholds: result.thresholds, ...(result.clusters && { clusters: result.clusters }), ...(baselineSource !== undefined && { baseline: baselineSource }) };
 }
 
 /**

@@ -23,31 +23,53 @@ export interface GateFinding {
   readonly fingerprint: string;
 }
 
-export type GateReason =
-  | {
-      /** fail-on-new: only findings whose fingerprint the baseline lacks were counted. */
-      readonly gate: 'fail-on' | 'fail-on-new';
-      /** Undefined with --fail-on-new alone: a new open failure of any severity counts. */
-      readonly severity?: Severity;
-      readonly count: number;
-      /** The first of them (most severe first), at most GATE_FINDINGS_SHOWN. */
-      readonly findings: readonly GateFinding[];
-      readonly message: string;
-    }
-  | {
-      readonly gate: 'fail-below-score';
-      /** null: nothing was decided, so there is no score to clear the bar with. */
-      readonly score: number | null;
-      readonly threshold: number;
-      readonly message: string;
-    };
+/** Which cluster, and under which profile, a reason was judged for (profile gates only). */
+export interface GateSubject {
+  readonly cluster?: string;
+  readonly profile?: string;
+}
+
+export type GateReason = GateSubject &
+  (
+    | {
+        /** fail-on-new: only findings whose fingerprint the baseline lacks were counted. */
+        readonly gate: 'fail-on' | 'fail-on-new';
+        /** Undefined with --fail-on-new alone: a new open failure of any severity counts. */
+        readonly severity?: Severity;
+        readonly count: number;
+        /** The first of them (most severe first), at most GATE_FINDINGS_SHOWN. */
+        readonly findings: readonly GateFinding[];
+        readonly message: string;
+      }
+    | {
+        readonly gate: 'fail-below-score';
+        /** null: nothing was decided, so there is no score to clear the bar with. */
+        readonly score: number | null;
+        readonly threshold: number;
+        readonly message: string;
+      }
+  );
+
+/** A cluster held to its profile's thresholds, and how it fared. */
+export interface ClusterThresholds {
+  readonly cluster: string;
+  /** The profile the thresholds come from. */
+  readonly profile?: string;
+  readonly thresholds: GateThresholds;
+}
+
+export interface ClusterGateVerdict extends ClusterThresholds {
+  readonly passed: boolean;
+}
 
 export interface GateResult {
   readonly passed: boolean;
   /** Why it failed; empty when it passed. */
   readonly reasons: readonly GateReason[];
-  /** The thresholds judged, as given. */
+  /** The thresholds judged, as given (the command line's; empty when the profiles' were judged). */
   readonly thresholds: GateThresholds;
+  /** With profile gates (no gate flag given): each cluster judged alone against its profile's thresholds. */
+  readonly clusters?: readonly ClusterGateVerdict[];
 }
 
 /** How many findings a reason names; the count says how many there are. */

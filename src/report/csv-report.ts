@@ -25,6 +25,7 @@ export const CSV_COLUMNS = [
   'age_days',
   'disposition',
   'exception_id',
+  'profile',
 ] as const;
 
 /**
@@ -47,6 +48,7 @@ export function renderCsv(report: RunReport): string {
 /** renderCsv's text one line at a time, for large reports. */
 export function* renderCsvChunks(report: RunReport): Generator<string> {
   const snapshot = new Map(report.clusters.map((c) => [c.name, c.snapshotHash ?? '']));
+  const profile = new Map(report.clusters.map((c) => [c.name, c.profile ?? '']));
   yield line([...CSV_COLUMNS]);
   for (const control of report.controls) {
     for (const f of control.findings) {
@@ -74,6 +76,7 @@ export function* renderCsvChunks(report: RunReport): Generator<string> {
         age_days: f.ageDays === undefined ? '' : String(f.ageDays),
         disposition: f.disposition ?? '',
         exception_id: f.exceptionId ?? '',
+        profile: profile.get(f.cluster) ?? '',
       };
       yield line(CSV_COLUMNS.map((c) => row[c]));
     }

@@ -102,6 +102,8 @@ function suite(report: RunReport, cluster: ClusterSection): { xml: string; cases
   const props = [
     ['status', cluster.status],
     ['run_id', report.run.id],
+    ...(cluster.profile !== undefined ? [['profile', cluster.profile]] : []),
+    ...(cluster.frameworks ? [['frameworks', cluster.frameworks.join(',')]] : []),
     ...(cluster.snapshotHash ? [['snapshot_hash', cluster.snapshotHash]] : []),
     ...cluster.gaps.map((g) => [`gap.${g.evidence}`, `${g.reason}: ${g.message}`]),
   ]

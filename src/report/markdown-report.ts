@@ -2,6 +2,7 @@ import { SEVERITIES } from '../core/types.js';
 import type { StatusCounts } from '../core/status.js';
 import { TLS_UNVERIFIED_NOTE, type RunReport } from './model.js';
 import { resourceLabel } from './resource-path.js';
+import { profileLine } from './profile-text.js';
 
 export interface MarkdownOptions {
   /** Findings listed per control before "N more". @default 20 */
@@ -37,6 +38,12 @@ function statusText(f: RunReport['controls'][number]['findings'][number]): strin
   return `fail (${f.disposition}${f.exceptionId ? `: ${mdCell(f.exceptionId)}` : ''})`;
 }
 
+/** As `trend` shows it: the profile's name, `(none)` for a cluster in no profile, `-` for a scan recorded before profiles. */
+function clusterProfile(c: RunReport['clusters'][number]): string {
+  if (c.profile !== undefined) return c.profile;
+  return c.frameworks ? '(none)' : '-';
+}
+
 export function renderMarkdown(report: RunReport, options: MarkdownOptions = {}): string {
   const cap = options.maxFindingsPerControl ?? 20;
   const { run, fleet } = report;
@@ -47,6 +54,7 @@ export function renderMarkdown(report: RunReport, options: MarkdownOptions = {})
       `Catalog ${mdCell(report.catalogVersion)}, complyd ${mdCell(report.complydVersion)}${report.framework ? `, framework ${mdCell(report.framework)} only` : ''}. Generated ${report.generatedAt}.`,
     '',
   );
+  if (report.profile) out.push(`Profile ${mdCell(profileLine(report.profile))}: only its clusters are in this report.`, '');
 
   out.push(
     '## Fleet',
@@ -67,9 +75,11 @@ export function renderMarkdown(report: RunReport, options: MarkdownOptions = {})
     '## Clusters',
     '',
     table(
-      ['Cluster', 'Status', 'Provider', 'Version', 'Objects', ...COUNT_HEAD, 'Pass rate', 'Snapshot'],
+      ['Cluster', 'Profile', 'Evaluated with', 'Status', 'Provider', 'Version', 'Objects', ...COUNT_HEAD, 'Pass rate', 'Snapshot'],
       report.clusters.map((c) => [
         mdCell(c.name),
+        mdCell(clusterProfile(c)),
+        mdCell(c.frameworks?.join(', ') ?? '-'),
         mdCell(c.status),
         mdCell(c.provider ?? ''),
         mdCell(c.serverVersion ?? ''),

@@ -182,6 +182,8 @@ function clusterRun(report: RunReport, cluster: ClusterSection, driver: Json): J
       generatedAt: report.generatedAt,
       ...(report.framework ? { framework: report.framework } : {}),
       cluster: cluster.name,
+      ...(cluster.profile !== undefined ? { profile: cluster.profile } : {}),
+      ...(cluster.frameworks ? { frameworks: cluster.frameworks } : {}),
       clusterStatus: cluster.status,
       ...(cluster.snapshotHash ? { snapshotHash: cluster.snapshotHash } : {}),
     },

@@ -7,7 +7,7 @@
  * agree on what an exception means.
  */
 import type { Disposition } from '../core/exception.js';
-import { GATE_FINDINGS_SHOWN, type GateFinding, type GateReason, type GateResult, type GateThresholds } from '../core/gate.js';
+import { GATE_FINDINGS_SHOWN, hasGates, type ClusterGateVerdict, type ClusterThresholds, type GateFinding, type GateReason, type GateResult, type GateThresholds } from '../core/gate.js';
 import { SEVERITIES, type ResourceRef, type Severity, type Status } from '../core/types.js';
 import { emptyCounts } from '../core/status.js';
 import { complianceScore, type ControlCounts } from './compliance.js';
@@ -105,6 +105,51 @@ export function judgeGates(input: GateInput, thresholds: GateThresholds): GateRe
     failBelowScore !== undefined ? scoreReason(input.score, failBelowScore) : undefined,
   ].filter((r): r is GateReason => r !== undefined);
   return { passed: reasons.length === 0, reasons, thresholds };
+}
+
+export interface ClusterGateInput {
+  readonly findings: Iterable<GatedFinding>;
+  /**
+   * Each assessed cluster's compliance score with exceptions (null: nothing decided). A
+   * cluster absent from it was not assessed (or is outside what is judged) and is left out:
+   * the command says so and exits for input not read, as for the command line's gates.
+   */
+  readonly scores: ReadonlyMap<string, number | null>;
+  /** Fingerprints of the baseline's failing findings, when one was given. */
+  readonly baseline?: ReadonlySet<string>;
+}
+
+/**
+ * Profile gates: each cluster judged alone against its profile's thresholds, on its own
+ * findings and its own score (a strict group's bar is not diluted by the rest of the fleet),
+ * every reason naming the cluster and profile. `failOnNew` without a baseline compares with
+ * nothing, so every open failure counts as new: a missing baseline never lets a gate pass.
+ */
+export function judgeClusterGates(input: ClusterGateInput, clusters: readonly ClusterThresholds[]): GateResult {
+  const gated = clusters.filter((c) => hasGates(c.thresholds) && input.scores.has(c.cluster));
+  const wanted = new Set(gated.map((c) => c.cluster));
+  // One pass over the findings (a fleet has many), keeping only the open failures of gated clusters.
+  const open = new Map<string, GatedFinding[]>();
+  for (const f of input.findings) {
+    if (!wanted.has(f.cluster) || !isOpenFailure(f)) continue;
+    let list = open.get(f.cluster);
+    if (!list) open.set(f.cluster, (list = []));
+    list.push(f);
+  }
+  const reasons: GateReason[] = [];
+  const verdicts: ClusterGateVerdict[] = [];
+  for (const c of gated) {
+    const noBaseline = c.thresholds.failOnNew === true && !input.baseline;
+    const baseline = c.thresholds.failOnNew ? (input.baseline ?? new Set<string>()) : undefined;
+    const result = judgeGates({ findings: open.get(c.cluster) ?? [], score: input.scores.get(c.cluster) ?? null, ...(baseline && { baseline }) }, c.thresholds);
+    const who = `cluster ${c.cluster}${c.profile !== undefined ? ` (profile ${c.profile})` : ''}`;
+    for (const r of result.reasons) {
+      const message = `${who}: ${r.message}${noBaseline && r.gate === 'fail-on-new' ? ' (no --baseline given: every open failure counts as new)' : ''}`;
+      reasons.push({ ...r, cluster: c.cluster, ...(c.profile !== undefined && { profile: c.profile }), message });
+    }
+    verdicts.push({ ...c, passed: result.passed });
+  }
+  return { passed: reasons.length === 0, reasons, thresholds: {}, clusters: verdicts };
 }
 
 /** One line per finding a reason names, for a terminal. */

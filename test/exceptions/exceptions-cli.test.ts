@@ -118,4 +118,32 @@ describe('exceptions through the CLI: scan applies them, the reports and `comply
     const help = await runCli(['exceptions', '--help']);
     expect(help.stdout).toContain('--expiring-within <duration>');
   });
+
+  it("lists a profile's exceptions apart from the global files', each with the scope narrowed to the profile's clusters", async () => {
+    writeFileSync(join(dir, 'prod-only.yaml'), `exceptions:\n  - { id: prod-waiver, controls: [CIS-5.1.1], scope: { namespaces: [shop] }, owner: sec, reason: r, created: ${day(-1)}, expires: ${day(60)} }\n`);
+    const withProfiles = join(dir, 'profiles.yaml');
+    writeFileSync(
+      withProfiles,
+      `${readFileSync(config, 'utf8')}profiles:\n  - { name: prod, selector: { matchLabels: { env: prod } }, frameworks: [pss-restricted], exceptions: [prod-only.yaml] }\n`,
+    );
+    const args = ['exceptions', '-c', withProfiles, '--exceptions', join(dir, 'shop.yaml')];
+    const listing = JSON.parse((await runCli([...args, '-o', 'json'])).stdout) as ExceptionsListing;
+    expect(listing.exceptions.map((e) => [e.id, e.profiles])).toEqual([
+      ['cart-accepted', undefined],
+      ['web-soon', undefined],
+      ['web-lapsed', undefined],
+      ['never-used', undefined],
+      ['prod-waiver', ['prod']],
+    ]);
+    expect(listing.exceptions.at(-1)?.scope).toContain('shop');
+
+    const text = (await runCli(args)).stdout;
+    const global = text.indexOf('global exceptions files (every cluster in their scope):');
+    const prod = text.indexOf('profile prod (their clusters only):');
+    expect(global).toBeGreaterThanOrEqual(0);
+    expect(prod).toBeGreaterThan(global);
+    expect(text.slice(prod)).toMatch(/^prod-waiver\s+active/m);
+    expect(text.slice(global, prod)).not.toContain('prod-waiver');
+    expect(text.slice(prod)).not.toMatch(/^cart-accepted/m);
+  });
 });

@@ -40,7 +40,7 @@ describe('renderCsv (report from a SQLite store)', () => {
     expect(rows[0]).toEqual([
       'cluster', 'control_id', 'control_title', 'severity', 'status', 'frameworks', 'kind', 'namespace', 'name', 'container',
       'evidence_path', 'observed', 'expected', 'message', 'fingerprint', 'run_id', 'snapshot_hash',
-      'api_version', 'uid', 'first_seen', 'age_days', 'disposition', 'exception_id',
+      'api_version', 'uid', 'first_seen', 'age_days', 'disposition', 'exception_id', 'profile',
     ]);
     const findings = stored.report.controls.flatMap((c) => c.findings);
     expect(rows.length - 1).toBe(findings.length);

@@ -96,3 +96,15 @@ describe('renderJunit', () => {
     expect((tc['error'] as Node)['@_message']).toBe('cluster not assessed: kubeconfig missing.yaml: file not found');
   });
 });
+
+describe('renderJunit: profiles', () => {
+  it("names a cluster's profile and frameworks among its suite's properties, and stays valid", () => {
+    const base = sampleReport();
+    const [first, ...rest] = base.clusters;
+    if (!first) throw new Error('the sample report has a cluster');
+    const xml = renderJunit({ ...base, clusters: [{ ...first, profile: 'prod', frameworks: ['pss-restricted', 'cis-1.12'] }, ...rest] });
+    expect(xml).toContain('<property name="profile" value="prod"/>');
+    expect(xml).toContain('<property name="frameworks" value="pss-restricted,cis-1.12"/>');
+    expect(junitSchemaErrors(xml)).toEqual([]);
+  });
+});

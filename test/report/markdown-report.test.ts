@@ -64,3 +64,25 @@ describe('renderMarkdown', () => {
     expect(renderMarkdown(sampleReport())).toContain(`… and ${PRIVILEGED_NAMES.length + 3 - 20} more`);
   });
 });
+
+describe('renderMarkdown: profiles', () => {
+  it("names each cluster's profile and frameworks, and the profile a report is cut to", () => {
+    const base = sampleReport();
+    const [first, second, ...rest] = base.clusters;
+    if (!first || !second) throw new Error('the sample report has two clusters at least');
+    const report = {
+      ...base,
+      profile: { name: 'prod', selector: 'env=prod', frameworks: ['pss-restricted', 'cis-1.12'] },
+      clusters: [{ ...first, profile: 'prod', frameworks: ['pss-restricted', 'cis-1.12'] }, { ...second, frameworks: ['cis-1.12'] }, ...rest.map((c) => ({ ...c, profile: undefined, frameworks: undefined }))],
+    };
+    const md = renderMarkdown(report);
+    expect(md).toContain('Profile prod: the clusters labelled env=prod, held to pss-restricted, cis-1.12: only its clusters are in this report.');
+    const rows = md.split('## Clusters')[1]?.split('\n## ')[0]?.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| ---')) ?? [];
+    expect(cells(rows[0] ?? '').slice(0, 3)).toEqual(['Cluster', 'Profile', 'Evaluated with']);
+    expect(cells(rows[1] ?? '').slice(0, 3)).toEqual([first.name, 'prod', 'pss-restricted, cis-1.12']);
+    // In no profile; and scanned before profiles were recorded.
+    expect(cells(rows[2] ?? '').slice(0, 3)).toEqual([second.name, '(none)', 'cis-1.12']);
+    if (rest[0]) expect(cells(rows[3] ?? '').slice(0, 3)).toEqual([rest[0].name, '-', '-']);
+    expect(renderMarkdown(base)).not.toMatch(/^Profile /m);
+  });
+});

@@ -50,6 +50,16 @@ describe('renderSarif', () => {
     }
   });
 
+  it("names a cluster's profile and frameworks in its run's properties, and stays valid", () => {
+    const base = sampleReport();
+    const [first, ...rest] = base.clusters;
+    if (!first) throw new Error('the sample report has a cluster');
+    const log = JSON.parse(renderSarif({ ...base, clusters: [{ ...first, profile: 'prod', frameworks: ['pss-restricted'] }, ...rest] })) as { runs: Array<{ properties: Record<string, unknown> }> };
+    expect(validate(log).valid).toBe(true);
+    expect(log.runs[0]?.properties).toMatchObject({ cluster: first.name, profile: 'prod', frameworks: ['pss-restricted'] });
+    expect(log.runs[1]?.properties['profile']).toBeUndefined();
+  });
+
   it('the validator does reject a broken log (so the check above means something)', () => {
     const log = JSON.parse(renderSarif(stored.report)) as Sarif;
     (runOf(log, 'prod').results[0] as unknown as Record<string, unknown>)['level'] = 'fatal';

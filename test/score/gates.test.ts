@@ -1,4 +1,4 @@
-import { judgeGates, scoreOfFindings, gateFindingLines, type GatedFinding } from '../../src/score/gates.js';
+import { judgeClusterGates, judgeGates, scoreOfFindings, gateFindingLines, type GatedFinding } from '../../src/score/gates.js';
 import { GATE_FINDINGS_SHOWN, thresholdProblems } from '../../src/core/gate.js';
 import type { Severity, Status } from '../../src/core/types.js';
 
@@ -121,5 +121,54 @@ describe('scoreOfFindings', () => {
     const lapsed = [finding('critical', { status: 'pass' }), finding('critical', { disposition: { kind: 'expired' } })];
     expect(scoreOfFindings(lapsed)).toBe(50);
     expect(scoreOfFindings([finding('high', { status: 'unknown' })])).toBeNull();
+  });
+});
+
+describe('judgeClusterGates: each cluster held alone to its profile', () => {
+  const prod = { cluster: 'prod-a', profile: 'prod', thresholds: { failOn: 'high' as const, failBelowScore: 80 } };
+  const dev = { cluster: 'dev-a', profile: 'dev', thresholds: { failOn: 'critical' as const } };
+
+  it("judges each cluster's findings and score against its own thresholds, naming the cluster and profile", () => {
+    const findings = [finding('high', { cluster: 'prod-a' }), finding('high', { cluster: 'dev-a' })];
+    const r = judgeClusterGates({ findings, scores: new Map([['prod-a', 90], ['dev-a', 10]]) }, [prod, dev]);
+    // dev's high failure and low score are under dev's bar (critical only, no score gate).
+    expect(r.passed).toBe(false);
+    expect(r.reasons).toEqual([expect.objectContaining({ gate: 'fail-on', cluster: 'prod-a', profile: 'prod', count: 1, message: 'cluster prod-a (profile prod): 1 open failing finding at or above high' })]);
+    expect(r.clusters).toEqual([
+      { ...prod, passed: false },
+      { ...dev, passed: true },
+    ]);
+  });
+
+  it("fails a cluster's score gate on its own score, not the fleet's", () => {
+    const r = judgeClusterGates({ findings: [], scores: new Map([['prod-a', 79.96], ['dev-a', 100]]) }, [prod, dev]);
+    expect(r.reasons).toEqual([expect.objectContaining({ gate: 'fail-below-score', cluster: 'prod-a', score: 79.96, threshold: 80, message: 'cluster prod-a (profile prod): compliance score 79.96 is below 80' })]);
+  });
+
+  it('leaves out a cluster with no score entry (not assessed), fails one assessed with nothing decided', () => {
+    const missing = judgeClusterGates({ findings: [finding('critical', { cluster: 'prod-a' })], scores: new Map([['dev-a', 100]]) }, [prod, dev]);
+    expect(missing.passed).toBe(true);
+    expect(missing.clusters?.map((c) => c.cluster)).toEqual(['dev-a']);
+    const undecided = judgeClusterGates({ findings: [], scores: new Map([['prod-a', null]]) }, [prod]);
+    expect(undecided.reasons[0]).toMatchObject({ gate: 'fail-below-score', score: null, cluster: 'prod-a' });
+  });
+
+  it('failOnNew: counts only findings outside the baseline; without one every open failure is new, and says so', () => {
+    const known = finding('high', { cluster: 'prod-a' });
+    const fresh = finding('high', { cluster: 'prod-a' });
+    const gate = [{ cluster: 'prod-a', profile: 'prod', thresholds: { failOn: 'high' as const, failOnNew: true } }];
+    const scores = new Map([['prod-a', 50]]);
+    const withBaseline = judgeClusterGates({ findings: [known, fresh], scores, baseline: new Set([known.fingerprint]) }, gate);
+    expect(withBaseline.reasons).toEqual([expect.objectContaining({ gate: 'fail-on-new', count: 1, message: 'cluster prod-a (profile prod): 1 open failing finding at or above high not in the baseline' })]);
+    const without = judgeClusterGates({ findings: [known, fresh], scores }, gate);
+    expect(without.reasons[0]).toMatchObject({ count: 2, message: expect.stringContaining('(no --baseline given: every open failure counts as new)') as unknown });
+    expect(judgeClusterGates({ findings: [known], scores, baseline: new Set([known.fingerprint]) }, gate).passed).toBe(true);
+  });
+
+  it('never counts an excepted failure; a cluster without gates is not judged', () => {
+    const excepted = finding('critical', { cluster: 'prod-a', disposition: { kind: 'excepted' } });
+    const r = judgeClusterGates({ findings: [excepted, finding('critical', { cluster: 'other' })], scores: new Map([['prod-a', 95], ['other', 0]]) }, [prod, { cluster: 'other', thresholds: {} }]);
+    expect(r.passed).toBe(true);
+    expect(r.clusters?.map((c) => c.cluster)).toEqual(['prod-a']);
   });
 });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { COMMAND_SUMMARIES } from '../command-list.js';
 import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
-import { loadRunExceptions, openStore } from '../../main.js';
+import { exceptionProfiles, loadRunExceptions, openStore } from '../../main.js';
 import { DURATION_RANGES, durationOption, formatDuration } from '../../config/duration.js';
 import { exceptionsDigest, type Exception } from '../../core/exception.js';
 import { UsageError } from '../../core/errors.js';
@@ -23,6 +23,8 @@ interface ExceptionsOptions extends ConfigOptions {
 /** One exception as listed: its register row, where it is declared, and whether the run it was counted against used it. */
 export interface ListedException extends ReportException {
   file: string;
+  /** The profiles whose `exceptions` declare it (its scope is then narrowed to their clusters); absent: a global file. */
+  profiles?: string[];
   /** Matched nothing (excepted or lapsed) in the run; undefined when there is no run to count against. */
   unused?: boolean;
 }
@@ -37,19 +39,30 @@ export interface ExceptionsListing {
   summary: { active: number; expiring: number; expired: number; pending: number; unused: number; invalid: number };
 }
 
-/** Pure: the listing, from the declared exceptions, the refused files and the latest run's failing findings. */
+/**
+ * Pure: the listing, from the declared exceptions, the refused files and the latest run's
+ * failing findings; `profilesOf` says which profiles declare a file (none: a global one). The
+ * global files' exceptions come first, then each profile's, in the order of their files.
+ */
 export function listExceptions(
   declared: readonly Exception[],
   invalid: readonly InvalidExceptionsFile[],
   run: { run: Run; findings: Parameters<typeof exceptionsRegister>[1] } | undefined,
   at: Date,
   soonMs: number,
+  profilesOf: (file: string) => string[] = () => [],
 ): ExceptionsListing {
   const files = new Map(declared.map((e) => [e.id, e.source.file]));
   const rows = exceptionsRegister(declared, run?.findings ?? [], at, soonMs)
     // Ids only the stored findings name are listed by `complyd report`; here, the files are the subject.
     .filter((r) => files.has(r.id))
-    .map((r): ListedException => ({ ...r, file: files.get(r.id) ?? '', ...(run && { unused: r.matched + r.lapsed === 0 }) }));
+    .map((r): ListedException => {
+      const file = files.get(r.id) ?? '';
+      const profiles = profilesOf(file);
+      return { ...r, file, ...(profiles.length > 0 && { profiles }), ...(run && { unused: r.matched + r.lapsed === 0 }) };
+    });
+  const groups = [...new Set(rows.map(sourceOf))];
+  rows.sort((a, b) => groups.indexOf(sourceOf(a)) - groups.indexOf(sourceOf(b)));
   const count = (state: ReportException['state']) => rows.filter((r) => r.state === state).length;
   return {
     at: at.toISOString(),
@@ -63,16 +76,27 @@ export function listExceptions(
 
 const day = (iso: string | undefined) => (iso ? iso.slice(0, 10) : '-');
 
+/** Where an exception comes from, as the listing groups them. */
+export function sourceOf(r: Pick<ListedException, 'profiles'>): string {
+  if (!r.profiles) return 'global exceptions files (every cluster in their scope)';
+  return `${r.profiles.length === 1 ? 'profile' : 'profiles'} ${r.profiles.join(', ')} (their clusters only)`;
+}
+
 export function renderListing(l: ExceptionsListing): string {
   const out: string[] = [];
   const matched = (r: ListedException) => (l.run ? `${r.matched}${r.lapsed > 0 ? ` (+${r.lapsed} lapsed)` : ''}` : '-');
+  const groups = [...new Set(l.exceptions.map(sourceOf))];
   if (l.exceptions.length > 0) {
-    out.push(
-      table(
-        ['EXCEPTION', 'STATE', 'OWNER', 'EXPIRES', 'MATCHED', 'CONTROLS', 'SCOPE'],
-        l.exceptions.map((r) => [r.id, r.unused ? `${r.state}, unused` : r.state, r.owner, day(r.expires), matched(r), r.controls.join(','), r.scope]),
-      ),
-    );
+    groups.forEach((group, i) => {
+      // One group (no profile declares exceptions) needs no heading: the table reads as before.
+      if (groups.length > 1 || l.exceptions[0]?.profiles) out.push(...(i > 0 ? [''] : []), `${group}:`);
+      out.push(
+        table(
+          ['EXCEPTION', 'STATE', 'OWNER', 'EXPIRES', 'MATCHED', 'CONTROLS', 'SCOPE'],
+          l.exceptions.filter((r) => sourceOf(r) === group).map((r) => [r.id, r.unused ? `${r.state}, unused` : r.state, r.owner, day(r.expires), matched(r), r.controls.join(','), r.scope]),
+        ),
+      );
+    });
   } else out.push('no exceptions declared (exceptions.paths in the configuration, or --exceptions FILE)');
   const names = (state: ReportException['state']) => l.exceptions.filter((r) => r.state === state).map((r) => `${r.id} (${r.owner}, ${day(r.expires)})`);
   out.push('');
@@ -99,7 +123,9 @@ export function registerExceptions(program: Command): void {
     .addHelpText(
       'after',
       `
-Each exception's state is taken now: active, expiring (lapses within --expiring-within), expired,
+Exceptions are grouped by where they are declared: the global files (exceptions.paths and --exceptions)
+first, then each profile's (profiles[].exceptions), whose scope is narrowed to the profile's clusters
+(SCOPE shows it so). Each exception's state is taken now: active, expiring (lapses within --expiring-within), expired,
 or pending (created in the future). MATCHED counts the failing findings of the latest finished run
 that it excepted (and, after "+", those it matched after it had lapsed); "unused" means it matched
 nothing in that run. A refused exceptions file (each problem named with its file and key path) makes
@@ -115,7 +141,7 @@ the exit status ${EXIT.usage}, as any configuration mistake does.`,
       try {
         const run = await store.history.latestRun();
         const findings = run ? await store.history.findings(run.id, { status: 'fail', withoutEvidence: true }) : [];
-        listing = listExceptions(loaded.exceptions, loaded.invalid, run ? { run, findings } : undefined, new Date(), soonMs);
+        listing = listExceptions(loaded.exceptions, loaded.invalid, run ? { run, findings } : undefined, new Date(), soonMs, (file) => exceptionProfiles(config, opts.exceptions ?? [], file));
       } finally {
         await store.close();
       }

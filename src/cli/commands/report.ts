@@ -9,7 +9,7 @@ import { UsageError } from '../../core/errors.js';
 import type { HistoryReader } from '../../store/run-store.js';
 import { parseFramework } from './controls.js';
 import { EXIT } from '../exit-codes.js';
-import { addGateOptions, finishGated, gateJson, judgeRequest, parseGateFlags, reportGateInput, requestedBaseline, type GateFlags } from '../gate-options.js';
+import { addGateOptions, finishGated, gateJson, judgeRequest, parseGateFlags, profileGates, reportGateInput, requestedBaseline, type GateFlags } from '../gate-options.js';
 import { addOutputOption, outputFormat } from '../output-option.js';
 import { progress, QUIET_HELP } from '../progress.js';
 
@@ -39,11 +39,10 @@ export function registerReport(program: Command): void {
     .option('-q, --quiet', QUIET_HELP);
   addGateOptions(cmd, 'with --fail-on-new: a run id (or unique prefix) of the store, or a JSON report file; only failures whose fingerprint it lacks count');
   cmd
-    .addHelpText('after', `\nThe gates judge what the report covers (--cluster, --framework); a failed gate makes the exit status ${EXIT.gateFailed}\nafter the report is written, and the reason is the last line on stderr (and \`gate\` in -o json).`)
+    .addHelpText('after', `\nThe gates judge what the report covers (--cluster, --framework); a failed gate makes the exit status ${EXIT.gateFailed}\nafter the report is written, and the reason is the last line on stderr (and \`gate\` in -o json). Without a\ngate flag, each cluster is held alone to its profile's gates (profiles[].gates); any gate flag replaces them for every cluster.`)
     .action(async (opts: ReportOptions) => {
       const format = outputFormat(cmd, REPORT_FORMATS);
       if (format === 'pdf' && !opts.out) throw new UsageError('--out is required for -o pdf');
-      const gates = parseGateFlags(opts);
       const say = progress({ quiet: opts.quiet ?? false });
       const framework = parseFramework(opts.framework);
       const sinceMs = durationOption('--since', opts.since, DURATION_RANGES.since);
@@ -52,6 +51,7 @@ export function registerReport(program: Command): void {
       const outside = profile ? (opts.cluster ?? []).filter((c) => !profile.clusters.includes(c)) : [];
       if (profile && outside.length > 0) throw new UsageError(`--cluster ${outside.join(', ')}: not in profile "${profile.name}" (its clusters: ${profile.clusters.join(', ')})`);
       const clusters = opts.cluster ?? profile?.clusters;
+      const gates = parseGateFlags(opts, profileGates(config.profiles, clusters ?? config.clusters.map((c) => c.name)));
       const store = await openStore(config, log);
       try {
         const runId = await resolveRun(store.history, opts.run);

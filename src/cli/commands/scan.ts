@@ -11,7 +11,7 @@ import { CONTROLS, controlsFor } from '../../controls/index.js';
 import { parseFramework } from './controls.js';
 import { recordRunOnCrash } from '../crash.js';
 import { EXIT } from '../exit-codes.js';
-import { addGateOptions, finishGated, gateJson, judgeRequest, parseGateFlags, requestedBaseline, runGateInput, type GateFlags } from '../gate-options.js';
+import { addGateOptions, finishGated, gateJson, judgeRequest, parseGateFlags, profileGates, requestedBaseline, runGateInput, type GateFlags } from '../gate-options.js';
 import { progress, QUIET_HELP } from '../progress.js';
 import { emit, OUT_HELP } from '../output-option.js';
 import { resolveRun } from './report.js';
@@ -76,11 +76,12 @@ Without -c, ./${DEFAULT_CONFIG} is read; --kubeconfig or --context scans a kubec
 instead, storing runs in ${DEFAULT_STORE} (or --store) and writing a JSON report to ./complyd-out.
 
 A cluster that could not be assessed at all makes the exit status ${EXIT.notAssessed}; a failed gate makes it ${EXIT.gateFailed}
-(judged on the clusters assessed), and the reason is the last line on stderr.`,
+(judged on the clusters assessed), and the reason is the last line on stderr. Without a gate flag,
+each cluster is held alone to its profile's gates (profiles[].gates); any gate flag replaces them
+for every cluster.`,
     )
     .action(async (opts: ScanOptions, command: Command) => {
       if (opts.output !== 'text' && opts.output !== 'json') throw new UsageError(`--output must be text or json, not "${opts.output}"`);
-      const gates = parseGateFlags(opts);
       const say = progress({ quiet: opts.quiet ?? false });
       const framework = parseFramework(opts.framework);
       const selection = { only: opts.control, skip: opts.skipControl };
@@ -91,6 +92,7 @@ A cluster that could not be assessed at all makes the exit status ${EXIT.notAsse
       if (unknownNames.length > 0) {
         throw new UsageError(`--cluster: not in ${config.file}: ${unknownNames.join(', ')} (known: ${config.clusters.map((c) => c.name).join(', ')})`);
       }
+      const gates = parseGateFlags(opts, profileGates(config.profiles, opts.cluster ?? config.clusters.map((c) => c.name)));
       const exceptions = loadRunExceptions(config, log, opts.exceptions ?? []);
       for (const bad of exceptions.invalid) process.stderr.write(`complyd: ${bad.file}: exceptions file refused, its exceptions not applied:\n  ${bad.issues.join('\n  ')}\n`);
       const store = await openStore(config, log);
