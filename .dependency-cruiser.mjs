@@ -18,9 +18,10 @@ export const LAYERS = {
   history: ['core', 'controls', 'score', 'store:types'],
   report: ['core', 'config', 'controls', 'score', 'history', 'store:types'],
   scan: ['core', 'collect', 'evaluate', 'controls', 'score', 'store:types'],
+  alerts: ['core', 'score', 'store:types'],
   demo: ['core', 'scan', 'store:types'],
-  main: ['core', 'config', 'collect', 'evaluate', 'controls', 'score', 'store', 'history', 'report', 'scan'],
-  cli: ['core', 'config', 'collect', 'evaluate', 'controls', 'score', 'store', 'history', 'report', 'scan', 'schedule', 'demo', 'main'],
+  main: ['core', 'config', 'collect', 'evaluate', 'controls', 'score', 'store', 'history', 'report', 'scan', 'alerts'],
+  cli: ['core', 'config', 'collect', 'evaluate', 'controls', 'score', 'store', 'history', 'report', 'scan', 'alerts', 'schedule', 'demo', 'main'],
 };
 
 /**

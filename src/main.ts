@@ -26,6 +26,10 @@ import { renderMarkdown } from './report/markdown-report.js';
 import { jobFileBase, pruneJobFiles, writeReportFile } from './report/report-files.js';
 import { loadExceptions, type LoadedExceptions } from './config/load-exceptions.js';
 import { exceptionsDigest, type Exception } from './core/exception.js';
+import { errorMessage } from './core/errors.js';
+import { alertEvents, type AlertEvent } from './alerts/events.js';
+import { gatherRunFacts } from './alerts/facts.js';
+import { sendAlerts, type WebhookResult } from './alerts/send.js';
 
 export const REPORT_FORMATS = ['json', 'pdf', 'csv', 'sarif', 'junit', 'md'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -39,8 +43,16 @@ const TEXT_RENDERERS: Record<Exclude<ReportFormat, 'pdf'>, (r: RunReport) => str
   md: renderMarkdown,
 };
 
+/**
+ * The whole store behind each run writer openStore gave out: runScan is handed the writer
+ * alone, and alerts need to read the history and record dead letters beside it.
+ */
+const storeOfWriter = new WeakMap<RunWriter, RunStore>();
+
 export async function openStore(config: Pick<Config, 'storage'>, log?: Logger): Promise<RunStore> {
-  return knexRunStore(await openDatabase(config.storage, log));
+  const store = knexRunStore(await openDatabase(config.storage, log));
+  storeOfWriter.set(store.runs, store);
+  return store;
 }
 
 /** The lease of a run whose owner cannot be checked (another host): this long without a heartbeat. */
@@ -117,7 +129,7 @@ export async function runScan(
   // Read at every scan, so the daemon applies the files as they are in git today.
   const exceptions = opts.exceptions ?? loadRunExceptions(config, log).exceptions;
   const targets = opts.clusters ? config.clusters.filter((c) => opts.clusters?.includes(c.name)) : config.clusters;
-  return scanFleet(
+  const result = await scanFleet(
     targets,
     {
       store,
@@ -146,6 +158,62 @@ export async function runScan(
     },
     { ...opts, concurrency: config.collect.concurrency },
   );
+  // After the run is recorded: alerts are bounded by their deadline and never fail the scan.
+  const whole = storeOfWriter.get(store);
+  if (whole && config.alerts.webhooks.length > 0) await alertRun(config, whole, result.runId, log, { exceptions, now: now() });
+  return result;
+}
+
+export interface AlertRunResult {
+  events: AlertEvent[];
+  webhooks: WebhookResult[];
+}
+
+/**
+ * The alert events of a recorded run, sent to the configured webhooks. Bounded by
+ * `alerts.deadline` (reading the facts included) and never throws: a failure is logged, and
+ * an undelivered alert is kept as a dead letter.
+ */
+export async function alertRun(
+  config: Pick<Config, 'alerts'>,
+  store: Pick<RunStore, 'history' | 'deadLetters'>,
+  runId: string,
+  log: Logger,
+  opts: { exceptions: readonly Exception[]; now?: Date },
+): Promise<AlertRunResult> {
+  const started = Date.now();
+  const deadline = started + config.alerts.deadline;
+  let timer: NodeJS.Timeout | undefined;
+  const work = async (): Promise<AlertRunResult> => {
+    const facts = await gatherRunFacts(store.history, runId);
+    if (!facts) return { events: [], webhooks: [] };
+    const events = alertEvents({
+      run: { id: facts.run.id, startedAt: facts.run.startedAt },
+      clusters: facts.clusters,
+      previous: facts.previous,
+      ...(facts.previousRunAt !== undefined ? { previousRunAt: facts.previousRunAt } : {}),
+      exceptions: opts.exceptions.map((e) => ({ id: e.id, owner: e.owner, expires: e.expires, controls: e.controls })),
+      now: opts.now ?? new Date(),
+      thresholds: { scoreDrop: config.alerts.scoreDrop, expiringWithinMs: config.alerts.expiringWithin, maxFindings: config.alerts.maxFindings },
+    });
+    if (events.length === 0) return { events, webhooks: [] };
+    const context = { run: { id: facts.run.id, startedAt: facts.run.startedAt }, complydVersion: complydVersion(), sentAt: new Date() };
+    const webhooks = await sendAlerts(events, { webhooks: config.alerts.webhooks, context, deadline, deadLetters: store.deadLetters, log });
+    return { events, webhooks };
+  };
+  try {
+    // Deliveries end themselves at the deadline; this backstop covers a store that hangs.
+    const backstop = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`alerts not done within alerts.deadline (${config.alerts.deadline} ms)`)), config.alerts.deadline + 5_000);
+      timer.unref();
+    });
+    return await Promise.race([work(), backstop]);
+  } catch (err) {
+    log.error({ run: runId, error: errorMessage(err) }, 'alerts of the run not sent');
+    return { events: [], webhooks: [] };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export interface ReportScope {

@@ -117,6 +117,7 @@ export function kubeconfigConfig(opts: KubeconfigFleetOptions, cwd = process.cwd
     reports: [],
     profiles: [],
     log: cfg.log,
+    alerts: cfg.alerts,
     exceptions: cfg.exceptions,
   };
 }

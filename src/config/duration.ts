@@ -33,10 +33,16 @@ export const DURATION_RANGES = {
   retention: { min: UNITS_MS.d, max: 36_500 * UNITS_MS.d },
   /** exceptions.maxLifetime: the longest an exception may be granted for (date arithmetic only). */
   exceptionLifetime: { min: UNITS_MS.d, max: 3650 * UNITS_MS.d },
+  /** alerts.webhooks[].timeout: one delivery attempt (a timer). */
+  alertTimeout: { min: 100, max: UNITS_MS.m },
+  /** alerts.deadline: every delivery of one run's alerts, retries included (a timer). */
+  alertDeadline: { min: UNITS_MS.s, max: 10 * UNITS_MS.m },
+  /** alerts.expiringWithin: how far ahead an exception's expiry is announced (date arithmetic only). */
+  alertExpiring: { min: UNITS_MS.h, max: 365 * UNITS_MS.d },
 } as const satisfies Record<string, DurationRange>;
 
 /** Which durations become timers; their ranges must end below MAX_TIMER_MS. */
-export const TIMER_DURATIONS = ['requestTimeout', 'clusterTimeout', 'grace'] as const satisfies ReadonlyArray<keyof typeof DURATION_RANGES>;
+export const TIMER_DURATIONS = ['requestTimeout', 'clusterTimeout', 'grace', 'alertTimeout', 'alertDeadline'] as const satisfies ReadonlyArray<keyof typeof DURATION_RANGES>;
 
 export type DurationCheck = { ok: true; ms: number } | { ok: false; kind: 'syntax' | 'unit' | 'range'; why: string };
 

@@ -32,6 +32,8 @@ export interface Config {
   /** Cluster groups with their own frameworks, floor, gates, exceptions and reports (ADR 0015). */
   readonly profiles: readonly Profile[];
   readonly log: RawConfig['log'];
+  /** Webhook alerts after every scan (ADR 0022). */
+  readonly alerts: RawConfig['alerts'];
   /** Exceptions files and directories (absolute) and the longest lifetime allowed, in ms. */
   readonly exceptions: RawConfig['exceptions'];
 }
@@ -98,6 +100,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
       configPath: `profiles[${i}]`,
     })),
     log: cfg.log,
+    alerts: cfg.alerts,
     exceptions: { ...cfg.exceptions, paths: cfg.exceptions.paths.map((p) => resolvePath(base, p)) },
   };
 }

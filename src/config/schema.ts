@@ -136,6 +136,55 @@ export const profileSchema = z
   })
   .strict();
 
+/** The kinds of alert events (src/alerts/events.ts), kept in step with ALERT_KINDS there (a test checks). */
+export const ALERT_EVENT_NAMES = ['score-drop', 'new-critical', 'cluster-not-assessed', 'exception-expired', 'exception-expiring'] as const;
+
+/** One receiver of alerts. */
+export const webhookSchema = z
+  .object({
+    /** Names the webhook in logs, dead letters and `alerts test --webhook`. */
+    name,
+    /** Where the alert is POSTed: https, or http for a receiver on the same host or network. */
+    url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).max(2048),
+    /**
+     * Key of the HMAC-SHA256 signature sent in `X-Complyd-Signature` (generic format); write
+     * `${ENV_VAR}` so that it stays out of the file. @default unsigned
+     */
+    secret: z.string().min(16, 'use at least 16 characters').max(1024).optional(),
+    /** `generic`: complyd's versioned JSON (complyd.alert/v1); `slack`: a Slack incoming-webhook message. @default generic */
+    format: z.enum(['generic', 'slack']).default('generic'),
+    /** The events sent to this webhook. @default every event */
+    events: z.array(z.enum(ALERT_EVENT_NAMES)).min(1).optional(),
+    /** Deadline of one delivery attempt. @default 10s */
+    timeout: duration(DURATION_RANGES.alertTimeout).default(10_000),
+    /** Attempts after the first one fails, with exponential backoff and jitter. 0 to 10. @default 3 */
+    retries: z.number().int().min(0).max(10).default(3),
+  })
+  .strict();
+
+/** Webhook alerts sent after every scan (ADR 0022). */
+export const alertsSchema = z
+  .object({
+    webhooks: z.array(webhookSchema).max(20).default([]),
+    /** A cluster's compliance score falling by more than this many points from its previous scan is an event. @default 5 */
+    scoreDrop: z.number().min(0).max(100).default(5),
+    /** An exception expiring within this is announced once, when it comes within. @default 7d */
+    expiringWithin: duration(DURATION_RANGES.alertExpiring).default(7 * 86_400_000),
+    /** How long delivering one run's alerts may take in all, retries included; what is left undelivered becomes a dead letter. @default 60s */
+    deadline: duration(DURATION_RANGES.alertDeadline).default(60_000),
+    /** Findings listed at most in one new-critical event (the count is always given). @default 20 */
+    maxFindings: z.number().int().min(1).max(500).default(20),
+  })
+  .strict()
+  .superRefine((a, ctx) => {
+    const seen = new Map<string, number>();
+    a.webhooks.forEach((w, i) => {
+      const first = seen.get(w.name);
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['webhooks', i, 'name'], message: `duplicate webhook name "${w.name}" (also webhooks[${first}])` });
+      else seen.set(w.name, i);
+    });
+  });
+
 export const configSchema = z
   .object({
     clusters: z.array(clusterSchema).min(1, 'at least one cluster is required'),
@@ -230,6 +279,8 @@ export const configSchema = z
       .default({ requireDigest: false, allowedRegistries: [] }),
     /** Cluster groups by label selector, each with its frameworks, floor, gates, exceptions and reports. @default none */
     profiles: z.array(profileSchema).default([]),
+    /** Webhook alerts after every scan. @default none */
+    alerts: alertsSchema.default({ webhooks: [], scoreDrop: 5, expiringWithin: 7 * 86_400_000, deadline: 60_000, maxFindings: 20 }),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()

@@ -9,15 +9,19 @@ import { KnexHistoryReader, type HistoryReader } from './history-reader.js';
 import { KnexStoreIntegrity, type StoreIntegrity } from './integrity.js';
 import { KnexRunWriter, type RunWriter } from './run-writer.js';
 import { KnexScheduleClaims, type ScheduleClaims } from './schedule-claims.js';
+import { KnexAlertDeadLetters, type AlertDeadLetters } from './alert-dead-letters.js';
 
 export type * from './run-types.js';
-export type { HistoryReader, RunWriter, ScheduleClaims, StoreIntegrity };
+export type { HistoryReader, RunWriter, ScheduleClaims, StoreIntegrity, AlertDeadLetters };
+export type { DeadLetter, DeadLetterInput } from './alert-dead-letters.js';
 
 export interface RunStore {
   readonly runs: RunWriter;
   readonly history: HistoryReader;
   readonly claims: ScheduleClaims;
   readonly integrity: StoreIntegrity;
+  /** Alerts whose delivery failed for good (ADR 0022). */
+  readonly deadLetters: AlertDeadLetters;
   /** Closes the database under every part. */
   close(): Promise<void>;
 }
@@ -30,6 +34,7 @@ export function knexRunStore(db: Knex): RunStore {
     history: new KnexHistoryReader(db, dialect),
     claims: new KnexScheduleClaims(db),
     integrity: new KnexStoreIntegrity(db, dialect),
+    deadLetters: new KnexAlertDeadLetters(db),
     close: () => db.destroy(),
   };
 }

@@ -1,0 +1,111 @@
+/**
+ * Alert events: pure. What changed between a cluster's previous scan and the new one, and
+ * which exceptions lapsed or came near their expiry since the previous run. The facts are
+ * read from the store by facts.ts; nothing here reads a clock or does I/O.
+ */
+
+export const ALERT_KINDS = ['score-drop', 'new-critical', 'cluster-not-assessed', 'exception-expired', 'exception-expiring'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+/** A critical failing finding, named without its evidence (evidence text never leaves in an alert). */
+export interface CriticalFailure {
+  fingerprint: string;
+  controlId: string;
+  /** `Kind/namespace/name` (and `[container]`). */
+  resource: string;
+  /** An exception in force accepted it: not alerted as new. */
+  excepted: boolean;
+}
+
+/** One cluster's scan as alerts see it. */
+export interface ClusterFacts {
+  cluster: string;
+  runId: string;
+  startedAt: string;
+  /** `failed` means the cluster could not be assessed at all. */
+  status: 'complete' | 'partial' | 'failed';
+  error?: string;
+  /** Compliance score as measured, 0..100; null when nothing was decided. */
+  score: number | null;
+  critical: readonly CriticalFailure[];
+}
+
+export interface ExceptionFacts {
+  id: string;
+  owner: string;
+  expires: string;
+  controls: readonly string[];
+}
+
+export interface AlertInput {
+  run: { id: string; startedAt: string };
+  /** The clusters of the new run. */
+  clusters: readonly ClusterFacts[];
+  /** Each cluster's latest earlier scan that assessed it, when there is one. */
+  previous: ReadonlyMap<string, ClusterFacts>;
+  /** When the run before this one started: exception expiries are announced once, in (previousRunAt, now]. */
+  previousRunAt?: string;
+  exceptions: readonly ExceptionFacts[];
+  now: Date;
+  thresholds: { scoreDrop: number; expiringWithinMs: number; maxFindings: number };
+}
+
+export type AlertEvent =
+  | { kind: 'score-drop'; cluster: string; score: number; previousScore: number; drop: number; previousRunId: string }
+  | { kind: 'new-critical'; cluster: string; count: number; findings: Array<Pick<CriticalFailure, 'fingerprint' | 'controlId' | 'resource'>> }
+  | { kind: 'cluster-not-assessed'; cluster: string; reason: string; lastAssessedAt?: string }
+  | { kind: 'exception-expired'; exception: string; owner: string; expires: string; controls: readonly string[] }
+  | { kind: 'exception-expiring'; exception: string; owner: string; expires: string; controls: readonly string[] };
+
+/** Scores compared to two decimals: a float's last digit is not a drop. */
+const round2 = (n: number): number => Math.round(n * 100) / 100;
+
+export function alertEvents(input: AlertInput): AlertEvent[] {
+  const events: AlertEvent[] = [];
+  for (const now of input.clusters) {
+    const before = input.previous.get(now.cluster);
+    if (now.status === 'failed') {
+      events.push({ kind: 'cluster-not-assessed', cluster: now.cluster, reason: now.error ?? 'not recorded', ...(before ? { lastAssessedAt: before.startedAt } : {}) });
+      continue;
+    }
+    if (before && before.score !== null && now.score !== null) {
+      const drop = round2(before.score - now.score);
+      if (drop > input.thresholds.scoreDrop) {
+        events.push({ kind: 'score-drop', cluster: now.cluster, score: round2(now.score), previousScore: round2(before.score), drop, previousRunId: before.runId });
+      }
+    }
+    // New: failing now, open (not excepted), and not failing at the previous assessed scan.
+    // A cluster seen for the first time has every open critical failure new.
+    const known = new Set(before?.critical.map((f) => f.fingerprint) ?? []);
+    const fresh = now.critical.filter((f) => !f.excepted && !known.has(f.fingerprint));
+    if (fresh.length > 0) {
+      const listed = [...fresh].sort((a, b) => a.controlId.localeCompare(b.controlId) || a.resource.localeCompare(b.resource)).slice(0, input.thresholds.maxFindings);
+      events.push({ kind: 'new-critical', cluster: now.cluster, count: fresh.length, findings: listed.map(({ fingerprint, controlId, resource }) => ({ fingerprint, controlId, resource })) });
+    }
+  }
+  events.push(...exceptionEvents(input));
+  return events;
+}
+
+/**
+ * Each expiry is announced once: `expired` when it passed since the previous run, `expiring`
+ * when it came within the window since the previous run. Without a previous run, every
+ * expired or expiring exception is announced.
+ */
+function exceptionEvents(input: AlertInput): AlertEvent[] {
+  const now = input.now.getTime();
+  const since = input.previousRunAt !== undefined ? Date.parse(input.previousRunAt) : Number.NEGATIVE_INFINITY;
+  const within = input.thresholds.expiringWithinMs;
+  const out: AlertEvent[] = [];
+  for (const e of [...input.exceptions].sort((a, b) => a.expires.localeCompare(b.expires) || a.id.localeCompare(b.id))) {
+    const expires = Date.parse(e.expires);
+    if (Number.isNaN(expires)) continue;
+    const fields = { exception: e.id, owner: e.owner, expires: new Date(expires).toISOString(), controls: e.controls };
+    if (expires <= now) {
+      if (expires > since) out.push({ kind: 'exception-expired', ...fields });
+    } else if (expires - within <= now && expires - within > since) {
+      out.push({ kind: 'exception-expiring', ...fields });
+    }
+  }
+  return out;
+}
