@@ -113,8 +113,29 @@ export interface ClusterPosture {
   drift: number;
   /** Other engines, named and not judged. */
   engines: EngineNote[];
-  /** PolicyReports found in the cluster, by source (absent: not read). */
-  policyReports?: ExternalPolicyReport[];
+  /** PolicyReports found in the cluster, summed per source (absent: not read). */
+  policyReports?: PolicyReportSource[];
+}
+
+/** The PolicyReports of one producer in one cluster: how many, and their results summed. */
+export interface PolicyReportSource {
+  source: string;
+  reports: number;
+  namespaces: number;
+  summary: PolicyReportSummary;
+}
+
+/** Reports summed per source, in source order: what the history keeps (bounded by the number of producers). */
+export function policyReportSources(reports: readonly ExternalPolicyReport[]): PolicyReportSource[] {
+  const by = new Map<string, { reports: number; namespaces: Set<string>; summary: PolicyReportSummary }>();
+  for (const r of reports) {
+    let e = by.get(r.source);
+    if (!e) by.set(r.source, (e = { reports: 0, namespaces: new Set(), summary: { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 } }));
+    e.reports++;
+    if (r.namespace) e.namespaces.add(r.namespace);
+    for (const k of ['pass', 'fail', 'warn', 'error', 'skip'] as const) e.summary[k] += r.summary[k];
+  }
+  return [...by].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([source, e]) => ({ source, reports: e.reports, namespaces: e.namespaces.size, summary: e.summary }));
 }
 
 /** Enforced controls over the controls considered, 0..100, or undefined when none was. */

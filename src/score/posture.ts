@@ -20,6 +20,7 @@ import {
   type ControlPosture,
   type EnforcementState,
   type ExpectedEnforcement,
+  policyReportSources,
 } from '../core/admission.js';
 import type { Framework } from '../core/control.js';
 import { selectorMatches, type Labels } from '../core/label-selector.js';
@@ -162,6 +163,6 @@ export function assessPosture(snapshot: Snapshot, controls: readonly PostureCont
     expected: postures.filter((p) => p.expected).length,
     drift: postures.filter((p) => p.drift).length,
     engines: ENGINES.map((engine) => ({ engine, presence: admission.engines[engine] })),
-    ...(admission.policyReports ? { policyReports: admission.policyReports } : {}),
+    ...(admission.policyReports ? { policyReports: policyReportSources(admission.policyReports) } : {}),
   };
 }

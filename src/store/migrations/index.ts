@@ -8,6 +8,7 @@ import * as dropPerRunFindings from './006-drop-per-run-findings.js';
 import * as findingIdentity from './007-finding-identity.js';
 import * as exceptionDispositions from './008-exception-dispositions.js';
 import * as clusterProfiles from './010-cluster-profiles.js';
+import * as enforcementPosture from './012-enforcement-posture.js';
 
 export interface NamedMigration {
   /** Recorded in the migrations table: never rename a released migration. */
@@ -29,6 +30,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '007_finding_identity', migration: findingIdentity },
   { name: '008_exception_dispositions', migration: exceptionDispositions },
   { name: '010_cluster_profiles', migration: clusterProfiles },
+  { name: '012_enforcement_posture', migration: enforcementPosture },
 ];
 
 export class ComplydMigrationSource implements Knex.MigrationSource<NamedMigration> {
