@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Config } from './config/load.js';
 import type { Logger } from './core/log.js';
+import { UsageError } from './core/errors.js';
 import { complydVersion } from './config/version.js';
 import { collectCluster } from './collect/collector.js';
 import { CATALOG_VERSION, CONTROLS } from './controls/index.js';
@@ -13,7 +14,7 @@ import { FRAMEWORKS, type Framework } from './core/control.js';
 import type { CatalogControl } from './controls/define.js';
 import type { ReportProfile } from './report/model.js';
 import { scanFleet, type ClusterControls, type FleetScanResult, type ScanFleetOptions } from './scan/scan-fleet.js';
-import { atOrAbove, clusterProfile, inProfile, scopeToProfile } from './config/profiles.js';
+import { atOrAbove, clusterProfile, inProfile, profileOf, scopeToProfile, unknownEnforcementKeys } from './config/profiles.js';
 import { openDatabase } from './store/db.js';
 import { knexRunStore, type HistoryReader, type RunStore, type RunWriter } from './store/run-store.js';
 import { processOwner } from './store/run-writer.js';
@@ -106,11 +107,15 @@ export function exceptionProfiles(config: Pick<Config, 'exceptions'> & Partial<P
  */
 export function profileControls(config: Pick<Config, 'profiles'>, override?: readonly CatalogControl[]): (target: { name: string }) => ClusterControls {
   const shared = override ? FRAMEWORKS.filter((f) => override.every((c) => c.frameworks.includes(f))) : [];
+  const unknown = unknownEnforcementKeys(config.profiles, CONTROLS.map((c) => c.id));
+  if (unknown.length > 0) throw new UsageError(`invalid profiles: ${unknown.join('; ')}`);
   return (target) => {
     const profile = clusterProfile(config.profiles, target.name);
     const name = profile.name !== undefined ? { name: profile.name } : {};
-    if (override) return { controls: override.filter((c) => atOrAbove(c.severity, profile.severityFloor)), profile: { ...name, frameworks: shared } };
-    return { controls: CONTROLS.filter((c) => inProfile(c, profile)), profile: { ...name, frameworks: profile.frameworks } };
+    const expected = profileOf(config.profiles, target.name)?.enforcement;
+    const enforcement = expected ? { enforcement: expected } : {};
+    if (override) return { controls: override.filter((c) => atOrAbove(c.severity, profile.severityFloor)), profile: { ...name, frameworks: shared }, ...enforcement };
+    return { controls: CONTROLS.filter((c) => inProfile(c, profile)), profile: { ...name, frameworks: profile.frameworks }, ...enforcement };
   };
 }
 

@@ -12,6 +12,7 @@ import { controlPlaneFromPods } from './control-plane.js';
 import { detectProvider } from './provider.js';
 import { isKubeProxyDaemonSet } from '../core/kube-proxy.js';
 import { readKubeProxyConfigs } from './kube-proxy-config.js';
+import { readAdmission } from './admission.js';
 
 export interface CollectOptions {
   pageSize: number;
@@ -109,6 +110,7 @@ async function collectWith(api: KubeApi, target: ClusterTarget, opts: CollectOpt
     !objects.daemonsets || objects.daemonsets.some(isKubeProxyDaemonSet)
       ? await readKubeProxyConfigs(api, listOptions, gaps)
       : undefined;
+  const admission = await readAdmission(api, listOptions, gaps);
 
   return {
     cluster: target.name,
@@ -120,6 +122,7 @@ async function collectWith(api: KubeApi, target: ClusterTarget, opts: CollectOpt
     controlPlane,
     kubelets,
     ...(kubeProxyConfigs ? { kubeProxyConfigs } : {}),
+    admission,
     gaps,
     ...(api.tlsVerified ? {} : { tlsVerified: false as const }),
     source: 'cluster',

@@ -96,6 +96,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
       ...(p.severityFloor ? { severityFloor: p.severityFloor } : {}),
       gates: p.gates,
       exceptions: p.exceptions.map((e) => resolvePath(base, e)),
+      ...(p.enforcement ? { enforcement: p.enforcement } : {}),
       clusters: members[i] ?? [],
       configPath: `profiles[${i}]`,
     })),

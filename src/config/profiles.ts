@@ -12,6 +12,7 @@ import { globRegExp, type Exception } from '../core/exception.js';
 import { formatSelector, selectorMatches, type LabelSelector } from '../core/label-selector.js';
 import { SEVERITIES, type Severity } from '../core/types.js';
 import { UsageError } from '../core/errors.js';
+import type { ExpectedEnforcement } from '../core/admission.js';
 import type { RawConfig } from './schema.js';
 
 /** The same keys as the gates' `GateThresholds` (--fail-on, --fail-below-score, --fail-on-new). */
@@ -30,6 +31,8 @@ export interface Profile {
   readonly gates: GateThresholds;
   /** Exceptions files and directories (absolute). */
   readonly exceptions: readonly string[];
+  /** Expected admission action per framework or control id (ADR 0020); absent: nothing expected. */
+  readonly enforcement?: ExpectedEnforcement;
   /** Names of the configured clusters it selects, in configuration order. */
   readonly clusters: readonly string[];
   /** Where it sits in the configuration file (`profiles[1]`). */
@@ -162,4 +165,18 @@ export function scopeToProfile(exceptions: readonly Exception[], profile: Pick<P
     const clusters = profile.clusters.filter((c) => !allowed || allowed.some((r) => r.test(c)));
     return { ...e, scope: { ...e.scope, clusters } };
   });
+}
+
+/**
+ * The keys of each profile's `enforcement` that are neither a framework nor a known control
+ * id, as `profiles[i].enforcement.KEY: ...` messages (the catalog is not the configuration's
+ * to import, so the caller gives the ids).
+ */
+export function unknownEnforcementKeys(profiles: readonly Pick<Profile, 'enforcement' | 'configPath'>[], controlIds: readonly string[]): string[] {
+  const known = new Set<string>([...FRAMEWORKS, ...controlIds]);
+  return profiles.flatMap((p) =>
+    Object.keys(p.enforcement ?? {})
+      .filter((k) => !known.has(k))
+      .map((k) => `${p.configPath}.enforcement.${k}: not a framework (${FRAMEWORKS.join(', ')}) nor a control id of the catalog`),
+  );
 }

@@ -4,6 +4,7 @@ import { checkDuration, DURATION_RANGES, formatDuration, type DurationRange } fr
 import { isTimeZone } from './timezone.js';
 import { checkByteSize, RESPONSE_SIZE_RANGE, type ByteRange } from './byte-size.js';
 import { FRAMEWORKS } from '../core/control.js';
+import { ADMISSION_ACTIONS } from '../core/admission.js';
 import { labelSelectorSchema } from './label-selector-schema.js';
 import type { Severity } from '../core/types.js';
 import { checkProfiles } from './profiles.js';
@@ -131,6 +132,17 @@ export const profileSchema = z
       .default({}),
     /** Exceptions files or directories applied to the group's clusters, beside `exceptions.paths`. */
     exceptions: z.array(z.string().min(1)).default([]),
+    /**
+     * What the group's clusters are expected to enforce at admission, per framework or control
+     * id: Deny, Warn or Audit, as a binding's validationActions say (ADR 0020). Less in a
+     * cluster is drift. @default nothing expected
+     */
+    enforcement: z
+      .record(
+        z.string().max(100).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a framework name or a control id'),
+        z.enum(ADMISSION_ACTIONS, { message: 'Deny, Warn or Audit (as a binding\'s validationActions)' }),
+      )
+      .optional(),
     /** Report jobs over the group's clusters only. */
     reports: z.array(reportJobSchema).default([]),
   })

@@ -5,6 +5,7 @@
  */
 import type { Disposition } from './exception.js';
 import type { NamespaceSelection } from './namespace-scope.js';
+import type { AdmissionEvidence, ClusterPosture } from './admission.js';
 
 /** A cluster to scan, as configured. */
 export interface ClusterTarget {
@@ -168,6 +169,8 @@ export interface Snapshot {
    * `config.conf`; EKS: `kube-proxy-config`, key `config`). Absent when not collected.
    */
   kubeProxyConfigs?: KubeProxyConfigFile[];
+  /** ValidatingAdmissionPolicies, bindings, other engines, PolicyReports; absent when not collected (manifests, older snapshots). */
+  admission?: AdmissionEvidence;
   gaps: Gap[];
   /**
    * False when the cluster was read with TLS verification off (the kubeconfig's
@@ -287,6 +290,8 @@ export interface ClusterScan {
   namespaces?: NamespaceSelection;
   /** Risk of each workload with a failing finding (absent for a failed scan, or when not computed). */
   risks?: WorkloadRisk[];
+  /** Enforcement at admission, per control (absent for a failed scan, or when not assessed). */
+  posture?: ClusterPosture;
 }
 
 /** What adds to a workload's exposure (see src/score/risk.ts for the formula). */

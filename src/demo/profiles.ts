@@ -1,7 +1,7 @@
 /**
  * The demo fleet's profiles, as the demo writes them into its configuration: production held
  * to the restricted Pod Security Standard, the CIS Benchmark and the NSA guidance with a strict
- * gate; development and the lab to the baseline standard only, above a severity floor, with a
+ * gate, and the baseline denied at admission; development and the lab to the baseline standard only, above a severity floor, with a
  * lenient gate. The staging cluster is in no profile and gets every framework.
  */
 export const DEMO_PROFILES = [
@@ -10,6 +10,8 @@ export const DEMO_PROFILES = [
     selector: { matchLabels: { env: 'prod' } },
     frameworks: ['pss-restricted', 'cis-1.12', 'nsa'],
     gates: { failOn: 'high', failBelowScore: 70, failOnNew: true },
+    // Production denies what the Pod Security baseline forbids, at admission (ADR 0020).
+    enforcement: { 'pss-baseline': 'Deny' },
     reports: [{ name: 'prod-compliance', formats: ['pdf'], since: '30d' }],
   },
   {

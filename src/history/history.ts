@@ -3,6 +3,7 @@
  * with their scores, time to remediate. Each reads what it needs and folds it with the pure
  * functions beside it; nothing here writes.
  */
+import { enforcementSeries, type EnforcementPoint } from './enforcement.js';
 import { controlsFor } from '../controls/index.js';
 import type { Framework } from '../core/control.js';
 import type { StatusCounts } from '../core/status.js';
@@ -71,6 +72,8 @@ export interface Trend {
    */
   clusters: Array<{ cluster: string; profile?: string; frameworks?: string[]; score: ScorePoint[]; risk: RiskPoint[] }>;
   regressions: Regression[];
+  /** Enforcement coverage at admission per run (runs recorded with a posture only; ADR 0020). */
+  enforcement: EnforcementPoint[];
 }
 
 const inClusters = (scope: Scope) => {
@@ -84,16 +87,20 @@ export async function trend(store: HistoryReader, window: Window, scope: Scope =
   const perCluster = clusterScoreSeries(scores.series, scores.keep);
   const heldTo = await lastHeldTo(store, perCluster);
   const clusters = [...perCluster.entries()].map(([cluster, score]) => ({ cluster, ...heldTo.get(cluster), score, risk: fleetRisk(risks.filter((r) => r.cluster === cluster)) }));
+  const fleet = fleetScoreSeries(scores.series, scores.keep);
+  const only = scope.clusters ? new Set(scope.clusters) : undefined;
+  const enforcement = await enforcementSeries(store, fleet, (c) => (scope.cluster ? c === scope.cluster : !only || only.has(c)));
   return {
     from: window.from.toISOString(),
     to: window.to.toISOString(),
     ...(scope.framework ? { framework: scope.framework } : {}),
     ...(scope.cluster ? { cluster: scope.cluster } : {}),
     ...(scope.profile ? { profile: scope.profile } : {}),
-    score: fleetScoreSeries(scores.series, scores.keep),
+    score: fleet,
     risk: fleetRisk(risks),
     clusters: scope.cluster ? [] : clusters,
     regressions: scores.regressions,
+    enforcement,
   };
 }
 

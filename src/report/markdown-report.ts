@@ -1,3 +1,4 @@
+import { byText, enginesLine, namespaceCoverage, orderedControls, percent, postureSummary, STATE_LABEL } from './enforcement-text.js';
 import { SEVERITIES } from '../core/types.js';
 import type { StatusCounts } from '../core/status.js';
 import { TLS_UNVERIFIED_NOTE, type RunReport } from './model.js';
@@ -93,6 +94,7 @@ export function renderMarkdown(report: RunReport, options: MarkdownOptions = {})
   );
   const unverified = report.clusters.filter((c) => c.tlsVerified === false);
   if (unverified.length > 0) out.push(...unverified.map((c) => `- **Cluster ${mdCell(c.name)}**: ${mdCell(TLS_UNVERIFIED_NOTE)}.`), '');
+  out.push(...enforcementMarkdown(report));
 
   const failedIn = (c: RunReport['controls'][number]) => c.results.reduce((n, r) => n + r.counts.fail, 0);
   const failing = report.controls
@@ -171,4 +173,32 @@ export function renderMarkdown(report: RunReport, options: MarkdownOptions = {})
     if (more > 0) out.push(`… and ${more} more (the JSON and CSV reports list them all).`, '');
   }
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** Enforcement at admission: the fleet's coverage, each cluster's controls, other engines and PolicyReports (ADR 0020). */
+function enforcementMarkdown(report: RunReport): string[] {
+  const e = report.enforcement;
+  if (!e) return [];
+  const out = ['## Enforcement at admission', ''];
+  out.push(
+    `Coverage ${percent(e.coverage)}: ${e.enforced} of ${e.considered} control checks denied at admission in every non-system namespace, over ${e.clusters} cluster(s); ${e.drift} drift(s) from what the profiles expect.`,
+    '',
+  );
+  for (const c of report.clusters) {
+    const p = c.posture;
+    if (!p) continue;
+    out.push(`### ${mdCell(c.name)}`, '', `${mdCell(postureSummary(p))}. Other engines (named, not judged): ${mdCell(enginesLine(p))}.`, '');
+    out.push(
+      table(
+        ['Control', 'State', 'By', 'Namespaces denying', 'Expected', 'Drift'],
+        orderedControls(p).map((x) => [mdCell(x.controlId), mdCell(STATE_LABEL[x.state]), mdCell(byText(x)), namespaceCoverage(x), x.expected ?? '', x.drift ? `**drift**: ${mdCell(x.reason ?? '')}` : mdCell(x.reason ?? '')]),
+      ),
+      '',
+    );
+  }
+  if (e.policyReports.length > 0) {
+    out.push('### PolicyReports found in the clusters', '', 'As their producers judged them; complyd does not re-judge them.', '');
+    out.push(table(['Cluster', 'Source', 'Reports', 'Namespaces', 'Pass', 'Fail', 'Warn', 'Error', 'Skip'], e.policyReports.map((r) => [mdCell(r.cluster), mdCell(r.source), r.reports, r.namespaces, r.summary.pass, r.summary.fail, r.summary.warn, r.summary.error, r.summary.skip])), '');
+  }
+  return out;
 }

@@ -1,3 +1,5 @@
+import type { ClusterPosture, PolicyReportSource } from '../core/admission.js';
+import { sumPostures } from '../history/enforcement.js';
 import type { Evidence, Finding, Gap, ResourceRef, Severity, Status } from '../core/types.js';
 import { SEVERITIES } from '../core/types.js';
 import type { Control, Framework } from '../core/control.js';
@@ -33,6 +35,8 @@ export interface RunReport {
    */
   exceptions: { runDigest?: string; filesDigest?: string };
   clusters: ClusterSection[];
+  /** Enforcement at admission over the clusters with a recorded posture (absent: none has one; ADR 0020). */
+  enforcement?: FleetEnforcement;
   controls: ControlSection[];
   /** The period ending at this run: trends, changes, time to remediate, risks, hash-chain entries. */
   period: PeriodSection;
@@ -72,6 +76,20 @@ export interface ClusterSection {
   /** False when the cluster was read with TLS verification off (a `tls-unverified` gap); absent otherwise. */
   tlsVerified?: false;
   failingControls: Array<{ controlId: string; title: string; severity: Severity; failed: number }>;
+  /** Enforcement at admission per control, other engines and PolicyReports found (absent: not recorded). */
+  posture?: ClusterPosture;
+}
+
+/** The fleet's enforcement: summed over clusters, and the PolicyReports of other tools by source. */
+export interface FleetEnforcement {
+  clusters: number;
+  enforced: number;
+  considered: number;
+  /** enforced / considered, 0..100. */
+  coverage: number | null;
+  drift: number;
+  /** PolicyReports found in the clusters, per cluster and source: their own counts, not re-judged. */
+  policyReports: Array<{ cluster: string } & PolicyReportSource>;
 }
 
 /** Failing findings by disposition: open (no exception), excepted (one in force), expired (its exception lapsed). */
@@ -208,6 +226,7 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
     dispositions: dispositionsOf(c.cluster),
     gaps: gapRows.filter((g) => g.cluster === c.cluster).map(({ evidence, reason, message }) => ({ evidence, reason, message })),
     ...(gapRows.some((g) => g.cluster === c.cluster && g.reason === 'tls-unverified') ? { tlsVerified: false as const } : {}),
+    ...(c.posture ? { posture: c.posture } : {}),
     failingControls: controlRows
       .filter((r) => r.cluster === c.cluster && r.counts.fail > 0)
       .map((r) => ({ controlId: r.controlId, title: byId.get(r.controlId)?.title ?? r.controlId, severity: r.severity, failed: r.counts.fail }))
@@ -260,9 +279,18 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
     },
     exceptions: { ...(run.exceptionsDigest !== undefined && { runDigest: run.exceptionsDigest }), ...(input.exceptionsDigest !== undefined && { filesDigest: input.exceptionsDigest }) },
     clusters,
+    ...fleetEnforcement(clusters),
     controls,
     period,
   };
+}
+
+function fleetEnforcement(clusters: readonly ClusterSection[]): { enforcement?: FleetEnforcement } {
+  const withPosture = clusters.filter((c) => c.posture);
+  if (withPosture.length === 0) return {};
+  const sums = sumPostures(withPosture.flatMap((c) => c.posture ?? []));
+  const policyReports = withPosture.flatMap((c) => (c.posture?.policyReports ?? []).map((r) => ({ cluster: c.name, ...r })));
+  return { enforcement: { clusters: sums.clusters, enforced: sums.enforced, considered: sums.considered, coverage: sums.coverage, drift: sums.drift, policyReports } };
 }
 
 const DAY_MS = 86_400_000;

@@ -4,6 +4,7 @@ import { TLS_UNVERIFIED_NOTE, type RunReport } from './model.js';
 import { callout, FONT, type Layout } from './pdf-layout.js';
 import { clusterStatusCell, countsRow, fmtInt, fmtRate, fmtScore, severityCell, STATUS_COLUMNS, STATUS_LABEL } from './pdf-cells.js';
 import { drawSvg, smallMultiplesSvg, svgSize } from './charts.js';
+import { clusterEnforcement, fleetEnforcement } from './pdf-enforcement.js';
 
 export function fleetSummary(L: Layout, report: RunReport): void {
   L.newPage();
@@ -71,6 +72,7 @@ export function fleetSummary(L: Layout, report: RunReport): void {
       { size: 8.5, caption: 'All statuses per cluster' },
     );
   }
+  fleetEnforcement(L, report);
 }
 
 
@@ -177,6 +179,7 @@ export function perCluster(L: Layout, report: RunReport): void {
         c.failingControls.map((f) => [{ text: f.controlId, font: FONT.bold }, f.title, severityCell(L, f.severity), { text: fmtInt(f.failed), color: L.c.status.fail, font: FONT.bold }]),
         { size: 8.5, caption: `Failing controls on ${c.name}` },
       );
+    clusterEnforcement(L, c.name, c.posture);
   }
 }
 

@@ -11,6 +11,8 @@ import type { Control, Framework } from '../core/control.js';
 import { evaluateIn } from '../evaluate/evaluate.js';
 import { EvalContext } from '../evaluate/context.js';
 import { workloadRisks } from '../score/risk.js';
+import { assessPosture } from '../score/posture.js';
+import type { ExpectedEnforcement } from '../core/admission.js';
 import { applyExceptions, compileException, snapshotTarget, type CompiledException } from '../evaluate/exceptions.js';
 import { exceptionsDigest, type Exception } from '../core/exception.js';
 import type { FinalRunStatus, RecordClusterOptions, RunWriter } from '../store/run-store.js';
@@ -20,6 +22,8 @@ export interface ClusterControls {
   controls: readonly Control<EvalContext>[];
   /** Recorded with the cluster's scan: its profile's name (absent: the defaults) and the frameworks evaluated. */
   profile?: { name?: string; frameworks: readonly Framework[] };
+  /** What the profile expects at admission (ADR 0020); absent: nothing expected. */
+  enforcement?: ExpectedEnforcement;
 }
 import { describeNamespaces, resourceInScope } from '../core/namespace-scope.js';
 
@@ -50,6 +54,7 @@ export interface ScanFleetDeps {
 /** What scanCluster needs beyond the deps: the exceptions compiled once per run, and the run's time. */
 interface ClusterScanDeps extends Omit<ScanFleetDeps, 'store' | 'exceptions'> {
   exceptions?: { compiled: readonly CompiledException[]; at: Date };
+  enforcement?: ExpectedEnforcement;
 }
 
 export interface ScanFleetOptions {
@@ -190,6 +195,7 @@ export async function scanCluster(target: ClusterTarget, deps: ClusterScanDeps):
       const exceptions = deps.exceptions;
       if (exceptions) await step('exceptions', () => applyExceptions(findings, exceptions.compiled, snapshotTarget(snapshot), exceptions.at));
       const risks = await step('risk scoring', () => workloadRisks(ctx, findings));
+      const posture = await step('enforcement posture', () => assessPosture(snapshot, deps.controls, deps.enforcement));
       const hash = await step('snapshot hashing', () => snapshotHash(snapshot));
       const scan: ClusterScan = {
         cluster: target.name,
@@ -207,6 +213,7 @@ export async function scanCluster(target: ClusterTarget, deps: ClusterScanDeps):
         passes,
         ...(inScope && target.namespaces ? { namespaces: target.namespaces } : {}),
         risks,
+        ...(posture ? { posture } : {}),
       };
       return scan;
     });
@@ -302,7 +309,7 @@ export async function scanFleet(targets: readonly ClusterTarget[], deps: ScanFle
     await mapLimit(targets, opts.concurrency, async (target) => {
       if (opts.signal?.aborted || storeFailure) return;
       const selection = selectionOf(target);
-      let scan = await scanCluster(target, { ...deps, controls: selection.controls, log, exceptions: { compiled, at: startedAt } });
+      let scan = await scanCluster(target, { ...deps, controls: selection.controls, log, exceptions: { compiled, at: startedAt }, ...(selection.enforcement ? { enforcement: selection.enforcement } : {}) });
       try {
         scan = await record(scan, optionsOf(selection));
       } catch (err) {

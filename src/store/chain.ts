@@ -13,7 +13,7 @@
  *   open episode that has one (fingerprint, episode, excepted or expired, exception id).
  * chain_hash covers the run_clusters row itself (and the immutable fields of its run: seq,
  * start and, from 008 on, the digest of the exceptions it applied; from 010 on, the row's
- * profile and frameworks) and the previous row's chain_hash. Rows of runs without a digest,
+ * profile and frameworks; from 012 on, its enforcement posture) and the previous row's chain_hash. Rows of runs without a digest,
  * and rows without frameworks, hash exactly as before.
  */
 import { createHash } from 'node:crypto';
@@ -147,6 +147,8 @@ export interface ChainFields {
   /** The row's profile (null: none) and frameworks (JSON text); frameworks null or absent before migration 010. */
   profile?: string | null;
   frameworks?: string | null;
+  /** The row's enforcement posture (JSON text); null or absent before migration 012 and for scans without one. */
+  posture?: string | null;
 }
 
 export function chainHash(f: ChainFields): string {
@@ -174,5 +176,6 @@ export function chainHash(f: ChainFields): string {
   if (f.exceptionsDigest !== null && f.exceptionsDigest !== undefined) fields.push(f.exceptionsDigest);
   // Tagged, so that a row with a profile never hashes like one whose digest had that text.
   if (f.frameworks !== null && f.frameworks !== undefined) fields.push(['P', f.profile ?? null, f.frameworks]);
+  if (f.posture !== null && f.posture !== undefined) fields.push(['E', f.posture]);
   return sha256(`complyd.chain/v1\n${f.prevChainHash}\n${JSON.stringify(fields)}`);
 }

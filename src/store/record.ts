@@ -187,6 +187,8 @@ function clusterRowOf(runId: string, scan: ClusterScan) {
     object_total: Object.values(scan.objectCounts).reduce((sum, n) => sum + (n ?? 0), 0),
     snapshot_hash: scan.snapshotHash ?? null,
     error: scan.error ?? null,
+    // Only an assessed scan has a posture; NULL keeps the row's hash as it was before 012.
+    posture: scan.status !== 'failed' && scan.posture ? JSON.stringify(scan.posture) : null,
   };
 }
 
@@ -298,6 +300,7 @@ export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect
     exceptionsDigest,
     profile: profileColumns.profile,
     frameworks: profileColumns.frameworks,
+    posture: base.posture,
   });
 
   const withRisk = assessed && scan.risks !== undefined;

@@ -2,6 +2,7 @@
  * The run store's tables as SQL sees them: names, explicit column lists, row shapes, and
  * the mappers between rows and run-types. No query runs here.
  */
+import type { ClusterPosture } from '../core/admission.js';
 import type { Knex } from 'knex';
 import type { ClusterScanStatus, Finding, GapReason, Provider, ResourceKind, ResourceRef, Status } from '../core/types.js';
 import { STATUSES } from '../core/types.js';
@@ -59,6 +60,7 @@ export const RUN_CLUSTER_COLUMNS = [
   ...COUNT_COLUMNS,
   'profile',
   'frameworks',
+  'posture',
 ];
 export const GAP_COLUMNS = ['run_id', 'cluster', 'evidence', 'reason', 'message'];
 
@@ -109,6 +111,8 @@ export interface RunClusterRow extends CountRow {
   profile?: string | null;
   /** JSON array; NULL before migration 010. */
   frameworks?: string | null;
+  /** JSON (core/admission.ts ClusterPosture); NULL before migration 012 and for scans without one. */
+  posture?: string | null;
 }
 
 export interface GapRow {
@@ -169,6 +173,7 @@ export function rowToClusterResult(row: RunClusterRow): ClusterResult {
     counts: countsOf(row),
     ...(typeof row.profile === 'string' && { profile: row.profile }),
     ...(typeof row.frameworks === 'string' && { frameworks: parseJson(row.frameworks, 'run_clusters.frameworks') as string[] }),
+    ...(typeof row.posture === 'string' && { posture: parseJson(row.posture, 'run_clusters.posture') as ClusterPosture }),
     ...(row.chain_hash && row.results_hash && row.prev_chain_hash && row.seq !== null && row.seq !== undefined
       ? { chain: { seq: Number(row.seq), resultsHash: row.results_hash, prevChainHash: row.prev_chain_hash, chainHash: row.chain_hash } }
       : {}),

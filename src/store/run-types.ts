@@ -1,5 +1,6 @@
 /** What the store's parts read and write, in the application's terms (camelCase, parsed JSON). */
 import type { ClusterScanStatus, Finding, Gap, Provider, ResourceKind, Severity, Status, WorkloadRisk } from '../core/types.js';
+import type { ClusterPosture } from '../core/admission.js';
 import type { StatusCounts } from '../core/status.js';
 import type { FrameworkMembership } from './spans.js';
 
@@ -56,6 +57,8 @@ export interface ClusterResult {
   profile?: string;
   /** The frameworks whose controls were evaluated (absent for scans recorded before migration 010). */
   frameworks?: string[];
+  /** Enforcement at admission (absent: not assessed, a failed scan, or recorded before migration 012). */
+  posture?: ClusterPosture;
   /** Its entry in the cluster's hash chain (absent for scans recorded before migration 002). */
   chain?: { seq: number; resultsHash: string; prevChainHash: string; chainHash: string };
 }

@@ -186,6 +186,7 @@ class ClusterVerifier {
         exceptionsDigest: row.run_exceptions_digest,
         profile: row.profile ?? null,
         frameworks: row.frameworks ?? null,
+        posture: row.posture ?? null,
       });
       if (recomputed !== row.chain_hash) this.problem({ kind: 'chain-hash', runId: row.run_id, seq, row: name, message: 'the row (or its run\'s seq or start) was changed after it was recorded' });
       expectedPrev = row.chain_hash;

@@ -56,6 +56,13 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   rt('v1', 'limitranges', 'LimitRange', true, ['limits']),
   { ...rt('cilium.io/v2', 'ciliumnetworkpolicies', 'CiliumNetworkPolicy', true, ['cnp']), crd: true },
   { ...rt('cilium.io/v2', 'ciliumclusterwidenetworkpolicies', 'CiliumClusterwideNetworkPolicy', false, ['ccnp']), crd: true },
+  rt('admissionregistration.k8s.io/v1', 'validatingadmissionpolicies', 'ValidatingAdmissionPolicy', false),
+  rt('admissionregistration.k8s.io/v1', 'validatingadmissionpolicybindings', 'ValidatingAdmissionPolicyBinding', false),
+  // Other admission engines and PolicyReports: installed only where a cluster has their objects.
+  { ...rt('kyverno.io/v1', 'clusterpolicies', 'ClusterPolicy', false, ['cpol']), crd: true },
+  { ...rt('templates.gatekeeper.sh/v1', 'constrainttemplates', 'ConstraintTemplate', false), crd: true },
+  { ...rt('wgpolicyk8s.io/v1alpha2', 'policyreports', 'PolicyReport', true, ['polr']), crd: true },
+  { ...rt('wgpolicyk8s.io/v1alpha2', 'clusterpolicyreports', 'ClusterPolicyReport', false, ['cpolr']), crd: true },
 ];
 
 export function groupVersionOf(t: ResourceType): string {

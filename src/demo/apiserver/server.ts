@@ -78,9 +78,12 @@ class FakeApiServerImpl {
     entry.user = identity.user;
     const r = route(url.pathname);
     if (req.method !== 'GET') return writeAnswer(req, res, { code: 405, body: METHOD_NOT_ALLOWED() }, {});
-    if (r.kind === 'notFound' || !this.serves(r)) return writeAnswer(req, res, { code: 404, body: NOT_FOUND_PATH() }, {});
+    if (r.kind === 'notFound') return writeAnswer(req, res, { code: 404, body: NOT_FOUND_PATH() }, {});
 
     const fault = faultFor(this.faults, identity.user, url.pathname, r, this.faultUses);
+    // Authorization comes before the resource is looked up, as in Kubernetes: without the
+    // permission the answer is 403 even for a resource the cluster does not serve.
+    if (!this.serves(r) && !fault.forbidden) return writeAnswer(req, res, { code: 404, body: NOT_FOUND_PATH() }, {});
     if (fault.delayMs && fault.delayMs > 0) {
       await sleep(fault.delayMs, this.timers);
       if (this.closed || res.destroyed || req.socket.destroyed) return;

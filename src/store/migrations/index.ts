@@ -8,6 +8,7 @@ import * as dropPerRunFindings from './006-drop-per-run-findings.js';
 import * as findingIdentity from './007-finding-identity.js';
 import * as exceptionDispositions from './008-exception-dispositions.js';
 import * as clusterProfiles from './010-cluster-profiles.js';
+import * as enforcementPosture from './012-enforcement-posture.js';
 import * as alertDeadLetters from './013-alert-dead-letters.js';
 
 export interface NamedMigration {
@@ -30,6 +31,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '007_finding_identity', migration: findingIdentity },
   { name: '008_exception_dispositions', migration: exceptionDispositions },
   { name: '010_cluster_profiles', migration: clusterProfiles },
+  { name: '012_enforcement_posture', migration: enforcementPosture },
   { name: '013_alert_dead_letters', migration: alertDeadLetters },
 ];
 

@@ -1,0 +1,168 @@
+/**
+ * Enforcement posture: per cluster and control, whether admission stops what the control
+ * forbids (enforced: Deny), tells the client (warned), only records it (audited), or nothing
+ * does (not enforced), and whether that is what the cluster's profile expects. Pure.
+ *
+ * Two enforcers are read: complyd's own ValidatingAdmissionPolicies (found by their
+ * `complyd.io/control` annotation, effective only with a binding to an existing policy) and
+ * Pod Security admission labels on namespaces (`enforce=restricted` covers the restricted and
+ * baseline controls, `enforce=baseline` the baseline ones; warn and audit alike). Coverage is
+ * per namespace: a control is enforced in the cluster only when every non-system namespace
+ * denies it; the fraction of those that do is kept. Other engines are named, not judged.
+ */
+import {
+  actionRank,
+  ENFORCEMENT_STATES,
+  ENGINES,
+  type AdmissionAction,
+  type AdmissionEvidence,
+  type ClusterPosture,
+  type ControlPosture,
+  type EnforcementState,
+  type ExpectedEnforcement,
+  policyReportSources,
+} from '../core/admission.js';
+import type { Framework } from '../core/control.js';
+import { selectorMatches, type Labels } from '../core/label-selector.js';
+import type { EvidenceKind, KubeObject, Snapshot } from '../core/types.js';
+
+/** The namespaces Kubernetes runs itself: their components need what Pod Security forbids. */
+export const SYSTEM_NAMESPACES: readonly string[] = ['kube-system', 'kube-public', 'kube-node-lease'];
+
+const PSA = 'pod-security.kubernetes.io';
+const MODES = [
+  ['enforce', 'Deny'],
+  ['warn', 'Warn'],
+  ['audit', 'Audit'],
+] as const;
+
+/** What posture needs of a control: its id, frameworks and evidence. */
+export interface PostureControl {
+  readonly id: string;
+  readonly frameworks: readonly Framework[];
+  readonly needs: readonly EvidenceKind[];
+}
+
+/** Evidence of controls judged on one object with a pod spec: the ones an admission policy can enforce. */
+const POD_SPEC_KINDS: ReadonlySet<EvidenceKind> = new Set(['pods', 'deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'cronjobs', 'replicationcontrollers']);
+
+/** The Pod Security level whose admission covers a control, if any. */
+function pssLevel(c: PostureControl): 'baseline' | 'restricted' | undefined {
+  if (c.frameworks.includes('pss-baseline')) return 'baseline';
+  if (c.frameworks.includes('pss-restricted')) return 'restricted';
+  return undefined;
+}
+
+/** Whether a Pod Security level label covers a control of `level`. */
+const covers = (label: string | undefined, level: 'baseline' | 'restricted'): boolean => label === 'restricted' || (label === 'baseline' && level === 'baseline');
+
+/** What the profile expects of a control: its own key, else the strongest of its frameworks'. */
+export function expectedAction(c: PostureControl, expected: ExpectedEnforcement | undefined): AdmissionAction | undefined {
+  if (!expected) return undefined;
+  const own = expected[c.id];
+  if (own) return own;
+  // A framework's expectation reaches only controls admission can enforce (one object with a pod spec).
+  if (!c.needs.every((n) => POD_SPEC_KINDS.has(n))) return undefined;
+  let best: AdmissionAction | undefined;
+  for (const f of c.frameworks) {
+    const a = expected[f];
+    if (a && actionRank(a) > actionRank(best)) best = a;
+  }
+  return best;
+}
+
+function stateOf(rank: number): EnforcementState {
+  return rank >= 3 ? 'enforced' : rank === 2 ? 'warned' : rank === 1 ? 'audited' : 'not-enforced';
+}
+
+interface Ns {
+  name: string;
+  labels: Labels;
+}
+
+/** One control in one cluster. */
+function controlPosture(c: PostureControl, namespaces: readonly Ns[] | undefined, admission: AdmissionEvidence, expected: AdmissionAction | undefined): ControlPosture {
+  const level = pssLevel(c);
+  const policies = admission.policies && new Set(admission.policies.map((p) => p.name));
+  const bindings = (admission.bindings ?? []).filter((b) => b.control === c.id && b.managedByComplyd && policies?.has(b.policyName));
+  const ownPolicy = admission.policies?.find((p) => p.control === c.id && p.managedByComplyd);
+  // Evidence missing for an enforcer that could count: what is seen is a floor, never the answer.
+  const missing: string[] = [];
+  if (!admission.policies || !admission.bindings) missing.push('ValidatingAdmissionPolicies or their bindings could not be read');
+  if (level && !namespaces) missing.push('namespaces (and their Pod Security labels) could not be read');
+
+  // With no namespace of its own the cluster still has policies: one unlabelled stand-in.
+  const targets: Ns[] = namespaces && namespaces.length > 0 ? [...namespaces] : [{ name: '', labels: {} }];
+  let weakest = Infinity;
+  let denied = 0;
+  const by = new Set<'policy' | 'pod-security'>();
+  for (const ns of targets) {
+    let best = 0;
+    for (const b of bindings) {
+      if (b.namespaceSelector && !selectorMatches(b.namespaceSelector, ns.labels)) continue;
+      for (const a of b.actions) if (actionRank(a) > best) best = actionRank(a);
+    }
+    const fromPolicy = best;
+    if (level && namespaces) {
+      for (const [mode, action] of MODES) if (covers(ns.labels[`${PSA}/${mode}`], level) && actionRank(action) > best) best = actionRank(action);
+    }
+    if (fromPolicy > 0 && fromPolicy === best) by.add('policy');
+    if (best > fromPolicy) by.add('pod-security');
+    if (best >= 3) denied++;
+    weakest = Math.min(weakest, best);
+  }
+  const total = namespaces?.length ?? 0;
+  let state = stateOf(weakest === Infinity ? 0 : weakest);
+  const reasons: string[] = [];
+  if (state !== 'enforced' && missing.length > 0) {
+    state = 'unknown';
+    reasons.push(...missing);
+  }
+  const drift = expected !== undefined && state !== 'unknown' && actionRank(expected) > (weakest === Infinity ? 0 : weakest);
+  if (drift) {
+    if (ownPolicy && !(admission.bindings ?? []).some((b) => b.policyName === ownPolicy.name)) reasons.push(`policy ${ownPolicy.name} has no binding`);
+    const weak = targets.filter((ns) => ns.name !== '').filter((ns) => !level || !covers(ns.labels[`${PSA}/enforce`], level));
+    if (level && weak.length > 0 && bindings.length === 0) reasons.push(`${weak.length} of ${total} namespaces do not enforce Pod Security ${level} (${weak.slice(0, 3).map((n) => `${n.name}: ${n.labels[`${PSA}/enforce`] ?? 'no label'}`).join(', ')}${weak.length > 3 ? ', ...' : ''})`);
+    if (reasons.length === 0) reasons.push(`expected ${expected}, found ${state}`);
+  }
+  return {
+    controlId: c.id,
+    state,
+    by: state === 'not-enforced' || state === 'unknown' ? [] : [...by].sort(),
+    namespaces: { denied: total === 0 ? 0 : denied, total },
+    ...(expected ? { expected } : {}),
+    ...(drift ? { drift: true as const } : {}),
+    ...(reasons.length > 0 ? { reason: reasons.join('; ') } : {}),
+  };
+}
+
+function namespacesOf(snapshot: Snapshot): Ns[] | undefined {
+  const listed: KubeObject[] | undefined = snapshot.objects.namespaces;
+  if (!listed || snapshot.gaps.some((g) => g.evidence === 'namespaces')) return undefined;
+  return listed.filter((n) => !SYSTEM_NAMESPACES.includes(n.metadata.name)).map((n) => ({ name: n.metadata.name, labels: n.metadata.labels ?? {} }));
+}
+
+/**
+ * The posture of a cluster over the controls it was evaluated with: those Pod Security covers,
+ * those complyd's policies name, and those the profile expects. Undefined for a snapshot
+ * without admission evidence (manifests, a collector that predates it).
+ */
+export function assessPosture(snapshot: Snapshot, controls: readonly PostureControl[], expected?: ExpectedEnforcement): ClusterPosture | undefined {
+  const admission = snapshot.admission;
+  if (!admission) return undefined;
+  const named = new Set([...(admission.policies ?? []), ...(admission.bindings ?? [])].filter((x) => x.managedByComplyd).flatMap((x) => x.control ?? []));
+  const namespaces = namespacesOf(snapshot);
+  const postures = controls
+    .filter((c) => pssLevel(c) !== undefined || named.has(c.id) || expectedAction(c, expected) !== undefined)
+    .map((c) => controlPosture(c, namespaces, admission, expectedAction(c, expected)));
+  const counts = Object.fromEntries(ENFORCEMENT_STATES.map((s) => [s, 0])) as Record<EnforcementState, number>;
+  for (const p of postures) counts[p.state]++;
+  return {
+    controls: postures,
+    counts,
+    expected: postures.filter((p) => p.expected).length,
+    drift: postures.filter((p) => p.drift).length,
+    engines: ENGINES.map((engine) => ({ engine, presence: admission.engines[engine] })),
+    ...(admission.policyReports ? { policyReports: policyReportSources(admission.policyReports) } : {}),
+  };
+}
