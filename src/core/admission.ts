@@ -35,6 +35,8 @@ export const POD_SPEC_RESOURCES: readonly AdmissionResource[] = [
   { apiGroup: '', apiVersion: 'v1', resource: 'replicationcontrollers', kind: 'ReplicationController' },
 ];
 
+import type { LabelSelector } from './label-selector.js';
+
 export interface AdmissionCheck {
   /** The kinds the check judges. */
   readonly resources: readonly AdmissionResource[];
@@ -42,4 +44,10 @@ export interface AdmissionCheck {
   readonly validations: readonly AdmissionValidation[];
   /** Optional CEL conditions an object must meet to be judged at all (a custom control's label selector...). */
   readonly matchConditions?: readonly { readonly name: string; readonly expression: string }[];
+  /** Only objects of these namespaces (a binding's namespaceSelector on kubernetes.io/metadata.name). */
+  readonly namespaces?: readonly string[];
+  /** Never objects of these namespaces. */
+  readonly excludeNamespaces?: readonly string[];
+  /** Only objects whose labels match (a binding's objectSelector). */
+  readonly objectSelector?: LabelSelector;
 }
