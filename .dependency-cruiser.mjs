@@ -38,6 +38,8 @@ export const OWNED_LIBRARIES = {
   pdfkit: ['report'],
   '@kubernetes/client-node': ['collect'],
   'node-cron': ['config', 'schedule'],
+  // CEL: compiled where the configuration loads (custom controls), run where controls are judged.
+  '@marcbachmann/cel-js': ['config', 'controls'],
 };
 
 const pathOf = (layer) => (layer === 'main' ? '^src/main\\.ts$' : `^src/${layer}/`);

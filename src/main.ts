@@ -10,6 +10,7 @@ import { UsageError } from './core/errors.js';
 import { complydVersion } from './config/version.js';
 import { collectCluster } from './collect/collector.js';
 import { CATALOG_VERSION, CONTROLS } from './controls/index.js';
+import { withCustomControls } from './controls/custom.js';
 import { FRAMEWORKS, type Framework } from './core/control.js';
 import type { CatalogControl } from './controls/define.js';
 import type { ReportProfile } from './report/model.js';
@@ -70,6 +71,20 @@ export async function interruptAbandonedRuns(store: RunWriter, log: Logger, now 
   return abandoned;
 }
 
+const catalogs = new WeakMap<object, readonly CatalogControl[]>();
+
+/** The catalog a configuration judges with: the built-in controls and its custom controls (controls.dirs). */
+export function catalogOf(config: Partial<Pick<Config, 'customControls'>>): readonly CatalogControl[] {
+  const custom = config.customControls ?? [];
+  if (custom.length === 0) return CONTROLS;
+  let catalog = catalogs.get(custom);
+  if (!catalog) {
+    catalog = withCustomControls(custom);
+    catalogs.set(custom, catalog);
+  }
+  return catalog;
+}
+
 /**
  * The exceptions of the configuration's `exceptions.paths` and of `extraFiles` (`scan
  * --exceptions`), checked against the catalog. A refused file is logged and left out: its
@@ -78,10 +93,10 @@ export async function interruptAbandonedRuns(store: RunWriter, log: Logger, now 
 /** Whether a file was read because `paths` lists it or its directory. */
 const listsFile = (paths: readonly string[], file: string) => paths.some((p) => resolve(p) === file || dirname(file) === resolve(p));
 
-export function loadRunExceptions(config: Pick<Config, 'exceptions'> & Partial<Pick<Config, 'profiles'>>, log: Logger, extraFiles: readonly string[] = []): LoadedExceptions {
+export function loadRunExceptions(config: Pick<Config, 'exceptions'> & Partial<Pick<Config, 'profiles' | 'customControls'>>, log: Logger, extraFiles: readonly string[] = []): LoadedExceptions {
   const global = [...config.exceptions.paths, ...extraFiles];
   const profiles = config.profiles ?? [];
-  const loaded = loadExceptions([...global, ...profiles.flatMap((p) => p.exceptions)], { maxLifetimeMs: config.exceptions.maxLifetime, knownControls: CONTROLS.map((c) => c.id) });
+  const loaded = loadExceptions([...global, ...profiles.flatMap((p) => p.exceptions)], { maxLifetimeMs: config.exceptions.maxLifetime, knownControls: catalogOf(config).map((c) => c.id) });
   for (const bad of loaded.invalid) log.warn({ file: bad.file, issues: bad.issues }, 'exceptions file refused');
   if (profiles.length === 0) return loaded;
   // A file (or a directory's file) listed globally applies everywhere; one listed only by
@@ -105,9 +120,9 @@ export function exceptionProfiles(config: Pick<Config, 'exceptions'> & Partial<P
  * control for a cluster in no profile). `override` (`scan --framework`) replaces the
  * frameworks for every cluster; the profile's floor still holds.
  */
-export function profileControls(config: Pick<Config, 'profiles'>, override?: readonly CatalogControl[]): (target: { name: string }) => ClusterControls {
+export function profileControls(config: Pick<Config, 'profiles'> & Partial<Pick<Config, 'customControls'>>, override?: readonly CatalogControl[]): (target: { name: string }) => ClusterControls {
   const shared = override ? FRAMEWORKS.filter((f) => override.every((c) => c.frameworks.includes(f))) : [];
-  const unknown = unknownEnforcementKeys(config.profiles, CONTROLS.map((c) => c.id));
+  const unknown = unknownEnforcementKeys(config.profiles, catalogOf(config).map((c) => c.id));
   if (unknown.length > 0) throw new UsageError(`invalid profiles: ${unknown.join('; ')}`);
   return (target) => {
     const profile = clusterProfile(config.profiles, target.name);
@@ -115,7 +130,7 @@ export function profileControls(config: Pick<Config, 'profiles'>, override?: rea
     const expected = profileOf(config.profiles, target.name)?.enforcement;
     const enforcement = expected ? { enforcement: expected } : {};
     if (override) return { controls: override.filter((c) => atOrAbove(c.severity, profile.severityFloor)), profile: { ...name, frameworks: shared }, ...enforcement };
-    return { controls: CONTROLS.filter((c) => inProfile(c, profile)), profile: { ...name, frameworks: profile.frameworks }, ...enforcement };
+    return { controls: catalogOf(config).filter((c) => inProfile(c, profile)), profile: { ...name, frameworks: profile.frameworks }, ...enforcement };
   };
 }
 
@@ -138,7 +153,7 @@ export async function runScan(
     targets,
     {
       store,
-      controls: opts.controls ?? CONTROLS,
+      controls: opts.controls ?? catalogOf(config),
       hardening: config.hardening,
       controlsFor: profileControls(config, opts.controls),
       collect: (target) =>
@@ -223,6 +238,8 @@ export async function alertRun(
 
 export interface ReportScope {
   clusters?: readonly string[];
+  /** The catalog the run was judged with (custom controls included: catalogOf(config)); the built-in one by default. */
+  controls?: readonly CatalogControl[];
   framework?: Framework;
   /** The profile the clusters are the group of, named on the report. */
   profile?: ReportProfile;
@@ -302,6 +319,7 @@ export async function runReportJob(
   store: HistoryReader,
   job: ReportJob,
   exceptions?: readonly Exception[],
+  controls?: readonly CatalogControl[],
 ): Promise<{ runId: string; written: string[]; deleted: string[] } | undefined> {
   const run = await store.latestRun();
   if (!run) return undefined;
@@ -313,6 +331,7 @@ export async function runReportJob(
     ...(job.profile ? { profile: job.profile } : {}),
     // The register shows owner, reason and expiry only from the declared exceptions.
     ...(exceptions ? { exceptions } : {}),
+    ...(controls ? { controls } : {}),
   };
   const written = await writeReports(store, run.id, job.dir, job.formats, { scope, base: jobFileBase(job.name, run.startedAt, run.id) });
   const deleted = await pruneJobFiles(job.dir, job.name, job.keep);

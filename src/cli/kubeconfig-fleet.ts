@@ -112,6 +112,7 @@ export function kubeconfigConfig(opts: KubeconfigFleetOptions, cwd = process.cwd
     storage: 'sqlite' in cfg.storage ? { kind: 'sqlite', path: resolve(cwd, cfg.storage.sqlite) } : { kind: 'postgres', url: cfg.storage.postgres },
     output: { ...cfg.output, dir: resolve(cwd, cfg.output.dir) },
     collect: cfg.collect,
+    customControls: [],
     retention: cfg.retention,
     hardening: cfg.hardening,
     reports: [],

@@ -8,6 +8,8 @@ import { configSchema, type RawConfig } from './schema.js';
 import { interpolate } from './interpolate.js';
 import { keyPath } from '../core/key-path.js';
 import { MAX_CONFIG_BYTES, parseYaml, tooLarge } from './parse-yaml.js';
+import { loadCustomControls } from './custom-controls.js';
+import type { CustomControlDefinition } from '../core/custom-control.js';
 import { profileMembers, profileSummary, type Profile, type ProfileSummary } from './profiles.js';
 
 export { keyPath };
@@ -36,6 +38,8 @@ export interface Config {
   readonly alerts: RawConfig['alerts'];
   /** Exceptions files and directories (absolute) and the longest lifetime allowed, in ms. */
   readonly exceptions: RawConfig['exceptions'];
+  /** Custom controls of `controls.dirs`, compiled (their CEL parsed and type-checked). */
+  readonly customControls: readonly CustomControlDefinition[];
 }
 
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
@@ -103,6 +107,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     log: cfg.log,
     alerts: cfg.alerts,
     exceptions: { ...cfg.exceptions, paths: cfg.exceptions.paths.map((p) => resolvePath(base, p)) },
+    customControls: loadCustomControls(cfg.controls.dirs.map((d) => resolvePath(base, d))),
   };
 }
 

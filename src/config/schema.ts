@@ -289,6 +289,14 @@ export const configSchema = z
       })
       .strict()
       .default({ requireDigest: false, allowedRegistries: [] }),
+    /** Custom controls in CEL (one YAML file per control; see config/controls.d/). @default none */
+    controls: z
+      .object({
+        /** Directories of custom control files (their *.yaml and *.yml), or files; relative paths are resolved against the config file. @default none */
+        dirs: z.array(z.string().min(1)).max(50).default([]),
+      })
+      .strict()
+      .default({ dirs: [] }),
     /** Cluster groups by label selector, each with its frameworks, floor, gates, exceptions and reports. @default none */
     profiles: z.array(profileSchema).default([]),
     /** Webhook alerts after every scan. @default none */

@@ -15,6 +15,8 @@ export interface CatalogEntry {
   pss: string;
   nsa: string;
   kubescape: string;
+  /** Declared as data or in CEL: `complyd policy export` writes it as a ValidatingAdmissionPolicy. */
+  exportable: boolean;
 }
 
 const EVIDENCE_NAMES: Partial<Record<EvidenceKind, string>> = {
@@ -47,9 +49,11 @@ export function catalogEntries(controls: readonly Control[]): CatalogEntry[] {
     pss: c.refs.pss ?? '',
     nsa: c.refs.nsa ?? '',
     kubescape: (c.refs.kubescape ?? []).join(' '),
+    exportable: c.admission !== undefined,
   }));
 }
 
+/** The CSV's columns, a stable contract (exportable is in the JSON, text and Markdown forms). */
 const COLUMNS: ReadonlyArray<keyof CatalogEntry> = ['id', 'title', 'section', 'level', 'mode', 'severity', 'evidence', 'frameworks', 'cis', 'pss', 'nsa', 'kubescape'];
 
 function csvCell(value: string): string {
@@ -76,6 +80,8 @@ export function catalogMarkdown(entries: readonly CatalogEntry[], catalogVersion
     '',
     `Catalog version ${catalogVersion}: ${entries.length} controls, ${count((e) => e.mode === 'automated')} automated, ${count((e) => e.mode === 'partial')} partial (evidence shown, a person decides), ${count((e) => e.mode === 'manual')} manual.`,
     '',
+    `${count((e) => e.exportable)} controls are declared as data and exportable as admission policies (\`complyd policy export\`; column Export).`,
+    '',
     '| Framework | Controls | Automated | Partial | Manual |',
     '| --- | ---: | ---: | ---: | ---: |',
     ...FRAMEWORKS.map((f) => {
@@ -88,10 +94,10 @@ export function catalogMarkdown(entries: readonly CatalogEntry[], catalogVersion
   ];
   const sections = [...new Set(entries.map((e) => e.section))];
   for (const section of sections) {
-    lines.push(`## ${section}`, '', '| ID | Title | Level | Mode | Severity | Evidence | Frameworks | References |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
+    lines.push(`## ${section}`, '', '| ID | Title | Level | Mode | Severity | Evidence | Frameworks | References | Export |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const e of entries.filter((x) => x.section === section)) {
       const refs = [e.cis && `CIS ${e.cis}`, e.pss && `PSS ${e.pss}`, e.kubescape && `kubescape ${e.kubescape}`].filter(Boolean).join('; ');
-      lines.push(`| ${[e.id, e.title, e.level, e.mode, e.severity, e.evidence, e.frameworks.join(', '), refs].map(mdCell).join(' | ')} |`);
+      lines.push(`| ${[e.id, e.title, e.level, e.mode, e.severity, e.evidence, e.frameworks.join(', '), refs, e.exportable ? 'yes' : ''].map(mdCell).join(' | ')} |`);
     }
     lines.push('');
   }

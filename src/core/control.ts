@@ -1,3 +1,4 @@
+import type { AdmissionCheck } from './admission.js';
 import type { EvidenceKind, Severity, Verdict } from './types.js';
 
 /** Frameworks a control can belong to; a scan or report can be limited to one. */
@@ -57,6 +58,11 @@ export interface Control<Context = never> {
   readonly remediation: string;
   /** Absent for manual controls. */
   readonly evaluate?: (ctx: Context) => Verdict[];
+  /**
+   * The same check as CEL for an admission policy, present when the control judges one object
+   * at a time and was declared as data (or in CEL): the control is then exportable.
+   */
+  readonly admission?: AdmissionCheck;
 }
 
 export type ControlMode = 'automated' | 'partial' | 'manual';

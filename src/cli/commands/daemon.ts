@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { COMMAND_SUMMARIES } from '../command-list.js';
 import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
 import { randomUUID } from 'node:crypto';
-import { interruptAbandonedRuns, loadRunExceptions, openStore, runReportJob, runScan, type ReportJob } from '../../main.js';
+import { catalogOf, interruptAbandonedRuns, loadRunExceptions, openStore, runReportJob, runScan, type ReportJob } from '../../main.js';
 import { writeOutputReports } from '../output-reports.js';
 import { processOwner } from '../../store/run-writer.js';
 import { Scheduler, previousSlot, type ScheduledJob } from '../../schedule/scheduler.js';
@@ -39,7 +39,7 @@ export function registerDaemon(program: Command): void {
       let current: string | undefined;
       recordRunOnCrash(store.runs, log, () => current);
       const writeJob = async (job: ReportJob) => {
-        const done = await runReportJob(store.history, job, loadRunExceptions(config, log).exceptions);
+        const done = await runReportJob(store.history, job, loadRunExceptions(config, log).exceptions, catalogOf(config));
         if (done) log.info({ job: job.name, runId: done.runId, written: done.written, deleted: done.deleted }, 'report job written');
         else log.warn({ job: job.name }, 'report job skipped: no finished run in the store yet');
       };
@@ -65,7 +65,7 @@ export function registerDaemon(program: Command): void {
             current = undefined;
           });
           if (result.status !== 'interrupted' && result.status !== 'failed') {
-            const { written, deleted } = await writeOutputReports(store.history, result.runId, config.output, { scope: { exceptions } });
+            const { written, deleted } = await writeOutputReports(store.history, result.runId, config.output, { scope: { exceptions, controls: catalogOf(config) } });
             log.info({ runId: result.runId, reports: written, deleted }, 'reports written');
           }
           // Jobs without a cron of their own run after every scheduled scan.

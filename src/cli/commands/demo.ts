@@ -1,12 +1,12 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { COMMAND_SUMMARIES } from '../command-list.js';
 import { stringify } from 'yaml';
 import { loadConfig } from '../../config/load.js';
 import { createLogger } from '../logger.js';
 import { UsageError } from '../../core/errors.js';
-import { loadRunExceptions, openStore, runReportJob, runScan, writeReports } from '../../main.js';
+import { catalogOf, loadRunExceptions, openStore, runReportJob, runScan, writeReports } from '../../main.js';
 import { DEMO_PROFILES } from '../../demo/profiles.js';
 import { demoExceptionsYaml } from '../../demo/exceptions.js';
 import { demoFixturesDir, startDemoFleet, type DemoFleet } from '../../demo/fleet.js';
@@ -45,6 +45,8 @@ async function writeDemoConfig(fleet: DemoFleet, out: string, workDir: string): 
       output: { dir: out, formats: ['pdf', 'json', 'csv', 'sarif', 'junit', 'md'] },
       collect: { concurrency: 4, requestTimeout: '10s', clusterTimeout: '60s', pageSize: 50 },
       exceptions: { paths: [exceptionsFile] },
+      // The shipped custom controls in CEL (config/controls.d): they fail some demo workloads.
+      controls: { dirs: [join(dirname(demoFixturesDir()), 'controls.d')] },
       // Production and development held to different frameworks (README: Profiles).
       profiles: DEMO_PROFILES,
     })}`,
@@ -124,9 +126,9 @@ export function registerDemo(program: Command): void {
           const result = results[results.length - 1];
           if (!result) return;
           const { exceptions } = loadRunExceptions(config, log);
-          const reports = await writeReports(store.history, result.runId, out, config.output.formats, { scope: { exceptions } });
+          const reports = await writeReports(store.history, result.runId, out, config.output.formats, { scope: { exceptions, controls: catalogOf(config) } });
           // The report jobs of the profiles: each group's own PDF.
-          for (const job of config.reports.filter((j) => j.profile)) reports.push(...((await runReportJob(store.history, job, exceptions))?.written ?? []));
+          for (const job of config.reports.filter((j) => j.profile)) reports.push(...((await runReportJob(store.history, job, exceptions, catalogOf(config)))?.written ?? []));
           process.stdout.write(`\nToday's scan:\n${renderScanSummary(result)}\n\nrun ${result.runId}: ${result.status}\n`);
           const broken = result.clusters.filter((c) => c.status !== 'complete');
           if (broken.length > 0) {

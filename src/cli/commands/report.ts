@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Command } from 'commander';
 import { COMMAND_SUMMARIES } from '../command-list.js';
 import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
-import { buildReport, loadRunExceptions, openStore, reportContent, REPORT_FORMATS, type ReportFormat } from '../../main.js';
+import { buildReport, catalogOf, loadRunExceptions, openStore, reportContent, REPORT_FORMATS, type ReportFormat } from '../../main.js';
 import { writeReportFile } from '../../report/report-files.js';
 import { DURATION_RANGES, durationOption } from '../../config/duration.js';
 import { UsageError } from '../../core/errors.js';
@@ -58,7 +58,7 @@ export function registerReport(program: Command): void {
         // The register shows the exceptions as the configured files declare them now.
         const { exceptions } = loadRunExceptions(config, log);
         const baseline = await requestedBaseline(gates, { history: store.history, resolve: (w) => resolveRun(store.history, w) });
-        const report = await buildReport(store.history, runId, { sinceMs, exceptions, ...(clusters ? { clusters } : {}), ...(framework ? { framework } : {}), ...(profile ? { profile: profileSummary(profile) } : {}) });
+        const report = await buildReport(store.history, runId, { sinceMs, exceptions, controls: catalogOf(config), ...(clusters ? { clusters } : {}), ...(framework ? { framework } : {}), ...(profile ? { profile: profileSummary(profile) } : {}) });
         const gate = judgeRequest(gates, reportGateInput(report), baseline);
         // The JSON report carries the verdict; the other formats are left as they are.
         const content = gate && format === 'json' ? { ...report, gate: gateJson(gate, baseline?.source) } : report;

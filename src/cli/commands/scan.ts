@@ -2,12 +2,12 @@ import type { Command } from 'commander';
 import { COMMAND_SUMMARIES } from '../command-list.js';
 import { DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
 import { DEFAULT_STORE } from '../kubeconfig-fleet.js';
-import { loadRunExceptions, openStore, runScan } from '../../main.js';
+import { catalogOf, loadRunExceptions, openStore, runScan } from '../../main.js';
 import { writeOutputReports } from '../output-reports.js';
 import type { ClusterSummary, FleetScanResult } from '../../scan/scan-fleet.js';
 import { seconds, table } from '../format.js';
 import { UsageError } from '../../core/errors.js';
-import { CONTROLS, controlsFor } from '../../controls/index.js';
+
 import { parseFramework } from './controls.js';
 import { recordRunOnCrash } from '../crash.js';
 import { EXIT } from '../exit-codes.js';
@@ -85,9 +85,11 @@ for every cluster.`,
       const say = progress({ quiet: opts.quiet ?? false });
       const framework = parseFramework(opts.framework);
       const selection = { only: opts.control, skip: opts.skipControl };
-      const controls = selectControls(controlsFor(framework), selection, CONTROLS);
       const severities = parseSeverities(opts.severity);
       const { config, log, trigger } = scanSetup(opts, command.getOptionValueSource('config') !== 'default', selection);
+      // The configuration's custom controls (controls.dirs) join the catalog.
+      const catalog = catalogOf(config);
+      const controls = selectControls(framework ? catalog.filter((c) => c.frameworks.includes(framework)) : catalog, selection, catalog);
       const unknownNames = (opts.cluster ?? []).filter((n) => !config.clusters.some((c) => c.name === n));
       if (unknownNames.length > 0) {
         throw new UsageError(`--cluster: not in ${config.file}: ${unknownNames.join(', ')} (known: ${config.clusters.map((c) => c.name).join(', ')})`);
@@ -109,7 +111,7 @@ for every cluster.`,
           exceptions: exceptions.exceptions,
           onStart: (id) => (current = id),
           ...(opts.cluster ? { clusters: opts.cluster } : {}),
-          ...(framework || controls !== CONTROLS ? { controls } : {}),
+          ...(framework || controls !== catalog ? { controls } : {}),
           onCluster: (c) => {
             done++;
             say.step(`  [${done}/${total}] ${c.cluster}: ${c.status} in ${seconds(c.startedAt, c.finishedAt)}`);
@@ -117,7 +119,7 @@ for every cluster.`,
         });
         current = undefined;
         if (severities) result = summaryForSeverities(result, await store.history.controlResults(result.runId), severities);
-        const reports = opts.report ? (await writeOutputReports(store.history, result.runId, config.output, { scope: { exceptions: exceptions.exceptions } })).written : [];
+        const reports = opts.report ? (await writeOutputReports(store.history, result.runId, config.output, { scope: { exceptions: exceptions.exceptions, controls: catalog } })).written : [];
         const gate = gates && judgeRequest(gates, await runGateInput(store.history, result.runId), baseline);
         await emit(
           opts.out,

@@ -1,10 +1,8 @@
-import type { Verdict } from '../../core/types.js';
-import { containersOf, isWindowsPod } from '../../evaluate/pod-specs.js';
-import { defineControl } from '../define.js';
-import { fail, notApplicable, pass } from '../verdicts.js';
+import { defineDataControl } from '../data/define-data.js';
 import { NSA_THEME, SECTION, WORKLOAD_EVIDENCE } from './common.js';
 
-export const readOnlyRootFilesystem = defineControl({
+
+export const readOnlyRootFilesystem = defineDataControl({
   id: 'HARD-read-only-root-filesystem',
   title: 'Containers run with a read-only root filesystem',
   section: SECTION.containers,
@@ -15,12 +13,11 @@ export const readOnlyRootFilesystem = defineControl({
   rationale:
     'The NSA/CISA guide asks for immutable container filesystems: an attacker who cannot write to the image\'s filesystem cannot drop tools or change binaries and configuration, and what a container writes goes to volumes that are declared and visible. Every container is judged, init and ephemeral included (Kubescape and Trivy KSV014 judge containers and init containers). Windows pods are not applicable: Windows containers do not support the setting.',
   remediation: 'Set securityContext.readOnlyRootFilesystem: true on every container and mount an emptyDir where the program must write (/tmp, caches).',
-  evaluate: (ctx) =>
-    ctx.podSubjects.flatMap((s) =>
-      containersOf(s).map((c): Verdict => {
-        if (isWindowsPod(s)) return notApplicable(c.resource, `${s.specPath}.os.name is windows: readOnlyRootFilesystem is not supported for Windows containers`);
-        const value = c.container.securityContext?.readOnlyRootFilesystem;
-        return value === true ? pass(c.resource) : fail(c.resource, `${c.path}.securityContext.readOnlyRootFilesystem`, value, 'true');
-      }),
-    ),
+  rule: {
+    on: 'container',
+    field: ['securityContext', 'readOnlyRootFilesystem'],
+    require: { equals: true },
+    expected: 'true',
+    windowsExempt: 'readOnlyRootFilesystem is not supported for Windows containers',
+  },
 });

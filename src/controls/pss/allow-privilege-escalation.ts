@@ -1,9 +1,8 @@
-import { defineControl } from '../define.js';
-import { containersOf, isWindowsPod } from '../../evaluate/pod-specs.js';
-import { fail, pass } from '../verdicts.js';
-import { NSA, POD_SPEC_EVIDENCE, RESTRICTED, windowsExempt } from './common.js';
+import { defineDataControl } from '../data/define-data.js';
+import { NSA, POD_SPEC_EVIDENCE, RESTRICTED } from './common.js';
 
-export default defineControl({
+
+export default defineDataControl({
   id: 'PSS-allow-privilege-escalation',
   title: 'Containers explicitly forbid privilege escalation',
   section: RESTRICTED,
@@ -17,14 +16,11 @@ export default defineControl({
   rationale:
     'Unless allowPrivilegeEscalation is false, a process can gain more privileges than its parent through setuid binaries or file capabilities; the runtime default allows it.',
   remediation: 'Set securityContext.allowPrivilegeEscalation: false on every container, init container and ephemeral container (unset is not enough).',
-  evaluate: (ctx) =>
-    ctx.podSubjects.flatMap((s) =>
-      containersOf(s).map((c) => {
-        if (isWindowsPod(s)) return windowsExempt(c.resource, s);
-        const value = c.container.securityContext?.allowPrivilegeEscalation;
-        return value === false
-          ? pass(c.resource)
-          : fail(c.resource, `${c.path}.securityContext.allowPrivilegeEscalation`, value, 'false, set explicitly');
-      }),
-    ),
+  rule: {
+    on: 'container',
+    field: ['securityContext', 'allowPrivilegeEscalation'],
+    require: { equals: false },
+    expected: 'false, set explicitly',
+    windowsExempt: 'this check does not apply to Windows pods (policy 1.25+)',
+  },
 });

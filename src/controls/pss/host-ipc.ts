@@ -1,8 +1,8 @@
-import { defineControl } from '../define.js';
-import { fail, pass } from '../verdicts.js';
+import { defineDataControl } from '../data/define-data.js';
 import { BASELINE, NSA, POD_SPEC_EVIDENCE } from './common.js';
 
-export default defineControl({
+
+export default defineDataControl({
   id: 'PSS-host-ipc',
   title: 'Pods do not share the host IPC namespace',
   section: BASELINE,
@@ -14,8 +14,5 @@ export default defineControl({
   rationale:
     'With hostIPC a container can read and write the shared memory segments and message queues of every process on the node, including other tenants\' data.',
   remediation: 'Remove spec.hostIPC or set it to false; share memory between containers of one pod through an emptyDir with medium Memory.',
-  evaluate: (ctx) =>
-    ctx.podSubjects.map((s) =>
-      s.spec.hostIPC === true ? fail(s.resource, `${s.specPath}.hostIPC`, true, 'false or unset') : pass(s.resource),
-    ),
+  rule: { on: 'pod', field: ['hostIPC'], require: { not: true }, expected: 'false or unset' },
 });

@@ -1,8 +1,8 @@
-import { defineControl } from '../define.js';
-import { fail, pass } from '../verdicts.js';
+import { defineDataControl } from '../data/define-data.js';
 import { BASELINE, NSA, POD_SPEC_EVIDENCE } from './common.js';
 
-export default defineControl({
+
+export default defineDataControl({
   id: 'PSS-host-network',
   title: 'Pods do not share the host network namespace',
   section: BASELINE,
@@ -14,8 +14,5 @@ export default defineControl({
   rationale:
     'A pod on the host network sees every interface of the node, can listen on its ports and reach services bound to the node\'s localhost (kubelet, node agents), and is not isolated by NetworkPolicy.',
   remediation: 'Remove spec.hostNetwork or set it to false; publish the workload through a Service instead of a node port.',
-  evaluate: (ctx) =>
-    ctx.podSubjects.map((s) =>
-      s.spec.hostNetwork === true ? fail(s.resource, `${s.specPath}.hostNetwork`, true, 'false or unset') : pass(s.resource),
-    ),
+  rule: { on: 'pod', field: ['hostNetwork'], require: { not: true }, expected: 'false or unset' },
 });

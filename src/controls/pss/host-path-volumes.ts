@@ -1,8 +1,8 @@
-import { defineControl } from '../define.js';
-import { pass } from '../verdicts.js';
-import { BASELINE, NSA, POD_SPEC_EVIDENCE, failFields } from './common.js';
+import { defineDataControl } from '../data/define-data.js';
+import { BASELINE, NSA, POD_SPEC_EVIDENCE } from './common.js';
 
-export default defineControl({
+
+export default defineDataControl({
   id: 'PSS-host-path-volumes',
   title: 'Pods mount no hostPath volumes',
   section: BASELINE,
@@ -15,11 +15,5 @@ export default defineControl({
     'A hostPath volume exposes the node\'s filesystem to the container: the container runtime socket, kubelet credentials or /etc are each enough to take over the node.',
   remediation:
     'Replace hostPath volumes with emptyDir, configMap, secret, projected or persistentVolumeClaim volumes; node agents that truly need the host belong in a dedicated, exempted namespace.',
-  evaluate: (ctx) =>
-    ctx.podSubjects.map((s) => {
-      const offenders = (s.spec.volumes ?? [])
-        .filter((v) => v.hostPath !== undefined && v.hostPath !== null)
-        .map((v) => ({ path: `${s.specPath}.volumes[${v.name}].hostPath`, value: v.hostPath }));
-      return offenders.length > 0 ? failFields(s.resource, offenders, 'no hostPath volume') : pass(s.resource);
-    }),
+  rule: { on: 'pod', items: { list: 'volumes', key: 'name' }, field: ['hostPath'], require: { unsetOr: [] }, expected: 'no hostPath volume' },
 });

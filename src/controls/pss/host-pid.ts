@@ -1,8 +1,8 @@
-import { defineControl } from '../define.js';
-import { fail, pass } from '../verdicts.js';
+import { defineDataControl } from '../data/define-data.js';
 import { BASELINE, NSA, POD_SPEC_EVIDENCE } from './common.js';
 
-export default defineControl({
+
+export default defineDataControl({
   id: 'PSS-host-pid',
   title: 'Pods do not share the host process namespace',
   section: BASELINE,
@@ -14,8 +14,5 @@ export default defineControl({
   rationale:
     'With hostPID a container sees every process of the node, can read their environment and signal them, and with ptrace or a privileged helper can enter them: a short path to the node.',
   remediation: 'Remove spec.hostPID or set it to false; use a debug container or node-level tooling for process inspection.',
-  evaluate: (ctx) =>
-    ctx.podSubjects.map((s) =>
-      s.spec.hostPID === true ? fail(s.resource, `${s.specPath}.hostPID`, true, 'false or unset') : pass(s.resource),
-    ),
+  rule: { on: 'pod', field: ['hostPID'], require: { not: true }, expected: 'false or unset' },
 });

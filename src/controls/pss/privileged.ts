@@ -1,8 +1,7 @@
-import { defineControl } from '../define.js';
-import { containersOf } from '../../evaluate/pod-specs.js';
-import { fail, pass } from '../verdicts.js';
+import { defineDataControl } from '../data/define-data.js';
 
-export default defineControl({
+
+export default defineDataControl({
   id: 'PSS-privileged',
   title: 'Containers do not run privileged',
   section: 'Pod Security Standards: baseline',
@@ -14,10 +13,5 @@ export default defineControl({
   rationale:
     'A privileged container has every capability of the host and can reach its devices; one compromised process is a compromised node.',
   remediation: 'Remove securityContext.privileged or set it to false on every container, init container and ephemeral container.',
-  evaluate: (ctx) =>
-    ctx.podSubjects.flatMap(containersOf).map((c) =>
-      c.container.securityContext?.privileged === true
-        ? fail(c.resource, `${c.path}.securityContext.privileged`, true, 'false or unset')
-        : pass(c.resource),
-    ),
+  rule: { on: 'container', field: ['securityContext', 'privileged'], require: { not: true }, expected: 'false or unset' },
 });
