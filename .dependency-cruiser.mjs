@@ -19,8 +19,10 @@ export const LAYERS = {
   report: ['core', 'config', 'controls', 'score', 'history', 'store:types'],
   scan: ['core', 'collect', 'evaluate', 'controls', 'score', 'store:types'],
   demo: ['core', 'scan', 'store:types'],
+  daemon: ['core', 'schedule', 'store:types'],
+  server: ['core', 'controls', 'score', 'history', 'schedule', 'store:types'],
   main: ['core', 'config', 'collect', 'evaluate', 'controls', 'score', 'store', 'history', 'report', 'scan'],
-  cli: ['core', 'config', 'collect', 'evaluate', 'controls', 'score', 'store', 'history', 'report', 'scan', 'schedule', 'demo', 'main'],
+  cli: ['core', 'config', 'collect', 'evaluate', 'controls', 'score', 'store', 'history', 'report', 'scan', 'schedule', 'demo', 'daemon', 'server', 'main'],
 };
 
 /**
@@ -30,13 +32,14 @@ export const LAYERS = {
 export const OWNED_LIBRARIES = {
   pino: ['cli'],
   fs: ['config', 'collect', 'store', 'report', 'demo', 'main', 'cli'],
-  'http, https': ['collect', 'demo'],
+  'http, https': ['collect', 'demo', 'server'],
   knex: ['store'],
   pg: ['store'],
   sqlite3: ['store'],
   pdfkit: ['report'],
   '@kubernetes/client-node': ['collect'],
   'node-cron': ['config', 'schedule'],
+  'prom-client': ['server'],
 };
 
 const pathOf = (layer) => (layer === 'main' ? '^src/main\\.ts$' : `^src/${layer}/`);

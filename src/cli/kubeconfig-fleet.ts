@@ -117,6 +117,8 @@ export function kubeconfigConfig(opts: KubeconfigFleetOptions, cwd = process.cwd
     reports: [],
     profiles: [],
     log: cfg.log,
+    // A one-off scan serves nothing.
+    server: { listen: undefined, tokens: [], readySlots: cfg.server.readySlots },
     exceptions: cfg.exceptions,
   };
 }

@@ -8,6 +8,7 @@ import { configSchema, type RawConfig } from './schema.js';
 import { interpolate } from './interpolate.js';
 import { keyPath } from '../core/key-path.js';
 import { MAX_CONFIG_BYTES, parseYaml, tooLarge } from './parse-yaml.js';
+import { parseListen, type ListenAddress } from './listen.js';
 import { profileMembers, profileSummary, type Profile, type ProfileSummary } from './profiles.js';
 
 export { keyPath };
@@ -32,8 +33,17 @@ export interface Config {
   /** Cluster groups with their own frameworks, floor, gates, exceptions and reports (ADR 0015). */
   readonly profiles: readonly Profile[];
   readonly log: RawConfig['log'];
+  /** The HTTP server: its address parsed (undefined: off), TLS files absolute. */
+  readonly server: ServerConfig;
   /** Exceptions files and directories (absolute) and the longest lifetime allowed, in ms. */
   readonly exceptions: RawConfig['exceptions'];
+}
+
+export interface ServerConfig {
+  listen: ListenAddress | undefined;
+  tokens: readonly string[];
+  tls?: { cert: string; key: string };
+  readySlots: number;
 }
 
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
@@ -98,6 +108,12 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
       configPath: `profiles[${i}]`,
     })),
     log: cfg.log,
+    server: {
+      listen: parseListen(cfg.server.listen),
+      tokens: cfg.server.tokens,
+      ...(cfg.server.tls ? { tls: { cert: resolvePath(base, cfg.server.tls.cert), key: resolvePath(base, cfg.server.tls.key) } } : {}),
+      readySlots: cfg.server.readySlots,
+    },
     exceptions: { ...cfg.exceptions, paths: cfg.exceptions.paths.map((p) => resolvePath(base, p)) },
   };
 }
