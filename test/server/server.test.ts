@@ -5,7 +5,7 @@
  * and the guards: tokens, TLS, methods, sizes.
  */
 import { request } from 'node:https';
-import Ajv from 'ajv';
+import ajvModule from 'ajv';
 import type { ClusterScan, Finding, Severity, Status } from '../../src/core/types.js';
 import { FRAMEWORKS } from '../../src/core/control.js';
 import { openStore, buildReport, reportContent } from '../../src/main.js';
@@ -19,6 +19,7 @@ import { createLogger } from '../../src/cli/logger.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 
 const log = createLogger({ level: 'silent' });
+const Ajv = ajvModule.default;
 const T0 = new Date('2026-03-01T10:00:00.000Z');
 const PRIVILEGED = 12;
 
