@@ -41,7 +41,7 @@ export interface HttpWiring {
 export async function startHttp(w: HttpWiring): Promise<RunningServer> {
   const tokens = [...w.server.tokens, ...envTokens()];
   if (!isLoopback(w.address.host) && tokens.length === 0) {
-    throw new UsageError(`the HTTP server would listen on ${w.address.host}, not loopback, without authentication: set server.tokens in the configuration or COMPLYD_API_TOKENS (see README: Exposing the HTTP server)`);
+    throw new UsageError(`the HTTP server would listen on ${w.address.host}, not loopback, without authentication: set server.tokens in the configuration or COMPLYD_API_TOKENS (see the README, "HTTP server", "Exposing it safely")`);
   }
   const tls = w.server.tls ? { cert: readPem(w.server.tls.cert, 'server.tls.cert'), key: readPem(w.server.tls.key, 'server.tls.key') } : undefined;
   return startServer({
