@@ -20,8 +20,10 @@ export const LAYERS = {
   scan: ['core', 'collect', 'evaluate', 'controls', 'score', 'store:types'],
   alerts: ['core', 'score', 'store:types'],
   demo: ['core', 'scan', 'store:types'],
+  daemon: ['core', 'schedule', 'store:types'],
+  server: ['core', 'controls', 'score', 'history', 'schedule', 'store:types'],
   main: ['core', 'config', 'collect', 'evaluate', 'controls', 'score', 'store', 'history', 'report', 'scan', 'alerts'],
-  cli: ['core', 'config', 'collect', 'evaluate', 'controls', 'score', 'store', 'history', 'report', 'scan', 'alerts', 'schedule', 'demo', 'main'],
+  cli: ['core', 'config', 'collect', 'evaluate', 'controls', 'score', 'store', 'history', 'report', 'scan', 'alerts', 'schedule', 'demo', 'daemon', 'server', 'main'],
 };
 
 /**
@@ -31,7 +33,7 @@ export const LAYERS = {
 export const OWNED_LIBRARIES = {
   pino: ['cli'],
   fs: ['config', 'collect', 'store', 'report', 'demo', 'main', 'cli'],
-  'http, https': ['collect', 'demo'],
+  'http, https': ['collect', 'demo', 'server'],
   knex: ['store'],
   pg: ['store'],
   sqlite3: ['store'],
@@ -40,6 +42,7 @@ export const OWNED_LIBRARIES = {
   'node-cron': ['config', 'schedule'],
   // CEL: compiled where the configuration loads (custom controls), run where controls are judged.
   '@marcbachmann/cel-js': ['config', 'controls'],
+  'prom-client': ['server'],
 };
 
 const pathOf = (layer) => (layer === 'main' ? '^src/main\\.ts$' : `^src/${layer}/`);

@@ -5,7 +5,7 @@
  */
 export interface CommandSummary {
   /** File under commands/ that registers it. */
-  readonly module: 'scan' | 'daemon' | 'report' | 'history' | 'evaluate' | 'controls' | 'demo' | 'exceptions' | 'network' | 'alerts';
+  readonly module: 'scan' | 'daemon' | 'serve' | 'report' | 'history' | 'evaluate' | 'controls' | 'demo' | 'exceptions' | 'network' | 'alerts';
   /** Positional arguments, as the command declares them. */
   readonly args?: string;
   readonly summary: string;
@@ -15,7 +15,9 @@ export const COMMAND_SUMMARIES = {
   scan: { module: 'scan', summary:
     'scan every configured cluster once, evaluate the controls, store the run and print a summary per cluster' },
   daemon: { module: 'daemon', summary:
-    'run scans on the configured cron schedule until stopped (SIGTERM or SIGINT)' },
+    'run scans on the configured cron schedule until stopped (SIGTERM or SIGINT), with the HTTP server (health, metrics, API)' },
+  serve: { module: 'serve', summary:
+    'serve a store over HTTP without scanning: /healthz, /readyz, Prometheus /metrics and the read-only JSON API under /api/v1' },
   report: { module: 'report', summary:
     'render the report of a stored run (the latest complete or partial run by default)' },
   history: { module: 'history', summary:

@@ -119,6 +119,8 @@ export function kubeconfigConfig(opts: KubeconfigFleetOptions, cwd = process.cwd
     profiles: [],
     log: cfg.log,
     alerts: cfg.alerts,
+    // A one-off scan serves nothing.
+    server: { listen: undefined, tokens: [], readySlots: cfg.server.readySlots },
     exceptions: cfg.exceptions,
   };
 }

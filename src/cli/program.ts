@@ -9,6 +9,7 @@ type Register = (program: Command) => void;
 const MODULES: Record<CommandSummary['module'], () => Promise<Register>> = {
   scan: async () => (await import('./commands/scan.js')).registerScan,
   daemon: async () => (await import('./commands/daemon.js')).registerDaemon,
+  serve: async () => (await import('./commands/serve.js')).registerServe,
   report: async () => (await import('./commands/report.js')).registerReport,
   history: async () => (await import('./commands/history.js')).registerHistory,
   evaluate: async () => (await import('./commands/evaluate.js')).registerEvaluate,

@@ -10,6 +10,7 @@ import { keyPath } from '../core/key-path.js';
 import { MAX_CONFIG_BYTES, parseYaml, tooLarge } from './parse-yaml.js';
 import { loadCustomControls } from './custom-controls.js';
 import type { CustomControlDefinition } from '../core/custom-control.js';
+import { parseListen, type ListenAddress } from './listen.js';
 import { profileMembers, profileSummary, type Profile, type ProfileSummary } from './profiles.js';
 
 export { keyPath };
@@ -36,10 +37,19 @@ export interface Config {
   readonly log: RawConfig['log'];
   /** Webhook alerts after every scan (ADR 0022). */
   readonly alerts: RawConfig['alerts'];
+  /** The HTTP server: its address parsed (undefined: off), TLS files absolute. */
+  readonly server: ServerConfig;
   /** Exceptions files and directories (absolute) and the longest lifetime allowed, in ms. */
   readonly exceptions: RawConfig['exceptions'];
   /** Custom controls of `controls.dirs`, compiled (their CEL parsed and type-checked). */
   readonly customControls: readonly CustomControlDefinition[];
+}
+
+export interface ServerConfig {
+  listen: ListenAddress | undefined;
+  tokens: readonly string[];
+  tls?: { cert: string; key: string };
+  readySlots: number;
 }
 
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
@@ -106,6 +116,12 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     })),
     log: cfg.log,
     alerts: cfg.alerts,
+    server: {
+      listen: parseListen(cfg.server.listen),
+      tokens: cfg.server.tokens,
+      ...(cfg.server.tls ? { tls: { cert: resolvePath(base, cfg.server.tls.cert), key: resolvePath(base, cfg.server.tls.key) } } : {}),
+      readySlots: cfg.server.readySlots,
+    },
     exceptions: { ...cfg.exceptions, paths: cfg.exceptions.paths.map((p) => resolvePath(base, p)) },
     customControls: loadCustomControls(cfg.controls.dirs.map((d) => resolvePath(base, d))),
   };

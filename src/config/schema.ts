@@ -8,6 +8,7 @@ import { ADMISSION_ACTIONS } from '../core/admission.js';
 import { labelSelectorSchema } from './label-selector-schema.js';
 import type { Severity } from '../core/types.js';
 import { checkProfiles } from './profiles.js';
+import { DEFAULT_LISTEN, parseListen } from './listen.js';
 
 /** A duration with a unit (`30s`, `5m`, `2h`, `7d`) within `range`, turned into milliseconds. */
 const duration = (range: DurationRange) =>
@@ -301,6 +302,29 @@ export const configSchema = z
     profiles: z.array(profileSchema).default([]),
     /** Webhook alerts after every scan. @default none */
     alerts: alertsSchema.default({ webhooks: [], scoreDrop: 5, expiringWithin: 7 * 86_400_000, deadline: 60_000, maxFindings: 20 }),
+    /** The daemon's HTTP server: health, metrics and the read-only API. @default 127.0.0.1:9464, no tokens, no TLS */
+    server: z
+      .object({
+        /** host:port, [ipv6]:port, :port (loopback) or off. An address other than loopback needs tokens. @default 127.0.0.1:9464 */
+        listen: z
+          .string()
+          .default(DEFAULT_LISTEN)
+          .superRefine((text, ctx) => {
+            try {
+              parseListen(text);
+            } catch (err) {
+              ctx.addIssue({ code: 'custom', message: (err as Error).message });
+            }
+          }),
+        /** Bearer tokens accepted (besides those of COMPLYD_API_TOKENS); write them as ${ENV} references. @default none */
+        tokens: z.array(z.string().min(16, 'a token must be at least 16 characters').max(512)).max(64).default([]),
+        /** Serve HTTPS with this certificate and key (PEM files; relative paths against the config file). @default plain HTTP */
+        tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).strict().optional(),
+        /** /readyz fails when the last successful scan is older than this many scan slots. @default 2 */
+        readySlots: z.number().int().min(1).max(1000).default(2),
+      })
+      .strict()
+      .default({ listen: DEFAULT_LISTEN, tokens: [], readySlots: 2 }),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()

@@ -1,4 +1,4 @@
-import cron, { type ScheduledTask } from 'node-cron';
+import cron from 'node-cron';
 import type { Logger } from '../core/log.js';
 import { errorMessage } from '../core/errors.js';
 
@@ -13,24 +13,53 @@ export interface ScheduledJob {
   run: (signal: AbortSignal, slot: Date) => Promise<void>;
 }
 
+/** What fires a job at its slots: node-cron in production, a fake clock in tests. */
+export interface Trigger {
+  /** The next slot it will fire, if known. */
+  next(): Date | null;
+  stop(): Promise<void>;
+}
+export type TriggerFactory = (job: ScheduledJob, fire: (slot: Date) => void) => Trigger;
+
+/** Wall-clock triggers: node-cron tasks on the job's expression and time zone. */
+export const cronTriggers: TriggerFactory = (job, fire) => {
+  const task = cron.createTask(job.cron, (ctx) => fire(ctx.date), { name: job.name, timezone: job.timezone });
+  void task.start();
+  return {
+    next: () => task.getNextRun(),
+    stop: async () => {
+      await task.stop();
+      await task.destroy();
+    },
+  };
+};
+
+/** Whether a time is one of the expression's slots (to the second for 6-field expressions, else to the minute). */
+export function slotMatcher(expression: string, timezone: string): (at: Date) => boolean {
+  const task = cron.createTask(expression, () => undefined, { timezone });
+  return (at) => task.match(at);
+}
+
 /**
  * Owns time: runs jobs on their cron expressions, never overlapping a job with itself (a run
  * still going when the next slot comes is skipped and logged), and stops gracefully: no new
  * run starts, the run in flight is told to stop and awaited.
  */
 export class Scheduler {
-  private readonly tasks: ScheduledTask[] = [];
+  private readonly triggers: Array<{ name: string; trigger: Trigger }> = [];
   private readonly busy = new Map<string, Promise<void>>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly triggerFor: TriggerFactory = cronTriggers,
+  ) {}
 
   add(job: ScheduledJob): void {
-    const task = cron.createTask(job.cron, (ctx) => this.runNow(job, ctx.date), { name: job.name, timezone: job.timezone });
-    this.tasks.push(task);
-    void task.start();
-    this.log.info({ job: job.name, cron: job.cron, next: task.getNextRun()?.toISOString() }, 'job scheduled');
+    const trigger = this.triggerFor(job, (slot) => void this.runNow(job, slot));
+    this.triggers.push({ name: job.name, trigger });
+    this.log.info({ job: job.name, cron: job.cron, next: trigger.next()?.toISOString() }, 'job scheduled');
   }
 
   /** Run a job now (its slot came, or to catch up at start-up); skipped if it is already running. */
@@ -59,12 +88,12 @@ export class Scheduler {
   }
 
   nextRuns(): Array<{ name: string; next: Date | null }> {
-    return this.tasks.map((t) => ({ name: t.name ?? t.id, next: t.getNextRun() }));
+    return this.triggers.map((t) => ({ name: t.name, next: t.trigger.next() }));
   }
 
   /** Stop scheduling, signal running jobs, and wait for them (at most graceMs). Returns true if all finished. */
   async stop(graceMs: number): Promise<boolean> {
-    for (const t of this.tasks) await t.stop();
+    for (const t of this.triggers) await t.trigger.stop();
     this.stopping.abort();
     const all = Promise.all([...this.inFlight]).then(() => true);
     let timer: NodeJS.Timeout | undefined;
@@ -73,7 +102,6 @@ export class Scheduler {
     });
     const finished = await Promise.race([all, timeout]);
     clearTimeout(timer);
-    for (const t of this.tasks) await t.destroy();
     return finished;
   }
 }

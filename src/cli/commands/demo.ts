@@ -15,6 +15,8 @@ import { readTimeline } from '../../demo/timeline.js';
 import { remediation, trend } from '../../history/history.js';
 import type { HistoryReader } from '../../store/run-store.js';
 import { renderScanSummary } from './scan.js';
+import { DEFAULT_LISTEN, type ListenAddress } from '../../config/listen.js';
+import { listenAddress, startHttp } from '../http-server.js';
 
 /** How to run complyd again the way this demo was started: from a fresh clone that is `npm run`, not a `complyd` on the PATH. */
 function invokedAs(): string {
@@ -30,6 +32,8 @@ interface DemoOptions {
   out: string;
   days?: string;
   keepRunning?: boolean;
+  serve?: boolean;
+  listen: string;
   logLevel: string;
 }
 
@@ -89,6 +93,31 @@ async function printHistorySummary(store: HistoryReader, days: number, configFil
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+/** The demo store served over HTTP, and the curl lines to try. */
+async function serveDemoStore(configFile: string, address: ListenAddress, logLevel: string): Promise<{ lines: string; close: () => Promise<void> }> {
+  const config = loadConfig(configFile);
+  const log = createLogger({ level: logLevel });
+  const store = await openStore(config, log);
+  const http = await startHttp({ history: store.history, log, address, server: config.server, exceptions: () => loadRunExceptions(config, log).exceptions }).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
+  const lines = [
+    `The demo store is served at ${http.url}; try:`,
+    `  curl ${http.url}/readyz`,
+    `  curl ${http.url}/metrics`,
+    `  curl ${http.url}/api/v1/clusters`,
+    `  curl -o report.pdf ${http.url}/api/v1/runs/latest/reports/pdf`,
+  ].join('\n');
+  return {
+    lines,
+    close: async () => {
+      await http.close();
+      await store.close();
+    },
+  };
+}
+
 export function registerDemo(program: Command): void {
   program
     .command('demo')
@@ -96,8 +125,12 @@ export function registerDemo(program: Command): void {
     .option('--out <dir>', 'output directory (reports, SQLite store, demo kubeconfigs); the demo store in it starts empty', './complyd-out')
     .option('--days <n>', 'simulated days of history, ending today (default: the whole timeline, 30 days)')
     .option('--keep-running', 'keep the simulated API servers up after the scans, so you can run complyd against them yourself')
+    .option('--serve', 'with --keep-running: serve the demo store over HTTP as `complyd serve` does (health, metrics, API)')
+    .option('--listen <addr>', 'with --serve: host:port to listen on', DEFAULT_LISTEN)
     .option('--log-level <level>', 'log level of the JSON log lines on stderr', 'error')
     .action(async (opts: DemoOptions) => {
+      if (opts.serve && !opts.keepRunning) throw new UsageError('--serve goes with --keep-running (the demo serves its store while its fleet keeps running)');
+      const address = listenAddress(opts.listen, undefined);
       const out = resolve(opts.out);
       const workDir = join(out, 'demo');
       const timeline = readTimeline(join(demoFixturesDir(), 'timeline.yaml'));
@@ -152,11 +185,14 @@ export function registerDemo(program: Command): void {
           await store.close();
         }
         if (opts.keepRunning) {
+          const served = opts.serve && address ? await serveDemoStore(configFile, address, opts.logLevel) : undefined;
           process.stdout.write(`\nThe simulated fleet keeps running; try: complyd scan -c ${shown(configFile)}  (Ctrl-C to stop)\n`);
+          if (served) process.stdout.write(`${served.lines}\n`);
           await new Promise<void>((r) => {
             process.once('SIGINT', r);
             process.once('SIGTERM', r);
           });
+          await served?.close();
         }
       } finally {
         await fleet.stop();

@@ -1,0 +1,68 @@
+/**
+ * Wiring of the HTTP server for `daemon`, `serve` and `demo --serve`: the listen address
+ * (flag over configuration), the bearer tokens (configuration and COMPLYD_API_TOKENS), the TLS
+ * files read here, and reports rendered as `complyd report` renders them.
+ */
+import { readFileSync } from 'node:fs';
+import type { Logger } from '../core/log.js';
+import type { Exception } from '../core/exception.js';
+import { UsageError } from '../core/errors.js';
+import { parseListen, type ListenAddress } from '../config/listen.js';
+import type { ServerConfig } from '../config/load.js';
+import { buildReport, reportContent } from '../main.js';
+import type { HistoryReader } from '../store/run-store.js';
+import { isLoopback, startServer, type Metrics, type RunningServer, type SchedulerHealth } from '../server/server.js';
+
+/** Bearer tokens from the environment: comma- or whitespace-separated. */
+export function envTokens(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env['COMPLYD_API_TOKENS'] ?? '').split(/[\s,]+/).filter((t) => t.length > 0);
+}
+
+/** `--listen` over the configuration's `server.listen`; undefined when off. */
+export function listenAddress(flag: string | undefined, config: ListenAddress | undefined): ListenAddress | undefined {
+  if (flag === undefined) return config;
+  try {
+    return parseListen(flag);
+  } catch (err) {
+    throw new UsageError(`--listen: ${(err as Error).message}`);
+  }
+}
+
+export interface HttpWiring {
+  history: HistoryReader;
+  log: Logger;
+  address: ListenAddress;
+  server: Pick<ServerConfig, 'tokens' | 'tls'>;
+  exceptions?: () => readonly Exception[];
+  scheduler?: SchedulerHealth;
+  metrics?: Metrics;
+}
+
+export async function startHttp(w: HttpWiring): Promise<RunningServer> {
+  const tokens = [...w.server.tokens, ...envTokens()];
+  if (!isLoopback(w.address.host) && tokens.length === 0) {
+    throw new UsageError(`the HTTP server would listen on ${w.address.host}, not loopback, without authentication: set server.tokens in the configuration or COMPLYD_API_TOKENS (see the README, "HTTP server", "Exposing it safely")`);
+  }
+  const tls = w.server.tls ? { cert: readPem(w.server.tls.cert, 'server.tls.cert'), key: readPem(w.server.tls.key, 'server.tls.key') } : undefined;
+  return startServer({
+    history: w.history,
+    log: w.log,
+    listen: { ...w.address, tokens, ...(tls ? { tls } : {}) },
+    renderReport: async (runId, format) => {
+      const exceptions = w.exceptions?.();
+      const report = await buildReport(w.history, runId, exceptions ? { exceptions } : {});
+      const content = await reportContent(report, format);
+      return Buffer.isBuffer(content) ? content : Buffer.from([...content].join(''), 'utf8');
+    },
+    ...(w.scheduler ? { scheduler: w.scheduler } : {}),
+    ...(w.metrics ? { metrics: w.metrics } : {}),
+  });
+}
+
+function readPem(file: string, key: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new UsageError(`${key}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
