@@ -26,7 +26,8 @@ export interface ContainerSubject {
   resource: ResourceRef;
 }
 
-function dig(obj: unknown, path: readonly string[]): unknown {
+/** The value at `path` under `obj`, or undefined where a step is missing or not an object. */
+export function dig(obj: unknown, path: readonly string[]): unknown {
   let cur: unknown = obj;
   for (const key of path) {
     if (cur === null || typeof cur !== 'object') return undefined;

@@ -1,20 +1,11 @@
 import type { ResourceRef, Verdict } from '../../core/types.js';
 import type { EvalContext } from '../../evaluate/context.js';
-import { containersOf, inUserNamespace, isWindowsPod, type PodSubject } from '../../evaluate/pod-specs.js';
+import { containersOf, dig, inUserNamespace, isWindowsPod, type PodSubject } from '../../evaluate/pod-specs.js';
 import { failFields, userNamespacePass, type Offender } from '../pss/common.js';
 import { notApplicable, pass } from '../verdicts.js';
 import { meets, type FieldRule } from './rule.js';
 
 /** The in-process evaluator of a field rule: one verdict per pod subject or per container. */
-
-function dig(obj: unknown, path: readonly string[]): unknown {
-  let cur: unknown = obj;
-  for (const key of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[key];
-  }
-  return cur;
-}
 
 /** The fields of one subject (pod spec or container) that break the rule. */
 function offenders(rule: FieldRule, subject: unknown, path: string): Offender[] {
