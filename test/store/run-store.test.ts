@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fingerprint } from '../../src/core/fingerprint.js';
 import type { ClusterScan, Finding, Severity, Status } from '../../src/core/types.js';
 import { openDatabase, StoreError, type StorageConfig } from '../../src/store/db.js';
-import { ComplydMigrationSource, MIGRATIONS_TABLE } from '../../src/store/migrations/index.js';
+import { ComplydMigrationSource, MIGRATIONS, MIGRATIONS_TABLE } from '../../src/store/migrations/index.js';
 import { knexRunStore, type BeginRunInput, type RunStore } from '../../src/store/run-store.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 
@@ -108,7 +108,8 @@ describeEachDatabase('RunStore', (db) => {
     // One schema generation: 001's per-run tables are gone (006).
     for (const table of ['findings', 'control_results']) expect([table, await knex.schema.hasTable(table)]).toEqual([table, false]);
     const applied = await knex('complyd_migrations').select('name');
-    expect(applied.map((r: { name: string }) => r.name)).toEqual(['001_initial', '002_lifecycles', '003_risk', '004_score_spans', '005_schedule_claims', '006_drop_per_run_findings', '007_finding_identity', '008_exception_dispositions', '010_cluster_profiles']);
+    expect(applied.map((r: { name: string }) => r.name)).toEqual(MIGRATIONS.map((m) => m.name));
+    expect(MIGRATIONS.slice(0, 9).map((m) => m.name)).toEqual(['001_initial', '002_lifecycles', '003_risk', '004_score_spans', '005_schedule_claims', '006_drop_per_run_findings', '007_finding_identity', '008_exception_dispositions', '010_cluster_profiles']);
 
     const [, pending] = (await knex.migrate.list({
       migrationSource: new ComplydMigrationSource(),
