@@ -118,6 +118,25 @@ async function serveDemoStore(configFile: string, address: ListenAddress, logLev
   };
 }
 
+/** Where `--serve` listens; undefined without it. Checked before the fleet starts. */
+function serveAddress(opts: DemoOptions): ListenAddress | undefined {
+  if (!opts.serve) return undefined;
+  if (!opts.keepRunning) throw new UsageError('--serve goes with --keep-running (the demo serves its store while its fleet keeps running)');
+  return listenAddress(opts.listen, undefined);
+}
+
+/** Until SIGINT or SIGTERM: the fleet stays up, and the store is served when an address is given. */
+async function keepRunning(configFile: string, address: ListenAddress | undefined, logLevel: string): Promise<void> {
+  const served = address ? await serveDemoStore(configFile, address, logLevel) : undefined;
+  process.stdout.write(`\nThe simulated fleet keeps running; try: complyd scan -c ${shown(configFile)}  (Ctrl-C to stop)\n`);
+  if (served) process.stdout.write(`${served.lines}\n`);
+  await new Promise<void>((r) => {
+    process.once('SIGINT', r);
+    process.once('SIGTERM', r);
+  });
+  await served?.close();
+}
+
 export function registerDemo(program: Command): void {
   program
     .command('demo')
@@ -129,8 +148,7 @@ export function registerDemo(program: Command): void {
     .option('--listen <addr>', 'with --serve: host:port to listen on', DEFAULT_LISTEN)
     .option('--log-level <level>', 'log level of the JSON log lines on stderr', 'error')
     .action(async (opts: DemoOptions) => {
-      if (opts.serve && !opts.keepRunning) throw new UsageError('--serve goes with --keep-running (the demo serves its store while its fleet keeps running)');
-      const address = listenAddress(opts.listen, undefined);
+      const address = serveAddress(opts);
       const out = resolve(opts.out);
       const workDir = join(out, 'demo');
       const timeline = readTimeline(join(demoFixturesDir(), 'timeline.yaml'));
@@ -184,16 +202,7 @@ export function registerDemo(program: Command): void {
         } finally {
           await store.close();
         }
-        if (opts.keepRunning) {
-          const served = opts.serve && address ? await serveDemoStore(configFile, address, opts.logLevel) : undefined;
-          process.stdout.write(`\nThe simulated fleet keeps running; try: complyd scan -c ${shown(configFile)}  (Ctrl-C to stop)\n`);
-          if (served) process.stdout.write(`${served.lines}\n`);
-          await new Promise<void>((r) => {
-            process.once('SIGINT', r);
-            process.once('SIGTERM', r);
-          });
-          await served?.close();
-        }
+        if (opts.keepRunning) await keepRunning(configFile, address, opts.logLevel);
       } finally {
         await fleet.stop();
       }
