@@ -5,7 +5,7 @@
  */
 export interface CommandSummary {
   /** File under commands/ that registers it. */
-  readonly module: 'scan' | 'daemon' | 'report' | 'history' | 'evaluate' | 'controls' | 'demo' | 'exceptions' | 'network';
+  readonly module: 'scan' | 'daemon' | 'report' | 'history' | 'evaluate' | 'controls' | 'demo' | 'exceptions' | 'network' | 'policy';
   /** Positional arguments, as the command declares them. */
   readonly args?: string;
   readonly summary: string;
@@ -37,6 +37,8 @@ export const COMMAND_SUMMARIES = {
   network: { module: 'network', args: '<paths...>', summary: 'who can reach whom in manifests, from NetworkPolicies, Services and Ingresses: `src => dst : conns` lines, and with --exposure what each workload is open to' },
   exceptions: { module: 'exceptions', summary:
     'list the exceptions files\' exceptions with the findings they match in the latest run: active, expiring soon, expired, unused, and files refused' },
+  policy: { module: 'policy', summary:
+    'admission policies for the fleet: `policy export` writes a ValidatingAdmissionPolicy and binding per exportable control of a profile' },
   controls: { module: 'controls', summary:
     'list the control catalog (for auditors: -o csv or md)' },
   demo: { module: 'demo', summary:

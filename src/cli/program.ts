@@ -16,6 +16,7 @@ const MODULES: Record<CommandSummary['module'], () => Promise<Register>> = {
   demo: async () => (await import('./commands/demo.js')).registerDemo,
   exceptions: async () => (await import('./commands/exceptions.js')).registerExceptions,
   network: async () => (await import('./commands/network.js')).registerNetwork,
+  policy: async () => (await import('./commands/policy.js')).registerPolicy,
 };
 
 const isCommand = (name: string | undefined): name is CommandName => name !== undefined && Object.hasOwn(COMMAND_SUMMARIES, name);
