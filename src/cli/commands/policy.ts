@@ -7,6 +7,7 @@ import { findProfile, inProfile } from '../../config/profiles.js';
 import { UsageError } from '../../core/errors.js';
 import { exportPolicies, SYSTEM_NAMESPACES, VALIDATION_ACTIONS, type PolicyManifest, type ValidationAction } from '../../controls/policy-export.js';
 import { addOutputOption, emit, OUT_HELP, outputFormat } from '../output-option.js';
+import { exitCodesHelp } from '../exit-codes.js';
 
 interface PolicyExportOptions extends ConfigOptions {
   profile?: string;
@@ -41,7 +42,9 @@ app.kubernetes.io/managed-by: complyd and annotated complyd.io/control: <control
 Pods and every workload kind with a pod template (CREATE and UPDATE) outside ${SYSTEM_NAMESPACES.join(', ')}.
 Exceptions in force for every cluster of the profile leave their objects out (matchConditions);
 those expiring within 30 days are named in complyd.io/exceptions-expiring, and complyd.io/valid-until
-says when to export again. The output can be given to kubectl apply -f.`,
+says when to export again. The output can be given to kubectl apply -f.
+
+${exitCodesHelp('policy')}`,
     )
     .action(async (opts: PolicyExportOptions) => {
       const format = outputFormat(cmd, FORMATS);
