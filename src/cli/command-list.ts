@@ -5,7 +5,7 @@
  */
 export interface CommandSummary {
   /** File under commands/ that registers it. */
-  readonly module: 'scan' | 'daemon' | 'serve' | 'report' | 'history' | 'evaluate' | 'controls' | 'demo' | 'exceptions' | 'network' | 'alerts';
+  readonly module: 'scan' | 'daemon' | 'serve' | 'report' | 'history' | 'evaluate' | 'controls' | 'demo' | 'exceptions' | 'network' | 'alerts' | 'policy';
   /** Positional arguments, as the command declares them. */
   readonly args?: string;
   readonly summary: string;
@@ -41,6 +41,8 @@ export const COMMAND_SUMMARIES = {
     'list the exceptions files\' exceptions with the findings they match in the latest run: active, expiring soon, expired, unused, and files refused' },
   alerts: { module: 'alerts', summary:
     'webhook alerts: `alerts test` sends a sample to the configured webhooks, `alerts dead-letters` lists the alerts not delivered' },
+  policy: { module: 'policy', summary:
+    'admission policies for the fleet: `policy export` writes a ValidatingAdmissionPolicy and binding per exportable control of a profile' },
   controls: { module: 'controls', summary:
     'list the control catalog (for auditors: -o csv or md)' },
   demo: { module: 'demo', summary:

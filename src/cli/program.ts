@@ -18,6 +18,7 @@ const MODULES: Record<CommandSummary['module'], () => Promise<Register>> = {
   exceptions: async () => (await import('./commands/exceptions.js')).registerExceptions,
   network: async () => (await import('./commands/network.js')).registerNetwork,
   alerts: async () => (await import('./commands/alerts.js')).registerAlerts,
+  policy: async () => (await import('./commands/policy.js')).registerPolicy,
 };
 
 const isCommand = (name: string | undefined): name is CommandName => name !== undefined && Object.hasOwn(COMMAND_SUMMARIES, name);

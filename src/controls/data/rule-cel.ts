@@ -58,7 +58,7 @@ export function podSpecExpression(): string {
     ([resource, path]) => `object.kind == ${literal(kindOf.get(resource) ?? resource)} ? dyn(object.${[...path, 'spec'].join('.')}) : `,
   );
   // Pods hold their spec at the top; every other kind but CronJob at spec.template.spec.
-  return `object.kind == 'Pod' ? dyn(object.spec) : ${branches.join('')}dyn(object.spec.template.spec)`;
+  return `object.kind == ${literal('Pod')} ? dyn(object.spec) : ${branches.join('')}dyn(object.spec.template.spec)`;
 }
 
 /** The validation expression of a rule over `variables.podSpec`. */
