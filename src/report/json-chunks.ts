@@ -19,7 +19,38 @@ function leaf(v: unknown, pad: string): string {
   return pad === '' ? text : text.replace(/\n/g, `\n${pad}`);
 }
 
+/**
+ * An array whose items are produced as it is written: prettyJsonChunks walks it like an array
+ * without the items ever being held together (a SARIF log's results are built one by one).
+ * JSON.stringify sees the whole array, through toJSON.
+ */
+export class LazyJsonArray {
+  constructor(private readonly items: () => Iterable<unknown>) {}
+  [Symbol.iterator](): Iterator<unknown> {
+    return this.items()[Symbol.iterator]();
+  }
+  toJSON(): unknown[] {
+    return [...this.items()];
+  }
+}
+
+function* lazyArrayChunks(value: LazyJsonArray, depth: number, pad: string): Generator<string> {
+  const inner = pad + INDENT;
+  let first = true;
+  for (const v of value) {
+    yield `${first ? '[' : ','}\n${inner}`;
+    first = false;
+    if (omitted(v)) yield 'null';
+    else yield* prettyJsonChunks(v, depth - 1, inner);
+  }
+  yield first ? '[]' : `\n${pad}]`;
+}
+
 export function* prettyJsonChunks(value: unknown, depth: number, pad = ''): Generator<string> {
+  if (depth > 0 && value instanceof LazyJsonArray) {
+    yield* lazyArrayChunks(value, depth, pad);
+    return;
+  }
   if (depth <= 0 || !(Array.isArray(value) || isPlainObject(value))) {
     yield leaf(value, pad);
     return;

@@ -184,15 +184,12 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
 
   const inScope = input.framework ? new Set(input.controls.filter((c) => c.frameworks.includes(input.framework as Framework)).map((c) => c.id)) : undefined;
   const scoped = <T extends { controlId: string }>(rows: T[]) => (inScope ? rows.filter((r) => inScope.has(r.controlId)) : rows);
-  const [clusterRows, controlRows, openAtRun, gapRows] = await Promise.all([
-    store.clusterResults(runId),
-    store.controlResults(runId).then(scoped),
-    store.openEpisodes({ runId }),
-    store.gaps(runId),
-  ]);
+  const [clusterRows, controlRows, gapRows] = await Promise.all([store.clusterResults(runId), store.controlResults(runId).then(scoped), store.gaps(runId)]);
+  // In a variable of its own, which is emptied below to let the episodes go.
+  let openAtRun = await store.openEpisodes({ runId });
   // The episodes open at the run serve the findings (those the run observed), the period's diff and its ages.
   // Not copied: on a cluster of 200,000 pods these are close to a million episodes.
-  const findingRows: FoundRow[] = scoped(openAtRun.filter((e) => e.seen));
+  let findingRows: FoundRow[] = scoped(openAtRun.filter((e) => e.seen));
   const byId = new Map(input.controls.map((c) => [c.id, c]));
   // Counts are summed from the per-control results, so a framework-limited report adds up too.
   const countsOf = (cluster: string) => {
@@ -251,6 +248,12 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
   const controlIds = [...new Set([...catalogIds, ...controlRows.map((r) => r.controlId)])];
   const rowsOf = groupBy(controlRows.filter((r) => keep(r.cluster)), (r) => r.controlId);
   const findingsOf = groupBy(findingRows.filter((f) => keep(f.cluster)), (f) => f.controlId);
+  // Everything else is counted: from here on each episode is held only by its control's group,
+  // which lets it go as its report finding is built. On a large cluster the episodes and the
+  // report's findings are each hundreds of megabytes, and were held together.
+  const fleetDispositions = dispositionsOf();
+  openAtRun = [];
+  findingRows = [];
   const runStart = Date.parse(run.startedAt);
   const controls = controlIds.map((id) => controlSection(id, byId.get(id), rowsOf.get(id) ?? [], findingsOf.get(id) ?? [], runStart)).filter((c) => c.results.length > 0);
 
@@ -275,7 +278,7 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
       passRate: passRate(fleetCounts),
       score: scoreOf(controlRows.filter((r) => keep(r.cluster))),
       scoreWithExceptions: scoreWithExceptions(controlRows.filter((r) => keep(r.cluster)), accepted),
-      dispositions: dispositionsOf(),
+      dispositions: fleetDispositions,
     },
     exceptions: { ...(run.exceptionsDigest !== undefined && { runDigest: run.exceptionsDigest }), ...(input.exceptionsDigest !== undefined && { filesDigest: input.exceptionsDigest }) },
     clusters,
@@ -311,10 +314,16 @@ function reportFinding(f: FoundRow, runStart: number): ReportFinding {
   };
 }
 
-function controlSection(id: string, meta: Control | undefined, rows: readonly ControlResult[], found: readonly FoundRow[], runStart: number): ControlSection {
+/** `found` is emptied: each row is let go once its report finding is built. */
+function controlSection(id: string, meta: Control | undefined, rows: readonly ControlResult[], found: Array<FoundRow | undefined>, runStart: number): ControlSection {
   // Sorted on keys computed once, then built in that order: one object per finding is kept.
-  const order = found.map((f, i) => ({ i, rank: STATUS_ORDER.indexOf(f.status), key: resourceKey(f) })).sort((a, b) => a.rank - b.rank || RESOURCE_ORDER.compare(a.key, b.key));
-  const findings = order.map(({ i }) => reportFinding(found[i] as FoundRow, runStart));
+  const order = found.map((f, i) => ({ i, rank: STATUS_ORDER.indexOf((f as FoundRow).status), key: resourceKey(f as FoundRow) })).sort((a, b) => a.rank - b.rank || RESOURCE_ORDER.compare(a.key, b.key));
+  const findings = order.map(({ i }) => {
+    const f = found[i] as FoundRow;
+    found[i] = undefined;
+    return reportFinding(f, runStart);
+  });
+  found.length = 0;
   return {
     id,
     title: meta?.title ?? id,

@@ -1,4 +1,4 @@
-import { prettyJsonChunks } from './json-chunks.js';
+import { LazyJsonArray, prettyJsonChunks } from './json-chunks.js';
 import type { Severity } from '../core/types.js';
 import { controlHelpUri } from './catalog-links.js';
 import type { ClusterSection, ControlSection, ReportFinding, RunReport } from './model.js';
@@ -173,7 +173,10 @@ function clusterRun(report: RunReport, cluster: ClusterSection, driver: Json): J
         toolExecutionNotifications: notes,
       },
     ],
-    results: report.controls.flatMap((c, i) => c.findings.filter((f) => f.status === 'fail' && f.cluster === cluster.name).map((f) => result(report, c, i, f))),
+    // Built one at a time as they are written: a large cluster has hundreds of thousands.
+    results: new LazyJsonArray(function* () {
+      for (const [i, c] of report.controls.entries()) for (const f of c.findings) if (f.status === 'fail' && f.cluster === cluster.name) yield result(report, c, i, f);
+    }),
     properties: {
       runId: report.run.id,
       runStatus: report.run.status,
@@ -202,7 +205,10 @@ export function* renderSarifChunks(report: RunReport, options: SarifOptions = {}
     ...(options.informationUri ? { informationUri: options.informationUri } : {}),
     rules: report.controls.map((c) => rule(c, options.catalogUrl)),
   };
-  const log = { $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: report.clusters.map((c) => clusterRun(report, c, driver)) };
+  const runs = new LazyJsonArray(function* () {
+    for (const c of report.clusters) yield clusterRun(report, c, driver);
+  });
+  const log = { $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs };
   yield* prettyJsonChunks(log, 4);
   yield '\n';
 }

@@ -45,15 +45,19 @@ export interface DispositionPlan {
 
 const episodeKey = (e: { fingerprint: string; episode: number }): string => `${e.fingerprint}#${e.episode}`;
 
-/** Pure: what to close and open, given the open spans of a cluster and its episodes open after the scan. */
-export function planDispositionSpans(open: readonly OpenDispositionSpan[], episodes: readonly EpisodeDisposition[]): DispositionPlan {
+/**
+ * Pure: what to close and open, given the open spans of a cluster and its episodes open after
+ * the scan. `episodes` is walked once: a large cluster's first scan opens millions, and only
+ * those with a span or a disposition leave anything behind.
+ */
+export function planDispositionSpans(open: readonly OpenDispositionSpan[], episodes: Iterable<EpisodeDisposition>): DispositionPlan {
   const spans = new Map(open.map((s) => [episodeKey(s), s]));
   const plan: DispositionPlan = { close: [], insert: [], current: [] };
+  // Only spans are looked up in it: an episode without one need not be remembered.
   const stillOpen = new Set<string>();
   for (const e of episodes) {
-    const key = episodeKey(e);
-    stillOpen.add(key);
-    const span = spans.get(key);
+    const span = spans.size > 0 ? spans.get(episodeKey(e)) : undefined;
+    if (span) stillOpen.add(episodeKey(span));
     if (!e.seen) {
       if (span) plan.current.push(span);
       continue;
@@ -80,7 +84,7 @@ export function rowToDispositionEntry(row: DispositionSpanRow): DispositionEntry
 }
 
 /** Inside recordCluster's transaction, for an assessed scan; returns the dispositions that hold after it. */
-export async function applyDispositionSpans(trx: Knex.Transaction, dialect: SqlDialect, cluster: string, episodes: readonly EpisodeDisposition[], seq: number): Promise<DispositionEntry[]> {
+export async function applyDispositionSpans(trx: Knex.Transaction, dialect: SqlDialect, cluster: string, episodes: Iterable<EpisodeDisposition>, seq: number): Promise<DispositionEntry[]> {
   const rows = await dialect.selectRows<DispositionSpanRow>(trx, trx(DISPOSITION_SPANS).where({ cluster }).whereNull('to_seq'), DISPOSITION_SPAN_COLUMNS);
   const plan = planDispositionSpans(
     rows.map((r) => ({ id: Number(r.id), ...rowToDispositionEntry(r) })),

@@ -60,9 +60,15 @@ interface Point {
 const CREATED_BATCH = 5_000;
 
 async function applyLifecycle(trx: Knex.Transaction, dialect: SqlDialect, cluster: string, plan: LifecyclePlan, numbers: Map<string, number>, now: Point, prev: Point | undefined): Promise<void> {
-  for (let i = 0; i < plan.created.length; i += CREATED_BATCH) {
-    await dialect.insertRows(trx, EPISODES, EPISODE_COLUMNS.length, createdRows(plan.created.slice(i, i + CREATED_BATCH), cluster, numbers, now));
+  // Each batch is let go once written (its finding stays the caller's): the plan of a large
+  // cluster's first scan holds a state and a fingerprint for each of millions of findings.
+  const created = plan.created as Array<Created | undefined>;
+  for (let i = 0; i < created.length; i += CREATED_BATCH) {
+    const batch = created.slice(i, i + CREATED_BATCH) as Created[];
+    created.fill(undefined, i, i + CREATED_BATCH);
+    await dialect.insertRows(trx, EPISODES, EPISODE_COLUMNS.length, createdRows(batch, cluster, numbers, now));
   }
+  created.length = 0;
 
   // The superseded states move to revisions, copied in SQL (the evidence text is not loaded).
   const revisionColumns = ['episode_id', 'from_seq', 'to_seq', ...STATE_COLUMNS];
@@ -160,16 +166,12 @@ function openEntries(plan: LifecyclePlan, numbers: Map<string, number>): OpenFin
   return entries;
 }
 
-/** Every episode open after the scan, with the disposition the scan gave the ones it observed. */
-function episodeDispositions(plan: LifecyclePlan, observations: ScanObservations, numbers: Map<string, number>): EpisodeDisposition[] {
-  const out: EpisodeDisposition[] = plan.open.map(({ episode, seen }) => ({
-    fingerprint: episode.fingerprint,
-    episode: episode.episode,
-    seen,
-    disposition: seen ? observations.byKey.get(episode.key)?.finding.disposition : undefined,
-  }));
-  for (const o of plan.created) out.push({ fingerprint: o.fingerprint, episode: (numbers.get(o.fingerprint) ?? 0) + 1, seen: true, disposition: o.finding.disposition });
-  return out;
+/** Every episode open after the scan, with the disposition the scan gave the ones it observed; one at a time (a large scan opens millions). */
+function* episodeDispositions(plan: LifecyclePlan, observations: ScanObservations, numbers: Map<string, number>): Generator<EpisodeDisposition> {
+  for (const { episode, seen } of plan.open) {
+    yield { fingerprint: episode.fingerprint, episode: episode.episode, seen, disposition: seen ? observations.byKey.get(episode.key)?.finding.disposition : undefined };
+  }
+  for (const o of plan.created) yield { fingerprint: o.fingerprint, episode: (numbers.get(o.fingerprint) ?? 0) + 1, seen: true, disposition: o.finding.disposition };
 }
 
 function clusterRowOf(runId: string, scan: ClusterScan) {
@@ -258,13 +260,16 @@ export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect
   let dispositions: DispositionEntry[] | undefined;
   if (assessed) {
     const open = (await dialect.selectRows<EpisodeRow>(trx, trx(EPISODES).where({ cluster }).whereNull('resolved_seq'), OPEN_EPISODE_COLUMNS)).map(rowToOpenEpisode);
-    const observations = observeScan(cluster, scan.findings, options.evaluatedControls, new Set(open.map((e) => e.key)), scan.passes, scan.namespaces);
+    let observations: ScanObservations | undefined = observeScan(cluster, scan.findings, options.evaluatedControls, new Set(open.map((e) => e.key)), scan.passes, scan.namespaces);
     plan = planLifecycle(open, observations);
     numbers = await episodeCounts(
       trx,
       plan.created.map((o) => o.fingerprint),
     );
     dispositions = await applyDispositionSpans(trx, dialect, cluster, episodeDispositions(plan, observations, numbers), seq);
+    // Its map holds a key per observed resource and control (millions on a large cluster); the
+    // plan holds what is still to write. A variable left in scope would keep it to the end.
+    observations = undefined;
   }
   // Runs recorded without an exceptions digest (before 008, or by a caller that applied none) hash as before.
   const exceptionsDigest = run.exceptions_digest ?? null;
