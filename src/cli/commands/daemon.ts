@@ -9,6 +9,7 @@ import { Scheduler, previousSlot, type ScheduledJob } from '../../schedule/sched
 import { DURATION_RANGES, durationOption } from '../../config/duration.js';
 import { errorMessage } from '../../core/errors.js';
 import { recordRunOnCrash } from '../crash.js';
+import { beforeBrokenPipeExit } from '../broken-pipe.js';
 
 export function registerDaemon(program: Command): void {
   program
@@ -38,6 +39,10 @@ export function registerDaemon(program: Command): void {
       };
       let current: string | undefined;
       recordRunOnCrash(store.runs, log, () => current);
+      // Its log reader gone (`complyd daemon 2>&1 | head`), the daemon exits 141; the scan in flight is recorded first.
+      beforeBrokenPipeExit(async () => {
+        if (current) await store.runs.finishRun(current, 'interrupted', new Date());
+      });
       const writeJob = async (job: ReportJob) => {
         const done = await runReportJob(store.history, job, loadRunExceptions(config, log).exceptions);
         if (done) log.info({ job: job.name, runId: done.runId, written: done.written, deleted: done.deleted }, 'report job written');
