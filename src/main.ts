@@ -19,7 +19,7 @@ import { atOrAbove, clusterProfile, inProfile, profileOf, scopeToProfile, unknow
 import { openDatabase } from './store/db.js';
 import { knexRunStore, type HistoryReader, type RunStore, type RunWriter } from './store/run-store.js';
 import { processOwner } from './store/run-writer.js';
-import { buildRunReport, type RunReport } from './report/model.js';
+import { buildRunReport, type BuildReportInput, type RunReport } from './report/model.js';
 import { renderJson, renderJsonChunks } from './report/json-report.js';
 import { renderCsv, renderCsvChunks } from './report/csv-report.js';
 import { renderSarif, renderSarifChunks } from './report/sarif-report.js';
@@ -243,6 +243,8 @@ export interface ReportScope {
   framework?: Framework;
   /** The profile the clusters are the group of, named on the report. */
   profile?: ReportProfile;
+  /** The controls kept (`report --control/--skip-control/--severity`), named on the report. */
+  selection?: BuildReportInput['selection'];
   /** The period looked back over, ending at the run (default 30 days). */
   sinceMs?: number;
   /** The exceptions declared now, for the register (the dispositions themselves are the run's). */

@@ -80,3 +80,24 @@ export function namespaceFlags(opts: { includeNamespaces?: readonly string[]; ex
   if (include.length === 0 && exclude.length === 0) return undefined;
   return { ...(include.length > 0 ? { include } : {}), ...(exclude.length > 0 ? { exclude } : {}) };
 }
+
+/**
+ * `report --control/--skip-control/--severity`: which stored controls the report keeps, and
+ * the words it names the cut with; undefined when nothing is selected. Patterns are checked
+ * against the catalog as for scan (`catalog`: the controls of the framework, if one was given).
+ */
+export function reportSelection(
+  catalog: readonly { readonly id: string }[],
+  all: readonly { readonly id: string }[],
+  selection: ControlSelection,
+  severities: ReadonlySet<Severity> | undefined,
+): { description: string; keeps: (c: { controlId: string; severity: Severity }) => boolean } | undefined {
+  const byId = (selection.only?.length ?? 0) + (selection.skip?.length ?? 0) > 0;
+  if (!byId && !severities) return undefined;
+  const ids = byId ? new Set(selectControls(catalog, selection, all).map((c) => c.id)) : undefined;
+  const parts = [describeSelection(selection), severities ? `severities ${SEVERITIES.filter((s) => severities.has(s)).join(',')}` : undefined].filter(Boolean);
+  return {
+    description: parts.join('; '),
+    keeps: (c) => (!ids || ids.has(c.controlId)) && (!severities || severities.has(c.severity)),
+  };
+}

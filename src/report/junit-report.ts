@@ -102,6 +102,7 @@ function suite(report: RunReport, cluster: ClusterSection): { xml: string; cases
   const props = [
     ['status', cluster.status],
     ['run_id', report.run.id],
+    ...(report.selection ? [['selection', report.selection]] : []),
     ...(cluster.profile !== undefined ? [['profile', cluster.profile]] : []),
     ...(cluster.frameworks ? [['frameworks', cluster.frameworks.join(',')]] : []),
     ...(cluster.snapshotHash ? [['snapshot_hash', cluster.snapshotHash]] : []),

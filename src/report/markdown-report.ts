@@ -56,6 +56,7 @@ export function renderMarkdown(report: RunReport, options: MarkdownOptions = {})
     '',
   );
   if (report.profile) out.push(`Profile ${mdCell(profileLine(report.profile))}: only its clusters are in this report.`, '');
+  if (report.selection) out.push(`**Partial report**: only the controls selected (${mdCell(report.selection)}) are shown; every count and score below is of those controls only.`, '');
 
   out.push(
     '## Fleet',

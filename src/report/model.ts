@@ -24,6 +24,11 @@ export interface RunReport {
   framework?: string;
   /** The profile (cluster group) the report is cut to, when it is (ADR 0015). */
   profile?: ReportProfile;
+  /**
+   * The control selection the report is cut to (`report --control/--skip-control/--severity`),
+   * when it is: every count, score and listing then covers only the selected controls.
+   */
+  selection?: string;
   complydVersion: string;
   catalogVersion: string;
   run: { id: string; startedAt: string; finishedAt?: string; status: string; trigger: string };
@@ -165,6 +170,8 @@ export interface BuildReportInput {
   framework?: Framework;
   /** The profile whose clusters `clusters` are, named on the report. */
   profile?: ReportProfile;
+  /** Limit to the controls a selection keeps; `description` is named on the report so a partial one never reads as whole. */
+  selection?: { description: string; keeps: (c: { controlId: string; severity: Severity }) => boolean };
   /** Length of the period the report looks back over, ending at the run. Default 30 days. */
   sinceMs?: number;
   /** The exceptions declared now, for the register (owner, reason, expiry); the dispositions come from the run. */
@@ -183,7 +190,9 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
   const keep = (cluster: string) => !only || only.has(cluster);
 
   const inScope = input.framework ? new Set(input.controls.filter((c) => c.frameworks.includes(input.framework as Framework)).map((c) => c.id)) : undefined;
-  const scoped = <T extends { controlId: string }>(rows: T[]) => (inScope ? rows.filter((r) => inScope.has(r.controlId)) : rows);
+  const selected = input.selection?.keeps;
+  const kept = (controlId: string, severity: Severity) => (!inScope || inScope.has(controlId)) && (!selected || selected({ controlId, severity }));
+  const scoped = <T extends { controlId: string; severity: Severity }>(rows: T[]) => (inScope || selected ? rows.filter((r) => kept(r.controlId, r.severity)) : rows);
   const [clusterRows, controlRows, gapRows] = await Promise.all([store.clusterResults(runId), store.controlResults(runId).then(scoped), store.gaps(runId)]);
   // In a variable of its own, which is emptied below to let the episodes go.
   let openAtRun = await store.openEpisodes({ runId });
@@ -244,7 +253,7 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
   });
   period.exceptions = exceptionsRegister(input.exceptions ?? [], findingRows.filter((f) => keep(f.cluster)), new Date(run.startedAt));
 
-  const catalogIds = input.controls.filter((c) => !inScope || inScope.has(c.id)).map((c) => c.id);
+  const catalogIds = input.controls.filter((c) => kept(c.id, c.severity)).map((c) => c.id);
   const controlIds = [...new Set([...catalogIds, ...controlRows.map((r) => r.controlId)])];
   const rowsOf = groupBy(controlRows.filter((r) => keep(r.cluster)), (r) => r.controlId);
   const findingsOf = groupBy(findingRows.filter((f) => keep(f.cluster)), (f) => f.controlId);
@@ -262,6 +271,7 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
     generatedAt: input.now.toISOString(),
     ...(input.framework ? { framework: input.framework } : {}),
     ...(input.profile ? { profile: input.profile } : {}),
+    ...(input.selection ? { selection: input.selection.description } : {}),
     complydVersion: input.complydVersion,
     catalogVersion: run.catalogVersion,
     run: {

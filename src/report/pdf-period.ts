@@ -48,6 +48,9 @@ export async function executiveSummary(L: Layout, report: RunReport, chart?: Cha
   L.heading('Executive summary', 1, L.contents.entry('Executive summary'));
   const body = L.style(FONT.regular, 9.5);
   const since = p.firstRunId ? fmtDate(p.trend.fleet[0]?.at ?? p.from) : '';
+  if (report.selection) {
+    L.paragraph(`Partial report: only the controls selected (${report.selection}). The counts, the scores of this run and the listings cover those controls only; the trends over the period cover the report\u2019s framework or profile.`, L.style(FONT.bold, 9.5));
+  }
   L.paragraph(
     `Period ${fmtDate(p.from)} to ${fmtDate(p.to)}: ${p.runs} scan run(s) of ${report.fleet.clusters} cluster(s). ` +
       `${scoreLine('Fleet compliance score', p.fleet, since)}; risk ${fmtRisk(p.fleet.risk)}${p.fleet.firstRisk !== null && p.fleet.risk !== null ? ` (was ${fmtRisk(p.fleet.firstRisk)})` : ''}.`,
@@ -305,6 +308,7 @@ export function methodology(L: Layout, report: RunReport): void {
     [
       ['Control catalog version', report.catalogVersion],
       ['Frameworks', report.framework ? `${report.framework} (this report is limited to it)` : report.profile ? `${report.profile.frameworks.join(', ')} (those of profile ${report.profile.name})` : 'CIS Kubernetes Benchmark v1.12, Pod Security Standards (baseline, restricted), NSA/CISA Kubernetes Hardening Guidance'],
+      ...(report.selection ? [['Controls selected', `${report.selection}: the counts, scores and listings of this report cover these controls only; the trends of the period cover its framework or profile`] as [string, string]] : []),
       ...(report.profile ? [['Profile', `${profileLine(report.profile)}. Each cluster is evaluated only with its profile\u2019s controls; a cluster in no profile with every control.`] as [string, string]] : []),
       ['complyd version', report.complydVersion],
     ],

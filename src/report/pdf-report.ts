@@ -145,6 +145,7 @@ function cover(L: Layout, report: RunReport): void {
     ['Scope', report.clusters.length ? `${report.clusters.length} cluster(s): ${report.clusters.map((c) => c.name).join(', ')}` : 'no clusters'],
     ...(report.profile ? [['Profile', profileLine(report.profile)] as [string, string]] : []),
     ['Frameworks', report.framework ?? (report.profile ? report.profile.frameworks.join(', ') : 'all: CIS Kubernetes Benchmark v1.12, Pod Security Standards, NSA/CISA hardening')],
+    ...(report.selection ? [['Controls', `partial report: only ${report.selection}; every count and score covers those controls only`] as [string, string]] : []),
     ['Period covered', `${report.period.from.slice(0, 10)} to ${report.period.to.slice(0, 10)} (${report.period.runs} run(s))`],
   ]);
 

@@ -184,6 +184,7 @@ function clusterRun(report: RunReport, cluster: ClusterSection, driver: Json): J
       catalogVersion: report.catalogVersion,
       generatedAt: report.generatedAt,
       ...(report.framework ? { framework: report.framework } : {}),
+      ...(report.selection ? { selection: report.selection } : {}),
       cluster: cluster.name,
       ...(cluster.profile !== undefined ? { profile: cluster.profile } : {}),
       ...(cluster.frameworks ? { frameworks: cluster.frameworks } : {}),

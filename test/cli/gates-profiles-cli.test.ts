@@ -141,4 +141,39 @@ describe('profile gates on the demo fleet (compiled binary)', () => {
     expect((JSON.parse(staging.stdout) as ReportJson).gate).toBeUndefined();
     expect(staging.stderr).not.toContain('gate');
   });
+
+  it('report --control/--skip-control/--severity: every format shows only the selected controls and says the report is partial', async () => {
+    const base = ['report', '-c', config, '--run', runId, '--fail-below-score', '0'];
+    const pick = ['--control', 'PSS-*', '--skip-control', 'PSS-privileged', '--severity', 'critical,high'];
+    const full = JSON.parse((await runCli([...base, '-o', 'json'])).stdout) as ReportJson & { fleet: { counts: { fail: number } } };
+    const res = await runCli([...base, ...pick, '-o', 'json']);
+    expect(res.code).toBe(EXIT.ok);
+    const cut = JSON.parse(res.stdout) as Omit<ReportJson, 'controls'> & { selection: string; fleet: { counts: { fail: number } }; controls: Array<{ id: string; severity: string; results: Array<{ counts: { fail: number } }> }> };
+    expect(cut.selection).toBe('controls PSS-*; skipping PSS-privileged; severities critical,high');
+    expect(cut.controls.length).toBeGreaterThan(0);
+    for (const c of cut.controls) {
+      expect(c.id).toMatch(/^PSS-/);
+      expect(c.id).not.toBe('PSS-privileged');
+      expect(['critical', 'high']).toContain(c.severity);
+    }
+    // The counts are those of the selected controls, fewer than the whole report's.
+    expect(cut.fleet.counts.fail).toBe(cut.controls.flatMap((c) => c.results).reduce((n, r) => n + r.counts.fail, 0));
+    expect(cut.fleet.counts.fail).toBeLessThan(full.fleet.counts.fail);
+    expect((full as unknown as { selection?: string }).selection).toBeUndefined();
+
+    const md = (await runCli([...base, ...pick, '-o', 'md'])).stdout;
+    expect(md).toContain('**Partial report**: only the controls selected (controls PSS-\\*; skipping PSS-privileged; severities critical,high)');
+    expect(md).not.toMatch(/^### CIS-/m);
+    const csv = (await runCli([...base, ...pick, '-o', 'csv'])).stdout.split('\r\n').slice(1).filter(Boolean);
+    expect(csv.length).toBeGreaterThan(0);
+    expect(csv.every((line) => /^[^,]+,PSS-/.test(line) && !/^[^,]+,PSS-privileged,/.test(line))).toBe(true);
+    expect((await runCli([...base, ...pick, '-o', 'sarif'])).stdout).toContain('"selection": "controls PSS-*; skipping PSS-privileged; severities critical,high"');
+    expect((await runCli([...base, ...pick, '-o', 'junit'])).stdout).toContain('<property name="selection" value="controls PSS-*; skipping PSS-privileged; severities critical,high"/>');
+
+    const typo = await runCli([...base, '--control', 'PSS-nope']);
+    expect(typo.code).toBe(EXIT.usage);
+    expect(typo.stderr).toContain('no control matches --control PSS-nope');
+    const badSeverity = await runCli([...base, '--severity', 'urgent']);
+    expect(badSeverity.code).toBe(EXIT.usage);
+  }, 120_000);
 });

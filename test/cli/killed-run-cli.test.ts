@@ -115,4 +115,20 @@ describe('a killed scan', () => {
     const killed = (await history()).find((e) => e.run.id === runId);
     expect(killed?.run.status).toBe('interrupted');
   }, 60_000);
+
+  it('of a daemon whose log reader goes away is recorded as interrupted before it exits 141', async () => {
+    const { child, lines } = await startUntil(['daemon', '--no-catch-up'], 'run started');
+    const runId = String(lines.find((l) => l['msg'] === 'run started')?.['runId']);
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    // The scan hangs; the scheduler's next "slot skipped" line meets the closed pipe.
+    child.stderr?.destroy();
+    expect(await exited).toBe(141);
+    // Read the store directly: no later command had to close the run.
+    const store = knexRunStore(await openDatabase({ kind: 'sqlite', path: join(dir, 'complyd.sqlite') }));
+    try {
+      expect((await store.history.getRun(runId))?.status).toBe('interrupted');
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
 });

@@ -419,3 +419,19 @@ describe('offline static pod manifests', () => {
     expect(app.controlPlane).toEqual([]);
   });
 });
+
+describe('an on/off flag the component would refuse', () => {
+  it('says the value is neither true nor false, in words, and unknown rather than a pass', () => {
+    const f = only('CIS-1.2.15', snapshot([api('cp-1', '--profiling=maybe')]));
+    expect(f.status).toBe('unknown');
+    expect(f.message).toContain('--profiling="maybe" is neither true nor false');
+    expect(f.message).not.toContain('Go boolean');
+  });
+
+  it('does not show a redacted value as if it were the setting, and says why it is hidden', () => {
+    const f = only('CIS-3.1.3', snapshot([api('cp-1', '--enable-bootstrap-token-auth=<redacted:3 chars>')]));
+    expect(f.status).toBe('unknown');
+    expect(f.message).toContain('--enable-bootstrap-token-auth holds something other than true or false (not shown: its name looks like a secret\'s, so the value was redacted when read)');
+    expect(f.message).not.toContain('"<redacted');
+  });
+});

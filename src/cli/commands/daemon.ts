@@ -11,6 +11,7 @@ import { recordRunOnCrash } from '../crash.js';
 import { Daemon } from '../../daemon/daemon.js';
 import { Metrics, type RunningServer } from '../../server/server.js';
 import { listenAddress, startHttp } from '../http-server.js';
+import { beforeBrokenPipeExit } from '../broken-pipe.js';
 
 export function registerDaemon(program: Command): void {
   program
@@ -62,6 +63,11 @@ export function registerDaemon(program: Command): void {
             .catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'scan metrics not read')),
       });
       recordRunOnCrash(store.runs, log, () => daemon.currentRun());
+      // Its log reader gone (`complyd daemon 2>&1 | head`), the daemon exits 141; the scan in flight is recorded first.
+      beforeBrokenPipeExit(async () => {
+        const current = daemon.currentRun();
+        if (current) await store.runs.finishRun(current, 'interrupted', new Date());
+      });
 
       let http: RunningServer | undefined;
       const startedAt = new Date();

@@ -12,6 +12,7 @@ import { EXIT } from '../exit-codes.js';
 import { addGateOptions, finishGated, gateJson, judgeRequest, parseGateFlags, profileGates, reportGateInput, requestedBaseline, type GateFlags } from '../gate-options.js';
 import { addOutputOption, outputFormat } from '../output-option.js';
 import { progress, QUIET_HELP } from '../progress.js';
+import { collectList, parseSeverities, reportSelection } from '../selection.js';
 
 interface ReportOptions extends ConfigOptions, GateFlags {
   run: string;
@@ -21,6 +22,9 @@ interface ReportOptions extends ConfigOptions, GateFlags {
   since: string;
   out?: string;
   quiet?: boolean;
+  control?: string[];
+  skipControl?: string[];
+  severity?: string[];
 }
 import { findProfile, profileSummary } from '../../config/profiles.js';
 
@@ -34,12 +38,15 @@ export function registerReport(program: Command): void {
     .option('--cluster <name...>', 'only these clusters')
     .option('--profile <name>', 'only the clusters of one profile of the configuration, named on the report with its frameworks')
     .option('-f, --framework <name>', 'only the controls of one framework (cis-1.12, pss-baseline, pss-restricted, nsa)')
+    .option('--control <ids>', 'only these controls: ids or patterns such as CIS-5.2.* (repeatable, or comma-separated); counts and scores are then of them, and the report says so', collectList)
+    .option('--skip-control <ids>', 'leave out these controls: ids or patterns (repeatable, or comma-separated)', collectList)
+    .option('--severity <list>', 'only controls of these severities (critical,high,medium,low,info)', collectList)
     .option('--since <duration>', 'the period the report looks back over, ending at the run (trends, changes, time to remediate)', '30d')
     .option('--out <path>', 'file to write (with its SHA-256 in PATH.sha256); stdout when absent (not for pdf)')
     .option('-q, --quiet', QUIET_HELP);
   addGateOptions(cmd, 'with --fail-on-new: a run id (or unique prefix) of the store, or a JSON report file; only failures whose fingerprint it lacks count');
   cmd
-    .addHelpText('after', `\nThe gates judge what the report covers (--cluster, --framework); a failed gate makes the exit status ${EXIT.gateFailed}\nafter the report is written, and the reason is the last line on stderr (and \`gate\` in -o json). Without a\ngate flag, each cluster is held alone to its profile's gates (profiles[].gates); any gate flag replaces them for every cluster.`)
+    .addHelpText('after', `\nThe gates judge what the report covers (--cluster, --framework, --control, --skip-control, --severity); a failed gate makes the exit status ${EXIT.gateFailed}\nafter the report is written, and the reason is the last line on stderr (and \`gate\` in -o json). Without a\ngate flag, each cluster is held alone to its profile's gates (profiles[].gates); any gate flag replaces them for every cluster.`)
     .action(async (opts: ReportOptions) => {
       const format = outputFormat(cmd, REPORT_FORMATS);
       if (format === 'pdf' && !opts.out) throw new UsageError('--out is required for -o pdf');
@@ -47,6 +54,9 @@ export function registerReport(program: Command): void {
       const framework = parseFramework(opts.framework);
       const sinceMs = durationOption('--since', opts.since, DURATION_RANGES.since);
       const { config, log } = setup(opts);
+      // Patterns match the catalog the configuration makes: built-in controls and its custom ones.
+      const catalog = catalogOf(config);
+      const selection = reportSelection(framework ? catalog.filter((c) => c.frameworks.includes(framework)) : catalog, catalog, { only: opts.control, skip: opts.skipControl }, parseSeverities(opts.severity));
       const profile = opts.profile !== undefined ? findProfile(config.profiles, opts.profile, config.file) : undefined;
       const outside = profile ? (opts.cluster ?? []).filter((c) => !profile.clusters.includes(c)) : [];
       if (profile && outside.length > 0) throw new UsageError(`--cluster ${outside.join(', ')}: not in profile "${profile.name}" (its clusters: ${profile.clusters.join(', ')})`);
@@ -58,7 +68,7 @@ export function registerReport(program: Command): void {
         // The register shows the exceptions as the configured files declare them now.
         const { exceptions } = loadRunExceptions(config, log);
         const baseline = await requestedBaseline(gates, { history: store.history, resolve: (w) => resolveRun(store.history, w) });
-        const report = await buildReport(store.history, runId, { sinceMs, exceptions, controls: catalogOf(config), ...(clusters ? { clusters } : {}), ...(framework ? { framework } : {}), ...(profile ? { profile: profileSummary(profile) } : {}) });
+        const report = await buildReport(store.history, runId, { sinceMs, exceptions, controls: catalogOf(config), ...(clusters ? { clusters } : {}), ...(framework ? { framework } : {}), ...(profile ? { profile: profileSummary(profile) } : {}), ...(selection ? { selection } : {}) });
         const gate = judgeRequest(gates, reportGateInput(report), baseline);
         // The JSON report carries the verdict; the other formats are left as they are.
         const content = gate && format === 'json' ? { ...report, gate: gateJson(gate, baseline?.source) } : report;

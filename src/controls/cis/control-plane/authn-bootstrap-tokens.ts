@@ -1,7 +1,7 @@
 import type { KubeObject } from '../../../core/types.js';
 import { parseGoBool } from '../../../evaluate/flags.js';
 import { defineControl } from '../../define.js';
-import { APISERVER, CIS_AND_NSA, NSA, SECTION, eachReplica, evidenceOf, verdict } from './common.js';
+import { APISERVER, CIS_AND_NSA, NSA, SECTION, eachReplica, evidenceOf, notOnOrOff, verdict } from './common.js';
 
 const EXPECTED = 'bootstrap tokens used only to join nodes, short-lived, and not by people';
 
@@ -38,7 +38,7 @@ export default defineControl({
       const evidence = evidenceOf(r, 'enable-bootstrap-token-auth', EXPECTED);
       const raw = r.flags.flags.get('enable-bootstrap-token-auth')?.value ?? 'false';
       const on = parseGoBool(raw);
-      if (on === undefined) return verdict('unknown', r, evidence, `"${raw}" is not a Go boolean: kube-apiserver would refuse to start with it`);
+      if (on === undefined) return verdict('unknown', r, evidence, notOnOrOff('--enable-bootstrap-token-auth', raw, 'kube-apiserver'));
       if (!on) return verdict('pass', r, evidence, 'bootstrap token authentication is off');
       return verdict('manual', r, { ...evidence, observed: `${evidence.observed}; ${found}` }, 'expiry and usages are in the Secrets\' data, which complyd does not read: check them with kubeadm token list');
     });

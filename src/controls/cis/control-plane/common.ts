@@ -186,3 +186,18 @@ export function singleMemberEtcd(ctx: EvalContext): string | undefined {
   if (members.length > 1) return undefined;
   return `single-member etcd (${setting ? shown(setting) : '--initial-cluster unset: one default member'}): there are no peers to authenticate`;
 }
+
+/** The marker the collector puts in place of a value it redacted (collect/redact.ts). */
+const REDACTED = /^<redacted:\d+ chars>$/;
+
+/**
+ * Why an on/off setting cannot be judged, in words a reader acts on. A redacted value is one
+ * the collector hid because the setting's name looks like a secret's and the value was not a
+ * plain true or false: whatever it was, the component would not accept it as a switch.
+ */
+export function notOnOrOff(setting: string, raw: string, component: string): string {
+  if (REDACTED.test(raw)) {
+    return `${setting} holds something other than true or false (not shown: its name looks like a secret's, so the value was redacted when read); ${component} would refuse to start with it`;
+  }
+  return `${setting}="${raw}" is neither true nor false (accepted: true, false, 1, 0, t, f in any of Go's spellings); ${component} would refuse to start with it`;
+}

@@ -1,7 +1,7 @@
 import { featureGateDefault } from '../../../evaluate/control-plane-defaults.js';
 import { featureGate, parseGoBool } from '../../../evaluate/flags.js';
 import { defineControl } from '../../define.js';
-import { CIS_ONLY, CONTROLLER_MANAGER, SECTION, eachReplica, flagPath, shown, verdict } from './common.js';
+import { CIS_ONLY, CONTROLLER_MANAGER, SECTION, eachReplica, flagPath, notOnOrOff, shown, verdict } from './common.js';
 
 const GATE = 'RotateKubeletServerCertificate';
 const EXPECTED = `--feature-gates does not set ${GATE}=false`;
@@ -28,7 +28,7 @@ export default defineControl({
       const evidence = { path: flagPath(r, setting), observed, expected: EXPECTED };
       if (!gate) return verdict(byDefault === false ? 'fail' : 'pass', r, evidence);
       const on = parseGoBool(gate.value);
-      if (on === undefined) return verdict('unknown', r, evidence, `"${gate.value}" is not a Go boolean: kube-controller-manager would refuse to start with it`);
+      if (on === undefined) return verdict('unknown', r, evidence, notOnOrOff(`${GATE} in --feature-gates`, gate.value, 'kube-controller-manager'));
       return verdict(on ? 'pass' : 'fail', r, evidence);
     }),
 });

@@ -1,7 +1,7 @@
 import type { Verdict } from '../../../core/types.js';
 import { defaultAdmissionPlugins, flagDefault } from '../../../evaluate/control-plane-defaults.js';
 import { parseGoBool, parseGoDuration, parseGoInt, type FlagSetting } from '../../../evaluate/flags.js';
-import { evidenceOf, flagPath, notesAbout, observed, shown, verdict, type Replica } from './common.js';
+import { evidenceOf, flagPath, notOnOrOff, notesAbout, observed, shown, verdict, type Replica } from './common.js';
 
 /**
  * The rules the flag controls are made of. Each judges one replica and returns one verdict
@@ -17,7 +17,7 @@ export function judgeBool(r: Replica, flag: string, want: boolean, expected: str
   const note = notesAbout(r, [flag]);
   if (raw === undefined) return verdict('unknown', r, evidence, `no compiled default is known for --${flag}`);
   const value = parseGoBool(raw);
-  if (value === undefined) return verdict('unknown', r, evidence, `"${raw}" is not a Go boolean: ${r.component} would refuse to start with it`);
+  if (value === undefined) return verdict('unknown', r, evidence, notOnOrOff(`--${flag}`, raw, r.component));
   return verdict(value === want ? 'pass' : 'fail', r, evidence, note);
 }
 
