@@ -98,6 +98,7 @@ describeEachDatabase('RunStore', (db) => {
       score_spans: ['cluster', 'framework', 'severity', 'pass_count', 'fail_count', 'unknown_count', 'from_seq', 'to_seq'],
       schedule_claims: ['job', 'slot', 'owner', 'claimed_at'],
       disposition_spans: ['cluster', 'fingerprint', 'episode', 'disposition', 'exception_id', 'from_seq', 'to_seq'],
+      alert_dead_letters: ['id', 'created_at', 'run_id', 'webhook', 'events', 'attempts', 'last_error', 'body'],
     };
     columns['runs']?.push('seq', 'exceptions_digest');
     columns['run_clusters']?.push('seq', 'results_hash', 'prev_chain_hash', 'chain_hash', 'risk_recorded', 'scores_recorded');
@@ -108,7 +109,7 @@ describeEachDatabase('RunStore', (db) => {
     // One schema generation: 001's per-run tables are gone (006).
     for (const table of ['findings', 'control_results']) expect([table, await knex.schema.hasTable(table)]).toEqual([table, false]);
     const applied = await knex('complyd_migrations').select('name');
-    expect(applied.map((r: { name: string }) => r.name)).toEqual(['001_initial', '002_lifecycles', '003_risk', '004_score_spans', '005_schedule_claims', '006_drop_per_run_findings', '007_finding_identity', '008_exception_dispositions', '010_cluster_profiles']);
+    expect(applied.map((r: { name: string }) => r.name)).toEqual(['001_initial', '002_lifecycles', '003_risk', '004_score_spans', '005_schedule_claims', '006_drop_per_run_findings', '007_finding_identity', '008_exception_dispositions', '010_cluster_profiles', '013_alert_dead_letters']);
 
     const [, pending] = (await knex.migrate.list({
       migrationSource: new ComplydMigrationSource(),
@@ -121,7 +122,7 @@ describeEachDatabase('RunStore', (db) => {
     try {
       expect((await again.history.getRun(runId))?.status).toBe('running');
       const stillAll = await knex('complyd_migrations').count({ n: '*' }).first();
-      expect(Number(stillAll?.['n'])).toBe(9);
+      expect(Number(stillAll?.['n'])).toBe(10);
     } finally {
       await again.close();
     }
