@@ -17,7 +17,9 @@ const duration = (range: DurationRange) =>
     if (checked.ok) return checked.ms;
     ctx.addIssue({ code: 'custom', message: checked.why });
     return z.NEVER;
-  });
+  })
+  // For the published JSON Schema (an editor's hint; the range is checked by complyd).
+  .meta({ type: 'string', pattern: '^([0-9]+(\\.[0-9]+)?(d|h|m|s|ms))+$', description: 'a duration with a unit: 250ms, 30s, 5m, 2h, 7d, 1h30m' });
 
 /** A byte size with a unit (`256MiB`) within `range`, turned into bytes. */
 const byteSize = (range: ByteRange) =>
@@ -26,7 +28,8 @@ const byteSize = (range: ByteRange) =>
     if (checked.ok) return checked.bytes;
     ctx.addIssue({ code: 'custom', message: checked.why });
     return z.NEVER;
-  });
+  })
+  .meta({ type: 'string', description: 'a size with a unit: 512KiB, 256MiB, 1GiB' });
 
 /** Defaults of the collector's bounds: they fit a 100,000-pod cluster at the default page size. */
 const COLLECT_LIMITS = { maxResponseSize: 256 * 2 ** 20, maxPages: 500 };

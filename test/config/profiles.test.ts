@@ -52,9 +52,11 @@ profiles:
 describe('profiles in the configuration', () => {
   it('accepts the commented example of config/complyd.example.yaml once uncommented', () => {
     const text = readFileSync('config/complyd.example.yaml', 'utf8');
-    const uncommented = text.replace(/^# (profiles:| {2}.*)$/gm, '$1');
+    // The alerts example is commented the same way: uncommented with it.
+    const uncommented = text.replace(/^# (profiles:|alerts:| {2}.*)$/gm, '$1');
     expect(uncommented).not.toEqual(text);
-    const cfg = parseConfig(uncommented, '/srv/complyd.yaml', { HOME: '/home/u' });
+    const cfg = parseConfig(uncommented, '/srv/complyd.yaml', { HOME: '/home/u', COMPLYD_ALERT_SECRET: 'a-signing-key-of-some-length' });
+    expect(cfg.alerts.webhooks.map((w) => [w.name, w.format])).toEqual([['ops', 'generic'], ['chat', 'slack']]);
     expect(cfg.profiles.map((p) => [p.name, p.clusters, p.frameworks])).toEqual([
       ['prod', ['prod-eu'], ['pss-restricted', 'cis-1.12', 'nsa']],
       ['dev', ['dev'], ['pss-baseline']],

@@ -1,0 +1,147 @@
+/**
+ * deploy/kustomize: each overlay rendered the way kustomize would for what it uses here
+ * (resources, and strategic-merge patches: maps merged, lists of named items merged by name,
+ * null removes a key), then judged by `complyd evaluate` (no failing finding) and validated
+ * against minimal OpenAPI schemas of their kinds (test/fixtures/k8s-openapi).
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import ajv2020 from 'ajv/dist/2020.js';
+import { parseAllDocuments, stringify } from 'yaml';
+import { runCli } from '../helpers/cli.js';
+
+const Ajv2020 = ajv2020.default;
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function readDocs(file: string): Obj[] {
+  return parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as Obj).filter(isObj);
+}
+
+function merge(base: unknown, patch: unknown): unknown {
+  if (isObj(base) && isObj(patch)) {
+    const out: Obj = { ...base };
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === null) delete out[k];
+      else out[k] = k in base ? merge(base[k], v) : stripNulls(v);
+    }
+    return out;
+  }
+  const named = (l: unknown): l is Obj[] => Array.isArray(l) && l.every((i) => isObj(i) && typeof i['name'] === 'string');
+  if (named(base) && named(patch)) {
+    const out = base.map((item) => {
+      const p = patch.find((q) => q['name'] === item['name']);
+      return p ? (merge(item, p) as Obj) : item;
+    });
+    return [...out, ...patch.filter((p) => !base.some((b) => b['name'] === p['name'])).map((p) => stripNulls(p) as Obj)];
+  }
+  return stripNulls(patch);
+}
+
+function stripNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(stripNulls);
+  if (isObj(v)) return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, stripNulls(x)]));
+  return v;
+}
+
+/** The objects of a kustomization directory. */
+function render(dir: string): Obj[] {
+  const k = readDocs(join(dir, 'kustomization.yaml'))[0] as { resources?: string[]; patches?: Array<{ path: string }>; namespace?: string };
+  let objects: Obj[] = [];
+  for (const r of k.resources ?? []) {
+    const path = join(dir, r);
+    objects.push(...(statSync(path).isDirectory() ? render(path) : readDocs(path)));
+  }
+  for (const p of k.patches ?? []) {
+    for (const patch of readDocs(join(dir, p.path))) {
+      const meta = patch['metadata'] as Obj;
+      const at = objects.findIndex((o) => o['kind'] === patch['kind'] && (o['metadata'] as Obj)['name'] === meta['name']);
+      expect({ patch: p.path, found: at >= 0 }).toEqual({ patch: p.path, found: true });
+      objects[at] = merge(objects[at], patch) as Obj;
+    }
+  }
+  if (k.namespace) objects = objects.map((o) => (o['kind'] === 'Namespace' ? o : { ...o, metadata: { ...(o['metadata'] as Obj), namespace: k.namespace } }));
+  return objects;
+}
+
+const ROOT = 'deploy/kustomize';
+const OVERLAYS = ['sqlite', 'postgres'];
+const kinds = (JSON.parse(readFileSync('test/fixtures/k8s-openapi/kinds.json', 'utf8')) as { kinds: Record<string, Obj> }).kinds;
+const byKind = (objects: Obj[], kind: string) => objects.filter((o) => o['kind'] === kind);
+const podSpec = (d: Obj | undefined) => ((d?.['spec'] as Obj)['template'] as Obj)['spec'] as { containers: Obj[]; volumes: Obj[] };
+
+describe.each(OVERLAYS)('overlay %s', (overlay) => {
+  const objects = render(join(ROOT, 'overlays', overlay));
+
+  it('is valid against the OpenAPI schemas of its kinds', () => {
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    for (const o of objects) {
+      const schema = kinds[o['kind'] as string];
+      expect({ kind: o['kind'], known: schema !== undefined }).toEqual({ kind: o['kind'], known: true });
+      const validate = ajv.compile(schema as Obj);
+      expect({ object: `${String(o['kind'])}/${String((o['metadata'] as Obj)['name'])}`, errors: validate(o) ? '' : ajv.errorsText(validate.errors) }).toEqual({
+        object: `${String(o['kind'])}/${String((o['metadata'] as Obj)['name'])}`,
+        errors: '',
+      });
+    }
+  });
+
+  it('passes complyd evaluate with no failing finding', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'complyd-deploy-'));
+    try {
+      const file = join(dir, `${overlay}.yaml`);
+      writeFileSync(file, objects.map((o) => stringify(o)).join('---\n'));
+      const run = await runCli(['evaluate', file, '--fail-on', 'info', '-o', 'json']);
+      const report = JSON.parse(run.stdout) as { findings: Array<{ status: string; controlId: string }>; counts: Record<string, number> };
+      expect(report.findings.filter((f) => f.status === 'fail')).toEqual([]);
+      expect(report.counts['fail']).toBe(0);
+      expect(report.counts['pass']).toBeGreaterThan(20);
+      expect(run.code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('runs the daemon hardened: non-root, read-only root, RuntimeDefault, no capabilities, resources, probes on 9464', () => {
+    const spec = podSpec(byKind(objects, 'Deployment')[0]);
+    const c = spec.containers[0] as Obj;
+    expect(c['securityContext']).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(c['resources']).toMatchObject({ requests: { cpu: expect.any(String), memory: expect.any(String) }, limits: { memory: expect.any(String) } });
+    expect([(c['livenessProbe'] as Obj)['httpGet'], (c['readinessProbe'] as Obj)['httpGet']]).toEqual([
+      { path: '/healthz', port: 'http' },
+      { path: '/readyz', port: 'http' },
+    ]);
+    expect(c['ports']).toEqual([{ name: 'http', containerPort: 9464, protocol: 'TCP' }]);
+    expect(byKind(objects, 'NetworkPolicy')).toHaveLength(1);
+    expect(byKind(objects, 'ConfigMap')).toHaveLength(1);
+    expect(byKind(objects, 'Secret').length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+it('sqlite: one replica, recreated, its data on the claim; postgres: replicas, no claim, password as a file', () => {
+  const sqlite = render(join(ROOT, 'overlays', 'sqlite'));
+  const sd = byKind(sqlite, 'Deployment')[0]?.['spec'] as Obj;
+  expect([sd['replicas'], (sd['strategy'] as Obj)['type']]).toEqual([1, 'Recreate']);
+  expect(podSpec(byKind(sqlite, 'Deployment')[0]).volumes.find((v) => v['name'] === 'data')).toEqual({ name: 'data', persistentVolumeClaim: { claimName: 'complyd-data' } });
+  expect(byKind(sqlite, 'PersistentVolumeClaim')).toHaveLength(1);
+
+  const pg = render(join(ROOT, 'overlays', 'postgres'));
+  expect((byKind(pg, 'Deployment')[0]?.['spec'] as Obj)['replicas']).toBe(3);
+  expect(byKind(pg, 'PersistentVolumeClaim')).toHaveLength(0);
+  const config = (byKind(pg, 'ConfigMap')[0]?.['data'] as Obj)['complyd.yaml'] as string;
+  expect(config).toMatch(/postgres: postgres:\/\/complyd@[^:@/]+:5432\//);
+  const c = podSpec(byKind(pg, 'Deployment')[0]).containers[0] as { env: Obj[]; volumeMounts: Obj[] };
+  expect(c.env).toEqual([{ name: 'PGPASSFILE', value: '/etc/complyd/pgpass/pgpass' }]);
+  expect(c.volumeMounts.map((m) => m['name'])).toEqual(['config', 'kubeconfigs', 'data', 'tmp', 'pgpass']);
+});
+
+it('keeps the ServiceMonitor an example outside the base, valid for its kind', () => {
+  const file = join(ROOT, 'examples', 'servicemonitor.yaml');
+  expect(existsSync(file)).toBe(true);
+  const ajv = new Ajv2020({ strict: false });
+  const [monitor] = readDocs(file);
+  expect(ajv.validate(kinds['ServiceMonitor'] as Obj, monitor)).toBe(true);
+  expect(readFileSync(join(ROOT, 'base', 'kustomization.yaml'), 'utf8')).not.toContain('servicemonitor');
+  expect(dirname(file)).toBe(join(ROOT, 'examples'));
+});
