@@ -15,8 +15,8 @@ describe('PolicyReport output', () => {
     const validate = new Ajv({ strict: false }).compile(schema);
     expect(docs.length).toBeGreaterThan(1);
     for (const d of docs) {
-      const ok = validate(d);
-      if (!ok) throw new Error(`${d.kind} ${d.metadata.namespace ?? ''}/${d.metadata.name}: ${JSON.stringify(validate.errors)}`);
+      const where = `${d.kind} ${d.metadata.namespace ?? ''}/${d.metadata.name}`;
+      if (!validate(d)) throw new Error(`${where}: ${JSON.stringify(validate.errors)}`);
     }
     // A wrong result fails the same schema: the test can fail.
     const broken = structuredClone(docs.find((d) => d.results.length > 0));
