@@ -183,7 +183,7 @@ profiles:
     reports:
       - { name: dev-cis, formats: [docx] }
 `),
-    ).toEqual(['profiles[1].reports[0].formats[0]: Invalid option: expected one of "json"|"pdf"|"csv"|"sarif"|"junit"|"md"']);
+    ).toEqual(['profiles[1].reports[0].formats[0]: Invalid option: expected one of "json"|"pdf"|"csv"|"sarif"|"junit"|"md"|"policyreport"']);
     expect(
       issuesOf(`${CLUSTERS}reports:
   - name: weekly
