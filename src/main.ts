@@ -25,6 +25,7 @@ import { renderCsv, renderCsvChunks } from './report/csv-report.js';
 import { renderSarif, renderSarifChunks } from './report/sarif-report.js';
 import { renderJunit } from './report/junit-report.js';
 import { renderMarkdown } from './report/markdown-report.js';
+import { renderPolicyReports } from './report/policy-report.js';
 import { jobFileBase, pruneJobFiles, writeReportFile } from './report/report-files.js';
 import { loadExceptions, type LoadedExceptions } from './config/load-exceptions.js';
 import { exceptionsDigest, type Exception } from './core/exception.js';
@@ -33,16 +34,17 @@ import { alertEvents, type AlertEvent } from './alerts/events.js';
 import { gatherRunFacts } from './alerts/facts.js';
 import { sendAlerts, type WebhookResult } from './alerts/send.js';
 
-export const REPORT_FORMATS = ['json', 'pdf', 'csv', 'sarif', 'junit', 'md'] as const;
+export const REPORT_FORMATS = ['json', 'pdf', 'csv', 'sarif', 'junit', 'md', 'policyreport'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 /** File name endings for writeReports. */
-const EXTENSION: Record<ReportFormat, string> = { json: 'json', pdf: 'pdf', csv: 'csv', sarif: 'sarif', junit: 'junit.xml', md: 'md' };
+const EXTENSION: Record<ReportFormat, string> = { json: 'json', pdf: 'pdf', csv: 'csv', sarif: 'sarif', junit: 'junit.xml', md: 'md', policyreport: 'policyreport.yaml' };
 const TEXT_RENDERERS: Record<Exclude<ReportFormat, 'pdf'>, (r: RunReport) => string> = {
   json: renderJson,
   csv: renderCsv,
   sarif: renderSarif,
   junit: renderJunit,
   md: renderMarkdown,
+  policyreport: renderPolicyReports,
 };
 
 /**

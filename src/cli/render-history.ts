@@ -48,6 +48,18 @@ export function renderHistory(entries: readonly RunHistoryEntry[]): string {
 /** `configured`: the clusters of the configuration, to name those with no assessed scan in the window. */
 const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : `${v.toFixed(1)}%`);
 
+/** Enforcement coverage per run (ADR 0020); nothing when no run in the window recorded a posture. */
+function enforcementLines(points: Trend['enforcement']): string[] {
+  const first = points[0];
+  const last = points[points.length - 1];
+  if (!first || !last) return [];
+  return [
+    '',
+    `Enforcement coverage at admission (controls enforced / considered): ${pct(first.coverage)} -> ${pct(last.coverage)}   ${sparkline(points.map((p) => p.coverage))}`,
+    table(['RUN', 'STARTED', 'CLUSTERS', 'ENFORCED', 'CONSIDERED', 'COVERAGE', 'DRIFT'], points.map((p) => [p.runId.slice(0, 8), day(p.at), p.clusters, p.enforced, p.considered, pct(p.coverage), p.drift])),
+  ];
+}
+
 export function renderTrend(t: Trend, configured: readonly string[] = []): string {
   const group = t.profile ? `profile ${t.profile.name} (${t.profile.selector}: ${t.profile.frameworks.join(', ')})` : 'fleet';
   const scope = `${t.cluster ? `cluster ${t.cluster}` : group}${t.framework ? `, framework ${t.framework}` : ''}`;
@@ -79,12 +91,7 @@ export function renderTrend(t: Trend, configured: readonly string[] = []): strin
       ),
     );
   }
-  if (t.enforcement.length > 0) {
-    const e0 = t.enforcement[0];
-    const e1 = t.enforcement[t.enforcement.length - 1];
-    lines.push('', `Enforcement coverage at admission (controls enforced / considered): ${pct(e0?.coverage)} -> ${pct(e1?.coverage)}   ${sparkline(t.enforcement.map((p) => p.coverage))}`);
-    lines.push(table(['RUN', 'STARTED', 'CLUSTERS', 'ENFORCED', 'CONSIDERED', 'COVERAGE', 'DRIFT'], t.enforcement.map((p) => [p.runId.slice(0, 8), day(p.at), p.clusters, p.enforced, p.considered, pct(p.coverage), p.drift])));
-  }
+  lines.push(...enforcementLines(t.enforcement));
   const missing = t.cluster ? [] : configured.filter((name) => !t.clusters.some((c) => c.cluster === name));
   if (missing.length > 0) lines.push(`Not assessed in this window: ${missing.join(', ')} (unreachable or not scanned; \`complyd history\` shows each run)`);
   lines.push('', t.regressions.length > 0 ? 'Top regressions (failing resources, first -> last scan of each cluster):' : 'No control regressed in this window.');

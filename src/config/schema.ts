@@ -46,7 +46,7 @@ const cronExpression = z.string().superRefine((expr, ctx) => {
 });
 
 /** Kept in step with REPORT_FORMATS in main.ts (a test checks). */
-export const REPORT_FORMAT_NAMES = ['json', 'pdf', 'csv', 'sarif', 'junit', 'md'] as const;
+export const REPORT_FORMAT_NAMES = ['json', 'pdf', 'csv', 'sarif', 'junit', 'md', 'policyreport'] as const;
 
 const name = z
   .string()

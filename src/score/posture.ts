@@ -15,6 +15,7 @@ import {
   ENFORCEMENT_STATES,
   ENGINES,
   type AdmissionAction,
+  type AdmissionBindingInfo,
   type AdmissionEvidence,
   type ClusterPosture,
   type ControlPosture,
@@ -80,12 +81,38 @@ interface Ns {
   labels: Labels;
 }
 
+type Level = 'baseline' | 'restricted' | undefined;
+
+/** The strongest action a namespace gets from complyd's bindings, and with Pod Security labels counted too. */
+function namespaceRanks(ns: Ns, bindings: readonly AdmissionBindingInfo[], level: Level): { policy: number; all: number } {
+  let policy = 0;
+  for (const b of bindings) {
+    if (b.namespaceSelector && !selectorMatches(b.namespaceSelector, ns.labels)) continue;
+    for (const a of b.actions) policy = Math.max(policy, actionRank(a));
+  }
+  let all = policy;
+  if (level) for (const [mode, action] of MODES) if (covers(ns.labels[`${PSA}/${mode}`], level)) all = Math.max(all, actionRank(action));
+  return { policy, all };
+}
+
+/** Why a control drifts: the binding of complyd's policy is gone, or namespaces do not enforce its level. */
+function driftReasons(c: PostureControl, level: Level, namespaces: readonly Ns[], admission: AdmissionEvidence, bound: boolean): string[] {
+  const reasons: string[] = [];
+  const own = admission.policies?.find((p) => p.control === c.id && p.managedByComplyd);
+  if (own && !(admission.bindings ?? []).some((b) => b.policyName === own.name)) reasons.push(`policy ${own.name} has no binding`);
+  const weak = level ? namespaces.filter((ns) => !covers(ns.labels[`${PSA}/enforce`], level)) : [];
+  if (level && weak.length > 0 && !bound) {
+    const named = weak.slice(0, 3).map((n) => `${n.name}: ${n.labels[`${PSA}/enforce`] ?? 'no label'}`);
+    reasons.push(`${weak.length} of ${namespaces.length} namespaces do not enforce Pod Security ${level} (${named.join(', ')}${weak.length > 3 ? ', ...' : ''})`);
+  }
+  return reasons;
+}
+
 /** One control in one cluster. */
 function controlPosture(c: PostureControl, namespaces: readonly Ns[] | undefined, admission: AdmissionEvidence, expected: AdmissionAction | undefined): ControlPosture {
   const level = pssLevel(c);
-  const policies = admission.policies && new Set(admission.policies.map((p) => p.name));
-  const bindings = (admission.bindings ?? []).filter((b) => b.control === c.id && b.managedByComplyd && policies?.has(b.policyName));
-  const ownPolicy = admission.policies?.find((p) => p.control === c.id && p.managedByComplyd);
+  const policies = new Set((admission.policies ?? []).map((p) => p.name));
+  const bindings = (admission.bindings ?? []).filter((b) => b.control === c.id && b.managedByComplyd && policies.has(b.policyName));
   // Evidence missing for an enforcer that could count: what is seen is a floor, never the answer.
   const missing: string[] = [];
   if (!admission.policies || !admission.bindings) missing.push('ValidatingAdmissionPolicies or their bindings could not be read');
@@ -93,43 +120,27 @@ function controlPosture(c: PostureControl, namespaces: readonly Ns[] | undefined
 
   // With no namespace of its own the cluster still has policies: one unlabelled stand-in.
   const targets: Ns[] = namespaces && namespaces.length > 0 ? [...namespaces] : [{ name: '', labels: {} }];
-  let weakest = Infinity;
-  let denied = 0;
+  const ranks = targets.map((ns) => namespaceRanks(ns, bindings, namespaces ? level : undefined));
+  const weakest = Math.min(...ranks.map((r) => r.all));
   const by = new Set<'policy' | 'pod-security'>();
-  for (const ns of targets) {
-    let best = 0;
-    for (const b of bindings) {
-      if (b.namespaceSelector && !selectorMatches(b.namespaceSelector, ns.labels)) continue;
-      for (const a of b.actions) if (actionRank(a) > best) best = actionRank(a);
-    }
-    const fromPolicy = best;
-    if (level && namespaces) {
-      for (const [mode, action] of MODES) if (covers(ns.labels[`${PSA}/${mode}`], level) && actionRank(action) > best) best = actionRank(action);
-    }
-    if (fromPolicy > 0 && fromPolicy === best) by.add('policy');
-    if (best > fromPolicy) by.add('pod-security');
-    if (best >= 3) denied++;
-    weakest = Math.min(weakest, best);
+  for (const r of ranks) {
+    if (r.policy > 0 && r.policy === r.all) by.add('policy');
+    if (r.all > r.policy) by.add('pod-security');
   }
   const total = namespaces?.length ?? 0;
-  let state = stateOf(weakest === Infinity ? 0 : weakest);
-  const reasons: string[] = [];
-  if (state !== 'enforced' && missing.length > 0) {
-    state = 'unknown';
-    reasons.push(...missing);
-  }
-  const drift = expected !== undefined && state !== 'unknown' && actionRank(expected) > (weakest === Infinity ? 0 : weakest);
+  const seen = stateOf(weakest);
+  const state: EnforcementState = seen !== 'enforced' && missing.length > 0 ? 'unknown' : seen;
+  const reasons = state === 'unknown' ? [...missing] : [];
+  const drift = expected !== undefined && state !== 'unknown' && actionRank(expected) > weakest;
   if (drift) {
-    if (ownPolicy && !(admission.bindings ?? []).some((b) => b.policyName === ownPolicy.name)) reasons.push(`policy ${ownPolicy.name} has no binding`);
-    const weak = targets.filter((ns) => ns.name !== '').filter((ns) => !level || !covers(ns.labels[`${PSA}/enforce`], level));
-    if (level && weak.length > 0 && bindings.length === 0) reasons.push(`${weak.length} of ${total} namespaces do not enforce Pod Security ${level} (${weak.slice(0, 3).map((n) => `${n.name}: ${n.labels[`${PSA}/enforce`] ?? 'no label'}`).join(', ')}${weak.length > 3 ? ', ...' : ''})`);
+    reasons.push(...driftReasons(c, level, namespaces ?? [], admission, bindings.length > 0));
     if (reasons.length === 0) reasons.push(`expected ${expected}, found ${state}`);
   }
   return {
     controlId: c.id,
     state,
     by: state === 'not-enforced' || state === 'unknown' ? [] : [...by].sort(),
-    namespaces: { denied: total === 0 ? 0 : denied, total },
+    namespaces: { denied: total === 0 ? 0 : ranks.filter((r) => r.all >= 3).length, total },
     ...(expected ? { expected } : {}),
     ...(drift ? { drift: true as const } : {}),
     ...(reasons.length > 0 ? { reason: reasons.join('; ') } : {}),

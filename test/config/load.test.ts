@@ -34,7 +34,7 @@ describe('config', () => {
       { name: 'after', formats: ['pdf'], since: 30 * 86_400_000, dir: '/srv/out/after', keep: 10 },
     ]);
     expect(issuesOf(`${base}reports:\n  - name: x\n    clusters: [a, b]\n    formats: [docx]\n  - name: x\n    cron: "every day"\n`)).toEqual([
-      'reports[0].formats[0]: Invalid option: expected one of "json"|"pdf"|"csv"|"sarif"|"junit"|"md"',
+      'reports[0].formats[0]: Invalid option: expected one of "json"|"pdf"|"csv"|"sarif"|"junit"|"md"|"policyreport"',
       expect.stringContaining('reports[1].cron: not a cron expression: "every day"'),
     ]);
     // Checks across keys run once each key is valid on its own.

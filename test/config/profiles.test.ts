@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseConfig } from '../../src/config/load.js';
-import { clusterProfile, gateThresholdsFor, inProfile, profileOf, scopeToProfile } from '../../src/config/profiles.js';
+import { clusterProfile, gateThresholdsFor, inProfile, profileOf, scopeToProfile, unknownEnforcementKeys } from '../../src/config/profiles.js';
 import { ConfigError } from '../../src/core/errors.js';
 import type { Exception } from '../../src/core/exception.js';
 import { CONTROLS } from '../../src/controls/index.js';
@@ -149,6 +149,18 @@ describe('profiles in the configuration', () => {
     ]);
   });
 
+  it("reads a profile's expected enforcement, and names a wrong action or an unknown key with its path", () => {
+    const config = parseConfig(`${CLUSTERS}profiles:\n  - { name: p, selector: { matchLabels: { env: prod } }, frameworks: [pss-baseline], enforcement: { pss-baseline: Deny, PSS-run-as-non-root: Warn } }\n`, '/etc/complyd/complyd.yaml', {});
+    expect(config.profiles[0]?.enforcement).toEqual({ 'pss-baseline': 'Deny', 'PSS-run-as-non-root': 'Warn' });
+    expect(issuesOf(`${CLUSTERS}profiles:\n  - { name: p, selector: {}, frameworks: [nsa], enforcement: { nsa: deny } }\n`)).toEqual([
+      "profiles[0].enforcement.nsa: Deny, Warn or Audit (as a binding's validationActions)",
+    ]);
+    const typo = parseConfig(`${CLUSTERS}profiles:\n  - { name: p, selector: {}, frameworks: [nsa], enforcement: { PSS-privilegd: Deny } }\n`, '/etc/complyd/complyd.yaml', {});
+    expect(unknownEnforcementKeys(typo.profiles, CONTROLS.map((c) => c.id))).toEqual([
+      'profiles[0].enforcement.PSS-privilegd: not a framework (cis-1.12, pss-baseline, pss-restricted, nsa, hardening, reliability) nor a control id of the catalog',
+    ]);
+  });
+
   it('refuses a framework listed twice', () => {
     expect(issuesOf(`${CLUSTERS}profiles:\n  - { name: p, selector: {}, frameworks: [nsa, nsa] }\n`)).toEqual(['profiles[0].frameworks[1]: "nsa" is listed twice']);
   });
@@ -185,7 +197,7 @@ profiles:
     reports:
       - { name: dev-cis, formats: [docx] }
 `),
-    ).toEqual(['profiles[1].reports[0].formats[0]: Invalid option: expected one of "json"|"pdf"|"csv"|"sarif"|"junit"|"md"']);
+    ).toEqual(['profiles[1].reports[0].formats[0]: Invalid option: expected one of "json"|"pdf"|"csv"|"sarif"|"junit"|"md"|"policyreport"']);
     expect(
       issuesOf(`${CLUSTERS}reports:
   - name: weekly

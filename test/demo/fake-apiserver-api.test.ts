@@ -124,7 +124,7 @@ describe('API shapes', () => {
     expect((await request('/api')).json()).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
     const apis = (await request('/apis')).json() as { kind: string; groups: Array<{ name: string }> };
     expect(apis.kind).toBe('APIGroupList');
-    expect(apis.groups.map((g) => g.name).sort()).toEqual(['apps', 'batch', 'networking.k8s.io', 'rbac.authorization.k8s.io']);
+    expect(apis.groups.map((g) => g.name).sort()).toEqual(['admissionregistration.k8s.io', 'apps', 'batch', 'networking.k8s.io', 'rbac.authorization.k8s.io']);
     const rbac = (await request('/apis/rbac.authorization.k8s.io/v1')).json() as {
       groupVersion: string;
       resources: Array<{ name: string; namespaced: boolean }>;

@@ -195,10 +195,11 @@ describe('demo fleet', () => {
     expect(annotated.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']).toContain(DEMO_SECRET);
   });
 
-  test('each cluster serves 60-200 objects', () => {
+  // prod-eu's 28 admission policies and bindings (ADR 0020) take it past 200.
+  test('each cluster serves 60-240 objects', () => {
     for (const [name, server] of fleet.servers) {
       const n = server.objectCount();
-      expect([name, n >= 60 && n <= 200]).toEqual([name, true]);
+      expect([name, n >= 60 && n <= 240]).toEqual([name, true]);
     }
   });
 });

@@ -31,7 +31,7 @@ describe('complyd report -o (compiled binary)', () => {
     expect(junit.stdout).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites /);
     const bad = await runCli(['report', '-c', config, '-o', 'xlsx']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('-o/--output must be one of json, pdf, csv, sarif, junit, md, not "xlsx"');
+    expect(bad.stderr).toContain('-o/--output must be one of json, pdf, csv, sarif, junit, md, policyreport, not "xlsx"');
   });
 
   it('writeReports names each file by its format', async () => {

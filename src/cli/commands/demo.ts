@@ -46,7 +46,7 @@ async function writeDemoConfig(fleet: DemoFleet, out: string, workDir: string): 
     `# Written by \`complyd demo\`: the simulated fleet's clusters. Valid only while the demo servers run.\n${stringify({
       clusters: fleet.clusters.map((c) => ({ name: c.name, kubeconfig: c.kubeconfigPath, ...(c.context ? { context: c.context } : {}), labels: c.labels })),
       storage: { sqlite: join(out, 'complyd.sqlite') },
-      output: { dir: out, formats: ['pdf', 'json', 'csv', 'sarif', 'junit', 'md'] },
+      output: { dir: out, formats: ['pdf', 'json', 'csv', 'sarif', 'junit', 'md', 'policyreport'] },
       collect: { concurrency: 4, requestTimeout: '10s', clusterTimeout: '60s', pageSize: 50 },
       exceptions: { paths: [exceptionsFile] },
       // The shipped custom controls in CEL (config/controls.d): they fail some demo workloads.

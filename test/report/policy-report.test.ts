@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import { parseAllDocuments } from 'yaml';
+import { renderPolicyReports } from '../../src/report/policy-report.js';
+import { sampleReport } from './fixtures.js';
+
+const schema = JSON.parse(readFileSync('test/fixtures/policyreport/wgpolicyk8s-v1alpha2.schema.json', 'utf8')) as object;
+
+describe('PolicyReport output', () => {
+  const report = sampleReport();
+  const text = renderPolicyReports(report);
+  const docs = parseAllDocuments(text).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace?: string; labels: Record<string, string> }; summary: Record<string, number>; results: Array<Record<string, unknown>> });
+
+  it('writes documents the CRD schema accepts', () => {
+    const validate = new Ajv({ strict: false }).compile(schema);
+    expect(docs.length).toBeGreaterThan(1);
+    for (const d of docs) {
+      const where = `${d.kind} ${d.metadata.namespace ?? ''}/${d.metadata.name}`;
+      if (!validate(d)) throw new Error(`${where}: ${JSON.stringify(validate.errors)}`);
+    }
+    // A wrong result fails the same schema: the test can fail.
+    const broken = structuredClone(docs.find((d) => d.results.length > 0));
+    if (broken?.results[0]) broken.results[0].result = 'unknown';
+    expect(validate(broken)).toBe(false);
+  });
+
+  it('puts namespaced findings in their namespace and cluster-scoped ones in the ClusterPolicyReport, counted in the summary', () => {
+    const assessed = report.clusters.filter((c) => c.status !== 'failed').map((c) => c.name);
+    expect(docs.filter((d) => d.kind === 'ClusterPolicyReport').map((d) => d.metadata.labels['complyd.io/cluster'])).toEqual(assessed);
+    const findings = report.controls.flatMap((c) => c.findings);
+    for (const d of docs) {
+      for (const r of d.results) {
+        const [res] = r.resources as Array<{ namespace?: string }>;
+        expect(res?.namespace).toBe(d.metadata.namespace);
+      }
+      const sum = Object.values(d.summary).reduce((a, b) => a + b, 0);
+      expect(sum).toBe(d.results.length);
+    }
+    // Every finding of an assessed cluster is listed once (none of the sample's reports reaches the cap).
+    expect(docs.reduce((n, d) => n + d.results.length, 0)).toBe(findings.filter((f) => assessed.includes(f.cluster)).length);
+    // Missing evidence is never a pass: an unknown finding is an error result.
+    const unknown = findings.find((f) => f.status === 'unknown');
+    if (unknown) {
+      const listed = docs.flatMap((d) => d.results).find((r) => (r.properties as Record<string, string>).fingerprint === unknown.fingerprint);
+      expect(listed?.result).toBe('error');
+    }
+    expect(docs.flatMap((d) => d.results).some((r) => r.result === 'pass')).toBe(false);
+  });
+});
