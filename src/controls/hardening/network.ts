@@ -106,20 +106,27 @@ export const openToCluster = defineControl({
   },
 });
 
-/** What a policy refers to that exists nowhere in the snapshot: the reasons it is stale. */
-function staleness(model: NetworkModel, policy: NetworkModel['policies'][number]): string[] {
+/**
+ * What a policy refers to that exists nowhere in the snapshot: the reasons it is stale. Manifests
+ * (`partial`) hold only part of a cluster: there a selector is judged only against a namespace
+ * whose workloads the input holds, and a namespaceSelector not at all (kube-system and the
+ * rest are rarely in a repository).
+ */
+function staleness(model: NetworkModel, policy: NetworkModel['policies'][number], partial: boolean): string[] {
   const reasons: string[] = [];
   const own = model.workloads.filter((w) => w.namespace === policy.namespace);
-  if (!own.some((w) => matches(policy.podSelector, w.labels))) reasons.push('spec.podSelector selects no pod of the namespace');
+  if ((!partial || own.length > 0) && !own.some((w) => matches(policy.podSelector, w.labels))) reasons.push('spec.podSelector selects no pod of the namespace');
   const namespaces = [...model.namespaces];
+  const known = (ns: string) => !partial || model.workloads.some((w) => w.namespace === ns);
   for (const [direction, rules] of [['ingress', policy.ingress], ['egress', policy.egress]] as const) {
     (rules ?? []).forEach((rule, i) => {
       (rule.peers ?? []).forEach((peer, j) => {
         if (peer.type !== 'pods') return;
         const at = `spec.${direction}[${i}].${direction === 'ingress' ? 'from' : 'to'}[${j}]`;
+        if (partial && peer.namespaceSelector) return;
         const inNamespaces = peer.namespaceSelector ? namespaces.filter(([, labels]) => matches(peer.namespaceSelector, labels)).map(([n]) => n) : [policy.namespace];
         if (inNamespaces.length === 0) reasons.push(`${at}.namespaceSelector matches no namespace`);
-        else if (peer.podSelector && !model.workloads.some((w) => inNamespaces.includes(w.namespace) && matches(peer.podSelector, w.labels))) {
+        else if (peer.podSelector && inNamespaces.every(known) && !model.workloads.some((w) => inNamespaces.includes(w.namespace) && matches(peer.podSelector, w.labels))) {
           reasons.push(`${at}.podSelector matches no pod in ${inNamespaces.length === 1 ? `namespace ${inNamespaces[0]}` : `the ${inNamespaces.length} namespaces selected`}`);
         }
       });
@@ -137,14 +144,14 @@ export const stalePolicy = defineControl({
   refs: { nsa: NSA_THEME.networkSeparation },
   needs: [...EVIDENCE],
   rationale:
-    'A policy whose podSelector selects no pod protects nothing, and a rule whose peers match no namespace or no pod admits nothing: both usually mean a label was renamed and the intended protection or allow silently went away. Judged against the workloads and namespaces of the snapshot, so a policy written ahead of a deployment fails until the deployment exists; record that as an exception.',
+    'A policy whose podSelector selects no pod protects nothing, and a rule whose peers match no namespace or no pod admits nothing: both usually mean a label was renamed and the intended protection or allow silently went away. Judged against the workloads and namespaces of the snapshot, so a policy written ahead of a deployment fails until the deployment exists; record that as an exception. Manifests are part of a cluster: there a selector counts as stale only in a namespace whose workloads the input holds, and namespaceSelectors are not judged.',
   remediation: 'Fix the selectors to the labels the pods and namespaces carry now, or delete the policy.',
   evaluate: (ctx) => {
     if (!complete(ctx, EVIDENCE)) return [];
     const { model } = network(ctx);
     return model.policies.map((p): Verdict => {
       const ref: ResourceRef = { kind: 'NetworkPolicy', namespace: p.namespace, name: p.name };
-      const reasons = staleness(model, p);
+      const reasons = staleness(model, p, ctx.snapshot.source === 'manifests');
       return reasons.length === 0 ? pass(ref) : fail(ref, reasons.map((r) => r.split(' ')[0]).join(', '), reasons.join('; '), 'selectors that match existing pods and namespaces');
     });
   },
