@@ -35,6 +35,57 @@ const finding = z
   })
   .strict();
 
+const prSummary = z.object({ pass: z.number().int(), fail: z.number().int(), warn: z.number().int(), error: z.number().int(), skip: z.number().int() }).strict();
+const policyReportSource = { source: z.string(), reports: z.number().int(), namespaces: z.number().int(), summary: prSummary };
+const enforcementState = z.enum(['enforced', 'warned', 'audited', 'not-enforced', 'unknown']);
+const admissionAction = z.enum(['Deny', 'Warn', 'Audit']);
+/** A cluster's enforcement at admission (ADR 0020). */
+const posture = z
+  .object({
+    controls: z.array(
+      z
+        .object({
+          controlId: z.string(),
+          state: enforcementState,
+          by: z.array(z.enum(['policy', 'pod-security'])),
+          namespaces: z.object({ denied: z.number().int(), total: z.number().int() }).strict(),
+          expected: admissionAction.optional(),
+          drift: z.literal(true).optional(),
+          reason: z.string().optional(),
+        })
+        .strict(),
+    ),
+    counts: z.object({ enforced: z.number().int(), warned: z.number().int(), audited: z.number().int(), 'not-enforced': z.number().int(), unknown: z.number().int() }).strict(),
+    expected: z.number().int(),
+    drift: z.number().int(),
+    engines: z.array(
+      z
+        .object({
+          engine: z.string(),
+          presence: z.union([
+            z.object({ state: z.literal('installed'), policies: z.number().int() }).strict(),
+            z.object({ state: z.literal('not-installed') }).strict(),
+            z.object({ state: z.literal('unknown'), reason: z.string() }).strict(),
+          ]),
+        })
+        .strict(),
+    ),
+    policyReports: z.array(z.object(policyReportSource).strict()).optional(),
+  })
+  .strict();
+const fleetEnforcement = z
+  .object({
+    clusters: z.number().int(),
+    enforced: z.number().int(),
+    considered: z.number().int(),
+    coverage: nullableNumber,
+    drift: z.number().int(),
+    policyReports: z.array(z.object({ cluster: z.string(), ...policyReportSource }).strict()),
+  })
+  .strict();
+/** The verdict of the gates given (`report -o json` with gate flags or profile gates; ADR 0014). */
+const gate = z.object({ passed: z.boolean(), reasons: z.array(z.record(z.string(), z.unknown())), thresholds: z.record(z.string(), z.unknown()), clusters: z.array(z.record(z.string(), z.unknown())).optional(), baseline: z.string().optional() }).strict();
+
 const cluster = z
   .object({
     name: z.string(),
@@ -53,6 +104,7 @@ const cluster = z
     scoreWithExceptions: nullableNumber,
     dispositions,
     gaps: z.array(gap),
+    posture: posture.optional(),
     tlsVerified: z.literal(false).optional(),
     failingControls: z.array(z.object({ controlId: z.string(), title: z.string(), severity, failed: z.number().int() }).strict()),
   })
@@ -153,6 +205,7 @@ export const reportSchema = z
     generatedAt: z.string(),
     framework: z.string().optional(),
     profile: z.object({ name: z.string(), selector: z.string(), frameworks: strings, severityFloor: severity.optional() }).strict().optional(),
+    selection: z.string().optional(),
     complydVersion: z.string(),
     catalogVersion: z.string(),
     run: z.object({ id: z.string(), startedAt: z.string(), finishedAt: z.string().optional(), status: z.string(), trigger: z.string() }).strict(),
@@ -161,8 +214,10 @@ export const reportSchema = z
       .strict(),
     exceptions: z.object({ runDigest: z.string().optional(), filesDigest: z.string().optional() }).strict(),
     clusters: z.array(cluster),
+    enforcement: fleetEnforcement.optional(),
     controls: z.array(control),
     period,
+    gate: gate.optional(),
   })
   .strict();
 

@@ -44,7 +44,7 @@ describe('the configuration schema', () => {
   it('accepts the example, with its commented alerts and profiles in', () => {
     expect(validate(parse(example))).toBe(true);
     // Uncommenting the sections documented as comments (alerts, profiles) keeps it valid.
-    const uncommented = example.replace(/^# (profiles:|alerts:| {2}.*)$/gm, '$1');
+    const uncommented = example.replace(/^# (profiles:|alerts:|controls:| {2}.*)$/gm, '$1');
     const doc = parse(uncommented) as { alerts?: { webhooks: unknown[] }; profiles?: unknown[] };
     expect(doc.alerts?.webhooks).toHaveLength(2);
     expect(validate(doc)).toBe(true);
