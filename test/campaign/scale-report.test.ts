@@ -51,7 +51,7 @@ describeEachDatabase('a cluster of ownerless pods, recorded and reported in ever
     expect(counts['fail']).toBeGreaterThan(PODS * 3);
 
     const written = await writeReports(store.history, result.runId, dir, REPORT_FORMATS);
-    expect(written.map((p) => basename(p).replace(/^complyd-report-[0-9a-f]{8}/, ''))).toEqual(['.json', '.pdf', '.csv', '.sarif', '.junit.xml', '.md']);
+    expect(written.map((p) => basename(p).replace(/^complyd-report-[0-9a-f]{8}/, ''))).toEqual(['.json', '.pdf', '.csv', '.sarif', '.junit.xml', '.md', '.policyreport.yaml']);
     for (const path of written) {
       const bytes = await readFile(path);
       expect(await readFile(`${path}.sha256`, 'utf8')).toBe(`${createHash('sha256').update(bytes).digest('hex')}  ${basename(path)}\n`);
@@ -68,6 +68,8 @@ describeEachDatabase('a cluster of ownerless pods, recorded and reported in ever
     // One test case per control and cluster: a failure per control with failing resources.
     expect(junit).toMatch(new RegExp(`<testsuites[^>]* failures="${json.clusters[0]?.failingControls.length}"`));
     expect(await text('.md')).toContain('huge');
+    // PolicyReports list the non-pass results, one document per namespace (and cluster scope).
+    expect((await text('.policyreport.yaml')).match(/^kind: (Cluster)?PolicyReport$/gm)?.length).toBeGreaterThan(0);
     const pdf = await readFile(written.find((p) => p.endsWith('.pdf')) ?? '');
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     expect(pdf.subarray(-6).toString()).toMatch(/%%EOF\s*$/);
