@@ -52,10 +52,10 @@ profiles:
 describe('profiles in the configuration', () => {
   it('accepts the commented example of config/complyd.example.yaml once uncommented', () => {
     const text = readFileSync('config/complyd.example.yaml', 'utf8');
-    // The alerts example is commented the same way: uncommented with it.
-    const uncommented = text.replace(/^# (profiles:|alerts:| {2}.*)$/gm, '$1');
+    // The alerts and custom-controls examples are commented the same way: uncommented with it (controls.d beside the file).
+    const uncommented = text.replace(/^# (profiles:|alerts:|controls:| {2}.*)$/gm, '$1');
     expect(uncommented).not.toEqual(text);
-    const cfg = parseConfig(uncommented, '/srv/complyd.yaml', { HOME: '/home/u', COMPLYD_ALERT_SECRET: 'a-signing-key-of-some-length' });
+    const cfg = parseConfig(uncommented, 'config/complyd.example.yaml', { HOME: '/home/u', COMPLYD_ALERT_SECRET: 'a-signing-key-of-some-length' });
     expect(cfg.alerts.webhooks.map((w) => [w.name, w.format])).toEqual([['ops', 'generic'], ['chat', 'slack']]);
     expect(cfg.profiles.map((p) => [p.name, p.clusters, p.frameworks])).toEqual([
       ['prod', ['prod-eu'], ['pss-restricted', 'cis-1.12', 'nsa']],
