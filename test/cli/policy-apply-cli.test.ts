@@ -120,6 +120,16 @@ describe('complyd policy apply', () => {
     expect(await names(servers.readonly as FakeApiServer, VAP)).toEqual([]);
   }, 60_000);
 
+  it("the next scan's enforcement posture sees the applied policies as enforced", async () => {
+    const scan = await runCli(['scan', '-c', config, '--cluster', 'clean', '--no-report'], { cwd: dir });
+    expect(scan.code).toBe(0);
+    const report = await runCli(['report', '-c', config, '--cluster', 'clean', '-o', 'json'], { cwd: dir });
+    expect(report.code).toBe(0);
+    const enforcement = (JSON.parse(report.stdout) as { enforcement: { enforced: number; considered: number } }).enforcement;
+    const exported = policies.filter((p) => p.kind === 'ValidatingAdmissionPolicy').length;
+    expect(enforcement.enforced).toBeGreaterThanOrEqual(exported);
+  }, 120_000);
+
   it('a second apply finds nothing to change; --action Warn configures the bindings', async () => {
     const again = await runCli(['policy', 'apply', '-c', config, '--profile', 'prod', '--cluster', 'clean']);
     expect(again.code).toBe(0);
