@@ -10,7 +10,6 @@
  * - labels and annotations of the configuration are merged into the live object's.
  * Pure: the caller stores the result (or, for dryRun, does not).
  */
-import { isDeepStrictEqual } from 'node:util';
 import type { ApiObject } from './types.js';
 import { isRecord } from './object-store.js';
 
@@ -57,6 +56,15 @@ function entries(owners: Map<string, Set<string>>, apiVersion: string, time: str
     }));
 }
 
+/** Deep equality of JSON values, key order ignored (objects from any realm: the API compares values, not prototypes). */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
+  if (!isRecord(a) || !isRecord(b)) return false;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => k in b && sameJson(a[k], b[k]));
+}
+
 const recordOf = (v: unknown): Record<string, unknown> => (isRecord(v) ? v : {});
 
 /** Apply `config` as `manager` to `live` (undefined: the object does not exist yet). */
@@ -68,7 +76,7 @@ export function serverSideApply(live: ApiObject | undefined, config: ApiObject, 
   for (const [field, value] of Object.entries(wanted)) {
     for (const [other, fields] of owners) {
       if (other === manager || !fields.has(field)) continue;
-      if (isDeepStrictEqual(liveSpec[field], value)) continue;
+      if (sameJson(liveSpec[field], value)) continue;
       if (force) fields.delete(field);
       else conflicts.push({ manager: other, field: `.spec.${field}` });
     }
@@ -90,10 +98,10 @@ export function serverSideApply(live: ApiObject | undefined, config: ApiObject, 
   const annotations = { ...recordOf(liveMd.annotations), ...recordOf(cfgMd.annotations) };
   const changed =
     !live ||
-    !isDeepStrictEqual(spec, liveSpec) ||
-    !isDeepStrictEqual(labels, recordOf(liveMd.labels)) ||
-    !isDeepStrictEqual(annotations, recordOf(liveMd.annotations)) ||
-    !isDeepStrictEqual([...before].sort(), Object.keys(wanted).sort());
+    !sameJson(spec, liveSpec) ||
+    !sameJson(labels, recordOf(liveMd.labels)) ||
+    !sameJson(annotations, recordOf(liveMd.annotations)) ||
+    !sameJson([...before].sort(), Object.keys(wanted).sort());
   // A no-op apply leaves the object as it was, managedFields' times included, as the API does.
   if (!changed && live) return { obj: live, changed: false };
   const metadata: Record<string, unknown> = {

@@ -3,7 +3,6 @@
  * creationTimestamp...) and kept in key order per resource.
  */
 import { createHash } from 'node:crypto';
-import { isDeepStrictEqual } from 'node:util';
 import type { ApiObject } from './types.js';
 import { groupVersionOf, qualified, RESOURCE_TYPES, type ResourceType } from './resources.js';
 
@@ -160,7 +159,7 @@ export class ObjectStore {
     md.uid = oldMd.uid ?? deterministicUid(`${qualified(type)}/${name}/${this.revision}`);
     md.creationTimestamp = oldMd.creationTimestamp ?? now;
     md.resourceVersion = String(this.revision);
-    md.generation = typeof oldMd.generation === 'number' ? oldMd.generation + (isDeepStrictEqual(old?.obj.spec, obj.spec) ? 0 : 1) : 1;
+    md.generation = typeof oldMd.generation === 'number' ? oldMd.generation + (JSON.stringify(old?.obj.spec) === JSON.stringify(obj.spec) ? 0 : 1) : 1;
     const s: Stored = { type, name, key: name, obj, labels: isRecord(md.labels) ? (md.labels as Record<string, string>) : {} };
     this.byKindName.set(`${type.resource}|${name}`, s);
     const list = (this.byResource.get(type) ?? []).filter((x) => x.key !== name);
