@@ -15,13 +15,20 @@ const policy = (failurePolicy: string, extra: Record<string, unknown> = {}) => (
   spec: { failurePolicy, validations: [{ expression: 'true' }], ...extra },
 });
 
+/** What these tests read of an answer: an object, or a Status (message). */
+interface Body {
+  message?: string;
+  spec: Record<string, unknown>;
+  metadata: { resourceVersion: string; managedFields: Array<{ manager: string; fieldsV1: { 'f:spec': object } }> };
+}
+
 let srv: FakeApiServer;
 beforeAll(async () => {
   srv = await startFakeApiServer({ objects: [], tokens: { tok: 'admin', ro: 'reader' }, faults: { '*': { forbidden: true, verbs: ['patch'], users: ['reader'] } } });
 });
 afterAll(() => srv.close());
 
-function send(method: string, query: string, body?: unknown, opts: { token?: string; contentType?: string } = {}): Promise<{ status: number; body: Record<string, any> }> {
+function send(method: string, query: string, body?: unknown, opts: { token?: string; contentType?: string } = {}): Promise<{ status: number; body: Body }> {
   const text = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = https.request(
@@ -30,7 +37,7 @@ function send(method: string, query: string, body?: unknown, opts: { token?: str
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, any> }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Body }));
       },
     );
     req.on('error', reject);
@@ -57,7 +64,7 @@ describe('server-side apply', () => {
     const created = await send('PATCH', '?fieldManager=a', policy('Fail'));
     expect(created.status).toBe(201);
     expect(created.body.metadata.managedFields).toEqual([expect.objectContaining({ manager: 'a', operation: 'Apply', fieldsV1: { 'f:spec': { 'f:failurePolicy': {}, 'f:validations': {} } } })]);
-    const rv = created.body.metadata.resourceVersion as string;
+    const rv = created.body.metadata.resourceVersion;
     // The same configuration again: nothing changes, not even the resourceVersion.
     expect((await send('PATCH', '?fieldManager=a', policy('Fail'))).body.metadata.resourceVersion).toBe(rv);
     // Another manager with the same values shares them.
@@ -75,7 +82,7 @@ describe('server-side apply', () => {
     const forced = await send('PATCH', '?fieldManager=b&force=true', policy('Ignore'));
     expect(forced.status).toBe(200);
     expect(forced.body.spec.failurePolicy).toBe('Ignore');
-    const owners = Object.fromEntries((forced.body.metadata.managedFields as Array<{ manager: string; fieldsV1: { 'f:spec': object } }>).map((m) => [m.manager, Object.keys(m.fieldsV1['f:spec'])]));
+    const owners = Object.fromEntries(forced.body.metadata.managedFields.map((m) => [m.manager, Object.keys(m.fieldsV1['f:spec'])]));
     expect(owners).toEqual({ a: ['f:validations'], b: ['f:failurePolicy', 'f:validations'] });
   });
 
