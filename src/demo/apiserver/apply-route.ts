@@ -45,39 +45,51 @@ export interface ApplyRequest {
   now: string;
 }
 
-export function applyAnswer(store: ObjectStore, a: ApplyRequest): Answer {
+/** What kube-apiserver refuses before it reads the body: the patch type, fieldManager, dryRun, force, the size. */
+function requestProblem(a: ApplyRequest): Answer | undefined {
   const mediaType = (a.contentType ?? '').split(';')[0]?.trim().toLowerCase();
   if (mediaType !== APPLY_PATCH_TYPE) {
     return { code: 415, body: status(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${APPLY_PATCH_TYPE}`) };
   }
-  const manager = a.query.get('fieldManager') ?? '';
-  if (manager === '') return { code: 400, body: badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch') };
+  if ((a.query.get('fieldManager') ?? '') === '') return { code: 400, body: badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch') };
   const dryRun = a.query.getAll('dryRun');
   if (dryRun.some((d) => d !== 'All')) return { code: 400, body: badRequest(`Invalid dry run value: ${dryRun.join(', ')}; only All is supported`) };
   const force = a.query.get('force');
   if (force !== null && force !== 'true' && force !== 'false') return { code: 400, body: badRequest(`force: Invalid value: "${force}": must be true or false`) };
   if (a.body === undefined) return { code: 413, body: status(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728') };
+  return undefined;
+}
+
+/** The applied configuration, checked against the URL (kind, apiVersion, name), or the answer refusing it. */
+function appliedObject(a: ApplyRequest, body: string): { object: ApiObject } | { refused: Answer } {
   let config: unknown;
   try {
-    config = parse(a.body, { maxAliasCount: 10 });
+    config = parse(body, { maxAliasCount: 10 });
   } catch (err) {
-    return { code: 400, body: badRequest(`error decoding YAML: ${(err as Error).message.split('\n')[0]}`) };
+    return { refused: { code: 400, body: badRequest(`error decoding YAML: ${(err as Error).message.split('\n')[0]}`) } };
   }
-  if (!isRecord(config)) return { code: 400, body: badRequest('error decoding YAML: the body is not an object') };
+  if (!isRecord(config)) return { refused: { code: 400, body: badRequest('error decoding YAML: the body is not an object') } };
   const md = isRecord(config.metadata) ? config.metadata : {};
   if (config.apiVersion !== groupVersionOf(a.type) || config.kind !== a.type.kind) {
-    return { code: 400, body: badRequest(`the body's apiVersion and kind (${String(config.apiVersion)}, ${String(config.kind)}) are not ${groupVersionOf(a.type)}, ${a.type.kind}`) };
+    return { refused: { code: 400, body: badRequest(`the body's apiVersion and kind (${String(config.apiVersion)}, ${String(config.kind)}) are not ${groupVersionOf(a.type)}, ${a.type.kind}`) } };
   }
-  if (md.name !== undefined && md.name !== a.name) return { code: 400, body: badRequest(`the name of the object (${String(md.name)}) does not match the name on the URL (${a.name})`) };
-  if (config.spec !== undefined && !isRecord(config.spec)) return invalid(a.type, a.name, 'spec: Invalid value: must be an object');
-  const applied: ApiObject = { ...config, metadata: { ...md, name: a.name } };
+  if (md.name !== undefined && md.name !== a.name) return { refused: { code: 400, body: badRequest(`the name of the object (${String(md.name)}) does not match the name on the URL (${a.name})`) } };
+  if (config.spec !== undefined && !isRecord(config.spec)) return { refused: invalid(a.type, a.name, 'spec: Invalid value: must be an object') };
+  return { object: { ...config, metadata: { ...md, name: a.name } } };
+}
+
+export function applyAnswer(store: ObjectStore, a: ApplyRequest): Answer {
+  const problem = requestProblem(a);
+  if (problem) return problem;
+  const applied = appliedObject(a, a.body ?? '');
+  if ('refused' in applied) return applied.refused;
   const live = store.get(a.type, undefined, a.name)?.obj;
-  const outcome = serverSideApply(live, applied, manager, force === 'true', a.now);
+  const outcome = serverSideApply(live, applied.object, a.query.get('fieldManager') ?? '', a.query.get('force') === 'true', a.now);
   if ('conflicts' in outcome) {
     const { message, causes } = conflictMessage(outcome.conflicts, groupVersionOf(a.type));
     return { code: 409, body: status(409, 'Conflict', message, { name: a.name, group: a.type.group, kind: a.type.resource, causes }) };
   }
   const code = live ? 200 : 201;
-  if (dryRun.length > 0 || !outcome.changed) return { code, body: outcome.obj };
+  if (a.query.has('dryRun') || !outcome.changed) return { code, body: outcome.obj };
   return { code, body: store.put(a.type, structuredClone(outcome.obj), a.now).obj };
 }

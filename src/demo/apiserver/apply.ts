@@ -67,20 +67,28 @@ export function sameJson(a: unknown, b: unknown): boolean {
 
 const recordOf = (v: unknown): Record<string, unknown> => (isRecord(v) ? v : {});
 
+/**
+ * The fields of `wanted` another manager owns with another value: conflicts, or with `force`
+ * taken from that manager (`owners` is changed then).
+ */
+function contested(owners: Map<string, Set<string>>, manager: string, liveSpec: Record<string, unknown>, wanted: Record<string, unknown>, force: boolean): ApplyConflict[] {
+  const conflicts: ApplyConflict[] = [];
+  for (const [field, value] of Object.entries(wanted)) {
+    for (const [other, fields] of owners) {
+      if (other === manager || !fields.has(field) || sameJson(liveSpec[field], value)) continue;
+      if (force) fields.delete(field);
+      else conflicts.push({ manager: other, field: `.spec.${field}` });
+    }
+  }
+  return conflicts;
+}
+
 /** Apply `config` as `manager` to `live` (undefined: the object does not exist yet). */
 export function serverSideApply(live: ApiObject | undefined, config: ApiObject, manager: string, force: boolean, now: string): ApplyOutcome {
   const owners = ownership(live);
   const liveSpec = recordOf(live?.spec);
   const wanted = recordOf(config.spec);
-  const conflicts: ApplyConflict[] = [];
-  for (const [field, value] of Object.entries(wanted)) {
-    for (const [other, fields] of owners) {
-      if (other === manager || !fields.has(field)) continue;
-      if (sameJson(liveSpec[field], value)) continue;
-      if (force) fields.delete(field);
-      else conflicts.push({ manager: other, field: `.spec.${field}` });
-    }
-  }
+  const conflicts = contested(owners, manager, liveSpec, wanted, force);
   if (conflicts.length > 0) return { conflicts };
 
   const before = owners.get(manager) ?? new Set<string>();
