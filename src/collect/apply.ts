@@ -16,6 +16,8 @@ import { diffSpecs, type DiffLine } from './apply-diff.js';
 
 export const FIELD_MANAGER = 'complyd';
 const APPLY_PATCH = 'application/apply-patch+yaml';
+/** One policy or binding is a few KiB; an answer past this is no answer to an apply. */
+const MAX_ANSWER_BYTES = 4 * 2 ** 20;
 
 /** The kinds `policy apply` writes, and where they live (both cluster-scoped). */
 const PATHS: Readonly<Record<string, string>> = {
@@ -102,12 +104,12 @@ async function applyOne(api: KubeApi, m: ApplyManifest, opts: ApplyOptions): Pro
       throw new Unreachable(err instanceof Error ? err.message : String(err), { cause: err });
     }
   };
-  const current = await call(() => api.get(path, { timeoutMs: opts.timeoutMs }));
+  const current = await call(() => api.get(path, { timeoutMs: opts.timeoutMs, maxBytes: MAX_ANSWER_BYTES }));
   if (current.status === 403) return { ...base, outcome: 'forbidden', message: messageOf(current), diff: [] };
   if (current.status !== 200 && current.status !== 404) return { ...base, outcome: 'error', message: `reading it: ${messageOf(current)}`, diff: [] };
   const live = current.status === 200 ? parseBody(current) : undefined;
   const query = { fieldManager: FIELD_MANAGER, force: opts.force ? 'true' : 'false', ...(opts.dryRun ? { dryRun: 'All' } : {}) };
-  const res = await call(() => api.patch(path, JSON.stringify(m), { contentType: APPLY_PATCH, query, timeoutMs: opts.timeoutMs }));
+  const res = await call(() => api.patch(path, JSON.stringify(m), { contentType: APPLY_PATCH, query, timeoutMs: opts.timeoutMs, maxBytes: MAX_ANSWER_BYTES }));
   if (res.status === 409) return { ...base, outcome: 'conflict', message: messageOf(res), diff: [] };
   if (res.status === 403) return { ...base, outcome: 'forbidden', message: messageOf(res), diff: [] };
   if (res.status !== 200 && res.status !== 201) return { ...base, outcome: 'error', message: messageOf(res), diff: [] };

@@ -139,6 +139,22 @@ describe('complyd policy apply', () => {
     expect(warn.stdout).toContain('~ .spec.validationActions[0]: "Deny" → "Warn"');
   }, 60_000);
 
+  it('a cluster that cannot be reached is named; the others are still applied', async () => {
+    const closed = await startFakeApiServer({ objects: OBJECTS, tokens: { tok: 'admin' }, pki: (servers.clean as FakeApiServer).pki });
+    writeFileSync(join(dir, 'gone.yaml'), closed.kubeconfig({ user: 'admin', token: 'tok' }));
+    await closed.close();
+    const gone = join(dir, 'gone-config.yaml');
+    writeFileSync(
+      gone,
+      'clusters:\n  - { name: clean, kubeconfig: clean.yaml, labels: { env: prod } }\n  - { name: gone, kubeconfig: gone.yaml, labels: { env: prod } }\n' +
+        'storage: { sqlite: complyd.sqlite }\nprofiles:\n  - { name: prod, selector: { matchLabels: { env: prod } }, frameworks: [pss-baseline] }\n',
+    );
+    const r = await runCli(['policy', 'apply', '-c', gone, '--profile', 'prod']);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/^gone: not reached: .*ECONNREFUSED/m);
+    expect(r.stdout).toMatch(/^clean: applied: \d+ unchanged$/m);
+  }, 60_000);
+
   it('usage errors: no profile, a cluster outside it', async () => {
     const none = await runCli(['policy', 'apply', '-c', config]);
     expect(none.code).toBe(2);
