@@ -3,7 +3,8 @@
  * context) into an authenticated HTTPS GET against the cluster's API server. The client
  * library does what it is best at — kubeconfig parsing, TLS material, bearer tokens, client
  * certificates, exec and auth-provider plugins, proxies — and complyd issues plain GETs so it
- * can page, ask for metadata-only lists and classify every failure itself.
+ * can page, ask for metadata-only lists and classify every failure itself. The one write is
+ * the server-side apply PATCH of `policy apply` (./apply.ts); scans never send it.
  */
 import { existsSync } from 'node:fs';
 import https from 'node:https';
