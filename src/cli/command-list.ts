@@ -42,7 +42,7 @@ export const COMMAND_SUMMARIES = {
   alerts: { module: 'alerts', summary:
     'webhook alerts: `alerts test` sends a sample to the configured webhooks, `alerts dead-letters` lists the alerts not delivered' },
   policy: { module: 'policy', summary:
-    'admission policies for the fleet: `policy export` writes a ValidatingAdmissionPolicy and binding per exportable control of a profile' },
+    'admission policies for the fleet: `policy export` writes a ValidatingAdmissionPolicy and binding per exportable control of a profile, `policy apply` pushes them to its clusters' },
   controls: { module: 'controls', summary:
     'list the control catalog (for auditors: -o csv or md)' },
   demo: { module: 'demo', summary:

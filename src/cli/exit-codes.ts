@@ -31,8 +31,9 @@ export const EXIT_TABLE: readonly ExitRow[] = [
   { code: EXIT.usage, meaning: 'usage or configuration error: unknown option or command, bad or missing argument, invalid configuration or exceptions file' },
   {
     code: EXIT.notAssessed,
-    meaning: 'not everything was read: a cluster could not be assessed (scan), an input not read or empty (evaluate, network); the rest is judged',
-    commands: ['scan', 'evaluate', 'network'],
+    meaning:
+      'not everything was read: a cluster could not be assessed (scan), an input not read or empty (evaluate, network), a cluster not applied: unreachable, forbidden or in conflict (policy apply); the rest is judged or applied',
+    commands: ['scan', 'evaluate', 'network', 'policy'],
   },
   { code: EXIT.chainBroken, meaning: 'the hash chain does not hold: a stored row changed after it was written', commands: ['verify'] },
   {

@@ -3,7 +3,8 @@
  * context) into an authenticated HTTPS GET against the cluster's API server. The client
  * library does what it is best at — kubeconfig parsing, TLS material, bearer tokens, client
  * certificates, exec and auth-provider plugins, proxies — and complyd issues plain GETs so it
- * can page, ask for metadata-only lists and classify every failure itself.
+ * can page, ask for metadata-only lists and classify every failure itself. The one write is
+ * the server-side apply PATCH of `policy apply` (./apply.ts); scans never send it.
  */
 import { existsSync } from 'node:fs';
 import https from 'node:https';
@@ -43,12 +44,21 @@ export interface GetOptions {
   retry?: boolean;
 }
 
-/** An authenticated, read-only connection to one cluster's API server. */
+/** A write: the body and its media type (`application/apply-patch+yaml` for server-side apply). */
+export interface PatchOptions extends GetOptions {
+  contentType: string;
+}
+
+/**
+ * An authenticated connection to one cluster's API server. Scans only GET; `patch` is for
+ * `policy apply` (server-side apply), which needs its own opt-in permission in the cluster.
+ */
 export interface KubeApi {
   readonly server: string;
   /** False when the kubeconfig says `insecure-skip-tls-verify: true`: the server's identity is not checked. */
   readonly tlsVerified: boolean;
   get(path: string, opts: GetOptions): Promise<ApiResponse>;
+  patch(path: string, body: string, opts: PatchOptions): Promise<ApiResponse>;
   /** Closes the connections kept open between requests. */
   close(): void;
 }
@@ -165,7 +175,7 @@ export async function connect(target: ClusterTarget, options: ConnectOptions = {
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
   const tlsVerified = kc.getCurrentCluster()?.skipTLSVerify !== true;
 
-  const once = (path: string, opts: GetOptions): Promise<ApiResponse> =>
+  const once = (path: string, opts: GetOptions, write?: { body: string; contentType: string }): Promise<ApiResponse> =>
     new Promise((resolvePromise, reject) => {
       const prefix = baseUrl.pathname.replace(/\/$/, '');
       const limit = opts.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
@@ -177,12 +187,17 @@ export async function connect(target: ClusterTarget, options: ConnectOptions = {
       const req = https.request(
         {
           ...base,
-          method: 'GET',
+          method: write ? 'PATCH' : 'GET',
           protocol: baseUrl.protocol,
           hostname: baseUrl.hostname,
           port: baseUrl.port || 443,
           path: `${prefix}${path}${buildQuery(opts.query)}`,
-          headers: { ...(base.headers ?? {}), Accept: opts.accept ?? 'application/json', 'User-Agent': 'complyd' },
+          headers: {
+            ...(base.headers ?? {}),
+            Accept: opts.accept ?? 'application/json',
+            'User-Agent': 'complyd',
+            ...(write ? { 'Content-Type': write.contentType, 'Content-Length': Buffer.byteLength(write.body) } : {}),
+          },
           signal: opts.signal,
           timeout: opts.timeoutMs,
         },
@@ -216,29 +231,29 @@ export async function connect(target: ClusterTarget, options: ConnectOptions = {
         else if (err.name === 'AbortError') reject(new TransportError('cancelled: the cluster deadline (collect.clusterTimeout) was reached', 'EABORTED', { cause: err }));
         else reject(new TransportError(err.message, err.code ?? 'EUNKNOWN', { cause: err }));
       });
-      req.end();
+      req.end(write?.body);
     });
 
-  const authenticated = async (path: string, opts: GetOptions): Promise<ApiResponse> => {
-    const res = await once(path, opts);
+  const authenticated = async (path: string, opts: GetOptions, write?: { body: string; contentType: string }): Promise<ApiResponse> => {
+    const res = await once(path, opts, write);
     // Short-lived credentials (exec plugins, cloud tokens) can expire during a long scan:
     // refresh them once and retry.
     if (res.status === 401) {
       const stale = base.agent;
       base = await requestOptions(kc, `${where}: ${target.kubeconfig}`, maxSockets);
       if (stale instanceof https.Agent) stale.destroy();
-      return once(path, opts);
+      return once(path, opts, write);
     }
     return res;
   };
 
   /** One GET, tried again on 429, 5xx and broken connections, never waiting past the deadline. */
-  const get = async (path: string, opts: GetOptions): Promise<ApiResponse> => {
+  const send = async (path: string, opts: GetOptions, write?: { body: string; contentType: string }): Promise<ApiResponse> => {
     for (let attempt = 1; ; attempt++) {
       let res: ApiResponse | undefined;
       let broken: TransportError | undefined;
       try {
-        res = await authenticated(path, opts);
+        res = await authenticated(path, opts, write);
       } catch (err) {
         if (!(err instanceof TransportError) || !RETRIED_CODES.has(err.code)) throw err;
         broken = err;
@@ -265,7 +280,9 @@ export async function connect(target: ClusterTarget, options: ConnectOptions = {
   return {
     server,
     tlsVerified,
-    get,
+    get: (path, opts) => send(path, opts),
+    // An apply is idempotent: trying it again after a 429, a 5xx or a reset is safe.
+    patch: (path, body, opts) => send(path, opts, { body, contentType: opts.contentType }),
     close() {
       if (base.agent instanceof https.Agent) base.agent.destroy();
     },

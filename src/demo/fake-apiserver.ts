@@ -17,7 +17,11 @@
  * Faults (per resource, changeable at runtime, optionally spent after a number of requests) make
  * it slow, forbidden, throttled (429), failing (5xx), hostile (HTML, wrong content type or kind,
  * oversized or never-ending lists) or broken (cut JSON, reset connections) on demand.
- * There is no watch and no write: any method but GET answers 405.
+ * There is no watch. The one write is server-side apply (PATCH, `application/apply-patch+yaml`)
+ * of ValidatingAdmissionPolicies and their bindings, for `policy apply`: fieldManager required,
+ * force, dryRun=All, managedFields per manager (top-level spec fields), 409 Conflict with its
+ * causes, 403 from a forbidden fault narrowed to `verbs: ['patch']` (see apiserver/apply.ts).
+ * Any other method answers 405.
  *
  * The implementation lives in `./apiserver/`; this module is its public API.
  */

@@ -8,6 +8,9 @@ import { UsageError } from '../../core/errors.js';
 import { exportPolicies, SYSTEM_NAMESPACES, VALIDATION_ACTIONS, type PolicyManifest, type ValidationAction } from '../../controls/policy-export.js';
 import { addOutputOption, emit, OUT_HELP, outputFormat } from '../output-option.js';
 import { exitCodesHelp } from '../exit-codes.js';
+import type { Config } from '../../config/load.js';
+import type { Logger } from '../../core/log.js';
+import { registerPolicyApply } from './policy-apply.js';
 
 interface PolicyExportOptions extends ConfigOptions {
   profile?: string;
@@ -21,6 +24,30 @@ const FORMATS = ['yaml', 'json'] as const;
 export function renderManifests(manifests: readonly PolicyManifest[], format: (typeof FORMATS)[number]): string {
   if (format === 'json') return `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: manifests }, null, 2)}\n`;
   return manifests.map((m) => `---\n${stringify(m, { lineWidth: 0 })}`).join('');
+}
+
+/**
+ * The manifests of `policy export` (and what `policy apply` pushes): the profile's exportable
+ * controls, its clusters' exceptions turned into exclusions. Refused exceptions files are said
+ * on stderr; `invalidExceptions` tells the caller to end with 2.
+ */
+export function profileManifests(config: Config, opts: { profile?: string; action: string }, log: Logger): { manifests: PolicyManifest[]; invalidExceptions: boolean; clusters: Config['clusters'] } {
+  if (!(VALIDATION_ACTIONS as readonly string[]).includes(opts.action)) throw new UsageError(`--action must be one of ${VALIDATION_ACTIONS.join(', ')}, not "${opts.action}"`);
+  const profile = opts.profile !== undefined ? findProfile(config.profiles, opts.profile, config.file) : undefined;
+  const catalog = catalogOf(config);
+  const controls = profile ? catalog.filter((c) => inProfile(c, profile)) : catalog;
+  const loaded = loadRunExceptions(config, log);
+  for (const bad of loaded.invalid) process.stderr.write(`complyd: ${bad.file}: exceptions file refused, its exceptions not turned into exclusions:\n  ${bad.issues.join('\n  ')}\n`);
+  const clusters = config.clusters.filter((c) => !profile || profile.clusters.includes(c.name));
+  const manifests = exportPolicies({
+    controls,
+    action: opts.action as ValidationAction,
+    exceptions: loaded.exceptions,
+    clusters,
+    now: new Date(),
+    ...(profile ? { profile: profile.name } : {}),
+  });
+  return { manifests, invalidExceptions: loaded.invalid.length > 0, clusters };
 }
 
 export function registerPolicy(program: Command): void {
@@ -48,25 +75,12 @@ ${exitCodesHelp('policy')}`,
     )
     .action(async (opts: PolicyExportOptions) => {
       const format = outputFormat(cmd, FORMATS);
-      if (!(VALIDATION_ACTIONS as readonly string[]).includes(opts.action)) throw new UsageError(`--action must be one of ${VALIDATION_ACTIONS.join(', ')}, not "${opts.action}"`);
       const { config, log } = setup(opts);
-      const profile = opts.profile !== undefined ? findProfile(config.profiles, opts.profile, config.file) : undefined;
-      const catalog = catalogOf(config);
-      const controls = profile ? catalog.filter((c) => inProfile(c, profile)) : catalog;
-      const loaded = loadRunExceptions(config, log);
-      for (const bad of loaded.invalid) process.stderr.write(`complyd: ${bad.file}: exceptions file refused, its exceptions not turned into exclusions:\n  ${bad.issues.join('\n  ')}\n`);
-      const clusters = config.clusters.filter((c) => !profile || profile.clusters.includes(c.name));
-      const manifests = exportPolicies({
-        controls,
-        action: opts.action as ValidationAction,
-        exceptions: loaded.exceptions,
-        clusters,
-        now: new Date(),
-        ...(profile ? { profile: profile.name } : {}),
-      });
+      const { manifests, invalidExceptions } = profileManifests(config, opts, log);
       await emit(opts.out, renderManifests(manifests, format));
       const policies = manifests.filter((m) => m.kind === 'ValidatingAdmissionPolicy').length;
       if (opts.out !== undefined) process.stderr.write(`complyd: wrote ${policies} policies and their bindings to ${opts.out}\n`);
-      if (loaded.invalid.length > 0) process.exitCode = 2;
+      if (invalidExceptions) process.exitCode = 2;
     });
+  registerPolicyApply(policy);
 }

@@ -48,11 +48,12 @@ export function sleep(ms: number, timers: Set<NodeJS.Timeout>): Promise<void> {
  * The faults that apply to a request by this user, merged (later keys win). `uses` counts
  * the requests each fault was applied to, so one with `times` is spent after that many.
  */
-export function faultFor(faults: ReadonlyMap<string, Fault>, user: string, path: string, r: Route, uses: WeakMap<Fault, number>): Fault {
+export function faultFor(faults: ReadonlyMap<string, Fault>, user: string, path: string, r: Route, uses: WeakMap<Fault, number>, verb?: string): Fault {
   const { type, subresource } = routeTarget(r);
   const fault: Fault = {};
   for (const [key, f] of faults) {
     if (f.users && !f.users.includes(user)) continue;
+    if (f.verbs && (verb === undefined || !f.verbs.includes(verb))) continue;
     if (!faultMatches(key, path, type, subresource)) continue;
     const used = uses.get(f) ?? 0;
     if (f.times !== undefined && used >= f.times) continue;

@@ -146,6 +146,29 @@ export class ObjectStore {
     return this.byKindName.get(`${type.resource}|${namespace ? `${namespace}/${name}` : name}`);
   }
 
+  /**
+   * Write one cluster-scoped object (created or replaced), as etcd would: the revision moves
+   * on and becomes its resourceVersion; a new object gets a uid and a creation time.
+   */
+  put(type: ResourceType, obj: ApiObject, now: string): Stored {
+    const md = obj.metadata as Record<string, unknown>;
+    const name = String(md.name);
+    const old = this.get(type, undefined, name);
+    const oldMd = (old?.obj.metadata ?? {}) as Record<string, unknown>;
+    this.revision += 1;
+    md.uid = oldMd.uid ?? deterministicUid(`${qualified(type)}/${name}/${this.revision}`);
+    md.creationTimestamp = oldMd.creationTimestamp ?? now;
+    md.resourceVersion = String(this.revision);
+    md.generation = typeof oldMd.generation === 'number' ? oldMd.generation + (JSON.stringify(old?.obj.spec) === JSON.stringify(obj.spec) ? 0 : 1) : 1;
+    const s: Stored = { type, name, key: name, obj, labels: isRecord(md.labels) ? (md.labels as Record<string, string>) : {} };
+    this.byKindName.set(`${type.resource}|${name}`, s);
+    const list = (this.byResource.get(type) ?? []).filter((x) => x.key !== name);
+    list.push(s);
+    list.sort((a, b) => byteCompare(a.key, b.key));
+    this.byResource.set(type, list);
+    return s;
+  }
+
   count(resource?: string): number {
     let n = 0;
     for (const [t, list] of this.byResource) if (!resource || t.resource === resource) n += list.length;

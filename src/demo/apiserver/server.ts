@@ -23,6 +23,7 @@ import { nodeProxy } from './kubelet.js';
 import { buildKubeconfigEntry, renderKubeconfig } from './kubeconfig.js';
 import { negotiate, notAcceptable } from './negotiation.js';
 import { ObjectStore } from './object-store.js';
+import { APPLIABLE, applyAnswer, readBody } from './apply-route.js';
 import { continuation, listPage, restartToken } from './paging.js';
 import { writeAnswer, type Answer } from './respond.js';
 import { route, routeTarget, type GetRoute, type ListRoute, type Route } from './routing.js';
@@ -77,10 +78,11 @@ class FakeApiServerImpl {
     if (!identity) return writeAnswer(req, res, { code: 401, body: UNAUTHORIZED() }, {});
     entry.user = identity.user;
     const r = route(url.pathname);
+    if (req.method === 'PATCH' && r.kind === 'get' && APPLIABLE.has(r.type.resource)) return this.patch(req, res, r, url, identity.user);
     if (req.method !== 'GET') return writeAnswer(req, res, { code: 405, body: METHOD_NOT_ALLOWED() }, {});
     if (r.kind === 'notFound') return writeAnswer(req, res, { code: 404, body: NOT_FOUND_PATH() }, {});
 
-    const fault = faultFor(this.faults, identity.user, url.pathname, r, this.faultUses);
+    const fault = faultFor(this.faults, identity.user, url.pathname, r, this.faultUses, r.kind === 'list' ? 'list' : 'get');
     // Authorization comes before the resource is looked up, as in Kubernetes: without the
     // permission the answer is 403 even for a resource the cluster does not serve.
     if (!this.serves(r) && !fault.forbidden) return writeAnswer(req, res, { code: 404, body: NOT_FOUND_PATH() }, {});
@@ -89,6 +91,19 @@ class FakeApiServerImpl {
       if (this.closed || res.destroyed || req.socket.destroyed) return;
     }
     return writeAnswer(req, res, this.answer(r, url, identity.user, accept, fault), fault);
+  }
+
+  /** Server-side apply of one object: RBAC (faults with the verb `patch`) first, then the apply. */
+  async patch(req: IncomingMessage, res: ServerResponse, r: GetRoute, url: URL, user: string): Promise<void> {
+    const fault = faultFor(this.faults, user, url.pathname, r, this.faultUses, 'patch');
+    const body = await readBody(req);
+    if (fault.forbidden) {
+      return writeAnswer(req, res, { code: 403, body: forbiddenStatus(user, 'patch', r.type, undefined, undefined, r.name, url.pathname) }, {});
+    }
+    const answer =
+      faultAnswer(fault) ??
+      applyAnswer(this.store, { type: r.type, name: r.name, contentType: req.headers['content-type'], query: url.searchParams, body, now: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
+    return writeAnswer(req, res, answer, fault);
   }
 
   answer(r: Route, url: URL, user: string, accept: string | undefined, fault: Fault): Answer {

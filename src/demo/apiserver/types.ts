@@ -52,6 +52,11 @@ export interface Fault {
   times?: number;
   /** Only for these users (all users when absent). */
   users?: readonly string[];
+  /**
+   * Only for requests of these verbs (`get`, `list`, `patch`; all when absent): a forbidden
+   * fault with `verbs: ['patch']` is an RBAC role that reads but does not write.
+   */
+  verbs?: readonly string[];
 }
 
 /**

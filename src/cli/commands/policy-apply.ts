@@ -1,0 +1,70 @@
+/**
+ * `complyd policy apply`: the manifests of `policy export`, pushed to the clusters of a profile
+ * with server-side apply. A dry run first on every cluster (its diff printed), then, unless
+ * --dry-run, the apply on each cluster whose dry run raised nothing: a cluster with a conflict,
+ * a 403 or an error is left as it was, never half-applied, and named in the summary.
+ */
+import type { Command } from 'commander';
+import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
+import { UsageError } from '../../core/errors.js';
+import { VALIDATION_ACTIONS } from '../../controls/policy-export.js';
+import { applyToFleet, FIELD_MANAGER, type ClusterApplyResult } from '../../collect/apply.js';
+import { EXIT, exitCodesHelp } from '../exit-codes.js';
+import { progress } from '../progress.js';
+import { clusterFailed, renderDryRun, renderSummary } from '../render-apply.js';
+import { profileManifests } from './policy.js';
+
+interface PolicyApplyOptions extends ConfigOptions {
+  profile?: string;
+  action: string;
+  dryRun?: boolean;
+  cluster?: string[];
+}
+
+export function registerPolicyApply(policy: Command): void {
+  policy
+    .command('apply')
+    .description("push a profile's admission policies to its clusters with server-side apply: a dry run with its diff first, then the apply")
+    .option('-c, --config <file>', 'configuration file (its clusters, profiles, exceptions and controls.dirs)', DEFAULT_CONFIG)
+    .option('--profile <name>', 'the profile whose controls are pushed to its clusters (required)')
+    .option('--action <action>', `what the bindings do with a failing object: ${VALIDATION_ACTIONS.join(', ')}`, 'Deny')
+    .option('--dry-run', 'only the dry run (dryRun=All) and its diff: nothing is changed')
+    .option('--cluster <name...>', 'only these clusters of the profile (repeatable)')
+    .option('--log-level <level>', 'log level on stderr (info, debug, ...)')
+    .addHelpText(
+      'after',
+      `
+The manifests are those of complyd policy export --profile NAME. Each cluster is first applied
+with dryRun=All and the diff of every object printed (+ added, - removed, ~ changed paths); then,
+without --dry-run, applied with the field manager "${FIELD_MANAGER}", never forced: a field another
+manager owns is a conflict, reported, and that cluster is left unchanged (as is one answering 403
+or unreachable); the other clusters are applied. Writing needs the opt-in ClusterRole of
+deploy/kubernetes/policy-writer.yaml; the scanner's role is read-only.
+
+${exitCodesHelp('policy')}`,
+    )
+    .action(async (opts: PolicyApplyOptions) => {
+      if (opts.profile === undefined) throw new UsageError('--profile is required: policy apply pushes one profile to its clusters');
+      const { config, log } = setup(opts);
+      const { manifests, invalidExceptions, clusters } = profileManifests(config, opts, log);
+      const unknown = (opts.cluster ?? []).filter((n) => !clusters.some((c) => c.name === n));
+      if (unknown.length > 0) throw new UsageError(`--cluster: ${unknown.join(', ')} not in profile "${opts.profile}" (its clusters: ${clusters.map((c) => c.name).join(', ') || 'none'})`);
+      if (invalidExceptions) process.exitCode = EXIT.usage;
+      if (invalidExceptions) return;
+      const targets = opts.cluster ? clusters.filter((c) => opts.cluster?.includes(c.name)) : clusters;
+      const say = progress();
+      const timeoutMs = config.collect.requestTimeout;
+      say.step(`complyd: dry run of ${manifests.length} objects on ${targets.length} cluster(s)`);
+      const dry = await applyToFleet(targets, manifests, { dryRun: true, timeoutMs });
+      for (const r of dry) process.stdout.write(renderDryRun(r));
+      let applied: Map<string, ClusterApplyResult> | undefined;
+      if (!opts.dryRun) {
+        const ready = targets.filter((t) => !clusterFailed(dry.find((d) => d.cluster === t.name) as ClusterApplyResult));
+        say.step(`complyd: applying to ${ready.length} cluster(s)`);
+        applied = new Map((await applyToFleet(ready, manifests, { dryRun: false, timeoutMs })).map((r) => [r.cluster, r]));
+      }
+      process.stdout.write(renderSummary(dry, applied));
+      const failed = dry.some((d) => clusterFailed(applied?.get(d.cluster) ?? d));
+      if (failed) process.exitCode = EXIT.notAssessed;
+    });
+}
