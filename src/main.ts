@@ -47,16 +47,8 @@ const TEXT_RENDERERS: Record<Exclude<ReportFormat, 'pdf'>, (r: RunReport) => str
   policyreport: renderPolicyReports,
 };
 
-/**
- * The whole store behind each run writer openStore gave out: runScan is handed the writer
- * alone, and alerts need to read the history and record dead letters beside it.
- */
-const storeOfWriter = new WeakMap<RunWriter, RunStore>();
-
 export async function openStore(config: Pick<Config, 'storage'>, log?: Logger): Promise<RunStore> {
-  const store = knexRunStore(await openDatabase(config.storage, log));
-  storeOfWriter.set(store.runs, store);
-  return store;
+  return knexRunStore(await openDatabase(config.storage, log));
 }
 
 /** The lease of a run whose owner cannot be checked (another host): this long without a heartbeat. */
@@ -139,14 +131,18 @@ export function profileControls(config: Pick<Config, 'profiles'> & Partial<Pick<
 /** How long after collect.clusterTimeout a cluster's collection that has not settled fails. */
 const COLLECT_BACKSTOP_MS = 30_000;
 
+/** The parts of the store a scan uses: its writer, and for alerts the history and dead letters. */
+export type ScanStore = Pick<RunStore, 'runs' | 'history' | 'deadLetters'>;
+
 export async function runScan(
   config: Config,
-  store: RunWriter,
+  parts: ScanStore,
   log: Logger,
   opts: Omit<ScanFleetOptions, 'concurrency'> & { clusters?: readonly string[]; controls?: readonly CatalogControl[]; now?: () => Date; exceptions?: readonly Exception[] },
 ): Promise<FleetScanResult> {
   // The demo passes a clock of simulated days; everything else scans at the real time.
   const now = opts.now ?? (() => new Date());
+  const store = parts.runs;
   await interruptAbandonedRuns(store, log, now());
   // Read at every scan, so the daemon applies the files as they are in git today.
   const exceptions = opts.exceptions ?? loadRunExceptions(config, log).exceptions;
@@ -181,8 +177,7 @@ export async function runScan(
     { ...opts, concurrency: config.collect.concurrency },
   );
   // After the run is recorded: alerts are bounded by their deadline and never fail the scan.
-  const whole = storeOfWriter.get(store);
-  if (whole && config.alerts.webhooks.length > 0) await alertRun(config, whole, result.runId, log, { exceptions, now: now() });
+  if (config.alerts.webhooks.length > 0) await alertRun(config, parts, result.runId, log, { exceptions, now: now() });
   return result;
 }
 

@@ -4,6 +4,8 @@ import type { Exception } from '../core/exception.js';
 import type { LabelSelector, Labels } from '../core/label-selector.js';
 import { compileException, type CompiledException } from '../evaluate/exceptions.js';
 
+import { CONTROL_ANNOTATION, MANAGED_BY_COMPLYD, MANAGED_BY_LABEL, policyNameOf } from '../core/admission.js';
+import { SYSTEM_NAMESPACES } from '../core/namespace-scope.js';
 /**
  * Admission policies from the catalog: a ValidatingAdmissionPolicy and its binding for every
  * exportable control (declared as data or in CEL), for the clusters of one group. Pure: the
@@ -15,11 +17,6 @@ import { compileException, type CompiledException } from '../evaluate/exceptions
  * manifest's exclusion and is named in an annotation instead (apply per cluster to honour it).
  */
 
-export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
-export const MANAGED_BY = 'complyd';
-export const CONTROL_ANNOTATION = 'complyd.io/control';
-/** Namespaces of the control plane itself, never judged at admission: a wrong policy there breaks the cluster. */
-export const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'] as const;
 export const VALIDATION_ACTIONS = ['Deny', 'Warn', 'Audit'] as const;
 export type ValidationAction = (typeof VALIDATION_ACTIONS)[number];
 /** An exception that lapses within this is noted as expiring. */
@@ -47,10 +44,8 @@ export interface PolicyManifest {
   readonly spec: Record<string, unknown>;
 }
 
-/** `complyd-<control id lowercased, anything but [a-z0-9-] as '-'>`: the name of a control's policy and binding. */
-export function policyName(controlId: string): string {
-  return `complyd-${controlId.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`;
-}
+/** The name of a control's policy and binding (the naming convention posture relies on: core/admission.ts). */
+export const policyName = policyNameOf;
 
 function literal(s: string): string {
   return JSON.stringify(s);
@@ -111,6 +106,7 @@ function exclusionsFor(controlId: string, exceptions: readonly CompiledException
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
+/** System namespaces are never judged at admission: a wrong policy there breaks the cluster. */
 function namespaceSelector(check: AdmissionCheck): Record<string, unknown> {
   const expressions: Array<Record<string, unknown>> = [
     { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [...new Set([...SYSTEM_NAMESPACES, ...(check.excludeNamespaces ?? [])])] },
@@ -139,7 +135,7 @@ export function exportPolicies(input: PolicyExportInput): PolicyManifest[] {
     const placed = inForce.slice(0, MAX_MATCH_CONDITIONS - (check.matchConditions?.length ?? 0));
     const unplaced = [...inForce.slice(placed.length), ...partial];
     const expiring = placed.filter((c) => c.expiresMs - now <= EXPIRING_WITHIN_MS);
-    const labels = { [MANAGED_BY_LABEL]: MANAGED_BY };
+    const labels = { [MANAGED_BY_LABEL]: MANAGED_BY_COMPLYD };
     const annotations: Record<string, string> = {
       [CONTROL_ANNOTATION]: control.id,
       'complyd.io/severity': control.severity,

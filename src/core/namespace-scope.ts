@@ -8,6 +8,9 @@
 import { globRegExp } from './exception.js';
 import type { ResourceRef } from './types.js';
 
+/** Namespaces of the control plane itself (Kubernetes runs its own components there). */
+export const SYSTEM_NAMESPACES: readonly string[] = ['kube-system', 'kube-public', 'kube-node-lease'];
+
 export interface NamespaceSelection {
   /** Names or `*` globs; absent: every namespace. */
   readonly include?: readonly string[];

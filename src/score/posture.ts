@@ -27,8 +27,8 @@ import type { Framework } from '../core/control.js';
 import { selectorMatches, type Labels } from '../core/label-selector.js';
 import type { EvidenceKind, KubeObject, Snapshot } from '../core/types.js';
 
-/** The namespaces Kubernetes runs itself: their components need what Pod Security forbids. */
-export const SYSTEM_NAMESPACES: readonly string[] = ['kube-system', 'kube-public', 'kube-node-lease'];
+// System namespaces are left out of coverage: their components need what Pod Security forbids.
+import { SYSTEM_NAMESPACES } from '../core/namespace-scope.js';
 
 const PSA = 'pod-security.kubernetes.io';
 const MODES = [

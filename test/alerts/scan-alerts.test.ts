@@ -64,7 +64,7 @@ alerts:
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const scan = () => runScan(config, store.runs, silentLogger(), { trigger: 'test' });
+  const scan = () => runScan(config, store, silentLogger(), { trigger: 'test' });
   const lastBody = (r: WebhookReceiver): Body => JSON.parse(r.received.at(-1)?.body ?? '{}') as Body;
 
   it('sends a new critical finding and the score drop, signed, with no secret in the body', async () => {

@@ -66,7 +66,7 @@ describe('reports written for output.formats are kept to output.keep', () => {
     const runs: string[] = [];
     try {
       for (let round = 0; round < 4; round++) {
-        const result = await runScan(config, store.runs, log, { trigger: 'cli' });
+        const result = await runScan(config, store, log, { trigger: 'cli' });
         runs.push(result.runId);
         const done = await writeOutputReports(store.history, result.runId, config.output);
         expect(done.written.map((p) => basename(p))).toEqual([`complyd-report-${result.runId.slice(0, 8)}.json`, `complyd-report-${result.runId.slice(0, 8)}.csv`]);

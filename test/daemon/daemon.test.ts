@@ -67,7 +67,7 @@ describeEachDatabase('Daemon with a fake clock', (db) => {
       catchUp: false,
       clock,
       triggers: clock.triggers,
-      scan: ({ signal, onStart }) => runScan(config, store.runs, log, { trigger: 'schedule', signal, onStart, now: clock.now }),
+      scan: ({ signal, onStart }) => runScan(config, store, log, { trigger: 'schedule', signal, onStart, now: clock.now }),
       writeOutputReports: async () => undefined,
       writeReportJob: async (name) => Boolean(await runReportJob(store.history, jobs.get(name) ?? (undefined as never))),
       ...extra,

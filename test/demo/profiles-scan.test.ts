@@ -35,7 +35,7 @@ beforeAll(async () => {
   });
   config = parseConfig(text, join(workDir, 'complyd.yaml'), {});
   store = await openStore(config);
-  const result = await runScan(config, store.runs, silentLogger(), { trigger: 'test', clusters: CLUSTERS, exceptions: [] });
+  const result = await runScan(config, store, silentLogger(), { trigger: 'test', clusters: CLUSTERS, exceptions: [] });
   runId = result.runId;
   results = new Map();
   for (const c of CLUSTERS) results.set(c, await store.history.controlResults(runId, c));

@@ -24,7 +24,7 @@ it('records the run as failed when the scan throws after the run began', async (
   // The cluster fails at once (no kubeconfig); the progress callback then throws.
   const config = parseConfig('clusters:\n  - name: ghost\n    kubeconfig: missing.yaml\n', join(dir, 'complyd.yaml'));
   let started: string | undefined;
-  const scan = runScan(config, store.runs, silentLogger(), {
+  const scan = runScan(config, store, silentLogger(), {
     trigger: 'cli',
     onStart: (id) => (started = id),
     onCluster: () => {

@@ -53,7 +53,7 @@ it('logs a round that throws and runs the next slot', async () => {
     cron: '0 0 1 1 *',
     timezone: 'UTC',
     run: async (signal: AbortSignal) => {
-      const result = await runScan(config, writer, log, { trigger: 'schedule', signal });
+      const result = await runScan(config, { ...store, runs: writer }, log, { trigger: 'schedule', signal });
       rounds.push(result.status);
     },
   };

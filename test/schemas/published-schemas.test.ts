@@ -83,9 +83,9 @@ describe('the JSON report schema', () => {
     writeFileSync(join(dir, 'exc.yaml'), `exceptions:\n  - { id: cart-ok, controls: [PSS-privileged], scope: { names: [cart] }, owner: shop, reason: device, created: ${created}, expires: ${expires} }\n`);
     const config = parseConfig('clusters:\n  - { name: shop, kubeconfig: kubeconfig.yaml, labels: { env: prod } }\n  - { name: gone, kubeconfig: missing.yaml }\nstorage: { sqlite: complyd.sqlite }\nexceptions: { paths: [exc.yaml] }\n', join(dir, 'complyd.yaml'));
     store = await openStore(config);
-    await runScan(config, store.runs, silentLogger(), { trigger: 'test' });
+    await runScan(config, store, silentLogger(), { trigger: 'test' });
     api.replaceObjects([ns, deploy('web', true), deploy('cart', true)]);
-    await runScan(config, store.runs, silentLogger(), { trigger: 'test' });
+    await runScan(config, store, silentLogger(), { trigger: 'test' });
   }, 60_000);
   afterAll(async () => {
     await store.close();

@@ -45,7 +45,7 @@ export function registerDaemon(program: Command): void {
         owner: `${processOwner()}:${randomUUID().slice(0, 8)}`,
         catchUp: opts.catchUp,
         // Exceptions are read at every round, so the daemon applies the files as they are in git today.
-        scan: ({ signal, onStart }) => runScan(config, store.runs, log, { trigger: 'schedule', exceptions: exceptions(), signal, onStart }),
+        scan: ({ signal, onStart }) => runScan(config, store, log, { trigger: 'schedule', exceptions: exceptions(), signal, onStart }),
         writeOutputReports: async (runId) => {
           const { written, deleted } = await writeOutputReports(store.history, runId, config.output, { scope: { exceptions: exceptions(), controls: catalogOf(config) } });
           log.info({ runId, reports: written, deleted }, 'reports written');

@@ -171,7 +171,7 @@ export function registerDemo(program: Command): void {
             timeline,
             store: store.history,
             days,
-            scan: (now) => runScan(config, store.runs, log, { trigger: 'demo', now }),
+            scan: (now) => runScan(config, store, log, { trigger: 'demo', now }),
             onDay: (d) => process.stdout.write(`${dayLine(d)}\n`),
           });
           const result = results[results.length - 1];

@@ -106,7 +106,7 @@ for every cluster.`,
         const total = opts.cluster?.length ?? config.clusters.length;
         let done = 0;
         say.step(`scanning ${total} cluster${total === 1 ? '' : 's'} (up to ${config.collect.concurrency} at a time)`);
-        let result = await runScan(config, store.runs, log, {
+        let result = await runScan(config, store, log, {
           trigger,
           exceptions: exceptions.exceptions,
           onStart: (id) => (current = id),

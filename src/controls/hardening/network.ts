@@ -3,6 +3,7 @@ import type { EvalContext } from '../../evaluate/context.js';
 import { analyzeNetwork, ENTIRE_CLUSTER, workloadName, type NetworkAnalysis } from '../../evaluate/network/analyze.js';
 import { networkModel, type LabelSelector, type NetworkModel, type Workload } from '../../evaluate/network/model.js';
 import { selectorMatches } from '../../evaluate/rbac.js';
+import { SYSTEM_NAMESPACES } from '../../core/namespace-scope.js';
 import { complete } from '../cis/policies/common.js';
 import { defineControl } from '../define.js';
 import { POD_SPEC_EVIDENCE } from '../pss/common.js';
@@ -17,7 +18,6 @@ import { NSA_THEME, SECTION } from './common.js';
  */
 
 const EVIDENCE = ['networkpolicies', 'namespaces', ...POD_SPEC_EVIDENCE] as const;
-const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
 
 interface Network {
   readonly model: NetworkModel;
@@ -97,7 +97,7 @@ export const openToCluster = defineControl({
     const open = new Map<string, string>();
     for (const l of analysis.exposure?.ingress ?? []) if (l.peer === ENTIRE_CLUSTER) open.set(l.workload, l.conn);
     return model.workloads
-      .filter((w) => !SYSTEM_NAMESPACES.has(w.namespace) && !w.hostNetwork)
+      .filter((w) => !SYSTEM_NAMESPACES.includes(w.namespace) && !w.hostNetwork)
       .map((w): Verdict => {
         const conn = open.get(workloadName(w));
         const expected = 'ingress only from named namespaces or pods';

@@ -1,4 +1,6 @@
 import type { KubeObject } from '../../core/types.js';
+import { MANAGED_BY_COMPLYD, MANAGED_BY_LABEL } from '../../core/admission.js';
+import { SYSTEM_NAMESPACES } from '../../core/namespace-scope.js';
 import { selectorMatches } from '../rbac.js';
 import type { ContainerPort, NetworkModel, Service, Workload } from './model.js';
 
@@ -36,8 +38,7 @@ export interface SuggestResult {
 }
 
 /** Namespaces whose traffic is the platform's: never suggested unless named. */
-const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
-const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'complyd' };
+const MANAGED_BY = { [MANAGED_BY_LABEL]: MANAGED_BY_COMPLYD };
 
 type Peer = Record<string, unknown>;
 type Port = { protocol: string; port: number | string };
@@ -120,7 +121,7 @@ export function suggestPolicies(model: NetworkModel, only: readonly string[] = [
       else chosen.push(ns);
     }
   } else {
-    for (const ns of [...withWorkloads].sort()) if (!withPolicies.has(ns) && !SYSTEM_NAMESPACES.has(ns)) chosen.push(ns);
+    for (const ns of [...withWorkloads].sort()) if (!withPolicies.has(ns) && !SYSTEM_NAMESPACES.includes(ns)) chosen.push(ns);
   }
   return { suggestions: chosen.map((namespace) => ({ namespace, policies: suggestFor(namespace, model) })), skipped };
 }

@@ -30,9 +30,6 @@ export const NSA_THEME = {
 export const RBAC_EVIDENCE: readonly EvidenceKind[] = ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'];
 export const BINDING_EVIDENCE: readonly EvidenceKind[] = ['rolebindings', 'clusterrolebindings'];
 
-/** Namespaces Kubernetes itself creates and runs. */
-export const SYSTEM_NAMESPACES: readonly string[] = ['kube-system', 'kube-public', 'kube-node-lease'];
-
 export function clusterRef(ctx: EvalContext): ResourceRef {
   return { kind: 'Cluster', name: ctx.snapshot.cluster };
 }

@@ -3,7 +3,8 @@ import { containersOf, isWindowsPod } from '../../../evaluate/pod-specs.js';
 import { POD_SPEC_EVIDENCE, failFields, windowsExempt, type Offender } from '../../pss/common.js';
 import { defineControl } from '../../define.js';
 import { fail, pass } from '../../verdicts.js';
-import { NSA_THEME, SECTION, SYSTEM_NAMESPACES, complete, unknownBecause } from './common.js';
+import { SYSTEM_NAMESPACES } from '../../../core/namespace-scope.js';
+import { NSA_THEME, SECTION, complete, unknownBecause } from './common.js';
 
 const ENFORCE = 'pod-security.kubernetes.io/enforce';
 const ENFORCING_LEVELS = ['baseline', 'restricted'];
