@@ -15,6 +15,7 @@ import {
   type Workload,
 } from './model.js';
 import type { Snapshot } from '../../core/types.js';
+import type { ConnectionLine, Exposure, ExposureLine, NetworkAnalysis } from '../../core/network.js';
 
 /**
  * Who can reach whom, from NetworkPolicies (networking.k8s.io/v1), Services and Ingresses:
@@ -29,38 +30,7 @@ export const ENTIRE_CLUSTER = 'entire-cluster';
 /** Where the ingress controller is taken to run: a namespace of its own, as established analyzers model it. */
 const INGRESS_CONTROLLER_NAMESPACE = 'ingress-controller-ns';
 
-export interface ConnectionLine {
-  readonly src: string;
-  readonly dst: string;
-  readonly conn: string;
-}
-
-export interface ExposureLine {
-  /** The workload exposed. */
-  readonly workload: string;
-  /** What it is open to (ingress) or can reach (egress): entire-cluster, a range, a representative peer, a Service. */
-  readonly peer: string;
-  readonly conn: string;
-}
-
-export interface Exposure {
-  readonly egress: readonly ExposureLine[];
-  readonly ingress: readonly ExposureLine[];
-  /** Workloads no policy isolates, in a direction: `ns/name[Kind] is not protected on Ingress`. */
-  readonly unprotected: readonly string[];
-  /** Workloads reachable from outside the cluster through a Service of type LoadBalancer or NodePort. */
-  readonly services: readonly ExposureLine[];
-}
-
-export interface NetworkAnalysis {
-  readonly connections: readonly ConnectionLine[];
-  readonly exposure?: Exposure;
-  readonly workloads: number;
-  readonly policies: number;
-  /** Pods judged as one: the number of distinct (namespace, labels, ports). */
-  readonly classes: number;
-  readonly problems: readonly string[];
-}
+export type { ConnectionLine, ExposureLine, Exposure, NetworkAnalysis } from '../../core/network.js';
 
 export interface AnalyzeOptions {
   readonly exposure?: boolean;

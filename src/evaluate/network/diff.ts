@@ -1,22 +1,11 @@
-import type { ConnectionLine } from './analyze.js';
+import type { ChangedConnection, ConnectionDiff, ConnectionLine } from '../../core/network.js';
 
 /**
  * What changed between two connectivity analyses, line by line: a pair of endpoints whose
  * connection appeared, disappeared, or allows other protocols or ports than before.
  */
 
-export interface ChangedConnection {
-  readonly src: string;
-  readonly dst: string;
-  readonly before: string;
-  readonly after: string;
-}
-
-export interface ConnectionDiff {
-  readonly added: readonly ConnectionLine[];
-  readonly removed: readonly ConnectionLine[];
-  readonly changed: readonly ChangedConnection[];
-}
+export type { ChangedConnection, ConnectionDiff } from '../../core/network.js';
 
 const key = (c: ConnectionLine): string => `${c.src}\0${c.dst}`;
 
