@@ -251,13 +251,6 @@ class ObjectSet {
       return;
     }
     const resource = resourceOf(apiVersion, kind);
-    // kube-proxy's configuration file, as a live scan collects it from kube-system.
-    const proxyConfigs = !resource && kind === 'ConfigMap' ? kubeProxyConfigFiles([item.value]) : [];
-    if (proxyConfigs.length > 0) {
-      this.kubeProxyConfigs.push(...proxyConfigs);
-      this.kept++;
-      return;
-    }
     if (!resource) {
       this.skipped.push({ file, doc, kind, reason: `${item.label}${apiVersion ?? '<no apiVersion>'} ${kind} is not a resource complyd judges` });
       return;
@@ -279,6 +272,9 @@ class ObjectSet {
       return;
     }
     this.kept++;
+    // kube-proxy's configuration file, as a live scan collects it from kube-system; the
+    // ConfigMap itself is kept too, reduced to its key names like any other.
+    if (resource === 'configmaps') this.kubeProxyConfigs.push(...kubeProxyConfigFiles([item.value]));
     this.locations.set(locationKey(obj.kind, obj.metadata.namespace, obj.metadata.name), { file, document: doc, line });
     // Applying the same object twice keeps the last one; the earlier copy is listed as skipped.
     const key = `${resource}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;

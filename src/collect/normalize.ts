@@ -2,13 +2,15 @@ import type { KubeObject, ObjectMeta, ResourceKind } from '../core/types.js';
 import { AppError } from '../core/errors.js';
 import { POD_TEMPLATE_PATHS } from '../core/pod-spec.js';
 import { keptAnnotation, redactPodSpecInPlace } from './redact.js';
+import { configMapKeys } from './configmap-keys.js';
 
 /**
  * Turn an object as the API (or a manifest) gives it into the KubeObject a snapshot keeps:
  * only the fields controls read. Secret values never pass this point: a Secret keeps its
  * metadata and type, annotations that copy the whole object (last-applied-configuration,
  * which can hold a Secret's data) are dropped, and the secret values of pod specs (flags,
- * env, probe headers) and annotations are redacted (redact.ts).
+ * env, probe headers) and annotations are redacted (redact.ts); a ConfigMap keeps its key
+ * names and value lengths, never its values (configmap-keys.ts).
  */
 
 /** API kind -> the resource list it belongs to. */
@@ -31,6 +33,7 @@ export const RESOURCE_OF_KIND: Record<string, ResourceKind> = {
   ClusterRoleBinding: 'clusterrolebindings',
   Node: 'nodes',
   Secret: 'secrets',
+  ConfigMap: 'configmaps',
   ReplicationController: 'replicationcontrollers',
   LimitRange: 'limitranges',
   CiliumNetworkPolicy: 'ciliumnetworkpolicies',
@@ -57,6 +60,7 @@ export const KIND_OF_RESOURCE: Record<ResourceKind, { kind: string; apiVersion: 
   clusterrolebindings: { kind: 'ClusterRoleBinding', apiVersion: 'rbac.authorization.k8s.io/v1' },
   nodes: { kind: 'Node', apiVersion: 'v1' },
   secrets: { kind: 'Secret', apiVersion: 'v1' },
+  configmaps: { kind: 'ConfigMap', apiVersion: 'v1' },
   replicationcontrollers: { kind: 'ReplicationController', apiVersion: 'v1' },
   limitranges: { kind: 'LimitRange', apiVersion: 'v1' },
   ciliumnetworkpolicies: { kind: 'CiliumNetworkPolicy', apiVersion: 'cilium.io/v2' },
@@ -71,6 +75,7 @@ const GROUPS_OF_RESOURCE: Record<ResourceKind, readonly string[]> = {
   serviceaccounts: [''],
   nodes: [''],
   secrets: [''],
+  configmaps: [''],
   deployments: ['apps', 'extensions'],
   statefulsets: ['apps'],
   daemonsets: ['apps', 'extensions'],
@@ -179,6 +184,8 @@ function kindFields(raw: Raw, resource: ResourceKind, bad: (problem: string) => 
   }
   // Secrets: the type only. data and stringData are never read, whatever the input holds.
   if (resource === 'secrets' && typeof raw.type === 'string') return { type: raw.type };
+  // ConfigMaps: key names and value lengths, never the values.
+  if (resource === 'configmaps') return configMapKeys(raw);
   return {};
 }
 

@@ -40,6 +40,8 @@ export const ENDPOINTS: readonly ResourceEndpoint[] = [
   { resource: 'clusterrolebindings', path: '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings' },
   { resource: 'replicationcontrollers', path: '/api/v1/replicationcontrollers' },
   { resource: 'limitranges', path: '/api/v1/limitranges' },
+  // Reduced to key names and value lengths as each page arrives (normalize.ts): values are never kept.
+  { resource: 'configmaps', path: '/api/v1/configmaps' },
   { resource: 'ciliumnetworkpolicies', path: '/apis/cilium.io/v2/ciliumnetworkpolicies', customResource: true },
   { resource: 'ciliumclusterwidenetworkpolicies', path: '/apis/cilium.io/v2/ciliumclusterwidenetworkpolicies', customResource: true },
 ];

@@ -46,6 +46,8 @@ export const RESOURCE_KINDS = [
   'secrets',
   'replicationcontrollers',
   'limitranges',
+  // Key names and value sizes only: values are dropped as each list page is read.
+  'configmaps',
   // Cilium's own policies (CRDs): an empty list where Cilium is not installed.
   'ciliumnetworkpolicies',
   'ciliumclusterwidenetworkpolicies',
@@ -84,8 +86,31 @@ export interface KubeObject {
   aggregationRule?: Record<string, unknown>;
   /** Secrets keep their type, never their data. */
   type?: string;
+  /** Only for ConfigMaps: what their data and binaryData hold, never the values. */
+  dataKeys?: ConfigMapKey[];
+  /** ConfigMap keys beyond the bound of kept ones (MAX_CONFIGMAP_KEYS), with how many of them look sensitive. */
+  dataKeysOmitted?: { count: number; sensitive: number };
   automountServiceAccountToken?: boolean;
 }
+
+/**
+ * One ConfigMap key as a snapshot keeps it: the collector reduces each ConfigMap to these as
+ * it reads it, so a value never reaches a snapshot, the store, a log or a report.
+ */
+export interface ConfigMapKey {
+  /** `data` or `binaryData`. */
+  field: 'data' | 'binaryData';
+  /** The key, cut to MAX_CONFIGMAP_KEY_CHARS (a valid key is at most 253). */
+  key: string;
+  /** Characters of a `data` value; bytes of a `binaryData` value (after base64). */
+  length: number;
+  /** The key's name says its value is a secret (core/secret-names.ts). */
+  sensitive: boolean;
+}
+
+/** ConfigMap keys kept per ConfigMap at most (sensitive ones first); the rest are counted. */
+export const MAX_CONFIGMAP_KEYS = 256;
+export const MAX_CONFIGMAP_KEY_CHARS = 253;
 
 export type Provider = 'eks' | 'gke' | 'aks' | 'openshift' | 'k3s' | 'rke2' | 'kubeadm' | 'kind' | 'unknown';
 

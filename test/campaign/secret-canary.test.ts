@@ -170,7 +170,19 @@ function secretsAndConfig(): ApiObject[] {
         'kubeconfig.conf': `apiVersion: v1\nkind: Config\nusers:\n- name: default\n  user:\n    token: ${plant('kube-proxy ConfigMap: kubeconfig token')}\n`,
       },
     },
+    // ConfigMaps are collected cluster-wide, reduced to key names and lengths as they are read.
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config', namespace: 'shop' }, data: { password: plant('ConfigMap data') } },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'app-settings',
+        namespace: 'shop',
+        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', data: { apiKey: plant('ConfigMap last-applied: data') } }) },
+      },
+      data: { 'application.properties': `db.user=app\ndb.password=${plant('ConfigMap data: ordinary key, password inside')}\n`, apiKey: plant('ConfigMap data: apiKey') },
+      binaryData: { 'signing.key': b64(plant('ConfigMap binaryData: signing key')) },
+    },
   ];
 }
 
@@ -291,6 +303,9 @@ describe('the secret canary', () => {
       // The planted values did reach the evidence, redacted: without redaction they would be there.
       const json = outputs[files.find((f) => f.endsWith('.json')) ?? ''] ?? '';
       expect(json).toMatch(/<redacted:\d+ chars>/);
+      // The ConfigMaps were read and judged by their key names: the findings name keys and lengths.
+      expect(json).toContain('HARD-configmap-literal-credentials');
+      expect(json).toMatch(/binaryData\[signing\.key\]|\[signing\.key\]/);
     }, 240_000);
   });
 
@@ -300,7 +315,12 @@ describe('the secret canary', () => {
       expect(res.code).toBe(0);
       expect(leaks(res.stdout + res.stderr)).toEqual([]);
       // Text shows the evidence; JSON also the messages, which say a flag's value was redacted (not what it was).
-      if (format === 'json') expect(res.stdout).toMatch(/<redacted:\d+ chars>|the value was redacted when read/);
+      if (format === 'json') {
+        expect(res.stdout).toMatch(/<redacted:\d+ chars>|the value was redacted when read/);
+        const { findings } = JSON.parse(res.stdout) as { findings: Array<{ controlId: string; status: string; resource: { name: string } }> };
+        const judged = findings.filter((f) => f.controlId === 'HARD-configmap-literal-credentials').map((f) => [f.resource.name, f.status]);
+        expect(judged).toEqual(expect.arrayContaining([['app-config', 'fail'], ['app-settings', 'fail']]));
+      }
     }
   });
 });

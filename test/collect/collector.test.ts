@@ -129,28 +129,36 @@ describe('collectCluster through @kubernetes/client-node against a fake API serv
     expect(snap.gaps).toEqual([{ evidence: 'kubelets/worker-1', reason: 'method-not-allowed', message: expect.stringContaining('Debug endpoints are disabled') }]);
   });
 
-  it("keeps kube-proxy's configuration from its kube-system ConfigMap, and nothing else of any ConfigMap", async () => {
+  it("keeps kube-proxy's configuration from its kube-system ConfigMap, and of every ConfigMap only key names and lengths", async () => {
     const snap = await collectCluster(target(server.kubeconfig({ user: 'scanner', token: 'good-token' })), opts());
     expect(snap.kubeProxyConfigs).toEqual([{ namespace: 'kube-system', configMap: 'kube-proxy', key: 'config.conf', text: PROXY_CONFIG }]);
     const json = JSON.stringify(snap);
     expect(json).not.toContain(KUBECONFIG_TOKEN);
-    expect(json).not.toContain('Corefile');
-    expect(server.requests.filter((r) => r.path.includes('configmaps')).map((r) => r.path)).toEqual(['/api/v1/namespaces/kube-system/configmaps']);
+    expect(json).not.toContain('forward . /etc/resolv.conf');
+    expect(snap.objects.configmaps?.map((c) => [c.metadata.namespace, c.metadata.name, c.dataKeys?.map((k) => `${k.key}:${k.length}`)])).toEqual([
+      ['kube-system', 'coredns', ['Corefile:35']],
+      ['kube-system', 'kube-proxy', [`config.conf:${PROXY_CONFIG.length}`, expect.stringMatching(/^kubeconfig\.conf:\d+$/)]],
+      ['shop', 'kube-proxy', [`config.conf:${PROXY_CONFIG.length}`]],
+    ]);
+    expect(server.requests.filter((r) => r.path.includes('configmaps')).map((r) => r.path).sort()).toEqual(['/api/v1/configmaps', '/api/v1/namespaces/kube-system/configmaps']);
 
+    // Refused: a gap for the ConfigMaps (their control is then unknown) and for kube-proxy's file.
     server.setFault('configmaps', { forbidden: true });
     const denied = await collectCluster(target(server.kubeconfig({ user: 'scanner', token: 'good-token' })), opts());
     expect(denied.kubeProxyConfigs).toBeUndefined();
+    expect(denied.objects.configmaps).toBeUndefined();
     expect(denied.gaps).toContainEqual({ evidence: 'kubeProxyConfig', reason: 'forbidden', message: expect.stringContaining('list configmaps in kube-system: HTTP 403') });
+    expect(denied.gaps).toContainEqual({ evidence: 'configmaps', reason: 'forbidden', message: expect.stringContaining('list configmaps: HTTP 403') });
     expect(denied.objects.pods).toHaveLength(24);
   });
 
-  it('does not ask for ConfigMaps where no kube-proxy DaemonSet runs (no request, no gap)', async () => {
+  it("does not ask for kube-system's ConfigMaps where no kube-proxy DaemonSet runs (no request, no gap)", async () => {
     const bare = await startFakeApiServer({ objects: OBJECTS.filter((o) => o.kind !== 'DaemonSet'), tokens: { 'good-token': 'scanner' } });
     try {
       const snap = await collectCluster(target(bare.kubeconfig({ user: 'scanner', token: 'good-token' })), opts());
       expect(snap.kubeProxyConfigs).toBeUndefined();
       expect(snap.gaps.filter((g) => g.evidence === 'kubeProxyConfig')).toEqual([]);
-      expect(bare.requests.some((r) => r.path.includes('configmaps'))).toBe(false);
+      expect(bare.requests.some((r) => r.path.includes('namespaces/kube-system/configmaps'))).toBe(false);
     } finally {
       await bare.close();
     }

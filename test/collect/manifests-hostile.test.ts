@@ -161,8 +161,8 @@ describe('symbolic links and empty inputs', () => {
   });
 
   it('lists a path of kinds complyd does not judge as empty, with the count skipped', async () => {
-    writeFileSync(join(dir, 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n');
-    const r = await loadManifests([join(dir, 'cm.yaml')], { collectedAt: NOW });
-    expect(r.empty).toEqual([{ path: join(dir, 'cm.yaml'), skipped: 1 }]);
+    writeFileSync(join(dir, 'pdb.yaml'), 'apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: a}\n');
+    const r = await loadManifests([join(dir, 'pdb.yaml')], { collectedAt: NOW });
+    expect(r.empty).toEqual([{ path: join(dir, 'pdb.yaml'), skipped: 1 }]);
   });
 });

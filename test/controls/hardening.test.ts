@@ -120,6 +120,28 @@ describe.each(KINDS)('hardening controls on a %s', (kind) => {
     }
   });
 
+  it('HARD-image-digest and HARD-image-registry, when the configuration turns them on: every container list', () => {
+    const policy = { requireDigest: true, allowedRegistries: ['registry.example.com/team'] };
+    const pinned = { ...good, image: 'registry.example.com/team/app:1.2.3@sha256:abc' };
+    const object = workload(kind, { containers: [{ name: 'app', ...pinned }], initContainers: [{ name: 'init', ...bad }], ephemeralContainers: [{ name: 'debug', ...bad, image: 'docker.io/tool:1' }] });
+    const run = (id: string) => {
+      const control = CONTROLS.find((c) => c.id === id);
+      const resource = RESOURCE_OF_KIND[kind];
+      if (!control || !resource) throw new Error('setup');
+      return evaluateIn(new EvalContext(snapshotOf([normalizeObject(object, resource)]), NOW, policy), [control]).map((f) => [f.status, f.resource.container, f.evidence?.path]);
+    };
+    expect(run('HARD-image-digest')).toEqual([
+      ['pass', 'app', undefined],
+      ['fail', 'init', `${p}.initContainers[init].image`],
+      ['fail', 'debug', `${p}.ephemeralContainers[debug].image`],
+    ]);
+    expect(run('HARD-image-registry')).toEqual([
+      ['pass', 'app', undefined],
+      ['pass', 'init', undefined],
+      ['fail', 'debug', `${p}.ephemeralContainers[debug].image`],
+    ]);
+  });
+
   it('REL probes: regular containers and sidecars; Jobs and CronJobs are not applicable', () => {
     const probed = {
       containers: [{ name: 'app', image: good.image, livenessProbe: { tcpSocket: { port: 80 } }, readinessProbe: { tcpSocket: { port: 80 } } }],
@@ -162,6 +184,7 @@ describe('frameworks', () => {
       'HARD-image-registry',
       'HARD-read-only-root-filesystem',
       'HARD-env-literal-credentials',
+      'HARD-configmap-literal-credentials',
       'HARD-rbac-pod-exec',
       'HARD-rbac-workload-write',
       'HARD-rbac-cluster-management',
@@ -234,5 +257,39 @@ describe('image policy from the configuration', () => {
       ['pass', 'i', undefined],
     ]);
     expect(run('HARD-image-registry', { requireDigest: false, allowedRegistries: ['docker.io/library', 'ghcr.io'] }).map((v) => v[0])).toEqual(['pass', 'pass']);
+  });
+});
+
+describe('HARD-configmap-literal-credentials', () => {
+  const control = CONTROLS.find((c) => c.id === 'HARD-configmap-literal-credentials');
+  const VALUE = 'hunter2-never-shown';
+  /** Through the collector's normalisation, which keeps key names and lengths only. */
+  const run = (raw: Record<string, unknown>, gaps: Snapshot['gaps'] = []) => {
+    if (!control) throw new Error('setup');
+    const cm = normalizeObject({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app', namespace: 'team' }, ...raw }, 'configmaps');
+    const findings = evaluate({ ...snapshotOf([cm]), gaps }, [control], NOW);
+    expect(JSON.stringify(findings)).not.toContain(VALUE);
+    return findings.map((f) => [f.status, f.resource.kind, f.evidence?.path, f.evidence?.observed]);
+  };
+
+  it.each([
+    ['a password in data', { data: { DB_PASSWORD: VALUE } }, [['fail', 'ConfigMap', 'data[DB_PASSWORD]', `literal, ${VALUE.length} chars`]]],
+    ['camelCase and dotted names', { data: { 'smtp.authToken': VALUE, apiKey: 'k' } }, [['fail', 'ConfigMap', 'data', JSON.stringify({ '[smtp.authToken]': `literal, ${VALUE.length} chars`, '[apiKey]': 'literal, 1 chars' })]]],
+    ['a private key in binaryData, in bytes', { binaryData: { 'tls.key': Buffer.from(VALUE).toString('base64') } }, [['fail', 'ConfigMap', 'binaryData[tls.key]', `literal, ${VALUE.length} bytes`]]],
+    ['settings only', { data: { LOG_LEVEL: 'debug', 'ca.crt': VALUE, TOKEN_TTL: '1h', PASSWORD_FILE: '/run/secrets/p' } }, [['pass', 'ConfigMap', undefined, undefined]]],
+    ['an empty password placeholder', { data: { DB_PASSWORD: '' } }, [['pass', 'ConfigMap', undefined, undefined]]],
+    ['no data', {}, [['pass', 'ConfigMap', undefined, undefined]]],
+  ])('%s', (_name, raw, expected) => expect(run(raw)).toEqual(expected));
+
+  it('counts secrets among the keys beyond the bound, so a flood of keys cannot hide one', () => {
+    const data: Record<string, string> = {};
+    for (let i = 0; i < 300; i++) data[`secret_${i}`] = VALUE;
+    const [verdict] = run({ data });
+    expect(verdict?.[0]).toBe('fail');
+    expect(verdict?.[3]).toContain('44 more keys named as secrets');
+  });
+
+  it('is unknown, never pass, when ConfigMaps could not be listed', () => {
+    expect(run({ data: { LOG_LEVEL: 'x' } }, [{ evidence: 'configmaps', reason: 'forbidden', message: 'list configmaps: HTTP 403' }])[0]).toEqual(['unknown', 'Cluster', undefined, undefined]);
   });
 });

@@ -102,7 +102,8 @@ describe('RESOURCE_OF_KIND and resourceOf', () => {
     ['v1', 'Pod', 'pods'],
     ['apps/v1', 'Pod', undefined],
     [undefined, 'ClusterRoleBinding', 'clusterrolebindings'],
-    ['v1', 'ConfigMap', undefined],
+    ['v1', 'ConfigMap', 'configmaps'],
+    ['policy/v1', 'PodDisruptionBudget', undefined],
     ['v1', 'toString', undefined],
   ])('%s %s -> %s', (apiVersion, kind, resource) => {
     expect(resourceOf(apiVersion, kind)).toBe(resource);

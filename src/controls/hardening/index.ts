@@ -2,7 +2,7 @@ import type { CatalogControl } from '../define.js';
 import { cpuResources, memoryResources } from './resources.js';
 import { imageDigest, imagePullPolicy, imageRegistry, imageTag } from './images.js';
 import { readOnlyRootFilesystem } from './filesystem.js';
-import { envCredentials } from './credentials.js';
+import { configMapCredentials, envCredentials } from './credentials.js';
 import { clusterManagement, podExec, workloadWrite } from './rbac.js';
 import { serviceExposure } from './exposure.js';
 import { livenessProbe, readinessProbe } from './probes.js';
@@ -22,6 +22,7 @@ export const HARDENING_CONTROLS: readonly CatalogControl[] = [
   imageRegistry,
   readOnlyRootFilesystem,
   envCredentials,
+  configMapCredentials,
   podExec,
   workloadWrite,
   clusterManagement,
