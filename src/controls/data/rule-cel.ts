@@ -35,6 +35,10 @@ export function requirementCel(root: string, field: readonly string[], requireme
   if ('equals' in requirement) return `(${[...guards, `${value} == ${literal(requirement.equals)}`].join(' && ')})`;
   if ('not' in requirement) return `(${[...unset, `${value} != ${literal(requirement.not)}`].join(' || ')})`;
   if ('oneOf' in requirement) return `(${[...guards, `${value} in [${requirement.oneOf.map(literal).join(', ')}]`].join(' && ')})`;
+  if ('keysAmong' in requirement) {
+    const forbidden = requirement.known.filter((k) => !requirement.keysAmong.includes(k)).map((k) => `!has(${value}.${k})`);
+    return `(${[...unset, `(${forbidden.join(' && ') || 'true'})`].join(' || ')})`;
+  }
   if ('contains' in requirement) return `(${[...guards, `${literal(requirement.contains)} in ${value}`].join(' && ')})`;
   if ('unsetOr' in requirement) {
     const among = requirement.unsetOr.length > 0 ? [`${value} in [${requirement.unsetOr.map(literal).join(', ')}]`] : [];
@@ -105,7 +109,7 @@ export function ruleExpression(rule: FieldRule): string {
 function fieldInWords(rule: FieldRule): string {
   const subject = rule.on === 'pod' ? 'spec' : 'spec.containers[*]';
   const items = rule.items ? `.${rule.items.list}[*]` : '';
-  const fields = checksOf(rule).map((c) => `${subject}${items}.${c.field.join('.')}`);
+  const fields = checksOf(rule).map((c) => [`${subject}${items}`, ...c.field].join('.'));
   const inherited = rule.inheritFromPod ? ` (or spec.${rule.inheritFromPod.join('.')})` : '';
   return `${fields.join(', ')}${inherited}`;
 }

@@ -3,30 +3,29 @@ import type { EvalContext } from '../../evaluate/context.js';
 import { containersOf, dig, effectiveSeccomp, inUserNamespace, isWindowsPod, type ContainerSubject, type PodSubject } from '../../evaluate/pod-specs.js';
 import { failFields, podLevelFail, userNamespacePass, type Offender } from '../pss/common.js';
 import { notApplicable, pass } from '../verdicts.js';
-import { checksOf, isUnset, meets, type FieldRule } from './rule.js';
+import { checksOf, isUnset, meets, offendingKeys, type FieldCheck, type FieldRule } from './rule.js';
 
 /** The in-process evaluator of a field rule: one verdict per pod subject or per container. */
+
+/** What breaks one check at `path` (the field itself, or each forbidden key of it). */
+function breaches({ field, require }: FieldCheck, holder: unknown, at: string): Offender[] {
+  const value = dig(holder, field);
+  const path = field.length > 0 ? `${at}.${field.join('.')}` : at;
+  if ('keysAmong' in require) return offendingKeys(require.keysAmong, value).map(([k, v]) => ({ path: `${path}.${k}`, value: v }));
+  return meets(require, value) ? [] : [{ path, value }];
+}
 
 /** The fields of one subject (pod spec or container) that break the rule, in the order of its checks. */
 function offenders(rule: FieldRule, subject: unknown, path: string): Offender[] {
   const checks = checksOf(rule);
-  if (!rule.items) {
-    return checks.flatMap(({ field, require }) => {
-      const value = dig(subject, field);
-      return meets(require, value) ? [] : [{ path: `${path}.${field.join('.')}`, value }];
-    });
-  }
+  if (!rule.items) return checks.flatMap((check) => breaches(check, subject, path));
   const { list, key } = rule.items;
   const items = dig(subject, list.split('.'));
   if (!Array.isArray(items)) return [];
-  const found = items.flatMap((item: unknown, i) =>
-    checks.flatMap(({ field, require }) => {
-      const value = dig(item, field);
-      if (meets(require, value)) return [];
-      const name = key === 'name' ? String((item as { name?: unknown } | null)?.name) : String(i);
-      return [{ path: `${path}.${list}[${name}].${field.join('.')}`, value }];
-    }),
-  );
+  const found = items.flatMap((item: unknown, i) => {
+    const name = key === 'name' ? String((item as { name?: unknown } | null)?.name) : String(i);
+    return checks.flatMap((check) => breaches(check, item, `${path}.${list}[${name}]`));
+  });
   // `list`: the list is the one offender, holding what its offending items hold.
   if (key === 'list') return found.length > 0 ? [{ path: `${path}.${list}`, value: found.map((o) => o.value) }] : [];
   return found;

@@ -20,7 +20,13 @@ export type Requirement =
   /** A list of strings, unset or with every entry among these (capabilities.add). */
   | { readonly subsetOf: readonly string[] }
   /** A list of strings that holds this entry; unset fails (capabilities.drop holds ALL). */
-  | { readonly contains: string };
+  | { readonly contains: string }
+  /**
+   * An object whose set keys are all among `keysAmong` (volume sources); each other key
+   * offends on its own. `known` is every key the API type has: the CEL can only test named
+   * fields, and the API server drops unknown ones before admission.
+   */
+  | { readonly keysAmong: readonly string[]; readonly known: readonly string[] };
 
 /** One field of the subject (or of each item) and what it must hold. */
 export interface FieldCheck {
@@ -84,7 +90,14 @@ export function meets(requirement: Requirement, value: unknown): boolean {
   if ('unsetOr' in requirement) return unset || requirement.unsetOr.includes(value as string | number);
   if ('oneOf' in requirement) return !unset && requirement.oneOf.includes(value as string);
   if ('contains' in requirement) return Array.isArray(value) && value.includes(requirement.contains);
+  if ('keysAmong' in requirement) return offendingKeys(requirement.keysAmong, value).length === 0;
   if (unset) return true;
   const allowed = new Set(requirement.subsetOf);
   return Array.isArray(value) && value.every((v) => allowed.has(v as string));
+}
+
+/** The set keys of an object outside `allowed`, with their values. */
+export function offendingKeys(allowed: readonly string[], value: unknown): Array<[string, unknown]> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [];
+  return Object.entries(value).filter(([k, v]) => !isUnset(v) && !allowed.includes(k));
 }
