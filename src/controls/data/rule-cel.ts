@@ -1,13 +1,13 @@
 import { POD_SPEC_RESOURCES, type AdmissionCheck } from '../../core/admission.js';
 import { POD_TEMPLATE_PATHS } from '../../core/pod-spec.js';
-import type { FieldRule, Requirement } from './rule.js';
+import { checksOf, type FieldRule, type Requirement } from './rule.js';
 
 /**
  * The CEL of a field rule, for a ValidatingAdmissionPolicy. The policy's object is the
  * workload itself, so the pod spec is found per kind (`variables.podSpec`); the validation
  * is true when the object would pass, as every verdict of the evaluator is then pass or
- * not-applicable. Only `has()` and the `all` macro are used: the CEL every Kubernetes
- * version with admission policies (1.30+) evaluates, no optional types.
+ * not-applicable. Only `has()`, `in`, `?:` and the `all` macro are used: the CEL every
+ * Kubernetes version with admission policies (1.30+) evaluates, no optional types.
  */
 
 const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
@@ -34,6 +34,12 @@ export function requirementCel(root: string, field: readonly string[], requireme
   const unset = guards.map((g) => `!${g}`);
   if ('equals' in requirement) return `(${[...guards, `${value} == ${literal(requirement.equals)}`].join(' && ')})`;
   if ('not' in requirement) return `(${[...unset, `${value} != ${literal(requirement.not)}`].join(' || ')})`;
+  if ('oneOf' in requirement) return `(${[...guards, `${value} in [${requirement.oneOf.map(literal).join(', ')}]`].join(' && ')})`;
+  if ('keysAmong' in requirement) {
+    const forbidden = requirement.known.filter((k) => !requirement.keysAmong.includes(k)).map((k) => `!has(${value}.${k})`);
+    return `(${[...unset, `(${forbidden.join(' && ') || 'true'})`].join(' || ')})`;
+  }
+  if ('contains' in requirement) return `(${[...guards, `${literal(requirement.contains)} in ${value}`].join(' && ')})`;
   if ('unsetOr' in requirement) {
     const among = requirement.unsetOr.length > 0 ? [`${value} in [${requirement.unsetOr.map(literal).join(', ')}]`] : [];
     return `(${[...unset, ...among].join(' || ')})`;
@@ -41,12 +47,34 @@ export function requirementCel(root: string, field: readonly string[], requireme
   return `(${[...unset, `${value}.all(v, v in [${requirement.subsetOf.map(literal).join(', ')}])`].join(' || ')})`;
 }
 
+/** Every check of the rule on `root` (no list): all must hold. */
+function checksCel(rule: FieldRule, root: string): string {
+  const parts = checksOf(rule).map((c) => requirementCel(root, c.field, c.require));
+  return parts.length === 1 ? (parts[0] ?? 'true') : `(${parts.join(' && ')})`;
+}
+
+/** Whether the path is set (every step present) under `root`. */
+function setCel(root: string, path: readonly string[]): string {
+  return `(${walk(root, path).guards.join(' && ')})`;
+}
+
 /** The rule on one subject (a pod spec or a container) named by the CEL variable `subject`. */
 function onSubject(rule: FieldRule, subject: string, depth: number): string {
-  if (!rule.items) return requirementCel(subject, rule.field, rule.require);
+  if (!rule.items) return checksCel(rule, subject);
   const item = `i${depth}`;
+  const path = rule.items.list.split('.');
   const list = `${subject}.${rule.items.list}`;
-  return `(!has(${list}) || ${list}.all(${item}, ${requirementCel(item, rule.field, rule.require)}))`;
+  return `(!${setCel(subject, path)} || ${list}.all(${item}, ${checksCel(rule, item)}))`;
+}
+
+/**
+ * A container's checks where it inherits `unit` from the pod: its own fields when it sets the
+ * unit (or the pod does not), else the pod's; and the pod's own value must pass as well.
+ */
+function inheritedCel(rule: FieldRule, spec: string, unit: readonly string[]): string {
+  const perContainer = `(${setCel('c', unit)} || !${setCel(spec, unit)} ? ${checksCel(rule, 'c')} : ${checksCel(rule, spec)})`;
+  const containers = CONTAINER_LISTS.map((list) => `(!has(${spec}.${list}) || ${spec}.${list}.all(c, ${perContainer}))`);
+  return [`(!${setCel(spec, unit)} || ${checksCel(rule, spec)})`, ...containers].join(' && ');
 }
 
 export const POD_SPEC_VARIABLE = 'podSpec';
@@ -64,8 +92,10 @@ export function podSpecExpression(): string {
 /** The validation expression of a rule over `variables.podSpec`. */
 export function ruleExpression(rule: FieldRule): string {
   const spec = `variables.${POD_SPEC_VARIABLE}`;
-  const body =
-    rule.on === 'pod'
+  if (rule.inheritFromPod && (rule.on !== 'container' || rule.items)) throw new Error('inheritFromPod is for container fields outside lists');
+  const body = rule.inheritFromPod
+    ? inheritedCel(rule, spec, rule.inheritFromPod)
+    : rule.on === 'pod'
       ? onSubject(rule, spec, 0)
       : CONTAINER_LISTS.map((list) => `(!has(${spec}.${list}) || ${spec}.${list}.all(c, ${onSubject(rule, 'c', 1)}))`).join(' && ');
   const allowances = [
@@ -75,11 +105,13 @@ export function ruleExpression(rule: FieldRule): string {
   return [...allowances, body].join(' || ');
 }
 
-/** Where the rule's field is, as a message names it: `spec.containers[*].securityContext.privileged`. */
+/** Where the rule's fields are, as a message names them: `spec.containers[*].securityContext.privileged`. */
 function fieldInWords(rule: FieldRule): string {
   const subject = rule.on === 'pod' ? 'spec' : 'spec.containers[*]';
   const items = rule.items ? `.${rule.items.list}[*]` : '';
-  return `${subject}${items}.${rule.field.join('.')}`;
+  const fields = checksOf(rule).map((c) => [`${subject}${items}`, ...c.field].join('.'));
+  const inherited = rule.inheritFromPod ? ` (or spec.${rule.inheritFromPod.join('.')})` : '';
+  return `${fields.join(', ')}${inherited}`;
 }
 
 export function ruleAdmission(id: string, title: string, rule: FieldRule): AdmissionCheck {

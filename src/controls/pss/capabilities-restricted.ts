@@ -1,11 +1,9 @@
-import { defineControl } from '../define.js';
-import { containersOf, isWindowsPod } from '../../evaluate/pod-specs.js';
-import { pass } from '../verdicts.js';
-import { NSA, POD_SPEC_EVIDENCE, RESTRICTED, failFields, windowsExempt, type Offender } from './common.js';
+import { defineDataControl } from '../data/define-data.js';
+import { NSA, POD_SPEC_EVIDENCE, RESTRICTED } from './common.js';
 
 const EXPECTED = 'drop includes ALL; add unset or only NET_BIND_SERVICE';
 
-export default defineControl({
+export default defineDataControl({
   id: 'PSS-capabilities-restricted',
   title: 'Containers drop all capabilities and add at most NET_BIND_SERVICE',
   section: RESTRICTED,
@@ -18,16 +16,12 @@ export default defineControl({
   rationale:
     'Even the runtime\'s default capabilities (CHOWN, DAC_OVERRIDE, SETUID, NET_RAW...) widen what a compromised process can do; almost no workload needs more than binding low ports. Names are compared exactly, as PodSecurity admission compares them: drop ["all"] does not count as dropping ALL and add ["net_bind_service"] is not NET_BIND_SERVICE, though containerd and CRI-O would read both case-insensitively; admission rejects such pods in a restricted namespace, so complyd fails them (see CIS-5.2.8 for the catalog-wide rule).',
   remediation: 'Set securityContext.capabilities.drop: ["ALL"] on every container and add back only NET_BIND_SERVICE where a port below 1024 is needed.',
-  evaluate: (ctx) =>
-    ctx.podSubjects.flatMap((s) =>
-      containersOf(s).map((c) => {
-        if (isWindowsPod(s)) return windowsExempt(c.resource, s);
-        const caps = c.container.securityContext?.capabilities;
-        const base = `${c.path}.securityContext.capabilities`;
-        const offenders: Offender[] = [];
-        if (!(caps?.drop ?? []).includes('ALL')) offenders.push({ path: `${base}.drop`, value: caps?.drop });
-        if ((caps?.add ?? []).some((cap) => cap !== 'NET_BIND_SERVICE')) offenders.push({ path: `${base}.add`, value: caps?.add });
-        return offenders.length > 0 ? failFields(c.resource, offenders, EXPECTED) : pass(c.resource);
-      }),
-    ),
+  rule: {
+    on: 'container',
+    field: ['securityContext', 'capabilities', 'drop'],
+    require: { contains: 'ALL' },
+    also: [{ field: ['securityContext', 'capabilities', 'add'], require: { subsetOf: ['NET_BIND_SERVICE'] } }],
+    expected: EXPECTED,
+    windowsExempt: 'this check does not apply to Windows pods (policy 1.25+)',
+  },
 });

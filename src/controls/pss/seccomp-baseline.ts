@@ -1,11 +1,9 @@
-import { defineControl } from '../define.js';
-import { containersOf, effectiveSeccomp } from '../../evaluate/pod-specs.js';
-import { fail, pass } from '../verdicts.js';
-import { BASELINE, NSA, POD_SPEC_EVIDENCE, podLevelFail, podLevelResidue, validSeccompType } from './common.js';
+import { defineDataControl } from '../data/define-data.js';
+import { BASELINE, NSA, POD_SPEC_EVIDENCE } from './common.js';
 
 const EXPECTED = 'RuntimeDefault, Localhost or unset (not Unconfined)';
 
-export default defineControl({
+export default defineDataControl({
   id: 'PSS-seccomp-baseline',
   title: 'Seccomp is not disabled for any container',
   section: BASELINE,
@@ -19,14 +17,12 @@ export default defineControl({
   // The deprecated annotations count where their field is unset, on clusters before 1.27 and in
   // manifests (EvalContext.legacySeccompAnnotations): PodSecurity policy 1.0-1.18 forbade
   // `unconfined` in them, and the API server turned them into the fields.
-  evaluate: (ctx) =>
-    ctx.podSubjects.flatMap((s) => {
-      const verdicts = containersOf(s).map((c) => {
-        const eff = effectiveSeccomp(s, c, ctx.legacySeccompAnnotations);
-        return eff.type !== undefined && !validSeccompType(eff.type) ? fail(c.resource, eff.path, eff.type, EXPECTED) : pass(c.resource);
-      });
-      const pod = s.spec.securityContext?.seccompProfile;
-      const podPath = `${s.specPath}.securityContext.seccompProfile.type`;
-      return [...verdicts, ...podLevelFail(s, podLevelResidue(verdicts, podPath, pod?.type, !!pod && !validSeccompType(pod.type)), EXPECTED)];
-    }),
+  rule: {
+    on: 'container',
+    field: ['securityContext', 'seccompProfile', 'type'],
+    require: { unsetOr: ['RuntimeDefault', 'Localhost'] },
+    inheritFromPod: ['securityContext', 'seccompProfile'],
+    legacySeccompAnnotations: true,
+    expected: EXPECTED,
+  },
 });

@@ -1,5 +1,4 @@
-import { defineControl } from '../define.js';
-import { fail, pass } from '../verdicts.js';
+import { defineDataControl } from '../data/define-data.js';
 import { BASELINE, POD_SPEC_EVIDENCE } from './common.js';
 
 /**
@@ -20,9 +19,8 @@ const ALLOWED = [
   'net.ipv4.tcp_rmem',
   'net.ipv4.tcp_wmem',
 ];
-const ALLOWED_SET = new Set(ALLOWED);
 
-export default defineControl({
+export default defineDataControl({
   id: 'PSS-sysctls',
   title: 'Pods set only safe sysctls',
   section: BASELINE,
@@ -33,11 +31,11 @@ export default defineControl({
   rationale:
     'Sysctls outside the safe set are not isolated per pod: they can weaken kernel protections or change behaviour for every workload on the node. Kubelets refuse them unless an administrator allowed them.',
   remediation: `Remove spec.securityContext.sysctls entries other than ${ALLOWED.join(', ')}; tune node-wide settings on the node itself.`,
-  evaluate: (ctx) =>
-    ctx.podSubjects.map((s) => {
-      const forbidden = (s.spec.securityContext?.sysctls ?? []).map((x) => x.name).filter((name) => !ALLOWED_SET.has(name));
-      return forbidden.length > 0
-        ? fail(s.resource, `${s.specPath}.securityContext.sysctls`, forbidden, `names only from: ${ALLOWED.join(', ')}`)
-        : pass(s.resource);
-    }),
+  rule: {
+    on: 'pod',
+    items: { list: 'securityContext.sysctls', key: 'list' },
+    field: ['name'],
+    require: { oneOf: ALLOWED },
+    expected: `names only from: ${ALLOWED.join(', ')}`,
+  },
 });
