@@ -38,6 +38,8 @@ export const OWNED_LIBRARIES = {
   pg: ['store'],
   sqlite3: ['store'],
   pdfkit: ['report'],
+  // Graph layout for the PDF's network picture.
+  '@dagrejs/dagre': ['report'],
   '@kubernetes/client-node': ['collect'],
   'node-cron': ['config', 'schedule'],
   // CEL: compiled where the configuration loads (custom controls), run where controls are judged.

@@ -320,7 +320,7 @@ export interface ClusterScan {
 }
 
 /** What adds to a workload's exposure (see src/score/risk.ts for the formula). */
-export type RiskFactorName = 'privilege' | 'reachability' | 'blast-radius' | 'rbac-secrets' | 'rbac-escalation';
+export type RiskFactorName = 'privilege' | 'reachability' | 'lateral' | 'blast-radius' | 'rbac-secrets' | 'rbac-escalation';
 
 export interface RiskFactor {
   factor: RiskFactorName;

@@ -11,6 +11,7 @@ import { buildPeriod, type PeriodSection } from './period.js';
 import type { Exception } from '../core/exception.js';
 import { acceptedByControl, scoreWithExceptions } from '../score/exceptions.js';
 import { exceptionsRegister } from './exceptions-register.js';
+import type { ConnectionDiff, NetworkAnalysis } from '../core/network.js';
 
 /**
  * The report as plain data: built from the store (never from the clusters), then rendered
@@ -45,6 +46,16 @@ export interface RunReport {
   controls: ControlSection[];
   /** The period ending at this run: trends, changes, time to remediate, risks, hash-chain entries. */
   period: PeriodSection;
+  readonly network?: readonly ClusterNetwork[];
+}
+
+/** A cluster's connectivity at the run, and what changed over the report's period. */
+export interface ClusterNetwork {
+  readonly cluster: string;
+  readonly analysis: NetworkAnalysis;          // from core/network, with exposure
+  /** Since the period's start (the newest earlier run that holds connectivity); absent when none does. */
+  readonly changes?: ConnectionDiff;
+  readonly since?: string;                     // ISO time of that earlier run
 }
 
 /** A profile as a report names it: the group, how it is chosen, what it is held to. */

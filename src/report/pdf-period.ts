@@ -291,7 +291,8 @@ export function methodology(L: Layout, report: RunReport): void {
     ],
     [
       [{ text: 'privilege', font: FONT.bold }, '1', 'a container is privileged or adds a dangerous capability, or the pod shares a host namespace or mounts a hostPath'],
-      [{ text: 'reachability', font: FONT.bold }, '1', 'a LoadBalancer or NodePort Service selects its pods, or an Ingress routes to a Service that does'],
+      [{ text: 'reachability', font: FONT.bold }, '1 + 0.5', 'from the connectivity analysis: reachable from the internet through a LoadBalancer/NodePort Service or an Ingress whose traffic its NetworkPolicies let in (1), open to every pod of the cluster (0.5); both add up. With NetworkPolicies unread: a LoadBalancer/NodePort Service or an Ingress routes to it (1)'],
+      [{ text: 'lateral', font: FONT.bold }, '0.1 each, max 1', 'a reachable workload: 0.1 per workload it may connect to'],
       [{ text: 'blast-radius', font: FONT.bold }, '1 / 0.5', 'a DaemonSet (every node), or at least 10 replicas (1) / at least 3 replicas (0.5)'],
       [{ text: 'rbac-secrets', font: FONT.bold }, '1', 'its service account (token mounted) can read Secrets'],
       [{ text: 'rbac-escalation', font: FONT.bold }, '1', 'its service account can bind or escalate roles, or impersonate'],

@@ -1,7 +1,8 @@
 /**
  * The PDF report for auditors: cover, executive summary, fleet summary, what could not be
- * assessed, per cluster, control details, exceptions register, methodology and integrity.
- * Sections live in pdf-period.ts, pdf-clusters.ts and pdf-controls.ts; layout machinery in
+ * assessed, per cluster, network exposure (when the run holds connectivity), control details,
+ * exceptions register, methodology and integrity. Sections live in pdf-period.ts,
+ * pdf-clusters.ts, pdf-network.ts and pdf-controls.ts; layout machinery in
  * pdf-layout.ts; charts (Vega-Lite, drawn as vectors) in charts.ts.
  */
 import PDFDocument from 'pdfkit';
@@ -14,6 +15,7 @@ import { registerFonts } from './pdf-fonts.js';
 import { fmtDuration, fmtTime, STATUS_COLUMNS, STATUS_LABEL, STATUS_MEANING } from './pdf-cells.js';
 import { clusterTrendGrid, perCluster, fleetSummary, notAssessed } from './pdf-clusters.js';
 import { controlDetails } from './pdf-controls.js';
+import { networkSection } from './pdf-network.js';
 import { exceptionsRegister, executiveSummary, integrityAppendix, methodology, type ChartHook } from './pdf-period.js';
 import { profileLine } from './profile-text.js';
 
@@ -73,13 +75,15 @@ export async function renderPdf(report: RunReport, opts: RenderPdfOptions = {}):
   const L = new Layout(doc, tpl);
   const chart = chartHook(tpl);
   cover(L, report);
-  // Executive summary, sections 1 to 7, and a line per cluster.
-  L.contents.reserve(8 + report.clusters.length);
+  // Executive summary, sections 1 to 7, a line per cluster, and the network section with a line per cluster.
+  const networks = report.network?.length ?? 0;
+  L.contents.reserve(8 + report.clusters.length + (networks > 0 ? 1 + networks : 0));
   await executiveSummary(L, report, chart);
   fleetSummary(L, report);
   await clusterTrendGrid(L, report, tpl.palette ?? DEFAULT_PALETTE);
   notAssessed(L, report);
   perCluster(L, report);
+  networkSection(L, report);
   controlDetails(L, report, opts.maxFindingsPerControl ?? PDF_FINDINGS_PER_CONTROL);
   exceptionsRegister(L, report);
   methodology(L, report);

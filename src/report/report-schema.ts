@@ -197,6 +197,37 @@ const period = z
   })
   .strict();
 
+const connectionLine = z.object({ src: z.string(), dst: z.string(), conn: z.string() }).strict();
+const exposureLine = z.object({ workload: z.string(), peer: z.string(), conn: z.string() }).strict();
+/** A cluster's connectivity at the run (core/network) and its changes over the period. */
+const clusterNetwork = z
+  .object({
+    cluster: z.string(),
+    analysis: z
+      .object({
+        connections: z.array(connectionLine).readonly(),
+        exposure: z
+          .object({ egress: z.array(exposureLine).readonly(), ingress: z.array(exposureLine).readonly(), unprotected: strings, services: z.array(exposureLine).readonly() })
+          .strict()
+          .optional(),
+        workloads: z.number().int(),
+        policies: z.number().int(),
+        classes: z.number().int(),
+        problems: strings,
+      })
+      .strict(),
+    changes: z
+      .object({
+        added: z.array(connectionLine).readonly(),
+        removed: z.array(connectionLine).readonly(),
+        changed: z.array(z.object({ src: z.string(), dst: z.string(), before: z.string(), after: z.string() }).strict()).readonly(),
+      })
+      .strict()
+      .optional(),
+    since: z.string().optional(),
+  })
+  .strict();
+
 export const REPORT_SCHEMA_ID = 'https://complyd.dev/schemas/complyd.report.v1.schema.json';
 
 export const reportSchema = z
@@ -217,6 +248,7 @@ export const reportSchema = z
     enforcement: fleetEnforcement.optional(),
     controls: z.array(control),
     period,
+    network: z.array(clusterNetwork).readonly().optional(),
     gate: gate.optional(),
   })
   .strict();

@@ -3,7 +3,9 @@ import type { EvalContext } from '../evaluate/context.js';
 import { containersOf, type PodSubject } from '../evaluate/pod-specs.js';
 import { rbacGraph, serviceAccountOf, type AccessMatch } from '../evaluate/rbac.js';
 import { groupBy } from '../core/group-by.js';
-import { SEVERITY_WEIGHT } from './weights.js';
+import { workloadExposures, type WorkloadExposure } from '../core/network-exposure.js';
+import { NETWORK_EVIDENCE, snapshotNetwork } from '../evaluate/network/shared.js';
+import { NETWORK_WEIGHT, SEVERITY_WEIGHT } from './weights.js';
 
 /**
  * Risk of a workload = severity × exposure.
@@ -12,6 +14,8 @@ import { SEVERITY_WEIGHT } from './weights.js';
  *   exposure = 1 + Σ factor contributions                               (below)
  *
  * A factor adds to exposure when it makes a weakness easier to reach or worse once reached.
+ * Reachability and lateral movement come from the connectivity analysis (evaluate/network):
+ * what the NetworkPolicies let in, not merely which Services exist (ADR 0024).
  * Every contribution is kept with its reason, so a user can see why a workload scores what
  * it does. Namespace and cluster risk are the sums of their workloads' risks.
  */
@@ -23,7 +27,9 @@ const DANGEROUS_CAPABILITIES = new Set(['ALL', 'SYS_ADMIN', 'NET_ADMIN', 'SYS_PT
 /** The factors and their weights, as documented in the README. */
 export const FACTOR_WEIGHTS: Readonly<Record<RiskFactorName, number>> = {
   privilege: 1,
+  /** Without the connectivity analysis (NetworkPolicies not read): a LoadBalancer/NodePort Service or an Ingress. With it: NETWORK_WEIGHT. */
   reachability: 1,
+  lateral: NETWORK_WEIGHT.lateralMax,
   'blast-radius': 1,
   'rbac-secrets': 1,
   'rbac-escalation': 1,
@@ -68,7 +74,8 @@ function ingressBackends(ingress: KubeObject): Set<string> {
   return names;
 }
 
-function reachability(index: ClusterIndex, s: PodSubject): string | undefined {
+/** Services and Ingresses alone: what is known of reachability when the NetworkPolicies could not be read. */
+function serviceReachability(index: ClusterIndex, s: PodSubject): string | undefined {
   const ns = s.resource.namespace ?? '';
   const labels = podLabels(s);
   const services = (index.services.get(ns) ?? []).filter((svc) => selects(svc, labels));
@@ -81,6 +88,42 @@ function reachability(index: ClusterIndex, s: PodSubject): string | undefined {
     if (svc) return `exposed by Ingress ${ing.metadata.name} through Service ${svc.metadata.name}`;
   }
   return undefined;
+}
+
+/** The subject's workload as the connectivity analysis names it (`ns/name[Kind]`). */
+const analysisName = (s: PodSubject) => `${s.resource.namespace ?? ''}/${s.resource.name}[${s.resource.kind}]`;
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * Reachability and lateral movement from the connectivity analysis: reachable from the internet
+ * (an Ingress or a LoadBalancer/NodePort Service whose traffic the policies let in) or from every
+ * pod of the cluster; then, for a reachable workload, the workloads it can connect to.
+ */
+function networkFactors(e: WorkloadExposure | undefined): RiskFactor[] {
+  if (!e) return [];
+  const reasons: string[] = [];
+  let contribution = 0;
+  if (e.internet.length > 0) {
+    contribution += NETWORK_WEIGHT.internet;
+    reasons.push(`reachable from the internet through ${e.internet.join(' and ')}`);
+  }
+  if (e.cluster !== undefined) {
+    contribution += NETWORK_WEIGHT.cluster;
+    reasons.push(`open to every pod of the cluster (${e.cluster})`);
+  }
+  if (contribution === 0) return [];
+  const out: RiskFactor[] = [{ factor: 'reachability', contribution, reason: reasons.join('; ') }];
+  const n = e.reaches.length;
+  if (n > 0) {
+    const named = e.reaches.slice(0, 3).join(', ');
+    out.push({
+      factor: 'lateral',
+      contribution: round2(Math.min(NETWORK_WEIGHT.lateralMax, n * NETWORK_WEIGHT.lateralPerWorkload)),
+      reason: `once reached, can connect to ${n} workload(s): ${named}${n > 3 ? ', ...' : ''}`,
+    });
+  }
+  return out;
 }
 
 function blastRadius(s: PodSubject): RiskFactor | undefined {
@@ -187,6 +230,9 @@ const keyOf = (r: ResourceRef) => `${r.kind}/${r.namespace ?? ''}/${r.name}`;
 export function workloadRisks(ctx: EvalContext, findings: readonly Finding[]): WorkloadRisk[] {
   const failing = groupBy(findings.filter((f) => f.status === 'fail'), (f) => keyOf(f.resource));
   const index = new ClusterIndex(ctx);
+  // The analysis only when what it reads was read: missing NetworkPolicies would read as "no policy", all open.
+  const analysed = !ctx.snapshot.gaps.some((g) => NETWORK_EVIDENCE.some((n) => g.evidence === n || g.evidence.startsWith(`${n}/`)));
+  const exposures = analysed && failing.size > 0 ? new Map(workloadExposures(snapshotNetwork(ctx).analysis).map((e) => [e.workload, e])) : undefined;
   const out: WorkloadRisk[] = [];
   for (const s of ctx.podSubjects) {
     const mine = failing.get(keyOf(s.resource));
@@ -195,8 +241,11 @@ export function workloadRisks(ctx: EvalContext, findings: readonly Finding[]): W
     const factors: RiskFactor[] = [];
     const priv = privilege(s);
     if (priv) factors.push({ factor: 'privilege', contribution: FACTOR_WEIGHTS.privilege, reason: priv });
-    const reach = reachability(index, s);
-    if (reach) factors.push({ factor: 'reachability', contribution: FACTOR_WEIGHTS.reachability, reason: reach });
+    if (exposures) factors.push(...networkFactors(exposures.get(analysisName(s))));
+    else {
+      const reach = serviceReachability(index, s);
+      if (reach) factors.push({ factor: 'reachability', contribution: FACTOR_WEIGHTS.reachability, reason: `${reach} (NetworkPolicies not read: from Services and Ingresses alone)` });
+    }
     const blast = blastRadius(s);
     if (blast) factors.push(blast);
     factors.push(...rbacFactors(index, s));

@@ -11,3 +11,16 @@ export const SEVERITY_WEIGHT: Readonly<Record<Severity, number>> = {
   low: 1,
   info: 0,
 };
+
+/**
+ * What the connectivity analysis adds to a workload's exposure (README: Risk score). Reachable
+ * from the internet (a LoadBalancer/NodePort Service or an Ingress whose traffic the policies
+ * let in) weighs as the other factors do; open to every pod of the cluster weighs half, and
+ * both add up. A reachable workload then adds a tenth per workload it can connect to, at most 1.
+ */
+export const NETWORK_WEIGHT = {
+  internet: 1,
+  cluster: 0.5,
+  lateralPerWorkload: 0.1,
+  lateralMax: 1,
+} as const;
