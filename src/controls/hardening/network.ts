@@ -1,7 +1,8 @@
 import type { ResourceRef, Verdict } from '../../core/types.js';
 import type { EvalContext } from '../../evaluate/context.js';
-import { analyzeNetwork, ENTIRE_CLUSTER, workloadName, type NetworkAnalysis } from '../../evaluate/network/analyze.js';
-import { networkModel, type LabelSelector, type NetworkModel, type Workload } from '../../evaluate/network/model.js';
+import { ENTIRE_CLUSTER, workloadName } from '../../evaluate/network/analyze.js';
+import type { LabelSelector, NetworkModel, Workload } from '../../evaluate/network/model.js';
+import { sharedNetwork, type SharedNetwork } from '../../evaluate/network/shared.js';
 import { selectorMatches } from '../../evaluate/rbac.js';
 import { SYSTEM_NAMESPACES } from '../../core/namespace-scope.js';
 import { complete } from '../cis/policies/common.js';
@@ -19,16 +20,8 @@ import { NSA_THEME, SECTION } from './common.js';
 
 const EVIDENCE = ['networkpolicies', 'namespaces', ...POD_SPEC_EVIDENCE] as const;
 
-interface Network {
-  readonly model: NetworkModel;
-  readonly analysis: NetworkAnalysis;
-}
-
-function network(ctx: EvalContext): Network {
-  return ctx.shared('network-analysis', () => {
-    const model = networkModel(ctx.snapshot);
-    return { model, analysis: analyzeNetwork(model, { exposure: true }) };
-  });
+function network(ctx: EvalContext): SharedNetwork {
+  return sharedNetwork(ctx);
 }
 
 const matches = (s: LabelSelector | undefined, labels: Readonly<Record<string, string>>): boolean => !s || selectorMatches(s as Parameters<typeof selectorMatches>[0], labels);
