@@ -6,6 +6,7 @@
 import type { Disposition } from './exception.js';
 import type { NamespaceSelection } from './namespace-scope.js';
 import type { AdmissionEvidence, ClusterPosture } from './admission.js';
+import type { NetworkAnalysis } from './network.js';
 
 /** A cluster to scan, as configured. */
 export interface ClusterTarget {
@@ -317,6 +318,10 @@ export interface ClusterScan {
   risks?: WorkloadRisk[];
   /** Enforcement at admission, per control (absent for a failed scan, or when not assessed). */
   posture?: ClusterPosture;
+  /** Who can reach whom, with the exposure (absent for a failed scan); the store keeps it per run. */
+  network?: NetworkAnalysis;
+  /** Why an assessed scan has no `network` (evidence it needs is missing). */
+  networkNote?: string;
 }
 
 /** What adds to a workload's exposure (see src/score/risk.ts for the formula). */

@@ -11,6 +11,7 @@ import type { Control, Framework } from '../core/control.js';
 import { evaluateIn } from '../evaluate/evaluate.js';
 import { EvalContext } from '../evaluate/context.js';
 import { workloadRisks } from '../score/risk.js';
+import { snapshotNetwork } from '../evaluate/network/shared.js';
 import { assessPosture } from '../score/posture.js';
 import type { ExpectedEnforcement } from '../core/admission.js';
 import { applyExceptions, compileException, snapshotTarget, type CompiledException } from '../evaluate/exceptions.js';
@@ -143,6 +144,13 @@ export async function evaluateCompact(ctx: EvalContext, controls: readonly Contr
   return { findings, passes };
 }
 
+/** What the connectivity analysis reads: without any of it, it would report connections the cluster may not allow. */
+const NETWORK_EVIDENCE = ['networkpolicies', 'namespaces', 'services', 'ingresses', 'pods', 'deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'cronjobs'] as const;
+
+function networkEvidenceMissing(snapshot: Snapshot): string[] {
+  return NETWORK_EVIDENCE.filter((n) => snapshot.gaps.some((g) => g.evidence === n || g.evidence.startsWith(`${n}/`)));
+}
+
 function objectCounts(snapshot: Snapshot): ClusterScan['objectCounts'] {
   return Object.fromEntries(Object.entries(snapshot.objects).map(([k, v]) => [k, v?.length ?? 0]));
 }
@@ -196,6 +204,9 @@ export async function scanCluster(target: ClusterTarget, deps: ClusterScanDeps):
       if (exceptions) await step('exceptions', () => applyExceptions(findings, exceptions.compiled, snapshotTarget(snapshot), exceptions.at));
       const risks = await step('risk scoring', () => workloadRisks(ctx, findings));
       const posture = await step('enforcement posture', () => assessPosture(snapshot, deps.controls, deps.enforcement));
+      const missing = networkEvidenceMissing(snapshot);
+      // Shared with the network controls when they ran: then this costs nothing more.
+      const network = missing.length === 0 ? await step('network analysis', () => snapshotNetwork(ctx).analysis) : undefined;
       const hash = await step('snapshot hashing', () => snapshotHash(snapshot));
       const scan: ClusterScan = {
         cluster: target.name,
@@ -214,6 +225,7 @@ export async function scanCluster(target: ClusterTarget, deps: ClusterScanDeps):
         ...(inScope && target.namespaces ? { namespaces: target.namespaces } : {}),
         risks,
         ...(posture ? { posture } : {}),
+        ...(network ? { network } : { networkNote: `connectivity not analysed: evidence missing: ${missing.join(', ')}` }),
       };
       return scan;
     });
@@ -225,7 +237,7 @@ export async function scanCluster(target: ClusterTarget, deps: ClusterScanDeps):
 }
 
 function summarize(scan: ClusterScan): ClusterSummary {
-  const { findings, passes, risks: _risks, ...rest } = scan;
+  const { findings, passes, risks: _risks, network: _network, networkNote: _note, ...rest } = scan;
   const findingCounts: Record<string, number> = {};
   if (passes && passes.size > 0) findingCounts['pass'] = passes.size;
   for (const f of findings) findingCounts[f.status] = (findingCounts[f.status] ?? 0) + 1;

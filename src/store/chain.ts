@@ -13,7 +13,7 @@
  *   open episode that has one (fingerprint, episode, excepted or expired, exception id).
  * chain_hash covers the run_clusters row itself (and the immutable fields of its run: seq,
  * start and, from 008 on, the digest of the exceptions it applied; from 010 on, the row's
- * profile and frameworks; from 012 on, its enforcement posture) and the previous row's chain_hash. Rows of runs without a digest,
+ * profile and frameworks; from 012 on, its enforcement posture; from 011 on, the digest of its connectivity) and the previous row's chain_hash. Rows of runs without a digest,
  * and rows without frameworks, hash exactly as before.
  */
 import { createHash } from 'node:crypto';
@@ -149,6 +149,8 @@ export interface ChainFields {
   frameworks?: string | null;
   /** The row's enforcement posture (JSON text); null or absent before migration 012 and for scans without one. */
   posture?: string | null;
+  /** SHA-256 of the row's connectivity (network_blobs); null or absent before migration 011 and for scans without one. */
+  networkDigest?: string | null;
 }
 
 export function chainHash(f: ChainFields): string {
@@ -177,5 +179,6 @@ export function chainHash(f: ChainFields): string {
   // Tagged, so that a row with a profile never hashes like one whose digest had that text.
   if (f.frameworks !== null && f.frameworks !== undefined) fields.push(['P', f.profile ?? null, f.frameworks]);
   if (f.posture !== null && f.posture !== undefined) fields.push(['E', f.posture]);
+  if (f.networkDigest !== null && f.networkDigest !== undefined) fields.push(['W', f.networkDigest]);
   return sha256(`complyd.chain/v1\n${f.prevChainHash}\n${JSON.stringify(fields)}`);
 }

@@ -27,8 +27,10 @@ import type {
   RunStatus,
   StoredFinding,
   StoredGap,
+  StoredNetwork,
   StoredWorkloadRisk,
 } from './run-types.js';
+import { networkAt, networkSince } from './network-blobs.js';
 import { StoreError, attempt } from './store-error.js';
 
 /**
@@ -76,6 +78,16 @@ export interface HistoryReader {
   workloadRisks(runId: string, cluster?: string): Promise<StoredWorkloadRisk[]>;
   /** Total risk of every assessed cluster scan (recorded with risk) of the runs started in [from, to], in order. */
   riskSeries(cluster: string | undefined, from: Date, to: Date): Promise<ClusterRiskPoint[]>;
+  /**
+   * A cluster's connectivity at a run (its scan's row: the analysis, or a note why there is
+   * none), or by default its newest scan that holds one. Undefined: no such scan.
+   */
+  network(cluster: string, runId?: string): Promise<StoredNetwork | undefined>;
+  /**
+   * The connectivity a period starting at `from` compares against: the newest held at or
+   * before `from`, else the oldest after it and started before `before` (an ISO time).
+   */
+  networkSince(cluster: string, from: Date, before?: string): Promise<StoredNetwork | undefined>;
 }
 
 export class KnexHistoryReader implements HistoryReader {
@@ -201,5 +213,13 @@ export class KnexHistoryReader implements HistoryReader {
 
   riskSeries(cluster: string | undefined, from: Date, to: Date): Promise<ClusterRiskPoint[]> {
     return attempt('cannot read risk series', () => riskSeries(this.db, cluster, from, to));
+  }
+
+  network(cluster: string, runId?: string): Promise<StoredNetwork | undefined> {
+    return attempt(`cannot read the connectivity of cluster ${cluster}${runId ? ` at run ${runId}` : ''}`, () => networkAt(this.db, cluster, runId));
+  }
+
+  networkSince(cluster: string, from: Date, before?: string): Promise<StoredNetwork | undefined> {
+    return attempt(`cannot read the connectivity of cluster ${cluster} since ${from.toISOString()}`, () => networkSince(this.db, cluster, from, before));
   }
 }

@@ -37,6 +37,7 @@ import { applyDispositionSpans, type EpisodeDisposition } from './disposition-sp
 import type { DispositionEntry } from './chain.js';
 import type { SqlDialect } from './dialect.js';
 import { StoreError } from './store-error.js';
+import { DEFAULT_NETWORK_CAP_BYTES, keepNetwork } from './network-blobs.js';
 
 async function episodeCounts(trx: Knex.Transaction, fingerprints: readonly string[]): Promise<Map<string, number>> {
   const out = new Map<string, number>();
@@ -271,6 +272,12 @@ export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect
     // plan holds what is still to write. A variable left in scope would keep it to the end.
     observations = undefined;
   }
+  // Only an assessed scan keeps connectivity; NULL keeps the row's hash as it was before 011.
+  const network = !assessed
+    ? { network_digest: null, network_note: null }
+    : scan.network
+      ? await keepNetwork(trx, scan.network, options.networkCapBytes ?? DEFAULT_NETWORK_CAP_BYTES, base.started_at)
+      : { network_digest: null, network_note: scan.networkNote ?? null };
   // Runs recorded without an exceptions digest (before 008, or by a caller that applied none) hash as before.
   const exceptionsDigest = run.exceptions_digest ?? null;
 
@@ -306,6 +313,7 @@ export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect
     profile: profileColumns.profile,
     frameworks: profileColumns.frameworks,
     posture: base.posture,
+    networkDigest: network.network_digest,
   });
 
   const withRisk = assessed && scan.risks !== undefined;
@@ -319,6 +327,7 @@ export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect
     risk_recorded: withRisk ? 1 : null,
     scores_recorded: frameworks ? 1 : null,
     ...profileColumns,
+    ...network,
   });
   await dialect.insertRows(trx, GAPS, GAP_COLUMNS.length, gapRows);
   if (plan) {

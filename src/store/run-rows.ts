@@ -61,6 +61,8 @@ export const RUN_CLUSTER_COLUMNS = [
   'profile',
   'frameworks',
   'posture',
+  'network_digest',
+  'network_note',
 ];
 export const GAP_COLUMNS = ['run_id', 'cluster', 'evidence', 'reason', 'message'];
 
@@ -113,6 +115,10 @@ export interface RunClusterRow extends CountRow {
   frameworks?: string | null;
   /** JSON (core/admission.ts ClusterPosture); NULL before migration 012 and for scans without one. */
   posture?: string | null;
+  /** SHA-256 of its connectivity in network_blobs; NULL before migration 011 and for scans without one. */
+  network_digest?: string | null;
+  /** Why an assessed scan kept no connectivity. */
+  network_note?: string | null;
 }
 
 export interface GapRow {
@@ -174,6 +180,8 @@ export function rowToClusterResult(row: RunClusterRow): ClusterResult {
     ...(typeof row.profile === 'string' && { profile: row.profile }),
     ...(typeof row.frameworks === 'string' && { frameworks: parseJson(row.frameworks, 'run_clusters.frameworks') as string[] }),
     ...(typeof row.posture === 'string' && { posture: parseJson(row.posture, 'run_clusters.posture') as ClusterPosture }),
+    ...(typeof row.network_digest === 'string' && { networkDigest: row.network_digest }),
+    ...(typeof row.network_note === 'string' && { networkNote: row.network_note }),
     ...(row.chain_hash && row.results_hash && row.prev_chain_hash && row.seq !== null && row.seq !== undefined
       ? { chain: { seq: Number(row.seq), resultsHash: row.results_hash, prevChainHash: row.prev_chain_hash, chainHash: row.chain_hash } }
       : {}),

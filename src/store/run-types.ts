@@ -1,6 +1,7 @@
 /** What the store's parts read and write, in the application's terms (camelCase, parsed JSON). */
 import type { ClusterScanStatus, Finding, Gap, Provider, ResourceKind, Severity, Status, WorkloadRisk } from '../core/types.js';
 import type { ClusterPosture } from '../core/admission.js';
+import type { NetworkAnalysis } from '../core/network.js';
 import type { StatusCounts } from '../core/status.js';
 import type { FrameworkMembership } from './spans.js';
 
@@ -59,6 +60,10 @@ export interface ClusterResult {
   frameworks?: string[];
   /** Enforcement at admission (absent: not assessed, a failed scan, or recorded before migration 012). */
   posture?: ClusterPosture;
+  /** SHA-256 of its connectivity (absent: not kept, a failed scan, or recorded before migration 011). */
+  networkDigest?: string;
+  /** Why an assessed scan kept no connectivity. */
+  networkNote?: string;
   /** Its entry in the cluster's hash chain (absent for scans recorded before migration 002). */
   chain?: { seq: number; resultsHash: string; prevChainHash: string; chainHash: string };
 }
@@ -126,6 +131,8 @@ export interface RecordClusterOptions {
    * controls were evaluated. Kept on the cluster's row and covered by its chain hash.
    */
   profile?: { name?: string; frameworks: readonly string[] };
+  /** Largest connectivity kept, as canonical JSON bytes before compression; over it a note says so. Default 64 MiB. */
+  networkCapBytes?: number;
 }
 
 export type Resolution = 'fixed' | 'resource-gone';
@@ -219,7 +226,8 @@ export type ChainProblemKind =
   | 'unchained'
   | 'head'
   | 'episode'
-  | 'evidence';
+  | 'evidence'
+  | 'network';
 
 export interface ChainProblem {
   kind: ChainProblemKind;
@@ -248,6 +256,20 @@ export interface ChainReport {
 export interface PruneResult {
   episodes: number;
   revisions: number;
+  /** Connectivity blobs deleted (every scan referring to them older than the cutoff, none the cluster's latest). */
+  networkBlobs: number;
+}
+
+/** A cluster's connectivity as one of its scans stored it. */
+export interface StoredNetwork {
+  runId: string;
+  cluster: string;
+  /** The cluster's scan start. */
+  at: string;
+  digest?: string;
+  /** Absent when not kept: `note` says why (evidence missing, over the size cap, pruned by retention). */
+  analysis?: NetworkAnalysis;
+  note?: string;
 }
 
 /** A workload's risk as recorded for a cluster's scan. */

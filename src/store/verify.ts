@@ -14,7 +14,9 @@
  * - episode rows that contradict the chain: identity not matching the fingerprint, first
  *   seen / last seen / resolved pointing at a scan that does not exist or is not assessed,
  *   revisions that do not tile the episode's past: `episode`;
- * - evidence text changed while its hash was kept: `evidence`.
+ * - evidence text changed while its hash was kept: `evidence`;
+ * - a connectivity blob whose content no longer hashes to its digest: `network` (a changed
+ *   digest on a row is `chain-hash`; a blob deleted by retention is gone by design).
  *
  * Not detected: anyone able to write the database can recompute every hash after a change
  * (the chain is not signed): compare `heads` with a copy kept elsewhere (a report, a log)
@@ -31,6 +33,8 @@ import type { SqlDialect } from './dialect.js';
 import { ASSESSED, EPISODES, EPISODE_COLUMNS, HEADS, REVISIONS, SCORE_SPANS, STATE_COLUMNS, SCORE_SPAN_COLUMNS, SPANS, SPAN_COLUMNS, type Db, type EpisodeRow, type HeadRow, type RevisionRow, type SpanRow, type StateRow } from './history-rows.js';
 import { GAPS, RUNS, RUN_CLUSTERS, countsOf, type RunClusterRow } from './run-rows.js';
 import type { ChainProblem, ChainReport } from './run-types.js';
+import { NETWORK_BLOBS, blobJson } from './network-blobs.js';
+import { sha256 } from './chain.js';
 
 interface ChainRow extends RunClusterRow {
   seq: number | string | null;
@@ -187,6 +191,7 @@ class ClusterVerifier {
         profile: row.profile ?? null,
         frameworks: row.frameworks ?? null,
         posture: row.posture ?? null,
+        networkDigest: row.network_digest ?? null,
       });
       if (recomputed !== row.chain_hash) this.problem({ kind: 'chain-hash', runId: row.run_id, seq, row: name, message: 'the row (or its run\'s seq or start) was changed after it was recorded' });
       expectedPrev = row.chain_hash;
@@ -258,6 +263,25 @@ async function loadCluster(db: Db, dialect: SqlDialect, cluster: string) {
   return { rows, spanRows, episodeRows, revisionRows, gapRows, head, dispositionRows };
 }
 
+/** Each blob the cluster's rows refer to, read back and hashed: its content must be what its digest says. */
+async function networkProblems(db: Db, cluster: string, rows: readonly ChainRow[]): Promise<ChainProblem[]> {
+  const problems: ChainProblem[] = [];
+  const digests = new Map<string, ChainRow>();
+  for (const r of rows) if (r.network_digest && !digests.has(r.network_digest)) digests.set(r.network_digest, r);
+  for (const [digest, first] of digests) {
+    const blob = (await db(NETWORK_BLOBS).select('body').where({ digest }).first()) as { body: Buffer } | undefined;
+    if (!blob) continue;
+    let ok: boolean;
+    try {
+      ok = sha256(blobJson(digest, blob.body)) === digest;
+    } catch {
+      ok = false;
+    }
+    if (!ok) problems.push({ kind: 'network', cluster, runId: first.run_id, seq: Number(first.seq), row: `network_blobs ${digest}`, message: 'its connectivity no longer hashes to its digest: the blob was changed after it was recorded' });
+  }
+  return problems;
+}
+
 export async function verifyChain(db: Db, dialect: SqlDialect): Promise<ChainReport> {
   const report: ChainReport = { ok: true, clusters: 0, rows: 0, legacyRows: 0, episodes: 0, problems: [], heads: [] };
   for (const cluster of await clusterNames(db)) {
@@ -289,7 +313,7 @@ export async function verifyChain(db: Db, dialect: SqlDialect): Promise<ChainRep
     report.rows += checked;
     report.legacyRows += legacy;
     report.episodes += data.episodeRows.length;
-    report.problems.push(...v.problems);
+    report.problems.push(...v.problems, ...(await networkProblems(db, cluster, data.rows)));
     if (last?.chain_hash) report.heads.push({ cluster, runId: last.run_id, seq: Number(last.seq), chainHash: last.chain_hash });
   }
   report.ok = report.problems.length === 0;

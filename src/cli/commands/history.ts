@@ -155,7 +155,7 @@ export function registerHistory(program: Command): void {
       await withStore(
         opts,
         async (store) => ({ olderThan: before.toISOString(), ...(await store.integrity.pruneEvidence(before)) }),
-        (r) => `evidence resolved before ${r.olderThan} pruned: ${r.episodes} finding episodes, ${r.revisions} earlier states`,
+        (r) => `evidence resolved before ${r.olderThan} pruned: ${r.episodes} finding episodes, ${r.revisions} earlier states, ${r.networkBlobs} connectivity snapshots`,
       );
     });
 }

@@ -1,4 +1,4 @@
-import type { ChangedConnection, ConnectionDiff, ConnectionLine } from '../../core/network.js';
+import { isEmptyDiff, type ConnectionDiff } from '../../core/network.js';
 
 /**
  * What changed between two connectivity analyses, line by line: a pair of endpoints whose
@@ -7,23 +7,7 @@ import type { ChangedConnection, ConnectionDiff, ConnectionLine } from '../../co
 
 export type { ChangedConnection, ConnectionDiff } from '../../core/network.js';
 
-const key = (c: ConnectionLine): string => `${c.src}\0${c.dst}`;
-
-export function diffConnections(before: readonly ConnectionLine[], after: readonly ConnectionLine[]): ConnectionDiff {
-  const was = new Map(before.map((c) => [key(c), c]));
-  const now = new Map(after.map((c) => [key(c), c]));
-  const added: ConnectionLine[] = [];
-  const changed: ChangedConnection[] = [];
-  for (const [k, c] of now) {
-    const old = was.get(k);
-    if (!old) added.push(c);
-    else if (old.conn !== c.conn) changed.push({ src: c.src, dst: c.dst, before: old.conn, after: c.conn });
-  }
-  const removed = [...was].filter(([k]) => !now.has(k)).map(([, c]) => c);
-  return { added, removed, changed };
-}
-
-export const isEmptyDiff = (d: ConnectionDiff): boolean => d.added.length + d.removed.length + d.changed.length === 0;
+export { diffConnections, isEmptyDiff } from '../../core/network.js';
 
 /** `+ a => b : conns`, `- a => b : conns`, `~ a => b : before -> after`, in that order; `no change` when equal. */
 export function formatDiffText(d: ConnectionDiff): string {

@@ -8,6 +8,7 @@ import * as dropPerRunFindings from './006-drop-per-run-findings.js';
 import * as findingIdentity from './007-finding-identity.js';
 import * as exceptionDispositions from './008-exception-dispositions.js';
 import * as clusterProfiles from './010-cluster-profiles.js';
+import * as networkConnectivity from './011-network-connectivity.js';
 import * as enforcementPosture from './012-enforcement-posture.js';
 import * as alertDeadLetters from './013-alert-dead-letters.js';
 
@@ -33,6 +34,8 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '010_cluster_profiles', migration: clusterProfiles },
   { name: '012_enforcement_posture', migration: enforcementPosture },
   { name: '013_alert_dead_letters', migration: alertDeadLetters },
+  // 011 was reserved while 012 and 013 were written; it comes after them in every store.
+  { name: '011_network_connectivity', migration: networkConnectivity },
 ];
 
 export class ComplydMigrationSource implements Knex.MigrationSource<NamedMigration> {
