@@ -10,6 +10,7 @@ import * as exceptionDispositions from './008-exception-dispositions.js';
 import * as clusterProfiles from './010-cluster-profiles.js';
 import * as enforcementPosture from './012-enforcement-posture.js';
 import * as alertDeadLetters from './013-alert-dead-letters.js';
+import * as scheduleLeases from './014-schedule-leases.js';
 
 export interface NamedMigration {
   /** Recorded in the migrations table: never rename a released migration. */
@@ -33,6 +34,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '010_cluster_profiles', migration: clusterProfiles },
   { name: '012_enforcement_posture', migration: enforcementPosture },
   { name: '013_alert_dead_letters', migration: alertDeadLetters },
+  { name: '014_schedule_leases', migration: scheduleLeases },
 ];
 
 export class ComplydMigrationSource implements Knex.MigrationSource<NamedMigration> {
