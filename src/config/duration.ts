@@ -39,10 +39,14 @@ export const DURATION_RANGES = {
   alertDeadline: { min: UNITS_MS.s, max: 10 * UNITS_MS.m },
   /** alerts.expiringWithin: how far ahead an exception's expiry is announced (date arithmetic only). */
   alertExpiring: { min: UNITS_MS.h, max: 365 * UNITS_MS.d },
+  /** schedule.lease: how long a daemon holds a slot without renewing it (a deadline other replicas read). */
+  lease: { min: UNITS_MS.s, max: UNITS_MS.h },
+  /** schedule.leaseRenew: how often the holder renews its lease and others look for lapsed ones (a timer). */
+  leaseRenew: { min: 100, max: 30 * UNITS_MS.m },
 } as const satisfies Record<string, DurationRange>;
 
 /** Which durations become timers; their ranges must end below MAX_TIMER_MS. */
-export const TIMER_DURATIONS = ['requestTimeout', 'clusterTimeout', 'grace', 'alertTimeout', 'alertDeadline'] as const satisfies ReadonlyArray<keyof typeof DURATION_RANGES>;
+export const TIMER_DURATIONS = ['requestTimeout', 'clusterTimeout', 'grace', 'alertTimeout', 'alertDeadline', 'leaseRenew'] as const satisfies ReadonlyArray<keyof typeof DURATION_RANGES>;
 
 export type DurationCheck = { ok: true; ms: number } | { ok: false; kind: 'syntax' | 'unit' | 'range'; why: string };
 

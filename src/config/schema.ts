@@ -212,9 +212,20 @@ export const configSchema = z
         scan: cronExpression.default('0 */6 * * *'),
         /** IANA time zone for the cron expression. @default UTC */
         timezone: timeZone.default('UTC'),
+        /**
+         * How long a daemon holds a slot without renewing it: a daemon that dies mid-scan has
+         * its slot taken over by another replica this long after its last renewal. @default 60s
+         */
+        lease: duration(DURATION_RANGES.lease).default(60_000),
+        /** How often the holder renews its lease, and replicas look for lapsed ones; at most half the lease. @default 15s */
+        leaseRenew: duration(DURATION_RANGES.leaseRenew).default(15_000),
       })
       .strict()
-      .default({ scan: '0 */6 * * *', timezone: 'UTC' }),
+      .superRefine((s, ctx) => {
+        // Two renewals per lease: one late renewal must not hand a live daemon's slot to another.
+        if (s.leaseRenew * 2 > s.lease) ctx.addIssue({ code: 'custom', path: ['leaseRenew'], message: `must be at most half of schedule.lease (${s.lease} ms), got ${s.leaseRenew} ms` });
+      })
+      .default({ scan: '0 */6 * * *', timezone: 'UTC', lease: 60_000, leaseRenew: 15_000 }),
     storage: z
       .union([
         z.object({ sqlite: z.string().min(1) }).strict(),

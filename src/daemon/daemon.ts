@@ -7,6 +7,7 @@
 import type { Logger } from '../core/log.js';
 import { errorMessage } from '../core/errors.js';
 import type { HistoryReader, RunWriter, ScheduleClaims, StoreIntegrity } from '../store/run-store.js';
+import type { LeaseOutcome } from '../store/schedule-claims.js';
 import { Scheduler, previousSlot, type ScheduledJob, type TriggerFactory } from '../schedule/scheduler.js';
 
 export interface Clock {
@@ -35,15 +36,24 @@ export interface DaemonOptions {
   retentionMs?: number | undefined;
   store: DaemonStore;
   log: Logger;
-  /** This daemon's name in slot claims (replicas on one database run each slot once). */
+  /** This daemon's name in slot leases (replicas on one database run each slot once). */
   owner: string;
+  /**
+   * Slot leases (ADR 0023): held for `durationMs` past each renewal, renewed every `renewMs`
+   * while a job runs; replicas look for lapsed scan leases as often, and take those slots over.
+   * @default 60 s and 15 s
+   */
+  lease?: { durationMs: number; renewMs: number };
   /** Scan a missed slot at start. @default true */
   catchUp?: boolean;
   clock?: Clock;
   /** What fires the jobs at their slots. @default node-cron on the wall clock */
   triggers?: TriggerFactory;
-  /** One scan of the fleet; `onStart` is called with the run id once it is recorded. */
-  scan(args: { signal: AbortSignal; onStart: (runId: string) => void }): Promise<ScanOutcome>;
+  /**
+   * One scan of the fleet; `onStart` is called with the run id once it is recorded (and awaited).
+   * With `adopt`, the scan finishes that run of a dead daemon instead of beginning one.
+   */
+  scan(args: { signal: AbortSignal; onStart: (runId: string) => Promise<void>; adopt?: string }): Promise<ScanOutcome>;
   /** The reports of `output.formats` for a finished scan. */
   writeOutputReports(runId: string): Promise<void>;
   /** One report job by name; false when there was no finished run to report. */
@@ -69,9 +79,16 @@ export class Daemon {
   private lastScan: DaemonStatus['lastScan'];
   private state: 'new' | 'running' | 'stopped' = 'new';
   private catchingUp: Promise<void> | undefined;
+  private readonly lease: { durationMs: number; renewMs: number };
+  /** Looks for lapsed scan leases of other daemons, every renewal period. */
+  private watch: NodeJS.Timeout | undefined;
+  private takingOver: Promise<void> | undefined;
+  /** The slots this daemon holds now, by job: released when stopping. */
+  private readonly held = new Map<string, Date>();
 
   constructor(private readonly o: DaemonOptions) {
     this.clock = o.clock ?? systemClock;
+    this.lease = o.lease ?? { durationMs: 60_000, renewMs: 15_000 };
     this.scheduler = new Scheduler(o.log, o.triggers);
     this.scanJob = { name: 'scan', cron: o.schedule.scan, timezone: o.schedule.timezone, run: (signal, slot) => this.scanRound(signal, slot) };
   }
@@ -91,7 +108,8 @@ export class Daemon {
         // Never in the middle of a scan: the job reports the run that scan finishes.
         run: async (_signal, slot) => {
           await this.scheduler.idle('scan');
-          if (await this.claim(`report:${job.name}`, slot)) await this.reportJob(job.name);
+          const name = `report:${job.name}`;
+          if (await this.claim(name, slot)) await this.holding(name, slot, new AbortController(), () => this.reportJob(job.name));
         },
       });
     }
@@ -103,7 +121,27 @@ export class Daemon {
         this.catchingUp = this.scheduler.runNow(this.scanJob, slot);
       }
     }
+    this.watch = setInterval(() => this.lookForLapsedLeases(), this.lease.renewMs);
+    this.watch.unref();
+    this.lookForLapsedLeases();
     log.info({ owner: this.o.owner, next: this.scheduler.nextRuns() }, 'daemon started');
+  }
+
+  /**
+   * A scan slot whose holder stopped renewing its lease (it died mid-scan) is taken over here,
+   * when this daemon is not scanning itself: its run is finished (ADR 0023).
+   */
+  private lookForLapsedLeases(): void {
+    if (this.state !== 'running' || this.takingOver || this.scheduler.isBusy('scan')) return;
+    this.takingOver = (async () => {
+      const lapsed = await this.o.store.claims.lapsedLeases('scan', this.clock.now(), 1);
+      const slot = lapsed[0]?.slot;
+      if (slot && this.state === 'running' && !this.scheduler.isBusy('scan')) await this.scheduler.runNow(this.scanJob, slot);
+    })()
+      .catch((err: unknown) => this.o.log.warn({ err: errorMessage(err) }, 'could not look for lapsed slot leases'))
+      .finally(() => {
+        this.takingOver = undefined;
+      });
   }
 
   /**
@@ -113,12 +151,15 @@ export class Daemon {
   async stop(graceMs: number): Promise<{ finished: boolean }> {
     if (this.state !== 'running') return { finished: true };
     this.state = 'stopped';
+    clearInterval(this.watch);
     const finished = await this.scheduler.stop(graceMs);
     const current = this.current;
     if (!finished && current) {
       await this.o.store.runs.finishRun(current, 'interrupted', this.clock.now()).catch((err: unknown) => this.o.log.error({ err: errorMessage(err) }, 'could not mark run interrupted'));
       this.o.log.warn({ runId: current }, 'scan did not finish within the grace period; recorded as interrupted');
     }
+    // A stopped daemon's slots are done with: its run is closed above, nobody is to take it over.
+    for (const [job, slot] of this.held) await this.release(job, slot);
     return { finished };
   }
 
@@ -143,10 +184,48 @@ export class Daemon {
     };
   }
 
-  private async claim(job: string, slot: Date): Promise<boolean> {
-    const c = await this.o.store.claims.claimSlot(job, slot, this.o.owner, this.clock.now());
-    if (!c.claimed) this.o.log.info({ job, slot: slot.toISOString(), owner: c.owner }, 'slot taken by another daemon; skipped here');
-    return c.claimed;
+  /** The slot's lease, or false when another daemon holds it. */
+  private async claim(job: string, slot: Date): Promise<LeaseOutcome | false> {
+    const c = await this.o.store.claims.acquireLease(job, slot, this.o.owner, this.clock.now(), this.lease.durationMs);
+    if (!c.acquired) {
+      this.o.log.info({ job, slot: slot.toISOString(), owner: c.owner }, 'slot taken by another daemon; skipped here');
+      return false;
+    }
+    if (c.takeover) this.o.log.warn({ job, slot: slot.toISOString(), from: c.takeover.from, runId: c.takeover.runId ?? null }, 'slot taken over from a daemon whose lease lapsed');
+    return c;
+  }
+
+  /**
+   * Runs `work` while holding the slot: the lease is renewed every renewMs, and released when
+   * the work ends. A renewal that finds the lease gone (this daemon stalled past it and another
+   * took the slot over) aborts `control`, so no more clusters are started here.
+   */
+  private async holding<T>(job: string, slot: Date, control: AbortController, work: () => Promise<T>): Promise<T> {
+    const { claims } = this.o.store;
+    this.held.set(job, slot);
+    const renew = setInterval(() => {
+      claims
+        .renewLease(job, slot, this.o.owner, this.clock.now(), this.lease.durationMs)
+        .then((held) => {
+          if (held || control.signal.aborted) return;
+          this.o.log.error({ job, slot: slot.toISOString() }, 'slot lease lost to another daemon; stopping here');
+          control.abort();
+        })
+        // One line: the next renewal may well succeed, and the slot is only lost once the lease lapses.
+        .catch((err: unknown) => this.o.log.warn({ job, err: errorMessage(err) }, 'slot lease not renewed'));
+    }, this.lease.renewMs);
+    renew.unref();
+    try {
+      return await work();
+    } finally {
+      clearInterval(renew);
+      if (this.held.get(job) === slot) await this.release(job, slot);
+    }
+  }
+
+  private async release(job: string, slot: Date): Promise<void> {
+    this.held.delete(job);
+    await this.o.store.claims.releaseLease(job, slot, this.o.owner, this.clock.now()).catch((err: unknown) => this.o.log.warn({ job, err: errorMessage(err) }, 'slot lease not released; it lapses on its own'));
   }
 
   private async reportJob(name: string): Promise<void> {
@@ -156,27 +235,37 @@ export class Daemon {
 
   private async scanRound(signal: AbortSignal, slot: Date): Promise<void> {
     const { log, store } = this.o;
-    if (!(await this.claim('scan', slot))) return;
+    const lease = await this.claim('scan', slot);
+    if (!lease) return;
     const began = this.clock.now().getTime();
+    const control = new AbortController();
+    const stopping = () => control.abort();
+    if (signal.aborted) control.abort();
+    else signal.addEventListener('abort', stopping, { once: true });
+    const adopt = lease.takeover?.runId;
     // A round that throws is logged by the scheduler and the next slot runs as usual; its run
     // is closed by the scan itself, so it must not stay `current` for a later crash.
-    const result = await this.o
-      .scan({
-        signal,
-        onStart: (id) => {
+    const result = await this.holding('scan', slot, control, () =>
+      this.o.scan({
+        signal: control.signal,
+        onStart: async (id) => {
           this.current = id;
+          // Tied to the slot before any cluster is read, so a taker finishes this very run.
+          if (id !== adopt) await store.claims.attachRun('scan', slot, this.o.owner, id).catch((err: unknown) => log.warn({ runId: id, err: errorMessage(err) }, 'run not tied to its slot lease'));
         },
-      })
-      .finally(() => {
-        this.current = undefined;
-      });
+        ...(adopt !== undefined ? { adopt } : {}),
+      }),
+    ).finally(() => {
+      this.current = undefined;
+      signal.removeEventListener('abort', stopping);
+    });
     this.lastScan = { ...result, finishedAt: this.clock.now().toISOString() };
     this.o.onScan?.(result, this.clock.now().getTime() - began);
     const finished = result.status !== 'interrupted' && result.status !== 'failed';
     if (finished) await this.o.writeOutputReports(result.runId);
     // Jobs without a cron of their own run after every scheduled scan.
     for (const job of this.o.reportJobs.filter((j) => j.cron === undefined)) {
-      if (!finished || signal.aborted) break;
+      if (!finished || control.signal.aborted) break;
       await this.reportJob(job.name).catch((err: unknown) => log.error({ job: job.name, err: errorMessage(err) }, 'report job failed'));
     }
     if (this.o.retentionMs !== undefined) {

@@ -63,11 +63,17 @@ export interface ScanFleetOptions {
   concurrency: number;
   /** Aborting stops starting new clusters; clusters in flight finish and are recorded. */
   signal?: AbortSignal;
-  /** Called once the run row exists, with its id (the daemon needs it to close the run on shutdown). */
-  onStart?: (runId: string) => void;
+  /** Called (and awaited) once the run row exists, with its id (the daemon needs it to close the run on shutdown). */
+  onStart?: (runId: string) => unknown;
   /** Called after each cluster is recorded, for progress output. */
   onCluster?: (scan: ClusterSummary) => void;
   heartbeatMs?: number;
+  /**
+   * Finish this run instead of beginning one: a daemon took over the slot of a daemon that died
+   * mid-scan (ADR 0023). The run becomes this process's, and only the clusters it has not
+   * recorded are scanned. Throws when the run is no longer running.
+   */
+  adopt?: string;
 }
 
 /** A recorded cluster without its findings (those are in the store). */
@@ -259,7 +265,7 @@ export function withNamespaces(trigger: string, targets: readonly Pick<ClusterTa
   return full.length > 500 ? `${full.slice(0, 496)}...)` : full;
 }
 
-export function runStatusOf(clusters: readonly ClusterSummary[], interrupted: boolean): FinalRunStatus {
+export function runStatusOf(clusters: ReadonlyArray<Pick<ClusterSummary, 'status'>>, interrupted: boolean): FinalRunStatus {
   if (interrupted) return 'interrupted';
   if (clusters.length > 0 && clusters.every((c) => c.status === 'failed')) return 'failed';
   return clusters.every((c) => c.status === 'complete') ? 'complete' : 'partial';
@@ -270,21 +276,35 @@ export function runStatusOf(clusters: readonly ClusterSummary[], interrupted: bo
  * evaluated and recorded in its own transaction as soon as it is done, so one slow or broken
  * cluster never holds back or spoils the others. The run row says how it ended.
  */
-export async function scanFleet(targets: readonly ClusterTarget[], deps: ScanFleetDeps, opts: ScanFleetOptions): Promise<FleetScanResult> {
+export async function scanFleet(fleet: readonly ClusterTarget[], deps: ScanFleetDeps, opts: ScanFleetOptions): Promise<FleetScanResult> {
+  let targets = fleet;
   const startedAt = deps.now();
   const exceptions = deps.exceptions ?? [];
-  const runId = await deps.store.beginRun({
-    trigger: withNamespaces(opts.trigger, targets),
-    exceptionsDigest: exceptionsDigest(exceptions),
-    catalogVersion: deps.catalogVersion,
-    complydVersion: deps.complydVersion,
-    clusterCount: targets.length,
-    now: startedAt,
-    owner: deps.owner,
-  });
-  opts.onStart?.(runId);
+  // Clusters the adopted run recorded before its daemon died: kept as they are, not scanned again.
+  let inherited: Array<{ cluster: string; status: ClusterScan['status'] }> = [];
+  let runId: string;
+  if (opts.adopt !== undefined) {
+    const adopted = await deps.store.adoptRun(opts.adopt, deps.owner, startedAt);
+    if (!adopted.adopted) throw new Error(`run ${opts.adopt} cannot be taken over: it is ${adopted.status}`);
+    runId = opts.adopt;
+    inherited = adopted.recorded;
+    const done = new Set(inherited.map((c) => c.cluster));
+    targets = targets.filter((t) => !done.has(t.name));
+  } else {
+    runId = await deps.store.beginRun({
+      trigger: withNamespaces(opts.trigger, targets),
+      exceptionsDigest: exceptionsDigest(exceptions),
+      catalogVersion: deps.catalogVersion,
+      complydVersion: deps.complydVersion,
+      clusterCount: targets.length,
+      now: startedAt,
+      owner: deps.owner,
+    });
+  }
+  await opts.onStart?.(runId);
   const log = deps.log.child({ runId });
-  log.info({ clusters: targets.length, trigger: opts.trigger }, 'run started');
+  if (opts.adopt !== undefined) log.info({ inherited: inherited.length, clusters: targets.length }, 'run taken over');
+  else log.info({ clusters: targets.length, trigger: opts.trigger }, 'run started');
   const beat = setInterval(() => {
     // One line: the next beat may well succeed, and the run is only lost once the lease lapses.
     deps.store.heartbeat(runId, deps.now()).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'heartbeat failed'));
@@ -346,8 +366,10 @@ export async function scanFleet(targets: readonly ClusterTarget[], deps: ScanFle
   }
 
   const interrupted = Boolean(opts.signal?.aborted) && recorded.length < targets.length;
-  const status = storeFailure ? 'failed' : runStatusOf(recorded, interrupted);
-  await deps.store.finishRun(runId, status, deps.now());
+  const status = storeFailure ? 'failed' : runStatusOf([...inherited, ...recorded], interrupted);
+  // Only while still this process's: a daemon that stalled past its slot lease must not close
+  // the run another daemon took over (ADR 0023).
+  await deps.store.finishRun(runId, status, deps.now(), deps.owner);
   log.info({ status }, 'run finished');
   if (storeFailure) throw storeFailure;
   const order = new Map(targets.map((t, i) => [t.name, i]));

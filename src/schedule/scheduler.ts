@@ -82,6 +82,11 @@ export class Scheduler {
     }
   }
 
+  /** Whether the named job is running now. */
+  isBusy(name: string): boolean {
+    return this.busy.has(name);
+  }
+
   /** Resolves once the named job is not running (at once if it is not). Errors are the job's own business. */
   async idle(name: string): Promise<void> {
     for (let p = this.busy.get(name); p; p = this.busy.get(name)) await p;

@@ -4,7 +4,7 @@ import type { ClusterScan } from '../core/types.js';
 import type { SqlDialect } from './dialect.js';
 import { recordClusterIn } from './record.js';
 import { ownerIsGone, processOwner } from './run-owner.js';
-import { RUNS, isoTimestamp } from './run-rows.js';
+import { RUNS, RUN_CLUSTERS, isoTimestamp } from './run-rows.js';
 import type { BeginRunInput, FinalRunStatus, RecordClusterOptions, RunStatus } from './run-types.js';
 import { StoreError, attempt, causeMessage, isForeignKeyViolation, isUniqueViolation } from './store-error.js';
 
@@ -23,8 +23,8 @@ export interface RunWriter {
    * Applies its finding lifecycles (see lifecycle.ts) unless the cluster failed.
    */
   recordCluster(runId: string, scan: ClusterScan, options?: RecordClusterOptions): Promise<void>;
-  /** Ends a running run; an error if the run is unknown or no longer running. */
-  finishRun(runId: string, status: FinalRunStatus, now: Date): Promise<void>;
+  /** Ends a running run (of `owner`, when given); an error if the run is unknown, no longer running or another's. */
+  finishRun(runId: string, status: FinalRunStatus, now: Date, owner?: string): Promise<void>;
   /** Returns false when the run is no longer running (finished, or taken over as interrupted). */
   heartbeat(runId: string, now: Date): Promise<boolean>;
   /**
@@ -34,7 +34,16 @@ export interface RunWriter {
    * for owners elsewhere). Returns their ids.
    */
   markAbandonedRuns(now: Date, staleAfterMs: number, ownerGone?: (owner: string) => boolean): Promise<string[]>;
+  /**
+   * A daemon that took a slot over makes the run of the slot's dead holder its own (ADR 0023):
+   * the run, if still running, gets `owner` and a fresh heartbeat, and the clusters it already
+   * recorded are returned so that only the others are scanned. Otherwise the run's status.
+   */
+  adoptRun(runId: string, owner: string, now: Date): Promise<AdoptedRun>;
 }
+
+/** What adoptRun found: the run taken on with the clusters it holds, or the status it ended with. */
+export type AdoptedRun = { adopted: true; recorded: Array<{ cluster: string; status: ClusterScan['status'] }> } | { adopted: false; status: RunStatus | 'missing' };
 
 export { processOwner } from './run-owner.js';
 
@@ -87,15 +96,16 @@ export class KnexRunWriter implements RunWriter {
     }
   }
 
-  async finishRun(runId: string, status: FinalRunStatus, now: Date): Promise<void> {
+  async finishRun(runId: string, status: FinalRunStatus, now: Date, owner?: string): Promise<void> {
     const at = isoTimestamp(now, 'now');
     const updated = await attempt(`cannot finish run ${runId}`, () =>
       this.db(RUNS)
-        .where({ id: runId, status: 'running' })
+        .where({ id: runId, status: 'running', ...(owner !== undefined ? { owner } : {}) })
         .update({ status, finished_at: at, heartbeat_at: at }),
     );
     if (updated === 1) return;
-    const run = await attempt(`cannot finish run ${runId}`, () => this.db(RUNS).select('status').where({ id: runId }).first<{ status: RunStatus } | undefined>());
+    const run = await attempt(`cannot finish run ${runId}`, () => this.db(RUNS).select('status', 'owner').where({ id: runId }).first<{ status: RunStatus; owner: string } | undefined>());
+    if (run?.status === 'running') throw new StoreError(`cannot finish run ${runId} as ${status}: it was taken over by ${run.owner}`);
     throw new StoreError(
       run ? `cannot finish run ${runId} as ${status}: it is already ${run.status}` : `cannot finish run ${runId}: no such run`,
     );
@@ -127,20 +137,56 @@ export class KnexRunWriter implements RunWriter {
     const running = ((await attempt(what, () => this.db(RUNS).select('id', 'owner').where({ status: 'running' }))) as Array<{ id: string; owner: string }>).filter(
       (r) => r.owner !== self,
     );
-    const gone = running.filter((r) => ownerGone(r.owner)).map((r) => r.id);
+    // A daemon's run is its slot lease's business while the lease holds, and for one more lease
+    // length after it lapses: a replica may take the slot over and finish the run (ADR 0023).
+    // Past that, nobody took it over: the lapsed lease proves the holder gone.
+    const leased = await this.leasedRuns(now);
+    const candidates = running.filter((r) => !leased.held.has(r.id));
+    const gone = candidates.filter((r) => leased.lapsed.has(r.id) || ownerGone(r.owner)).map((r) => r.id);
+    const held = [...leased.held];
     // Write only when there is something to close: `history` calls this, and on SQLite an
     // update would wait behind a scan's write (and fail after the busy timeout).
-    if (running.length === 0) return [];
-    if (gone.length === 0 && !(await attempt(what, () => this.db(RUNS).first('id').where({ status: 'running' }).whereNot({ owner: self }).andWhere('heartbeat_at', '<', cutoff)))) return [];
+    if (candidates.length === 0) return [];
+    if (gone.length === 0 && !(await attempt(what, () => this.db(RUNS).first('id').where({ status: 'running' }).whereNot({ owner: self }).whereNotIn('id', held).andWhere('heartbeat_at', '<', cutoff)))) return [];
     // One statement, still conditional on `running`: a heartbeat racing with it either saves
     // its run or comes too late, and a run that finished meanwhile is left as it ended.
     const rows = await attempt(what, () =>
       this.db(RUNS)
         .where({ status: 'running' })
         .whereNot({ owner: self })
+        .whereNotIn('id', held)
         .andWhere((q) => void q.where('heartbeat_at', '<', cutoff).orWhereIn('id', gone))
         .update({ status: 'interrupted' satisfies RunStatus, finished_at: this.db.ref('heartbeat_at') }, ['id']),
     );
     return (rows as Array<{ id: string }>).map((r) => r.id).sort();
   }
+
+  /** Runs tied to an unreleased slot lease: held (lease live, or lapsed less than its length ago) or lapsed for longer. */
+  private async leasedRuns(now: Date): Promise<{ held: Set<string>; lapsed: Set<string> }> {
+    const rows = (await attempt('cannot read slot leases', () =>
+      this.db(SCHEDULE_CLAIMS).select('run_id', 'expires_at', 'lease_ms').whereNotNull('run_id').whereNull('released_at'),
+    )) as Array<{ run_id: string; expires_at: string | null; lease_ms: number | null }>;
+    const held = new Set<string>();
+    const lapsed = new Set<string>();
+    for (const r of rows) {
+      const expires = r.expires_at === null ? Number.NaN : Date.parse(r.expires_at);
+      if (Number.isFinite(expires) && now.getTime() <= expires + Number(r.lease_ms ?? 0)) held.add(r.run_id);
+      else lapsed.add(r.run_id);
+    }
+    return { held, lapsed };
+  }
+
+  async adoptRun(runId: string, owner: string, now: Date): Promise<AdoptedRun> {
+    const what = `cannot adopt run ${runId}`;
+    const updated = await attempt(what, () => this.db(RUNS).where({ id: runId, status: 'running' }).update({ owner, heartbeat_at: isoTimestamp(now, 'now') }));
+    if (updated !== 1) {
+      const run = (await attempt(what, () => this.db(RUNS).select('status').where({ id: runId }).first())) as { status: RunStatus } | undefined;
+      return { adopted: false, status: run?.status ?? 'missing' };
+    }
+    const recorded = (await attempt(what, () => this.db(RUN_CLUSTERS).select('cluster', 'status').where({ run_id: runId }).orderBy('cluster'))) as Array<{ cluster: string; status: ClusterScan['status'] }>;
+    return { adopted: true, recorded };
+  }
 }
+
+/** The leases of schedule-claims.ts, read here to spare the runs their slots hold. */
+const SCHEDULE_CLAIMS = 'schedule_claims';

@@ -145,7 +145,7 @@ describeEachDatabase('Daemon with a fake clock', (db) => {
       // A scan that ignores the stop signal: begun in the store, then stuck.
       scan: async ({ onStart }) => {
         const runId = await store.runs.beginRun({ trigger: 'schedule', catalogVersion: 't', complydVersion: 't', clusterCount: 1, now: clock.now(), owner: 'test:1' });
-        onStart(runId);
+        await onStart(runId);
         await new Promise<void>((r) => (release = r));
         return { runId, status: 'complete' };
       },

@@ -44,6 +44,7 @@ function refusing(store: RunWriter): RunWriter {
     finishRun: (...a) => store.finishRun(...a),
     heartbeat: (...a) => store.heartbeat(...a),
     markAbandonedRuns: (...a) => store.markAbandonedRuns(...a),
+    adoptRun: (...a) => store.adoptRun(...a),
     recordCluster: (runId: string, scan: ClusterScan, options) => {
       if (scan.cluster === 'refused' && scan.status !== 'failed') return Promise.reject(new Error('value too long for type character varying(255)'));
       return store.recordCluster(runId, scan, options);

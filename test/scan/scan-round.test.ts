@@ -43,6 +43,7 @@ it('logs a round that throws and runs the next slot', async () => {
     finishRun: (...a) => store.runs.finishRun(...a),
     heartbeat: (...a) => store.runs.heartbeat(...a),
     markAbandonedRuns: (...a) => store.runs.markAbandonedRuns(...a),
+    adoptRun: (...a) => store.runs.adoptRun(...a),
   };
   const errors: Array<Record<string, unknown>> = [];
   const log = recording(errors);

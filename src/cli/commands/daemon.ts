@@ -41,11 +41,12 @@ export function registerDaemon(program: Command): void {
         retentionMs: config.retention.evidence,
         store,
         log,
-        // Daemons sharing one database (replicas on PostgreSQL) run each slot once: whoever claims it first.
+        // Daemons sharing one database (replicas on PostgreSQL) run each slot once: whoever leases it first.
         owner: `${processOwner()}:${randomUUID().slice(0, 8)}`,
         catchUp: opts.catchUp,
         // Exceptions are read at every round, so the daemon applies the files as they are in git today.
-        scan: ({ signal, onStart }) => runScan(config, store, log, { trigger: 'schedule', exceptions: exceptions(), signal, onStart }),
+        lease: { durationMs: config.schedule.lease, renewMs: config.schedule.leaseRenew },
+        scan: ({ signal, onStart, adopt }) => runScan(config, store, log, { trigger: 'schedule', exceptions: exceptions(), signal, onStart, ...(adopt !== undefined ? { adopt } : {}) }),
         writeOutputReports: async (runId) => {
           const { written, deleted } = await writeOutputReports(store.history, runId, config.output, { scope: { exceptions: exceptions(), controls: catalogOf(config) } });
           log.info({ runId, reports: written, deleted }, 'reports written');

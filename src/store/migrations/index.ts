@@ -11,6 +11,7 @@ import * as clusterProfiles from './010-cluster-profiles.js';
 import * as networkConnectivity from './011-network-connectivity.js';
 import * as enforcementPosture from './012-enforcement-posture.js';
 import * as alertDeadLetters from './013-alert-dead-letters.js';
+import * as scheduleLeases from './014-schedule-leases.js';
 
 export interface NamedMigration {
   /** Recorded in the migrations table: never rename a released migration. */
@@ -36,6 +37,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '013_alert_dead_letters', migration: alertDeadLetters },
   // 011 was reserved while 012 and 013 were written; it comes after them in every store.
   { name: '011_network_connectivity', migration: networkConnectivity },
+  { name: '014_schedule_leases', migration: scheduleLeases },
 ];
 
 export class ComplydMigrationSource implements Knex.MigrationSource<NamedMigration> {
