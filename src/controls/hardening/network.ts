@@ -27,7 +27,9 @@ interface Network {
 function network(ctx: EvalContext): Network {
   return ctx.shared('network-analysis', () => {
     const model = networkModel(ctx.snapshot);
-    return { model, analysis: analyzeNetwork(model, { exposure: true }) };
+    // Without the workload-to-workload lines, which no control reads and which grow with the
+    // square of the workloads (issue 12: a cluster of 200,000 bare pods ran out of memory here).
+    return { model, analysis: analyzeNetwork(model, { exposure: true, workloadPairs: false }) };
   });
 }
 
