@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { loadManifests } from '../../../src/collect/manifests.js';
-import { analyzeSnapshot, type AnalyzeOptions, type NetworkAnalysis } from '../../../src/evaluate/network/analyze.js';
+import { analyzeSnapshot, INGRESS_CONTROLLER, type AnalyzeOptions, type NetworkAnalysis } from '../../../src/evaluate/network/analyze.js';
 import { formatNetwork } from '../../../src/evaluate/network/format.js';
 
 /** One fixture per rule of the NetworkPolicy specification, each with the connection lines it must give. */
@@ -172,4 +172,19 @@ describe('network exposure', () => {
     expect(text).toContain('\nExposure Analysis Result:\nEgress Exposure:\npublic/locked[Deployment] \t=> \tentire-cluster : UDP 53\n');
     expect(text).toContain('public/shop[Deployment]   \t<= \tentire-cluster : All Connections\n');
   });
+});
+
+describe('network analysis without workload pairs (what the controls use)', () => {
+  test.each(['no-policies.yaml', 'exposure.yaml', 'ipblock-except.yaml', 'ingress-controller.yaml', 'both-sides.yaml', 'named-ports.yaml', 'equivalent-selectors.yaml'])(
+    '%s: the same exposure and external lines, and no line between two workloads',
+    async (fixture) => {
+      const whole = await analyze(fixture, { exposure: true });
+      const lean = await analyze(fixture, { exposure: true, workloadPairs: false });
+      expect(lean.exposure).toEqual(whole.exposure);
+      const notPair = (l: { src: string; dst: string }) => l.src.endsWith('[External]') || l.dst.endsWith('[External]') || l.src === INGRESS_CONTROLLER;
+      expect(lean.connections).toEqual(whole.connections.filter(notPair));
+      // Where workloads reach each other, those lines are the ones left out.
+      if (fixture === 'no-policies.yaml') expect(whole.connections.length - lean.connections.length).toBe(2);
+    },
+  );
 });
