@@ -36,6 +36,12 @@ export interface NetworkAnalysis {
   /** Pods judged as one: the number of distinct (namespace, labels, ports). */
   readonly classes: number;
   readonly problems: readonly string[];
+  /**
+   * Set when the workload-to-workload lines hit this cap: the pairs past it were not computed,
+   * so `connections` is a part of them (lines with external ranges and the ingress controller,
+   * and the exposure, are whole).
+   */
+  readonly pairsCapped?: number;
 }
 
 export interface ChangedConnection {

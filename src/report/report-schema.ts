@@ -214,6 +214,7 @@ const clusterNetwork = z
         policies: z.number().int(),
         classes: z.number().int(),
         problems: strings,
+        pairsCapped: z.number().int().optional(),
       })
       .strict(),
     changes: z

@@ -100,7 +100,7 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
  * (an Ingress or a LoadBalancer/NodePort Service whose traffic the policies let in) or from every
  * pod of the cluster; then, for a reachable workload, the workloads it can connect to.
  */
-function networkFactors(e: WorkloadExposure | undefined): RiskFactor[] {
+function networkFactors(e: WorkloadExposure | undefined, pairsCapped: boolean): RiskFactor[] {
   if (!e) return [];
   const reasons: string[] = [];
   let contribution = 0;
@@ -120,7 +120,8 @@ function networkFactors(e: WorkloadExposure | undefined): RiskFactor[] {
     out.push({
       factor: 'lateral',
       contribution: round2(Math.min(NETWORK_WEIGHT.lateralMax, n * NETWORK_WEIGHT.lateralPerWorkload)),
-      reason: `once reached, can connect to ${n} workload(s): ${named}${n > 3 ? ', ...' : ''}`,
+      // A capped analysis computed only some pairs: n is a floor.
+      reason: `once reached, can connect to ${pairsCapped ? 'at least ' : ''}${n} workload(s): ${named}${n > 3 ? ', ...' : ''}`,
     });
   }
   return out;
@@ -232,7 +233,8 @@ export function workloadRisks(ctx: EvalContext, findings: readonly Finding[]): W
   const index = new ClusterIndex(ctx);
   // The analysis only when what it reads was read: missing NetworkPolicies would read as "no policy", all open.
   const analysed = !ctx.snapshot.gaps.some((g) => NETWORK_EVIDENCE.some((n) => g.evidence === n || g.evidence.startsWith(`${n}/`)));
-  const exposures = analysed && failing.size > 0 ? new Map(workloadExposures(snapshotNetwork(ctx).analysis).map((e) => [e.workload, e])) : undefined;
+  const analysis = analysed && failing.size > 0 ? snapshotNetwork(ctx).analysis : undefined;
+  const exposures = analysis ? new Map(workloadExposures(analysis).map((e) => [e.workload, e])) : undefined;
   const out: WorkloadRisk[] = [];
   for (const s of ctx.podSubjects) {
     const mine = failing.get(keyOf(s.resource));
@@ -241,7 +243,7 @@ export function workloadRisks(ctx: EvalContext, findings: readonly Finding[]): W
     const factors: RiskFactor[] = [];
     const priv = privilege(s);
     if (priv) factors.push({ factor: 'privilege', contribution: FACTOR_WEIGHTS.privilege, reason: priv });
-    if (exposures) factors.push(...networkFactors(exposures.get(analysisName(s))));
+    if (exposures) factors.push(...networkFactors(exposures.get(analysisName(s)), analysis?.pairsCapped !== undefined));
     else {
       const reach = serviceReachability(index, s);
       if (reach) factors.push({ factor: 'reachability', contribution: FACTOR_WEIGHTS.reachability, reason: `${reach} (NetworkPolicies not read: from Services and Ingresses alone)` });

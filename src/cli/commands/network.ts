@@ -41,6 +41,10 @@ async function reportInputs(loaded: readonly Loaded[], problems: readonly string
   if (notRead > 0) process.exitCode = EXIT.notAssessed;
 }
 
+/** A capped analysis says so: its workload-to-workload lines are a part of them. */
+const cappedNote = (a: { pairsCapped?: number }): string[] =>
+  a.pairsCapped === undefined ? [] : [`only the first ${a.pairsCapped} workload-to-workload connections were computed; the rest were not (lines with external ranges and the ingress controller are whole)`];
+
 async function writeText(text: string, out: string | undefined): Promise<void> {
   if (!out) return writeAll(process.stdout, [text]);
   try {
@@ -103,7 +107,7 @@ export function registerNetwork(program: Command): void {
       const loaded = await loadManifests(paths, { maxFileBytes: parseByteSize('--max-file-size', opts.maxFileSize) });
       const analysis = analyzeSnapshot(loaded.snapshot, { exposure: opts.exposure === true, ...(opts.focusWorkload ? { focusWorkload: opts.focusWorkload } : {}) });
       await writeText(formatNetwork(analysis, format), opts.out);
-      await reportInputs([loaded], analysis.problems);
+      await reportInputs([loaded], [...analysis.problems, ...cappedNote(analysis)]);
     });
 
   network

@@ -37,13 +37,15 @@ export interface AnalyzeOptions {
   /** Only lines with this workload (`name` or `namespace/name`, or `ingress-controller`) at one end. */
   readonly focusWorkload?: string;
   /**
-   * False: no connection lines between two workloads (those with external ranges and the
-   * ingress controller stay, and the exposure is the same). Their number grows with the square
-   * of the workloads: 200,000 bare pods without policies are 40 billion. The controls read only
-   * the exposure.
+   * At most this many workload-to-workload lines (default MAX_WORKLOAD_LINES); past it the pairs
+   * are no longer computed and the analysis says so (`pairsCapped`). A cluster without policies
+   * has a line for every ordered pair of workloads: 200,000 bare pods would be 40 billion.
+   * Lines with external ranges and the ingress controller, and so the exposure, are never cut.
    */
-  readonly workloadPairs?: boolean;
+  readonly maxWorkloadLines?: number;
 }
+
+export const MAX_WORKLOAD_LINES = 100_000;
 
 interface PodClass {
   readonly index: number;
@@ -266,7 +268,9 @@ export function analyzeNetwork(model: NetworkModel, options: AnalyzeOptions = {}
     }
     return out;
   };
-  for (const s of options.workloadPairs === false ? [] : classes) {
+  const maxPairs = options.maxWorkloadLines ?? MAX_WORKLOAD_LINES;
+  let capped = false;
+  pairs: for (const s of classes) {
     const out = egress.get(s);
     const candidates = out && out.anyPeer.length === 0 ? out.candidates() : classes;
     for (const d of candidates) {
@@ -282,6 +286,10 @@ export function analyzeNetwork(model: NetworkModel, options: AnalyzeOptions = {}
       for (const ws of s.members) {
         for (const wd of d.members) {
           if (ws === wd || !(focused(ws) || focused(wd))) continue;
+          if (lines.length >= maxPairs) {
+            capped = true;
+            break pairs;
+          }
           emit(workloadName(ws), workloadName(wd), conns);
         }
       }
@@ -322,6 +330,7 @@ export function analyzeNetwork(model: NetworkModel, options: AnalyzeOptions = {}
     policies: model.policies.length,
     classes: classes.length,
     problems: model.problems,
+    ...(capped ? { pairsCapped: maxPairs } : {}),
   };
 }
 

@@ -174,17 +174,28 @@ describe('network exposure', () => {
   });
 });
 
-describe('network analysis without workload pairs (what the controls use)', () => {
+describe('network analysis with its workload-to-workload lines capped', () => {
   test.each(['no-policies.yaml', 'exposure.yaml', 'ipblock-except.yaml', 'ingress-controller.yaml', 'both-sides.yaml', 'named-ports.yaml', 'equivalent-selectors.yaml'])(
-    '%s: the same exposure and external lines, and no line between two workloads',
+    '%s: the same exposure and external lines, no line between two workloads past the cap, and the cap said',
     async (fixture) => {
       const whole = await analyze(fixture, { exposure: true });
-      const lean = await analyze(fixture, { exposure: true, workloadPairs: false });
+      const lean = await analyze(fixture, { exposure: true, maxWorkloadLines: 0 });
       expect(lean.exposure).toEqual(whole.exposure);
       const notPair = (l: { src: string; dst: string }) => l.src.endsWith('[External]') || l.dst.endsWith('[External]') || l.src === INGRESS_CONTROLLER;
       expect(lean.connections).toEqual(whole.connections.filter(notPair));
+      const pairs = whole.connections.length - lean.connections.length;
+      expect(lean.pairsCapped).toBe(pairs > 0 ? 0 : undefined);
+      expect(whole.pairsCapped).toBeUndefined();
       // Where workloads reach each other, those lines are the ones left out.
-      if (fixture === 'no-policies.yaml') expect(whole.connections.length - lean.connections.length).toBe(2);
+      if (fixture === 'no-policies.yaml') expect(pairs).toBe(2);
     },
   );
+
+  it('keeps the first lines up to the cap', async () => {
+    const whole = await analyze('no-policies.yaml', {});
+    const one = await analyze('no-policies.yaml', { maxWorkloadLines: 1 });
+    expect(one.pairsCapped).toBe(1);
+    expect(one.connections.filter((l) => !l.src.endsWith('[External]') && !l.dst.endsWith('[External]') && l.src !== INGRESS_CONTROLLER)).toHaveLength(1);
+    expect(whole.connections).toEqual(expect.arrayContaining(one.connections));
+  });
 });
