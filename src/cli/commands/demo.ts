@@ -7,7 +7,7 @@ import { loadConfig } from '../../config/load.js';
 import { createLogger } from '../logger.js';
 import { UsageError } from '../../core/errors.js';
 import { catalogOf, loadRunExceptions, openStore, runReportJob, runScan, writeReports } from '../../main.js';
-import { DEMO_PROFILES } from '../../demo/profiles.js';
+import { DEMO_HARDENING, DEMO_PROFILES } from '../../demo/profiles.js';
 import { demoExceptionsYaml } from '../../demo/exceptions.js';
 import { demoFixturesDir, startDemoFleet, type DemoFleet } from '../../demo/fleet.js';
 import { simulateHistory, type SimulatedDay } from '../../demo/simulate.js';
@@ -51,6 +51,9 @@ async function writeDemoConfig(fleet: DemoFleet, out: string, workDir: string): 
       exceptions: { paths: [exceptionsFile] },
       // The shipped custom controls in CEL (config/controls.d): they fail some demo workloads.
       controls: { dirs: [join(dirname(demoFixturesDir()), 'controls.d')] },
+      // A site's image policy (README: Hardening), so the two controls that follow it judge:
+      // every image by digest, and only from the registries the fleet is meant to pull from.
+      hardening: { requireDigest: DEMO_HARDENING.requireDigest, allowedRegistries: [...DEMO_HARDENING.allowedRegistries] },
       // Production and development held to different frameworks (README: Profiles).
       profiles: DEMO_PROFILES,
     })}`,
