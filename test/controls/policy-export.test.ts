@@ -73,7 +73,7 @@ const pod = (metadata: Record<string, unknown>, privileged = true) => ({
 describe('policy export', () => {
   it('writes a policy and a binding for every exportable control, and only those', () => {
     const exportable = catalog.filter((c) => c.admission).map((c) => c.id);
-    expect(exportable.length).toBe(24);
+    expect(exportable.length).toBe(25);
     expect(manifests.filter((m) => m.kind === 'ValidatingAdmissionPolicy').map((m) => m.metadata.annotations['complyd.io/control'])).toEqual(exportable);
     expect(manifests.filter((m) => m.kind === 'ValidatingAdmissionPolicyBinding')).toHaveLength(exportable.length);
   });
