@@ -14,7 +14,10 @@ import { SYSTEM_NAMESPACES } from '../core/namespace-scope.js';
  *
  * Exceptions in force for every cluster of the group become matchConditions that leave their
  * objects out; an exception in force for some of the group's clusters only cannot be one
- * manifest's exclusion and is named in an annotation instead (apply per cluster to honour it).
+ * manifest's exclusion and is named in an annotation instead. `exportPerClusterGroup` splits
+ * the clusters by the exceptions in force for them, so each such exception becomes an
+ * exclusion in the manifests of the clusters it scopes, and only there (what `policy apply`
+ * pushes).
  */
 
 export const VALIDATION_ACTIONS = ['Deny', 'Warn', 'Audit'] as const;
@@ -183,4 +186,32 @@ export function exportPolicies(input: PolicyExportInput): PolicyManifest[] {
     };
     return [policy, binding];
   });
+}
+
+/** The manifests for some clusters: every exception in force for any of them holds for all of them. */
+export interface ClusterGroupManifests {
+  readonly clusters: readonly string[];
+  readonly manifests: PolicyManifest[];
+}
+
+/**
+ * The export per cluster group: the clusters split by which exceptions (in force at `now`,
+ * for an exported control) cover them, and one export per group. Clusters that no exception
+ * sets apart share one group. In the order of `input.clusters`.
+ */
+export function exportPerClusterGroup(input: PolicyExportInput): ClusterGroupManifests[] {
+  const now = input.now.getTime();
+  const exported = input.controls.filter((c) => c.admission).map((c) => c.id);
+  const exceptions = (input.exceptions ?? [])
+    .map(compileException)
+    .filter((c) => c.createdMs <= now && now < c.expiresMs && exported.some((id) => c.appliesToControl(id)));
+  const groups = new Map<string, Array<{ readonly name: string; readonly labels: Labels }>>();
+  for (const cluster of input.clusters ?? []) {
+    // By position: two files may use one exception id.
+    const key = exceptions
+      .flatMap((c, i) => (c.appliesToCluster({ cluster: cluster.name, clusterLabels: cluster.labels, objectLabels: () => undefined }) ? [i] : []))
+      .join(',');
+    groups.set(key, [...(groups.get(key) ?? []), cluster]);
+  }
+  return [...groups.values()].map((clusters) => ({ clusters: clusters.map((c) => c.name), manifests: exportPolicies({ ...input, clusters }) }));
 }

@@ -10,7 +10,7 @@ import { CONTROLS } from '../../src/controls/index.js';
 import { withCustomControls } from '../../src/controls/custom.js';
 import { admit } from '../../src/controls/cel/runtime.js';
 import { loadCustomControls } from '../../src/config/custom-controls.js';
-import { exportPolicies, policyName, type PolicyManifest } from '../../src/controls/policy-export.js';
+import { exportPerClusterGroup, exportPolicies, policyName, type PolicyManifest } from '../../src/controls/policy-export.js';
 import { runCli } from '../helpers/cli.js';
 
 // CommonJS: under NodeNext the default import is module.exports, which holds `default`.
@@ -73,7 +73,7 @@ const pod = (metadata: Record<string, unknown>, privileged = true) => ({
 describe('policy export', () => {
   it('writes a policy and a binding for every exportable control, and only those', () => {
     const exportable = catalog.filter((c) => c.admission).map((c) => c.id);
-    expect(exportable.length).toBe(24);
+    expect(exportable.length).toBe(25);
     expect(manifests.filter((m) => m.kind === 'ValidatingAdmissionPolicy').map((m) => m.metadata.annotations['complyd.io/control'])).toEqual(exportable);
     expect(manifests.filter((m) => m.kind === 'ValidatingAdmissionPolicyBinding')).toHaveLength(exportable.length);
   });
@@ -97,6 +97,24 @@ describe('policy export', () => {
     });
     expect(expressions.length).toBeGreaterThan(25);
     expect(expressions.filter((e) => !env.check(e).valid)).toEqual([]);
+  });
+
+  it('per cluster group, an exception scoped to some clusters is an exclusion for those clusters only', () => {
+    const groups = exportPerClusterGroup({ controls: catalog, exceptions: EXCEPTIONS, clusters: [...CLUSTERS, { name: 'prod-us', labels: { env: 'prod' } }], now: NOW, profile: 'prod' });
+    // only-prod scopes prod-eu: it alone is set apart; staging-us and prod-us share the rest.
+    expect(groups.map((g) => g.clusters)).toEqual([['prod-eu'], ['staging-us', 'prod-us']]);
+    const privileged = (g: (typeof groups)[number]) => g.manifests.find((m) => m.kind === 'ValidatingAdmissionPolicy' && m.metadata.name === 'complyd-pss-privileged')!;
+    const [prodEu, others] = [privileged(groups[0]!), privileged(groups[1]!)];
+    expect(prodEu.metadata.annotations['complyd.io/exceptions']).toBe('node-agents,debug-soon,only-prod');
+    expect(others.metadata.annotations['complyd.io/exceptions']).toBe('node-agents,debug-soon');
+    for (const p of [prodEu, others]) expect(p.metadata.annotations['complyd.io/exceptions-not-exported']).toBeUndefined();
+    // The exclusion works at admission where it is exported, and only there.
+    const payments = { ...pod({}), metadata: { name: 'p', namespace: 'payments' } };
+    expect(admit(checkOf(prodEu), payments).admitted).toBe(true);
+    expect(admit(checkOf(others), payments).admitted).toBe(false);
+    // Without a scoped exception, one group: the export of the whole profile.
+    const one = exportPerClusterGroup({ controls: catalog, exceptions: EXCEPTIONS.filter((e) => e.id !== 'only-prod'), clusters: CLUSTERS, now: NOW });
+    expect(one.map((g) => g.clusters)).toEqual([['prod-eu', 'staging-us']]);
   });
 
   it('names policies and bindings by the convention policy apply relies on', () => {

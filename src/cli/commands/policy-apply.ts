@@ -46,7 +46,7 @@ ${exitCodesHelp('policy')}`,
     .action(async (opts: PolicyApplyOptions) => {
       if (opts.profile === undefined) throw new UsageError('--profile is required: policy apply pushes one profile to its clusters');
       const { config, log } = setup(opts);
-      const { manifests, invalidExceptions, clusters } = profileManifests(config, opts, log);
+      const { groups, invalidExceptions, clusters } = profileManifests(config, opts, log);
       const unknown = (opts.cluster ?? []).filter((n) => !clusters.some((c) => c.name === n));
       if (unknown.length > 0) throw new UsageError(`--cluster: ${unknown.join(', ')} not in profile "${opts.profile}" (its clusters: ${clusters.map((c) => c.name).join(', ') || 'none'})`);
       if (invalidExceptions) process.exitCode = EXIT.usage;
@@ -54,14 +54,24 @@ ${exitCodesHelp('policy')}`,
       const targets = opts.cluster ? clusters.filter((c) => opts.cluster?.includes(c.name)) : clusters;
       const say = progress();
       const timeoutMs = config.collect.requestTimeout;
-      say.step(`complyd: dry run of ${manifests.length} objects on ${targets.length} cluster(s)`);
-      const dry = await applyToFleet(targets, manifests, { dryRun: true, timeoutMs });
+      // Each cluster gets its group's manifests: exceptions scoped to it are exclusions there only.
+      const inGroups = (among: typeof targets) =>
+        groups.map((g) => ({ manifests: g.manifests, clusters: among.filter((t) => g.clusters.includes(t.name)) })).filter((g) => g.clusters.length > 0);
+      const onFleet = async (among: typeof targets, dryRun: boolean): Promise<ClusterApplyResult[]> => {
+        const results: ClusterApplyResult[] = [];
+        // One group after the other: applyToFleet bounds the clusters worked on at once.
+        for (const g of inGroups(among)) results.push(...(await applyToFleet(g.clusters, g.manifests, { dryRun, timeoutMs })));
+        return results;
+      };
+      const objects = Math.max(0, ...groups.map((g) => g.manifests.length));
+      say.step(`complyd: dry run of ${objects} objects on ${targets.length} cluster(s)${groups.length > 1 ? ` in ${groups.length} exception groups` : ''}`);
+      const dry = await onFleet(targets, true);
       for (const r of dry) process.stdout.write(renderDryRun(r));
       let applied: Map<string, ClusterApplyResult> | undefined;
       if (!opts.dryRun) {
         const ready = targets.filter((t) => !clusterFailed(dry.find((d) => d.cluster === t.name) as ClusterApplyResult));
         say.step(`complyd: applying to ${ready.length} cluster(s)`);
-        applied = new Map((await applyToFleet(ready, manifests, { dryRun: false, timeoutMs })).map((r) => [r.cluster, r]));
+        applied = new Map((await onFleet(ready, false)).map((r) => [r.cluster, r]));
       }
       process.stdout.write(renderSummary(dry, applied));
       const failed = dry.some((d) => clusterFailed(applied?.get(d.cluster) ?? d));

@@ -6,7 +6,7 @@ import { catalogOf, loadRunExceptions } from '../../main.js';
 import { findProfile, inProfile } from '../../config/profiles.js';
 import { UsageError } from '../../core/errors.js';
 import { SYSTEM_NAMESPACES } from '../../core/namespace-scope.js';
-import { exportPolicies, VALIDATION_ACTIONS, type PolicyManifest, type ValidationAction } from '../../controls/policy-export.js';
+import { exportPerClusterGroup, exportPolicies, VALIDATION_ACTIONS, type ClusterGroupManifests, type PolicyManifest, type ValidationAction } from '../../controls/policy-export.js';
 import { addOutputOption, emit, OUT_HELP, outputFormat } from '../output-option.js';
 import { exitCodesHelp } from '../exit-codes.js';
 import type { Config } from '../../config/load.js';
@@ -32,7 +32,11 @@ export function renderManifests(manifests: readonly PolicyManifest[], format: (t
  * controls, its clusters' exceptions turned into exclusions. Refused exceptions files are said
  * on stderr; `invalidExceptions` tells the caller to end with 2.
  */
-export function profileManifests(config: Config, opts: { profile?: string; action: string }, log: Logger): { manifests: PolicyManifest[]; invalidExceptions: boolean; clusters: Config['clusters'] } {
+export function profileManifests(
+  config: Config,
+  opts: { profile?: string; action: string },
+  log: Logger,
+): { manifests: PolicyManifest[]; groups: ClusterGroupManifests[]; invalidExceptions: boolean; clusters: Config['clusters'] } {
   if (!(VALIDATION_ACTIONS as readonly string[]).includes(opts.action)) throw new UsageError(`--action must be one of ${VALIDATION_ACTIONS.join(', ')}, not "${opts.action}"`);
   const profile = opts.profile !== undefined ? findProfile(config.profiles, opts.profile, config.file) : undefined;
   const catalog = catalogOf(config);
@@ -40,15 +44,16 @@ export function profileManifests(config: Config, opts: { profile?: string; actio
   const loaded = loadRunExceptions(config, log);
   for (const bad of loaded.invalid) process.stderr.write(`complyd: ${bad.file}: exceptions file refused, its exceptions not turned into exclusions:\n  ${bad.issues.join('\n  ')}\n`);
   const clusters = config.clusters.filter((c) => !profile || profile.clusters.includes(c.name));
-  const manifests = exportPolicies({
+  const input = {
     controls,
     action: opts.action as ValidationAction,
     exceptions: loaded.exceptions,
     clusters,
     now: new Date(),
     ...(profile ? { profile: profile.name } : {}),
-  });
-  return { manifests, invalidExceptions: loaded.invalid.length > 0, clusters };
+  };
+  // The whole profile's manifests (export), and per cluster group those each cluster gets (apply).
+  return { manifests: exportPolicies(input), groups: exportPerClusterGroup(input), invalidExceptions: loaded.invalid.length > 0, clusters };
 }
 
 export function registerPolicy(program: Command): void {
@@ -69,6 +74,8 @@ One policy and one binding per control, both named complyd-<control id in lower 
 app.kubernetes.io/managed-by: complyd and annotated complyd.io/control: <control id>. They match
 Pods and every workload kind with a pod template (CREATE and UPDATE) outside ${SYSTEM_NAMESPACES.join(', ')}.
 Exceptions in force for every cluster of the profile leave their objects out (matchConditions);
+one in force for some of its clusters only is named in complyd.io/exceptions-not-exported
+(policy apply pushes each cluster the manifests of its group, with that exclusion where it holds);
 those expiring within 30 days are named in complyd.io/exceptions-expiring, and complyd.io/valid-until
 says when to export again. The output can be given to kubectl apply -f.
 

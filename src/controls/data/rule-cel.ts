@@ -6,7 +6,8 @@ import { checksOf, type FieldRule, type Requirement } from './rule.js';
  * The CEL of a field rule, for a ValidatingAdmissionPolicy. The policy's object is the
  * workload itself, so the pod spec is found per kind (`variables.podSpec`); the validation
  * is true when the object would pass, as every verdict of the evaluator is then pass or
- * not-applicable. Only `has()`, `in`, `?:` and the `all` macro are used: the CEL every
+ * not-applicable. Only `has()`, `in`, `?:`, `upperAscii()` (Kubernetes' string library) and the `all` and `exists`
+ * macros are used: the CEL every
  * Kubernetes version with admission policies (1.30+) evaluates, no optional types.
  */
 
@@ -39,7 +40,11 @@ export function requirementCel(root: string, field: readonly string[], requireme
     const forbidden = requirement.known.filter((k) => !requirement.keysAmong.includes(k)).map((k) => `!has(${value}.${k})`);
     return `(${[...unset, `(${forbidden.join(' && ') || 'true'})`].join(' || ')})`;
   }
-  if ('contains' in requirement) return `(${[...guards, `${literal(requirement.contains)} in ${value}`].join(' && ')})`;
+  if ('containsAny' in requirement) return `(${[...guards, `${value}.exists(v, v in [${requirement.containsAny.map(literal).join(', ')}])`].join(' && ')})`;
+  if ('noneOfCapabilities' in requirement) {
+    const spellings = requirement.noneOfCapabilities.flatMap((c) => [c, `CAP_${c}`]).map(literal);
+    return `(${[...unset, `${value}.all(v, !(v.upperAscii() in [${spellings.join(', ')}]))`].join(' || ')})`;
+  }
   if ('unsetOr' in requirement) {
     const among = requirement.unsetOr.length > 0 ? [`${value} in [${requirement.unsetOr.map(literal).join(', ')}]`] : [];
     return `(${[...unset, ...among].join(' || ')})`;

@@ -34,7 +34,9 @@ function offenders(rule: FieldRule, subject: unknown, path: string): Offender[] 
 function verdictOf(rule: FieldRule, s: PodSubject, resource: ResourceRef, found: readonly Offender[]): Verdict {
   if (found.length === 0) return pass(resource);
   if (rule.userNamespaceAllows && inUserNamespace(s)) return userNamespacePass(resource, s, rule.expected);
-  return failFields(resource, found, rule.expected);
+  // Several fields are shown together: an unset one is named too, not left out of the JSON.
+  const shown = found.length > 1 ? found.map((o) => (isUnset(o.value) ? { ...o, value: '<unset>' } : o)) : found;
+  return failFields(resource, shown, rule.expected);
 }
 
 /** A container's offenders, reading inherited fields from the pod where the container leaves them unset. */

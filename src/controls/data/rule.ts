@@ -19,8 +19,13 @@ export type Requirement =
   | { readonly oneOf: readonly string[] }
   /** A list of strings, unset or with every entry among these (capabilities.add). */
   | { readonly subsetOf: readonly string[] }
-  /** A list of strings that holds this entry; unset fails (capabilities.drop holds ALL). */
-  | { readonly contains: string }
+  /** A list of strings holding one of these entries, written exactly; unset fails (capabilities.drop holds ALL). */
+  | { readonly containsAny: readonly string[] }
+  /**
+   * A list of capability names, unset or naming none of these in any spelling a runtime
+   * accepts: any case, with or without `CAP_` (capabilities.add without NET_RAW or ALL).
+   */
+  | { readonly noneOfCapabilities: readonly string[] }
   /**
    * An object whose set keys are all among `keysAmong` (volume sources); each other key
    * offends on its own. `known` is every key the API type has: the CEL can only test named
@@ -89,7 +94,10 @@ export function meets(requirement: Requirement, value: unknown): boolean {
   if ('equals' in requirement) return value === requirement.equals;
   if ('unsetOr' in requirement) return unset || requirement.unsetOr.includes(value as string | number);
   if ('oneOf' in requirement) return !unset && requirement.oneOf.includes(value as string);
-  if ('contains' in requirement) return Array.isArray(value) && value.includes(requirement.contains);
+  if ('containsAny' in requirement) return Array.isArray(value) && value.some((v) => requirement.containsAny.includes(v as string));
+  if ('noneOfCapabilities' in requirement) {
+    return unset || (Array.isArray(value) && !value.some((v) => typeof v === 'string' && requirement.noneOfCapabilities.includes(capabilityName(v))));
+  }
   if ('keysAmong' in requirement) return offendingKeys(requirement.keysAmong, value).length === 0;
   if (unset) return true;
   const allowed = new Set(requirement.subsetOf);
@@ -100,4 +108,9 @@ export function meets(requirement: Requirement, value: unknown): boolean {
 export function offendingKeys(allowed: readonly string[], value: unknown): Array<[string, unknown]> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return [];
   return Object.entries(value).filter(([k, v]) => !isUnset(v) && !allowed.includes(k));
+}
+
+/** A capability as runtimes read it: `cap_net_raw` is NET_RAW. */
+export function capabilityName(spelling: string): string {
+  return spelling.toUpperCase().replace(/^CAP_/, '');
 }

@@ -19,7 +19,7 @@ export default defineDataControl({
   rule: {
     on: 'container',
     field: ['securityContext', 'capabilities', 'drop'],
-    require: { contains: 'ALL' },
+    require: { containsAny: ['ALL'] },
     also: [{ field: ['securityContext', 'capabilities', 'add'], require: { subsetOf: ['NET_BIND_SERVICE'] } }],
     expected: EXPECTED,
     windowsExempt: 'this check does not apply to Windows pods (policy 1.25+)',

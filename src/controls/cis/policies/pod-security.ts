@@ -1,7 +1,7 @@
 import type { Verdict } from '../../../core/types.js';
-import { containersOf, isWindowsPod } from '../../../evaluate/pod-specs.js';
-import { POD_SPEC_EVIDENCE, failFields, windowsExempt, type Offender } from '../../pss/common.js';
+import { POD_SPEC_EVIDENCE } from '../../pss/common.js';
 import { defineControl } from '../../define.js';
+import { defineDataControl } from '../../data/define-data.js';
 import { fail, pass } from '../../verdicts.js';
 import { SYSTEM_NAMESPACES } from '../../../core/namespace-scope.js';
 import { NSA_THEME, SECTION, complete, unknownBecause } from './common.js';
@@ -51,14 +51,13 @@ export const podSecurityAdmission = defineControl({
  * `CAP_NET_RAW`, `net_raw` and `NET_RAW` name the same capability for containerd and CRI-O,
  * which compare `all` case-insensitively too: any of them in `add` grants it.
  */
-const normalize = (cap: string): string => cap.toUpperCase().replace(/^CAP_/, '');
 const EXPECTED_NET_RAW = 'add without NET_RAW or ALL in any spelling; drop includes NET_RAW or ALL, written so';
 
 /**
  * Stricter than PSS baseline, which only forbids adding NET_RAW: NET_RAW is in the default
  * capability set of containerd and CRI-O, so a container keeps it unless it drops it.
  */
-export const netRaw = defineControl({
+export const netRaw = defineDataControl({
   id: 'CIS-5.2.8',
   title: 'Containers drop the NET_RAW capability',
   section: SECTION.podSecurity,
@@ -70,19 +69,13 @@ export const netRaw = defineControl({
   rationale:
     'NET_RAW lets a process craft raw packets: ARP and DNS spoofing of neighbouring pods and some kernel exploits start there. Container runtimes grant it by default, so leaving it out of add is not enough. Capability case, one rule for the whole catalog: an entry of add counts in every spelling a runtime accepts (net_raw, CAP_NET_RAW, all), since containerd and CRI-O grant it; an entry of drop counts only written exactly (NET_RAW, ALL), as PodSecurity admission compares them (its restricted check accepts drop ALL, never all), so a pod that relies on a lower-case drop fails here as it fails PSS-capabilities-restricted. Scanners that upper-case drops (kube-bench compares strings, Trivy upper-cases) may pass such a pod.',
   remediation: 'Add NET_RAW (or ALL) to securityContext.capabilities.drop of every container, and never list NET_RAW or ALL in capabilities.add.',
-  evaluate: (ctx) =>
-    ctx.podSubjects.flatMap((s) =>
-      containersOf(s).map((c) => {
-        if (isWindowsPod(s)) return windowsExempt(c.resource, s);
-        const caps = c.container.securityContext?.capabilities;
-        const base = `${c.path}.securityContext.capabilities`;
-        const add = (caps?.add ?? []).map(normalize);
-        // Drops count only written as PodSecurity admission compares them (exactly): see the rationale.
-        const drop = caps?.drop ?? [];
-        const offenders: Offender[] = [];
-        if (add.includes('NET_RAW') || add.includes('ALL')) offenders.push({ path: `${base}.add`, value: caps?.add ?? '<unset>' });
-        if (!drop.includes('NET_RAW') && !drop.includes('ALL')) offenders.push({ path: `${base}.drop`, value: caps?.drop ?? '<unset>' });
-        return offenders.length > 0 ? failFields(c.resource, offenders, EXPECTED_NET_RAW) : pass(c.resource);
-      }),
-    ),
+  rule: {
+    on: 'container',
+    field: ['securityContext', 'capabilities', 'add'],
+    require: { noneOfCapabilities: ['NET_RAW', 'ALL'] },
+    // Drops count only written as PodSecurity admission compares them (exactly): see the rationale.
+    also: [{ field: ['securityContext', 'capabilities', 'drop'], require: { containsAny: ['NET_RAW', 'ALL'] } }],
+    expected: EXPECTED_NET_RAW,
+    windowsExempt: 'this check does not apply to Windows pods (policy 1.25+)',
+  },
 });
