@@ -294,16 +294,27 @@ export const configSchema = z
       })
       .strict()
       .default({ paths: [], maxLifetime: 180 * 86_400_000 }),
-    /** Image policy of the hardening controls (HARD-image-digest, HARD-image-registry). @default off */
+    /** Site policies of the hardening controls (HARD-image-digest, HARD-image-registry, HARD-network-internet-egress). @default off */
     hardening: z
       .object({
         /** Every image must be referenced by digest (@sha256:...). @default false */
         requireDigest: z.boolean().default(false),
         /** Registries (host, or host/path prefix) images may come from. @default any */
         allowedRegistries: z.array(z.string().min(1).regex(/^[^\s@:]+(:\d+)?(\/[^\s@:]+)*$/, 'must be a registry host[:port] with an optional path, like registry.example.com/team')).default([]),
+        /**
+         * Namespaces whose workloads should not reach the internet (HARD-network-internet-egress): by name, and by
+         * a label selector on the Namespace. Other namespaces are not judged. @default none: the control is not applicable
+         */
+        noInternetEgress: z
+          .object({
+            namespaces: z.array(z.string().min(1).max(63).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a namespace name')).max(1000).default([]),
+            namespaceSelector: labelSelectorSchema.optional(),
+          })
+          .strict()
+          .default({ namespaces: [] }),
       })
       .strict()
-      .default({ requireDigest: false, allowedRegistries: [] }),
+      .default({ requireDigest: false, allowedRegistries: [], noInternetEgress: { namespaces: [] } }),
     /** Custom controls in CEL (one YAML file per control; see config/controls.d/). @default none */
     controls: z
       .object({

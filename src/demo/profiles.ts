@@ -26,9 +26,12 @@ export const DEMO_PROFILES = [
 /**
  * The demo's image policy (configuration `hardening:`), so the two controls that follow it judge:
  * every image by digest, and only from the registries the fleet is meant to pull from (its own,
- * Kubernetes', its ECR, Quay, and Docker's official and Rancher images).
+ * Kubernetes', its ECR, Quay, and Docker's official and Rancher images); and the namespaces that
+ * need no internet.
  */
 export const DEMO_HARDENING = {
   requireDigest: true,
   allowedRegistries: ['registry.example.com', 'registry.k8s.io', '602401143452.dkr.ecr.us-east-1.amazonaws.com', 'quay.io', 'docker.io/library', 'docker.io/rancher'],
-} as const;
+  // Payments talks to its database and the cluster, never to the internet (HARD-network-internet-egress).
+  noInternetEgress: { namespaces: ['payments'] },
+};

@@ -121,7 +121,7 @@ describe.each(KINDS)('hardening controls on a %s', (kind) => {
   });
 
   it('HARD-image-digest and HARD-image-registry, when the configuration turns them on: every container list', () => {
-    const policy = { requireDigest: true, allowedRegistries: ['registry.example.com/team'] };
+    const policy = { requireDigest: true, allowedRegistries: ['registry.example.com/team'], noInternetEgress: { namespaces: [] } };
     const pinned = { ...good, image: 'registry.example.com/team/app:1.2.3@sha256:abc' };
     const object = workload(kind, { containers: [{ name: 'app', ...pinned }], initContainers: [{ name: 'init', ...bad }], ephemeralContainers: [{ name: 'debug', ...bad, image: 'docker.io/tool:1' }] });
     const run = (id: string) => {
@@ -193,11 +193,12 @@ describe('frameworks', () => {
       'HARD-network-egress-isolation',
       'HARD-network-open-to-cluster',
       'HARD-network-stale-policy',
+      'HARD-network-internet-egress',
     ]);
     expect(controlsFor('reliability').map((c) => c.id)).toEqual(['REL-liveness-probe', 'REL-readiness-probe']);
     // Every one carries the kubescape control it matches, but those kubescape has no control for:
     // the digest policy, and the network controls beyond "some policy selects the workload" (C-0260).
-    const noKubescape = new Set(['HARD-image-digest', 'HARD-network-egress-isolation', 'HARD-network-open-to-cluster', 'HARD-network-stale-policy']);
+    const noKubescape = new Set(['HARD-image-digest', 'HARD-network-egress-isolation', 'HARD-network-open-to-cluster', 'HARD-network-stale-policy', 'HARD-network-internet-egress']);
     for (const c of [...controlsFor('hardening'), ...controlsFor('reliability')].filter((x) => !noKubescape.has(x.id))) expect(c.refs.kubescape?.length).toBeGreaterThan(0);
   });
 });
@@ -239,7 +240,7 @@ describe('image policy from the configuration', () => {
   const run = (id: string, policy: { requireDigest: boolean; allowedRegistries: string[] }) => {
     const control = CONTROLS.find((c) => c.id === id);
     if (!control) throw new Error(id);
-    return evaluateIn(new EvalContext(snapshotOf([pod]), NOW, policy), [control]).map((f) => [f.status, f.resource.container, f.evidence?.path]);
+    return evaluateIn(new EvalContext(snapshotOf([pod]), NOW, { ...policy, noInternetEgress: { namespaces: [] } }), [control]).map((f) => [f.status, f.resource.container, f.evidence?.path]);
   };
 
   it('is not applicable while off (the default)', () => {
@@ -291,5 +292,39 @@ describe('HARD-configmap-literal-credentials', () => {
 
   it('is unknown, never pass, when ConfigMaps could not be listed', () => {
     expect(run({ data: { LOG_LEVEL: 'x' } }, [{ evidence: 'configmaps', reason: 'forbidden', message: 'list configmaps: HTTP 403' }])[0]).toEqual(['unknown', 'Cluster', undefined, undefined]);
+  });
+});
+
+describe('internet egress from namespaces that need none', () => {
+  const policy = (name: string, namespace: string, spec: Record<string, unknown>): KubeObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec });
+  const app = (namespace: string): KubeObject => ({ ...workload('Deployment', { containers: [{ name: 'app', image: 'registry.example.com/team/app:1.0' }] }), metadata: { name: 'app', namespace } });
+  const run = (objects: KubeObject[], noInternetEgress: { namespaces: string[] }) => {
+    const control = CONTROLS.find((c) => c.id === 'HARD-network-internet-egress');
+    if (!control) throw new Error('HARD-network-internet-egress');
+    return evaluateIn(new EvalContext(snapshotOf(objects), NOW, { requireDigest: false, allowedRegistries: [], noInternetEgress }), [control]).map((f) => [f.status, f.resource.namespace ?? f.resource.name, f.evidence?.observed ?? f.message]);
+  };
+
+  it('judges no namespace while none is configured (the default)', () => {
+    expect(run([app('team'), app('payments')], { namespaces: [] })).toEqual([
+      ['not-applicable', 'payments', 'not declared as needing no internet (hardening.noInternetEgress)'],
+      ['not-applicable', 'team', 'not declared as needing no internet (hardening.noInternetEgress)'],
+    ]);
+  });
+
+  it('counts IPv6 as the internet too, and a default deny with DNS only as none', () => {
+    const dnsOnly = policy('dns-only', 'payments', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: {} }], ports: [{ port: 53, protocol: 'UDP' }] }] });
+    expect(run([app('payments'), dnsOnly], { namespaces: ['payments'] })).toEqual([['pass', 'payments', 'no internet address allowed']]);
+    const v6 = policy('v6', 'payments', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '::/0', except: ['fc00::/7'] } }], ports: [{ port: 443 }] }] });
+    const [verdict] = run([app('payments'), v6], { namespaces: ['payments'] });
+    expect(verdict?.[0]).toBe('fail');
+    expect(verdict?.[2]).toMatch(/^may connect to the internet: ::-fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff \(TCP 443\)/);
+  });
+
+  it('is unknown, not pass, when NetworkPolicies could not be read', () => {
+    const control = CONTROLS.find((c) => c.id === 'HARD-network-internet-egress');
+    if (!control) throw new Error('HARD-network-internet-egress');
+    const snapshot = { ...snapshotOf([app('payments')]), gaps: [{ evidence: 'networkpolicies', reason: 'forbidden' as const, message: 'forbidden' }] };
+    const found = evaluateIn(new EvalContext(snapshot, NOW, { requireDigest: false, allowedRegistries: [], noInternetEgress: { namespaces: ['payments'] } }), [control]);
+    expect(found.map((f) => f.status)).toEqual(['unknown']);
   });
 });

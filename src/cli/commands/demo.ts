@@ -53,7 +53,7 @@ async function writeDemoConfig(fleet: DemoFleet, out: string, workDir: string): 
       controls: { dirs: [join(dirname(demoFixturesDir()), 'controls.d')] },
       // A site's image policy (README: Hardening), so the two controls that follow it judge:
       // every image by digest, and only from the registries the fleet is meant to pull from.
-      hardening: { requireDigest: DEMO_HARDENING.requireDigest, allowedRegistries: [...DEMO_HARDENING.allowedRegistries] },
+      hardening: { requireDigest: DEMO_HARDENING.requireDigest, allowedRegistries: [...DEMO_HARDENING.allowedRegistries], noInternetEgress: { namespaces: [...DEMO_HARDENING.noInternetEgress.namespaces] } },
       // Production and development held to different frameworks (README: Profiles).
       profiles: DEMO_PROFILES,
     })}`,

@@ -3,6 +3,8 @@ import type { EvalContext } from '../../evaluate/context.js';
 import { ENTIRE_CLUSTER, workloadName } from '../../evaluate/network/analyze.js';
 import type { LabelSelector, NetworkModel, Workload } from '../../evaluate/network/model.js';
 import { snapshotNetwork } from '../../evaluate/network/shared.js';
+import { parseRange, reachesInternet } from '../../evaluate/network/ip.js';
+import { selectorMatches as labelsMatch } from '../../core/label-selector.js';
 import { selectorMatches } from '../../evaluate/rbac.js';
 import { SYSTEM_NAMESPACES } from '../../core/namespace-scope.js';
 import { complete } from '../cis/policies/common.js';
@@ -148,4 +150,55 @@ export const stalePolicy = defineControl({
   },
 });
 
-export const NETWORK_CONTROLS = [ingressIsolation, egressIsolation, openToCluster, stalePolicy] as const;
+/** An external peer of a connection line (`first-last[External]`) that holds some internet address. */
+function internetPeer(peer: string): boolean {
+  if (!peer.endsWith('[External]')) return false;
+  const range = parseRange(peer.slice(0, -'[External]'.length));
+  return range !== undefined && reachesInternet(range);
+}
+
+/** Why a namespace is judged by HARD-network-internet-egress, or undefined when it is not. */
+function noInternetBecause(ctx: EvalContext, namespace: string, labels: Readonly<Record<string, string>>): string | undefined {
+  const policy = ctx.hardening.noInternetEgress;
+  if (policy.namespaces.includes(namespace)) return 'listed in hardening.noInternetEgress.namespaces';
+  if (policy.namespaceSelector && labelsMatch(policy.namespaceSelector, labels)) return 'its labels match hardening.noInternetEgress.namespaceSelector';
+  return undefined;
+}
+
+export const internetEgress = defineControl({
+  id: 'HARD-network-internet-egress',
+  title: 'Workloads of namespaces that need no internet cannot connect to it',
+  section: SECTION.exposure,
+  severity: 'medium',
+  frameworks: ['hardening', 'nsa'],
+  refs: { nsa: NSA_THEME.networkSeparation },
+  needs: [...EVIDENCE],
+  rationale:
+    'A workload that may open connections to the internet can send data out and fetch a second stage once compromised; the NSA/CISA guide asks for egress policies that allow only what a workload needs, and CIS section 5.3 (Network Policies and CNI) for policies in every namespace. Which namespaces need no internet is a site decision, so this control judges only the namespaces the configuration names (hardening.noInternetEgress: namespaces by name, or a namespaceSelector on their labels) and is not applicable elsewhere, and everywhere while nothing is configured. Judged from the connectivity analysis: a workload fails when its egress policies allow some address outside the private, shared, loopback, link-local and multicast ranges (an ipBlock of 10.0.0.0/8 is not the internet; 0.0.0.0/0 is), naming the ranges and ports. Pods on the host network fail: NetworkPolicies do not apply to them, so they reach whatever the node reaches. Not a CIS Benchmark item, so it carries no CIS id.',
+  remediation: 'Add an egress policy to the namespace (a default deny with policyType Egress), then allow DNS and the cluster-internal or private destinations its workloads need; route what must reach the internet through an egress proxy or gateway in a namespace of its own.',
+  evaluate: (ctx) => {
+    if (!complete(ctx, EVIDENCE)) return [];
+    const { model, analysis } = network(ctx);
+    const outbound = new Map<string, string[]>();
+    for (const l of analysis.connections) if (internetPeer(l.dst)) outbound.set(l.src, [...(outbound.get(l.src) ?? []), `${l.dst.slice(0, -'[External]'.length)} (${l.conn})`]);
+    const expected = 'egress only to the cluster and to private ranges';
+    const byNamespace = new Map<string, Workload[]>();
+    for (const w of model.workloads) byNamespace.set(w.namespace, [...(byNamespace.get(w.namespace) ?? []), w]);
+    const namespaces = [...new Set([...byNamespace.keys(), ...ctx.objects('namespaces').map((n) => n.metadata.name)])].sort();
+    return namespaces.flatMap((ns): Verdict[] => {
+      const because = noInternetBecause(ctx, ns, model.namespaces.get(ns) ?? { 'kubernetes.io/metadata.name': ns });
+      const workloads = byNamespace.get(ns) ?? [];
+      if (!because) return [notApplicable({ kind: 'Namespace', name: ns }, 'not declared as needing no internet (hardening.noInternetEgress)')];
+      if (workloads.length === 0) return [notApplicable({ kind: 'Namespace', name: ns }, `no workload runs in this namespace (${because})`)];
+      return workloads.map((w): Verdict => {
+        if (w.hostNetwork) return fail(workloadRef(w), 'spec.hostNetwork', 'true: on the node\'s network, NetworkPolicies do not apply', expected);
+        const out = outbound.get(workloadName(w));
+        if (!out) return pass(workloadRef(w), { path: 'networkpolicies (egress from this workload)', observed: 'no internet address allowed', expected });
+        const shown = out.slice(0, 3).join(', ') + (out.length > 3 ? `, and ${out.length - 3} more range(s)` : '');
+        return fail(workloadRef(w), 'networkpolicies (egress from this workload)', `may connect to the internet: ${shown}`, expected);
+      });
+    });
+  },
+});
+
+export const NETWORK_CONTROLS = [ingressIsolation, egressIsolation, openToCluster, stalePolicy, internetEgress] as const;

@@ -139,3 +139,28 @@ function formatAddress(family: Family, n: bigint): string {
 export function formatRange(r: IpRange): string {
   return `${formatAddress(r.family, r.start)}-${formatAddress(r.family, r.end)}`;
 }
+
+/** `10.0.0.0-10.255.255.255` (as formatRange writes it) back to a range; undefined when it is not one. */
+export function parseRange(text: string): IpRange | undefined {
+  const dash = text.indexOf('-');
+  if (dash < 0) return undefined;
+  const [a, b] = [text.slice(0, dash), text.slice(dash + 1)];
+  const family: Family = a.includes(':') ? 6 : 4;
+  const parse = family === 4 ? parseV4 : parseV6;
+  const start = parse(a);
+  const end = parse(b);
+  return start === undefined || end === undefined || end < start ? undefined : { family, start, end };
+}
+
+/**
+ * Addresses that are not the internet: private (RFC 1918, IPv6 unique local), shared (carrier
+ * NAT), loopback, link-local, "this network", multicast and reserved.
+ */
+const NOT_INTERNET = ['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16', '224.0.0.0/3', '::/127', 'fc00::/7', 'fe80::/10', 'ff00::/8'].map(
+  (c) => parseCidr(c) as IpRange,
+);
+
+/** Whether a range holds some address of the internet (outside every NOT_INTERNET block). */
+export function reachesInternet(r: IpRange): boolean {
+  return subtract(r, NOT_INTERNET).length > 0;
+}
