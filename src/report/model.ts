@@ -11,6 +11,8 @@ import { buildPeriod, type PeriodSection } from './period.js';
 import type { Exception } from '../core/exception.js';
 import { acceptedByControl, scoreWithExceptions } from '../score/exceptions.js';
 import { exceptionsRegister } from './exceptions-register.js';
+import type { ConnectionDiff, NetworkAnalysis } from '../core/network.js';
+import { periodNetwork } from './period-network.js';
 
 /**
  * The report as plain data: built from the store (never from the clusters), then rendered
@@ -45,6 +47,17 @@ export interface RunReport {
   controls: ControlSection[];
   /** The period ending at this run: trends, changes, time to remediate, risks, hash-chain entries. */
   period: PeriodSection;
+  /** Each assessed cluster's stored connectivity at the run (absent: none was stored). */
+  readonly network?: readonly ClusterNetwork[];
+}
+
+/** A cluster's connectivity at the run, and what changed over the report's period. */
+export interface ClusterNetwork {
+  readonly cluster: string;
+  readonly analysis: NetworkAnalysis;          // from core/network, with exposure
+  /** Since the period's start (the newest earlier run that holds connectivity); absent when none does. */
+  readonly changes?: ConnectionDiff;
+  readonly since?: string;                     // ISO time of that earlier run
 }
 
 /** A profile as a report names it: the group, how it is chosen, what it is held to. */
@@ -251,6 +264,8 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
     ...(input.framework ? { framework: input.framework } : {}),
     openAtRun,
   });
+  const network = await periodNetwork(store, run.id, clusterRows.filter((c) => keep(c.cluster) && c.status !== 'failed').map((c) => c.cluster), new Date(period.from));
+  if (network.changes) period.network = network.changes;
   period.exceptions = exceptionsRegister(input.exceptions ?? [], findingRows.filter((f) => keep(f.cluster)), new Date(run.startedAt));
 
   const catalogIds = input.controls.filter((c) => kept(c.id, c.severity)).map((c) => c.id);
@@ -295,6 +310,7 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
     ...fleetEnforcement(clusters),
     controls,
     period,
+    ...(network.clusters.length > 0 ? { network: network.clusters } : {}),
   };
 }
 

@@ -176,6 +176,21 @@ const period = z
         runIds: z.array(z.string()),
       })
       .strict(),
+    network: z
+      .array(
+        z
+          .object({
+            cluster: z.string(),
+            since: z.string(),
+            added: z.number().int(),
+            removed: z.number().int(),
+            changed: z.number().int(),
+            newExposure: z.array(z.object({ direction: z.enum(['ingress', 'egress', 'service']), workload: z.string(), peer: z.string(), conn: z.string() }).strict()),
+            newExposureCount: z.number().int(),
+          })
+          .strict(),
+      )
+      .optional(),
     exceptions: z.array(
       z
         .object({
@@ -194,6 +209,33 @@ const period = z
         })
         .strict(),
     ),
+  })
+  .strict();
+
+const connectionLine = z.object({ src: z.string(), dst: z.string(), conn: z.string() }).strict();
+const exposureLine = z.object({ workload: z.string(), peer: z.string(), conn: z.string() }).strict();
+const clusterNetwork = z
+  .object({
+    cluster: z.string(),
+    analysis: z
+      .object({
+        connections: z.array(connectionLine).readonly(),
+        exposure: z.object({ egress: z.array(exposureLine).readonly(), ingress: z.array(exposureLine).readonly(), unprotected: strings, services: z.array(exposureLine).readonly() }).strict().optional(),
+        workloads: z.number().int(),
+        policies: z.number().int(),
+        classes: z.number().int(),
+        problems: strings,
+      })
+      .strict(),
+    changes: z
+      .object({
+        added: z.array(connectionLine).readonly(),
+        removed: z.array(connectionLine).readonly(),
+        changed: z.array(z.object({ src: z.string(), dst: z.string(), before: z.string(), after: z.string() }).strict()).readonly(),
+      })
+      .strict()
+      .optional(),
+    since: z.string().optional(),
   })
   .strict();
 
@@ -217,6 +259,7 @@ export const reportSchema = z
     enforcement: fleetEnforcement.optional(),
     controls: z.array(control),
     period,
+    network: z.array(clusterNetwork).readonly().optional(),
     gate: gate.optional(),
   })
   .strict();
