@@ -12,6 +12,10 @@
  * except. Workloads: 4 tiers, labels with the team and an id, a named port and a plain one;
  * one Service per namespace, LoadBalancer in one namespace in ten, and an Ingress.
  *
+ * Each size also measures what a scan adds to store it (src/store/network-blobs.ts): the
+ * canonical JSON, its SHA-256 and gzip, with their sizes. `--demo` measures the same for each
+ * cluster of the demo fleet (config/demo-fleet), read as manifests.
+ *
  * Markdown goes to stdout; progress to stderr.
  */
 import { loadavg } from 'node:os';
@@ -19,6 +23,12 @@ import { performance } from 'node:perf_hooks';
 import type { KubeObject, Snapshot } from '../src/core/types.js';
 import { analyzeSnapshot } from '../src/evaluate/network/analyze.js';
 import { formatNetwork } from '../src/evaluate/network/format.js';
+import { createHash } from 'node:crypto';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { canonicalNetworkJson, type NetworkAnalysis } from '../src/core/network.js';
+import { loadManifests } from '../src/collect/manifests.js';
 
 const TIERS = ['web', 'api', 'worker', 'db'] as const;
 const TEAMS = ['edge', 'core', 'data', 'ops'] as const;
@@ -92,7 +102,54 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
+/** What recording the analysis costs: canonical JSON, SHA-256 and gzip, and the sizes kept. */
+function storeCost(a: NetworkAnalysis): { ms: number; json: number; gzip: number } {
+  const t = performance.now();
+  const json = canonicalNetworkJson(a);
+  createHash('sha256').update(json).digest('hex');
+  const gzip = gzipSync(json).length;
+  return { ms: performance.now() - t, json: Buffer.byteLength(json), gzip };
+}
+
+const kib = (n: number): string => (n / 1024).toFixed(1);
+
+async function demo(): Promise<void> {
+  const dir = join(process.cwd(), 'config', 'demo-fleet');
+  const rows: string[] = [];
+  for (const cluster of readdirSync(dir).filter((d) => statSync(join(dir, d)).isDirectory()).sort()) {
+    const { snapshot } = await loadManifests([join(dir, cluster)], { maxFileBytes: 64 * 1024 * 1024 });
+    analyzeSnapshot(snapshot, { exposure: true }); // warm-up
+    const times: number[] = [];
+    const stores: number[] = [];
+    let a: NetworkAnalysis | undefined;
+    let cost = { ms: 0, json: 0, gzip: 0 };
+    for (let r = 0; r < 5; r++) {
+      const t = performance.now();
+      a = analyzeSnapshot(snapshot, { exposure: true });
+      times.push(performance.now() - t);
+      cost = storeCost(a);
+      stores.push(cost.ms);
+    }
+    if (!a) continue;
+    rows.push(`| ${cluster} | ${a.workloads} | ${a.policies} | ${a.connections.length} | ${median(times).toFixed(1)} ms | ${median(stores).toFixed(2)} ms | ${kib(cost.json)} | ${kib(cost.gzip)} |`);
+  }
+  process.stdout.write(
+    [
+      `load average: ${loadavg().map((x) => x.toFixed(2)).join(' ')}; median of 5 runs`,
+      '',
+      '| demo cluster | workloads | policies | connection lines | analysis with exposure | JSON + SHA-256 + gzip | JSON (KiB) | gzip (KiB) |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|',
+      ...rows,
+      '',
+    ].join('\n'),
+  );
+}
+
 function main(): void {
+  if (process.argv.includes('--demo')) {
+    void demo();
+    return;
+  }
   const i = process.argv.indexOf('--sizes');
   const sizes = i >= 0 ? (process.argv[i + 1] ?? '').split(',').map(Number) : [500, 2000, 5000];
   const runs = 3;
@@ -105,6 +162,8 @@ function main(): void {
     const analyze: number[] = [];
     const exposure: number[] = [];
     const format: number[] = [];
+    const store: number[] = [];
+    let kept = { ms: 0, json: 0, gzip: 0 };
     let result = analyzeSnapshot(JSON.parse(json) as Snapshot); // warm-up
     for (let r = 0; r < runs; r++) {
       let t = performance.now();
@@ -119,20 +178,22 @@ function main(): void {
       t = performance.now();
       formatNetwork(withExposure, 'txt');
       format.push(performance.now() - t);
+      kept = storeCost(withExposure);
+      store.push(kept.ms);
     }
     const p = median(parse);
     const a = median(analyze);
     process.stderr.write(`${w} workloads done\n`);
     rows.push(
-      `| ${w.toLocaleString('en')} | ${result.policies.toLocaleString('en')} | ${result.classes.toLocaleString('en')} | ${result.connections.length.toLocaleString('en')} | ${(json.length / 1024 / 1024).toFixed(1)} | ${p.toFixed(0)} ms | ${a.toFixed(0)} ms | ${(a / p).toFixed(1)}× | ${median(exposure).toFixed(0)} ms | ${median(format).toFixed(0)} ms |`,
+      `| ${w.toLocaleString('en')} | ${result.policies.toLocaleString('en')} | ${result.classes.toLocaleString('en')} | ${result.connections.length.toLocaleString('en')} | ${(json.length / 1024 / 1024).toFixed(1)} | ${p.toFixed(0)} ms | ${a.toFixed(0)} ms | ${(a / p).toFixed(1)}× | ${median(exposure).toFixed(0)} ms | ${median(format).toFixed(0)} ms | ${median(store).toFixed(0)} ms | ${kib(kept.json)} / ${kib(kept.gzip)} |`,
     );
   }
   process.stdout.write(
     [
       `load average at start: ${load}; median of ${runs} runs`,
       '',
-      '| workloads | policies | pod classes | connection lines | snapshot JSON (MiB) | JSON.parse | analysis | ratio | analysis with exposure | txt output |',
-      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      '| workloads | policies | pod classes | connection lines | snapshot JSON (MiB) | JSON.parse | analysis | ratio | analysis with exposure | txt output | store: JSON + SHA-256 + gzip | stored JSON / gzip (KiB) |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...rows,
       `\nload average at end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
       '',

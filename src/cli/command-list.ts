@@ -36,7 +36,7 @@ export const COMMAND_SUMMARIES = {
     'blank the evidence text of findings resolved longer ago than the retention age; counts, scores and lifecycles are kept' },
   evaluate: { module: 'evaluate', args: '<paths...>', summary:
     'evaluate Kubernetes manifests offline (YAML, multi-document, or `kubectl get -o json` dumps) and print the findings' },
-  network: { module: 'network', args: '<paths...>', summary: 'who can reach whom in manifests, from NetworkPolicies, Services and Ingresses: `src => dst : conns` lines, and with --exposure what each workload is open to' },
+  network: { module: 'network', args: '[paths...]', summary: 'who can reach whom in manifests or a stored scan (--cluster), from NetworkPolicies, Services and Ingresses: `src => dst : conns` lines, and with --exposure what each workload is open to' },
   exceptions: { module: 'exceptions', summary:
     'list the exceptions files\' exceptions with the findings they match in the latest run: active, expiring soon, expired, unused, and files refused' },
   alerts: { module: 'alerts', summary:

@@ -128,6 +128,8 @@ export function renderMarkdown(report: RunReport, options: MarkdownOptions = {})
     out.push('');
   }
 
+  out.push(...networkMarkdown(report));
+
   const register = report.period.exceptions;
   out.push('## Exceptions', '');
   if (register.length === 0) out.push('No exception applies to this run.', '');
@@ -174,6 +176,46 @@ export function renderMarkdown(report: RunReport, options: MarkdownOptions = {})
     if (more > 0) out.push(`… and ${more} more (the JSON and CSV reports list them all).`, '');
   }
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+const EXPOSURE_SIDE = { ingress: 'open to', service: 'from outside via', egress: 'can reach' } as const;
+
+/** Each cluster's connectivity in figures, and the network exposure opened in the period (ADR 0017). */
+function networkMarkdown(report: RunReport): string[] {
+  if (!report.network) return [];
+  const out = ['## Network exposure', ''];
+  out.push(
+    table(
+      ['Cluster', 'Workloads', 'Policies', 'Connections', 'Open to the entire cluster', 'Since', 'Added', 'Removed', 'Changed'],
+      report.network.map((n) => [
+        mdCell(n.cluster),
+        n.analysis.workloads,
+        n.analysis.policies,
+        n.analysis.connections.length,
+        new Set((n.analysis.exposure?.ingress ?? []).filter((e) => e.peer === 'entire-cluster').map((e) => e.workload)).size,
+        n.since?.slice(0, 10) ?? '',
+        n.changes?.added.length ?? '',
+        n.changes?.removed.length ?? '',
+        n.changes?.changed.length ?? '',
+      ]),
+    ),
+    '',
+  );
+  const opened = (report.period.network ?? []).filter((c) => c.newExposure.length > 0);
+  if (opened.length === 0) {
+    out.push('No new network exposure in the period.', '');
+    return out;
+  }
+  out.push('### New network exposure in the period', '');
+  out.push(
+    table(
+      ['Cluster', 'Workload', 'Exposure', 'Peer', 'Connections'],
+      opened.flatMap((c) => c.newExposure.map((e) => [mdCell(c.cluster), mdCell(e.workload), EXPOSURE_SIDE[e.direction], mdCell(e.peer), mdCell(e.conn)])),
+    ),
+    '',
+  );
+  for (const c of opened) if (c.newExposureCount > c.newExposure.length) out.push(`${mdCell(c.cluster)}: … and ${c.newExposureCount - c.newExposure.length} more (the JSON report has the connectivity).`, '');
+  return out;
 }
 
 /** Enforcement at admission: the fleet's coverage, each cluster's controls, other engines and PolicyReports (ADR 0020). */

@@ -12,6 +12,7 @@ import type { Exception } from '../core/exception.js';
 import { acceptedByControl, scoreWithExceptions } from '../score/exceptions.js';
 import { exceptionsRegister } from './exceptions-register.js';
 import type { ConnectionDiff, NetworkAnalysis } from '../core/network.js';
+import { periodNetwork } from './period-network.js';
 
 /**
  * The report as plain data: built from the store (never from the clusters), then rendered
@@ -46,6 +47,7 @@ export interface RunReport {
   controls: ControlSection[];
   /** The period ending at this run: trends, changes, time to remediate, risks, hash-chain entries. */
   period: PeriodSection;
+  /** Each assessed cluster's stored connectivity at the run (absent: none was stored). */
   readonly network?: readonly ClusterNetwork[];
 }
 
@@ -262,6 +264,8 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
     ...(input.framework ? { framework: input.framework } : {}),
     openAtRun,
   });
+  const network = await periodNetwork(store, run.id, clusterRows.filter((c) => keep(c.cluster) && c.status !== 'failed').map((c) => c.cluster), new Date(period.from));
+  if (network.changes) period.network = network.changes;
   period.exceptions = exceptionsRegister(input.exceptions ?? [], findingRows.filter((f) => keep(f.cluster)), new Date(run.startedAt));
 
   const catalogIds = input.controls.filter((c) => kept(c.id, c.severity)).map((c) => c.id);
@@ -306,6 +310,7 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
     ...fleetEnforcement(clusters),
     controls,
     period,
+    ...(network.clusters.length > 0 ? { network: network.clusters } : {}),
   };
 }
 

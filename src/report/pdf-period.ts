@@ -134,6 +134,8 @@ export async function executiveSummary(L: Layout, report: RunReport, chart?: Cha
     );
   }
 
+  networkChanges(L, report, body);
+
   L.heading('Time to remediate', 2);
   const r = p.remediation;
   if (r.resolved === 0) L.paragraph('No failing finding was resolved in the period.', body);
@@ -184,6 +186,37 @@ export async function executiveSummary(L: Layout, report: RunReport, chart?: Cha
         w.factors.length ? w.factors.map((f) => `${f.factor}: ${f.reason}`).join('\n') : 'no exposure factor',
       ]),
       { size: 8, caption: 'Top risks' },
+    );
+  }
+}
+
+const EXPOSURE_SIDE = { ingress: 'open to', service: 'from outside via', egress: 'can reach' } as const;
+
+/** New network exposure of the period, per cluster: what a workload became open to, or can newly reach. */
+function networkChanges(L: Layout, report: RunReport, body: ReturnType<Layout['style']>): void {
+  const changes = report.period.network;
+  if (!report.network && !changes) return;
+  L.heading('Network exposure opened in the period', 2);
+  if (!changes || changes.length === 0) {
+    L.paragraph('No connection was opened or closed in the period, as far as the stored connectivity of the clusters shows (NetworkPolicies, Services and Ingresses; what the network plugin enforces is not known).', body);
+    return;
+  }
+  L.paragraph(
+    `Connectivity at the scan compared with this run's, per cluster whose connectivity changed: connections added, removed and changed, and the exposure lines that are new (a workload open to the entire cluster, to namespaces or labels no workload has, to external ranges, or from outside through a Service).`,
+    body,
+  );
+  for (const c of changes) {
+    L.paragraph(`${c.cluster} since ${fmtDate(c.since)}: ${fmtInt(c.added)} connection(s) added, ${fmtInt(c.removed)} removed, ${fmtInt(c.changed)} changed; ${fmtInt(c.newExposureCount)} new exposure line(s)${c.newExposureCount > c.newExposure.length ? `, the first ${c.newExposure.length} listed` : ''}.`, L.style(FONT.bold, 9));
+    if (c.newExposure.length === 0) continue;
+    L.table(
+      [
+        { header: 'Workload', width: 34 },
+        { header: 'Exposure', width: 14 },
+        { header: 'Peer', width: 32 },
+        { header: 'Connections', width: 20 },
+      ],
+      c.newExposure.map((e) => [{ text: e.workload, font: FONT.bold }, { text: EXPOSURE_SIDE[e.direction], color: L.c.status.fail }, e.peer, e.conn]),
+      { size: 8, caption: `New network exposure of ${c.cluster}` },
     );
   }
 }

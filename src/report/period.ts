@@ -42,6 +42,7 @@ export interface ChainEntry {
 }
 
 import type { ReportException } from './exceptions-register.js';
+import type { DirectedExposure } from '../core/network.js';
 export type { ReportException };
 
 export interface PeriodSection {
@@ -67,6 +68,22 @@ export interface PeriodSection {
   topRisks: StoredWorkloadRisk[];
   integrity: { chain: ChainEntry[]; runIds: string[] };
   exceptions: ReportException[];
+  /** Per cluster whose connectivity changed in the period: the counts and the new exposure (absent: nothing to compare). */
+  network?: PeriodNetwork[];
+}
+
+/** A cluster's connectivity over the period, as the period section lists it. */
+export interface PeriodNetwork {
+  cluster: string;
+  /** The scan compared with the run's: the newest at the period's start, else the oldest in it. */
+  since: string;
+  added: number;
+  removed: number;
+  changed: number;
+  /** Exposure lines at the run that the earlier scan did not have, the first NEW_EXPOSURE_SHOWN of them. */
+  newExposure: DirectedExposure[];
+  /** How many there are in all. */
+  newExposureCount: number;
 }
 
 const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);

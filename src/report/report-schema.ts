@@ -176,6 +176,21 @@ const period = z
         runIds: z.array(z.string()),
       })
       .strict(),
+    network: z
+      .array(
+        z
+          .object({
+            cluster: z.string(),
+            since: z.string(),
+            added: z.number().int(),
+            removed: z.number().int(),
+            changed: z.number().int(),
+            newExposure: z.array(z.object({ direction: z.enum(['ingress', 'egress', 'service']), workload: z.string(), peer: z.string(), conn: z.string() }).strict()),
+            newExposureCount: z.number().int(),
+          })
+          .strict(),
+      )
+      .optional(),
     exceptions: z.array(
       z
         .object({

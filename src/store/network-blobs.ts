@@ -14,19 +14,34 @@ import { StoreError } from './store-error.js';
 
 export const NETWORK_BLOBS = 'network_blobs';
 
-/** Over this much canonical JSON a scan's connectivity is not kept (a note says so). */
-export const DEFAULT_NETWORK_CAP_BYTES = 64 * 1024 * 1024;
+/**
+ * Over this much canonical JSON a scan's connectivity is not kept (a note says so): about
+ * 150,000 connection lines, which only a cluster that few policies isolate reaches (without
+ * any, every pair of workloads is a line).
+ */
+export const DEFAULT_NETWORK_CAP_BYTES = 16 * 1024 * 1024;
+
+/** The canonical JSON's length in UTF-16 units, give or take its punctuation: checked before it is built. */
+function estimatedJsonLength(a: NetworkAnalysis): number {
+  let n = 0;
+  for (const l of a.connections) n += l.src.length + l.dst.length + l.conn.length + 28;
+  const e = a.exposure;
+  if (e) for (const l of [...e.egress, ...e.ingress, ...e.services]) n += l.workload.length + l.peer.length + l.conn.length + 32;
+  return n;
+}
 
 const MIB = 1024 * 1024;
 const mib = (n: number): string => `${(n / MIB).toFixed(1)} MiB`;
 
 /** The columns of the scan's row: its digest, or why there is none. The blob is written when new. */
 export async function keepNetwork(trx: Knex.Transaction, analysis: NetworkAnalysis, capBytes: number, now: string): Promise<{ network_digest: string | null; network_note: string | null }> {
+  const over = (size: number) => ({ network_digest: null, network_note: `connectivity not kept: ${mib(size)} of JSON (${analysis.connections.length} connections) is over the ${mib(capBytes)} cap` });
+  // An unprotected cluster of thousands of workloads has millions of lines: never build their text.
+  const estimate = estimatedJsonLength(analysis);
+  if (estimate > capBytes) return over(estimate);
   const json = canonicalNetworkJson(analysis);
   const size = Buffer.byteLength(json);
-  if (size > capBytes) {
-    return { network_digest: null, network_note: `connectivity not kept: ${mib(size)} of JSON (${analysis.connections.length} connections) is over the ${mib(capBytes)} cap` };
-  }
+  if (size > capBytes) return over(size);
   const digest = sha256(json);
   // Two clusters of one run with the same connectivity may write it at once (PostgreSQL): the second is a no-op.
   await trx(NETWORK_BLOBS).insert({ digest, size, body: gzipSync(json), created_at: now }).onConflict('digest').ignore();

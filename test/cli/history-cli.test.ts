@@ -94,6 +94,31 @@ describe('history commands on the demo history', () => {
     expect(t.risk[t.risk.length - 1]?.risk).toBeCloseTo(r.clusters.reduce((a, c) => a + c.risk, 0), 3);
   });
 
+  it('network diff --since 30d shows the connection the timeline opened in prod-eu, and network reads a stored scan', async () => {
+    expect(demoOut).toMatch(/network diff -c \S+ --cluster prod-eu --since 30d/);
+    const diff = await runCli(['network', 'diff', '-c', config, '--cluster', 'prod-eu', '--since', '30d']);
+    expect(diff.code).toBe(0);
+    expect(diff.stdout).toContain('+ monitoring/grafana[Deployment] => payments/postgres[StatefulSet] : TCP 5432\n');
+    expect(diff.stdout.split('\n').filter((l) => l !== '').every((l) => l.startsWith('+ ') && l.endsWith('=> payments/postgres[StatefulSet] : TCP 5432'))).toBe(true);
+    const d = await json<{ from: { runId: string; at: string }; to: { runId: string }; added: unknown[]; removed: unknown[] }>(['network', 'diff', '--cluster', 'prod-eu', '--since', '30d']);
+    expect(d.added).toHaveLength(diff.stdout.trim().split('\n').length);
+    expect(d.removed).toEqual([]);
+    // Between the same two runs given by id: the same change.
+    const byRun = await runCli(['network', 'diff', '-c', config, '--cluster', 'prod-eu', '--run', d.from.runId, '--run', d.to.runId]);
+    expect(byRun.stdout).toBe(diff.stdout);
+    // The first scan, before the change: postgres only for its own clients.
+    const first = await runCli(['network', '-c', config, '--cluster', 'prod-eu', '--run', d.from.runId, '--exposure', '--focus-workload', 'payments/postgres']);
+    expect(first.code).toBe(0);
+    expect(first.stdout).not.toContain('entire-cluster : TCP 5432');
+    const now = await runCli(['network', '-c', config, '--cluster', 'prod-eu', '--exposure', '--focus-workload', 'payments/postgres', '-o', 'json']);
+    const doc = JSON.parse(now.stdout) as { exposure_results: { ingress_exposure: Array<{ src: string; dst: string; conn: string }> } };
+    expect(doc.exposure_results.ingress_exposure).toContainEqual({ src: 'entire-cluster', dst: 'payments/postgres[StatefulSet]', conn: 'TCP 5432' });
+    // A cluster that was never assessed has nothing to show: exit 3, named.
+    const none = await runCli(['network', '-c', config, '--cluster', 'edge-lab']);
+    expect(none.code).toBe(3);
+    expect(none.stderr).toContain('no connectivity stored for cluster edge-lab');
+  });
+
   it('verify: intact after the demo, and names the row changed behind its back', async () => {
     const ok = await runCli(['verify', '-c', config]);
     expect(ok.code).toBe(0);

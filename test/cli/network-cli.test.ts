@@ -68,9 +68,24 @@ describe('complyd network (compiled binary)', () => {
     expect(missing.stderr).toContain('INCOMPLETE');
   });
 
+  it('the store form is chosen by --cluster, and mixed or half forms are usage errors', async () => {
+    const both = await runCli(['network', '--cluster', 'prod', join(FIXTURES, 'both-sides.yaml')]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('give manifest paths or --cluster prod, not both');
+    const none = await runCli(['network']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('give manifest paths, or --cluster NAME');
+    const noCluster = await runCli(['network', 'diff', '--since', '30d', join(FIXTURES, 'both-sides.yaml'), join(FIXTURES, 'both-sides.yaml')]);
+    expect(noCluster.code).toBe(2);
+    expect(noCluster.stderr).toContain('--since compares stored scans');
+    const runOnly = await runCli(['network', '--run', 'abc', join(FIXTURES, 'both-sides.yaml')]);
+    expect(runOnly.code).toBe(2);
+    expect(runOnly.stderr).toContain('name the cluster with --cluster NAME');
+  });
+
   it('is listed in --help', async () => {
     const res = await runCli(['--help']);
-    expect(res.stdout).toMatch(/network \[options\] <paths\.\.\.>\s+who can reach whom/);
+    expect(res.stdout).toMatch(/network \[options\] \[paths\.\.\.\]\s+who can reach whom/);
   });
 
   it('network diff: + - ~ lines between two inputs, and the same as JSON', async () => {

@@ -200,7 +200,8 @@ export function registerDemo(program: Command): void {
           process.stdout.write(
             `\nNext: ${invokedAs()} controls                   (the catalog)\n` +
               `      ${invokedAs()} exceptions -c ${shown(configFile)}   (accepted failures: active, expiring, expired, unused)\n` +
-              `      ${invokedAs()} report -c ${shown(configFile)} -o pdf --out report.pdf\n`,
+              `      ${invokedAs()} report -c ${shown(configFile)} -o pdf --out report.pdf\n` +
+              `      ${invokedAs()} network diff -c ${shown(configFile)} --cluster prod-eu --since 30d   (connections opened and closed this month)\n`,
           );
         } finally {
           await store.close();

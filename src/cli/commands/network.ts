@@ -13,6 +13,7 @@ import { AppError, UsageError } from '../../core/errors.js';
 import { parseByteSize } from '../byte-size.js';
 import { writeAll } from '../evaluate-output.js';
 import { EXIT } from '../exit-codes.js';
+import { storeForm, storedDiff, storedNetwork, withHistory, type StoreSource } from '../network-store.js';
 
 const DIFF_FORMATS = ['txt', 'json', 'md'] as const;
 const SUGGEST_FORMATS = ['yaml', 'json'] as const;
@@ -64,6 +65,11 @@ const withObjects = (s: Snapshot, extra: Snapshot['objects']): Snapshot => ({
   objects: { ...s.objects, networkpolicies: [...(s.objects.networkpolicies ?? []), ...(extra.networkpolicies ?? [])] },
 });
 
+const repeat = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
+const CONFIG_HELP = 'configuration file whose store is read (with --cluster; default complyd.yaml)';
+const STORE_HELP =
+  '\nWith --cluster NAME instead of paths, the connectivity a scan stored for that cluster is read from the store of the configuration (-c FILE): its newest, or that of --run ID.';
+
 function formatDiff(d: ConnectionDiff, format: (typeof DIFF_FORMATS)[number]): string {
   if (format === 'json') return `${JSON.stringify(d, null, 2)}\n`;
   if (format === 'txt') return formatDiffText(d);
@@ -91,7 +97,11 @@ export function registerNetwork(program: Command): void {
     // `network diff -o json`: options after a subcommand are the subcommand's, not network's own -o
     // (the root program enables this too, or it would hand the -o up to network).
     .enablePositionalOptions()
-    .argument('<paths...>', 'files or directories (*.yaml, *.yml, *.json, searched recursively, symbolic links followed)')
+    .argument('[paths...]', 'files or directories (*.yaml, *.yml, *.json, searched recursively, symbolic links followed)')
+    .option('-c, --config <file>', CONFIG_HELP)
+    .option('--cluster <name>', 'read this cluster\'s stored connectivity instead of manifests')
+    .option('--run <id>', 'with --cluster: the run whose connectivity to read (id or prefix; default the newest holding one)', repeat)
+    .option('--log-level <level>', 'log level on stderr (store form)')
     .option('--exposure', 'also list what each workload is open to beyond the workloads of the input: the entire cluster, pods of namespaces or labels not in the input, external ranges, Services of type LoadBalancer/NodePort')
     .option('--focus-workload <name>', 'only connections with this workload at one end (name or namespace/name; ingress-controller for the ingress controller)')
     .option('-o, --output <format>', `${NETWORK_FORMATS.join(', ')}`, 'txt')
@@ -99,11 +109,17 @@ export function registerNetwork(program: Command): void {
     .option('--max-file-size <size>', MAX_FILE_SIZE_HELP, '64MiB')
     .addHelpText(
       'after',
-      `\nA line \`src => dst : conns\` is an allowed connection: a workload is namespace/name[Kind] (ReplicaSets and Jobs folded into their Deployment or CronJob), an address range outside the cluster is a-b[External] (pod IPs are not known offline: ipBlocks match only these ranges, never pods), the ingress controller is {ingress-controller}.\n\nSubcommands: \`network diff BEFORE AFTER\` (connections added, removed and changed), \`network suggest PATH...\` (NetworkPolicies for namespaces without any). A path named like a subcommand is written ./diff.\n`,
+      `\nA line \`src => dst : conns\` is an allowed connection: a workload is namespace/name[Kind] (ReplicaSets and Jobs folded into their Deployment or CronJob), an address range outside the cluster is a-b[External] (pod IPs are not known offline: ipBlocks match only these ranges, never pods), the ingress controller is {ingress-controller}.\n${STORE_HELP}\n\nSubcommands: \`network diff BEFORE AFTER\` or \`network diff --cluster NAME --since 30d\` (connections added, removed and changed), \`network suggest PATH...\` (NetworkPolicies for namespaces without any). A path named like a subcommand is written ./diff.\n`,
     )
-    .action(async (paths: string[], opts: { exposure?: boolean; focusWorkload?: string; output: string; out?: string; maxFileSize: string }) => {
+    .action(async (paths: string[], opts: StoreSource & { exposure?: boolean; focusWorkload?: string; output: string; out?: string; maxFileSize: string }) => {
       const format = oneOf<NetworkFormat>('--output', opts.output, NETWORK_FORMATS);
       if (opts.focusWorkload !== undefined && opts.focusWorkload.trim() === '') throw new UsageError('--focus-workload needs a workload name');
+      if (storeForm(paths, opts)) {
+        const stored = await withHistory(opts, (history) => storedNetwork(history, opts));
+        if (stored) await writeText(formatNetwork(stored, format), opts.out);
+        return;
+      }
+      if (paths.length === 0) throw new UsageError('give manifest paths, or --cluster NAME to read the connectivity stored by scans (see --help)');
       const loaded = await loadManifests(paths, { maxFileBytes: parseByteSize('--max-file-size', opts.maxFileSize) });
       const analysis = analyzeSnapshot(loaded.snapshot, { exposure: opts.exposure === true, ...(opts.focusWorkload ? { focusWorkload: opts.focusWorkload } : {}) });
       await writeText(formatNetwork(analysis, format), opts.out);
@@ -112,14 +128,27 @@ export function registerNetwork(program: Command): void {
 
   network
     .command('diff')
-    .description('connections added, removed and changed between two sets of manifests (`+`, `-`, `~` lines)')
-    .argument('<before>', 'file or directory: the connectivity before')
-    .argument('<after>', 'file or directory: the connectivity after')
+    .description('connections added, removed and changed between two sets of manifests, or between stored scans of a cluster (`+`, `-`, `~` lines)')
+    .argument('[before]', 'file or directory: the connectivity before')
+    .argument('[after]', 'file or directory: the connectivity after')
+    .option('-c, --config <file>', CONFIG_HELP)
+    .option('--cluster <name>', 'compare stored scans of this cluster instead of manifests')
+    .option('--since <when>', 'with --cluster: from the connectivity held at this time (a duration back from now, 30d, or a date; the oldest within it when none was held then)')
+    .option('--run <id>', 'with --cluster: a run to compare (twice: from one to the other; once: from it to the newest, or with --since the end of the window)', repeat)
+    .option('--log-level <level>', 'log level on stderr (store form)')
     .option('-o, --output <format>', DIFF_FORMATS.join(', '), 'txt')
     .option('--out <path>', 'file to write; stdout when absent')
     .option('--max-file-size <size>', MAX_FILE_SIZE_HELP, '64MiB')
-    .action(async (before: string, after: string, opts: { output: string; out?: string; maxFileSize: string }) => {
+    .action(async (before: string | undefined, after: string | undefined, opts: StoreSource & { since?: string; output: string; out?: string; maxFileSize: string }) => {
       const format = oneOf('--output', opts.output, DIFF_FORMATS);
+      const paths = [before, after].filter((p): p is string => p !== undefined);
+      if (storeForm(paths, opts)) {
+        const d = await withHistory(opts, (history) => storedDiff(history, opts));
+        if (d) await writeText(format === 'json' ? `${JSON.stringify(d, null, 2)}\n` : formatDiff(d, format), opts.out);
+        return;
+      }
+      if (opts.since !== undefined) throw new UsageError('--since compares stored scans: name the cluster with --cluster NAME');
+      if (before === undefined || after === undefined) throw new UsageError('network diff: give BEFORE and AFTER paths, or --cluster NAME with --since or --run');
       const maxFileBytes = parseByteSize('--max-file-size', opts.maxFileSize);
       const [a, b] = [await loadManifests([before], { maxFileBytes }), await loadManifests([after], { maxFileBytes })];
       const [was, now] = [analyzeSnapshot(a.snapshot), analyzeSnapshot(b.snapshot)];
