@@ -4,7 +4,7 @@
  * read from the store by facts.ts; nothing here reads a clock or does I/O.
  */
 
-export const ALERT_KINDS = ['score-drop', 'new-critical', 'cluster-not-assessed', 'exception-expired', 'exception-expiring'] as const;
+export const ALERT_KINDS = ['score-drop', 'new-critical', 'cluster-not-assessed', 'exception-expired', 'exception-expiring', 'enforcement-drift'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 /** A critical failing finding, named without its evidence (evidence text never leaves in an alert). */
@@ -28,6 +28,18 @@ export interface ClusterFacts {
   /** Compliance score as measured, 0..100; null when nothing was decided. */
   score: number | null;
   critical: readonly CriticalFailure[];
+  /**
+   * Controls whose enforcement at admission is weaker than the profile expects (ADR 0020);
+   * absent when the posture was not assessed (then nothing is compared).
+   */
+  drift?: readonly DriftFact[];
+}
+
+/** One control's enforcement drift: what the profile expects and what the cluster does. */
+export interface DriftFact {
+  controlId: string;
+  expected: string;
+  state: string;
 }
 
 export interface ExceptionFacts {
@@ -55,7 +67,8 @@ export type AlertEvent =
   | { kind: 'new-critical'; cluster: string; count: number; findings: Array<Pick<CriticalFailure, 'fingerprint' | 'controlId' | 'resource'>> }
   | { kind: 'cluster-not-assessed'; cluster: string; reason: string; lastAssessedAt?: string }
   | { kind: 'exception-expired'; exception: string; owner: string; expires: string; controls: readonly string[] }
-  | { kind: 'exception-expiring'; exception: string; owner: string; expires: string; controls: readonly string[] };
+  | { kind: 'exception-expiring'; exception: string; owner: string; expires: string; controls: readonly string[] }
+  | { kind: 'enforcement-drift'; cluster: string; count: number; controls: DriftFact[] };
 
 /** Scores compared to two decimals: a float's last digit is not a drop. */
 const round2 = (n: number): number => Math.round(n * 100) / 100;
@@ -83,8 +96,25 @@ export function alertEvents(input: AlertInput): AlertEvent[] {
       events.push({ kind: 'new-critical', cluster: now.cluster, count: fresh.length, findings: listed.map(({ fingerprint, controlId, resource }) => ({ fingerprint, controlId, resource })) });
     }
   }
+  for (const now of input.clusters) {
+    const drift = driftEvent(now, input.previous.get(now.cluster), input.thresholds.maxFindings);
+    if (drift) events.push(drift);
+  }
   events.push(...exceptionEvents(input));
   return events;
+}
+
+/**
+ * Controls that drift now and did not at the previous scan whose posture was assessed (all of
+ * them for a cluster assessed first): a binding deleted, a namespace relabelled. Without a
+ * posture on either side nothing is compared: unknown is not drift.
+ */
+function driftEvent(now: ClusterFacts, before: ClusterFacts | undefined, max: number): AlertEvent | undefined {
+  if (now.status === 'failed' || now.drift === undefined) return undefined;
+  const known = new Set(before?.drift?.map((d) => d.controlId) ?? []);
+  const fresh = now.drift.filter((d) => !known.has(d.controlId)).sort((a, b) => a.controlId.localeCompare(b.controlId));
+  if (fresh.length === 0) return undefined;
+  return { kind: 'enforcement-drift', cluster: now.cluster, count: fresh.length, controls: fresh.slice(0, max).map(({ controlId, expected, state }) => ({ controlId, expected, state })) };
 }
 
 /**

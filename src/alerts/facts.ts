@@ -23,7 +23,8 @@ function resourceName(f: StoredFinding): string {
 }
 
 async function clusterFacts(history: HistoryReader, run: Run, result: ClusterResult): Promise<ClusterFacts> {
-  const base = { cluster: result.cluster, runId: run.id, startedAt: run.startedAt, status: result.status, ...(result.error !== undefined ? { error: result.error } : {}) };
+  const drift = result.posture ? { drift: result.posture.controls.filter((c) => c.drift && c.expected !== undefined).map((c) => ({ controlId: c.controlId, expected: c.expected ?? '', state: c.state })) } : {};
+  const base = { cluster: result.cluster, runId: run.id, startedAt: run.startedAt, status: result.status, ...(result.error !== undefined ? { error: result.error } : {}), ...drift };
   if (result.status === 'failed') return { ...base, score: null, critical: [] };
   const controls = await history.controlResults(run.id, result.cluster);
   const score = complianceScore(controls).score;

@@ -46,6 +46,10 @@ export function describeEvent(e: AlertEvent): string {
       return `Exception ${e.exception} (owner ${e.owner}) expired at ${e.expires}: its findings fail again`;
     case 'exception-expiring':
       return `Exception ${e.exception} (owner ${e.owner}) expires at ${e.expires}`;
+    case 'enforcement-drift': {
+      const shown = e.controls.slice(0, 5).map((c) => `${c.controlId} (expected ${c.expected}, now ${c.state})`).join('; ');
+      return `Enforcement at admission drifted on ${e.cluster} for ${e.count} control${e.count === 1 ? '' : 's'}: ${shown}${e.count > 5 ? '; …' : ''}`;
+    }
   }
 }
 

@@ -9,5 +9,6 @@ export function sampleEvents(cluster: string, now: Date): AlertEvent[] {
     { kind: 'cluster-not-assessed', cluster, reason: 'test: no cluster was contacted' },
     { kind: 'exception-expired', exception: 'test-expired', owner: 'complyd-test', expires: inDays(-1), controls: ['PSS-privileged'] },
     { kind: 'exception-expiring', exception: 'test-expiring', owner: 'complyd-test', expires: inDays(3), controls: ['PSS-privileged'] },
+    { kind: 'enforcement-drift', cluster, count: 1, controls: [{ controlId: 'PSS-privileged', expected: 'Deny', state: 'not-enforced' }] },
   ];
 }

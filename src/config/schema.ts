@@ -153,7 +153,7 @@ export const profileSchema = z
   .strict();
 
 /** The kinds of alert events (src/alerts/events.ts), kept in step with ALERT_KINDS there (a test checks). */
-export const ALERT_EVENT_NAMES = ['score-drop', 'new-critical', 'cluster-not-assessed', 'exception-expired', 'exception-expiring'] as const;
+export const ALERT_EVENT_NAMES = ['score-drop', 'new-critical', 'cluster-not-assessed', 'exception-expired', 'exception-expiring', 'enforcement-drift'] as const;
 
 /** One receiver of alerts. */
 export const webhookSchema = z

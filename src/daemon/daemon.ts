@@ -237,12 +237,20 @@ export class Daemon {
     const { log, store } = this.o;
     const lease = await this.claim('scan', slot);
     if (!lease) return;
+    const inherited = lease.takeover?.runId;
+    if (inherited !== undefined && (await store.history.getRun(inherited))?.status !== 'running') {
+      // Its daemon closed the run before dying (a crash handler) or it was declared interrupted
+      // meanwhile: the slot had its run, nothing is left to finish.
+      log.info({ runId: inherited, slot: slot.toISOString() }, 'slot taken over, but its run had already ended; nothing to finish');
+      await this.release('scan', slot);
+      return;
+    }
     const began = this.clock.now().getTime();
     const control = new AbortController();
     const stopping = () => control.abort();
     if (signal.aborted) control.abort();
     else signal.addEventListener('abort', stopping, { once: true });
-    const adopt = lease.takeover?.runId;
+    const adopt = inherited;
     // A round that throws is logged by the scheduler and the next slot runs as usual; its run
     // is closed by the scan itself, so it must not stay `current` for a later crash.
     const result = await this.holding('scan', slot, control, () =>

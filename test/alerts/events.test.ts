@@ -56,3 +56,14 @@ it('announces an expiry once: expired since the previous run, or come within the
   const { previousRunAt: _, ...first } = input({ exceptions });
   expect(alertEvents(first).map((e) => e.kind)).toEqual(['exception-expired', 'exception-expired', 'exception-expiring', 'exception-expiring']);
 });
+
+it('reports controls that newly drift from the enforcement the profile expects, and nothing without a posture', () => {
+  const d = (controlId: string) => ({ controlId, expected: 'Deny', state: 'not-enforced' });
+  const previous = new Map([['prod', scan({ runId: 'run-1', drift: [d('PSS-privileged')] })]]);
+  expect(alertEvents(input({ clusters: [scan({ drift: [d('PSS-privileged'), d('PSS-host-network'), d('PSS-capabilities'), d('PSS-host-path')] })], previous }))).toEqual([
+    { kind: 'enforcement-drift', cluster: 'prod', count: 3, controls: [d('PSS-capabilities'), d('PSS-host-network')] },
+  ]);
+  // The same drift again, or no posture assessed (unknown is not drift): nothing.
+  expect(alertEvents(input({ clusters: [scan({ drift: [d('PSS-privileged')] })], previous }))).toEqual([]);
+  expect(alertEvents(input({ clusters: [scan({})], previous }))).toEqual([]);
+});

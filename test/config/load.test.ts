@@ -26,6 +26,14 @@ describe('config', () => {
     expect(cfg.retention.evidence).toBe(400 * 86_400_000);
   });
 
+  it('reads the slot lease with defaults, and refuses a renewal longer than half the lease', () => {
+    const base = 'clusters:\n  - name: a\n    kubeconfig: k\n';
+    expect(parseConfig(base, '/srv/c.yaml', {}).schedule).toEqual({ scan: '0 */6 * * *', timezone: 'UTC', lease: 60_000, leaseRenew: 15_000 });
+    expect(parseConfig(`${base}schedule:\n  lease: 2m\n  leaseRenew: 1m\n`, '/srv/c.yaml', {}).schedule).toMatchObject({ lease: 120_000, leaseRenew: 60_000 });
+    expect(issuesOf(`${base}schedule:\n  lease: 10s\n  leaseRenew: 6s\n`)).toEqual(['schedule.leaseRenew: must be at most half of schedule.lease (10000 ms), got 6000 ms']);
+    expect(issuesOf(`${base}schedule:\n  lease: 500ms\n`)).toEqual([expect.stringContaining('schedule.lease')]);
+  });
+
   it('reads report jobs with defaults, and names unknown clusters and duplicate jobs', () => {
     const base = 'clusters:\n  - name: a\n    kubeconfig: k\noutput:\n  dir: out\n';
     const cfg = parseConfig(`${base}reports:\n  - name: weekly\n    cron: "0 6 * * 1"\n    formats: [pdf, csv]\n    framework: cis-1.12\n  - name: after\n`, '/srv/c.yaml', {});
@@ -54,7 +62,7 @@ describe('config', () => {
   it('applies defaults to a minimal file', () => {
     const cfg = parseConfig('clusters:\n  - name: a\n    kubeconfig: kube/a.yaml\n', '/srv/complyd.yaml', {});
     expect(cfg.clusters[0]?.kubeconfig).toBe('/srv/kube/a.yaml');
-    expect(cfg.schedule).toEqual({ scan: '0 */6 * * *', timezone: 'UTC' });
+    expect(cfg.schedule).toEqual({ scan: '0 */6 * * *', timezone: 'UTC', lease: 60_000, leaseRenew: 15_000 });
     expect(cfg.storage).toEqual({ kind: 'sqlite', path: '/srv/complyd.sqlite' });
     expect(cfg.output.dir).toBe('/srv/complyd-out');
   });

@@ -55,6 +55,23 @@ export function describeEachDatabase(title: string, fn: (db: TestDatabase) => vo
   }
 }
 
+/**
+ * `describe(title, fn)` on PostgreSQL only (several processes sharing one database: what
+ * replicas do), skipped when COMPLYD_TEST_PG is not set.
+ */
+export function describePostgres(title: string, fn: (db: TestDatabase) => void): void {
+  const url = postgresTestUrl();
+  if (!url) {
+    describe.skip(`${title} [postgres: COMPLYD_TEST_PG not set]`, () => fn(sqliteProvider()));
+    return;
+  }
+  describe(`${title} [postgres]`, () => {
+    const provider = postgresProvider(url);
+    afterAll(() => provider.cleanup());
+    fn(provider);
+  });
+}
+
 function sqliteProvider(): Provider {
   let dir: string | undefined;
   let n = 0;
