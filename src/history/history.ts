@@ -195,20 +195,19 @@ export async function remediation(
   window: Window,
   scope: Scope = {},
   atRunId?: string,
-  /** The episodes open at `atRunId`, when the caller has read them already. */
-  openAtRun?: readonly FindingEpisode[],
+  /** The episodes open at `atRunId`, when the caller has read them already (iterated once). */
+  openAtRun?: Iterable<FindingEpisode>,
 ): Promise<RemediationReport> {
   const keep = controlFilter(scope.framework);
   const scoped = inClusters(scope);
-  const cluster = (e: FindingEpisode) => scope.cluster === undefined || e.cluster === scope.cluster;
+  const only = scope.clusters ? new Set(scope.clusters) : undefined;
+  const cluster = (e: FindingEpisode) => (scope.cluster === undefined || e.cluster === scope.cluster) && (!only || only.has(e.cluster));
   const [resolved, open] = await Promise.all([
     store.remediated(window.from, window.to, scope.cluster).then(scoped),
-    openAtRun
-      ? scoped(openAtRun.filter(cluster))
-      : store
-          // Only aged, by first sighting: their evidence is not needed.
-          .openEpisodes({ withoutEvidence: true, ...(scope.cluster !== undefined ? { cluster: scope.cluster } : {}), ...(atRunId !== undefined ? { runId: atRunId } : {}) })
-          .then(scoped),
+    openAtRun ??
+      store
+        // Only aged, by first sighting: their evidence is not needed.
+        .openEpisodes({ withoutEvidence: true, ...(scope.cluster !== undefined ? { cluster: scope.cluster } : {}), ...(atRunId !== undefined ? { runId: atRunId } : {}) }),
   ]);
   const inScope = resolved.filter((e) => keep(e.controlId));
   const bySeverity = timeToRemediate(inScope, 'severity');
@@ -221,9 +220,10 @@ export async function remediation(
     bySeverity: bySeverity.groups,
     byCluster: timeToRemediate(inScope, 'cluster').groups,
     byControl: timeToRemediate(inScope, 'control').groups,
-    open: openByAge(
-      open.filter((e) => keep(e.controlId)),
-      window.to,
-    ),
+    open: openByAge(keptOf(open, (e) => cluster(e) && keep(e.controlId)), window.to),
   };
+}
+
+function* keptOf<T>(items: Iterable<T>, keep: (item: T) => boolean): Generator<T> {
+  for (const item of items) if (keep(item)) yield item;
 }

@@ -89,7 +89,7 @@ export function ageBucket(days: number): AgeBucket {
 }
 
 /** Open failing findings by age (days since first seen, at `now`), per severity and in total. */
-export function openByAge(episodes: readonly FindingEpisode[], now: Date): { total: Record<AgeBucket, number>; bySeverity: Record<Severity, Record<AgeBucket, number>>; oldestDays: number | null } {
+export function openByAge(episodes: Iterable<FindingEpisode>, now: Date): { total: Record<AgeBucket, number>; bySeverity: Record<Severity, Record<AgeBucket, number>>; oldestDays: number | null } {
   const empty = (): Record<AgeBucket, number> => ({ '0-7': 0, '8-30': 0, '31-90': 0, '>90': 0 });
   const total = empty();
   const bySeverity = { critical: empty(), high: empty(), medium: empty(), low: empty(), info: empty() } satisfies Record<Severity, Record<AgeBucket, number>>;

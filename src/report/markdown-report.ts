@@ -153,11 +153,14 @@ export function renderMarkdown(report: RunReport, options: MarkdownOptions = {})
     );
 
   out.push('## Findings', '');
-  const withFindings = report.controls.filter((c) => c.findings.length > 0);
-  if (withFindings.length === 0) out.push('No findings.', '');
-  for (const c of withFindings) {
+  // A control's findings are built each time they are read (report/model.ts): read once here.
+  let listed = 0;
+  for (const c of report.controls) {
+    const findings = c.findings;
+    if (findings.length === 0) continue;
+    listed += 1;
     out.push(`### ${mdCell(c.id)}: ${mdCell(c.title)} (${c.severity})`, '');
-    const shown = c.findings.slice(0, cap);
+    const shown = findings.slice(0, cap);
     out.push(
       table(
         ['Cluster', 'Status', 'Resource', 'Evidence path', 'Observed', 'Expected / message'],
@@ -172,9 +175,10 @@ export function renderMarkdown(report: RunReport, options: MarkdownOptions = {})
       ),
       '',
     );
-    const more = c.findings.length - shown.length;
+    const more = findings.length - shown.length;
     if (more > 0) out.push(`… and ${more} more (the JSON and CSV reports list them all).`, '');
   }
+  if (listed === 0) out.push('No findings.', '');
   return `${out.join('\n').trimEnd()}\n`;
 }
 

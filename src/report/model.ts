@@ -1,6 +1,6 @@
 import type { ClusterPosture, PolicyReportSource } from '../core/admission.js';
 import { sumPostures } from '../history/enforcement.js';
-import type { Evidence, Finding, Gap, ResourceRef, Severity, Status } from '../core/types.js';
+import type { Evidence, Gap, ResourceRef, Severity, Status } from '../core/types.js';
 import { SEVERITIES } from '../core/types.js';
 import type { Control, Framework } from '../core/control.js';
 import { emptyCounts, type StatusCounts } from '../core/status.js';
@@ -13,6 +13,7 @@ import { acceptedByControl, scoreWithExceptions } from '../score/exceptions.js';
 import { exceptionsRegister } from './exceptions-register.js';
 import type { ConnectionDiff, NetworkAnalysis } from '../core/network.js';
 import { periodNetwork } from './period-network.js';
+import { OpenAtRun, type OpenEpisode } from './open-at-run.js';
 
 /**
  * The report as plain data: built from the store (never from the clusters), then rendered
@@ -137,9 +138,6 @@ export interface ReportFinding {
   ageDays?: number;
 }
 
-/** A stored finding as the report reads it: an episode open at the run. */
-type FoundRow = Finding & { fingerprint: string; firstSeen?: { at: string } };
-
 export interface ControlSection {
   id: string;
   title: string;
@@ -207,11 +205,15 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
   const kept = (controlId: string, severity: Severity) => (!inScope || inScope.has(controlId)) && (!selected || selected({ controlId, severity }));
   const scoped = <T extends { controlId: string; severity: Severity }>(rows: T[]) => (inScope || selected ? rows.filter((r) => kept(r.controlId, r.severity)) : rows);
   const [clusterRows, controlRows, gapRows] = await Promise.all([store.clusterResults(runId), store.controlResults(runId).then(scoped), store.gaps(runId)]);
-  // In a variable of its own, which is emptied below to let the episodes go.
-  let openAtRun = await store.openEpisodes({ runId });
-  // The episodes open at the run serve the findings (those the run observed), the period's diff and its ages.
-  // Not copied: on a cluster of 200,000 pods these are close to a million episodes.
-  let findingRows: FoundRow[] = scoped(openAtRun.filter((e) => e.seen));
+  // The episodes open at the run serve the findings (those the run observed), the period's diff
+  // and its ages. Kept in columns, read a page at a time: on a cluster of 200,000 pods there
+  // are two million, and as objects they were most of the report's memory (ADR 0013).
+  const open = new OpenAtRun();
+  for await (const page of store.openEpisodePages(runId)) for (const e of page) open.add(e);
+  open.seal();
+  const filtered = Boolean(inScope || selected);
+  /** An episode the report lists: observed by the run, of a control kept. */
+  const found = (i: number) => open.seen(i) && (!filtered || kept(open.controlId(i), open.severity(i)));
   const byId = new Map(input.controls.map((c) => [c.id, c]));
   // Counts are summed from the per-control results, so a framework-limited report adds up too.
   const countsOf = (cluster: string) => {
@@ -220,10 +222,11 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
     return counts;
   };
   const sevRank = (s: Severity) => SEVERITIES.indexOf(s);
-  const accepted = acceptedByControl(findingRows);
+  const { disposedByCluster, disposed } = dispositionTally(open, found);
+  const accepted = acceptedByControl(disposed);
   const dispositionsOf = (cluster?: string): DispositionCounts => {
     const out = { open: 0, excepted: 0, expired: 0 };
-    for (const f of findingRows) if (f.status === 'fail' && (cluster === undefined ? keep(f.cluster) : f.cluster === cluster)) out[f.disposition?.kind ?? 'open'] += 1;
+    for (const [c, counts] of disposedByCluster) if (cluster === undefined ? keep(c) : c === cluster) for (const k of ['open', 'excepted', 'expired'] as const) out[k] += counts[k];
     return out;
   };
 
@@ -262,24 +265,18 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
     controlRows,
     ...(input.clusters ? { clusters: input.clusters } : {}),
     ...(input.framework ? { framework: input.framework } : {}),
-    openAtRun,
+    openAtRun: { [Symbol.iterator]: () => open.episodes() },
   });
   const network = await periodNetwork(store, run.id, clusterRows.filter((c) => keep(c.cluster) && c.status !== 'failed').map((c) => c.cluster), new Date(period.from));
   if (network.changes) period.network = network.changes;
-  period.exceptions = exceptionsRegister(input.exceptions ?? [], findingRows.filter((f) => keep(f.cluster)), new Date(run.startedAt));
+  period.exceptions = exceptionsRegister(input.exceptions ?? [], disposed.filter((f) => keep(f.cluster)), new Date(run.startedAt));
 
   const catalogIds = input.controls.filter((c) => kept(c.id, c.severity)).map((c) => c.id);
   const controlIds = [...new Set([...catalogIds, ...controlRows.map((r) => r.controlId)])];
   const rowsOf = groupBy(controlRows.filter((r) => keep(r.cluster)), (r) => r.controlId);
-  const findingsOf = groupBy(findingRows.filter((f) => keep(f.cluster)), (f) => f.controlId);
-  // Everything else is counted: from here on each episode is held only by its control's group,
-  // which lets it go as its report finding is built. On a large cluster the episodes and the
-  // report's findings are each hundreds of megabytes, and were held together.
-  const fleetDispositions = dispositionsOf();
-  openAtRun = [];
-  findingRows = [];
   const runStart = Date.parse(run.startedAt);
-  const controls = controlIds.map((id) => controlSection(id, byId.get(id), rowsOf.get(id) ?? [], findingsOf.get(id) ?? [], runStart)).filter((c) => c.results.length > 0);
+  const listed = (id: string) => open.ofControl(id).filter((i) => found(i) && keep(open.cluster(i)));
+  const controls = controlIds.map((id) => controlSection(id, byId.get(id), rowsOf.get(id) ?? [], open, listed(id), runStart)).filter((c) => c.results.length > 0);
 
   return {
     schema: 'complyd.report/v1',
@@ -303,7 +300,7 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
       passRate: passRate(fleetCounts),
       score: scoreOf(controlRows.filter((r) => keep(r.cluster))),
       scoreWithExceptions: scoreWithExceptions(controlRows.filter((r) => keep(r.cluster)), accepted),
-      dispositions: fleetDispositions,
+      dispositions: dispositionsOf(),
     },
     exceptions: { ...(run.exceptionsDigest !== undefined && { runDigest: run.exceptionsDigest }), ...(input.exceptionsDigest !== undefined && { filesDigest: input.exceptionsDigest }) },
     clusters,
@@ -312,6 +309,22 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
     period,
     ...(network.clusters.length > 0 ? { network: network.clusters } : {}),
   };
+}
+
+/** Failing findings by disposition per cluster, and those with an exception (few) as episodes. */
+function dispositionTally(open: OpenAtRun, found: (i: number) => boolean): { disposedByCluster: Map<string, DispositionCounts>; disposed: OpenEpisode[] } {
+  const disposedByCluster = new Map<string, DispositionCounts>();
+  const disposed: OpenEpisode[] = [];
+  for (let i = 0; i < open.size; i++) {
+    if (open.status(i) !== 'fail' || !found(i)) continue;
+    const cluster = open.cluster(i);
+    let counts = disposedByCluster.get(cluster);
+    if (!counts) disposedByCluster.set(cluster, (counts = { open: 0, excepted: 0, expired: 0 }));
+    const disposition = open.disposition(i);
+    counts[disposition?.kind ?? 'open'] += 1;
+    if (disposition) disposed.push(open.episode(i));
+  }
+  return { disposedByCluster, disposed };
 }
 
 function fleetEnforcement(clusters: readonly ClusterSection[]): { enforcement?: FleetEnforcement } {
@@ -324,32 +337,41 @@ function fleetEnforcement(clusters: readonly ClusterSection[]): { enforcement?: 
 
 const DAY_MS = 86_400_000;
 
-function reportFinding(f: FoundRow, runStart: number): ReportFinding {
-  const firstSeenAt = f.firstSeen?.at;
+function reportFinding(open: OpenAtRun, i: number, runStart: number): ReportFinding {
+  const status = open.status(i);
+  const disposition = open.disposition(i);
+  const evidence = open.evidenceAt(i);
+  const message = open.messageAt(i);
+  const firstSeenAt = open.firstSeenAt(i);
   return {
-    cluster: f.cluster,
-    status: f.status,
-    ...(f.status === 'fail' && { disposition: f.disposition?.kind ?? 'open' }),
-    ...(f.disposition && { exceptionId: f.disposition.exceptionId }),
-    severity: f.severity,
-    resource: f.resource,
-    ...(f.evidence ? { evidence: f.evidence } : {}),
-    ...(f.message ? { message: f.message } : {}),
-    fingerprint: f.fingerprint,
-    ...(firstSeenAt !== undefined && { firstSeen: firstSeenAt, ageDays: Math.max(0, Math.round(((runStart - Date.parse(firstSeenAt)) / DAY_MS) * 10) / 10) }),
+    cluster: open.cluster(i),
+    status,
+    ...(status === 'fail' && { disposition: disposition?.kind ?? 'open' }),
+    ...(disposition && { exceptionId: disposition.exceptionId }),
+    severity: open.severity(i),
+    resource: open.resourceOf(i),
+    ...(evidence ? { evidence } : {}),
+    ...(message ? { message } : {}),
+    fingerprint: open.fingerprint(i),
+    firstSeen: firstSeenAt,
+    ageDays: Math.max(0, Math.round(((runStart - Date.parse(firstSeenAt)) / DAY_MS) * 10) / 10),
   };
 }
 
-/** `found` is emptied: each row is let go once its report finding is built. */
-function controlSection(id: string, meta: Control | undefined, rows: readonly ControlResult[], found: Array<FoundRow | undefined>, runStart: number): ControlSection {
-  // Sorted on keys computed once, then built in that order: one object per finding is kept.
-  const order = found.map((f, i) => ({ i, rank: STATUS_ORDER.indexOf((f as FoundRow).status), key: resourceKey(f as FoundRow) })).sort((a, b) => a.rank - b.rank || RESOURCE_ORDER.compare(a.key, b.key));
-  const findings = order.map(({ i }) => {
-    const f = found[i] as FoundRow;
-    found[i] = undefined;
-    return reportFinding(f, runStart);
-  });
-  found.length = 0;
+/**
+ * A control's section. Its findings (`listed`: indexes into `open`) are put in order once and
+ * built as report findings each time they are read, by a getter: a format reads one control's
+ * at a time, so only those are ever objects together (JSON.stringify and every format see a
+ * plain array).
+ */
+function controlSection(id: string, meta: Control | undefined, rows: readonly ControlResult[], open: OpenAtRun, listed: readonly number[], runStart: number): ControlSection {
+  // Sorted on keys computed once: failing first, then by resource.
+  const order = Int32Array.from(
+    listed
+      .map((i) => ({ i, rank: STATUS_ORDER.indexOf(open.status(i)), key: resourceKey({ cluster: open.cluster(i), resource: open.resourceOf(i) }) }))
+      .sort((a, b) => a.rank - b.rank || RESOURCE_ORDER.compare(a.key, b.key))
+      .map((x) => x.i),
+  );
   return {
     id,
     title: meta?.title ?? id,
@@ -362,7 +384,9 @@ function controlSection(id: string, meta: Control | undefined, rows: readonly Co
     remediation: meta?.remediation ?? '',
     automated: Boolean(meta?.evaluate),
     results: rows.map((r) => ({ cluster: r.cluster, status: r.status, counts: r.counts })),
-    findings,
+    get findings(): ReportFinding[] {
+      return Array.from(order, (i) => reportFinding(open, i, runStart));
+    },
   };
 }
 

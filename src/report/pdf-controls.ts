@@ -30,7 +30,10 @@ function findingRow(L: Layout, f: ReportFinding): Cell[] {
 const isManualReview = (f: ReportFinding) => f.status === 'manual' && f.resource.kind === 'Cluster';
 
 export function controlDetails(L: Layout, report: RunReport, maxFindings: number): void {
-  const shown = report.controls.map((c) => ({ c, findings: c.findings.filter((f) => f.status !== 'pass') })).filter((x) => x.findings.length > 0);
+  // A control's findings are built each time they are read (report/model.ts): chosen here by
+  // whether any is not a pass, and read again, one control at a time, when it is drawn.
+  const nonPass = (c: ControlSection) => c.findings.filter((f) => f.status !== 'pass');
+  const shown = report.controls.filter((c) => c.findings.some((f) => f.status !== 'pass')).map((c) => ({ c }));
   const sevRank = (s: Severity) => SEVERITIES.indexOf(s);
   shown.sort((a, b) => sevRank(a.c.severity) - sevRank(b.c.severity) || a.c.id.localeCompare(b.c.id));
 
@@ -41,7 +44,8 @@ export function controlDetails(L: Layout, report: RunReport, maxFindings: number
     `Controls with at least one result other than pass (${shown.length} of ${report.controls.length}), most severe first. Controls that passed everywhere are only counted in the summary.`,
     body,
   );
-  for (const [i, { c, findings }] of shown.entries()) {
+  for (const [i, { c }] of shown.entries()) {
+    const findings = nonPass(c);
     if (i > 0) {
       L.ensure(160);
       if (L.y > L.top) {

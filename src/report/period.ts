@@ -88,6 +88,10 @@ export interface PeriodNetwork {
 
 const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
 
+function* seenOf(episodes: Iterable<FindingEpisode>): Generator<FindingEpisode> {
+  for (const e of episodes) if (e.seen) yield e;
+}
+
 export interface PeriodInput {
   store: HistoryReader;
   run: Run;
@@ -97,8 +101,11 @@ export interface PeriodInput {
   clusters?: readonly string[];
   framework?: Framework;
   topRisks?: number;
-  /** Episodes open at the run (openEpisodes({ runId })), when the caller has read them. */
-  openAtRun?: readonly FindingEpisode[];
+  /**
+   * Episodes open at the run (openEpisodes({ runId })), when the caller has read them: iterated
+   * a few times, each time afresh (a report keeps them in columns and builds them as they go).
+   */
+  openAtRun?: Iterable<FindingEpisode>;
 }
 
 export async function buildPeriod(input: PeriodInput): Promise<PeriodSection> {
@@ -114,7 +121,7 @@ export async function buildPeriod(input: PeriodInput): Promise<PeriodSection> {
     remediation(store, { from, to }, scope, run.id, input.openAtRun),
     store.workloadRisks(run.id),
     // Only counted: the first run's episodes are read without their evidence.
-    firstRun ? store.diff(firstRun.id, run.id, input.openAtRun ? new Map([[run.id, input.openAtRun]]) : undefined, { withoutEvidence: true }) : undefined,
+    firstRun ? store.diff(firstRun.id, run.id, input.openAtRun ? new Map([[run.id, [...input.openAtRun]]]) : undefined, { withoutEvidence: true }) : undefined,
   ]);
   const inScope = (c: string) => !input.clusters || input.clusters.includes(c);
 
@@ -122,7 +129,7 @@ export async function buildPeriod(input: PeriodInput): Promise<PeriodSection> {
   const scoreAt = (points: ReadonlyArray<{ runId: string; score: number | null }>, runId: string | undefined) => (runId ? (points.find((p) => p.runId === runId)?.score ?? null) : null);
   // The reported run's scores come from its own control results (always present), not from the series.
   const scoreOf = (rows: readonly ControlResult[]) => complianceScore(rows.map((x) => ({ controlId: x.controlId, severity: x.severity, counts: x.counts }))).score;
-  const acceptedRisk = riskWithExceptions(risks, (input.openAtRun ?? []).filter((e) => e.seen));
+  const acceptedRisk = riskWithExceptions(risks, seenOf(input.openAtRun ?? []));
   const clusterRisk = new Map<string, number>();
   for (const w of risks) if (inScope(w.cluster)) clusterRisk.set(w.cluster, (clusterRisk.get(w.cluster) ?? 0) + w.risk);
   const riskRecorded = t.risk.some((p) => p.runId === run.id);

@@ -7,6 +7,7 @@ import {
   countsSeries,
   currentOpenEpisodes,
   diffRuns,
+  episodePagesAtRun,
   episodesAtRun,
   frameworkCountsSeries,
   remediatedBetween,
@@ -74,6 +75,12 @@ export interface HistoryReader {
   remediated(from: Date, to: Date, cluster?: string): Promise<Remediated[]>;
   /** Episodes open now, or at a run (with the state they had then, observed or not). */
   openEpisodes(options?: { runId?: string; cluster?: string; withoutEvidence?: boolean }): Promise<FindingEpisode[]>;
+  /**
+   * The episodes open at a run (observed or not, as openEpisodes({ runId }) gives them), a page
+   * at a time in the order they were stored (not by cluster and control): for a reader that
+   * keeps only what it needs of each.
+   */
+  openEpisodePages(runId: string): AsyncIterable<FindingEpisode[]>;
   /** Workload risks as they stood at a run (scans recorded with risk only), highest first. */
   workloadRisks(runId: string, cluster?: string): Promise<StoredWorkloadRisk[]>;
   /** Total risk of every assessed cluster scan (recorded with risk) of the runs started in [from, to], in order. */
@@ -205,6 +212,15 @@ export class KnexHistoryReader implements HistoryReader {
         ? episodesAtRun(this.db, this.dialect, runId, { includeUnseen: true, withoutEvidence, ...(cluster !== undefined && { cluster }) })
         : currentOpenEpisodes(this.db, this.dialect, cluster, withoutEvidence),
     );
+  }
+
+  async *openEpisodePages(runId: string): AsyncGenerator<FindingEpisode[]> {
+    const pages = episodePagesAtRun(this.db, this.dialect, runId, { includeUnseen: true });
+    for (;;) {
+      const next = await attempt(`cannot read open findings of run ${runId}`, () => pages.next());
+      if (next.done) return;
+      yield next.value;
+    }
   }
 
   workloadRisks(runId: string, cluster?: string): Promise<StoredWorkloadRisk[]> {

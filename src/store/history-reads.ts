@@ -45,6 +45,20 @@ const selecting = (columns: readonly string[], withoutEvidence = false) => (with
  */
 /** `pageSize`: rows per statement on SQLite (see sqliteEpisodesInPages). */
 export async function episodesAtRun(db: Db, dialect: SqlDialect, runId: string, filter: FindingFilter = {}, pageSize = EPISODE_PAGE): Promise<FindingEpisode[]> {
+  const { q, columns } = atRunQuery(db, runId, filter);
+  const strings = new RowStrings();
+  if (dialect.name === 'sqlite') return sqliteEpisodesInPages(db, dialect, q, columns, strings, pageSize);
+  dialect.orderBytewise(q, ['e.cluster', 'e.control_id']).orderBy('e.id');
+  const rows = await dialect.selectRows<EpisodeRow & Record<string, unknown>>(db, q, columns);
+  // Each row is let go once it is an episode: a large cluster has close to a million open.
+  return rows.map((row, i) => {
+    (rows as unknown[])[i] = undefined;
+    return episodeAt(row, strings);
+  });
+}
+
+/** The query of episodesAtRun, unordered, and its select list. */
+function atRunQuery(db: Db, runId: string, filter: FindingFilter): { q: Knex.QueryBuilder; columns: readonly string[] } {
   const q = db(`${RUN_CLUSTERS} as rc`)
     .join(`${EPISODES} as e`, (j) => {
       j.on('e.cluster', '=', 'rc.cluster').andOn('e.first_seen_seq', '<=', 'rc.seq');
@@ -72,40 +86,53 @@ export async function episodesAtRun(db: Db, dialect: SqlDialect, runId: string, 
     [...episodeWithRevisionColumns(), 'rc.run_id as at_run_id', 'rc.seq as at_seq', 'rc.started_at as at_at', 'd.disposition as at_disposition', 'd.exception_id as at_exception_id'],
     filter.withoutEvidence,
   );
-  const strings = new RowStrings();
-  if (dialect.name === 'sqlite') return sqliteEpisodesInPages(db, dialect, q, columns, strings, pageSize);
-  dialect.orderBytewise(q, ['e.cluster', 'e.control_id']).orderBy('e.id');
-  const rows = await dialect.selectRows<EpisodeRow & Record<string, unknown>>(db, q, columns);
-  // Each row is let go once it is an episode: a large cluster has close to a million open.
-  return rows.map((row, i) => {
-    (rows as unknown[])[i] = undefined;
-    return episodeAt(row, strings);
-  });
+  return { q, columns };
 }
 
-/** Rows of episodesAtRun per SQLite statement. */
+/** Rows of episodesAtRun per SQLite statement, and per page of episodePagesAtRun. */
 const EPISODE_PAGE = 20_000;
 
 /**
- * episodesAtRun on SQLite, a page of episodes (by id) at a time, then put in the order the
- * query gives elsewhere (cluster, control, id; bytewise). node-sqlite3 returns all the rows of
- * a statement together, each a packed text until unpacked: read at once, the 733,419 episodes
- * of a 200,000-pod cluster took 3.5 GiB. Each page sees each episode whole (its state and its
- * revisions change in one transaction), and an episode opened after the run is not at it.
+ * episodesAtRun's episodes a page at a time, in id order (not in cluster and control order):
+ * for a reader that keeps what it needs of each and lets the rest go. Both drivers return all
+ * the rows of a statement at once, so a statement reads one page: at 2.1 million episodes
+ * (a cluster of 200,000 bare pods) a read of all of them at once takes gigabytes.
  */
-async function sqliteEpisodesInPages(db: Db, dialect: SqlDialect, q: Knex.QueryBuilder, columns: readonly string[], strings: RowStrings, pageSize: number): Promise<FindingEpisode[]> {
-  const out: Array<{ id: number; episode: FindingEpisode }> = [];
+export async function* episodePagesAtRun(db: Db, dialect: SqlDialect, runId: string, filter: FindingFilter = {}, pageSize = EPISODE_PAGE): AsyncGenerator<FindingEpisode[]> {
+  const { q, columns } = atRunQuery(db, runId, filter);
+  for await (const page of pagesById(db, dialect, q, columns, new RowStrings(), pageSize)) yield page.map((p) => p.episode);
+}
+
+/**
+ * The episodes of an episodesAtRun query, a statement per page of ids. Each page sees each
+ * episode whole (its state and its revisions change in one transaction), and an episode opened
+ * after the run is not at it.
+ */
+async function* pagesById(db: Db, dialect: SqlDialect, q: Knex.QueryBuilder, columns: readonly string[], strings: RowStrings, pageSize: number): AsyncGenerator<Array<{ id: number; episode: FindingEpisode }>> {
   for (let last = 0; ; ) {
     const page = q.clone().andWhere('e.id', '>', last).orderBy('e.id').limit(pageSize);
     const rows = await dialect.selectRows<EpisodeRow & Record<string, unknown>>(db, page, columns);
+    const out: Array<{ id: number; episode: FindingEpisode }> = [];
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as EpisodeRow & Record<string, unknown>;
       (rows as unknown[])[i] = undefined;
       out.push({ id: Number(row.id), episode: episodeAt(row, strings) });
     }
-    if (rows.length < pageSize) break;
+    if (out.length > 0) yield out;
+    if (rows.length < pageSize) return;
     last = (out.at(-1) as { id: number }).id;
   }
+}
+
+/**
+ * episodesAtRun on SQLite, a page of episodes (by id) at a time, then put in the order the
+ * query gives elsewhere (cluster, control, id; bytewise). node-sqlite3 returns all the rows of
+ * a statement together, each a packed text until unpacked: read at once, the 733,419 episodes
+ * of a 200,000-pod cluster took 3.5 GiB.
+ */
+async function sqliteEpisodesInPages(db: Db, dialect: SqlDialect, q: Knex.QueryBuilder, columns: readonly string[], strings: RowStrings, pageSize: number): Promise<FindingEpisode[]> {
+  const out: Array<{ id: number; episode: FindingEpisode }> = [];
+  for await (const page of pagesById(db, dialect, q, columns, strings, pageSize)) for (const p of page) out.push(p);
   out.sort((a, b) => byteCompare(a.episode.cluster, b.episode.cluster) || byteCompare(a.episode.controlId, b.episode.controlId) || a.id - b.id);
   return out.map((o) => o.episode);
 }
