@@ -23,6 +23,7 @@ const EVIDENCE_NAMES: Partial<Record<EvidenceKind, string>> = {
   controlPlane: 'control-plane flags (mirror pods)',
   kubelets: 'kubelet configuration (configz)',
   kubeProxyConfig: 'kube-proxy configuration (kube-system ConfigMap)',
+  configmaps: 'ConfigMap key names and value lengths (never the values)',
   serverVersion: 'server version',
 };
 

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { startFakeApiServer, type ApiObject, type FakeApiServer } from '../../src/demo/fake-apiserver.js';
 import { collectCluster, type CollectOptions } from '../../src/collect/collector.js';
 import { ClusterAccessError } from '../../src/core/errors.js';
+import { CONTROLS } from '../../src/controls/index.js';
+import { evaluate } from '../../src/evaluate/evaluate.js';
 import { silentLogger } from '../../src/core/log.js';
 import type { ClusterTarget } from '../../src/core/types.js';
 
@@ -149,6 +151,9 @@ describe('collectCluster through @kubernetes/client-node against a fake API serv
     expect(denied.objects.configmaps).toBeUndefined();
     expect(denied.gaps).toContainEqual({ evidence: 'kubeProxyConfig', reason: 'forbidden', message: expect.stringContaining('list configmaps in kube-system: HTTP 403') });
     expect(denied.gaps).toContainEqual({ evidence: 'configmaps', reason: 'forbidden', message: expect.stringContaining('list configmaps: HTTP 403') });
+    // ...so the control that judges ConfigMaps is unknown there, never a pass.
+    const judged = evaluate(denied, CONTROLS.filter((c) => c.id === 'HARD-configmap-literal-credentials'), new Date());
+    expect(judged.map((f) => f.status)).toEqual(['unknown']);
     expect(denied.objects.pods).toHaveLength(24);
   });
 

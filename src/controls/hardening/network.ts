@@ -8,9 +8,10 @@ import { selectorMatches as labelsMatch } from '../../core/label-selector.js';
 import { selectorMatches } from '../../evaluate/rbac.js';
 import { SYSTEM_NAMESPACES } from '../../core/namespace-scope.js';
 import { complete } from '../cis/policies/common.js';
+import { CILIUM_KINDS, ciliumPolicies } from '../cis/policies/network.js';
 import { defineControl } from '../define.js';
 import { POD_SPEC_EVIDENCE } from '../pss/common.js';
-import { fail, notApplicable, pass } from '../verdicts.js';
+import { fail, notApplicable, pass, unknown } from '../verdicts.js';
 import { NSA_THEME, SECTION } from './common.js';
 
 /**
@@ -23,6 +24,17 @@ import { NSA_THEME, SECTION } from './common.js';
 const EVIDENCE = ['networkpolicies', 'namespaces', ...POD_SPEC_EVIDENCE] as const;
 
 const network = snapshotNetwork;
+
+/**
+ * Cilium policies are enforced beside NetworkPolicies but are not part of the connectivity
+ * analysis: where one applies, a workload the NetworkPolicies leave open may still be isolated,
+ * so what would fail is unknown instead, naming the policies (CIS 5.3.2 counts them as present).
+ */
+function ciliumIn(ctx: EvalContext, namespace: string): string[] {
+  const cilium = ctx.shared('cilium-policies', () => ciliumPolicies(ctx));
+  return [...(cilium.byNamespace.get(namespace) ?? []), ...cilium.everywhere];
+}
+const NOT_MODELLED = 'which the connectivity analysis does not model: whether they isolate it is not judged';
 
 const matches = (s: LabelSelector | undefined, labels: Readonly<Record<string, string>>): boolean => !s || selectorMatches(s as Parameters<typeof selectorMatches>[0], labels);
 const workloadRef = (w: Workload): ResourceRef => ({ kind: w.kind, namespace: w.namespace, name: w.name });
@@ -41,6 +53,8 @@ function isolation(ctx: EvalContext, direction: 'ingress' | 'egress'): Verdict[]
     const policies = model.policies.filter((p) => p.namespace === ns && p[direction] !== undefined);
     const open = workloads.filter((w) => !policies.some((p) => matches(p.podSelector, w.labels)));
     if (open.length === 0) return pass(ref, { path: 'networkpolicies', observed: policies.map((p) => p.name).join(', '), expected });
+    const cilium = ciliumIn(ctx, ns);
+    if (cilium.length > 0) return unknown(ref, `not isolated by NetworkPolicies: ${open.map(workloadName).join(', ')}; Cilium policies apply in the namespace (${cilium.join(', ')}), ${NOT_MODELLED}`);
     return fail(ref, `networkpolicies (policyTypes ${word})`, `not isolated: ${open.map(workloadName).join(', ')}`, expected);
   });
 }
@@ -53,8 +67,9 @@ export const ingressIsolation = defineControl({
   frameworks: ['hardening', 'nsa'],
   refs: { nsa: NSA_THEME.networkSeparation, kubescape: ['C-0260'] },
   needs: [...EVIDENCE],
+  alsoReads: [...CILIUM_KINDS],
   rationale:
-    'A pod that no NetworkPolicy of type Ingress selects accepts connections from every pod of the cluster and from outside. The Kubernetes documentation recommends a default deny per namespace (podSelector {} with policyType Ingress and no rules) so that only traffic a later policy allows gets in. complyd judges the effect, not the form: a namespace passes when every workload in it is selected by some ingress policy, and fails naming the workloads that are not. Pods on the host network are left out: NetworkPolicies do not apply to them (PSS-host-network judges them). Kubescape C-0260 reports the same workloads one by one; CIS 5.3.2 asks only that the namespace have some policy.',
+    'A pod that no NetworkPolicy of type Ingress selects accepts connections from every pod of the cluster and from outside. The Kubernetes documentation recommends a default deny per namespace (podSelector {} with policyType Ingress and no rules) so that only traffic a later policy allows gets in. complyd judges the effect, not the form: a namespace passes when every workload in it is selected by some ingress policy, and fails naming the workloads that are not. Pods on the host network are left out: NetworkPolicies do not apply to them (PSS-host-network judges them). Kubescape C-0260 reports the same workloads one by one; CIS 5.3.2 asks only that the namespace have some policy. Cilium\'s own policies are enforced too but not analysed: where one applies in the namespace (as CIS 5.3.2 places them), what would fail is unknown, naming them.',
   remediation: 'Add a default-deny ingress NetworkPolicy to the namespace (`complyd network suggest` writes one with the allows its Services imply), then allow the flows each workload needs.',
   evaluate: (ctx) => isolation(ctx, 'ingress'),
 });
@@ -67,8 +82,9 @@ export const egressIsolation = defineControl({
   frameworks: ['hardening', 'nsa'],
   refs: { nsa: NSA_THEME.networkSeparation },
   needs: [...EVIDENCE],
+  alsoReads: [...CILIUM_KINDS],
   rationale:
-    'A pod that no NetworkPolicy of type Egress selects may open connections to every pod of the cluster and to the internet: a compromised workload can scan internal services and send data out. The NSA/CISA guide asks for default-deny egress policies. A namespace passes when every workload in it is selected by some egress policy. Lower severity than ingress: egress control breaks more applications (DNS, APIs) and is less often in place.',
+    'A pod that no NetworkPolicy of type Egress selects may open connections to every pod of the cluster and to the internet: a compromised workload can scan internal services and send data out. The NSA/CISA guide asks for default-deny egress policies. A namespace passes when every workload in it is selected by some egress policy. Lower severity than ingress: egress control breaks more applications (DNS, APIs) and is less often in place. Cilium\'s own policies are enforced too but not analysed: where one applies in the namespace (as CIS 5.3.2 places them), what would fail is unknown, naming them.',
   remediation: 'Add a default-deny egress NetworkPolicy, then allow DNS (kube-dns on UDP/TCP 53) and the destinations each workload needs.',
   evaluate: (ctx) => isolation(ctx, 'egress'),
 });
@@ -81,8 +97,9 @@ export const openToCluster = defineControl({
   frameworks: ['hardening', 'nsa'],
   refs: { nsa: NSA_THEME.networkSeparation },
   needs: [...EVIDENCE],
+  alsoReads: [...CILIUM_KINDS],
   rationale:
-    'A workload that any pod of any namespace may connect to (no ingress policy selects it, or a rule admits every peer or `namespaceSelector: {}` with any pod) is one hop from every compromised pod in the cluster. This is judged from the connectivity analysis: one finding per workload outside the system namespaces, naming the connections the whole cluster has. Workloads that an Ingress or a load balancer serves are often meant to be reachable from outside, but not from every pod: record intended cases as exceptions.',
+    'A workload that any pod of any namespace may connect to (no ingress policy selects it, or a rule admits every peer or `namespaceSelector: {}` with any pod) is one hop from every compromised pod in the cluster. This is judged from the connectivity analysis: one finding per workload outside the system namespaces, naming the connections the whole cluster has. Workloads that an Ingress or a load balancer serves are often meant to be reachable from outside, but not from every pod: record intended cases as exceptions. Cilium\'s own policies are enforced too but not analysed: where one applies in the namespace (as CIS 5.3.2 places them), what would fail is unknown, naming them.',
   remediation: 'Narrow the ingress rules to the namespaces and pods that are clients of the workload (namespaceSelector and podSelector with labels), and add a default-deny ingress policy to the namespace.',
   evaluate: (ctx) => {
     if (!complete(ctx, EVIDENCE)) return [];
@@ -94,7 +111,10 @@ export const openToCluster = defineControl({
       .map((w): Verdict => {
         const conn = open.get(workloadName(w));
         const expected = 'ingress only from named namespaces or pods';
-        return conn === undefined ? pass(workloadRef(w)) : fail(workloadRef(w), 'networkpolicies (ingress reaching this workload)', `the entire cluster may connect: ${conn}`, expected);
+        if (conn === undefined) return pass(workloadRef(w));
+        const cilium = ciliumIn(ctx, w.namespace);
+        if (cilium.length > 0) return unknown(workloadRef(w), `the entire cluster may connect by the NetworkPolicies (${conn}); Cilium policies apply in the namespace (${cilium.join(', ')}), ${NOT_MODELLED}`);
+        return fail(workloadRef(w), 'networkpolicies (ingress reaching this workload)', `the entire cluster may connect: ${conn}`, expected);
       });
   },
 });

@@ -69,7 +69,7 @@ export const cniSupportsPolicies = defineControl({
  * with no workload is not applicable: a policy there would select no pod. Host-network pods
  * are not selectable by NetworkPolicy; they are the business of PSS-host-network.
  */
-const CILIUM_KINDS = ['ciliumnetworkpolicies', 'ciliumclusterwidenetworkpolicies'] as const;
+export const CILIUM_KINDS = ['ciliumnetworkpolicies', 'ciliumclusterwidenetworkpolicies'] as const;
 const POD_NAMESPACE_LABELS = ['k8s:io.kubernetes.pod.namespace', 'io.kubernetes.pod.namespace'];
 
 /** The rules of a Cilium policy: `spec`, and each of `specs`. */
@@ -96,6 +96,25 @@ function clusterwideCoverage(o: KubeObject): string[] {
   });
 }
 
+/**
+ * The Cilium policies that apply in each namespace, by name (`CiliumNetworkPolicy x`), and the
+ * cluster-wide ones that apply in every namespace.
+ */
+export function ciliumPolicies(ctx: EvalContext): { byNamespace: Map<string, string[]>; everywhere: string[] } {
+  const byNamespace = new Map<string, string[]>();
+  const add = (ns: string, name: string) => byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), name]);
+  for (const p of ctx.objects('ciliumnetworkpolicies')) add(p.metadata.namespace ?? '', `CiliumNetworkPolicy ${p.metadata.name}`);
+  const everywhere: string[] = [];
+  for (const p of ctx.objects('ciliumclusterwidenetworkpolicies')) {
+    const name = `CiliumClusterwideNetworkPolicy ${p.metadata.name}`;
+    for (const ns of new Set(clusterwideCoverage(p))) {
+      if (ns === '*') everywhere.push(name);
+      else add(ns, name);
+    }
+  }
+  return { byNamespace, everywhere };
+}
+
 export const namespacesHavePolicies = defineControl({
   id: 'CIS-5.3.2',
   title: 'Every namespace with workloads has a NetworkPolicy',
@@ -116,18 +135,9 @@ export const namespacesHavePolicies = defineControl({
       const ns = p.metadata.namespace ?? '';
       policies.set(ns, [...(policies.get(ns) ?? []), p.metadata.name]);
     }
-    for (const p of ctx.objects('ciliumnetworkpolicies')) {
-      const ns = p.metadata.namespace ?? '';
-      policies.set(ns, [...(policies.get(ns) ?? []), `CiliumNetworkPolicy ${p.metadata.name}`]);
-    }
-    const everywhere: string[] = [];
-    for (const p of ctx.objects('ciliumclusterwidenetworkpolicies')) {
-      const name = `CiliumClusterwideNetworkPolicy ${p.metadata.name}`;
-      for (const ns of new Set(clusterwideCoverage(p))) {
-        if (ns === '*') everywhere.push(name);
-        else policies.set(ns, [...(policies.get(ns) ?? []), name]);
-      }
-    }
+    const cilium = ciliumPolicies(ctx);
+    for (const [ns, names] of cilium.byNamespace) policies.set(ns, [...(policies.get(ns) ?? []), ...names]);
+    const everywhere = cilium.everywhere;
     const ciliumRead = complete(ctx, CILIUM_KINDS);
     const withWorkloads = new Set(ctx.podSubjects.flatMap((s) => s.resource.namespace ?? []));
     const all = [...new Set([...withWorkloads, ...ctx.objects('namespaces').map((n) => n.metadata.name)])].sort();
