@@ -15,11 +15,11 @@ let demoOut = '';
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'complyd-history-cli-'));
-  const r = await runCli(['demo', '--out', dir], { timeoutMs: 120_000 });
+  const r = await runCli(['demo', '--out', dir], { timeoutMs: 240_000 });
   demoOut = r.stdout;
   if (r.code !== 0) throw new Error(`demo failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
   config = join(dir, 'demo', 'complyd.yaml');
-}, 150_000);
+}, 270_000);
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
