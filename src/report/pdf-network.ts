@@ -52,7 +52,7 @@ function clusterNetwork(L: Layout, n: ClusterNetwork): void {
       { header: 'Open to', width: 52 },
       { header: 'Reaches', width: 12, align: 'right' },
     ],
-    exposed.slice(0, EXPOSED_ROWS).map((e) => [{ text: e.workload, font: FONT.bold, color: L.c.status.fail }, openTo(e), fmtInt(e.reaches.length)]),
+    exposed.slice(0, EXPOSED_ROWS).map((e) => [{ text: e.workload, font: FONT.bold, color: L.c.status.fail }, openTo(e), fmtInt(e.reachCount)]),
     { size: 8, caption: `Most exposed workloads on ${n.cluster}` },
   );
   if (exposed.length > EXPOSED_ROWS) L.paragraph(`${fmtInt(exposed.length - EXPOSED_ROWS)} more exposed workload(s) not listed: \`complyd network --exposure\` lists them all.`, L.style(FONT.italic, 8.5, L.c.muted));
