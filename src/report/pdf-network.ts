@@ -4,7 +4,7 @@
  * connections added, removed or changed over the period.
  */
 import type { ConnectionDiff } from '../core/network.js';
-import { isExposed, workloadExposures, type WorkloadExposure } from '../core/network-exposure.js';
+import { isExposed, isWorkloadPeer, workloadExposures, type WorkloadExposure } from '../core/network-exposure.js';
 import type { ClusterNetwork, RunReport } from './model.js';
 import { networkDrawing, type DrawnEdge, type DrawnNode, type NetworkDrawing } from './network-graph.js';
 import { callout, FONT, type Layout } from './pdf-layout.js';
@@ -52,7 +52,7 @@ function clusterNetwork(L: Layout, n: ClusterNetwork): void {
       { header: 'Open to', width: 52 },
       { header: 'Reaches', width: 12, align: 'right' },
     ],
-    exposed.slice(0, EXPOSED_ROWS).map((e) => [{ text: e.workload, font: FONT.bold, color: L.c.status.fail }, openTo(e), fmtInt(e.reaches.length)]),
+    exposed.slice(0, EXPOSED_ROWS).map((e) => [{ text: e.workload, font: FONT.bold, color: L.c.status.fail }, openTo(e), fmtInt(e.reachCount)]),
     { size: 8, caption: `Most exposed workloads on ${n.cluster}` },
   );
   if (exposed.length > EXPOSED_ROWS) L.paragraph(`${fmtInt(exposed.length - EXPOSED_ROWS)} more exposed workload(s) not listed: \`complyd network --exposure\` lists them all.`, L.style(FONT.italic, 8.5, L.c.muted));
@@ -82,7 +82,7 @@ function changes(L: Layout, n: ClusterNetwork): void {
     L.paragraph(`No connection added, removed or changed${since}.`, body);
     return;
   }
-  L.paragraph(`${fmtInt(d.added.length)} connection(s) added, ${fmtInt(d.removed.length)} removed and ${fmtInt(d.changed.length)} changed${since}. Added connections to a workload from outside the cluster are new exposure.`, body);
+  L.paragraph(`${fmtInt(d.added.length)} connection(s) added, ${fmtInt(d.removed.length)} removed and ${fmtInt(d.changed.length)} changed${since}. Connections added from outside the cluster into a workload are marked as new exposure.`, body);
   const rows = changeRows(L, d);
   L.table(
     [
@@ -99,7 +99,8 @@ function changes(L: Layout, n: ClusterNetwork): void {
 
 function changeRows(L: Layout, d: ConnectionDiff) {
   return [
-    ...d.added.map((l) => [{ text: 'added', font: FONT.bold, color: L.c.status.fail }, l.src, l.dst, l.conn]),
+    // From outside the workloads (an address range, the ingress controller) into one: new exposure.
+    ...d.added.map((l) => [{ text: isWorkloadPeer(l.src) || !isWorkloadPeer(l.dst) ? 'added' : 'new exposure', font: FONT.bold, color: L.c.status.fail }, l.src, l.dst, l.conn]),
     ...d.changed.map((l) => [{ text: 'changed', font: FONT.bold }, l.src, l.dst, `${l.before} -> ${l.after}`]),
     ...d.removed.map((l) => [{ text: 'removed', font: FONT.bold, color: L.c.status.pass }, l.src, l.dst, l.conn]),
   ];

@@ -114,9 +114,9 @@ function networkFactors(e: WorkloadExposure | undefined, pairsCapped: boolean): 
   }
   if (contribution === 0) return [];
   const out: RiskFactor[] = [{ factor: 'reachability', contribution, reason: reasons.join('; ') }];
-  const n = e.reaches.length;
+  const n = e.reachCount;
   if (n > 0) {
-    const named = e.reaches.slice(0, 3).join(', ');
+    const named = e.reachSample.join(', ');
     out.push({
       factor: 'lateral',
       contribution: round2(Math.min(NETWORK_WEIGHT.lateralMax, n * NETWORK_WEIGHT.lateralPerWorkload)),

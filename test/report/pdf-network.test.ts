@@ -52,8 +52,8 @@ beforeAll(async () => {
   picture = await analyze(join(FIXTURES, 'report-picture.yaml'));
   await writeFile(join(dir, 'many.yaml'), manyWorkloads(45));
   large = await analyze(join(dir, 'many.yaml'));
-  // The earlier run: prometheus could not reach api yet, and billing admitted web instead of api.
-  const before = picture.connections.filter((l) => !(l.src === 'monitoring/prometheus[DaemonSet]' && l.dst === 'shop/api[Deployment]'));
+  // The earlier run: prometheus could not reach api yet, no Ingress led to web, and billing admitted web instead of api.
+  const before = picture.connections.filter((l) => !(l.src === 'monitoring/prometheus[DaemonSet]' && l.dst === 'shop/api[Deployment]') && l.src !== '{ingress-controller}');
   const earlier = [...before.filter((l) => l.dst !== 'payments/billing[Deployment]'), { src: 'shop/web[Deployment]', dst: 'payments/billing[Deployment]', conn: 'TCP 8443' }];
   const network: ClusterNetwork[] = [
     { cluster: 'prod-eu', analysis: picture, changes: diffConnections(earlier, picture.connections), since: '2025-02-01T10:00:00.000Z' },
@@ -61,6 +61,7 @@ beforeAll(async () => {
   ];
   report = { ...sampleReport(), network };
   const bytes = await renderPdf(report, { creationDate: CREATED });
+  // COMPLYD_KEEP_PDF=FILE keeps the rendered report, to look at its pages.
   if (process.env.COMPLYD_KEEP_PDF) await writeFile(process.env.COMPLYD_KEEP_PDF, bytes);
   const pdf = await readPdf(bytes);
   text = textAfterContents(pdf);
@@ -120,6 +121,7 @@ describe('PDF network exposure', () => {
     expect(s).toContain('since 2025-02-01 10:00 UTC');
     expect(s).toMatch(/added monitoring\/ ?prometheus\[DaemonSet\] shop\/api\[Deployment\] All Connections/);
     expect(s).toMatch(/added shop\/api\[Deployment\] payments\/ ?billing\[Deployment\] TCP 8443/);
+    expect(s).toMatch(/new exposure \{ingress-controller\} shop\/web\[Deployment\] TCP 8080/);
     expect(s).toMatch(/removed shop\/web\[Deployment\] payments\/ ?billing\[Deployment\] TCP 8443/);
     const staging = section('Network exposure on staging');
     expect(staging).toContain('No earlier run of the period holds this cluster');
