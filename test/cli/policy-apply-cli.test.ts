@@ -139,6 +139,31 @@ describe('complyd policy apply', () => {
     expect(warn.stdout).toContain('~ .spec.validationActions[0]: "Deny" → "Warn"');
   }, 60_000);
 
+  it('-o json: each cluster\'s status and its objects\' outcomes, the same exit code', async () => {
+    const r = await runCli(['policy', 'apply', '-c', config, '--profile', 'prod', '--dry-run', '-o', 'json']);
+    expect(r.code).toBe(3);
+    const out = JSON.parse(r.stdout) as {
+      profile: string;
+      dryRunOnly: boolean;
+      clusters: Array<{ cluster: string; status: string; counts: Record<string, number>; dryRun: { objects: Array<{ name: string; outcome: string; message?: string }> }; apply?: unknown }>;
+    };
+    expect(out).toMatchObject({ profile: 'prod', dryRunOnly: true });
+    const by = new Map(out.clusters.map((c) => [c.cluster, c]));
+    expect([...by.keys()].sort()).toEqual(['clean', 'contested', 'readonly']);
+    expect(by.get('clean')).toMatchObject({ status: 'dry-run-ok' });
+    expect(by.get('clean')?.counts.unchanged).toBe(by.get('clean')?.dryRun.objects.length);
+    expect(by.get('contested')?.status).toBe('would-fail');
+    expect(by.get('contested')?.dryRun.objects.filter((o) => o.outcome === 'conflict')).toHaveLength(1);
+    expect(by.get('readonly')?.status).toBe('would-fail');
+    expect(by.get('readonly')?.dryRun.objects.every((o) => o.outcome === 'forbidden')).toBe(true);
+    expect(out.clusters.some((c) => c.apply !== undefined)).toBe(false);
+    const applied = await runCli(['policy', 'apply', '-c', config, '--profile', 'prod', '--cluster', 'clean', '-o', 'json']);
+    expect(applied.code).toBe(0);
+    const [clean] = (JSON.parse(applied.stdout) as { clusters: Array<{ status: string; apply?: { objects: unknown[] } }> }).clusters;
+    expect(clean?.status).toBe('applied');
+    expect(clean?.apply?.objects.length).toBeGreaterThan(0);
+  }, 60_000);
+
   it('a cluster that cannot be reached is named; the others are still applied', async () => {
     const closed = await startFakeApiServer({ objects: OBJECTS, tokens: { tok: 'admin' }, pki: (servers.clean as FakeApiServer).pki });
     writeFileSync(join(dir, 'gone.yaml'), closed.kubeconfig({ user: 'admin', token: 'tok' }));
