@@ -180,6 +180,43 @@ describe('complyd policy apply', () => {
     expect(r.stdout).toMatch(/^clean: applied: \d+ unchanged$/m);
   }, 60_000);
 
+  it('an exception scoped to one cluster is an exclusion in that cluster\'s policies only', async () => {
+    const pki = (servers.clean as FakeApiServer).pki;
+    const [eu, us] = [await startFakeApiServer({ objects: OBJECTS, tokens: { tok: 'admin' }, pki }), await startFakeApiServer({ objects: OBJECTS, tokens: { tok: 'admin' }, pki })];
+    try {
+      writeFileSync(join(dir, 'eu.yaml'), eu.kubeconfig({ user: 'admin', token: 'tok' }));
+      writeFileSync(join(dir, 'us.yaml'), us.kubeconfig({ user: 'admin', token: 'tok' }));
+      // In force now, within the 180-day lifetime the configuration allows.
+      const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+      writeFileSync(
+        join(dir, 'scoped-exceptions.yaml'),
+        `exceptions:\n  - { id: eu-agent, controls: [PSS-privileged], scope: { clusters: [eu], namespaces: [agents] }, owner: ops, reason: vendor agent, created: ${day(-1)}, expires: ${day(90)} }\n`,
+      );
+      const scoped = join(dir, 'scoped-config.yaml');
+      writeFileSync(
+        scoped,
+        'clusters:\n  - { name: eu, kubeconfig: eu.yaml, labels: { env: prod } }\n  - { name: us, kubeconfig: us.yaml, labels: { env: prod } }\n' +
+          'storage: { sqlite: complyd.sqlite }\nexceptions: { paths: [scoped-exceptions.yaml] }\nprofiles:\n  - { name: prod, selector: { matchLabels: { env: prod } }, frameworks: [pss-baseline] }\n',
+      );
+      const r = await runCli(['policy', 'apply', '-c', scoped, '--profile', 'prod']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const privileged = async (srv: FakeApiServer) => (await call(srv, 'GET', `${VAP}/complyd-pss-privileged`)).body as { metadata: { annotations: Record<string, string> }; spec: { matchConditions?: unknown[] } };
+      const [onEu, onUs] = [await privileged(eu), await privileged(us)];
+      expect(onEu.metadata.annotations['complyd.io/exceptions']).toBe('eu-agent');
+      expect(onEu.spec.matchConditions).toHaveLength(1);
+      expect(onUs.metadata.annotations['complyd.io/exceptions']).toBeUndefined();
+      expect(onUs.spec.matchConditions).toBeUndefined();
+      // The profile's one printed set exports it nowhere, and says so.
+      const exported = await runCli(['policy', 'export', '-c', scoped, '--profile', 'prod', '-o', 'json']);
+      const policy = (JSON.parse(exported.stdout) as { items: Array<{ metadata: { name: string; annotations: Record<string, string> } }> }).items.find((m) => m.metadata.name === 'complyd-pss-privileged');
+      expect(policy?.metadata.annotations['complyd.io/exceptions-not-exported']).toContain('eu-agent');
+    } finally {
+      await eu.close();
+      await us.close();
+    }
+  }, 60_000);
+
   it('usage errors: no profile, a cluster outside it', async () => {
     const none = await runCli(['policy', 'apply', '-c', config]);
     expect(none.code).toBe(2);
