@@ -24,11 +24,17 @@ export function renderDryRun(r: ClusterApplyResult): string {
   return `${lines.join('\n')}\n`;
 }
 
+const OUTCOME_ORDER: readonly ApplyOutcome[] = ['created', 'configured', 'unchanged', 'conflict', 'forbidden', 'error'];
+
+function outcomeCounts(r: ClusterApplyResult): Partial<Record<ApplyOutcome, number>> {
+  const by: Partial<Record<ApplyOutcome, number>> = {};
+  for (const o of r.objects) by[o.outcome] = (by[o.outcome] ?? 0) + 1;
+  return by;
+}
+
 function counts(r: ClusterApplyResult): string {
-  const by = new Map<ApplyOutcome, number>();
-  for (const o of r.objects) by.set(o.outcome, (by.get(o.outcome) ?? 0) + 1);
-  const order: ApplyOutcome[] = ['created', 'configured', 'unchanged', 'conflict', 'forbidden', 'error'];
-  return order.filter((k) => by.has(k)).map((k) => `${by.get(k)} ${k}`).join(', ') || 'nothing to do';
+  const by = outcomeCounts(r);
+  return OUTCOME_ORDER.filter((k) => by[k] !== undefined).map((k) => `${by[k]} ${k}`).join(', ') || 'nothing to do';
 }
 
 /**
@@ -48,4 +54,42 @@ export function renderSummary(dryRun: readonly ClusterApplyResult[], applied: Re
     return `${d.cluster}: ${applied ? 'applied' : 'dry run ok'}: ${counts(r)}`;
   });
   return `${lines.join('\n')}\n`;
+}
+
+/** A cluster's state after `policy apply`, as `-o json` names it. */
+export type ClusterApplyStatus = 'applied' | 'partly-applied' | 'not-applied' | 'dry-run-ok' | 'would-fail' | 'unreachable';
+
+function statusOf(d: ClusterApplyResult, applied: ReadonlyMap<string, ClusterApplyResult> | undefined): ClusterApplyStatus {
+  const a = applied?.get(d.cluster);
+  const r = a ?? d;
+  if (r.unreachable !== undefined) return 'unreachable';
+  if (!clusterFailed(r)) return applied ? 'applied' : 'dry-run-ok';
+  return a ? 'partly-applied' : applied ? 'not-applied' : 'would-fail';
+}
+
+function objectsJson(r: ClusterApplyResult): unknown[] {
+  return r.objects.map((o) => ({ kind: o.kind, name: o.name, outcome: o.outcome, ...(o.message !== undefined ? { message: o.message } : {}), diff: o.diff }));
+}
+
+/**
+ * `policy apply -o json`: per cluster its status, the dry run's objects (outcome and diff) and,
+ * when the apply ran there, the apply's; the same facts as the text, for machines.
+ */
+export function renderApplyJson(
+  dryRun: readonly ClusterApplyResult[],
+  applied: ReadonlyMap<string, ClusterApplyResult> | undefined,
+  meta: { readonly profile: string; readonly action: string },
+): string {
+  const clusters = dryRun.map((d) => {
+    const a = applied?.get(d.cluster);
+    return {
+      cluster: d.cluster,
+      status: statusOf(d, applied),
+      ...((a ?? d).unreachable !== undefined ? { unreachable: (a ?? d).unreachable } : {}),
+      counts: outcomeCounts(a ?? d),
+      dryRun: { objects: objectsJson(d) },
+      ...(a ? { apply: { objects: objectsJson(a) } } : {}),
+    };
+  });
+  return `${JSON.stringify({ profile: meta.profile, action: meta.action, dryRunOnly: applied === undefined, clusters }, null, 2)}\n`;
 }

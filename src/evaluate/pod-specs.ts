@@ -1,5 +1,5 @@
 import type { KubeObject, ResourceKind, ResourceRef, Snapshot } from '../core/types.js';
-import { POD_TEMPLATE_PATHS, type Container, type PodSpec, type SecurityContextCommon } from '../core/pod-spec.js';
+import { POD_TEMPLATE_PATHS, type Container, type PodSpec } from '../core/pod-spec.js';
 import { objectRef } from '../core/resource-ref.js';
 
 export type ContainerList = 'containers' | 'initContainers' | 'ephemeralContainers';
@@ -101,31 +101,6 @@ export function containersOf(subject: PodSubject): ContainerSubject[] {
 }
 
 const containerCache = new WeakMap<PodSubject, ContainerSubject[]>();
-
-/** A security setting as it applies to one container, and the field that decides it. */
-export interface EffectiveSetting<T> {
-  value: T | undefined;
-  /** The field holding the value; the container's own field when neither level sets it. */
-  path: string;
-  from: 'container' | 'pod' | 'unset';
-}
-
-/**
- * The value of a security-context setting for one container: the container's own value when
- * set, else the pod's (`spec.securityContext`), as the kubelet resolves it. `null` counts as
- * unset, as it does in the API.
- */
-export function effectiveSetting<K extends keyof SecurityContextCommon>(
-  subject: PodSubject,
-  c: ContainerSubject,
-  key: K,
-): EffectiveSetting<NonNullable<SecurityContextCommon[K]>> {
-  const own = c.container.securityContext?.[key];
-  if (own !== undefined && own !== null) return { value: own, path: `${c.path}.securityContext.${key}`, from: 'container' };
-  const pod = subject.spec.securityContext?.[key];
-  if (pod !== undefined && pod !== null) return { value: pod, path: `${subject.specPath}.securityContext.${key}`, from: 'pod' };
-  return { value: undefined, path: `${c.path}.securityContext.${key}`, from: 'unset' };
-}
 
 /** `spec.os.name: windows`: the pod runs on Windows nodes, where Linux-only settings mean nothing. */
 export function isWindowsPod(subject: PodSubject): boolean {

@@ -139,6 +139,31 @@ describe('complyd policy apply', () => {
     expect(warn.stdout).toContain('~ .spec.validationActions[0]: "Deny" → "Warn"');
   }, 60_000);
 
+  it('-o json: each cluster\'s status and its objects\' outcomes, the same exit code', async () => {
+    const r = await runCli(['policy', 'apply', '-c', config, '--profile', 'prod', '--dry-run', '-o', 'json']);
+    expect(r.code).toBe(3);
+    const out = JSON.parse(r.stdout) as {
+      profile: string;
+      dryRunOnly: boolean;
+      clusters: Array<{ cluster: string; status: string; counts: Record<string, number>; dryRun: { objects: Array<{ name: string; outcome: string; message?: string }> }; apply?: unknown }>;
+    };
+    expect(out).toMatchObject({ profile: 'prod', dryRunOnly: true });
+    const by = new Map(out.clusters.map((c) => [c.cluster, c]));
+    expect([...by.keys()].sort()).toEqual(['clean', 'contested', 'readonly']);
+    expect(by.get('clean')).toMatchObject({ status: 'dry-run-ok' });
+    expect(by.get('clean')?.counts.unchanged).toBe(by.get('clean')?.dryRun.objects.length);
+    expect(by.get('contested')?.status).toBe('would-fail');
+    expect(by.get('contested')?.dryRun.objects.filter((o) => o.outcome === 'conflict')).toHaveLength(1);
+    expect(by.get('readonly')?.status).toBe('would-fail');
+    expect(by.get('readonly')?.dryRun.objects.every((o) => o.outcome === 'forbidden')).toBe(true);
+    expect(out.clusters.some((c) => c.apply !== undefined)).toBe(false);
+    const applied = await runCli(['policy', 'apply', '-c', config, '--profile', 'prod', '--cluster', 'clean', '-o', 'json']);
+    expect(applied.code).toBe(0);
+    const [clean] = (JSON.parse(applied.stdout) as { clusters: Array<{ status: string; apply?: { objects: unknown[] } }> }).clusters;
+    expect(clean?.status).toBe('applied');
+    expect(clean?.apply?.objects.length).toBeGreaterThan(0);
+  }, 60_000);
+
   it('a cluster that cannot be reached is named; the others are still applied', async () => {
     const closed = await startFakeApiServer({ objects: OBJECTS, tokens: { tok: 'admin' }, pki: (servers.clean as FakeApiServer).pki });
     writeFileSync(join(dir, 'gone.yaml'), closed.kubeconfig({ user: 'admin', token: 'tok' }));
@@ -153,6 +178,43 @@ describe('complyd policy apply', () => {
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/^gone: not reached: .*ECONNREFUSED/m);
     expect(r.stdout).toMatch(/^clean: applied: \d+ unchanged$/m);
+  }, 60_000);
+
+  it('an exception scoped to one cluster is an exclusion in that cluster\'s policies only', async () => {
+    const pki = (servers.clean as FakeApiServer).pki;
+    const [eu, us] = [await startFakeApiServer({ objects: OBJECTS, tokens: { tok: 'admin' }, pki }), await startFakeApiServer({ objects: OBJECTS, tokens: { tok: 'admin' }, pki })];
+    try {
+      writeFileSync(join(dir, 'eu.yaml'), eu.kubeconfig({ user: 'admin', token: 'tok' }));
+      writeFileSync(join(dir, 'us.yaml'), us.kubeconfig({ user: 'admin', token: 'tok' }));
+      // In force now, within the 180-day lifetime the configuration allows.
+      const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+      writeFileSync(
+        join(dir, 'scoped-exceptions.yaml'),
+        `exceptions:\n  - { id: eu-agent, controls: [PSS-privileged], scope: { clusters: [eu], namespaces: [agents] }, owner: ops, reason: vendor agent, created: ${day(-1)}, expires: ${day(90)} }\n`,
+      );
+      const scoped = join(dir, 'scoped-config.yaml');
+      writeFileSync(
+        scoped,
+        'clusters:\n  - { name: eu, kubeconfig: eu.yaml, labels: { env: prod } }\n  - { name: us, kubeconfig: us.yaml, labels: { env: prod } }\n' +
+          'storage: { sqlite: complyd.sqlite }\nexceptions: { paths: [scoped-exceptions.yaml] }\nprofiles:\n  - { name: prod, selector: { matchLabels: { env: prod } }, frameworks: [pss-baseline] }\n',
+      );
+      const r = await runCli(['policy', 'apply', '-c', scoped, '--profile', 'prod']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const privileged = async (srv: FakeApiServer) => (await call(srv, 'GET', `${VAP}/complyd-pss-privileged`)).body as { metadata: { annotations: Record<string, string> }; spec: { matchConditions?: unknown[] } };
+      const [onEu, onUs] = [await privileged(eu), await privileged(us)];
+      expect(onEu.metadata.annotations['complyd.io/exceptions']).toBe('eu-agent');
+      expect(onEu.spec.matchConditions).toHaveLength(1);
+      expect(onUs.metadata.annotations['complyd.io/exceptions']).toBeUndefined();
+      expect(onUs.spec.matchConditions).toBeUndefined();
+      // The profile's one printed set exports it nowhere, and says so.
+      const exported = await runCli(['policy', 'export', '-c', scoped, '--profile', 'prod', '-o', 'json']);
+      const policy = (JSON.parse(exported.stdout) as { items: Array<{ metadata: { name: string; annotations: Record<string, string> } }> }).items.find((m) => m.metadata.name === 'complyd-pss-privileged');
+      expect(policy?.metadata.annotations['complyd.io/exceptions-not-exported']).toContain('eu-agent');
+    } finally {
+      await eu.close();
+      await us.close();
+    }
   }, 60_000);
 
   it('usage errors: no profile, a cluster outside it', async () => {

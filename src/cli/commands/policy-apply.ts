@@ -11,7 +11,8 @@ import { VALIDATION_ACTIONS } from '../../controls/policy-export.js';
 import { applyToFleet, FIELD_MANAGER, type ClusterApplyResult } from '../../collect/apply.js';
 import { EXIT, exitCodesHelp } from '../exit-codes.js';
 import { progress } from '../progress.js';
-import { clusterFailed, renderDryRun, renderSummary } from '../render-apply.js';
+import { clusterFailed, renderApplyJson, renderDryRun, renderSummary } from '../render-apply.js';
+import { addOutputOption, outputFormat } from '../output-option.js';
 import { profileManifests } from './policy.js';
 
 interface PolicyApplyOptions extends ConfigOptions {
@@ -21,8 +22,10 @@ interface PolicyApplyOptions extends ConfigOptions {
   cluster?: string[];
 }
 
+const FORMATS = ['text', 'json'] as const;
+
 export function registerPolicyApply(policy: Command): void {
-  policy
+  const cmd = policy
     .command('apply')
     .description("push a profile's admission policies to its clusters with server-side apply: a dry run with its diff first, then the apply")
     .option('-c, --config <file>', 'configuration file (its clusters, profiles, exceptions and controls.dirs)', DEFAULT_CONFIG)
@@ -30,7 +33,8 @@ export function registerPolicyApply(policy: Command): void {
     .option('--action <action>', `what the bindings do with a failing object: ${VALIDATION_ACTIONS.join(', ')}`, 'Deny')
     .option('--dry-run', 'only the dry run (dryRun=All) and its diff: nothing is changed')
     .option('--cluster <name...>', 'only these clusters of the profile (repeatable)')
-    .option('--log-level <level>', 'log level on stderr (info, debug, ...)')
+    .option('--log-level <level>', 'log level on stderr (info, debug, ...)');
+  addOutputOption(cmd, FORMATS, 'text', 'output format (json: per cluster its status, the dry run and the apply, object by object)')
     .addHelpText(
       'after',
       `
@@ -45,6 +49,7 @@ ${exitCodesHelp('policy')}`,
     )
     .action(async (opts: PolicyApplyOptions) => {
       if (opts.profile === undefined) throw new UsageError('--profile is required: policy apply pushes one profile to its clusters');
+      const format = outputFormat(cmd, FORMATS);
       const { config, log } = setup(opts);
       const { groups, invalidExceptions, clusters } = profileManifests(config, opts, log);
       const unknown = (opts.cluster ?? []).filter((n) => !clusters.some((c) => c.name === n));
@@ -66,14 +71,14 @@ ${exitCodesHelp('policy')}`,
       const objects = Math.max(0, ...groups.map((g) => g.manifests.length));
       say.step(`complyd: dry run of ${objects} objects on ${targets.length} cluster(s)${groups.length > 1 ? ` in ${groups.length} exception groups` : ''}`);
       const dry = await onFleet(targets, true);
-      for (const r of dry) process.stdout.write(renderDryRun(r));
+      if (format === 'text') for (const r of dry) process.stdout.write(renderDryRun(r));
       let applied: Map<string, ClusterApplyResult> | undefined;
       if (!opts.dryRun) {
         const ready = targets.filter((t) => !clusterFailed(dry.find((d) => d.cluster === t.name) as ClusterApplyResult));
         say.step(`complyd: applying to ${ready.length} cluster(s)`);
         applied = new Map((await onFleet(ready, false)).map((r) => [r.cluster, r]));
       }
-      process.stdout.write(renderSummary(dry, applied));
+      process.stdout.write(format === 'json' ? renderApplyJson(dry, applied, { profile: opts.profile, action: opts.action }) : renderSummary(dry, applied));
       const failed = dry.some((d) => clusterFailed(applied?.get(d.cluster) ?? d));
       if (failed) process.exitCode = EXIT.notAssessed;
     });
