@@ -14,7 +14,8 @@
  *
  * Each size also measures what a scan adds to store it (src/store/network-blobs.ts): the
  * canonical JSON, its SHA-256 and gzip, with their sizes. `--demo` measures the same for each
- * cluster of the demo fleet (config/demo-fleet), read as manifests.
+ * cluster of the demo fleet (config/demo-fleet), read as manifests; `--generated 10000` the
+ * generated cluster bench:pipeline scans at that size.
  *
  * Markdown goes to stdout; progress to stderr.
  */
@@ -29,6 +30,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { canonicalNetworkJson, type NetworkAnalysis } from '../src/core/network.js';
 import { loadManifests } from '../src/collect/manifests.js';
+import { generateSnapshot } from './fleet-generator.js';
 
 const TIERS = ['web', 'api', 'worker', 'db'] as const;
 const TEAMS = ['edge', 'core', 'data', 'ops'] as const;
@@ -113,11 +115,24 @@ function storeCost(a: NetworkAnalysis): { ms: number; json: number; gzip: number
 
 const kib = (n: number): string => (n / 1024).toFixed(1);
 
-async function demo(): Promise<void> {
+/** The demo fleet's clusters, or with `--generated N` the cluster of N objects bench:pipeline scans. */
+async function inputs(): Promise<Array<{ name: string; snapshot: Snapshot }>> {
+  const g = process.argv.indexOf('--generated');
+  if (g >= 0) {
+    const objects = Number(process.argv[g + 1]);
+    return [{ name: `bench:pipeline cluster, ${objects.toLocaleString('en')} objects`, snapshot: generateSnapshot({ cluster: 'bench', objects, seed: 1 }) }];
+  }
   const dir = join(process.cwd(), 'config', 'demo-fleet');
-  const rows: string[] = [];
+  const out: Array<{ name: string; snapshot: Snapshot }> = [];
   for (const cluster of readdirSync(dir).filter((d) => statSync(join(dir, d)).isDirectory()).sort()) {
-    const { snapshot } = await loadManifests([join(dir, cluster)], { maxFileBytes: 64 * 1024 * 1024 });
+    out.push({ name: cluster, snapshot: (await loadManifests([join(dir, cluster)], { maxFileBytes: 64 * 1024 * 1024 })).snapshot });
+  }
+  return out;
+}
+
+async function demo(): Promise<void> {
+  const rows: string[] = [];
+  for (const { name: cluster, snapshot } of await inputs()) {
     analyzeSnapshot(snapshot, { exposure: true }); // warm-up
     const times: number[] = [];
     const stores: number[] = [];
@@ -137,7 +152,7 @@ async function demo(): Promise<void> {
     [
       `load average: ${loadavg().map((x) => x.toFixed(2)).join(' ')}; median of 5 runs`,
       '',
-      '| demo cluster | workloads | policies | connection lines | analysis with exposure | JSON + SHA-256 + gzip | JSON (KiB) | gzip (KiB) |',
+      '| cluster | workloads | policies | connection lines | analysis with exposure | JSON + SHA-256 + gzip | JSON (KiB) | gzip (KiB) |',
       '|---|---:|---:|---:|---:|---:|---:|---:|',
       ...rows,
       '',
@@ -146,7 +161,7 @@ async function demo(): Promise<void> {
 }
 
 function main(): void {
-  if (process.argv.includes('--demo')) {
+  if (process.argv.includes('--demo') || process.argv.includes('--generated')) {
     void demo();
     return;
   }

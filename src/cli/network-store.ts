@@ -66,6 +66,21 @@ export async function storedNetwork(history: HistoryReader, opts: StoreSource & 
   return opts.focusWorkload ? focusNetwork(shown, opts.focusWorkload) : shown;
 }
 
+/** The two stored scans a diff compares, each holding connectivity; undefined (and said) when one does not. */
+async function diffEnds(history: HistoryReader, cluster: string, ids: readonly string[], since: string | undefined, until: string | undefined): Promise<[StoredNetwork, StoredNetwork] | undefined> {
+  const at = (id: string | undefined) => (id ? ` at run ${id}` : '');
+  if (since !== undefined) {
+    const after = await held(await history.network(cluster, ids[0]), cluster, at(ids[0]));
+    if (!after) return undefined;
+    const { from } = parseWindow(since, until);
+    const before = await held(await history.networkSince(cluster, from, after.at), cluster, ` since ${from.toISOString()}`);
+    return before ? [before, after] : undefined;
+  }
+  const before = await held(await history.network(cluster, ids[0]), cluster, at(ids[0]));
+  const after = await held(await history.network(cluster, ids[1]), cluster, at(ids[1]));
+  return before && after ? [before, after] : undefined;
+}
+
 export interface StoredDiff extends ConnectionDiff {
   cluster: string;
   from: { runId: string; at: string };
@@ -84,18 +99,9 @@ export async function storedDiff(history: HistoryReader, opts: StoreSource & { s
   if (opts.since !== undefined && runs.length > 1) throw new UsageError('give --since, or two --run, not both');
   if (opts.since === undefined && runs.length === 0) throw new UsageError('network diff --cluster: give --since (e.g. 30d) or --run A [--run B]');
   const ids = await Promise.all(runs.map((r) => resolveRun(history, r)));
-  let before: StoredNetwork | undefined;
-  let after: StoredNetwork | undefined;
-  if (opts.since !== undefined) {
-    after = await held(await history.network(cluster, ids[0]), cluster, ids[0] ? ` at run ${ids[0]}` : '');
-    if (!after) return undefined;
-    const { from } = parseWindow(opts.since, opts.until);
-    before = await held(await history.networkSince(cluster, from, after.at), cluster, ` since ${from.toISOString()}`);
-  } else {
-    before = await held(await history.network(cluster, ids[0]), cluster, ` at run ${ids[0]}`);
-    after = await held(await history.network(cluster, ids[1]), cluster, ids[1] ? ` at run ${ids[1]}` : '');
-  }
-  if (!before?.analysis || !after?.analysis) return undefined;
+  const ends = await diffEnds(history, cluster, ids, opts.since, opts.until);
+  if (!ends) return undefined;
+  const [before, after] = ends;
   // In time order, whichever way the runs were given.
   const [a, b] = before.at > after.at ? [after, before] : [before, after];
   await writeAll(process.stderr, [`cluster ${cluster}: from ${scanName(a)} to ${scanName(b)}${a.runId === b.runId ? ' (the only scan holding connectivity in that range)' : ''}\n`]);

@@ -236,6 +236,13 @@ function profileColumnsOf(options: RecordClusterOptions): { profile: string | nu
   return { profile: p?.name ?? null, frameworks: p ? JSON.stringify(p.frameworks) : null };
 }
 
+/** Only an assessed scan keeps connectivity; NULL keeps the row's hash as it was before 011. */
+async function networkColumns(trx: Knex.Transaction, scan: ClusterScan, options: RecordClusterOptions, at: string): Promise<{ network_digest: string | null; network_note: string | null }> {
+  if (scan.status === 'failed') return { network_digest: null, network_note: null };
+  if (!scan.network) return { network_digest: null, network_note: scan.networkNote ?? null };
+  return keepNetwork(trx, scan.network, options.networkCapBytes ?? DEFAULT_NETWORK_CAP_BYTES, at);
+}
+
 /** The whole of recordCluster's work, inside `trx`. Throws StoreError for a missing or finished run. */
 export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect, runId: string, scan: ClusterScan, options: RecordClusterOptions): Promise<void> {
   const writeStart = performance.now();
@@ -272,12 +279,7 @@ export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect
     // plan holds what is still to write. A variable left in scope would keep it to the end.
     observations = undefined;
   }
-  // Only an assessed scan keeps connectivity; NULL keeps the row's hash as it was before 011.
-  const network = !assessed
-    ? { network_digest: null, network_note: null }
-    : scan.network
-      ? await keepNetwork(trx, scan.network, options.networkCapBytes ?? DEFAULT_NETWORK_CAP_BYTES, base.started_at)
-      : { network_digest: null, network_note: scan.networkNote ?? null };
+  const network = await networkColumns(trx, scan, options, base.started_at);
   // Runs recorded without an exceptions digest (before 008, or by a caller that applied none) hash as before.
   const exceptionsDigest = run.exceptions_digest ?? null;
 

@@ -165,7 +165,7 @@ describeEachDatabase('hash chain and retention', (db) => {
     const runs = await history(store);
     // East: 'b' resolved on day 4; 'a' changed evidence on day 4 (its day 1-3 state is a revision); the unknown resolved on day 4.
     const result = await store.integrity.pruneEvidence(dayAt(4, 5));
-    expect(result).toEqual({ episodes: 3, revisions: 1 }); // b, the unknown, west's w (fixed day 3); a's old state
+    expect(result).toEqual({ episodes: 3, revisions: 1, networkBlobs: 0 }); // b, the unknown, west's w (fixed day 3); a's old state
     const [aDay1] = await store.history.findings(runs[0]!, { cluster: 'east', controlId: 'C-1' });
     expect(aDay1).toMatchObject({
       evidencePruned: true,
@@ -178,6 +178,6 @@ describeEachDatabase('hash chain and retention', (db) => {
     // Counts stay, and the chain still verifies: it covers the evidence hash, not the text.
     expect((await store.history.controlResults(runs[0]!)).length).toBe(4);
     expect(await store.integrity.verifyChain()).toMatchObject({ ok: true, problems: [] });
-    expect(await store.integrity.pruneEvidence(dayAt(4, 5))).toEqual({ episodes: 0, revisions: 0 });
+    expect(await store.integrity.pruneEvidence(dayAt(4, 5))).toEqual({ episodes: 0, revisions: 0, networkBlobs: 0 });
   });
 });
