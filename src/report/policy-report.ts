@@ -53,13 +53,18 @@ function resultOf(item: Item, seconds: number): Record<string, unknown> {
   };
 }
 
-function report(kind: 'PolicyReport' | 'ClusterPolicyReport', cluster: string, namespace: string | undefined, items: readonly Item[], report: RunReport): Record<string, unknown> {
+/** The first MAX_RESULTS_PER_REPORT items of a report, and how many there are in all. */
+interface Items {
+  listed: Item[];
+  total: number;
+}
+
+function report(kind: 'PolicyReport' | 'ClusterPolicyReport', cluster: string, namespace: string | undefined, items: Items, report: RunReport): Record<string, unknown> {
   const seconds = Math.floor(Date.parse(report.run.startedAt) / 1000);
-  const listed = items.slice(0, MAX_RESULTS_PER_REPORT);
-  const results = listed.map((i) => resultOf(i, seconds));
+  const results = items.listed.map((i) => resultOf(i, seconds));
   const summary = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
   for (const r of results) summary[r.result as PolicyResult]++;
-  const omitted = items.length - listed.length;
+  const omitted = items.total - items.listed.length;
   return {
     apiVersion: 'wgpolicyk8s.io/v1alpha2',
     kind,
@@ -76,23 +81,26 @@ function report(kind: 'PolicyReport' | 'ClusterPolicyReport', cluster: string, n
 
 /** The reports of every assessed cluster, in cluster then namespace order. */
 export function policyReports(run: RunReport): Array<{ cluster: string; manifest: Record<string, unknown> }> {
-  const items = new Map<string, Item[]>();
+  // Only the findings listed are kept, the others counted: a cluster of 200,000 bare pods has
+  // two million, and a control's findings are built only while it is read (report/model.ts).
+  const items = new Map<string, Items>();
   for (const c of run.controls) {
     for (const f of c.findings) {
       const key = `${f.cluster}\u0000${f.resource.namespace ?? ''}`;
-      const list = items.get(key) ?? [];
-      list.push({ controlId: c.id, title: c.title, severity: c.severity, category: c.section || 'complyd', finding: f });
-      items.set(key, list);
+      let list = items.get(key);
+      if (!list) items.set(key, (list = { listed: [], total: 0 }));
+      list.total += 1;
+      if (list.listed.length < MAX_RESULTS_PER_REPORT) list.listed.push({ controlId: c.id, title: c.title, severity: c.severity, category: c.section || 'complyd', finding: f });
     }
   }
   const out: Array<{ cluster: string; manifest: Record<string, unknown> }> = [];
   for (const cluster of run.clusters.filter((c) => c.status !== 'failed').map((c) => c.name)) {
     const keys = [...items.keys()].filter((k) => k.startsWith(`${cluster}\u0000`)).sort();
-    const clusterScoped = items.get(`${cluster}\u0000`) ?? [];
+    const clusterScoped = items.get(`${cluster}\u0000`) ?? { listed: [], total: 0 };
     out.push({ cluster, manifest: report('ClusterPolicyReport', cluster, undefined, clusterScoped, run) });
     for (const k of keys) {
       const ns = k.slice(cluster.length + 1);
-      if (ns) out.push({ cluster, manifest: report('PolicyReport', cluster, ns, items.get(k) ?? [], run) });
+      if (ns) out.push({ cluster, manifest: report('PolicyReport', cluster, ns, items.get(k) ?? { listed: [], total: 0 }, run) });
     }
   }
   return out;

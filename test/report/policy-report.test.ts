@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { parseAllDocuments } from 'yaml';
-import { renderPolicyReports } from '../../src/report/policy-report.js';
+import { MAX_RESULTS_PER_REPORT, policyReports, renderPolicyReports } from '../../src/report/policy-report.js';
 import { sampleReport } from './fixtures.js';
 
 const schema = JSON.parse(readFileSync('test/fixtures/policyreport/wgpolicyk8s-v1alpha2.schema.json', 'utf8')) as object;
@@ -45,5 +45,24 @@ describe('PolicyReport output', () => {
       expect(listed?.result).toBe('error');
     }
     expect(docs.flatMap((d) => d.results).some((r) => r.result === 'pass')).toBe(false);
+  });
+});
+
+describe('PolicyReport output of a large namespace', () => {
+  it('lists the first MAX_RESULTS_PER_REPORT findings of a namespace, in control order, and names how many more there are', () => {
+    const report = sampleReport();
+    const cluster = report.clusters.find((c) => c.status !== 'failed')?.name ?? '';
+    const [a, b] = report.controls;
+    if (!a || !b) throw new Error('the sample has two controls');
+    const many = (controlId: string, n: number) =>
+      Array.from({ length: n }, (_, i) => ({ cluster, status: 'fail' as const, disposition: 'open' as const, severity: 'high' as const, resource: { kind: 'Pod', namespace: 'crowded', name: `${controlId}-${i}` }, fingerprint: `${controlId}-${i}` }));
+    const big = { ...report, controls: [{ ...a, findings: many('first', 1500) }, { ...b, findings: many('second', 1000) }, ...report.controls.slice(2).map((c) => ({ ...c, findings: [] }))] };
+    const docs = policyReports(big).filter((d) => d.manifest['metadata'] && (d.manifest['metadata'] as { namespace?: string }).namespace === 'crowded');
+    expect(docs).toHaveLength(1);
+    const manifest = docs[0]?.manifest as { metadata: { annotations: Record<string, string> }; results: Array<{ resources: Array<{ name: string }> }>; summary: { fail: number } };
+    expect(manifest.results).toHaveLength(MAX_RESULTS_PER_REPORT);
+    expect(manifest.summary.fail).toBe(MAX_RESULTS_PER_REPORT);
+    expect(manifest.metadata.annotations['complyd.io/results-omitted']).toBe(String(2500 - MAX_RESULTS_PER_REPORT));
+    expect(manifest.results.map((r) => r.resources[0]?.name)).toEqual([...many('first', 1500), ...many('second', 1000)].slice(0, MAX_RESULTS_PER_REPORT).map((f) => f.resource.name));
   });
 });
