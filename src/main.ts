@@ -138,7 +138,14 @@ export async function runScan(
   config: Config,
   parts: ScanStore,
   log: Logger,
-  opts: Omit<ScanFleetOptions, 'concurrency'> & { clusters?: readonly string[]; controls?: readonly CatalogControl[]; now?: () => Date; exceptions?: readonly Exception[] },
+  opts: Omit<ScanFleetOptions, 'concurrency'> & {
+    clusters?: readonly string[];
+    controls?: readonly CatalogControl[];
+    now?: () => Date;
+    exceptions?: readonly Exception[];
+    /** Told what the run's alerts were and how each webhook's delivery went (the daemon's metrics). */
+    onAlerts?: (result: AlertRunResult) => void;
+  },
 ): Promise<FleetScanResult> {
   // The demo passes a clock of simulated days; everything else scans at the real time.
   const now = opts.now ?? (() => new Date());
@@ -177,7 +184,10 @@ export async function runScan(
     { ...opts, concurrency: config.collect.concurrency },
   );
   // After the run is recorded: alerts are bounded by their deadline and never fail the scan.
-  if (config.alerts.webhooks.length > 0) await alertRun(config, parts, result.runId, log, { exceptions, now: now() });
+  if (config.alerts.webhooks.length > 0) {
+    const alerts = await alertRun(config, parts, result.runId, log, { exceptions, now: now() });
+    opts.onAlerts?.(alerts);
+  }
   return result;
 }
 

@@ -23,6 +23,8 @@ export interface WebhookTarget {
 export interface WebhookResult {
   webhook: string;
   events: number;
+  /** The event kinds the body held, each once. */
+  kinds: AlertEvent['kind'][];
   outcome: DeliveryOutcome | { ok: false; attempts: 0; error: string; permanent: true };
   deadLetter: boolean;
 }
@@ -57,21 +59,22 @@ export async function sendAlerts(events: readonly AlertEvent[], opts: SendOption
     const { body, headers } = requestFor(hook, opts.context, mine);
     const outcome = await deliver({ url: hook.url, body, headers }, { timeoutMs: hook.timeout, retries: hook.retries, deadline: opts.deadline, ...opts.policy });
     const log = opts.log.child({ webhook: hook.name, run: opts.context.run.id });
+    const kinds = [...new Set(mine.map((e) => e.kind))];
     if (outcome.ok) {
       log.info({ events: mine.length, attempts: outcome.attempts }, 'alerts delivered');
-      return { webhook: hook.name, events: mine.length, outcome, deadLetter: false };
+      return { webhook: hook.name, events: mine.length, kinds, outcome, deadLetter: false };
     }
     log.warn({ events: mine.length, attempts: outcome.attempts, error: outcome.error }, 'alerts not delivered; kept as a dead letter');
     let deadLetter = false;
     if (opts.deadLetters) {
       try {
-        await opts.deadLetters.record({ runId: opts.context.run.id, webhook: hook.name, events: [...new Set(mine.map((e) => e.kind))], attempts: outcome.attempts, lastError: outcome.error, body, at: new Date() });
+        await opts.deadLetters.record({ runId: opts.context.run.id, webhook: hook.name, events: kinds, attempts: outcome.attempts, lastError: outcome.error, body, at: new Date() });
         deadLetter = true;
       } catch (err) {
         log.error({ error: errorMessage(err) }, 'cannot record the undelivered alerts');
       }
     }
-    return { webhook: hook.name, events: mine.length, outcome, deadLetter };
+    return { webhook: hook.name, events: mine.length, kinds, outcome, deadLetter };
   });
   return (await Promise.all(jobs)).filter((r): r is WebhookResult => r !== undefined);
 }

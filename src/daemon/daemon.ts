@@ -71,6 +71,9 @@ export interface DaemonStatus {
   next: Array<{ name: string; next: string | null }>;
 }
 
+/** A lapsed scan lease is taken over within this many lease lengths of lapsing, not later. */
+const TAKEOVER_WITHIN_LEASES = 10;
+
 export class Daemon {
   private readonly scheduler: Scheduler;
   private readonly clock: Clock;
@@ -134,7 +137,10 @@ export class Daemon {
   private lookForLapsedLeases(): void {
     if (this.state !== 'running' || this.takingOver || this.scheduler.isBusy('scan')) return;
     this.takingOver = (async () => {
-      const lapsed = await this.o.store.claims.lapsedLeases('scan', this.clock.now(), 1);
+      // Slots that lapsed long ago are left as they are (their run interrupted): a scan now
+      // would not be that slot's any more.
+      const now = this.clock.now();
+      const lapsed = await this.o.store.claims.lapsedLeases('scan', now, 1, new Date(now.getTime() - TAKEOVER_WITHIN_LEASES * this.lease.durationMs));
       const slot = lapsed[0]?.slot;
       if (slot && this.state === 'running' && !this.scheduler.isBusy('scan')) await this.scheduler.runNow(this.scanJob, slot);
     })()
@@ -238,9 +244,9 @@ export class Daemon {
     const lease = await this.claim('scan', slot);
     if (!lease) return;
     const inherited = lease.takeover?.runId;
-    if (inherited !== undefined && (await store.history.getRun(inherited))?.status !== 'running') {
-      // Its daemon closed the run before dying (a crash handler) or it was declared interrupted
-      // meanwhile: the slot had its run, nothing is left to finish.
+    const inheritedStatus = inherited !== undefined ? (await store.history.getRun(inherited))?.status : undefined;
+    if (inherited !== undefined && inheritedStatus !== 'running' && inheritedStatus !== 'interrupted') {
+      // The run ended before its daemon died (it was releasing the slot): nothing to finish.
       log.info({ runId: inherited, slot: slot.toISOString() }, 'slot taken over, but its run had already ended; nothing to finish');
       await this.release('scan', slot);
       return;

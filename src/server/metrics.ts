@@ -3,8 +3,8 @@
  * read) is counted as it happens; what the store holds (scores, risk, failing and open
  * findings, gaps, last success) is read from the latest finished run at scrape time, so
  * `complyd serve` over a store shows the same figures a daemon does. Labels are only cluster,
- * severity, framework, status and a gap's reason: each bounded by the fleet or an enum, never
- * per finding or resource.
+ * severity, framework, status, a gap's reason, an alert event's kind and a delivery's outcome:
+ * each bounded by the fleet or an enum, never per finding, resource or webhook URL.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { FRAMEWORKS } from '../core/control.js';
@@ -14,7 +14,17 @@ import { complianceScore } from '../score/compliance.js';
 import type { ClusterResult, HistoryReader } from '../store/run-store.js';
 
 /** The label names any metric may carry (`le` is the histograms' own). */
-export const METRIC_LABELS = ['cluster', 'severity', 'framework', 'status', 'reason'] as const;
+export const METRIC_LABELS = ['cluster', 'severity', 'framework', 'status', 'reason', 'event', 'outcome'] as const;
+
+/** The outcomes of one webhook delivery (retries included). */
+export const DELIVERY_OUTCOMES = ['delivered', 'failed'] as const;
+
+export interface MetricsOptions {
+  /** The undelivered alerts kept in the store, counted at scrape time. */
+  deadLetters?: { count(): Promise<number> };
+  /** The alert event kinds counted; any other is left out, so the label stays bounded. */
+  alertKinds?: readonly string[];
+}
 
 /** Open findings are aged at most this often: on a large store it reads every open episode. */
 const OPEN_AGE_TTL_MS = 60_000;
@@ -36,12 +46,24 @@ export class Metrics {
   private readonly openAge = new Gauge({ name: 'complyd_open_failing_findings_oldest_age_seconds', help: 'Age of the oldest failing finding still open, by severity.', labelNames: ['severity'], registers: [this.registry] });
   private readonly lastSuccess = new Gauge({ name: 'complyd_last_successful_scan_timestamp_seconds', help: 'Start of the latest run that finished complete or partial (Unix time).', registers: [this.registry] });
   private readonly sinceSuccess = new Gauge({ name: 'complyd_seconds_since_last_successful_scan', help: 'Seconds since the start of the latest complete or partial run.', registers: [this.registry] });
+  private readonly deliveries = new Counter({ name: 'complyd_alert_deliveries_total', help: 'Alert events this process sent to webhooks, by event kind and delivery outcome (failed: every attempt failed, kept as a dead letter).', labelNames: ['event', 'outcome'], registers: [this.registry] });
+  private readonly deadLetters = new Gauge({ name: 'complyd_alert_dead_letters', help: 'Undelivered alerts kept in the store (complyd alerts dead-letters).', registers: [this.registry] });
   private openAgedAt = 0;
+  private readonly alertKinds: ReadonlySet<string>;
 
   constructor(
     private readonly history: HistoryReader,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+    private readonly options: MetricsOptions = {},
+  ) {
+    this.alertKinds = new Set(options.alertKinds ?? []);
+  }
+
+  /** One webhook delivery of a run's alerts: each event kind it carried, counted by outcome. */
+  observeAlertDelivery(kinds: readonly string[], delivered: boolean): void {
+    const outcome: (typeof DELIVERY_OUTCOMES)[number] = delivered ? 'delivered' : 'failed';
+    for (const event of kinds) if (this.alertKinds.has(event)) this.deliveries.inc({ event, outcome });
+  }
 
   /** A store read, timed into complyd_store_read_duration_seconds. */
   async timed<T>(read: () => Promise<T>): Promise<T> {
@@ -74,6 +96,8 @@ export class Metrics {
     const run = await this.timed(() => h.latestRun());
     const now = this.now();
     for (const g of [this.score, this.risk, this.failing, this.clusterStatus, this.objects, this.gaps, this.lastSuccess, this.sinceSuccess]) g.reset();
+    const letters = this.options.deadLetters;
+    if (letters) this.deadLetters.set(await this.timed(() => letters.count()));
     if (!run) return;
     this.lastSuccess.set(Date.parse(run.startedAt) / 1000);
     this.sinceSuccess.set(Math.max(0, (now.getTime() - Date.parse(run.startedAt)) / 1000));

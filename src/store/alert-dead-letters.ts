@@ -24,6 +24,8 @@ export interface AlertDeadLetters {
   record(letter: DeadLetterInput): Promise<void>;
   /** The newest first, at most `limit`. */
   list(limit: number): Promise<DeadLetter[]>;
+  /** How many are kept. */
+  count(): Promise<number>;
 }
 
 const TABLE = 'alert_dead_letters';
@@ -57,6 +59,11 @@ export class KnexAlertDeadLetters implements AlertDeadLetters {
         body: l.body.slice(0, MAX_BODY_CHARS),
       }),
     );
+  }
+
+  async count(): Promise<number> {
+    const row = (await attempt('cannot count undelivered alerts', () => this.db(TABLE).count({ n: '*' }).first())) as { n: number | string } | undefined;
+    return Number(row?.n ?? 0);
   }
 
   async list(limit: number): Promise<DeadLetter[]> {

@@ -36,8 +36,9 @@ export interface RunWriter {
   markAbandonedRuns(now: Date, staleAfterMs: number, ownerGone?: (owner: string) => boolean): Promise<string[]>;
   /**
    * A daemon that took a slot over makes the run of the slot's dead holder its own (ADR 0023):
-   * the run, if still running, gets `owner` and a fresh heartbeat, and the clusters it already
-   * recorded are returned so that only the others are scanned. Otherwise the run's status.
+   * the run, running or interrupted (its holder found gone), runs again under `owner` with a
+   * fresh heartbeat, and the clusters it already recorded are returned so that only the others
+   * are scanned. A run that ended otherwise is left as it is: its status is returned.
    */
   adoptRun(runId: string, owner: string, now: Date): Promise<AdoptedRun>;
 }
@@ -137,16 +138,15 @@ export class KnexRunWriter implements RunWriter {
     const running = ((await attempt(what, () => this.db(RUNS).select('id', 'owner').where({ status: 'running' }))) as Array<{ id: string; owner: string }>).filter(
       (r) => r.owner !== self,
     );
-    // A daemon's run is its slot lease's business while the lease holds, and for one more lease
-    // length after it lapses: a replica may take the slot over and finish the run (ADR 0023).
-    // Past that, nobody took it over: the lapsed lease proves the holder gone.
-    const leased = await this.leasedRuns(now);
-    const candidates = running.filter((r) => !leased.held.has(r.id));
-    const gone = candidates.filter((r) => leased.lapsed.has(r.id) || ownerGone(r.owner)).map((r) => r.id);
-    const held = [...leased.held];
+    // A daemon's run whose slot lease lapsed unreleased has a holder that is gone (ADR 0023): it
+    // is interrupted now, and reopened by the replica that takes the slot over. A live lease
+    // proves its holder alive, whatever the run's heartbeat says.
     // Write only when there is something to close: `history` calls this, and on SQLite an
     // update would wait behind a scan's write (and fail after the busy timeout).
-    if (candidates.length === 0) return [];
+    if (running.length === 0) return [];
+    const leased = await this.leasedRuns(now);
+    const gone = running.filter((r) => leased.lapsed.has(r.id) || ownerGone(r.owner)).map((r) => r.id);
+    const held = [...leased.held].filter((id) => !gone.includes(id));
     if (gone.length === 0 && !(await attempt(what, () => this.db(RUNS).first('id').where({ status: 'running' }).whereNot({ owner: self }).whereNotIn('id', held).andWhere('heartbeat_at', '<', cutoff)))) return [];
     // One statement, still conditional on `running`: a heartbeat racing with it either saves
     // its run or comes too late, and a run that finished meanwhile is left as it ended.
@@ -161,7 +161,7 @@ export class KnexRunWriter implements RunWriter {
     return (rows as Array<{ id: string }>).map((r) => r.id).sort();
   }
 
-  /** Runs tied to an unreleased slot lease: held (lease live, or lapsed less than its length ago) or lapsed for longer. */
+  /** Runs tied to an unreleased slot lease: held (lease live) or lapsed. */
   private async leasedRuns(now: Date): Promise<{ held: Set<string>; lapsed: Set<string> }> {
     const rows = (await attempt('cannot read slot leases', () =>
       this.db(SCHEDULE_CLAIMS).select('run_id', 'expires_at', 'lease_ms').whereNotNull('run_id').whereNull('released_at'),
@@ -170,7 +170,7 @@ export class KnexRunWriter implements RunWriter {
     const lapsed = new Set<string>();
     for (const r of rows) {
       const expires = r.expires_at === null ? Number.NaN : Date.parse(r.expires_at);
-      if (Number.isFinite(expires) && now.getTime() <= expires + Number(r.lease_ms ?? 0)) held.add(r.run_id);
+      if (Number.isFinite(expires) && now.getTime() <= expires) held.add(r.run_id);
       else lapsed.add(r.run_id);
     }
     return { held, lapsed };
@@ -178,7 +178,14 @@ export class KnexRunWriter implements RunWriter {
 
   async adoptRun(runId: string, owner: string, now: Date): Promise<AdoptedRun> {
     const what = `cannot adopt run ${runId}`;
-    const updated = await attempt(what, () => this.db(RUNS).where({ id: runId, status: 'running' }).update({ owner, heartbeat_at: isoTimestamp(now, 'now') }));
+    // An interrupted run is reopened: it was closed because its holder was gone, which the
+    // lapsed lease this taker holds now also says.
+    const updated = await attempt(what, () =>
+      this.db(RUNS)
+        .where({ id: runId })
+        .whereIn('status', ['running', 'interrupted'] satisfies RunStatus[])
+        .update({ owner, status: 'running' satisfies RunStatus, finished_at: null, heartbeat_at: isoTimestamp(now, 'now') }),
+    );
     if (updated !== 1) {
       const run = (await attempt(what, () => this.db(RUNS).select('status').where({ id: runId }).first())) as { status: RunStatus } | undefined;
       return { adopted: false, status: run?.status ?? 'missing' };

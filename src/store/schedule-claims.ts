@@ -36,8 +36,8 @@ export interface ScheduleClaims {
   attachRun(job: string, slot: Date, owner: string, runId: string): Promise<void>;
   /** The holder is done with the slot (its run finished, or it gave up): nobody will take it over. */
   releaseLease(job: string, slot: Date, owner: string, now: Date): Promise<void>;
-  /** Slots of a job whose lease lapsed unreleased, most recent first, at most `limit`. */
-  lapsedLeases(job: string, now: Date, limit: number): Promise<LapsedLease[]>;
+  /** Slots of a job whose lease lapsed unreleased (after `since`, when given), most recent first, at most `limit`. */
+  lapsedLeases(job: string, now: Date, limit: number, since?: Date): Promise<LapsedLease[]>;
 }
 
 const SCHEDULE_CLAIMS = 'schedule_claims';
@@ -112,13 +112,14 @@ export class KnexScheduleClaims implements ScheduleClaims {
     );
   }
 
-  async lapsedLeases(job: string, now: Date, limit: number): Promise<LapsedLease[]> {
+  async lapsedLeases(job: string, now: Date, limit: number, since?: Date): Promise<LapsedLease[]> {
     const rows = (await attempt(`cannot read lapsed leases of ${job}`, () =>
       this.db(SCHEDULE_CLAIMS)
         .select('slot', 'owner', 'run_id')
         .where({ job })
         .whereNull('released_at')
         .andWhere('expires_at', '<', isoTimestamp(now, 'now'))
+        .andWhere('expires_at', '>=', isoTimestamp(since ?? new Date(0), 'since'))
         .orderBy('slot', 'desc')
         .limit(limit),
     )) as Array<{ slot: string; owner: string; run_id: string | null }>;

@@ -64,7 +64,9 @@ alerts:
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const scan = () => runScan(config, store, silentLogger(), { trigger: 'test' });
+  // What the daemon counts in complyd_alert_deliveries_total: each webhook's kinds and outcome.
+  const deliveries: Array<{ webhook: string; kinds: string[]; ok: boolean }> = [];
+  const scan = () => runScan(config, store, silentLogger(), { trigger: 'test', onAlerts: (r) => deliveries.push(...r.webhooks.map((w) => ({ webhook: w.webhook, kinds: w.kinds, ok: w.outcome.ok }))) });
   const lastBody = (r: WebhookReceiver): Body => JSON.parse(r.received.at(-1)?.body ?? '{}') as Body;
 
   it('sends a new critical finding and the score drop, signed, with no secret in the body', async () => {
@@ -98,6 +100,8 @@ alerts:
     expect(message.text).toMatch(/^complyd: 1 alert from run [0-9a-f]{8}$/);
     expect(message.blocks[1]?.text.text).toContain('new critical failing finding');
     expect(slack.received[0]?.headers['x-complyd-signature']).toBeUndefined();
+    expect(deliveries.at(-1)).toEqual({ webhook: expect.any(String) as unknown, kinds: expect.any(Array) as unknown, ok: true });
+    expect(deliveries.slice(-2).find((d) => d.webhook === 'chat')).toEqual({ webhook: 'chat', kinds: ['new-critical'], ok: true });
   }, 60_000);
 
   it('retries a receiver that fails with 500 and recovers; no dead letter', async () => {
@@ -132,6 +136,7 @@ alerts:
     expect(ops?.events).toContain('new-critical');
     expect(ops?.body).toBe(generic.received[0]?.body);
     expect(ops?.body).not.toContain(SECRET);
+    expect(deliveries.slice(-2).map((d) => [d.webhook, d.ok]).sort()).toEqual([['chat', false], ['ops', false]]);
   }, 60_000);
 
   it('reports a cluster that cannot be assessed', async () => {

@@ -77,7 +77,7 @@ describePostgres('replicas taking over a slot', (db) => {
     // first is being taken over; the next would come a minute later, after the test.
     const now = Date.now();
     const first = new Date(now + 8_000);
-    const second = new Date(now + 14_000);
+    const second = new Date(now + 16_000);
     const config = join(dir, 'complyd.yaml');
     writeFileSync(
       config,
@@ -94,7 +94,7 @@ describePostgres('replicas taking over a slot', (db) => {
         '  concurrency: 1',
         'schedule:',
         `  scan: "${first.getUTCSeconds()},${second.getUTCSeconds()} * * * * *"`,
-        '  lease: 2s',
+        '  lease: 3s',
         '  leaseRenew: 500ms',
         '',
       ].join('\n'),

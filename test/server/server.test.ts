@@ -13,7 +13,8 @@ import type { RunStore } from '../../src/store/run-store.js';
 import { serverRoutes, Metrics } from '../../src/server/server.js';
 import { startHttpServer, type RunningServer } from '../../src/server/http-server.js';
 import { OPENAPI } from '../../src/server/openapi.js';
-import { METRIC_LABELS } from '../../src/server/metrics.js';
+import { DELIVERY_OUTCOMES, METRIC_LABELS } from '../../src/server/metrics.js';
+import { ALERT_KINDS } from '../../src/alerts/events.js';
 import { createServerPki } from '../../src/demo/certs.js';
 import { createLogger } from '../../src/cli/logger.js';
 import { describeEachDatabase } from '../helpers/databases.js';
@@ -86,6 +87,11 @@ describeEachDatabase('HTTP server', (db) => {
   beforeAll(async () => {
     store = await openStore({ storage: await db.fresh() }, log);
     runId = await fill(store);
+    const metrics = new Metrics(store.history, () => new Date(T0.getTime() + 3_600_000), { deadLetters: store.deadLetters, alertKinds: ALERT_KINDS });
+    // Two deliveries of a daemon's alerts: one delivered, one that failed and was kept.
+    metrics.observeAlertDelivery(['new-critical', 'score-drop'], true);
+    metrics.observeAlertDelivery(['new-critical', 'made-up-kind'], false);
+    await store.deadLetters.record({ runId, webhook: 'ops', events: ['new-critical'], attempts: 3, lastError: 'HTTP 500', body: '{}', at: T0 });
     const routes = serverRoutes({
       history: store.history,
       now: () => new Date(T0.getTime() + 3_600_000),
@@ -94,7 +100,7 @@ describeEachDatabase('HTTP server', (db) => {
         return Buffer.isBuffer(c) ? c : Buffer.from([...c].join(''));
       },
       scheduler: { running: () => running, startedAt: T0, schedule: { scan: '0 */6 * * *', timezone: 'UTC' }, readySlots: 2 },
-      metrics: new Metrics(store.history, () => new Date(T0.getTime() + 3_600_000)),
+      metrics,
     });
     server = await startHttpServer(routes, { host: '127.0.0.1', port: 0, tokens: [] }, log);
   });
@@ -147,12 +153,19 @@ describeEachDatabase('HTTP server', (db) => {
     expect(value('complyd_seconds_since_last_successful_scan', {})).toBe(3600);
     expect(value('complyd_open_failing_findings', { severity: 'critical' })).toBe(PRIVILEGED);
     expect(value('complyd_store_read_duration_seconds_count', {})).toBeGreaterThan(0);
+    expect(value('complyd_alert_deliveries_total', { event: 'new-critical', outcome: 'delivered' })).toBe(1);
+    expect(value('complyd_alert_deliveries_total', { event: 'new-critical', outcome: 'failed' })).toBe(1);
+    expect(value('complyd_alert_deliveries_total', { event: 'score-drop', outcome: 'delivered' })).toBe(1);
+    expect(value('complyd_alert_dead_letters', {})).toBe(1);
     const allowed: Record<string, ReadonlySet<string>> = {
       cluster: new Set(['prod', 'staging', 'ghost']),
       severity: new Set(['critical', 'high', 'medium', 'low', 'info']),
       framework: new Set(['all', ...FRAMEWORKS]),
       status: new Set(['complete', 'partial', 'failed', 'interrupted']),
       reason: new Set(['forbidden']),
+      // A kind outside the known ones is never a label value.
+      event: new Set(ALERT_KINDS),
+      outcome: new Set(DELIVERY_OUTCOMES),
     };
     for (const s of samples) {
       for (const [k, v] of Object.entries(s.labels)) {

@@ -51,30 +51,35 @@ describeEachDatabase('abandoned runs', (db) => {
     expect(await status(live)).toBe('running');
   });
 
-  it('leaves the run of a daemon to its slot lease: held while renewed and for one lease length after, then interrupted', async () => {
+  it('treats a slot lease that lapsed as its holder gone, and a live one as alive whatever the heartbeat', async () => {
     const slot = at(0);
-    const child = startIdleChild();
-    const run = await begin(ownerWithPid(child.pid ?? 0));
+    // A daemon elsewhere (its pid cannot be checked from here), its run tied to its slot lease.
+    const run = await begin('other-host:7@0123456789abcdef');
     await store.claims.acquireLease('scan', slot, 'daemon-a', at(0), 30_000);
     await store.claims.attachRun('scan', slot, 'daemon-a', run);
-    await killAndReap(child);
-    // Its pid is gone, but a replica may still take the slot over and finish the run.
-    expect(await store.runs.markAbandonedRuns(at(1), LEASE_MS)).toEqual([]);
-    expect(await store.runs.markAbandonedRuns(at(59), LEASE_MS)).toEqual([]);
-    // Lapsed at 30 s and nobody took it over within another 30 s: the holder is gone.
-    expect(await store.runs.markAbandonedRuns(at(61), LEASE_MS)).toEqual([run]);
+    // Renewed: alive, even with a heartbeat older than the 10-minute rule.
+    await store.claims.renewLease('scan', slot, 'daemon-a', at(650), 30_000);
+    expect(await store.runs.markAbandonedRuns(at(660), LEASE_MS)).toEqual([]);
+    // Lapsed at 680 s: interrupted at once, without the 10-minute wait.
+    expect(await store.runs.markAbandonedRuns(at(681), LEASE_MS)).toEqual([run]);
     expect(await status(run)).toBe('interrupted');
   });
 
-  it('lets a taker adopt a run: its owner and heartbeat change, the clusters it recorded are named', async () => {
+  it('lets a taker adopt a run, running or interrupted: its owner and heartbeat change, the clusters it recorded are named', async () => {
     const run = await begin('daemon-a:1@0123456789abcdef');
     const adopted = await store.runs.adoptRun(run, 'daemon-b:2@0123456789abcdef', at(40));
     expect(adopted).toEqual({ adopted: true, recorded: [] });
     expect(await store.history.getRun(run)).toMatchObject({ status: 'running', owner: 'daemon-b:2@0123456789abcdef', heartbeatAt: at(40).toISOString() });
     // Only its new owner may finish it now.
     await expect(store.runs.finishRun(run, 'complete', at(41), 'daemon-a:1@0123456789abcdef')).rejects.toThrow(/taken over by daemon-b/);
-    await store.runs.finishRun(run, 'complete', at(42), 'daemon-b:2@0123456789abcdef');
-    expect(await store.runs.adoptRun(run, 'daemon-c:3@0123456789abcdef', at(43))).toEqual({ adopted: false, status: 'complete' });
+    // Interrupted because its holder was found gone: a taker reopens it.
+    await store.runs.finishRun(run, 'interrupted', at(42), 'daemon-b:2@0123456789abcdef');
+    expect(await store.runs.adoptRun(run, 'daemon-c:3@0123456789abcdef', at(43))).toEqual({ adopted: true, recorded: [] });
+    expect(await store.history.getRun(run)).toMatchObject({ status: 'running', owner: 'daemon-c:3@0123456789abcdef' });
+    expect((await store.history.getRun(run))?.finishedAt).toBeUndefined();
+    // A run that ended otherwise stays as it ended.
+    await store.runs.finishRun(run, 'complete', at(44), 'daemon-c:3@0123456789abcdef');
+    expect(await store.runs.adoptRun(run, 'daemon-d:4@0123456789abcdef', at(45))).toEqual({ adopted: false, status: 'complete' });
   });
 
   it('leaves a run that finished meanwhile as it ended', async () => {

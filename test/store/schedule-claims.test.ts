@@ -49,6 +49,8 @@ describeEachDatabase('schedule leases', (db) => {
     expect(await store.claims.lapsedLeases('scan', at(40), 5)).toEqual([]);
     // Not renewed any more (its daemon died): lapsed at 50 s; of two takers one gets it.
     expect(await store.claims.lapsedLeases('scan', at(51), 5)).toEqual([{ slot, owner: 'a', runId: 'run-1' }]);
+    // Not when it lapsed before `since`: too long ago to take over.
+    expect(await store.claims.lapsedLeases('scan', at(51), 5, at(50.5))).toEqual([]);
     const [b, c] = await Promise.all([store.claims.acquireLease('scan', slot, 'b', at(51), LEASE), store.claims.acquireLease('scan', slot, 'c', at(51), LEASE)]);
     const taker = b.acquired ? b : c;
     expect([b.acquired, c.acquired].sort()).toEqual([false, true]);

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { COMMAND_SUMMARIES } from '../command-list.js';
 import { setup, DEFAULT_CONFIG, type ConfigOptions } from '../context.js';
 import { randomUUID } from 'node:crypto';
-import { catalogOf, interruptAbandonedRuns, loadRunExceptions, openStore, runReportJob, runScan } from '../../main.js';
+import { catalogOf, interruptAbandonedRuns, loadRunExceptions, openStore, runReportJob, runScan, type AlertRunResult } from '../../main.js';
+import { ALERT_KINDS } from '../../alerts/events.js';
 import { writeOutputReports } from '../output-reports.js';
 import { processOwner } from '../../store/run-writer.js';
 import { DURATION_RANGES, durationOption } from '../../config/duration.js';
@@ -32,7 +33,10 @@ export function registerDaemon(program: Command): void {
       const store = await openStore(config, log);
       // A predecessor killed mid-scan (a restart after a crash) is closed before anything is scheduled.
       await interruptAbandonedRuns(store.runs, log);
-      const metrics = new Metrics(store.history);
+      const metrics = new Metrics(store.history, undefined, { deadLetters: store.deadLetters, alertKinds: ALERT_KINDS });
+      const onAlerts = (r: AlertRunResult) => {
+        for (const w of r.webhooks) metrics.observeAlertDelivery(w.kinds, w.outcome.ok);
+      };
       const exceptions = () => loadRunExceptions(config, log).exceptions;
       const jobs = new Map(config.reports.map((j) => [j.name, j]));
       const daemon = new Daemon({
@@ -46,7 +50,7 @@ export function registerDaemon(program: Command): void {
         catchUp: opts.catchUp,
         // Exceptions are read at every round, so the daemon applies the files as they are in git today.
         lease: { durationMs: config.schedule.lease, renewMs: config.schedule.leaseRenew },
-        scan: ({ signal, onStart, adopt }) => runScan(config, store, log, { trigger: 'schedule', exceptions: exceptions(), signal, onStart, ...(adopt !== undefined ? { adopt } : {}) }),
+        scan: ({ signal, onStart, adopt }) => runScan(config, store, log, { trigger: 'schedule', exceptions: exceptions(), signal, onStart, onAlerts, ...(adopt !== undefined ? { adopt } : {}) }),
         writeOutputReports: async (runId) => {
           const { written, deleted } = await writeOutputReports(store.history, runId, config.output, { scope: { exceptions: exceptions(), controls: catalogOf(config) } });
           log.info({ runId, reports: written, deleted }, 'reports written');

@@ -8,6 +8,7 @@ import { UsageError } from '../../core/errors.js';
 import { createLogger } from '../logger.js';
 import { loadRunExceptions, openStore } from '../../main.js';
 import { listenAddress, startHttp } from '../http-server.js';
+import { Metrics } from '../../server/server.js';
 
 interface ServeOptions {
   config?: string;
@@ -44,6 +45,8 @@ export function registerServe(program: Command): void {
       const store = await openStore({ storage }, log);
       const http = await startHttp({
         history: store.history,
+        // The dead letters of the store served are counted too; deliveries are the daemon's.
+        metrics: new Metrics(store.history, undefined, { deadLetters: store.deadLetters }),
         log,
         address,
         server,

@@ -4,8 +4,7 @@ import type { Knex } from 'knex';
  * 014: schedule claims become leases (ADR 0023). A slot's holder keeps it only while it renews
  * `expires_at`; once that passes, another daemon may take the slot over and finish the run the
  * holder began (`run_id`). `released_at` is set when the holder is done with the slot;
- * `takeovers` counts how often the slot changed hands, `lease_ms` is the holder's lease length
- * (how long after expiry the slot is left for a taker before its run is declared interrupted).
+ * `takeovers` counts how often the slot changed hands, `lease_ms` is the holder's lease length.
  *
  * Claims made before leases existed are closed: their daemons finished or lost them long ago.
  *
