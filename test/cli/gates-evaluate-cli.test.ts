@@ -119,9 +119,9 @@ describe('complyd evaluate with gates (compiled binary)', () => {
 
   it('--quiet leaves out the notes on skipped documents but never an error or the verdict', async () => {
     const file = join(dir, 'mixed.yaml');
-    writeFileSync(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: payments}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: payments}\nspec:\n  containers: [{name: a, image: a, securityContext: {privileged: true}}]\n');
+    writeFileSync(file, 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: c, namespace: payments}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: payments}\nspec:\n  containers: [{name: a, image: a, securityContext: {privileged: true}}]\n');
     const loud = await runCli(['evaluate', file, '--fail-on', 'critical']);
-    expect(loud.stderr).toMatch(/^skipped .*mixed\.yaml document 1 \(ConfigMap\)/m);
+    expect(loud.stderr).toMatch(/^skipped .*mixed\.yaml document 1 \(Widget\)/m);
     const quiet = await runCli(['evaluate', file, '--fail-on', 'critical', '--quiet']);
     expect(quiet.stderr).not.toContain('skipped');
     expect(quiet.code).toBe(EXIT.gateFailed);
