@@ -47,10 +47,11 @@ export async function rawFetch(target: ClusterTarget, pageSize: number, concurre
       const query = `?limit=${pageSize}${token ? `&continue=${encodeURIComponent(token)}` : ''}`;
       const body = await get(`${endpoint.path}${query}`, endpoint.metadataOnly ? METADATA_ONLY_ACCEPT : 'application/json');
       const t = performance.now();
-      const page = JSON.parse(body) as { items: unknown[]; metadata?: { continue?: string } };
+      const page = JSON.parse(body) as { items?: unknown[]; metadata?: { continue?: string } };
       out.parseMs += performance.now() - t;
       out.bytes += body.length;
-      out.items += page.items.length;
+      // An API the server does not serve (a CRD not installed) answers a Status, not a list.
+      out.items += Array.isArray(page.items) ? page.items.length : 0;
       token = page.metadata?.continue ?? '';
     } while (token);
   });
