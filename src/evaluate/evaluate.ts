@@ -3,6 +3,7 @@ import type { Control } from '../core/control.js';
 import { distinguishVerdicts } from '../core/fingerprint.js';
 import { errorMessage } from '../core/errors.js';
 import { EvalContext } from './context.js';
+import { objectIdentity } from './object-identity.js';
 
 const CLUSTER_SCOPE = (cluster: string) => ({ kind: 'Cluster', name: cluster });
 
@@ -23,12 +24,13 @@ export function evaluateIn(ctx: EvalContext, controls: readonly Control<EvalCont
   const snapshot = ctx.snapshot;
   const gapsByEvidence = new Map(snapshot.gaps.map((g) => [g.evidence, g]));
   const findings: Finding[] = [];
+  const complete = ctx.shared('evaluate/object-identity', () => objectIdentity(snapshot));
 
   for (const control of controls) {
     // Built field by field, not by spreading: this runs once per finding (a million in a
     // large fleet) and a spread of differently shaped verdicts is V8's slow path.
     const place = (v: Verdict): Finding => {
-      const f: Finding = { status: v.status, resource: v.resource, cluster: snapshot.cluster, controlId: control.id, severity: control.severity };
+      const f: Finding = { status: v.status, resource: complete(v.resource), cluster: snapshot.cluster, controlId: control.id, severity: control.severity };
       if (v.evidence) f.evidence = v.evidence;
       if (v.message !== undefined) f.message = v.message;
       if (v.discriminator !== undefined) f.discriminator = v.discriminator;

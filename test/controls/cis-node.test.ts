@@ -172,7 +172,7 @@ describe('kubelet configz: omitempty and zero values', () => {
     const f = judge(id, patch(GOOD, change));
     expect(f.status).toBe(status);
     expect(f.evidence).toMatchObject({ path, observed });
-    expect(f.resource).toEqual({ kind: 'Node', name: 'n1' });
+    expect(f.resource).toEqual({ kind: 'Node', name: 'n1', apiVersion: 'v1' });
   });
 
   // Fields every kubelet reports after defaulting: missing means the evidence is incomplete, never a pass.

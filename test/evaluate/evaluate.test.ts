@@ -4,6 +4,7 @@ import { CONTROLS } from '../../src/controls/index.js';
 import { evaluate } from '../../src/evaluate/evaluate.js';
 import { podSubjects } from '../../src/evaluate/pod-specs.js';
 import { fail, pass } from '../../src/controls/verdicts.js';
+import { fingerprint } from '../../src/core/fingerprint.js';
 
 const NOW = new Date('2026-11-01T00:00:00Z');
 
@@ -197,5 +198,49 @@ describe('evaluate: workloads and pods are judged once', () => {
       'ReplicaSet/other/api-7d9c',
       'Pod/web/api-7d9c-a1',
     ]);
+  });
+});
+
+describe('evaluate: findings name the apiVersion and uid of the object they judge', () => {
+  const base = { title: 'test', section: 'test', severity: 'medium' as const, frameworks: ['cis-1.12' as const], refs: {}, rationale: 'r', remediation: 'r' };
+  // References built by hand, as node, namespace and control-plane controls build them.
+  const byHand = defineControl({
+    ...base,
+    id: 'TEST-by-hand',
+    needs: ['nodes', 'namespaces', 'pods'],
+    evaluate: () => [
+      fail({ kind: 'Node', name: 'n1' }, 'spec.x', 'a', 'b'),
+      fail({ kind: 'Namespace', name: 'web' }, 'metadata.labels', 'a', 'b'),
+      fail({ kind: 'Pod', namespace: 'kube-system', name: 'kube-apiserver-cp-1', container: 'kube-apiserver' }, 'spec.x', 'a', 'b'),
+      fail({ kind: 'Namespace', name: 'gone' }, 'metadata.labels', 'a', 'b'),
+      fail({ kind: 'Node', name: 'twice' }, 'spec.x', 'a', 'b'),
+    ],
+  });
+  const node = (name: string, uid: string): KubeObject => ({ apiVersion: 'v1', kind: 'Node', metadata: { name, uid } });
+  const snap = snapshot({
+    objects: {
+      nodes: [node('n1', 'u-n1'), node('twice', 'u-t1'), node('twice', 'u-t2')],
+      namespaces: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'web', uid: 'u-web' } }],
+      pods: [{ ...pod('kube-apiserver-cp-1', undefined, plainSpec, 'kube-system'), metadata: { name: 'kube-apiserver-cp-1', namespace: 'kube-system', uid: 'u-api' } }],
+    },
+  });
+
+  it('completes a reference the control built by hand from the object it names, and leaves the identity alone', () => {
+    const refs = evaluate(snap, [byHand], NOW).map((f) => f.resource);
+    expect(refs).toEqual([
+      { kind: 'Node', name: 'n1', apiVersion: 'v1', uid: 'u-n1' },
+      { kind: 'Namespace', name: 'web', apiVersion: 'v1', uid: 'u-web' },
+      { kind: 'Pod', namespace: 'kube-system', name: 'kube-apiserver-cp-1', container: 'kube-apiserver', apiVersion: 'v1', uid: 'u-api' },
+      // Not among the objects read, or two objects answer to the name: nothing is guessed.
+      { kind: 'Namespace', name: 'gone' },
+      { kind: 'Node', name: 'twice' },
+    ]);
+  });
+
+  it('keeps the fingerprint a reference without them had', () => {
+    const bare = snapshot({});
+    const withIds = evaluate(snap, [byHand], NOW).map((f) => fingerprint(f));
+    const without = evaluate(bare, [byHand], NOW).map((f) => fingerprint(f));
+    expect(withIds).toEqual(without);
   });
 });
