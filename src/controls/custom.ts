@@ -1,5 +1,5 @@
 import { POD_SPEC_RESOURCES, type AdmissionCheck } from '../core/admission.js';
-import type { CustomControlDefinition } from '../core/custom-control.js';
+import { CUSTOM_SECTION, type CustomControlDefinition } from '../core/custom-control.js';
 import { selectorMatches } from '../core/label-selector.js';
 import { RESOURCE_KINDS, type EvidenceKind, type Verdict } from '../core/types.js';
 import { ConfigError } from '../core/errors.js';
@@ -13,8 +13,6 @@ import { CONTROLS } from './index.js';
  * judged centrally on every object its match selects, the way admission would judge it, so
  * its findings are stored, scored and exported like the built-in ones.
  */
-
-export const CUSTOM_SECTION = 'Custom controls';
 
 function admissionOf(def: CustomControlDefinition): AdmissionCheck {
   return {

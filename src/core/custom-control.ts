@@ -3,6 +3,9 @@ import type { Framework } from './control.js';
 import type { LabelSelector } from './label-selector.js';
 import type { Severity } from './types.js';
 
+/** The section of every custom control: it is declared in a configuration, not in the published catalog. */
+export const CUSTOM_SECTION = 'Custom controls';
+
 /** The kinds a custom control may judge: pods and the workload kinds with a pod template. */
 export const CUSTOM_CONTROL_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'ReplicationController'] as const;
 export type CustomControlKind = (typeof CUSTOM_CONTROL_KINDS)[number];

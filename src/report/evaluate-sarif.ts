@@ -24,7 +24,7 @@ function rule(c: Control): Json {
     shortDescription: { text: c.title },
     fullDescription: { text: c.rationale || c.title },
     help: { text: c.remediation || c.title },
-    helpUri,
+    ...(helpUri && { helpUri }),
     defaultConfiguration: { level: LEVEL[c.severity] },
     properties: { tags: ['security', ...c.frameworks], 'security-severity': SECURITY_SEVERITY[c.severity], severity: c.severity },
   };

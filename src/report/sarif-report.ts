@@ -57,8 +57,8 @@ function rule(c: ControlSection, catalogUrl: string | undefined): Json {
     name: ruleName(c.title) || c.id,
     shortDescription: { text: c.title },
     fullDescription: { text: c.rationale || c.title },
-    help: { text: remediation, markdown: `**${c.id}** ${c.title}\n\n${remediation}\n\n[${c.id} in the control catalog](${helpUri})` },
-    helpUri,
+    help: { text: remediation, markdown: `**${c.id}** ${c.title}\n\n${remediation}${helpUri ? `\n\n[${c.id} in the control catalog](${helpUri})` : ''}` },
+    ...(helpUri && { helpUri }),
     defaultConfiguration: { level: LEVEL[c.severity] },
     properties: {
       // GitHub files alerts tagged `security` under security findings.

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { CUSTOM_SECTION } from '../../src/core/custom-control.js';
 import { headingAnchor } from '../../src/report/catalog-links.js';
 import { renderSarif, sarifUri } from '../../src/report/sarif-report.js';
 import { sampleReport } from './fixtures.js';
@@ -114,6 +115,22 @@ describe('renderSarif', () => {
       expect(r.properties.tags[0]).toBe('security');
     }
     expect(rules.find((r) => r.id === 'PSS-privileged')?.helpUri).toBe('https://docs.example/controls.md#pod-security-standards-baseline');
+  });
+
+  it('gives a custom control no catalog link: the published catalog does not hold it', () => {
+    const report = sampleReport();
+    const custom = report.controls[0];
+    if (!custom) throw new Error('the sample report has no control');
+    custom.section = CUSTOM_SECTION;
+    const rules = parse(renderSarif(report, { catalogUrl: 'https://docs.example/controls.md' })).runs.flatMap((r) => r.tool.driver.rules);
+    const own = rules.filter((r) => r.id === custom.id);
+    expect(own.length).toBeGreaterThan(0);
+    for (const r of own) {
+      expect(r).not.toHaveProperty('helpUri');
+      expect(r.help.markdown).not.toContain('docs.example');
+    }
+    // The built-in controls keep theirs.
+    expect(rules.find((r) => r.id !== custom.id)?.helpUri).toMatch(/^https:\/\/docs\.example\/controls\.md#/);
   });
 
   it('maps severity to level and security-severity, and names the resource and its evidence', () => {
