@@ -8,7 +8,7 @@ import { extname, join, resolve } from 'node:path';
 import { globRegExp, type Exception } from '../core/exception.js';
 import { ConfigError, errorMessage } from '../core/errors.js';
 import { formatDuration } from './duration.js';
-import { exceptionsFileSchema, type RawException } from './exceptions-schema.js';
+import { exceptionsFileSchema, parseInstant } from './exceptions-schema.js';
 import { formatIssues, readConfigText } from './load.js';
 import { parseYaml } from './parse-yaml.js';
 
@@ -34,18 +34,18 @@ export interface ExceptionLoadOptions {
 
 const DAY_MS = 86_400_000;
 
-function lifetimeIssues(e: RawException, index: number, maxLifetimeMs: number): string[] {
+function lifetimeIssues(created: string, expires: string, index: number, maxLifetimeMs: number): string[] {
   const at = `exceptions[${index}].expires`;
-  const lifetime = Date.parse(e.expires) - Date.parse(e.created);
-  if (lifetime <= 0) return [`${at}: ${e.expires.slice(0, 10)} is not after created (${e.created.slice(0, 10)})`];
+  const lifetime = Date.parse(expires) - Date.parse(created);
+  if (lifetime <= 0) return [`${at}: ${expires.slice(0, 10)} is not after created (${created.slice(0, 10)})`];
   if (lifetime > maxLifetimeMs) {
     const days = Math.ceil(lifetime / DAY_MS);
-    return [`${at}: ${days} days after created (${e.created.slice(0, 10)}): at most ${formatDuration(maxLifetimeMs)} (exceptions.maxLifetime)`];
+    return [`${at}: ${days} days after created (${created.slice(0, 10)}): at most ${formatDuration(maxLifetimeMs)} (exceptions.maxLifetime)`];
   }
   return [];
 }
 
-function controlIssues(e: Pick<RawException, 'controls'>, index: number, known: readonly string[]): string[] {
+function controlIssues(e: { readonly controls: readonly unknown[] }, index: number, known: readonly string[]): string[] {
   return e.controls.flatMap((c, j) => {
     // A malformed id already has its own issue.
     if (typeof c !== 'string' || !/^[A-Za-z0-9.*_-]+$/.test(c)) return [];
@@ -56,13 +56,28 @@ function controlIssues(e: Pick<RawException, 'controls'>, index: number, known: 
   });
 }
 
-/** controlIssues of the entries whose `controls` is a list, in a file that failed the schema. */
-function rawControlIssues(raw: unknown, known: readonly string[]): string[] {
-  const list = (raw as { exceptions?: unknown }).exceptions;
+/**
+ * The checks across keys of each entry (a duplicate id, the lifetime, unknown controls), over the
+ * raw entries: an entry that fails the schema elsewhere still has these named, so one pass over a
+ * file shows every mistake. Each check runs only on keys that are valid on their own.
+ */
+function crossKeyIssues(raw: unknown, file: string, opts: ExceptionLoadOptions, seen: ReadonlyMap<string, string>, ids: Map<string, string>): string[] {
+  const list = (raw as { exceptions?: unknown } | null)?.exceptions;
   if (!Array.isArray(list)) return [];
   return list.flatMap((e: unknown, i) => {
-    const controls = (e as { controls?: unknown } | null)?.controls;
-    return Array.isArray(controls) ? controlIssues({ controls: controls as string[] }, i, known) : [];
+    const entry = (e ?? {}) as { id?: unknown; controls?: unknown; created?: unknown; expires?: unknown };
+    const where = `exceptions[${i}]`;
+    const issues: string[] = [];
+    if (typeof entry.id === 'string') {
+      const first = ids.get(entry.id) ?? seen.get(entry.id);
+      if (first !== undefined) issues.push(`${where}.id: duplicate exception id "${entry.id}" (also ${first})`);
+      else ids.set(entry.id, `${file} ${where}`);
+    }
+    const created = typeof entry.created === 'string' ? parseInstant(entry.created) : undefined;
+    const expires = typeof entry.expires === 'string' ? parseInstant(entry.expires) : undefined;
+    if (created !== undefined && expires !== undefined) issues.push(...lifetimeIssues(created, expires, i, opts.maxLifetimeMs));
+    if (opts.knownControls && Array.isArray(entry.controls)) issues.push(...controlIssues({ controls: entry.controls as unknown[] }, i, opts.knownControls));
+    return issues;
   });
 }
 
@@ -70,22 +85,9 @@ function rawControlIssues(raw: unknown, known: readonly string[]): string[] {
 export function parseExceptionsFile(text: string, file: string, opts: ExceptionLoadOptions, seen = new Map<string, string>()): Exception[] {
   const raw = parseYaml(text, file) ?? {};
   const parsed = exceptionsFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    // Unknown controls are named too, so one pass over the file shows every mistake.
-    const issues = [...formatIssues(parsed.error.issues), ...(opts.knownControls ? rawControlIssues(raw, opts.knownControls) : [])];
-    throw new ConfigError(`${file}: invalid exceptions file:\n  ${issues.join('\n  ')}`, issues);
-  }
-  const issues: string[] = [];
   const ids = new Map<string, string>();
-  parsed.data.exceptions.forEach((e, i) => {
-    const where = `exceptions[${i}]`;
-    const first = ids.get(e.id) ?? seen.get(e.id);
-    if (first !== undefined) issues.push(`${where}.id: duplicate exception id "${e.id}" (also ${first})`);
-    else ids.set(e.id, `${file} ${where}`);
-    issues.push(...lifetimeIssues(e, i, opts.maxLifetimeMs));
-    if (opts.knownControls) issues.push(...controlIssues(e, i, opts.knownControls));
-  });
-  if (issues.length > 0) throw new ConfigError(`${file}: invalid exceptions file:\n  ${issues.join('\n  ')}`, issues);
+  const issues = [...(parsed.success ? [] : formatIssues(parsed.error.issues)), ...crossKeyIssues(raw, file, opts, seen, ids)];
+  if (!parsed.success || issues.length > 0) throw new ConfigError(`${file}: invalid exceptions file:\n  ${issues.join('\n  ')}`, issues);
   for (const [id, where] of ids) seen.set(id, where);
   return parsed.data.exceptions.map((e, index) => ({
     id: e.id,

@@ -3,7 +3,7 @@
  * `--fail-on-new`). The thresholds live in the core so the configuration (profiles, per cluster
  * group) can declare the same ones the command line takes; score/gates.ts judges them.
  */
-import type { ResourceRef, Severity } from './types.js';
+import type { ResourceRef, Severity, SourceLocation } from './types.js';
 
 export interface GateThresholds {
   /** Fail when an open failing finding has this severity or a higher one. */
@@ -21,6 +21,8 @@ export interface GateFinding {
   readonly severity: Severity;
   readonly resource: Pick<ResourceRef, 'kind' | 'namespace' | 'name' | 'container'>;
   readonly fingerprint: string;
+  /** Where a manifest's object was read (`evaluate`), so a pipeline's log points at the file. */
+  readonly source?: SourceLocation;
 }
 
 /** Which cluster, and under which profile, a reason was judged for (profile gates only). */

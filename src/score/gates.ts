@@ -8,7 +8,7 @@
  */
 import type { Disposition } from '../core/exception.js';
 import { GATE_FINDINGS_SHOWN, hasGates, type ClusterGateVerdict, type ClusterThresholds, type GateFinding, type GateReason, type GateResult, type GateThresholds } from '../core/gate.js';
-import { SEVERITIES, type ResourceRef, type Severity, type Status } from '../core/types.js';
+import { SEVERITIES, type ResourceRef, type Severity, type SourceLocation, type Status } from '../core/types.js';
 import { emptyCounts } from '../core/status.js';
 import { complianceScore, type ControlCounts } from './compliance.js';
 
@@ -20,6 +20,7 @@ export interface GatedFinding {
   readonly disposition?: Pick<Disposition, 'kind'>;
   readonly resource: Pick<ResourceRef, 'kind' | 'namespace' | 'name' | 'container'>;
   readonly fingerprint: string;
+  readonly source?: SourceLocation;
 }
 
 export interface GateInput {
@@ -37,7 +38,10 @@ const isOpenFailure = (f: GatedFinding): boolean => f.status === 'fail' && f.dis
 
 function describe(f: GateFinding): string {
   const r = f.resource;
-  return `${f.controlId} (${f.severity}) ${f.cluster}/${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name}${r.container ? `[${r.container}]` : ''}`;
+  const object = `${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name}${r.container ? `[${r.container}]` : ''}`;
+  // A manifest's object is named by the file it was read from, not by the placeholder cluster.
+  if (f.source) return `${f.controlId} (${f.severity}) ${f.source.file}${f.source.line === undefined ? '' : `:${f.source.line}`} (document ${f.source.document}) ${object}`;
+  return `${f.controlId} (${f.severity}) ${f.cluster}/${object}`;
 }
 
 const byWeight = (a: GateFinding, b: GateFinding): number =>
@@ -73,7 +77,7 @@ function findingsReason(input: GateInput, failOn: Severity | undefined, failOnNe
     if (!isOpenFailure(f) || rank(f.severity) > bar) continue;
     if (failOnNew && input.baseline?.has(f.fingerprint)) continue;
     count++;
-    shown.add({ cluster: f.cluster, controlId: f.controlId, severity: f.severity, resource: f.resource, fingerprint: f.fingerprint });
+    shown.add({ cluster: f.cluster, controlId: f.controlId, severity: f.severity, resource: f.resource, fingerprint: f.fingerprint, ...(f.source && { source: f.source }) });
   }
   if (count === 0) return undefined;
   const what = `${count} open failing finding${count === 1 ? '' : 's'}${failOn === undefined ? '' : ` at or above ${failOn}`}`;

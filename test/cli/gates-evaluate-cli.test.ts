@@ -28,7 +28,7 @@ describe('complyd evaluate with gates (compiled binary)', () => {
     expect(res.code).toBe(EXIT.gateFailed);
     expect(lastLine(res.stderr)).toMatch(/^complyd: gate failed: \d+ open failing findings at or above high$/);
     // The findings it names come just before, the most severe first: the privileged debug pod.
-    expect(res.stderr).toMatch(/at or above high:\n {2}PSS-\S+ \(critical\) manifests\/Pod\/payments\/node-debugger/);
+    expect(res.stderr).toMatch(/at or above high:\n {2}PSS-\S+ \(critical\) examples\/pod-privileged\.yaml:\d+ \(document 1\) Pod\/payments\/node-debugger/);
     expect(res.stderr).not.toContain('ledger-api');
     // Without a gate the same findings exit 0: the gate, not the findings, fails the step.
     expect((await runCli(['evaluate', 'examples/'])).code).toBe(EXIT.ok);

@@ -119,6 +119,24 @@ describe('exceptions files', () => {
     expect(parseExceptionsFile(text.split('\n').slice(0, 2).join('\n'), 'f.yaml', { maxLifetimeMs: 365 * DAY })).toHaveLength(1);
   });
 
+  it('names the lifetime, duplicate ids and unknown controls beside the schema mistakes of the same file', () => {
+    const text = `exceptions:
+  - { id: no-owner, controls: [CIS-5.2.2], reason: r, created: 2026-12-01, expires: 2028-01-15 }
+  - { id: dup, controls: [CIS-5.2.2], owner: o, reason: r, created: 2026-12-01, expires: 2027-01-01 }
+  - { id: dup, controls: [cis-5.2.2], owner: o, reason: r, created: 2026-12-01, expires: 2026-11-15 }
+  - { id: Bad_Id, controls: [CIS-5.2.2], owner: o, reason: r, created: soon, expires: 2026-11-15 }
+`;
+    expect(issuesOf(text)).toEqual([
+      'exceptions[0].owner: required: who answers for this exception (a team or a person)',
+      'exceptions[3].id: use lower-case letters, digits, ".", "_" and "-" (like a DNS label)',
+      'exceptions[3].created: not a date: "soon" (write e.g. 2027-03-01 or 2027-03-01T12:00:00Z)',
+      'exceptions[0].expires: 410 days after created (2026-12-01): at most 180d (exceptions.maxLifetime)',
+      'exceptions[2].id: duplicate exception id "dup" (also team.yaml exceptions[1])',
+      'exceptions[2].expires: 2026-11-15 is not after created (2026-12-01)',
+      'exceptions[2].controls[0]: no control "cis-5.2.2" (did you mean CIS-5.2.2?)',
+    ]);
+  });
+
   it('reads files and directories, refusing a bad file whole while keeping the others', () => {
     const dir = mkdtempSync(join(tmpdir(), 'complyd-exc-'));
     mkdirSync(join(dir, 'teams'));

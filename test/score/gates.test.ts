@@ -59,6 +59,15 @@ describe('judgeGates: --fail-on', () => {
     expect(lines[0]).toBe(`CTL-critical (critical) prod/Deployment/shop/${many[7]?.resource.name}[web]`);
     expect(lines.at(-1)).toBe('... and 4 more');
   });
+
+  it('names a manifest finding by the file, line and document it was read from, in the lines and the reason', () => {
+    const source = { file: 'deploy/app.yaml', document: 3, line: 9 };
+    const r = judgeGates({ findings: [finding('high', { cluster: 'manifests', source })], score: 10 }, { failOn: 'high' });
+    const reason = r.reasons[0];
+    if (reason?.gate !== 'fail-on') throw new Error('expected a fail-on reason');
+    expect(reason.findings[0]?.source).toEqual(source);
+    expect(gateFindingLines(reason)[0]).toMatch(/^CTL-high \(high\) deploy\/app\.yaml:9 \(document 3\) Deployment\/shop\/app-\d+\[web\]$/);
+  });
 });
 
 describe('judgeGates: --fail-below-score', () => {

@@ -4,7 +4,7 @@ import { CONTROLS, controlsFor } from '../../controls/index.js';
 import { evaluate } from '../../evaluate/evaluate.js';
 import { countStatuses } from '../../core/status.js';
 import { loadManifests, type EmptyPath } from '../../collect/manifests.js';
-import type { Finding, Status } from '../../core/types.js';
+import type { Finding, ResourceRef, SourceLocation, Status } from '../../core/types.js';
 import { STATUSES } from '../../core/types.js';
 import { UsageError } from '../../core/errors.js';
 import { parseByteSize } from '../byte-size.js';
@@ -40,9 +40,13 @@ interface EvaluateOptions extends GateFlags {
   excludeNamespaces?: string[];
 }
 
-/** The findings as the gates read them, one at a time: a large input has millions. */
-function* withFingerprints(findings: readonly Finding[]): Generator<Finding & { fingerprint: string }> {
-  for (const f of findings) yield { ...f, fingerprint: fingerprint(f) };
+/** The findings as the gates read them, one at a time (a large input has millions), each with the place its object was read. */
+function* withFingerprints(findings: readonly Finding[], locate: (ref: ResourceRef) => SourceLocation | undefined): Generator<Finding & { fingerprint: string; source?: SourceLocation }> {
+  for (const f of findings) {
+    // Only a failure can be named by a gate.
+    const source = f.status !== 'fail' || f.resource.kind === 'Cluster' ? undefined : locate(f.resource);
+    yield { ...f, fingerprint: fingerprint(f), ...(source && { source }) };
+  }
 }
 
 function emptyMessage(e: EmptyPath): string {
@@ -107,7 +111,7 @@ ${EXIT.gateFailed}, and the reason is the last line on stderr. The gates count e
       const notRead = unreadable.length + empty.length;
       // The gates judge every finding of the selected namespaces, whatever --status or --severity show.
       const gated = inScope ? judged.filter((f) => inScope(f.resource)) : judged;
-      const gate = judgeRequest(gates, { findings: withFingerprints(gated), score: scoreOfFindings(gated) }, baseline);
+      const gate = judgeRequest(gates, { findings: withFingerprints(gated, locate), score: scoreOfFindings(gated) }, baseline);
       const notReadPaths = [...unreadable.map((e) => e.file), ...empty.map((e) => e.path)];
       const quiet = opts.quiet === true;
 
