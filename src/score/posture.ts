@@ -16,6 +16,7 @@ import {
   ENGINES,
   type AdmissionAction,
   type AdmissionBindingInfo,
+  type AdmissionCheck,
   type AdmissionEvidence,
   type ClusterPosture,
   type ControlPosture,
@@ -37,11 +38,12 @@ const MODES = [
   ['audit', 'Audit'],
 ] as const;
 
-/** What posture needs of a control: its id, frameworks and evidence. */
+/** What posture needs of a control: its id, frameworks, evidence and, when exportable, its admission check. */
 export interface PostureControl {
   readonly id: string;
   readonly frameworks: readonly Framework[];
   readonly needs: readonly EvidenceKind[];
+  readonly admission?: Pick<AdmissionCheck, 'namespaces' | 'excludeNamespaces'>;
 }
 
 /** Evidence of controls judged on one object with a pod spec: the ones an admission policy can enforce. */
@@ -108,6 +110,13 @@ function driftReasons(c: PostureControl, level: Level, namespaces: readonly Ns[]
   return reasons;
 }
 
+/** Whether a control judges objects of a namespace at all (its admission check's namespace scope). */
+function appliesIn(c: PostureControl, namespace: string): boolean {
+  const scope = c.admission;
+  if (scope?.namespaces && !scope.namespaces.includes(namespace)) return false;
+  return !scope?.excludeNamespaces?.includes(namespace);
+}
+
 /** One control in one cluster. */
 function controlPosture(c: PostureControl, namespaces: readonly Ns[] | undefined, admission: AdmissionEvidence, expected: AdmissionAction | undefined): ControlPosture {
   const level = pssLevel(c);
@@ -118,8 +127,10 @@ function controlPosture(c: PostureControl, namespaces: readonly Ns[] | undefined
   if (!admission.policies || !admission.bindings) missing.push('ValidatingAdmissionPolicies or their bindings could not be read');
   if (level && !namespaces) missing.push('namespaces (and their Pod Security labels) could not be read');
 
+  // A control scoped to some namespaces (a custom control's match) is enforced when those deny it.
+  const inScope = namespaces?.filter((ns) => appliesIn(c, ns.name));
   // With no namespace of its own the cluster still has policies: one unlabelled stand-in.
-  const targets: Ns[] = namespaces && namespaces.length > 0 ? [...namespaces] : [{ name: '', labels: {} }];
+  const targets: Ns[] = inScope && inScope.length > 0 ? inScope : [{ name: '', labels: {} }];
   const ranks = targets.map((ns) => namespaceRanks(ns, bindings, namespaces ? level : undefined));
   const weakest = Math.min(...ranks.map((r) => r.all));
   const by = new Set<'policy' | 'pod-security'>();
@@ -127,13 +138,13 @@ function controlPosture(c: PostureControl, namespaces: readonly Ns[] | undefined
     if (r.policy > 0 && r.policy === r.all) by.add('policy');
     if (r.all > r.policy) by.add('pod-security');
   }
-  const total = namespaces?.length ?? 0;
+  const total = inScope?.length ?? 0;
   const seen = stateOf(weakest);
   const state: EnforcementState = seen !== 'enforced' && missing.length > 0 ? 'unknown' : seen;
   const reasons = state === 'unknown' ? [...missing] : [];
   const drift = expected !== undefined && state !== 'unknown' && actionRank(expected) > weakest;
   if (drift) {
-    reasons.push(...driftReasons(c, level, namespaces ?? [], admission, bindings.length > 0));
+    reasons.push(...driftReasons(c, level, inScope ?? [], admission, bindings.length > 0));
     if (reasons.length === 0) reasons.push(`expected ${expected}, found ${state}`);
   }
   return {
@@ -155,7 +166,9 @@ function namespacesOf(snapshot: Snapshot): Ns[] | undefined {
 
 /**
  * The posture of a cluster over the controls it was evaluated with: those Pod Security covers,
- * those complyd's policies name, and those the profile expects. Undefined for a snapshot
+ * those complyd can export as admission policies (listed whether or not a policy is there, so
+ * a policy and binding deleted together lower the coverage instead of leaving it), those
+ * complyd's policies name, and those the profile expects. Undefined for a snapshot
  * without admission evidence (manifests, a collector that predates it).
  */
 export function assessPosture(snapshot: Snapshot, controls: readonly PostureControl[], expected?: ExpectedEnforcement): ClusterPosture | undefined {
@@ -164,7 +177,7 @@ export function assessPosture(snapshot: Snapshot, controls: readonly PostureCont
   const named = new Set([...(admission.policies ?? []), ...(admission.bindings ?? [])].filter((x) => x.managedByComplyd).flatMap((x) => x.control ?? []));
   const namespaces = namespacesOf(snapshot);
   const postures = controls
-    .filter((c) => pssLevel(c) !== undefined || named.has(c.id) || expectedAction(c, expected) !== undefined)
+    .filter((c) => pssLevel(c) !== undefined || c.admission !== undefined || named.has(c.id) || expectedAction(c, expected) !== undefined)
     .map((c) => controlPosture(c, namespaces, admission, expectedAction(c, expected)));
   const counts = Object.fromEntries(ENFORCEMENT_STATES.map((s) => [s, 0])) as Record<EnforcementState, number>;
   for (const p of postures) counts[p.state]++;

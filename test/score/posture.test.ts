@@ -1,5 +1,5 @@
 import { assessPosture, type PostureControl } from '../../src/score/posture.js';
-import type { AdmissionBindingInfo, AdmissionEvidence } from '../../src/core/admission.js';
+import type { AdmissionBindingInfo, AdmissionCheck, AdmissionEvidence } from '../../src/core/admission.js';
 import type { Gap, KubeObject, Snapshot } from '../../src/core/types.js';
 
 const POD = ['pods', 'deployments'] as const;
@@ -115,6 +115,39 @@ describe('enforcement posture', () => {
     expect(p?.policyReports).toEqual([{ source: 'kyverno', reports: 2, namespaces: 1, summary: { pass: 4, fail: 1, warn: 2, error: 0, skip: 1 } }]);
     // The engines decide nothing: the control is not enforced by complyd's reading.
     expect(byId(p).get('PSS-privileged')?.state).toBe('not-enforced');
+  });
+
+  it('lists every exportable control, so deleting its policy and binding lowers the coverage', () => {
+    const check: AdmissionCheck = { resources: [], variables: [], validations: [{ expression: 'true', message: 'm' }] };
+    const READ_ONLY: PostureControl = { id: 'HARD-read-only-root-filesystem', frameworks: ['hardening', 'nsa'], needs: [...POD], admission: check };
+    const controls = [...CONTROLS, READ_ONLY];
+    const bound = snapshot([ns('shop')], { policies: [policy(READ_ONLY.id)], bindings: [binding(READ_ONLY.id, ['Deny'])] });
+    expect(byId(assessPosture(bound, controls)).get(READ_ONLY.id)).toMatchObject({ state: 'enforced' });
+    // Both removed by hand: the control is still considered, now not enforced.
+    const removed = assessPosture(snapshot([ns('shop')], {}), controls);
+    expect(byId(removed).get(READ_ONLY.id)).toMatchObject({ state: 'not-enforced', namespaces: { denied: 0, total: 1 } });
+    expect(removed?.counts['not-enforced']).toBe(3);
+    // Not exportable and named by nothing: still not considered.
+    expect(byId(removed).has('HARD-image-tag')).toBe(false);
+  });
+
+  it("judges a control scoped to some namespaces only in those: its binding's selector leaves the others out", () => {
+    const scoped = (over: Partial<AdmissionCheck>): PostureControl => ({
+      id: 'ACME-owner-label',
+      frameworks: ['hardening'],
+      needs: [...POD],
+      admission: { resources: [], variables: [], validations: [{ expression: 'true', message: 'm' }], ...over },
+    });
+    const snap = (selector: AdmissionBindingInfo['namespaceSelector']) =>
+      snapshot([ns('shop'), ns('web'), ns('kube-flannel')], { policies: [policy('ACME-owner-label')], bindings: [binding('ACME-owner-label', ['Deny'], { namespaceSelector: selector })] });
+    // As policy export writes the binding of a control that excludes kube-flannel.
+    const excluding = snap({ matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', 'kube-public', 'kube-node-lease', 'kube-flannel'] }] });
+    expect(byId(assessPosture(excluding, [scoped({ excludeNamespaces: ['kube-flannel'] })])).get('ACME-owner-label')).toMatchObject({ state: 'enforced', namespaces: { denied: 2, total: 2 } });
+    // And of one that applies to shop only.
+    const only = snap({ matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['shop'] }] });
+    expect(byId(assessPosture(only, [scoped({ namespaces: ['shop'] })])).get('ACME-owner-label')).toMatchObject({ state: 'enforced', namespaces: { denied: 1, total: 1 } });
+    // The same binding for a control of every namespace leaves web unenforced.
+    expect(byId(assessPosture(only, [scoped({})])).get('ACME-owner-label')).toMatchObject({ state: 'not-enforced', namespaces: { denied: 1, total: 3 } });
   });
 
   it('is absent for a snapshot without admission evidence (manifests)', () => {
