@@ -102,6 +102,12 @@ export const reportJobSchema = z
   .strict();
 
 /** Most severe first, as core's SEVERITIES. */
+/** `requests`, `limits`, or both (each once); empty turns the resource's control off. */
+const resourceFields = z
+  .array(z.enum(['requests', 'limits']))
+  .max(2)
+  .refine((list) => new Set(list).size === list.length, { error: 'must name requests and limits at most once each' });
+
 const SEVERITY_NAMES = ['critical', 'high', 'medium', 'low', 'info'] as const satisfies readonly Severity[];
 
 /** A Kubernetes-style label selector over the clusters' `labels`; `{}` selects every cluster. */
@@ -312,9 +318,20 @@ export const configSchema = z
           })
           .strict()
           .default({ namespaces: [] }),
+        /**
+         * Which of request and limit the resource controls require, per resource (HARD-cpu-requests-limits,
+         * HARD-memory-requests-limits); an empty list makes that control not applicable. @default both, for cpu and memory
+         */
+        resources: z
+          .object({
+            cpu: resourceFields.default(['requests', 'limits']),
+            memory: resourceFields.default(['requests', 'limits']),
+          })
+          .strict()
+          .default({ cpu: ['requests', 'limits'], memory: ['requests', 'limits'] }),
       })
       .strict()
-      .default({ requireDigest: false, allowedRegistries: [], noInternetEgress: { namespaces: [] } }),
+      .default({ requireDigest: false, allowedRegistries: [], noInternetEgress: { namespaces: [] }, resources: { cpu: ['requests', 'limits'], memory: ['requests', 'limits'] } }),
     /** Custom controls in CEL (one YAML file per control; see config/controls.d/). @default none */
     controls: z
       .object({

@@ -15,6 +15,20 @@ export interface HardeningPolicy {
    * those named, and those whose labels the selector matches. Neither given: none is judged.
    */
   readonly noInternetEgress: { readonly namespaces: readonly string[]; readonly namespaceSelector?: LabelSelector };
+  /**
+   * Which of request and limit HARD-cpu-requests-limits and HARD-memory-requests-limits ask for,
+   * per resource; an empty list turns that control off (not applicable). Absent: both, for both.
+   */
+  readonly resources?: ResourceRequirements;
 }
+
+/** `requests`, `limits`, or both, per resource. */
+export type ResourceField = 'requests' | 'limits';
+export interface ResourceRequirements {
+  readonly cpu: readonly ResourceField[];
+  readonly memory: readonly ResourceField[];
+}
+
+export const DEFAULT_RESOURCE_REQUIREMENTS: ResourceRequirements = { cpu: ['requests', 'limits'], memory: ['requests', 'limits'] };
 
 export const DEFAULT_HARDENING_POLICY: HardeningPolicy = { requireDigest: false, allowedRegistries: [], noInternetEgress: { namespaces: [] } };

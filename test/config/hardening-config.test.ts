@@ -8,7 +8,15 @@ const parse = (text: string) => parseConfig(`${base}${text}`, '/etc/complyd/comp
 
 describe('hardening configuration', () => {
   it('is off by default', () => {
-    expect(parse('').hardening).toEqual({ requireDigest: false, allowedRegistries: [], noInternetEgress: { namespaces: [] } });
+    expect(parse('').hardening).toEqual({ requireDigest: false, allowedRegistries: [], noInternetEgress: { namespaces: [] }, resources: { cpu: ['requests', 'limits'], memory: ['requests', 'limits'] } });
+  });
+
+  it('reads which of request and limit are required, per resource, and names a bad entry', () => {
+    expect(parse('hardening:\n  resources:\n    cpu: [requests]\n').hardening.resources).toEqual({ cpu: ['requests'], memory: ['requests', 'limits'] });
+    expect(parse('hardening:\n  resources: {cpu: [], memory: [limits]}\n').hardening.resources).toEqual({ cpu: [], memory: ['limits'] });
+    expect(() => parse('hardening:\n  resources:\n    cpu: [request]\n')).toThrow(/hardening\.resources\.cpu\[0\]/);
+    expect(() => parse('hardening:\n  resources:\n    cpu: [limits, limits]\n')).toThrow(/hardening\.resources\.cpu: must name requests and limits at most once each/);
+    expect(() => parse('hardening:\n  resources:\n    gpu: [limits]\n')).toThrow(ConfigError);
   });
 
   it('reads a digest requirement and a registry allow-list', () => {
@@ -16,6 +24,7 @@ describe('hardening configuration', () => {
       requireDigest: true,
       allowedRegistries: ['registry.example.com', 'ghcr.io/team', 'registry.local:5000'],
       noInternetEgress: { namespaces: [] },
+      resources: { cpu: ['requests', 'limits'], memory: ['requests', 'limits'] },
     });
   });
 

@@ -235,6 +235,46 @@ describe('LimitRange defaults', () => {
   });
 });
 
+describe('which of request and limit are required (hardening.resources)', () => {
+  const only = (resources: Record<string, unknown>): KubeObject => workload('Deployment', { containers: [{ name: 'app', image: 'registry.example.com/team/app:1.0', resources }], initContainers: [{ name: 'init', image: 'registry.example.com/team/app:1.0' }] });
+  const run = (id: string, objects: KubeObject[], resources?: { cpu: Array<'requests' | 'limits'>; memory: Array<'requests' | 'limits'> }) => {
+    const control = CONTROLS.find((c) => c.id === id);
+    if (!control) throw new Error(id);
+    const policy = { requireDigest: false, allowedRegistries: [], noInternetEgress: { namespaces: [] }, ...(resources ? { resources } : {}) };
+    return evaluateIn(new EvalContext(snapshotOf(objects), NOW, policy), [control]).map((f) => [f.status, f.resource.container, f.evidence?.path]);
+  };
+  const requestOnly = only({ requests: { cpu: '100m', memory: '64Mi' } });
+
+  it('asks both by default: a request alone fails on the limit', () => {
+    expect(run('HARD-cpu-requests-limits', [requestOnly])).toEqual([
+      ['fail', 'app', 'spec.template.spec.containers[app].resources.limits.cpu'],
+      ['fail', 'init', 'spec.template.spec.initContainers[init].resources'],
+    ]);
+  });
+
+  it('cpu: [requests] passes a container with a CPU request and no limit, and still fails one with neither', () => {
+    const policy = { cpu: ['requests' as const], memory: ['requests' as const, 'limits' as const] };
+    expect(run('HARD-cpu-requests-limits', [requestOnly], policy)).toEqual([
+      ['pass', 'app', undefined],
+      ['fail', 'init', 'spec.template.spec.initContainers[init].resources.requests.cpu'],
+    ]);
+    // Memory keeps its default: both.
+    expect(run('HARD-memory-requests-limits', [requestOnly], policy)[0]).toEqual(['fail', 'app', 'spec.template.spec.containers[app].resources.limits.memory']);
+  });
+
+  it('limits only: a limit passes, a request alone fails; a LimitRange default limit counts', () => {
+    const policy = { cpu: ['limits' as const], memory: ['limits' as const] };
+    expect(run('HARD-memory-requests-limits', [only({ limits: { memory: '1Gi' } }), ], policy)[0]).toEqual(['pass', 'app', undefined]);
+    expect(run('HARD-memory-requests-limits', [requestOnly], policy)[0]).toEqual(['fail', 'app', 'spec.template.spec.containers[app].resources.limits.memory']);
+    const lr: KubeObject = { apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'defaults', namespace: 'team' }, spec: { limits: [{ type: 'Container', default: { memory: '256Mi' } }] } };
+    expect(run('HARD-memory-requests-limits', [requestOnly, lr], policy).map((v) => v[0])).toEqual(['pass', 'pass']);
+  });
+
+  it('an empty list turns the control off: not applicable per workload, never a pass', () => {
+    expect(run('HARD-cpu-requests-limits', [requestOnly], { cpu: [], memory: ['requests', 'limits'] })).toEqual([['not-applicable', undefined, undefined]]);
+  });
+});
+
 describe('image policy from the configuration', () => {
   const pod = workload('Pod', { containers: [{ name: 'a', image: 'nginx:1.27' }], initContainers: [{ name: 'i', image: 'ghcr.io/team/tool:2@sha256:abc' }] });
   const run = (id: string, policy: { requireDigest: boolean; allowedRegistries: string[] }) => {

@@ -2,10 +2,11 @@ import type { Verdict } from '../../core/types.js';
 import { containersOf, type ContainerSubject } from '../../evaluate/pod-specs.js';
 import { defineControl, type CatalogControl } from '../define.js';
 import { failFields, type Offender } from '../pss/common.js';
-import { pass, unknown } from '../verdicts.js';
+import { notApplicable, pass, unknown } from '../verdicts.js';
 import type { EvalContext } from '../../evaluate/context.js';
 import { complete, passBecause } from '../cis/policies/common.js';
 import { NSA_THEME, SECTION, WORKLOAD_EVIDENCE } from './common.js';
+import { DEFAULT_RESOURCE_REQUIREMENTS, type ResourceField } from '../../core/hardening-policy.js';
 
 type Resource = 'cpu' | 'memory';
 
@@ -47,21 +48,25 @@ function namespaceDefaults(ctx: EvalContext, resource: Resource): Map<string, Na
 }
 
 /**
- * The fields a container leaves unset, after what Kubernetes fills in: a missing request is
- * the limit when one is set (the API server copies it), and the namespace's LimitRange
+ * The required fields a container leaves unset, after what Kubernetes fills in: a missing request
+ * is the limit when one is set (the API server copies it), and the namespace's LimitRange
  * defaults fill what is still missing.
  */
-function missing(c: ContainerSubject, resource: Resource, defaults: NamespaceDefaults | undefined): Offender[] {
+function missing(c: ContainerSubject, resource: Resource, defaults: NamespaceDefaults | undefined, required: readonly ResourceField[]): Offender[] {
   const limit = c.container.resources?.limits?.[resource];
   const request = c.container.resources?.requests?.[resource];
   const out: Offender[] = [];
-  if (!isSet(request) && !isSet(limit) && !defaults?.request) out.push({ path: `${c.path}.resources.requests.${resource}`, value: request });
-  if (!isSet(limit) && !defaults?.limit) out.push({ path: `${c.path}.resources.limits.${resource}`, value: limit });
+  if (required.includes('requests') && !isSet(request) && !isSet(limit) && !defaults?.request) out.push({ path: `${c.path}.resources.requests.${resource}`, value: request });
+  if (required.includes('limits') && !isSet(limit) && !defaults?.limit) out.push({ path: `${c.path}.resources.limits.${resource}`, value: limit });
   return out;
 }
 
+/** `resources.requests.cpu and resources.limits.cpu`, as the configuration asks. */
+function describeRequired(resource: Resource, required: readonly ResourceField[]): string {
+  return required.map((f) => `resources.${f}.${resource}`).join(' and ');
+}
+
 function resourceControl(resource: Resource, id: string, kubescape: string, rationale: string): CatalogControl {
-  const expected = `resources.requests.${resource} and resources.limits.${resource} set (non-zero), by the container or a LimitRange default`;
   return defineControl({
     id,
     title: `Containers set ${resource === 'cpu' ? 'CPU' : 'memory'} requests and limits`,
@@ -72,10 +77,13 @@ function resourceControl(resource: Resource, id: string, kubescape: string, rati
     needs: WORKLOAD_EVIDENCE,
     rationale:
       `${rationale} Judged per container, init containers included; ephemeral containers cannot set resources and are not judged. ` +
-      'Both a request and a limit must apply, as Kubernetes fills them in: a missing request is the limit when a limit is set (the API server copies it), and a LimitRange of type Container in the namespace with a default (or max) and defaultRequest (or default, or min) counts as set. Kubescape (C-0004, C-0050) and Trivy (KSV011, KSV015, KSV016, KSV018) read the container fields only and so fail a container with only a limit or relying on a LimitRange; complyd follows what the cluster runs. Which of request and limit are required is fixed (both) in this version.',
+      'By default both a request and a limit must apply, as Kubernetes fills them in: a missing request is the limit when a limit is set (the API server copies it), and a LimitRange of type Container in the namespace with a default (or max) and defaultRequest (or default, or min) counts as set. Kubescape (C-0004, C-0050) and Trivy (KSV011, KSV015, KSV016, KSV018) read the container fields only and so fail a container with only a limit or relying on a LimitRange; complyd follows what the cluster runs. Which of request and limit are required is a site choice (hardening.resources, both by default; `complyd evaluate` reads no configuration and asks both): many teams set no CPU limit on purpose, to avoid throttling, and keep the CPU request; an empty list turns the control off (not applicable).',
     remediation: `Set resources.requests.${resource} and resources.limits.${resource} on every container and init container, sized from observed use.`,
     alsoReads: ['limitranges'],
     evaluate: (ctx) => {
+      const required = (ctx.hardening.resources ?? DEFAULT_RESOURCE_REQUIREMENTS)[resource];
+      if (required.length === 0) return ctx.podSubjects.map((s) => notApplicable(s.resource, `no ${resource} request or limit is required (hardening.resources.${resource} is empty)`));
+      const expected = `${describeRequired(resource, required)} set (non-zero), by the container or a LimitRange default`;
       const defaults = namespaceDefaults(ctx, resource);
       const rangesRead = complete(ctx, ['limitranges']);
       return ctx.podSubjects.flatMap((s) => {
@@ -84,9 +92,9 @@ function resourceControl(resource: Resource, id: string, kubescape: string, rati
         return containersOf(s)
           .filter((c) => c.list !== 'ephemeralContainers')
           .map((c): Verdict => {
-            const offenders = missing(c, resource, ns);
+            const offenders = missing(c, resource, ns, required);
             if (offenders.length === 0) {
-              const fromRange = ns && (!isSet(c.container.resources?.limits?.[resource]) || !isSet(c.container.resources?.requests?.[resource]));
+              const fromRange = ns && required.some((f) => !isSet(c.container.resources?.[f]?.[resource]));
               return fromRange ? passBecause(c.resource, `what the container leaves unset is defaulted by LimitRange ${[...new Set(ns.names)].join(', ')}`) : pass(c.resource);
             }
             if (!rangesRead) return unknown(c.resource, `${offenders.map((o) => o.path).join(', ')} unset, and whether a LimitRange of the namespace sets a default is unknown (limitranges not read)`);
