@@ -11,9 +11,9 @@ import { remediation, runHistory, trend } from '../history/history.js';
 import type { HistoryReader, Run, StoredFinding } from '../store/run-store.js';
 import { HttpError, intParam, json, oneOf, param, periodParam, route, type Reply, type Route } from './routes.js';
 import { OPENAPI } from './openapi.js';
+import { REPORT_FORMATS, REPORT_MEDIA, type ApiReportFormat } from './report-formats.js';
 
-export const REPORT_FORMATS = ['json', 'pdf', 'csv', 'sarif', 'junit', 'md'] as const;
-export type ApiReportFormat = (typeof REPORT_FORMATS)[number];
+export { REPORT_FORMATS, type ApiReportFormat };
 
 export interface ApiDeps {
   history: HistoryReader;
@@ -26,14 +26,6 @@ export interface ApiDeps {
 
 export const PAGE = { default: 100, max: 500 };
 const DISPOSITIONS: readonly DispositionKind[] = ['open', 'excepted', 'expired'];
-const CONTENT_TYPES: Record<ApiReportFormat, { type: string; ending: string }> = {
-  json: { type: 'application/json', ending: 'json' },
-  pdf: { type: 'application/pdf', ending: 'pdf' },
-  csv: { type: 'text/csv; charset=utf-8', ending: 'csv' },
-  sarif: { type: 'application/sarif+json', ending: 'sarif' },
-  junit: { type: 'application/xml', ending: 'junit.xml' },
-  md: { type: 'text/markdown; charset=utf-8', ending: 'md' },
-};
 
 const frameworksOf = new Map(CONTROLS.map((c) => [c.id, c.frameworks as readonly string[]]));
 
@@ -160,7 +152,7 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new HttpError(404, `no report format "${format}" (formats: ${REPORT_FORMATS.join(', ')})`);
       const run = await runOf(deps, params['run'] as string);
       const body = await deps.renderReport(run.id, format);
-      const { type, ending } = CONTENT_TYPES[format];
+      const { type, ending } = REPORT_MEDIA[format];
       return { contentType: type, body, headers: { 'content-disposition': `attachment; filename="complyd-report-${run.id.slice(0, 8)}.${ending}"` } } satisfies Reply;
     }),
 

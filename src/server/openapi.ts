@@ -3,6 +3,8 @@
  * and the routes together: every documented path answers, every route is documented, and
  * representative answers validate against the schemas below.
  */
+import { REPORT_FORMATS, REPORT_MEDIA } from './report-formats.js';
+
 const str = { type: 'string' };
 const num = { type: 'number' };
 const int = { type: 'integer' };
@@ -123,11 +125,11 @@ export const OPENAPI = {
     '/api/v1/runs/{run}/reports/{format}': {
       get: {
         summary: 'the run\'s report in one format, as `complyd report` renders it (a download)',
-        parameters: [runParam, { name: 'format', in: 'path', required: true, schema: { type: 'string', enum: ['json', 'pdf', 'csv', 'sarif', 'junit', 'md'] } }],
+        parameters: [runParam, { name: 'format', in: 'path', required: true, schema: { type: 'string', enum: [...REPORT_FORMATS] } }],
         responses: {
           '200': {
             description: 'the report',
-            content: { 'application/json': {}, 'application/pdf': {}, 'text/csv': {}, 'application/sarif+json': {}, 'application/xml': {}, 'text/markdown': {} },
+            content: Object.fromEntries(REPORT_FORMATS.map((f) => [REPORT_MEDIA[f].type.split(';')[0], {}])),
           },
           ...errors,
           ...notFound,

@@ -2,13 +2,22 @@
  * deploy/kustomize: each overlay rendered the way kustomize would for what it uses here
  * (resources, and strategic-merge patches: maps merged, lists of named items merged by name,
  * null removes a key), then judged by `complyd evaluate` (no failing finding) and validated
- * against minimal OpenAPI schemas of their kinds (test/fixtures/k8s-openapi).
+ * twice: against the Kubernetes OpenAPI schemas of their kinds, as compiled by kubernetes-models
+ * (types, required fields, enumerations, formats: what the API server checks), and against
+ * minimal strict schemas (test/fixtures/k8s-openapi) that refuse a field Kubernetes does not
+ * know, which the upstream schemas leave open.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import ajv2020 from 'ajv/dist/2020.js';
 import { parseAllDocuments, stringify } from 'yaml';
+import type { Model } from '@kubernetes-models/base';
+import { ConfigMap, Namespace, PersistentVolumeClaim, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { runCli } from '../helpers/cli.js';
 
 const Ajv2020 = ajv2020.default;
@@ -65,6 +74,33 @@ function render(dir: string): Obj[] {
   return objects;
 }
 
+/** The models of the kinds deploy/ uses, by apiVersion and kind, each with the validator of its upstream schema. */
+const MODELS: Record<string, new (data: never) => Model<unknown>> = {
+  'v1/Namespace': Namespace,
+  'v1/ServiceAccount': ServiceAccount,
+  'v1/ConfigMap': ConfigMap,
+  'v1/Secret': Secret,
+  'v1/Service': Service,
+  'v1/PersistentVolumeClaim': PersistentVolumeClaim,
+  'apps/v1/Deployment': Deployment,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'monitoring.coreos.com/v1/ServiceMonitor': ServiceMonitor,
+};
+
+/** What the Kubernetes schema of the object's kind finds wrong in it: '' when nothing, or the kind unknown here. */
+function upstreamErrors(o: Obj): string {
+  const key = `${String(o['apiVersion'])}/${String(o['kind'])}`;
+  const M = MODELS[key];
+  if (!M) return `no Kubernetes schema here for ${key}`;
+  try {
+    new M(o as never).validate();
+    return '';
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 const ROOT = 'deploy/kustomize';
 const OVERLAYS = ['sqlite', 'postgres'];
 const kinds = (JSON.parse(readFileSync('test/fixtures/k8s-openapi/kinds.json', 'utf8')) as { kinds: Record<string, Obj> }).kinds;
@@ -74,7 +110,7 @@ const podSpec = (d: Obj | undefined) => ((d?.['spec'] as Obj)['template'] as Obj
 describe.each(OVERLAYS)('overlay %s', (overlay) => {
   const objects = render(join(ROOT, 'overlays', overlay));
 
-  it('is valid against the OpenAPI schemas of its kinds', () => {
+  it('is valid against the strict schemas of its kinds (no field Kubernetes does not know)', () => {
     const ajv = new Ajv2020({ allErrors: true, strict: false });
     for (const o of objects) {
       const schema = kinds[o['kind'] as string];
@@ -85,6 +121,20 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
         errors: '',
       });
     }
+  });
+
+  it('is valid against the Kubernetes OpenAPI schemas of its kinds', () => {
+    expect(objects.length).toBeGreaterThan(5);
+    for (const o of objects) {
+      const name = `${String(o['kind'])}/${String((o['metadata'] as Obj)['name'])}`;
+      expect({ object: name, errors: upstreamErrors(o) }).toEqual({ object: name, errors: '' });
+    }
+    // The schemas bite: a port given by name where Kubernetes wants a number, a selector dropped.
+    const deployment = structuredClone(byKind(objects, 'Deployment')[0] as Obj);
+    const container = podSpec(deployment).containers[0] as { ports: Obj[] };
+    (container.ports[0] as Obj)['containerPort'] = 'http';
+    delete (deployment['spec'] as Obj)['selector'];
+    expect(upstreamErrors(deployment)).toMatch(/containerPort must be integer.*selector|selector.*containerPort must be integer/s);
   });
 
   it('passes complyd evaluate with no failing finding', async () => {
@@ -142,6 +192,7 @@ it('keeps the ServiceMonitor an example outside the base, valid for its kind', (
   const ajv = new Ajv2020({ strict: false });
   const [monitor] = readDocs(file);
   expect(ajv.validate(kinds['ServiceMonitor'] as Obj, monitor)).toBe(true);
+  expect(upstreamErrors(monitor as Obj)).toBe('');
   expect(readFileSync(join(ROOT, 'base', 'kustomization.yaml'), 'utf8')).not.toContain('servicemonitor');
   expect(dirname(file)).toBe(join(ROOT, 'examples'));
 });

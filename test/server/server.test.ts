@@ -8,7 +8,9 @@ import { request } from 'node:https';
 import ajvModule from 'ajv';
 import type { ClusterScan, Finding, Severity, Status } from '../../src/core/types.js';
 import { FRAMEWORKS } from '../../src/core/control.js';
-import { openStore, buildReport, reportContent } from '../../src/main.js';
+import { openStore, buildReport, reportContent, REPORT_FORMATS as CLI_REPORT_FORMATS } from '../../src/main.js';
+import { REPORT_FORMATS } from '../../src/server/api.js';
+import { parseAllDocuments } from 'yaml';
 import type { RunStore } from '../../src/store/run-store.js';
 import { serverRoutes, Metrics } from '../../src/server/server.js';
 import { startHttpServer, type RunningServer } from '../../src/server/http-server.js';
@@ -221,7 +223,12 @@ describeEachDatabase('HTTP server', (db) => {
     expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
     const json = (await (await get(`/api/v1/runs/${runId}/reports/json`)).json()) as { run: { id: string } };
     expect(json.run.id).toBe(runId);
-    for (const format of ['csv', 'sarif', 'junit', 'md']) expect((await get(`/api/v1/runs/latest/reports/${format}`)).status).toBe(200);
+    // Every format `complyd report` writes is a download, each named with its ending.
+    expect([...REPORT_FORMATS].sort()).toEqual([...CLI_REPORT_FORMATS].sort());
+    for (const format of REPORT_FORMATS.filter((x) => x !== 'pdf' && x !== 'json')) expect({ format, status: (await get(`/api/v1/runs/latest/reports/${format}`)).status }).toEqual({ format, status: 200 });
+    const policy = await get('/api/v1/runs/latest/reports/policyreport');
+    expect([policy.headers.get('content-type'), policy.headers.get('content-disposition')]).toEqual(['application/yaml', `attachment; filename="complyd-report-${runId.slice(0, 8)}.policyreport.yaml"`]);
+    expect(parseAllDocuments(await policy.text()).map((d) => (d.toJS() as { kind: string }).kind)).toContain('PolicyReport');
     expect((await getJson('/api/v1/runs/latest/reports/docx')).status).toBe(404);
   }, 60_000);
 
