@@ -1,6 +1,6 @@
 /**
  * The connectivity graph of one cluster as a drawing: which nodes and edges are shown (a
- * bounded number, the most exposed workloads first) and where, laid out by dagre
+ * bounded number, each namespace's most exposed workloads first) and where, laid out by dagre
  * (@dagrejs/dagre: layered layout with compound nodes, so each namespace is a box around its
  * workloads). Pure geometry; pdf-network.ts draws it.
  */
@@ -125,6 +125,28 @@ function peerNode(id: string): { kind: NodeKind; lines: string[] } | undefined {
   return undefined;
 }
 
+/**
+ * The workloads drawn: each namespace's most exposed first, one namespace after another, so a
+ * namespace whose policies isolate its workloads is drawn beside the exposed ones instead of
+ * being crowded out by them (a cluster's system namespaces alone can fill the drawing).
+ */
+function chooseWorkloads(exposures: readonly WorkloadExposure[], room: number): Set<string> {
+  const queues = new Map<string, string[]>();
+  for (const e of exposures) {
+    const ns = parts(e.workload).namespace;
+    const q = queues.get(ns);
+    if (q) q.push(e.workload);
+    else queues.set(ns, [e.workload]);
+  }
+  const out = new Set<string>();
+  for (let turn = 0; out.size < room; turn++) {
+    const next = [...queues.values()].flatMap((q) => (turn < q.length ? [q[turn]!] : []));
+    if (next.length === 0) break;
+    for (const w of next.slice(0, room - out.size)) out.add(w);
+  }
+  return out;
+}
+
 /** Choose what to draw and lay it out. */
 export function networkDrawing(a: NetworkAnalysis, opts: GraphOptions): NetworkDrawing {
   const maxNodes = opts.maxNodes ?? MAX_GRAPH_NODES;
@@ -136,7 +158,7 @@ export function networkDrawing(a: NetworkAnalysis, opts: GraphOptions): NetworkD
   // Workloads by exposure, then by how many connections they take part in.
   const special = new Set(candidates.flatMap((c) => [c.from, c.to]).filter((n) => !byWorkload.has(n)));
   const workloadRoom = Math.max(1, maxNodes - special.size);
-  const drawnWorkloads = new Set(exposures.slice(0, workloadRoom).map((e) => e.workload));
+  const drawnWorkloads = chooseWorkloads(exposures, workloadRoom);
   const drawn = (n: string) => drawnWorkloads.has(n) || special.has(n);
   const edges = candidates.filter((c) => drawn(c.from) && drawn(c.to)).slice(0, maxEdges);
   const used = new Set([...drawnWorkloads, ...edges.flatMap((e) => [e.from, e.to])]);

@@ -188,6 +188,6 @@ function graphNotes(d: NetworkDrawing): string {
   const notes: string[] = ['Red: exposed workloads and the traffic that reaches them from outside; unlabelled edges allow all ports and protocols.'];
   if (d.implied > 0) notes.push(`${fmtInt(d.implied)} connection(s) into workloads open to the entire cluster are drawn once, from "any pod of the cluster".`);
   if (d.omitted.workloads > 0 || d.omitted.edges > 0)
-    notes.push(`${fmtInt(d.omitted.workloads)} more workload(s) and ${fmtInt(d.omitted.edges)} more connection(s) not drawn (the most exposed come first; \`complyd network\` lists every connection).`);
+    notes.push(`${fmtInt(d.omitted.workloads)} more workload(s) and ${fmtInt(d.omitted.edges)} more connection(s) not drawn (each namespace's most exposed come first; \`complyd network\` lists every connection).`);
   return notes.join(' ');
 }

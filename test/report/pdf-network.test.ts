@@ -3,7 +3,7 @@
  * and checked for the section's text, the workloads highlighted as exposed, the period's
  * changes and the note of what the caps left out.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadManifests } from '../../src/collect/manifests.js';
@@ -125,6 +125,16 @@ describe('PDF network exposure', () => {
     expect(s).toMatch(/removed shop\/web\[Deployment\] payments\/ ?billing\[Deployment\] TCP 8443/);
     const staging = section('Network exposure on staging');
     expect(staging).toContain('No earlier run of the period holds this cluster');
+  });
+
+  it('draws every namespace, a quiet one beside many exposed workloads', async () => {
+    // shop isolates its two workloads (default deny, one allow); 40 open workloads elsewhere rank first by exposure.
+    const quiet = join(dir, 'quiet.yaml');
+    await writeFile(quiet, `${manyWorkloads(40)}${await readFile(join(FIXTURES, 'default-deny-ingress.yaml'), 'utf8')}`);
+    const d = networkDrawing(await analyze(quiet), { measure: (t: string, size: number) => t.length * size * 0.5 });
+    expect(d.groups.map((g) => g.namespace).sort()).toEqual(['ns-0', 'ns-1', 'ns-2', 'shop']);
+    expect(d.nodes.filter((n) => n.kind === 'workload' && n.id.startsWith('shop/')).length).toBeGreaterThan(0);
+    expect(d.nodes.length).toBeLessThanOrEqual(MAX_GRAPH_NODES);
   });
 
   it('draws a bounded graph and says how much it left out', () => {

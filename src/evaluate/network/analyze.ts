@@ -76,7 +76,7 @@ const isEntireCluster = (p: PolicyPeer): boolean => p.type === 'pods' && p.names
 function classesOf(model: NetworkModel): PodClass[] {
   const byKey = new Map<string, PodClass>();
   for (const w of model.workloads) {
-    const key = `${w.namespace}\0${JSON.stringify(Object.entries(w.labels).sort())}\0${JSON.stringify(w.ports)}`;
+    const key = `${w.namespace}\0${JSON.stringify(Object.entries(w.labels).sort())}\0${JSON.stringify(w.ports)}${w.ingressController ? '\0ingress' : ''}`;
     let c = byKey.get(key);
     if (!c) {
       c = { index: byKey.size, namespace: w.namespace, labels: w.labels, nsLabels: model.namespaces.get(w.namespace) ?? {}, ports: w.ports, members: [], ingressPolicies: [], egressPolicies: [] };
@@ -316,7 +316,7 @@ export function analyzeNetwork(model: NetworkModel, options: AnalyzeOptions = {}
   }
 
   // The ingress controller, to the pods of the Services that Ingresses route to.
-  const fromController = ingressControllerConns(model, byNamespace, ingress);
+  const fromController = ingressControllerConns(model, classes, byNamespace, ingress, egress);
   for (const [d, conns] of fromController) {
     for (const wd of d.members) if (focus === undefined || focus === 'ingress-controller' || focused(wd)) emit(INGRESS_CONTROLLER, workloadName(wd), conns);
   }
@@ -341,15 +341,34 @@ function bySrcThenDst(a: ConnectionLine, b: ConnectionLine): number {
 /**
  * Ingress traffic enters from the ingress controller, on the port the Service sends it to (its
  * targetPort, a name resolved per pod), only to a TCP port the pod declares, and only where the
- * pod's ingress policies admit a pod of another namespace.
+ * pod's ingress policies admit a pod of another namespace, or admit the pods of an ingress
+ * controller the input runs (known by its image) and that controller's egress lets it out:
+ * a policy that admits only the `ingress-nginx` namespace lets Ingress traffic in when
+ * ingress-nginx runs there.
  */
-function ingressControllerConns(model: NetworkModel, byNamespace: Map<string, PodClass[]>, ingress: Map<PodClass, Allowed>): Map<PodClass, Conns> {
+function ingressControllerConns(
+  model: NetworkModel,
+  classes: readonly PodClass[],
+  byNamespace: Map<string, PodClass[]>,
+  ingress: Map<PodClass, Allowed>,
+  egress: Map<PodClass, Allowed>,
+): Map<PodClass, Conns> {
   const out = new Map<PodClass, Conns>();
   const controllerNs: Labels = { [NAMESPACE_NAME_LABEL]: INGRESS_CONTROLLER_NAMESPACE };
+  const controllers = classes.filter((c) => c.members.some((w) => w.ingressController));
+  /** What a controller class may open to `d`: its egress and d's ingress both. */
+  const fromRunning = (k: PodClass, d: PodClass): Conns => {
+    const out = egress.get(k);
+    const inn = ingress.get(d);
+    const e = out ? unionRules([...out.anyPeer, ...(out.rulesFor(d) ?? [])], d.ports) : ALL_CONNS;
+    const i = inn ? unionRules([...inn.anyPeer, ...(inn.rulesFor(k) ?? [])], d.ports) : ALL_CONNS;
+    return intersect(e, i);
+  };
   const admitsController = (d: PodClass): Conns => {
     const inn = ingress.get(d);
     if (!inn) return ALL_CONNS;
     let conns = unionRules(inn.anyPeer, d.ports);
+    for (const k of controllers) if (k !== d) conns = union(conns, fromRunning(k, d));
     for (const p of d.ingressPolicies) {
       for (const rule of p.ingress ?? []) {
         const admitted = rule.peers?.some((peer) => peer.type === 'pods' && peer.namespaceSelector !== undefined && matches(peer.namespaceSelector, controllerNs) && matches(peer.podSelector, {}));

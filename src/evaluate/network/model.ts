@@ -31,6 +31,8 @@ export interface Workload {
   readonly ports: readonly ContainerPort[];
   /** On the node's network: NetworkPolicies do not apply to it (the documentation leaves it undefined). */
   readonly hostNetwork?: true;
+  /** Runs an ingress controller's proxy (known by its image): Ingress traffic comes from its pods. */
+  readonly ingressController?: true;
 }
 
 /** A rule's peer: pods by selectors, or addresses outside the cluster. */
@@ -181,6 +183,27 @@ function controller(o: KubeObject): { kind: string; name: string } | undefined {
  */
 const hostNetwork = (spec: unknown): { hostNetwork?: true } => (isObject(spec) && spec.hostNetwork === true ? { hostNetwork: true } : {});
 
+/**
+ * Images of the ingress controllers whose proxy runs in the pod itself (so Ingress traffic
+ * reaches a backend from that pod): ingress-nginx, F5 NGINX, Traefik (mirrored images too),
+ * HAProxy and Kong. Others (a cloud load balancer, Contour's Envoy) are not recognised.
+ */
+const INGRESS_CONTROLLER_IMAGES = [
+  /(^|\/)ingress-nginx\/controller(-chroot)?([:@]|$)/,
+  /(^|\/)nginx\/nginx(-plus)?-ingress([:@]|$)/,
+  /(^|\/)([\w.-]*-)?traefik([:@]|$)/,
+  /(^|\/)haproxytech\/kubernetes-ingress([:@]|$)/,
+  /(^|\/)kong(\/kong-gateway)?([:@]|$)/,
+];
+/** Kinds that serve traffic: a Job or CronJob using a controller's image (an admission hook's setup) is none. */
+const SERVING_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod']);
+
+function ingressController(spec: unknown, kind: string): { ingressController?: true } {
+  if (!isObject(spec) || spec.hostNetwork === true || !SERVING_KINDS.has(kind)) return {};
+  const images = list(spec.containers).flatMap((c) => (isObject(c) && typeof c.image === 'string' ? [c.image] : []));
+  return images.some((i) => INGRESS_CONTROLLER_IMAGES.some((re) => re.test(i))) ? { ingressController: true } : {};
+}
+
 function workloadsOf(snapshot: Snapshot): Workload[] {
   const byKey = new Map<string, Workload>();
   const add = (w: Workload): void => {
@@ -204,7 +227,7 @@ function workloadsOf(snapshot: Snapshot): Workload[] {
     return isObject(t) ? t : undefined;
   };
   const fromTemplate = (o: KubeObject, kind: string, name: string, t: Raw | undefined): void => {
-    add({ namespace: nsOf(o), name, kind, labels: stringRecord(isObject(t?.metadata) ? t.metadata.labels : undefined), ports: containerPorts(t?.spec), ...hostNetwork(t?.spec) });
+    add({ namespace: nsOf(o), name, kind, labels: stringRecord(isObject(t?.metadata) ? t.metadata.labels : undefined), ports: containerPorts(t?.spec), ...hostNetwork(t?.spec), ...ingressController(t?.spec, kind) });
   };
   for (const d of objects.deployments ?? []) fromTemplate(d, 'Deployment', d.metadata.name, template(d, ['template']));
   for (const s of objects.statefulsets ?? []) fromTemplate(s, 'StatefulSet', s.metadata.name, template(s, ['template']));
@@ -237,7 +260,7 @@ function workloadsOf(snapshot: Snapshot): Workload[] {
         if (owner) ({ kind, name } = { kind: 'CronJob', name: owner.name });
       }
     }
-    add({ namespace: ns, name, kind, labels, ports: containerPorts(pod.spec), ...hostNetwork(pod.spec) });
+    add({ namespace: ns, name, kind, labels, ports: containerPorts(pod.spec), ...hostNetwork(pod.spec), ...ingressController(pod.spec, kind) });
   }
   return [...byKey.values()];
 }

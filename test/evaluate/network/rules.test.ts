@@ -107,6 +107,13 @@ describe('network connectivity, rule by rule', () => {
     ]);
   });
 
+  test('an ingress controller running in the input carries Ingress traffic where its namespace is admitted and its egress reaches', async () => {
+    const out = await lines('ingress-controller-running.yaml');
+    // frontend admits only ingress-nginx; admin admits tools (where a Job merely uses the controller's image); reports is admitted but outside the controller's egress.
+    expect(out.filter((l) => l.startsWith('{ingress-controller}'))).toEqual(['{ingress-controller} => site/frontend[Deployment] : TCP 8080']);
+    expect(out).toContain('ingress-nginx/ingress-nginx-controller[Deployment] => site/frontend[Deployment] : TCP 8080');
+  });
+
   test('ReplicaSets and their pods fold into the Deployment, Jobs into the CronJob; a bare pod is itself', async () => {
     const a = await analyze('owners-folded.yaml');
     expect(a.workloads).toBe(4);
