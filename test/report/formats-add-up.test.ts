@@ -75,6 +75,17 @@ describe('on the demo fleet, every format adds up', () => {
     expect(new Set(fps).size).toBe(fps.length);
   });
 
+  it('JSON: every finding on an object read from a cluster names its apiVersion and uid, and every finding its severity, first seen and age', async () => {
+    const json = JSON.parse(await text('json')) as RunReport;
+    const findings = json.controls.flatMap((c) => c.findings);
+    const onObjects = findings.filter((f) => f.resource.kind !== 'Cluster');
+    expect(onObjects.length).toBeGreaterThan(100);
+    // Nodes, Namespaces, mirror pods and network workloads included: their controls name them by hand.
+    expect([...new Set(onObjects.map((f) => f.resource.kind))]).toEqual(expect.arrayContaining(['Node', 'Namespace', 'Pod', 'Deployment']));
+    expect(onObjects.filter((f) => !f.resource.apiVersion || !f.resource.uid).map((f) => `${f.controlId} ${f.resource.kind}/${f.resource.name}`)).toEqual([]);
+    expect(findings.filter((f) => !f.severity || !f.firstSeen || f.ageDays === undefined)).toEqual([]);
+  });
+
   it('CSV: one row per non-pass result', async () => {
     const rows = parseCsv(await text('csv')).slice(1);
     const status = CSV_COLUMNS.indexOf('status');
