@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
+import { parseAllDocuments } from 'yaml';
 import { collectCluster } from '../../src/collect/collector.js';
 import { CONTROLS } from '../../src/controls/index.js';
 import { silentLogger } from '../../src/core/log.js';
@@ -75,6 +76,17 @@ describe('on the demo fleet, every format adds up', () => {
     expect(new Set(fps).size).toBe(fps.length);
   });
 
+  it('JSON: every finding on an object read from a cluster names its apiVersion and uid, and every finding its severity, first seen and age', async () => {
+    const json = JSON.parse(await text('json')) as RunReport;
+    const findings = json.controls.flatMap((c) => c.findings);
+    const onObjects = findings.filter((f) => f.resource.kind !== 'Cluster');
+    expect(onObjects.length).toBeGreaterThan(100);
+    // Nodes, Namespaces, mirror pods and network workloads included: their controls name them by hand.
+    expect([...new Set(onObjects.map((f) => f.resource.kind))]).toEqual(expect.arrayContaining(['Node', 'Namespace', 'Pod', 'Deployment']));
+    expect(onObjects.filter((f) => !f.resource.apiVersion || !f.resource.uid).map((f) => `${f.controlId} ${f.resource.kind}/${f.resource.name}`)).toEqual([]);
+    expect(findings.filter((f) => !f.severity || !f.firstSeen || f.ageDays === undefined)).toEqual([]);
+  });
+
   it('CSV: one row per non-pass result', async () => {
     const rows = parseCsv(await text('csv')).slice(1);
     const status = CSV_COLUMNS.indexOf('status');
@@ -118,6 +130,20 @@ describe('on the demo fleet, every format adds up', () => {
       const more = Number(/… and (\d+) more/.exec(section)?.[1] ?? 0);
       expect([c.id, rows + more]).toEqual([c.id, NON_PASS.reduce((n, s) => n + counted(c, s), 0)]);
     }
+  });
+
+  it('PolicyReport: each report lists what its summary counts, and the summaries add up to the fleet counts', async () => {
+    type Doc = { kind: string; summary: Record<string, number>; results?: Array<{ result: string }> };
+    const docs = parseAllDocuments((await renderReport(report, 'policyreport')).toString('utf8')).map((d) => d.toJS() as Doc);
+    expect(docs.length).toBeGreaterThan(4);
+    const sum: Record<string, number> = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
+    for (const d of docs)
+      for (const k of Object.keys(sum)) {
+        expect([d.kind, k, (d.results ?? []).filter((r) => r.result === k).length]).toEqual([d.kind, k, d.summary[k] ?? 0]);
+        sum[k] = (sum[k] ?? 0) + (d.summary[k] ?? 0);
+      }
+    const f = report.fleet.counts;
+    expect(sum).toEqual({ pass: 0, fail: f.fail, warn: f.manual, error: f.unknown + f.error, skip: f['not-applicable'] });
   });
 
   it("PDF: each detailed control's findings and manual reviews add up to its non-pass results", async () => {
