@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { exceptionsDigest, type Exception } from '../../src/core/exception.js';
 import type { ClusterScan } from '../../src/core/types.js';
 import { applyExceptions, compileException } from '../../src/evaluate/exceptions.js';
+import { remediation } from '../../src/history/history.js';
 import { openDatabase } from '../../src/store/db.js';
 import { knexRunStore, type RunStore } from '../../src/store/run-store.js';
 import { describeEachDatabase } from '../helpers/databases.js';
@@ -21,14 +22,14 @@ const accepted: Exception = {
 const digest = exceptionsDigest([accepted]);
 
 /** The stage as a scan runs it: at the run's start, on the cluster's findings. */
-function scanOn(day: number, aFails: boolean): ClusterScan {
+function scanOn(day: number, aFails: boolean, exceptions: readonly Exception[] = [accepted]): ClusterScan {
   const findings = [f('east', 'C-1', aFails ? 'fail' : 'pass', workload('a')), f('east', 'C-1', 'fail', workload('b'))];
-  applyExceptions(findings, [compileException(accepted)], { cluster: 'east', clusterLabels: {}, objectLabels: () => undefined }, dayAt(day));
+  applyExceptions(findings, exceptions.map(compileException), { cluster: 'east', clusterLabels: {}, objectLabels: () => undefined }, dayAt(day));
   return clusterScan('east', day, findings);
 }
 
-async function runOn(store: RunStore, day: number, scan: ClusterScan): Promise<string> {
-  const runId = await store.runs.beginRun({ trigger: 'schedule', catalogVersion: 'cat-1', complydVersion: '0.1.0', clusterCount: 1, now: dayAt(day), owner: 'test:1', exceptionsDigest: digest });
+async function runOn(store: RunStore, day: number, scan: ClusterScan, exceptionsDigest = digest): Promise<string> {
+  const runId = await store.runs.beginRun({ trigger: 'schedule', catalogVersion: 'cat-1', complydVersion: '0.1.0', clusterCount: 1, now: dayAt(day), owner: 'test:1', exceptionsDigest });
   await store.runs.recordCluster(runId, scan);
   await store.runs.finishRun(runId, 'complete', dayAt(day, 30));
   return runId;
@@ -63,6 +64,20 @@ describeEachDatabase('dispositions in the history', (db) => {
       ['excepted', 'shop-a-accepted', seqs[1], seqs[3]],
       ['expired', 'shop-a-accepted', seqs[3], seqs[5]],
     ]);
+  });
+
+  it('leaves time to remediate as it is without the exception: an accepted failure is open until it is fixed', async () => {
+    const without = knexRunStore(await openDatabase(await db.fresh()));
+    try {
+      for (let day = 1; day <= 6; day++) await runOn(without, day, scanOn(day, day <= 5, []), exceptionsDigest([]));
+      const window = { from: dayAt(0), to: dayAt(7) };
+      const measured = await remediation(store.history, window);
+      // a: first failing on day 1 (accepted days 2-3), fixed on day 6.
+      expect(measured.all).toMatchObject({ resolved: 1, fixed: 1, maxDays: 5 });
+      expect(measured).toEqual(await remediation(without.history, window));
+    } finally {
+      await without.close();
+    }
   });
 
   it('chains the dispositions and the exceptions digest', async () => {

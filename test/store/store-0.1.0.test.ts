@@ -6,6 +6,7 @@ import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { remediation, runHistory, trend } from '../../src/history/history.js';
+import type { Knex } from 'knex';
 import { openDatabase } from '../../src/store/db.js';
 import { knexRunStore, type RunStore } from '../../src/store/run-store.js';
 
@@ -20,6 +21,7 @@ const plain = (value: unknown): unknown => JSON.parse(JSON.stringify(value)) as 
 describe('a store written by complyd 0.1.0', () => {
   let dir: string;
   let store: RunStore;
+  let knex: Knex;
   let expected: Record<string, unknown> & { perRun: Record<string, Record<string, unknown>> };
 
   beforeAll(async () => {
@@ -27,7 +29,8 @@ describe('a store written by complyd 0.1.0', () => {
     const path = join(dir, 'complyd.sqlite');
     await copyFile(join(FIXTURE, 'complyd-0.1.0.db'), path);
     expected = JSON.parse(await readFile(join(FIXTURE, 'expected-reads.json'), 'utf8')) as typeof expected;
-    store = knexRunStore(await openDatabase({ kind: 'sqlite', path }));
+    knex = await openDatabase({ kind: 'sqlite', path });
+    store = knexRunStore(knex);
   });
   afterAll(async () => {
     await store?.close();
@@ -119,5 +122,44 @@ describe('a store written by complyd 0.1.0', () => {
     await store.runs.finishRun(runId, 'complete', at(7, 30));
     expect((await store.history.openEpisodes({ cluster: 'west' })).map((e) => e.controlId)).toEqual(['CIS-5.1.1']);
     expect(await store.integrity.verifyChain()).toMatchObject({ ok: true, rows: 14 });
+  });
+
+  it('records an excepted failure and the exceptions digest over the old rows, and the chain holds both', async () => {
+    const digest = 'e'.repeat(64);
+    const runId = await store.runs.beginRun({ trigger: 'cli', catalogVersion: '1.12.0+1', complydVersion: 'next', clusterCount: 1, now: at(8), owner: 'test:1', exceptionsDigest: digest });
+    await store.runs.recordCluster(runId, {
+      cluster: 'west',
+      labels: { env: 'staging' },
+      status: 'complete',
+      startedAt: at(8, 1).toISOString(),
+      finishedAt: at(8, 9).toISOString(),
+      objectCounts: { deployments: 1 },
+      gaps: [],
+      findings: [
+        {
+          cluster: 'west',
+          controlId: 'PSS-privileged',
+          severity: 'critical',
+          status: 'fail',
+          resource: { kind: 'Deployment', namespace: 'shop', name: 'web', container: 'app' },
+          disposition: { kind: 'excepted', exceptionId: 'shop-web-accepted' },
+        },
+      ],
+    });
+    await store.runs.finishRun(runId, 'complete', at(8, 30));
+    expect((await store.history.getRun(runId))?.exceptionsDigest).toBe(digest);
+    expect((await store.history.findings(runId, { status: 'fail' })).find((f) => f.controlId === 'PSS-privileged')).toMatchObject({
+      status: 'fail',
+      disposition: { kind: 'excepted', exceptionId: 'shop-web-accepted' },
+    });
+    // The 0.1.0 rows still hash as they did, and the new ones cover the disposition and the digest.
+    expect(await store.integrity.verifyChain()).toMatchObject({ ok: true, problems: [] });
+
+    // Changing either after the fact is caught, at this run only.
+    await knex('disposition_spans').update({ disposition: 'expired' });
+    expect((await store.integrity.verifyChain()).problems.map((p) => [p.kind, p.runId])).toEqual([['results-hash', runId]]);
+    await knex('disposition_spans').update({ disposition: 'excepted' });
+    await knex('runs').where({ id: runId }).update({ exceptions_digest: 'f'.repeat(64) });
+    expect((await store.integrity.verifyChain()).problems.map((p) => [p.kind, p.runId])).toEqual([['chain-hash', runId]]);
   });
 });
