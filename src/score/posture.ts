@@ -59,6 +59,52 @@ function pssLevel(c: PostureControl): 'baseline' | 'restricted' | undefined {
 /** Whether a Pod Security level label covers a control of `level`. */
 const covers = (label: string | undefined, level: 'baseline' | 'restricted'): boolean => label === 'restricted' || (label === 'baseline' && level === 'baseline');
 
+/**
+ * The policy version (1.x) from which Pod Security checks a control, where it is later than
+ * v1.0, as the Pod Security Standards note it: a namespace pinned to an older version, or a
+ * server older than that, does not check it whatever its level.
+ */
+const PSA_SINCE: Readonly<Record<string, number>> = {
+  'PSS-allow-privilege-escalation': 8,
+  'PSS-seccomp-restricted': 19,
+  'PSS-capabilities-restricted': 22,
+  'PSS-run-as-user': 23,
+  'PSS-host-probes': 34,
+};
+
+/** What Pod Security labels must say to cover one control on one server. */
+interface PodSecurityNeed {
+  readonly level: 'baseline' | 'restricted';
+  /** Minimum policy minor version. */
+  readonly since: number;
+  /** The server's minor version (what `latest` means), undefined when not read. */
+  readonly server: number | undefined;
+}
+
+/** The policy minor version a mode's `-version` label selects: `latest` or unset is the server's, a pin above it counts as the server's. */
+function policyMinor(label: string | undefined, server: number | undefined): number | undefined {
+  if (label === undefined || label === 'latest') return server;
+  const pinned = /^v1\.(\d+)$/.exec(label);
+  if (!pinned) return undefined;
+  const minor = Number(pinned[1]);
+  return server === undefined ? minor : Math.min(minor, server);
+}
+
+/** Whether a namespace's Pod Security labels of one mode cover the control. An unknown version covers only the checks of v1.0. */
+function modeCovers(ns: Ns, mode: (typeof MODES)[number][0], need: PodSecurityNeed): boolean {
+  if (!covers(ns.labels[`${PSA}/${mode}`], need.level)) return false;
+  if (need.since === 0) return true;
+  const minor = policyMinor(ns.labels[`${PSA}/${mode}-version`], need.server);
+  return minor !== undefined && minor >= need.since;
+}
+
+/** A namespace's enforce labels as drift names them: the level, and the version where it is pinned. */
+function enforceLabel(ns: Ns): string {
+  const level = ns.labels[`${PSA}/enforce`];
+  const version = ns.labels[`${PSA}/enforce-version`];
+  return level === undefined ? 'no label' : version && version !== 'latest' ? `${level} ${version}` : level;
+}
+
 /** What the profile expects of a control: its own key, else the strongest of its frameworks'. */
 export function expectedAction(c: PostureControl, expected: ExpectedEnforcement | undefined): AdmissionAction | undefined {
   if (!expected) return undefined;
@@ -83,29 +129,30 @@ interface Ns {
   labels: Labels;
 }
 
-type Level = 'baseline' | 'restricted' | undefined;
+type Need = PodSecurityNeed | undefined;
 
 /** The strongest action a namespace gets from complyd's bindings, and with Pod Security labels counted too. */
-function namespaceRanks(ns: Ns, bindings: readonly AdmissionBindingInfo[], level: Level): { policy: number; all: number } {
+function namespaceRanks(ns: Ns, bindings: readonly AdmissionBindingInfo[], need: Need): { policy: number; all: number } {
   let policy = 0;
   for (const b of bindings) {
     if (b.namespaceSelector && !selectorMatches(b.namespaceSelector, ns.labels)) continue;
     for (const a of b.actions) policy = Math.max(policy, actionRank(a));
   }
   let all = policy;
-  if (level) for (const [mode, action] of MODES) if (covers(ns.labels[`${PSA}/${mode}`], level)) all = Math.max(all, actionRank(action));
+  if (need) for (const [mode, action] of MODES) if (modeCovers(ns, mode, need)) all = Math.max(all, actionRank(action));
   return { policy, all };
 }
 
 /** Why a control drifts: the binding of complyd's policy is gone, or namespaces do not enforce its level. */
-function driftReasons(c: PostureControl, level: Level, namespaces: readonly Ns[], admission: AdmissionEvidence, bound: boolean): string[] {
+function driftReasons(c: PostureControl, need: Need, namespaces: readonly Ns[], admission: AdmissionEvidence, bound: boolean): string[] {
   const reasons: string[] = [];
   const own = admission.policies?.find((p) => p.control === c.id && p.managedByComplyd);
   if (own && !(admission.bindings ?? []).some((b) => b.policyName === own.name)) reasons.push(`policy ${own.name} has no binding`);
-  const weak = level ? namespaces.filter((ns) => !covers(ns.labels[`${PSA}/enforce`], level)) : [];
-  if (level && weak.length > 0 && !bound) {
-    const named = weak.slice(0, 3).map((n) => `${n.name}: ${n.labels[`${PSA}/enforce`] ?? 'no label'}`);
-    reasons.push(`${weak.length} of ${namespaces.length} namespaces do not enforce Pod Security ${level} (${named.join(', ')}${weak.length > 3 ? ', ...' : ''})`);
+  const weak = need ? namespaces.filter((ns) => !modeCovers(ns, 'enforce', need)) : [];
+  if (need && weak.length > 0 && !bound) {
+    const named = weak.slice(0, 3).map((n) => `${n.name}: ${enforceLabel(n)}`);
+    const version = need.since > 0 ? ` from v1.${need.since}` : '';
+    reasons.push(`${weak.length} of ${namespaces.length} namespaces do not enforce Pod Security ${need.level}${version} (${named.join(', ')}${weak.length > 3 ? ', ...' : ''})`);
   }
   return reasons;
 }
@@ -118,8 +165,9 @@ function appliesIn(c: PostureControl, namespace: string): boolean {
 }
 
 /** One control in one cluster. */
-function controlPosture(c: PostureControl, namespaces: readonly Ns[] | undefined, admission: AdmissionEvidence, expected: AdmissionAction | undefined): ControlPosture {
+function controlPosture(c: PostureControl, namespaces: readonly Ns[] | undefined, admission: AdmissionEvidence, expected: AdmissionAction | undefined, server: number | undefined): ControlPosture {
   const level = pssLevel(c);
+  const need: Need = level ? { level, since: PSA_SINCE[c.id] ?? 0, server } : undefined;
   const policies = new Set((admission.policies ?? []).map((p) => p.name));
   const bindings = (admission.bindings ?? []).filter((b) => b.control === c.id && b.managedByComplyd && policies.has(b.policyName));
   // Evidence missing for an enforcer that could count: what is seen is a floor, never the answer.
@@ -131,7 +179,7 @@ function controlPosture(c: PostureControl, namespaces: readonly Ns[] | undefined
   const inScope = namespaces?.filter((ns) => appliesIn(c, ns.name));
   // With no namespace of its own the cluster still has policies: one unlabelled stand-in.
   const targets: Ns[] = inScope && inScope.length > 0 ? inScope : [{ name: '', labels: {} }];
-  const ranks = targets.map((ns) => namespaceRanks(ns, bindings, namespaces ? level : undefined));
+  const ranks = targets.map((ns) => namespaceRanks(ns, bindings, namespaces ? need : undefined));
   const weakest = Math.min(...ranks.map((r) => r.all));
   const by = new Set<'policy' | 'pod-security'>();
   for (const r of ranks) {
@@ -144,7 +192,7 @@ function controlPosture(c: PostureControl, namespaces: readonly Ns[] | undefined
   const reasons = state === 'unknown' ? [...missing] : [];
   const drift = expected !== undefined && state !== 'unknown' && actionRank(expected) > weakest;
   if (drift) {
-    reasons.push(...driftReasons(c, level, inScope ?? [], admission, bindings.length > 0));
+    reasons.push(...driftReasons(c, need, inScope ?? [], admission, bindings.length > 0));
     if (reasons.length === 0) reasons.push(`expected ${expected}, found ${state}`);
   }
   return {
@@ -176,9 +224,12 @@ export function assessPosture(snapshot: Snapshot, controls: readonly PostureCont
   if (!admission) return undefined;
   const named = new Set([...(admission.policies ?? []), ...(admission.bindings ?? [])].filter((x) => x.managedByComplyd).flatMap((x) => x.control ?? []));
   const namespaces = namespacesOf(snapshot);
+  // What `latest` means to Pod Security: the server's minor version ("31+" on some providers).
+  const minor = Number.parseInt(snapshot.serverVersion?.minor ?? '', 10);
+  const server = snapshot.serverVersion?.major === '1' && Number.isFinite(minor) ? minor : undefined;
   const postures = controls
     .filter((c) => pssLevel(c) !== undefined || c.admission !== undefined || named.has(c.id) || expectedAction(c, expected) !== undefined)
-    .map((c) => controlPosture(c, namespaces, admission, expectedAction(c, expected)));
+    .map((c) => controlPosture(c, namespaces, admission, expectedAction(c, expected), server));
   const counts = Object.fromEntries(ENFORCEMENT_STATES.map((s) => [s, 0])) as Record<EnforcementState, number>;
   for (const p of postures) counts[p.state]++;
   return {

@@ -31,7 +31,8 @@ describeEachDatabase('enforcement drift alerts', (db) => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'complyd-drift-'));
-    api = await startFakeApiServer({ objects: [namespace(ENFORCED), deployment], tokens: { tok: 'scanner' } });
+    // 1.34: the first version whose Pod Security baseline checks every baseline control (host probes since v1.34).
+    api = await startFakeApiServer({ objects: [namespace(ENFORCED), deployment], tokens: { tok: 'scanner' }, version: { minor: '34', gitVersion: 'v1.34.1' } });
     writeFileSync(join(dir, 'kubeconfig.yaml'), api.kubeconfig({ user: 'scanner', token: 'tok' }));
     receiver = await startReceiver();
     const text = `clusters:

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import ajv2020 from 'ajv/dist/2020.js';
 import { parseAllDocuments } from 'yaml';
 import { Environment } from '@marcbachmann/cel-js';
+// Models whose validators are generated from the Kubernetes OpenAPI document itself.
+import { ValidatingAdmissionPolicy } from 'kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy';
+import { ValidatingAdmissionPolicyBinding } from 'kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding';
 import type { Exception } from '../../src/core/exception.js';
 import type { AdmissionCheck } from '../../src/core/admission.js';
 import { CONTROLS } from '../../src/controls/index.js';
@@ -86,6 +89,26 @@ describe('policy export', () => {
     const binding = manifests[1]!;
     expect(schemaErrors({ ...binding, spec: { ...binding.spec, validationAction: ['Deny'] } })).not.toBe('');
     expect(schemaErrors({ ...binding, spec: { ...binding.spec, validationActions: ['Deny', 'Warn'] } })).not.toBe('');
+  });
+
+  it("validates every manifest against the Kubernetes OpenAPI document's schemas too (kubernetes-models)", () => {
+    // The fixture schema above is complyd's own reading of the API reference, stricter on
+    // unknown fields; this is the upstream document, as kubernetes-models generates it.
+    const upstreamErrors = (m: PolicyManifest): string => {
+      try {
+        if (m.kind === 'ValidatingAdmissionPolicy') new ValidatingAdmissionPolicy(JSON.parse(JSON.stringify(m))).validate();
+        else new ValidatingAdmissionPolicyBinding(JSON.parse(JSON.stringify(m))).validate();
+        return '';
+      } catch (err) {
+        return `${m.metadata.name}: ${String(err)}`;
+      }
+    };
+    expect(manifests.length).toBeGreaterThan(40);
+    expect(manifests.map(upstreamErrors).filter(Boolean)).toEqual([]);
+    // Not vacuous: a validation without its expression and a numeric failurePolicy are refused.
+    const policy = manifests[0]!;
+    const broken = { ...policy, spec: { ...policy.spec, failurePolicy: 3, validations: [{ message: 'no expression' }] } } as unknown as PolicyManifest;
+    expect(upstreamErrors(broken)).toMatch(/failurePolicy[\s\S]*expression/);
   });
 
   it('compiles every expression', () => {

@@ -150,6 +150,32 @@ describe('enforcement posture', () => {
     expect(byId(assessPosture(only, [scoped({})])).get('ACME-owner-label')).toMatchObject({ state: 'not-enforced', namespaces: { denied: 1, total: 3 } });
   });
 
+  it("counts a Pod Security label only for the checks of its policy version ('latest': the server's)", () => {
+    const HOST_PROBES: PostureControl = { id: 'PSS-host-probes', frameworks: ['pss-baseline', 'pss-restricted'], needs: [...POD] };
+    const RUN_AS_USER: PostureControl = { id: 'PSS-run-as-user', frameworks: ['pss-restricted'], needs: [...POD] };
+    const controls = [PRIVILEGED, HOST_PROBES, RUN_AS_USER];
+    const at = (minor: string, labels: Record<string, string>) => ({ ...snapshot([ns('shop', labels)], {}), serverVersion: { major: '1', minor, gitVersion: `v1.${minor}.0` } });
+    // Pod Security checks probe and lifecycle hosts from policy v1.34 on: a 1.31 server's latest does not.
+    const old = byId(assessPosture(at('31', enforce('restricted')), controls));
+    expect(old.get('PSS-privileged')?.state).toBe('enforced');
+    expect(old.get('PSS-host-probes')?.state).toBe('not-enforced');
+    expect(old.get('PSS-run-as-user')?.state).toBe('enforced');
+    expect(byId(assessPosture(at('34', enforce('baseline')), controls)).get('PSS-host-probes')?.state).toBe('enforced');
+    // Expected by the profile, it drifts, and the reason names the version.
+    const drifted = byId(assessPosture(at('31', { ...enforce('baseline'), 'pod-security.kubernetes.io/enforce-version': 'v1.31' }), controls, { 'pss-baseline': 'Deny' }));
+    expect(drifted.get('PSS-host-probes')).toMatchObject({ drift: true, reason: '1 of 1 namespaces do not enforce Pod Security baseline from v1.34 (shop: baseline v1.31)' });
+    // A pinned version: runAsUser is checked from v1.23 on; a pin above the server counts as the server's.
+    const pinned = byId(assessPosture(at('34', { ...enforce('restricted'), 'pod-security.kubernetes.io/enforce-version': 'v1.22' }), controls));
+    expect(pinned.get('PSS-run-as-user')?.state).toBe('not-enforced');
+    expect(pinned.get('PSS-privileged')?.state).toBe('enforced');
+    const ahead = byId(assessPosture(at('31', { ...enforce('baseline'), 'pod-security.kubernetes.io/enforce-version': 'v1.40' }), controls));
+    expect(ahead.get('PSS-host-probes')?.state).toBe('not-enforced');
+    // Warn has its own version label.
+    const warned = at('34', { 'pod-security.kubernetes.io/warn': 'baseline', 'pod-security.kubernetes.io/warn-version': 'v1.33' });
+    expect(byId(assessPosture(warned, controls)).get('PSS-host-probes')?.state).toBe('not-enforced');
+    expect(byId(assessPosture(warned, controls)).get('PSS-privileged')?.state).toBe('warned');
+  });
+
   it('is absent for a snapshot without admission evidence (manifests)', () => {
     const snap = snapshot([ns('shop')], {});
     delete snap.admission;
