@@ -49,8 +49,15 @@ function statusCell(f: EvaluatedFinding): string {
   return f.disposition ? `${f.status} (${f.disposition.kind}: ${f.disposition.exceptionId})` : f.status;
 }
 
+/** A latent RBAC failure (ADR 0016) says so before its evidence: the role is bound to nobody read yet. */
+function evidenceCell(f: EvaluatedFinding): string {
+  if (!f.evidence) return f.message ?? '';
+  const latent = f.message?.startsWith('latent:') ? 'latent (no binding read references it): ' : '';
+  return `${latent}${f.evidence.path} = ${f.evidence.observed} (expected ${f.evidence.expected})`;
+}
+
 function cells(f: EvaluatedFinding): [string, string, string, string, string] {
-  return [resourceName(f), f.controlId, statusCell(f), f.source ? sourceLabel(f.source) : '', f.evidence ? `${f.evidence.path} = ${f.evidence.observed} (expected ${f.evidence.expected})` : (f.message ?? '')];
+  return [resourceName(f), f.controlId, statusCell(f), f.source ? sourceLabel(f.source) : '', evidenceCell(f)];
 }
 
 /** The findings as a padded table, one line at a time; the rows are made twice rather than held. */

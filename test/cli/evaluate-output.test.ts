@@ -50,6 +50,21 @@ describe('evaluate output for large inputs', () => {
     expect(table(['NAME', 'STATUS'], rows).split('\n')).toHaveLength(300_001);
   });
 
+  it('marks a latent RBAC failure before its evidence, and nothing else', () => {
+    const latent: Finding = {
+      status: 'fail',
+      resource: { kind: 'ClusterRole', name: 'god-mode' },
+      cluster: 'manifests',
+      controlId: 'CIS-5.1.1',
+      severity: 'high',
+      evidence: { path: 'rules[0]', observed: '{"verbs":["*"]}', expected: 'no cluster-admin' },
+      message: 'latent: no binding read references ClusterRole god-mode; whoever it is bound to can do everything cluster-admin can',
+    };
+    const [, row, plain] = [...textTable([latent, finding(1)])];
+    expect(row).toContain('latent (no binding read references it): rules[0] = {"verbs":["*"]} (expected no cluster-admin)');
+    expect(plain).not.toContain('latent');
+  });
+
   it('pads like the shared table', () => {
     const findings = [{ ...finding(1), source: { file: 'deploy/pods.yaml', document: 2, line: 7 }, disposition: { kind: 'excepted' as const, exceptionId: 'e-1' } }, finding(22)];
     expect([...textTable(findings)].join('')).toBe(

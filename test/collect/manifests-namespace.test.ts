@@ -67,6 +67,41 @@ describe('manifests without metadata.namespace', () => {
     expect(moved.some((f) => f.status === 'fail')).toBe(false);
   });
 
+  it('are judged by the namespace controls and resolve their service accounts there', async () => {
+    // The same objects, all without a namespace but the Namespace itself: loaded with -n shop they
+    // meet shop's Pod Security labels, its NetworkPolicy and its ServiceAccount.
+    const shop = join(dir, 'shop.yaml');
+    await writeFile(
+      shop,
+      `${MANIFEST.replace('metadata: { name: shop }', "metadata: { name: shop, labels: { pod-security.kubernetes.io/enforce: restricted } }").replace('containers: [', 'serviceAccountName: web\n      containers: [')}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: { name: web }
+automountServiceAccountToken: false
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: default-deny }
+spec: { podSelector: {} }
+`,
+    );
+    const judged = async (namespace?: string) => {
+      const { snapshot } = await loadManifests([shop], { collectedAt: NOW, ...(namespace ? { namespace } : {}) });
+      const ids = ['CIS-5.1.6', 'CIS-5.2.1', 'CIS-5.3.2'];
+      return evaluate(snapshot, CONTROLS.filter((c) => ids.includes(c.id)), NOW)
+        .filter((f) => f.resource.namespace === (namespace ?? 'default') || f.resource.name === (namespace ?? 'default'))
+        .map((f) => [f.controlId, f.status]);
+    };
+    expect(await judged('shop')).toEqual([
+      ['CIS-5.1.6', 'pass'],
+      ['CIS-5.2.1', 'pass'],
+      ['CIS-5.3.2', 'pass'],
+    ]);
+    // In default, the Namespace object named shop does not apply: its labels are unknown, never a pass.
+    expect((await judged()).find(([id]) => id === 'CIS-5.2.1')).toEqual(['CIS-5.2.1', 'unknown']);
+  });
+
   it('refuse a namespace name the API server would refuse, naming the option', async () => {
     await expect(loadManifests([file], { namespace: 'Shop_1' })).rejects.toThrow(UsageError);
     await expect(loadManifests([file], { namespace: 'Shop_1' })).rejects.toThrow(/--namespace: "Shop_1"/);

@@ -90,3 +90,27 @@ describe('latent RBAC findings of the permission controls', () => {
     expect(summary(judge('CIS-5.1.9', [pvMaker])).filter((f) => f[0] === 'fail')).toEqual([]);
   });
 });
+
+describe('latent findings when the bindings were not all read', () => {
+  const deployer = role('team', 'deployer', [{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['create'] }]);
+  const reader = clusterRole('secret-reader', [{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }]);
+  const withGap = (evidence: string, objects: KubeObject[], id: string) => {
+    const control = CONTROLS.find((c) => c.id === id);
+    if (!control) throw new Error(id);
+    const snapshot = { ...snapshotOf(objects), source: 'cluster' as const, gaps: [{ evidence, reason: 'forbidden' as const, message: `list ${evidence}: HTTP 403` }] };
+    return evaluate(snapshot, [control], NOW).filter((f) => f.status === 'fail');
+  };
+
+  it('still fails the role, but says it may be bound already when RoleBindings could not be read', () => {
+    const [f] = withGap('rolebindings', [deployer], 'HARD-rbac-workload-write');
+    expect([f?.status, `${f?.resource.kind}/${f?.resource.name}`, f?.evidence?.path]).toEqual(['fail', 'Role/deployer', 'rules[0]']);
+    expect(f?.message).toBe('latent: no binding read references Role team/deployer (rolebindings could not be read, so it may be bound already); whoever it is bound to can create, update or patch workloads that run pods');
+  });
+
+  it('a ClusterRole may be bound by either kind of binding; a Role is not affected by a ClusterRoleBinding gap', () => {
+    expect(withGap('clusterrolebindings', [reader], 'CIS-5.1.2')[0]?.message).toContain('(clusterrolebindings could not be read, so it may be bound already)');
+    expect(withGap('clusterrolebindings', [deployer], 'HARD-rbac-workload-write')[0]?.message).toBe(
+      'latent: no binding read references Role team/deployer; whoever it is bound to can create, update or patch workloads that run pods',
+    );
+  });
+});

@@ -131,8 +131,15 @@ function rulePath(role: RbacRole, rule: EffectiveRule): string {
  * Latent findings (ADR 0016): a role outside Kubernetes' own that allows the permission but that
  * no binding read references yet fails on the role itself, its message starting with
  * `latent:`, so a dangerous role is seen before someone binds it. `allows` picks its rules.
+ * When the bindings that could reference the role were not all read, the message says it may
+ * be bound already: the role allows the permission either way, but "not yet used" is not known.
  */
-export function latentFailures(graph: RbacGraph, allows: (role: RbacRole) => readonly EffectiveRule[], what: string, expected: string): Verdict[] {
+export function latentFailures(ctx: EvalContext, graph: RbacGraph, allows: (role: RbacRole) => readonly EffectiveRule[], what: string, expected: string): Verdict[] {
+  // A Role can only be bound by a RoleBinding; a ClusterRole by either kind.
+  const unread = (role: RbacRole): EvidenceKind[] => {
+    const kinds: readonly EvidenceKind[] = role.kind === 'Role' ? ['rolebindings'] : BINDING_EVIDENCE;
+    return kinds.filter((e) => !complete(ctx, [e]));
+  };
   return graph.unboundRoles().flatMap((role) => {
     if (isKubernetesRole(role)) return [];
     const rules = allows(role);
@@ -144,7 +151,9 @@ export function latentFailures(graph: RbacGraph, allows: (role: RbacRole) => rea
       rules.length === 1
         ? fail(refOf(role.object), rulePath(role, first), written(first), expected)
         : fail(refOf(role.object), 'rules', Object.fromEntries(rules.map((r) => [rulePath(role, r), written(r)])), expected);
-    return [{ ...verdict, message: `latent: no binding read references ${describeRole(role)}; whoever it is bound to can ${what}` }];
+    const missing = unread(role);
+    const maybeBound = missing.length > 0 ? ` (${missing.join(' and ')} could not be read, so it may be bound already)` : '';
+    return [{ ...verdict, message: `latent: no binding read references ${describeRole(role)}${maybeBound}; whoever it is bound to can ${what}` }];
   });
 }
 
@@ -154,6 +163,6 @@ export function rulesFor(graph: RbacGraph, role: RbacRole, queries: readonly Acc
 }
 
 /** latentFailures for the roles that answer any of these queries. */
-export function latentForQueries(graph: RbacGraph, queries: readonly AccessQuery[], what: string, expected: string): Verdict[] {
-  return latentFailures(graph, (role) => rulesFor(graph, role, queries), what, expected);
+export function latentForQueries(ctx: EvalContext, graph: RbacGraph, queries: readonly AccessQuery[], what: string, expected: string): Verdict[] {
+  return latentFailures(ctx, graph, (role) => rulesFor(graph, role, queries), what, expected);
 }

@@ -51,7 +51,7 @@ export const clusterAdmin = defineControl({
       ...bindingFailures(offences, expected),
       // A binding to a role that was not read may be cluster-admin by another name: unknown, not a pass.
       ...unresolvedBindings(ctx, graph, failing),
-      ...latentFailures(graph, (role) => role.rules.filter((r) => grantsEverything(r.rule)), 'do everything cluster-admin can', expected),
+      ...latentFailures(ctx, graph, (role) => role.rules.filter((r) => grantsEverything(r.rule)), 'do everything cluster-admin can', expected),
     ];
     return concludeCluster(ctx, verdicts, RBAC_EVIDENCE, graph.bindings.length, `only system identities hold cluster-admin (${graph.bindings.length} bindings examined)`);
   },

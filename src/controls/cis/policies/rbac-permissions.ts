@@ -55,7 +55,7 @@ export function judgePermission(ctx: EvalContext, spec: Pick<PermissionSpec, 'wh
   const verdicts = [
     ...bindingFailures(offences, expected),
     ...unresolvedBindings(ctx, graph),
-    ...latentFailures(graph, (role) => (spec.scannerNeedsIt && isScannerRole(role) ? [] : rulesFor(graph, role, spec.queries)), spec.what, expected),
+    ...latentFailures(ctx, graph, (role) => (spec.scannerNeedsIt && isScannerRole(role) ? [] : rulesFor(graph, role, spec.queries)), spec.what, expected),
   ];
   return concludeCluster(ctx, verdicts, RBAC_EVIDENCE, graph.bindings.length, `${expected} (${graph.bindings.length} bindings examined)`);
 }
