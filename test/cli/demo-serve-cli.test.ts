@@ -2,12 +2,14 @@
  * The README's first look at the service (issue 16's "done when"): `complyd demo --keep-running
  * --serve` scans the simulated fleet, then serves its store; /readyz, /metrics and
  * /api/v1/clusters answer as the README says, and SIGTERM stops it cleanly. One simulated day
- * (`--days 1`) and any free port, so it runs beside other servers.
+ * (`--days 1`) and any free port, so it runs beside other servers. An address in use is
+ * refused before the fleet is scanned.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCli, stopAllCli } from '../helpers/cli.js';
+import { runCli, startCli, stopAllCli } from '../helpers/cli.js';
 
 let out: string;
 beforeAll(() => {
@@ -59,3 +61,17 @@ it('serves the demo store: ready, metrics of every assessed cluster, the cluster
   }
   expect(await exited).toBe(0);
 }, 180_000);
+
+it('refuses an address in use before scanning the fleet (exit 2), not minutes later', async () => {
+  const taken = createServer();
+  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+  const port = (taken.address() as AddressInfo).port;
+  try {
+    const res = await runCli(['demo', '--out', out, '--days', '1', '--keep-running', '--serve', '--listen', `127.0.0.1:${port}`]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(`--listen 127.0.0.1:${port}: the address is in use`);
+    expect(res.stdout).not.toContain('Scanning');
+  } finally {
+    await new Promise((r) => taken.close(r));
+  }
+}, 60_000);
