@@ -3,7 +3,7 @@
  * (flag over configuration), the bearer tokens (configuration and COMPLYD_API_TOKENS), the TLS
  * files read here, and reports rendered as `complyd report` renders them.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { Logger } from '../core/log.js';
 import type { Exception } from '../core/exception.js';
 import { UsageError } from '../core/errors.js';
@@ -32,14 +32,14 @@ export interface HttpWiring {
   history: HistoryReader;
   log: Logger;
   address: ListenAddress;
-  server: Pick<ServerConfig, 'tokens' | 'tls'>;
+  server: Pick<ServerConfig, 'tokens' | 'tokenFiles' | 'tls'>;
   exceptions?: () => readonly Exception[];
   scheduler?: SchedulerHealth;
   metrics?: Metrics;
 }
 
 export async function startHttp(w: HttpWiring): Promise<RunningServer> {
-  const tokens = [...w.server.tokens, ...envTokens()];
+  const tokens = [...w.server.tokens, ...envTokens(), ...(w.server.tokenFiles ?? []).flatMap(readTokenFile)];
   if (!isLoopback(w.address.host) && tokens.length === 0) {
     throw new UsageError(`the HTTP server would listen on ${w.address.host}, not loopback, without authentication: set server.tokens in the configuration or COMPLYD_API_TOKENS (see the README, "HTTP server", "Exposing it safely")`);
   }
@@ -57,6 +57,27 @@ export async function startHttp(w: HttpWiring): Promise<RunningServer> {
     ...(w.scheduler ? { scheduler: w.scheduler } : {}),
     ...(w.metrics ? { metrics: w.metrics } : {}),
   });
+}
+
+/** A token file is small: a few tokens of at most 512 characters, one per line. */
+const MAX_TOKEN_FILE_BYTES = 64 * 1024;
+
+/** The tokens of one file of `server.tokenFiles` (a mounted Secret): one per line, blank lines skipped. */
+function readTokenFile(file: string): string[] {
+  let text: string;
+  try {
+    if (statSync(file).size > MAX_TOKEN_FILE_BYTES) throw new UsageError(`server.tokenFiles: ${file} is larger than ${MAX_TOKEN_FILE_BYTES} bytes; it should hold tokens, one per line`);
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`server.tokenFiles: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const tokens = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  // The token itself is never named in a message.
+  const short = tokens.findIndex((t) => t.length < 16 || t.length > 512 || /\s/.test(t));
+  if (short >= 0) throw new UsageError(`server.tokenFiles: ${file}, token ${short + 1}: a token must be 16 to 512 characters without spaces`);
+  if (tokens.length === 0) throw new UsageError(`server.tokenFiles: ${file} holds no token`);
+  return tokens;
 }
 
 function readPem(file: string, key: string): Buffer {

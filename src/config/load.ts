@@ -48,6 +48,8 @@ export interface Config {
 export interface ServerConfig {
   listen: ListenAddress | undefined;
   tokens: readonly string[];
+  /** Files of more tokens (absolute), read when the server starts. */
+  tokenFiles?: readonly string[];
   tls?: { cert: string; key: string };
   readySlots: number;
 }
@@ -119,6 +121,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     server: {
       listen: parseListen(cfg.server.listen),
       tokens: cfg.server.tokens,
+      ...(cfg.server.tokenFiles ? { tokenFiles: cfg.server.tokenFiles.map((f) => resolvePath(base, f)) } : {}),
       ...(cfg.server.tls ? { tls: { cert: resolvePath(base, cfg.server.tls.cert), key: resolvePath(base, cfg.server.tls.key) } } : {}),
       readySlots: cfg.server.readySlots,
     },

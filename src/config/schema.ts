@@ -360,6 +360,8 @@ export const configSchema = z
           }),
         /** Bearer tokens accepted (besides those of COMPLYD_API_TOKENS); write them as ${ENV} references. @default none */
         tokens: z.array(z.string().min(16, 'a token must be at least 16 characters').max(512)).max(64).default([]),
+        /** Files of bearer tokens, one per line (a mounted Kubernetes Secret), read at start; relative paths against the config file. @default none */
+        tokenFiles: z.array(z.string().min(1)).max(16).optional(),
         /** Serve HTTPS with this certificate and key (PEM files; relative paths against the config file). @default plain HTTP */
         tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).strict().optional(),
         /** /readyz fails when the last successful scan is older than this many scan slots. @default 2 */

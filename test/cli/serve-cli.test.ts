@@ -16,8 +16,8 @@ async function listening(args: string[]): Promise<{ url: string; stop: () => Pro
   const exited = new Promise<number | null>((r) => child.on('close', r));
   const until = Date.now() + 30_000;
   for (;;) {
-    const m = /"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*"msg":"http server listening"/.exec(stderr);
-    if (m?.[1]) return { url: m[1], stderr: () => stderr, stop: () => (child.kill('SIGTERM'), exited) };
+    const m = /"url":"http:\/\/(?:127\.0\.0\.1|0\.0\.0\.0):(\d+)"[^\n]*"msg":"http server listening"/.exec(stderr);
+    if (m?.[1]) return { url: `http://127.0.0.1:${m[1]}`, stderr: () => stderr, stop: () => (child.kill('SIGTERM'), exited) };
     if (Date.now() > until || child.exitCode !== null) throw new Error(`no http server\n${stderr}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -35,7 +35,7 @@ describe('complyd serve and daemon HTTP (compiled binary)', () => {
     config = join(dir, 'complyd.yaml');
     writeFileSync(config, 'clusters:\n  - name: shop\n    kubeconfig: kubeconfig.yaml\n    context: shop\nschedule:\n  scan: "0 0 1 1 *"\nstorage:\n  sqlite: complyd.sqlite\noutput:\n  dir: out\n  formats: [json]\nserver:\n  listen: 127.0.0.1:0\n');
     expect((await runCli(['scan', '-c', config, '--quiet'])).code).toBe(0);
-  });
+  }, 90_000);
   afterAll(async () => {
     stopAllCli();
     await server.close();
@@ -64,6 +64,30 @@ describe('complyd serve and daemon HTTP (compiled binary)', () => {
       expect(await d.stop()).toBe(0);
     }
     expect(d.stderr()).toMatch(/"msg":"stopped"/);
+  }, 60_000);
+
+  it('listens beyond loopback with the tokens of server.tokenFiles (a mounted Secret), the probes open', async () => {
+    writeFileSync(join(dir, 'api-token'), '\nfirst-token-0123456789\nsecond-token-0123456789\n');
+    const withFile = join(dir, 'token-file.yaml');
+    writeFileSync(withFile, 'clusters:\n  - name: shop\n    kubeconfig: kubeconfig.yaml\nstorage:\n  sqlite: complyd.sqlite\nserver:\n  listen: 0.0.0.0:0\n  tokenFiles: [api-token]\n');
+    const s = await listening(['serve', '-c', withFile]);
+    try {
+      expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${s.url}/readyz`)).status).toBe(200);
+      expect((await fetch(`${s.url}/api/v1/clusters`)).status).toBe(401);
+      for (const token of ['first-token-0123456789', 'second-token-0123456789']) expect((await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      expect(s.stderr()).not.toContain('first-token');
+    } finally {
+      expect(await s.stop()).toBe(0);
+    }
+    // A file that holds no token, or a token too short, is a configuration error naming the file (exit 2).
+    writeFileSync(join(dir, 'api-token'), '\n\n');
+    const empty = await runCli(['serve', '-c', withFile]);
+    expect([empty.code, empty.stderr]).toEqual([2, expect.stringContaining(`server.tokenFiles: ${join(dir, 'api-token')} holds no token`)]);
+    writeFileSync(join(dir, 'api-token'), 'short\n');
+    const short = await runCli(['serve', '-c', withFile]);
+    expect([short.code, short.stderr]).toEqual([2, expect.stringMatching(/token 1: a token must be 16 to 512 characters/)]);
+    expect(short.stderr).not.toContain('short\n');
   }, 60_000);
 
   it('refuses an address other than loopback without tokens (exit 2)', async () => {

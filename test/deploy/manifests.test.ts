@@ -18,6 +18,8 @@ import { Deployment } from 'kubernetes-models/apps/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
+import { parseConfig } from '../../src/config/load.js';
+import { isLoopback } from '../../src/server/server.js';
 import { runCli } from '../helpers/cli.js';
 
 const Ajv2020 = ajv2020.default;
@@ -153,6 +155,25 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
     }
   }, 60_000);
 
+  it('serves where the kubelet\'s probes and Prometheus reach it: the pod\'s address, with a token from a mounted Secret', () => {
+    const deployment = byKind(objects, 'Deployment')[0];
+    const spec = podSpec(deployment) as { containers: Array<{ ports: Obj[]; volumeMounts: Obj[] }>; volumes: Obj[] };
+    const text = (byKind(objects, 'ConfigMap')[0]?.['data'] as Obj)['complyd.yaml'] as string;
+    const server = parseConfig(text, '/etc/complyd/complyd.yaml', {}).server;
+    // A probe goes to the pod IP: a loopback listener would never be ready, and is restarted.
+    expect(server.listen && !isLoopback(server.listen.host)).toBe(true);
+    expect(server.listen?.port).toBe(spec.containers[0]?.ports[0]?.['containerPort']);
+    // Beyond loopback complyd starts only with a token: here a file of a mounted Secret.
+    expect(server.tokens).toEqual([]);
+    expect(server.tokenFiles).toHaveLength(1);
+    const file = server.tokenFiles?.[0] ?? '';
+    const mount = spec.containers[0]?.volumeMounts.find((m) => file.startsWith(`${String(m['mountPath'])}/`));
+    const secret = (spec.volumes.find((v) => v['name'] === mount?.['name'])?.['secret'] as Obj | undefined)?.['secretName'];
+    expect(byKind(objects, 'Secret').map((x) => (x['metadata'] as Obj)['name'])).toContain(secret);
+    const monitor = readDocs(join(ROOT, 'examples', 'servicemonitor.yaml'))[0] as { spec: { endpoints: Array<{ authorization?: { credentials?: Obj } }> } };
+    expect(monitor.spec.endpoints[0]?.authorization?.credentials).toEqual({ name: secret, key: file.split('/').at(-1) });
+  });
+
   it('runs the daemon hardened: non-root, read-only root, RuntimeDefault, no capabilities, resources, probes on 9464', () => {
     const spec = podSpec(byKind(objects, 'Deployment')[0]);
     const c = spec.containers[0] as Obj;
@@ -183,7 +204,7 @@ it('sqlite: one replica, recreated, its data on the claim; postgres: replicas, n
   expect(config).toMatch(/postgres: postgres:\/\/complyd@[^:@/]+:5432\//);
   const c = podSpec(byKind(pg, 'Deployment')[0]).containers[0] as { env: Obj[]; volumeMounts: Obj[] };
   expect(c.env).toEqual([{ name: 'PGPASSFILE', value: '/etc/complyd/pgpass/pgpass' }]);
-  expect(c.volumeMounts.map((m) => m['name'])).toEqual(['config', 'kubeconfigs', 'data', 'tmp', 'pgpass']);
+  expect(c.volumeMounts.map((m) => m['name'])).toEqual(['config', 'kubeconfigs', 'api-token', 'data', 'tmp', 'pgpass']);
 });
 
 it('keeps the ServiceMonitor an example outside the base, valid for its kind', () => {

@@ -1,4 +1,5 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { COMMAND_SUMMARIES } from '../command-list.js';
@@ -128,6 +129,21 @@ function serveAddress(opts: DemoOptions): ListenAddress | undefined {
   return listenAddress(opts.listen, undefined);
 }
 
+/**
+ * Refuses an address already taken (another demo, serve or daemon) before the fleet is scanned,
+ * rather than minutes later when the store is to be served. Port 0 is always free.
+ */
+async function assertFree(address: ListenAddress): Promise<void> {
+  if (address.port === 0) return;
+  await new Promise<void>((done, fail) => {
+    const probe = createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) =>
+      fail(new UsageError(`--listen ${address.host}:${address.port}: ${err.code === 'EADDRINUSE' ? 'the address is in use (another complyd serve, daemon or demo?); choose another port' : `cannot listen there: ${err.code ?? err.message}`}`)),
+    );
+    probe.listen(address.port, address.host, () => probe.close(() => done()));
+  });
+}
+
 /** Until SIGINT or SIGTERM: the fleet stays up, and the store is served when an address is given. */
 async function keepRunning(configFile: string, address: ListenAddress | undefined, logLevel: string): Promise<void> {
   const served = address ? await serveDemoStore(configFile, address, logLevel) : undefined;
@@ -152,6 +168,7 @@ export function registerDemo(program: Command): void {
     .option('--log-level <level>', 'log level of the JSON log lines on stderr', 'error')
     .action(async (opts: DemoOptions) => {
       const address = serveAddress(opts);
+      if (address) await assertFree(address);
       const out = resolve(opts.out);
       const workDir = join(out, 'demo');
       const timeline = readTimeline(join(demoFixturesDir(), 'timeline.yaml'));
