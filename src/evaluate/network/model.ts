@@ -338,13 +338,13 @@ function parseRules(v: unknown, key: 'ingress' | 'egress', where: string, proble
 }
 
 /**
- * policyTypes as the API server defaults it: Ingress always, Egress when the policy has egress
- * rules. An explicit list is taken as written.
+ * policyTypes as the API server defaults it when absent or empty: Ingress always, Egress when
+ * the policy has egress rules. A list with items is taken as written.
  */
 function parsePolicy(o: KubeObject, problems: Problems): Policy | undefined {
   const where = `NetworkPolicy ${nsOf(o)}/${o.metadata.name}`;
   const spec = o.spec ?? {};
-  const types = Array.isArray(spec.policyTypes) ? spec.policyTypes : undefined;
+  const types = Array.isArray(spec.policyTypes) && spec.policyTypes.length > 0 ? spec.policyTypes : undefined;
   for (const t of types ?? []) if (t !== 'Ingress' && t !== 'Egress') problems.add(`${where}: spec.policyTypes`, `unknown type ${JSON.stringify(t)}`);
   const ingress = types ? types.includes('Ingress') : true;
   const egress = types ? types.includes('Egress') : list(spec.egress).length > 0;

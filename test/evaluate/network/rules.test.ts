@@ -43,6 +43,14 @@ describe('network connectivity, rule by rule', () => {
     expect(out.filter((l) => l.startsWith('shop/web'))).toEqual(['shop/web[Deployment] => shop/db[Deployment] : TCP 5432']);
   });
 
+  test('policyTypes: [] is defaulted as if absent, as the API server does', async () => {
+    expect(await lines('empty-policy-types.yaml')).toEqual([
+      `${ALL_IPV4} => shop/web[Deployment] : All Connections`,
+      'shop/db[Deployment] => shop/web[Deployment] : TCP 8080',
+      `shop/web[Deployment] => ${ALL_IPV4} : All Connections`,
+    ]);
+  });
+
   test('a rule without from and a rule with from: [] both admit every source; ingress: [] admits none', async () => {
     const out = await lines('empty-from.yaml');
     for (const open of ['open-a', 'open-b']) {
