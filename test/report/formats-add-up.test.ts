@@ -83,7 +83,7 @@ describe('on the demo fleet, every format adds up', () => {
     expect(onObjects.length).toBeGreaterThan(100);
     // Nodes, Namespaces, mirror pods and network workloads included: their controls name them by hand.
     expect([...new Set(onObjects.map((f) => f.resource.kind))]).toEqual(expect.arrayContaining(['Node', 'Namespace', 'Pod', 'Deployment']));
-    expect(onObjects.filter((f) => !f.resource.apiVersion || !f.resource.uid).map((f) => `${f.controlId} ${f.resource.kind}/${f.resource.name}`)).toEqual([]);
+    expect(onObjects.filter((f) => !f.resource.apiVersion || !f.resource.uid).map((f) => `${f.cluster} ${f.resource.kind}/${f.resource.name}`)).toEqual([]);
     expect(findings.filter((f) => !f.severity || !f.firstSeen || f.ageDays === undefined)).toEqual([]);
   });
 
