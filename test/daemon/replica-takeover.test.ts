@@ -60,7 +60,7 @@ describePostgres('replicas taking over a slot', (db) => {
     return replica;
   }
 
-  async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, replicas: readonly Replica[], ms = 45_000): Promise<T> {
+  async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, replicas: readonly Replica[], ms = 60_000): Promise<T> {
     const deadline = Date.now() + ms;
     for (;;) {
       const found = await probe();
@@ -76,10 +76,10 @@ describePostgres('replicas taking over a slot', (db) => {
     // Two slots at fixed seconds, the first once the daemons are up, the second while the
     // first is being taken over; the next would come a minute later, after the test. Three
     // daemons starting at once on a busy 2-core machine took over 10 s to be scheduling (a
-    // first slot 8 s ahead was missed), so the first is 20 s ahead.
+    // first slot 8 s ahead was missed; with two jest workers, over 20 s), so the first is 30 s ahead.
     const now = Date.now();
-    const first = new Date(now + 20_000);
-    const second = new Date(now + 28_000);
+    const first = new Date(now + 30_000);
+    const second = new Date(now + 38_000);
     const config = join(dir, 'complyd.yaml');
     writeFileSync(
       config,
@@ -96,8 +96,10 @@ describePostgres('replicas taking over a slot', (db) => {
         '  concurrency: 1',
         'schedule:',
         `  scan: "${first.getUTCSeconds()},${second.getUTCSeconds()} * * * * *"`,
-        '  lease: 3s',
-        '  leaseRenew: 500ms',
+        // Starved of CPU, a live daemon renewed a 3 s lease too late and lost its slot to a
+        // replica (as a stall longer than the lease does): 10 s keeps the holder the holder.
+        '  lease: 10s',
+        '  leaseRenew: 2s',
         '',
       ].join('\n'),
     );
@@ -154,5 +156,5 @@ describePostgres('replicas taking over a slot', (db) => {
     const verify = await runCli(['verify', '-c', config]);
     expect({ code: verify.code, stderr: verify.stderr }).toEqual({ code: 0, stderr: expect.any(String) as unknown });
     expect(verify.stdout).toMatch(/\S/);
-  }, 120_000);
+  }, 180_000);
 });
