@@ -23,9 +23,9 @@ import { buildRunReport, type BuildReportInput, type RunReport } from './report/
 import { renderJson, renderJsonChunks } from './report/json-report.js';
 import { renderCsv, renderCsvChunks } from './report/csv-report.js';
 import { renderSarif, renderSarifChunks } from './report/sarif-report.js';
-import { renderJunit } from './report/junit-report.js';
+import { renderJunit, renderJunitChunks } from './report/junit-report.js';
 import { renderMarkdown } from './report/markdown-report.js';
-import { renderPolicyReports } from './report/policy-report.js';
+import { renderPolicyReportChunks, renderPolicyReports } from './report/policy-report.js';
 import { jobFileBase, pruneJobFiles, writeReportFile } from './report/report-files.js';
 import { loadExceptions, type LoadedExceptions } from './config/load-exceptions.js';
 import { exceptionsDigest, type Exception } from './core/exception.js';
@@ -283,7 +283,13 @@ export async function renderReport(report: RunReport, format: ReportFormat): Pro
 }
 
 /** The formats whose text can run to gigabytes on a large cluster: written piece by piece. */
-const PIECEWISE: Partial<Record<ReportFormat, (r: RunReport) => Iterable<string>>> = { json: renderJsonChunks, csv: renderCsvChunks, sarif: renderSarifChunks };
+const PIECEWISE: Partial<Record<ReportFormat, (r: RunReport) => Iterable<string>>> = {
+  json: renderJsonChunks,
+  csv: renderCsvChunks,
+  sarif: renderSarifChunks,
+  junit: renderJunitChunks,
+  policyreport: renderPolicyReportChunks,
+};
 
 /** A report's content for writeReportFile: pieces of text where the format allows, else its bytes. */
 export async function reportContent(report: RunReport, format: ReportFormat): Promise<Buffer | Iterable<string>> {

@@ -42,15 +42,40 @@ function findingLine(f: ReportFinding): string {
   return `${resourceLabel(f.resource)}${ev}${f.message ? ` (${f.message})` : ''}`.replace(/\r\n|[\r\n]/g, ' ');
 }
 
-interface Case {
-  xml: string;
-  outcome: 'pass' | 'failure' | 'error' | 'skipped';
+type Outcome = 'pass' | 'failure' | 'error' | 'skipped';
+
+/** A control's excepted failures in one cluster: how many, and the exceptions in the order first met. */
+interface Excepted {
+  count: number;
+  ids: Set<string>;
+}
+
+/**
+ * The first pass: the excepted failures of each failing control per cluster (by control, then
+ * cluster). With the statuses and counts of the results, that decides every testcase's outcome,
+ * so the suites' counts can be written before their cases. Only counts and exception ids are
+ * kept; each control's findings are built and let go in turn.
+ */
+function exceptedFailures(report: RunReport): Map<ControlSection, Map<string, Excepted>> {
+  const out = new Map<ControlSection, Map<string, Excepted>>();
+  for (const c of report.controls) {
+    if (!c.results.some((r) => r.status === 'fail')) continue;
+    const byCluster = new Map<string, Excepted>();
+    for (const f of c.findings) {
+      if (f.status !== 'fail' || f.disposition !== 'excepted') continue;
+      let e = byCluster.get(f.cluster);
+      if (!e) byCluster.set(f.cluster, (e = { count: 0, ids: new Set() }));
+      e.count += 1;
+      e.ids.add(f.exceptionId ?? '');
+    }
+    if (byCluster.size > 0) out.set(c, byCluster);
+  }
+  return out;
 }
 
 /** Why excepted findings are accepted, from the report's register, one exception at a time. */
-function exceptedReason(report: RunReport, excepted: readonly ReportFinding[]): string {
-  const ids = [...new Set(excepted.map((f) => f.exceptionId ?? ''))];
-  return ids
+function exceptedReason(report: RunReport, ids: ReadonlySet<string>): string {
+  return [...ids]
     .map((id) => {
       const e = report.period.exceptions.find((x) => x.id === id);
       return e ? `excepted by ${id} (${e.owner}${e.expires ? `, until ${e.expires.slice(0, 10)}` : ''}): ${e.reason}` : `excepted by ${id}`;
@@ -58,48 +83,97 @@ function exceptedReason(report: RunReport, excepted: readonly ReportFinding[]): 
     .join('; ');
 }
 
-function testcase(report: RunReport, cluster: string, c: ControlSection, status: Status, failed: number): Case {
-  const open = `    <testcase${attrs({ classname: cluster, name: `${c.id} ${c.title}`, time: 0 })}`;
-  const mine = c.findings.filter((f) => f.cluster === cluster);
-  const lines = (s: Status) => mine.filter((f) => f.status === s).map(findingLine).join('\n');
-  if (status === 'fail') {
-    const excepted = mine.filter((f) => f.status === 'fail' && f.disposition === 'excepted');
-    const standing = mine.filter((f) => f.status === 'fail' && f.disposition !== 'excepted');
-    // Every failure accepted by an exception in force: skipped, with who accepted it and why.
-    if (excepted.length > 0 && excepted.length >= failed)
-      return { outcome: 'skipped', xml: `${open}>\n      <skipped${attrs({ message: exceptedReason(report, excepted) })}>${xmlText(excepted.map(findingLine).join('\n'))}</skipped>\n    </testcase>\n` };
-    const line = (f: ReportFinding) => (f.disposition === 'expired' ? `${findingLine(f)} [exception ${f.exceptionId ?? ''} expired]` : findingLine(f));
-    const also = excepted.length > 0 ? `; ${excepted.length} more excepted (${exceptedReason(report, excepted)})` : '';
-    return {
-      outcome: 'failure',
-      xml: `${open}>\n      <failure${attrs({ message: `${failed - excepted.length} resource(s) fail ${c.id}${also}`, type: c.severity })}>${xmlText(standing.map(line).join('\n'))}</failure>\n    </testcase>\n`,
-    };
-  }
-  if (status === 'error')
-    return { outcome: 'error', xml: `${open}>\n      <error${attrs({ message: `${c.id} could not be evaluated`, type: 'error' })}>${xmlText(lines('error'))}</error>\n    </testcase>\n` };
-  const reason = SKIP_REASON[status];
-  if (reason) {
-    const why = mine.find((f) => f.status === status)?.message;
-    return { outcome: 'skipped', xml: `${open}>\n      <skipped${attrs({ message: why ? `${reason}: ${why}` : reason })}>${xmlText(lines(status))}</skipped>\n    </testcase>\n` };
-  }
-  return { outcome: 'pass', xml: `${open}/>\n` };
+const NONE: Excepted = { count: 0, ids: new Set() };
+
+/** A testcase's outcome, from its result alone (and the first pass for failures). */
+function outcomeOf(status: Status, failed: number, excepted: Excepted): Outcome {
+  if (status === 'fail') return excepted.count > 0 && excepted.count >= failed ? 'skipped' : 'failure';
+  if (status === 'error') return 'error';
+  return SKIP_REASON[status] ? 'skipped' : 'pass';
 }
 
-function suite(report: RunReport, cluster: ClusterSection): { xml: string; cases: Case[] } {
-  const cases: Case[] =
-    cluster.status === 'failed'
-      ? [
-          {
-            outcome: 'error',
-            xml: `    <testcase${attrs({ classname: cluster.name, name: 'cluster assessment', time: 0 })}>\n      <error${attrs({ message: `cluster not assessed: ${cluster.error ?? 'unknown error'}`, type: 'cluster-not-assessed' })}/>\n    </testcase>\n`,
-          },
-        ]
-      : report.controls.flatMap((c) => {
-          const r = c.results.find((x) => x.cluster === cluster.name);
-          return r ? [testcase(report, cluster.name, c, r.status, r.counts.fail)] : [];
-        });
-  const n = (o: Case['outcome']) => cases.filter((c) => c.outcome === o).length;
-  const props = [
+/** An element's text: the lines of the findings `keep` picks, escaped one at a time. */
+function* findingLines(findings: readonly ReportFinding[], keep: (f: ReportFinding) => boolean, line: (f: ReportFinding) => string = findingLine): Generator<string> {
+  let first = true;
+  for (const f of findings) {
+    if (!keep(f)) continue;
+    yield `${first ? '' : '\n'}${xmlText(line(f))}`;
+    first = false;
+  }
+}
+
+interface CaseOf {
+  cluster: string;
+  control: ControlSection;
+  status: Status;
+  failed: number;
+  excepted: Excepted;
+}
+
+/** One testcase, in pieces: its findings are read (built by the model) only when it lists them. */
+function* testcase(report: RunReport, k: CaseOf): Generator<string> {
+  const { cluster, control: c, status, failed, excepted } = k;
+  const open = `    <testcase${attrs({ classname: cluster, name: `${c.id} ${c.title}`, time: 0 })}`;
+  const outcome = outcomeOf(status, failed, excepted);
+  if (outcome === 'pass') {
+    yield `${open}/>\n`;
+    return;
+  }
+  const findings = c.findings;
+  const mine = (s: Status) => (f: ReportFinding) => f.cluster === cluster && f.status === s;
+  const close = (tag: string) => `</${tag}>\n    </testcase>\n`;
+  if (status === 'fail') {
+    const isExcepted = (f: ReportFinding) => f.cluster === cluster && f.status === 'fail' && f.disposition === 'excepted';
+    // Every failure accepted by an exception in force: skipped, with who accepted it and why.
+    if (outcome === 'skipped') {
+      yield `${open}>\n      <skipped${attrs({ message: exceptedReason(report, excepted.ids) })}>`;
+      yield* findingLines(findings, isExcepted);
+      yield close('skipped');
+      return;
+    }
+    const line = (f: ReportFinding) => (f.disposition === 'expired' ? `${findingLine(f)} [exception ${f.exceptionId ?? ''} expired]` : findingLine(f));
+    const also = excepted.count > 0 ? `; ${excepted.count} more excepted (${exceptedReason(report, excepted.ids)})` : '';
+    yield `${open}>\n      <failure${attrs({ message: `${failed - excepted.count} resource(s) fail ${c.id}${also}`, type: c.severity })}>`;
+    yield* findingLines(findings, (f) => mine('fail')(f) && f.disposition !== 'excepted', line);
+    yield close('failure');
+    return;
+  }
+  if (status === 'error') {
+    yield `${open}>\n      <error${attrs({ message: `${c.id} could not be evaluated`, type: 'error' })}>`;
+    yield* findingLines(findings, mine('error'));
+    yield close('error');
+    return;
+  }
+  const reason = SKIP_REASON[status] ?? '';
+  const why = findings.find(mine(status))?.message;
+  yield `${open}>\n      <skipped${attrs({ message: why ? `${reason}: ${why}` : reason })}>`;
+  yield* findingLines(findings, mine(status));
+  yield close('skipped');
+}
+
+/** The testcases of an assessed cluster: one per control with a result there. */
+function casesOf(report: RunReport, cluster: string, excepted: ReadonlyMap<ControlSection, ReadonlyMap<string, Excepted>>): CaseOf[] {
+  const out: CaseOf[] = [];
+  for (const control of report.controls) {
+    const r = control.results.find((x) => x.cluster === cluster);
+    if (r) out.push({ cluster, control, status: r.status, failed: r.counts.fail, excepted: excepted.get(control)?.get(cluster) ?? NONE });
+  }
+  return out;
+}
+
+type Tally = Record<Outcome, number>;
+
+function tally(cases: readonly CaseOf[]): Tally {
+  const t: Tally = { pass: 0, failure: 0, error: 0, skipped: 0 };
+  for (const k of cases) t[outcomeOf(k.status, k.failed, k.excepted)] += 1;
+  return t;
+}
+
+/** A cluster that could not be assessed: one errored testcase. */
+const NOT_ASSESSED: Tally = { pass: 0, failure: 0, error: 1, skipped: 0 };
+
+function properties(report: RunReport, cluster: ClusterSection): string {
+  return [
     ['status', cluster.status],
     ['run_id', report.run.id],
     ...(report.selection ? [['selection', report.selection]] : []),
@@ -110,14 +184,37 @@ function suite(report: RunReport, cluster: ClusterSection): { xml: string; cases
   ]
     .map(([name, value]) => `      <property${attrs({ name: name ?? '', value: value ?? '' })}/>\n`)
     .join('');
-  const head = attrs({ name: cluster.name, tests: cases.length, failures: n('failure'), errors: n('error'), skipped: n('skipped'), time: 0, timestamp: report.run.startedAt });
-  return { cases, xml: `  <testsuite${head}>\n    <properties>\n${props}    </properties>\n${cases.map((c) => c.xml).join('')}  </testsuite>\n` };
+}
+
+const testsOf = (t: Tally) => t.pass + t.failure + t.error + t.skipped;
+
+function* suite(report: RunReport, cluster: ClusterSection, cases: readonly CaseOf[] | undefined, t: Tally): Generator<string> {
+  const head = attrs({ name: cluster.name, tests: testsOf(t), failures: t.failure, errors: t.error, skipped: t.skipped, time: 0, timestamp: report.run.startedAt });
+  yield `  <testsuite${head}>\n    <properties>\n${properties(report, cluster)}    </properties>\n`;
+  if (!cases)
+    yield `    <testcase${attrs({ classname: cluster.name, name: 'cluster assessment', time: 0 })}>\n      <error${attrs({ message: `cluster not assessed: ${cluster.error ?? 'unknown error'}`, type: 'cluster-not-assessed' })}/>\n    </testcase>\n`;
+  else for (const k of cases) yield* testcase(report, k);
+  yield '  </testsuite>\n';
 }
 
 export function renderJunit(report: RunReport): string {
-  const suites = report.clusters.map((c) => suite(report, c));
-  const all = suites.flatMap((s) => s.cases);
-  const n = (o: Case['outcome']) => all.filter((c) => c.outcome === o).length;
-  const head = attrs({ name: `complyd run ${report.run.id}`, tests: all.length, failures: n('failure'), errors: n('error'), time: 0 });
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites${head}>\n${suites.map((s) => s.xml).join('')}</testsuites>\n`;
+  return [...renderJunitChunks(report)].join('');
+}
+
+/**
+ * renderJunit's text in pieces (a line of a finding at most), for large reports: the outcomes
+ * are counted first (exceptedFailures), then each suite is written with its counts ahead of
+ * its cases, and a testcase's findings are read only as they are written.
+ */
+export function* renderJunitChunks(report: RunReport): Generator<string> {
+  const excepted = exceptedFailures(report);
+  const suites = report.clusters.map((cluster) => {
+    const cases = cluster.status === 'failed' ? undefined : casesOf(report, cluster.name, excepted);
+    return { cluster, cases, tally: cases ? tally(cases) : NOT_ASSESSED };
+  });
+  const sum = (o: Outcome) => suites.reduce((n, s) => n + s.tally[o], 0);
+  const tests = suites.reduce((n, s) => n + testsOf(s.tally), 0);
+  yield `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites${attrs({ name: `complyd run ${report.run.id}`, tests, failures: sum('failure'), errors: sum('error'), time: 0 })}>\n`;
+  for (const s of suites) yield* suite(report, s.cluster, s.cases, s.tally);
+  yield '</testsuites>\n';
 }

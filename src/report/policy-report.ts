@@ -59,30 +59,40 @@ interface Items {
   total: number;
 }
 
-function report(kind: 'PolicyReport' | 'ClusterPolicyReport', cluster: string, namespace: string | undefined, items: Items, report: RunReport): Record<string, unknown> {
-  const seconds = Math.floor(Date.parse(report.run.startedAt) / 1000);
-  const results = items.listed.map((i) => resultOf(i, seconds));
+/** One document to write: whose, which kind, and the items it lists. */
+interface Doc {
+  cluster: string;
+  kind: 'PolicyReport' | 'ClusterPolicyReport';
+  namespace?: string;
+  items: Items;
+}
+
+const secondsOf = (run: RunReport) => Math.floor(Date.parse(run.run.startedAt) / 1000);
+
+/** A report without its results: the envelope, with the summary counted from the listed items. */
+function envelope(doc: Doc, run: RunReport): Record<string, unknown> {
   const summary = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
-  for (const r of results) summary[r.result as PolicyResult]++;
-  const omitted = items.total - items.listed.length;
+  for (const i of doc.items.listed) summary[RESULT_OF[i.finding.status]]++;
+  const omitted = doc.items.total - doc.items.listed.length;
   return {
     apiVersion: 'wgpolicyk8s.io/v1alpha2',
-    kind,
+    kind: doc.kind,
     metadata: {
-      name: `complyd-${dnsLabel(cluster)}`,
-      ...(namespace ? { namespace } : {}),
-      labels: { 'app.kubernetes.io/managed-by': 'complyd', 'complyd.io/cluster': dnsLabel(cluster) },
-      annotations: { 'complyd.io/run': report.run.id, ...(omitted > 0 ? { 'complyd.io/results-omitted': String(omitted) } : {}) },
+      name: `complyd-${dnsLabel(doc.cluster)}`,
+      ...(doc.namespace ? { namespace: doc.namespace } : {}),
+      labels: { 'app.kubernetes.io/managed-by': 'complyd', 'complyd.io/cluster': dnsLabel(doc.cluster) },
+      annotations: { 'complyd.io/run': run.run.id, ...(omitted > 0 ? { 'complyd.io/results-omitted': String(omitted) } : {}) },
     },
     summary,
-    results,
   };
 }
 
-/** The reports of every assessed cluster, in cluster then namespace order. */
-export function policyReports(run: RunReport): Array<{ cluster: string; manifest: Record<string, unknown> }> {
-  // Only the findings listed are kept, the others counted: a cluster of 200,000 bare pods has
-  // two million, and a control's findings are built only while it is read (report/model.ts).
+/**
+ * The documents of every assessed cluster, in cluster then namespace order. Only the findings
+ * listed are kept, the others counted: a cluster of 200,000 bare pods has two million, and a
+ * control's findings are built only while it is read (report/model.ts).
+ */
+function documents(run: RunReport): Doc[] {
   const items = new Map<string, Items>();
   for (const c of run.controls) {
     for (const f of c.findings) {
@@ -93,22 +103,57 @@ export function policyReports(run: RunReport): Array<{ cluster: string; manifest
       if (list.listed.length < MAX_RESULTS_PER_REPORT) list.listed.push({ controlId: c.id, title: c.title, severity: c.severity, category: c.section || 'complyd', finding: f });
     }
   }
-  const out: Array<{ cluster: string; manifest: Record<string, unknown> }> = [];
+  const out: Doc[] = [];
   for (const cluster of run.clusters.filter((c) => c.status !== 'failed').map((c) => c.name)) {
     const keys = [...items.keys()].filter((k) => k.startsWith(`${cluster}\u0000`)).sort();
-    const clusterScoped = items.get(`${cluster}\u0000`) ?? { listed: [], total: 0 };
-    out.push({ cluster, manifest: report('ClusterPolicyReport', cluster, undefined, clusterScoped, run) });
+    out.push({ cluster, kind: 'ClusterPolicyReport', items: items.get(`${cluster}\u0000`) ?? { listed: [], total: 0 } });
     for (const k of keys) {
-      const ns = k.slice(cluster.length + 1);
-      if (ns) out.push({ cluster, manifest: report('PolicyReport', cluster, ns, items.get(k) ?? { listed: [], total: 0 }, run) });
+      const namespace = k.slice(cluster.length + 1);
+      if (namespace) out.push({ cluster, kind: 'PolicyReport', namespace, items: items.get(k) ?? { listed: [], total: 0 } });
     }
   }
   return out;
 }
 
+/** The reports of every assessed cluster, in cluster then namespace order, as objects. */
+export function policyReports(run: RunReport): Array<{ cluster: string; manifest: Record<string, unknown> }> {
+  const seconds = secondsOf(run);
+  return documents(run).map((d) => ({ cluster: d.cluster, manifest: { ...envelope(d, run), results: d.items.listed.map((i) => resultOf(i, seconds)) } }));
+}
+
+const YAML_OPTIONS = { lineWidth: 0 } as const;
+
 /** Multi-document YAML, each document headed by the cluster it belongs to. */
 export function renderPolicyReports(run: RunReport): string {
-  return policyReports(run)
-    .map((r) => `---\n# cluster: ${r.cluster}\n${YAML.stringify(r.manifest, { lineWidth: 0 })}`)
-    .join('');
+  return [...renderPolicyReportChunks(run)].join('');
 }
+
+/**
+ * renderPolicyReports' text in pieces: each document's envelope, then its results one at a
+ * time, each its own small YAML text indented as the `results` sequence's item (the YAML
+ * library's document of a whole report, and its text, were the PolicyReport's peak). Joined,
+ * the same text as the library writes for the whole document.
+ */
+export function* renderPolicyReportChunks(run: RunReport): Generator<string> {
+  const seconds = secondsOf(run);
+  for (const doc of documents(run)) {
+    yield `---\n# cluster: ${doc.cluster}\n`;
+    if (doc.items.listed.length === 0) {
+      yield YAML.stringify({ ...envelope(doc, run), results: [] }, YAML_OPTIONS);
+      continue;
+    }
+    yield `${YAML.stringify(envelope(doc, run), YAML_OPTIONS)}results:\n`;
+    for (const item of doc.items.listed) yield indentItem(YAML.stringify([resultOf(item, seconds)], YAML_OPTIONS));
+  }
+}
+
+/**
+ * A one-item sequence's YAML moved two columns right, where a sequence under a key sits. Lines
+ * end at \n only (not at U+2028, which a regular expression's ^ also takes), and empty lines
+ * stay empty, as the library writes them.
+ */
+const indentItem = (text: string): string =>
+  text
+    .split('\n')
+    .map((line) => (line === '' ? line : `  ${line}`))
+    .join('\n');

@@ -5,34 +5,10 @@ import { renderJunit } from '../../src/report/junit-report.js';
 import { renderMarkdown } from '../../src/report/markdown-report.js';
 import { renderSarif } from '../../src/report/sarif-report.js';
 import type { RunReport } from '../../src/report/model.js';
-import { sampleReport } from './fixtures.js';
+import { reportWithExceptions as withExceptions } from './fixtures.js';
 import { junitSchemaErrors } from './junit-schema.js';
 import { parseCsv } from './csv-parse.js';
 import { sarifValidator } from './sarif-schema.js';
-
-/**
- * The sample report with exceptions: of one control failing in one cluster, every failure
- * excepted; of another, one failure excepted and one whose exception expired.
- */
-function withExceptions(): { report: RunReport; allExcepted: { control: string; cluster: string }; mixed: { control: string; cluster: string } } {
-  const report = sampleReport();
-  const failingIn = (c: RunReport['controls'][number]) => [...new Set(c.findings.filter((f) => f.status === 'fail').map((f) => f.cluster))];
-  const single = report.controls.find((c) => failingIn(c).length > 0) as RunReport['controls'][number];
-  const cluster = failingIn(single)[0] as string;
-  for (const f of single.findings) if (f.status === 'fail' && f.cluster === cluster) Object.assign(f, { disposition: 'excepted', exceptionId: 'accepted-one' });
-  const several = report.controls.find((c) => c !== single && failingIn(c).some((cl) => c.findings.filter((f) => f.status === 'fail' && f.cluster === cl).length >= 2)) as RunReport['controls'][number];
-  const cl2 = failingIn(several).find((cl) => several.findings.filter((f) => f.status === 'fail' && f.cluster === cl).length >= 2) as string;
-  const [first, second] = several.findings.filter((f) => f.status === 'fail' && f.cluster === cl2);
-  Object.assign(first as object, { disposition: 'excepted', exceptionId: 'accepted-one' });
-  Object.assign(second as object, { disposition: 'expired', exceptionId: 'lapsed-one' });
-  for (const c of report.controls) for (const f of c.findings) if (f.status === 'fail' && !f.disposition) f.disposition = 'open';
-  const common = { controls: ['X'], scope: 'everywhere', created: '2025-01-01T00:00:00.000Z', lapsed: 0 };
-  report.period.exceptions = [
-    { ...common, id: 'accepted-one', owner: 'platform', reason: 'vendor agent', ticket: 'PLAT-9', expires: '2025-06-01T00:00:00.000Z', state: 'active', expired: false, matched: 2 },
-    { ...common, id: 'lapsed-one', owner: 'web', reason: 'old', expires: '2025-02-01T00:00:00.000Z', state: 'expired', expired: true, matched: 0, lapsed: 1 },
-  ];
-  return { report, allExcepted: { control: single.id, cluster }, mixed: { control: several.id, cluster: cl2 } };
-}
 
 type Json = Record<string, unknown>;
 

@@ -1,6 +1,8 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { renderJunit, xmlAttr, xmlText } from '../../src/report/junit-report.js';
-import { sampleReport } from './fixtures.js';
+import { renderJunit, renderJunitChunks, xmlAttr, xmlText } from '../../src/report/junit-report.js';
+import type { ReportFinding, RunReport } from '../../src/report/model.js';
+import { reportWithExceptions, sampleReport } from './fixtures.js';
+import { renderJunitOneText } from './junit-one-text.js';
 import { junitSchemaErrors } from './junit-schema.js';
 import { TRICKY_NAME, storedReport, type StoredReport } from './store-report.js';
 
@@ -106,5 +108,78 @@ describe('renderJunit: profiles', () => {
     expect(xml).toContain('<property name="profile" value="prod"/>');
     expect(xml).toContain('<property name="frameworks" value="pss-restricted,cis-1.12"/>');
     expect(junitSchemaErrors(xml)).toEqual([]);
+  });
+});
+
+/** The sample report with one control failing on `n` more resources of its first failing cluster (copies: the sample shares its objects). */
+function manyFailures(n: number): RunReport {
+  const report = sampleReport();
+  const control = report.controls.find((c) => c.findings.some((f) => f.status === 'fail'));
+  const model = control?.findings.find((f) => f.status === 'fail');
+  if (!control || !model) throw new Error('the sample report has a failing control');
+  const extra: ReportFinding[] = Array.from({ length: n }, (_, i) => ({ ...model, resource: { ...model.resource, name: `bulk-${i} <&>` }, fingerprint: `bulk-${i}` }));
+  const grown = {
+    ...control,
+    findings: [...control.findings, ...extra],
+    results: control.results.map((r) => (r.cluster === model.cluster ? { ...r, counts: { ...r.counts, fail: r.counts.fail + n } } : r)),
+  };
+  return { ...report, controls: report.controls.map((c) => (c === control ? grown : c)) };
+}
+
+describe('renderJunitChunks: JUnit in pieces', () => {
+  let stored: StoredReport;
+  beforeAll(async () => {
+    stored = await storedReport();
+  });
+  afterAll(() => stored.cleanup());
+
+  it('joins to the same bytes as the renderer that built one text, exceptions and an unassessed cluster included', () => {
+    const { report: excepted } = reportWithExceptions();
+    const base = sampleReport();
+    const [first, ...rest] = base.clusters;
+    if (!first) throw new Error('the sample report has a cluster');
+    const profiled = { ...base, selection: 'controls PSS-*', clusters: [{ ...first, profile: 'prod', frameworks: ['pss-restricted'] }, ...rest] };
+    for (const report of [stored.report, sampleReport(), excepted, profiled, manyFailures(500)]) {
+      const pieces = [...renderJunitChunks(report)];
+      expect(pieces.join('')).toBe(renderJunitOneText(report));
+      expect(renderJunit(report)).toBe(renderJunitOneText(report));
+    }
+    // The fixtures do reach every kind of testcase.
+    const all = [stored.report, excepted].map((r) => renderJunit(r)).join('');
+    const kinds = ['<failure ', '<error ', '<skipped message="excepted by', '<skipped message="manual', '<skipped message="unknown', 'cluster-not-assessed', '[exception lapsed-one expired]', 'more excepted ('];
+    expect(kinds.filter((k) => !all.includes(k))).toEqual([]);
+  });
+
+  it('writes a control of many failing resources as pieces of one finding each, not one text', () => {
+    const report = manyFailures(5_000);
+    const pieces = [...renderJunitChunks(report)];
+    const total = pieces.reduce((n, p) => n + p.length, 0);
+    expect(total).toBeGreaterThan(1_000_000);
+    // The longest piece is a suite's head or a finding's line, whatever the number of findings.
+    expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(4_000);
+    expect(pieces.filter((p) => p.includes('bulk-'))).toHaveLength(5_000);
+    expect(junitSchemaErrors(pieces.join(''))).toEqual([]);
+  });
+
+  it('counts each suite before its cases: the head is the first piece, written before any finding is read', () => {
+    const report = sampleReport();
+    let reads = 0;
+    for (const c of report.controls) {
+      const findings = c.findings;
+      Object.defineProperty(c, 'findings', {
+        get: () => {
+          reads += 1;
+          return findings;
+        },
+      });
+    }
+    const walk = renderJunitChunks(report);
+    const head = walk.next().value as string;
+    expect(head).toMatch(/^<\?xml [^\n]*\n<testsuites name="complyd run [^"]*" tests="\d+" failures="\d+" errors="\d+" time="0">\n$/);
+    // The first pass read each failing control once; no testcase has been written yet.
+    const failing = report.controls.filter((c) => c.results.some((r) => r.status === 'fail')).length;
+    expect(reads).toBe(failing);
+    const text = head + [...walk].join('');
+    expect(text).toBe(renderJunitOneText(report));
   });
 });

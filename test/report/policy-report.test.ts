@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
+import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
-import { MAX_RESULTS_PER_REPORT, policyReports, renderPolicyReports } from '../../src/report/policy-report.js';
+import { MAX_RESULTS_PER_REPORT, policyReports, renderPolicyReportChunks, renderPolicyReports } from '../../src/report/policy-report.js';
 import { sampleReport } from './fixtures.js';
+import { renderPolicyReportsOneText } from './policy-report-one-text.js';
 
 const schema = JSON.parse(readFileSync('test/fixtures/policyreport/wgpolicyk8s-v1alpha2.schema.json', 'utf8')) as object;
 
@@ -64,5 +66,50 @@ describe('PolicyReport output of a large namespace', () => {
     expect(manifest.summary.fail).toBe(MAX_RESULTS_PER_REPORT);
     expect(manifest.metadata.annotations['complyd.io/results-omitted']).toBe(String(2500 - MAX_RESULTS_PER_REPORT));
     expect(manifest.results.map((r) => r.resources[0]?.name)).toEqual([...many('first', 1500), ...many('second', 1000)].slice(0, MAX_RESULTS_PER_REPORT).map((f) => f.resource.name));
+  });
+});
+
+describe('PolicyReport in pieces', () => {
+  it('joins to the same bytes as the renderer that built each document whole, empty reports included', () => {
+    const report = sampleReport();
+    const text = [...renderPolicyReportChunks(report)].join('');
+    expect(text).toBe(renderPolicyReportsOneText(report));
+    expect(renderPolicyReports(report)).toBe(text);
+    const clean = { ...report, controls: report.controls.map((c) => ({ ...c, findings: [] })) };
+    const empty = [...renderPolicyReportChunks(clean)].join('');
+    expect(empty).toBe(renderPolicyReportsOneText(clean));
+    expect(empty).toContain('results: []');
+  });
+
+  it('writes each result as a piece of its own, and matches the library for any text a finding may carry', () => {
+    const report = sampleReport();
+    const cluster = report.clusters.find((c) => c.status !== 'failed')?.name ?? '';
+    const [a, ...rest] = report.controls;
+    if (!a) throw new Error('the sample has a control');
+    // Text YAML quotes, folds or writes as a block: line breaks, blank lines, indentation, markers, quotes.
+    const text = fc.oneof(
+      fc.string(),
+      fc.constantFrom('', ' lead', 'trail ', 'a\nb', 'a\n\nb\n', '\n  indented\n', '- item', '# not a comment', 'key: value', '"quoted"', "'single'", '|', '>-', '~', 'null', 'true', '0x1F', '*alias', '&anchor', '{a: 1}', 'tab\there', '\u2028sep', 'é ü 😀'),
+      fc.array(fc.constantFrom('x', ' ', '\n', ':', '#', '-', '"', "'", '\\', '\t'), { maxLength: 12 }).map((cs) => cs.join('')),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.record({ name: text, message: fc.option(text, { nil: undefined }), observed: text }), { minLength: 1, maxLength: 6 }), (items) => {
+        const findings = items.map((x, i) => ({
+          cluster,
+          status: 'fail' as const,
+          severity: 'high' as const,
+          resource: { kind: 'Pod', namespace: 'ns', name: x.name },
+          fingerprint: `f${i}`,
+          evidence: { path: 'spec.x', observed: x.observed, expected: 'unset' },
+          ...(x.message !== undefined ? { message: x.message } : {}),
+        }));
+        const r = { ...report, controls: [{ ...a, findings }, ...rest.map((c) => ({ ...c, findings: [] }))] };
+        const pieces = [...renderPolicyReportChunks(r)];
+        expect(pieces.join('')).toBe(renderPolicyReportsOneText(r));
+        // Each result is a piece of its own: the sequence item, two columns in.
+        expect(pieces.filter((p) => p.startsWith('  - source: complyd\n'))).toHaveLength(findings.length);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
