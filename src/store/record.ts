@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import type { ClusterScan, Finding } from '../core/types.js';
 import { countStatuses, type StatusCounts } from '../core/status.js';
-import { chainHash, resultsHash, ZERO_HASH, type OpenFindingEntry } from './chain.js';
+import { chainHash, resultsHash, ZERO_HASH, type OpenFindingEntry, type ResultsInput } from './chain.js';
 import {
   EPISODES,
   EPISODE_COLUMNS,
@@ -176,6 +176,11 @@ function* createdEntries(created: NewFindings, numbers: Map<string, number>): Ge
   }
 }
 
+/** What the results hash covers of the episodes: none for a scan that failed. */
+function hashedFindings(plan: LifecyclePlan | undefined, numbers: Map<string, number>): Pick<ResultsInput, 'findings' | 'sortedFindings'> {
+  return plan ? { findings: openEntries(plan), sortedFindings: createdEntries(plan.created, numbers) } : { findings: [] };
+}
+
 /** Every episode open after the scan, with the disposition the scan gave the ones it observed; one at a time (a large scan opens millions). */
 function* episodeDispositions(plan: LifecyclePlan, numbers: Map<string, number>): Generator<EpisodeDisposition> {
   for (const { episode, seen, disposition } of plan.open) yield { fingerprint: episode.fingerprint, episode: episode.episode, seen, disposition };
@@ -294,8 +299,7 @@ export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect
   const results = resultsHash({
     controls: aggregates.controls,
     namespaces: aggregates.namespaces,
-    findings: plan ? openEntries(plan) : [],
-    ...(plan ? { sortedFindings: createdEntries(plan.created, numbers) } : {}),
+    ...hashedFindings(plan, numbers),
     gaps: gapRows,
     ...(frameworks ? { frameworks } : {}),
     ...(dispositions && exceptionsDigest !== null ? { dispositions } : {}),
