@@ -63,6 +63,11 @@ export interface ResultsInput {
   controls: readonly CountsEntry[];
   namespaces: readonly CountsEntry[];
   findings: readonly OpenFindingEntry[];
+  /**
+   * More open findings, already in canonical order (compareFindings), merged with `findings`:
+   * a large cluster's first scan opens millions, given one at a time rather than as an array.
+   */
+  sortedFindings?: Iterable<OpenFindingEntry>;
   gaps: readonly GapEntry[];
   /** Per framework and severity; absent for scans recorded without score spans (their hash is unchanged). */
   frameworks?: readonly CountsEntry[];
@@ -97,7 +102,7 @@ export function resultsHash(input: ResultsInput, lineOf: (f: OpenFindingEntry) =
   // Each line followed by a newline, fed to the hash a batch at a time: the same bytes as the
   // joined section, without holding a cluster's hundreds of thousands of lines at once.
   let pending = '';
-  const section = <T>(entries: readonly T[], line: (e: T) => string) => {
+  const section = <T>(entries: Iterable<T>, line: (e: T) => string) => {
     for (const e of entries) {
       pending += `${line(e)}\n`;
       if (pending.length >= HASH_BATCH_CHARS) {
@@ -109,7 +114,7 @@ export function resultsHash(input: ResultsInput, lineOf: (f: OpenFindingEntry) =
   h.update('complyd.results/v1\n');
   section([...input.controls].sort(compareCounts), (e) => countsLine('C', e));
   section([...input.namespaces].sort(compareCounts), (e) => countsLine('N', e));
-  section([...input.findings].sort(compareFindings), lineOf);
+  section(merged([...input.findings].sort(compareFindings), input.sortedFindings ?? []), lineOf);
   section([...input.gaps].sort(compareGaps), (g) => JSON.stringify(['G', g.evidence, g.reason, g.message]));
   if (input.frameworks) section([...input.frameworks].sort(compareCounts), (e) => countsLine('S', e));
   if (input.dispositions) {
@@ -121,6 +126,16 @@ export function resultsHash(input: ResultsInput, lineOf: (f: OpenFindingEntry) =
 }
 
 const HASH_BATCH_CHARS = 1 << 16;
+
+/** Two sorted sequences as one, `a` first between equals: the order of sorting `a` followed by `b` (a stable sort). */
+function* merged(a: readonly OpenFindingEntry[], b: Iterable<OpenFindingEntry>): Generator<OpenFindingEntry> {
+  let i = 0;
+  for (const e of b) {
+    while (i < a.length && compareFindings(a[i] as OpenFindingEntry, e) <= 0) yield a[i++] as OpenFindingEntry;
+    yield e;
+  }
+  while (i < a.length) yield a[i++] as OpenFindingEntry;
+}
 
 /** The run_clusters fields the chain covers, as stored (JSON columns as their text). */
 export interface ChainFields {

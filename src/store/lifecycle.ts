@@ -14,7 +14,7 @@
  *   outside the scan's namespace selection): left open and marked unseen, once.
  * A non-pass F without an open episode opens a new one.
  */
-import { fingerprint, matchKey, resourceOfPart } from '../core/fingerprint.js';
+import { fingerprintOfKey, matchKey, resourceOfPart } from '../core/fingerprint.js';
 import type { Finding, Passes, Severity, Status } from '../core/types.js';
 import { worstStatus } from '../core/status.js';
 import { evidenceHash } from './chain.js';
@@ -49,24 +49,28 @@ export interface OpenEpisode {
   state: StateKey;
 }
 
-/** The verdicts for one resource (findingKey) in one scan, folded: the worst status wins, with its evidence. */
-export interface Observation {
-  key: string;
-  finding: Finding;
-  /** Only computed for non-pass observations (a pass has no state to keep). */
-  state: EpisodeState | undefined;
-}
-
-/** A non-pass observation with no open episode: opens one. */
-export interface Created {
-  fingerprint: string;
-  finding: Finding;
-  state: EpisodeState;
+/**
+ * The non-pass verdicts that open episodes, one per fingerprint (the worst), kept as columns:
+ * a large cluster's first scan opens millions, and an object (or a map entry under a key
+ * string) each was most of the memory of recording it. Entry i is fingerprints[i],
+ * findings[i] (the scan's own Finding) and states[i] (shared among equal states), in the order
+ * the scan gave them; `byFingerprint` lists the entries in fingerprint order (the chain's).
+ */
+export interface NewFindings {
+  fingerprints: string[];
+  findings: Finding[];
+  states: EpisodeState[];
+  byFingerprint: Uint32Array;
 }
 
 export interface ScanObservations {
   cluster: string;
-  byKey: Map<string, Observation>;
+  /** The verdicts on the keys of open episodes, folded per key (the worst status wins, with its evidence); passes included. */
+  byKey: Map<string, Finding>;
+  /** The non-pass verdicts on every other key: each opens an episode. */
+  fresh: NewFindings;
+  /** States shared among the findings that have equal ones. */
+  states: StateCache;
   /** Controls evaluated without a cluster-level unknown or error: their absent findings are gone. */
   judgedCleanly: (controlId: string) => boolean;
   /**
@@ -77,44 +81,44 @@ export interface ScanObservations {
 }
 
 export interface LifecyclePlan {
-  created: Created[];
+  created: NewFindings;
   resolved: Array<{ episode: OpenEpisode; resolution: Resolution }>;
   /** Observed again with another state, or observed again after going unseen. */
   changed: Array<{ episode: OpenEpisode; next: EpisodeState }>;
   /** Were seen, now open but not observed. */
   unseen: OpenEpisode[];
-  /** Open after this scan, with their state and whether it observed them (new episodes excluded). */
-  open: Array<{ episode: OpenEpisode; state: StateKey; seen: boolean }>;
+  /** Open after this scan, with their state, whether it observed them and, if so, its disposition (new episodes excluded). */
+  open: Array<{ episode: OpenEpisode; state: StateKey; seen: boolean; disposition?: Finding['disposition'] }>;
 }
 
 /**
- * Evidence hashes by evidence object and message: the scan shares one evidence object among the
- * findings that have the same (scan-fleet.ts), so they share one hash, computed once. Keyed by
- * identity, it holds nothing per finding that the findings do not hold already.
+ * Episode states shared among the findings that have equal ones: the scan shares one evidence
+ * object and one message string among the findings that have the same (scan-fleet.ts), so
+ * keyed by evidence object, then status, severity and message, a state and its hash are built
+ * once per distinct value and nothing is held per finding.
  */
-export class EvidenceHashes {
-  private readonly byEvidence = new WeakMap<object, Map<string | null, string>>();
-  private readonly without = new Map<string | null, string>();
-  of(f: Finding): string {
-    const message = f.message ?? null;
-    let byMessage = this.without;
+export class StateCache {
+  private readonly byEvidence = new WeakMap<object, Map<string, EpisodeState>>();
+  private readonly without = new Map<string, EpisodeState>();
+  of(f: Finding): EpisodeState {
+    let byRest = this.without;
     if (f.evidence) {
-      byMessage = this.byEvidence.get(f.evidence) ?? new Map();
-      this.byEvidence.set(f.evidence, byMessage);
+      byRest = this.byEvidence.get(f.evidence) ?? new Map<string, EpisodeState>();
+      this.byEvidence.set(f.evidence, byRest);
     }
-    let hash = byMessage.get(message);
-    if (hash === undefined) byMessage.set(message, (hash = evidenceHash(f.evidence?.path ?? null, f.evidence?.observed ?? null, f.evidence?.expected ?? null, message)));
-    return hash;
+    const rest = `${f.status}\u0000${f.severity}\u0000${f.message === undefined ? '' : `\u0001${f.message}`}`;
+    let state = byRest.get(rest);
+    if (state === undefined) byRest.set(rest, (state = stateOf(f)));
+    return state;
   }
 }
 
-export function stateOf(f: Finding, hashes?: EvidenceHashes): EpisodeState {
+export function stateOf(f: Finding): EpisodeState {
   const path = f.evidence?.path ?? null;
   const observed = f.evidence?.observed ?? null;
   const expected = f.evidence?.expected ?? null;
   const message = f.message ?? null;
-  const hash = hashes ? hashes.of(f) : evidenceHash(path, observed, expected, message);
-  return { status: f.status, severity: f.severity, evidencePath: path, observed, expected, message, evidenceHash: hash };
+  return { status: f.status, severity: f.severity, evidencePath: path, observed, expected, message, evidenceHash: evidenceHash(path, observed, expected, message) };
 }
 
 export function sameState(a: StateKey, b: StateKey): boolean {
@@ -124,34 +128,41 @@ export function sameState(a: StateKey, b: StateKey): boolean {
 const CLUSTER_KIND = 'Cluster';
 
 /**
- * `openKeys`, when given: the keys of the cluster's open episodes. A pass matters only to an
- * open episode (it resolves it as fixed), so other passes are not kept: on a cluster of
- * 200,000 pods they are millions of verdicts, and keeping each under its key dominated the
- * memory of recording it. `passes`: the scan's passes kept apart from `findings` (core/passes.ts).
+ * `openKeys`: the keys of the cluster's open episodes. A pass matters only to an open episode
+ * (it resolves it as fixed), so other passes are not kept: on a cluster of 200,000 pods they
+ * are millions of verdicts. `passes`: the scan's passes kept apart from `findings`
+ * (core/passes.ts). The verdicts on open keys are folded under their key; the others, nearly
+ * all of a first scan's, go to `fresh` by fingerprint without a key string or object each.
  */
-export function observeScan(cluster: string, findings: readonly Finding[], evaluatedControls?: readonly string[], openKeys?: ReadonlySet<string>, passes?: Passes, namespaces?: NamespaceSelection): ScanObservations {
-  // Matched on a string key, not on the SHA-256 fingerprint: a cluster has tens of thousands of
-  // verdicts, mostly passes, and only new episodes need their fingerprint.
-  const byKey = new Map<string, Observation>();
+export function observeScan(cluster: string, findings: readonly Finding[], evaluatedControls: readonly string[] | undefined, openKeys: ReadonlySet<string>, passes?: Passes, namespaces?: NamespaceSelection): ScanObservations {
+  // Open keys are matched on a string key, not on the SHA-256 fingerprint: passes are millions
+  // of verdicts, and only the ones that may open an episode need their fingerprint.
+  const byKey = new Map<string, Finding>();
   const withFindings = new Set<string>();
   const unclean = new Set<string>();
+  const fresh: Candidates = { fingerprints: [], findings: [] };
+  // Passes on keys without an open episode, given among the findings (the scan keeps them apart).
+  let passKeys: Set<string> | undefined;
   for (const f of findings) {
     withFindings.add(f.controlId);
     if (f.resource.kind === CLUSTER_KIND && (f.status === 'unknown' || f.status === 'error')) unclean.add(f.controlId);
     const key = matchKey(f.controlId, f.resource, f.discriminator);
-    if (f.status === 'pass' && openKeys && !openKeys.has(key)) continue;
-    observe(byKey, key, f);
+    if (openKeys.has(key)) observe(byKey, key, f);
+    else if (f.status === 'pass') (passKeys ??= new Set()).add(key);
+    else {
+      fresh.fingerprints.push(fingerprintOfKey(f.cluster, key));
+      fresh.findings.push(f);
+    }
   }
   // Passes kept apart: the worst status wins whatever the order, so they may come last. Only
   // the few that meet an open episode become Findings again (a pass keeps no evidence).
   for (const p of passes?.byControl() ?? []) withFindings.add(p.key);
-  if (passes && (!openKeys || openKeys.size > 0)) {
+  if (passes && openKeys.size > 0) {
     passes.forEachKey((key, controlId, severity, part) => {
-      if (!openKeys || openKeys.has(key)) observe(byKey, key, { status: 'pass', resource: resourceOfPart(part), cluster, controlId, severity });
+      if (openKeys.has(key)) observe(byKey, key, { status: 'pass', resource: resourceOfPart(part), cluster, controlId, severity });
     });
   }
-  const hashes = new EvidenceHashes();
-  for (const obs of byKey.values()) if (obs.finding.status !== 'pass') obs.state = stateOf(obs.finding, hashes);
+  const states = new StateCache();
   const evaluated = evaluatedControls ? new Set([...evaluatedControls, ...withFindings]) : withFindings;
   const inScope = resourceInScope(namespaces);
   // matchKey: control, kind, namespace, name, container[, discriminator], joined by U+001F.
@@ -161,37 +172,96 @@ export function observeScan(cluster: string, findings: readonly Finding[], evalu
         return inScope({ kind, name, ...(namespace ? { namespace } : {}) });
       }
     : () => true;
-  return { cluster, byKey, judgedCleanly: (c) => evaluated.has(c) && !unclean.has(c), covers };
+  return { cluster, byKey, fresh: newFindings(fresh, states, passKeys, passes), states, judgedCleanly: (c) => evaluated.has(c) && !unclean.has(c), covers };
 }
 
-/** Folds `f` into the observation of its key: the worst status wins; between equals, the first seen. */
-function observe(byKey: Map<string, Observation>, key: string, f: Finding): void {
+interface Candidates {
+  fingerprints: string[];
+  findings: Finding[];
+}
+
+/**
+ * The candidates folded per fingerprint as observe() folds per key (the worst status wins;
+ * between equals, the first given), in the order given. A `not-applicable` ranks below a pass:
+ * one whose key also has a pass folds into that pass and opens nothing. Sorting positions by
+ * fingerprint finds the repeats without a map entry per candidate, and gives the chain's order.
+ */
+function newFindings(c: Candidates, states: StateCache, passKeys: ReadonlySet<string> | undefined, passes: Passes | undefined): NewFindings {
+  const { fingerprints, findings } = c;
+  const n = fingerprints.length;
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  const fp = (i: number): string => fingerprints[i] as string;
+  order.sort((a, b) => (fp(a) < fp(b) ? -1 : fp(a) > fp(b) ? 1 : a - b));
+  const dropped = new Uint8Array(n);
+  // The first position of each fingerprint, in fingerprint order; the winner moves there.
+  const firsts: number[] = [];
+  const notApplicable = new Map<string, number>();
+  for (let r = 0; r < n; ) {
+    const first = order[r] as number;
+    let best = findings[first] as Finding;
+    let end = r + 1;
+    for (; end < n && fp(order[end] as number) === fp(first); end++) {
+      const at = order[end] as number;
+      const f = findings[at] as Finding;
+      if (f.status !== best.status && worstStatus([best.status, f.status]) === f.status) best = f;
+      dropped[at] = 1;
+    }
+    findings[first] = best;
+    firsts.push(first);
+    if (best.status === 'not-applicable') notApplicable.set(matchKey(best.controlId, best.resource, best.discriminator), first);
+    r = end;
+  }
+  if (notApplicable.size > 0) {
+    for (const key of passKeys ?? []) dropNotApplicable(notApplicable, key, dropped);
+    passes?.forEachKey((key) => dropNotApplicable(notApplicable, key, dropped));
+  }
+  // Compacted in the order given; `at` maps a position to its place after compaction.
+  const at = new Int32Array(n);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    if (dropped[i]) continue;
+    at[i] = k;
+    fingerprints[k] = fingerprints[i] as string;
+    findings[k] = findings[i] as Finding;
+    k++;
+  }
+  fingerprints.length = k;
+  findings.length = k;
+  const byFingerprint = new Uint32Array(k);
+  let j = 0;
+  for (const first of firsts) if (!dropped[first]) byFingerprint[j++] = at[first] as number;
+  return { fingerprints, findings, states: findings.map((f) => states.of(f)), byFingerprint };
+}
+
+function dropNotApplicable(notApplicable: Map<string, number>, key: string, dropped: Uint8Array): void {
+  const at = notApplicable.get(key);
+  if (at !== undefined) dropped[at] = 1;
+}
+
+/** Folds `f` into the verdict held for its key: the worst status wins; between equals, the first seen. */
+function observe(byKey: Map<string, Finding>, key: string, f: Finding): void {
   const seen = byKey.get(key);
-  if (!seen) byKey.set(key, { key, finding: f, state: undefined });
-  else if (f.status !== seen.finding.status && worstStatus([seen.finding.status, f.status]) === f.status) seen.finding = f;
+  if (!seen) byKey.set(key, f);
+  else if (f.status !== seen.status && worstStatus([seen.status, f.status]) === f.status) byKey.set(key, f);
 }
 
+/** The scan's new episodes are its `fresh` findings (observeScan left the open keys out of them). */
 export function planLifecycle(open: readonly OpenEpisode[], scan: ScanObservations): LifecyclePlan {
-  const plan: LifecyclePlan = { created: [], resolved: [], changed: [], unseen: [], open: [] };
-  const openKeys = new Set<string>();
+  const plan: LifecyclePlan = { created: scan.fresh, resolved: [], changed: [], unseen: [], open: [] };
   for (const e of open) {
-    openKeys.add(e.key);
     const obs = scan.byKey.get(e.key);
-    if (obs && !obs.state) {
+    if (obs?.status === 'pass') {
       plan.resolved.push({ episode: e, resolution: 'fixed' });
-    } else if (obs?.state) {
-      if (!e.seen || !sameState(e.state, obs.state)) plan.changed.push({ episode: e, next: obs.state });
-      plan.open.push({ episode: e, state: obs.state, seen: true });
+    } else if (obs) {
+      const state = scan.states.of(obs);
+      if (!e.seen || !sameState(e.state, state)) plan.changed.push({ episode: e, next: state });
+      plan.open.push({ episode: e, state, seen: true, ...(obs.disposition ? { disposition: obs.disposition } : {}) });
     } else if (scan.judgedCleanly(e.controlId) && scan.covers(e.key)) {
       plan.resolved.push({ episode: e, resolution: e.kind === CLUSTER_KIND ? 'fixed' : 'resource-gone' });
     } else {
       if (e.seen) plan.unseen.push(e);
       plan.open.push({ episode: e, state: e.state, seen: false });
-    }
-  }
-  for (const obs of scan.byKey.values()) {
-    if (obs.state && !openKeys.has(obs.key)) {
-      plan.created.push({ fingerprint: fingerprint(obs.finding), finding: obs.finding, state: obs.state });
     }
   }
   return plan;

@@ -5,9 +5,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
-import type { ClusterScan } from '../core/types.js';
+import type { ClusterScan, Finding } from '../core/types.js';
 import { countStatuses, type StatusCounts } from '../core/status.js';
-import { chainHash, resultsHash, ZERO_HASH, type OpenFindingEntry } from './chain.js';
+import { chainHash, resultsHash, ZERO_HASH, type OpenFindingEntry, type ResultsInput } from './chain.js';
 import {
   EPISODES,
   EPISODE_COLUMNS,
@@ -28,7 +28,7 @@ import {
   type HeadRow,
   type SpanRow,
 } from './history-rows.js';
-import { observeScan, planLifecycle, type Created, type LifecyclePlan, type ScanObservations } from './lifecycle.js';
+import { type EpisodeState, observeScan, planLifecycle, type LifecyclePlan, type NewFindings, type ScanObservations } from './lifecycle.js';
 import { GAPS, GAP_COLUMNS, RUNS, RUN_CLUSTERS, countsToRow, isoTimestamp, type GapRow, type RunRow } from './run-rows.js';
 import type { RecordClusterOptions } from './run-types.js';
 import { aggregateFrameworks, aggregateScan, planSpans, type Aggregate } from './spans.js';
@@ -61,15 +61,18 @@ interface Point {
 const CREATED_BATCH = 5_000;
 
 async function applyLifecycle(trx: Knex.Transaction, dialect: SqlDialect, cluster: string, plan: LifecyclePlan, numbers: Map<string, number>, now: Point, prev: Point | undefined): Promise<void> {
-  // Each batch is let go once written (its finding stays the caller's): the plan of a large
-  // cluster's first scan holds a state and a fingerprint for each of millions of findings.
-  const created = plan.created as Array<Created | undefined>;
-  for (let i = 0; i < created.length; i += CREATED_BATCH) {
-    const batch = created.slice(i, i + CREATED_BATCH) as Created[];
-    created.fill(undefined, i, i + CREATED_BATCH);
-    await dialect.insertRows(trx, EPISODES, EPISODE_COLUMNS.length, createdRows(batch, cluster, numbers, now));
+  // Each batch's fingerprints are let go once written (its findings stay the caller's): a large
+  // cluster's first scan opens millions of episodes.
+  const created = plan.created;
+  const fingerprints = created.fingerprints as Array<string | undefined>;
+  for (let i = 0; i < fingerprints.length; i += CREATED_BATCH) {
+    const rows = createdRows(created, i, Math.min(i + CREATED_BATCH, fingerprints.length), cluster, numbers, now);
+    fingerprints.fill(undefined, i, i + CREATED_BATCH);
+    await dialect.insertRows(trx, EPISODES, EPISODE_COLUMNS.length, rows);
   }
-  created.length = 0;
+  fingerprints.length = 0;
+  created.findings.length = 0;
+  created.states.length = 0;
 
   // The superseded states move to revisions, copied in SQL (the evidence text is not loaded).
   const revisionColumns = ['episode_id', 'from_seq', 'to_seq', ...STATE_COLUMNS];
@@ -109,26 +112,33 @@ async function applyLifecycle(trx: Knex.Transaction, dialect: SqlDialect, cluste
   }
 }
 
-function createdRows(created: readonly Created[], cluster: string, numbers: Map<string, number>, now: Point) {
-  return created.map((o) => ({
-    fingerprint: o.fingerprint,
-    episode: (numbers.get(o.fingerprint) ?? 0) + 1,
-    cluster,
-    control_id: o.finding.controlId,
-    kind: o.finding.resource.kind,
-    namespace: o.finding.resource.namespace ?? null,
-    name: o.finding.resource.name,
-    container: o.finding.resource.container ?? null,
-    discriminator: o.finding.discriminator ?? null,
-    api_version: o.finding.resource.apiVersion ?? null,
-    uid: o.finding.resource.uid ?? null,
-    first_seen_run_id: now.runId,
-    first_seen_seq: now.seq,
-    first_seen_at: now.at,
-    state_seq: now.seq,
-    ...stateColumns(o.state, true),
-    evidence_pruned: 0,
-  }));
+/** The episode rows of new findings from..to (exclusive). */
+function createdRows(created: NewFindings, from: number, to: number, cluster: string, numbers: Map<string, number>, now: Point) {
+  const rows = [];
+  for (let i = from; i < to; i++) {
+    const fingerprint = created.fingerprints[i] as string;
+    const finding = created.findings[i] as Finding;
+    rows.push({
+      fingerprint,
+      episode: (numbers.get(fingerprint) ?? 0) + 1,
+      cluster,
+      control_id: finding.controlId,
+      kind: finding.resource.kind,
+      namespace: finding.resource.namespace ?? null,
+      name: finding.resource.name,
+      container: finding.resource.container ?? null,
+      discriminator: finding.discriminator ?? null,
+      api_version: finding.resource.apiVersion ?? null,
+      uid: finding.resource.uid ?? null,
+      first_seen_run_id: now.runId,
+      first_seen_seq: now.seq,
+      first_seen_at: now.at,
+      state_seq: now.seq,
+      ...stateColumns(created.states[i] as EpisodeState, true),
+      evidence_pruned: 0,
+    });
+  }
+  return rows;
 }
 
 /** Extend the spans of `table` (count_spans or score_spans) that still hold, cut the others, open new ones. */
@@ -145,8 +155,9 @@ async function applySpans(trx: Knex.Transaction, dialect: SqlDialect, table: typ
   );
 }
 
-function openEntries(plan: LifecyclePlan, numbers: Map<string, number>): OpenFindingEntry[] {
-  const entries: OpenFindingEntry[] = plan.open.map(({ episode, state, seen }) => ({
+/** The episodes that stay open, as the chain covers them. */
+function openEntries(plan: LifecyclePlan): OpenFindingEntry[] {
+  return plan.open.map(({ episode, state, seen }) => ({
     fingerprint: episode.fingerprint,
     episode: episode.episode,
     status: state.status,
@@ -154,25 +165,30 @@ function openEntries(plan: LifecyclePlan, numbers: Map<string, number>): OpenFin
     seen,
     evidenceHash: state.evidenceHash,
   }));
-  for (const o of plan.created) {
-    entries.push({
-      fingerprint: o.fingerprint,
-      episode: (numbers.get(o.fingerprint) ?? 0) + 1,
-      status: o.state.status,
-      severity: o.state.severity,
-      seen: true,
-      evidenceHash: o.state.evidenceHash,
-    });
+}
+
+/** The new episodes as the chain covers them, in fingerprint order, one at a time (a large cluster's first scan opens millions). */
+function* createdEntries(created: NewFindings, numbers: Map<string, number>): Generator<OpenFindingEntry> {
+  for (const i of created.byFingerprint) {
+    const fingerprint = created.fingerprints[i] as string;
+    const state = created.states[i] as EpisodeState;
+    yield { fingerprint, episode: (numbers.get(fingerprint) ?? 0) + 1, status: state.status, severity: state.severity, seen: true, evidenceHash: state.evidenceHash };
   }
-  return entries;
+}
+
+/** What the results hash covers of the episodes: none for a scan that failed. */
+function hashedFindings(plan: LifecyclePlan | undefined, numbers: Map<string, number>): Pick<ResultsInput, 'findings' | 'sortedFindings'> {
+  return plan ? { findings: openEntries(plan), sortedFindings: createdEntries(plan.created, numbers) } : { findings: [] };
 }
 
 /** Every episode open after the scan, with the disposition the scan gave the ones it observed; one at a time (a large scan opens millions). */
-function* episodeDispositions(plan: LifecyclePlan, observations: ScanObservations, numbers: Map<string, number>): Generator<EpisodeDisposition> {
-  for (const { episode, seen } of plan.open) {
-    yield { fingerprint: episode.fingerprint, episode: episode.episode, seen, disposition: seen ? observations.byKey.get(episode.key)?.finding.disposition : undefined };
+function* episodeDispositions(plan: LifecyclePlan, numbers: Map<string, number>): Generator<EpisodeDisposition> {
+  for (const { episode, seen, disposition } of plan.open) yield { fingerprint: episode.fingerprint, episode: episode.episode, seen, disposition };
+  const { fingerprints, findings } = plan.created;
+  for (let i = 0; i < fingerprints.length; i++) {
+    const fingerprint = fingerprints[i] as string;
+    yield { fingerprint, episode: (numbers.get(fingerprint) ?? 0) + 1, seen: true, disposition: (findings[i] as Finding).disposition };
   }
-  for (const o of plan.created) yield { fingerprint: o.fingerprint, episode: (numbers.get(o.fingerprint) ?? 0) + 1, seen: true, disposition: o.finding.disposition };
 }
 
 function clusterRowOf(runId: string, scan: ClusterScan) {
@@ -270,14 +286,11 @@ export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect
     const open = (await dialect.selectRows<EpisodeRow>(trx, trx(EPISODES).where({ cluster }).whereNull('resolved_seq'), OPEN_EPISODE_COLUMNS)).map(rowToOpenEpisode);
     let observations: ScanObservations | undefined = observeScan(cluster, scan.findings, options.evaluatedControls, new Set(open.map((e) => e.key)), scan.passes, scan.namespaces);
     plan = planLifecycle(open, observations);
-    numbers = await episodeCounts(
-      trx,
-      plan.created.map((o) => o.fingerprint),
-    );
-    dispositions = await applyDispositionSpans(trx, dialect, cluster, episodeDispositions(plan, observations, numbers), seq);
-    // Its map holds a key per observed resource and control (millions on a large cluster); the
-    // plan holds what is still to write. A variable left in scope would keep it to the end.
+    // Its map holds a key per verdict on an open episode (millions on a large cluster's later
+    // scans); the plan holds what is still to write. A variable left in scope would keep it to the end.
     observations = undefined;
+    numbers = await episodeCounts(trx, plan.created.fingerprints);
+    dispositions = await applyDispositionSpans(trx, dialect, cluster, episodeDispositions(plan, numbers), seq);
   }
   const network = await networkColumns(trx, scan, options, base.started_at);
   // Runs recorded without an exceptions digest (before 008, or by a caller that applied none) hash as before.
@@ -286,7 +299,7 @@ export async function recordClusterIn(trx: Knex.Transaction, dialect: SqlDialect
   const results = resultsHash({
     controls: aggregates.controls,
     namespaces: aggregates.namespaces,
-    findings: plan ? openEntries(plan, numbers) : [],
+    ...hashedFindings(plan, numbers),
     gaps: gapRows,
     ...(frameworks ? { frameworks } : {}),
     ...(dispositions && exceptionsDigest !== null ? { dispositions } : {}),
