@@ -30,14 +30,12 @@ import { jobFileBase, pruneJobFiles, writeReportFile } from './report/report-fil
 import { loadExceptions, type LoadedExceptions } from './config/load-exceptions.js';
 import { exceptionsDigest, type Exception } from './core/exception.js';
 import { errorMessage } from './core/errors.js';
+import { REPORT_FORMATS, REPORT_MEDIA, type ReportFormat } from './core/report-formats.js';
 import { alertEvents, type AlertEvent } from './alerts/events.js';
 import { gatherRunFacts } from './alerts/facts.js';
 import { sendAlerts, type WebhookResult } from './alerts/send.js';
 
-export const REPORT_FORMATS = ['json', 'pdf', 'csv', 'sarif', 'junit', 'md', 'policyreport'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
-/** File name endings for writeReports. */
-const EXTENSION: Record<ReportFormat, string> = { json: 'json', pdf: 'pdf', csv: 'csv', sarif: 'sarif', junit: 'junit.xml', md: 'md', policyreport: 'policyreport.yaml' };
+export { REPORT_FORMATS, type ReportFormat };
 const TEXT_RENDERERS: Record<Exclude<ReportFormat, 'pdf'>, (r: RunReport) => string> = {
   json: renderJson,
   csv: renderCsv,
@@ -316,7 +314,7 @@ export async function writeReports(
   const report = await buildReport(store, runId, opts.scope);
   const written: string[] = [];
   for (const format of formats) {
-    const path = join(dir, `${opts.base ?? `complyd-report-${runId.slice(0, 8)}`}.${EXTENSION[format]}`);
+    const path = join(dir, `${opts.base ?? `complyd-report-${runId.slice(0, 8)}`}.${REPORT_MEDIA[format].ending}`);
     await writeReportFile(path, await reportContent(report, format));
     written.push(path);
   }

@@ -9,6 +9,7 @@ import { labelSelectorSchema } from './label-selector-schema.js';
 import type { Severity } from '../core/types.js';
 import { checkProfiles } from './profiles.js';
 import { DEFAULT_LISTEN, parseListen } from './listen.js';
+import { REPORT_FORMATS } from '../core/report-formats.js';
 
 /** A duration with a unit (`30s`, `5m`, `2h`, `7d`) within `range`, turned into milliseconds. */
 const duration = (range: DurationRange) =>
@@ -45,8 +46,8 @@ const cronExpression = z.string().superRefine((expr, ctx) => {
   }
 });
 
-/** Kept in step with REPORT_FORMATS in main.ts (a test checks). */
-export const REPORT_FORMAT_NAMES = ['json', 'pdf', 'csv', 'sarif', 'junit', 'md', 'policyreport'] as const;
+/** The formats `output.formats` and report jobs may name: those complyd writes. */
+export const REPORT_FORMAT_NAMES = REPORT_FORMATS;
 
 const name = z
   .string()

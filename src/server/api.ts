@@ -11,7 +11,7 @@ import { remediation, runHistory, trend } from '../history/history.js';
 import type { HistoryReader, Run, StoredFinding } from '../store/run-store.js';
 import { HttpError, intParam, json, oneOf, param, periodParam, route, type Reply, type Route } from './routes.js';
 import { OPENAPI } from './openapi.js';
-import { REPORT_FORMATS, REPORT_MEDIA, type ApiReportFormat } from './report-formats.js';
+import { REPORT_FORMATS, REPORT_MEDIA, type ReportFormat as ApiReportFormat } from '../core/report-formats.js';
 
 export { REPORT_FORMATS, type ApiReportFormat };
 

@@ -3,7 +3,7 @@
  * and the routes together: every documented path answers, every route is documented, and
  * representative answers validate against the schemas below.
  */
-import { REPORT_FORMATS, REPORT_MEDIA } from './report-formats.js';
+import { REPORT_FORMATS, REPORT_MEDIA } from '../core/report-formats.js';
 
 const str = { type: 'string' };
 const num = { type: 'number' };

@@ -1,11 +1,12 @@
 /**
- * The report formats the API downloads, with their media types and file endings: the routes
- * and the OpenAPI document both read this list, so a format cannot be served undocumented.
+ * The report formats complyd writes, with their media types and file endings: the report
+ * writer, the API's routes and its OpenAPI document all read this one list, so a format cannot
+ * be written without being served, or served undocumented.
  */
 export const REPORT_FORMATS = ['json', 'pdf', 'csv', 'sarif', 'junit', 'md', 'policyreport'] as const;
-export type ApiReportFormat = (typeof REPORT_FORMATS)[number];
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-export const REPORT_MEDIA: Record<ApiReportFormat, { type: string; ending: string }> = {
+export const REPORT_MEDIA: Record<ReportFormat, { type: string; ending: string }> = {
   json: { type: 'application/json', ending: 'json' },
   pdf: { type: 'application/pdf', ending: 'pdf' },
   csv: { type: 'text/csv; charset=utf-8', ending: 'csv' },
