@@ -28,9 +28,13 @@ describe('SQLite store read by many reports at once', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'complyd-queue-'));
+    const path = join(dir, 'complyd.sqlite');
+    // Created and migrated first with the usual timeout: on a busy CI machine, creating the
+    // file and its schema alone has outlasted the short timeout below.
+    await (await openDatabase({ kind: 'sqlite', path })).destroy();
     // An acquire timeout far shorter than one read of the run: waiting for SQLite's one
     // connection must not count against it.
-    store = knexRunStore(await openDatabase({ kind: 'sqlite', path: join(dir, 'complyd.sqlite') }, undefined, { acquireTimeoutMs: 250 }));
+    store = knexRunStore(await openDatabase({ kind: 'sqlite', path }, undefined, { acquireTimeoutMs: 250 }));
   }, 60_000);
 
   afterAll(async () => {
