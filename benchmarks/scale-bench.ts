@@ -38,6 +38,7 @@ import { openDatabase, type StorageConfig } from '../src/store/db.js';
 import { dialectOf } from '../src/store/dialect.js';
 import { knexRunStore } from '../src/store/run-store.js';
 import { ownerlessPodsSnapshot } from './ownerless-pods.js';
+import { boundHeapGrowth } from '../src/cli/heap-growth.js';
 
 /** `report` is the whole report phase; `model` and each format are its parts, each measured on its own. */
 const STEPS = ['generate', 'evaluate', 'record', 'floor', 'report', 'model', ...REPORT_FORMATS, 'stringify'] as const;
@@ -243,14 +244,14 @@ function inChild(engine: string, pods: number, floors: boolean): Promise<Result>
 const f0 = (n: number | null): string => (n === null || Number.isNaN(n) ? 'n/a' : n.toLocaleString('en-US', { maximumFractionDigits: 0 }));
 
 function table(results: readonly Result[]): string {
-  const head = ['engine', 'pods', 'verdicts (non-pass)', 'evaluate', 'record', 'floor (ratio)', 'report, 6 formats (MiB)', 'JSON.stringify (ratio)', 'peak RSS: evaluate / record / report', 'peak RSS', 'MiB per 1k pods'];
+  const head = ['engine', 'pods', 'verdicts (non-pass)', 'evaluate', 'record', 'floor (ratio)', `report, ${REPORT_FORMATS.length} formats (MiB)`, 'JSON.stringify (ratio)', 'peak RSS: evaluate / record / report', 'peak RSS', 'MiB per 1k pods'];
   const rows = results.map((r) => [
     r.engine,
     f0(r.pods),
     `${f0(r.verdicts)} (${f0(r.nonPass)})`,
     `${f0(r.ms.evaluate)} ms`,
     `${f0(r.ms.record)} ms`,
-    `${f0(r.ms.floor)} ms (${(r.ms.record / r.ms.floor).toFixed(1)}×)`,
+    r.ms.floor === null || Number.isNaN(r.ms.floor) ? 'n/a (--floors false)' : `${f0(r.ms.floor)} ms (${(r.ms.record / r.ms.floor).toFixed(1)}×)`,
     `${f0(r.ms.report)} ms (${r.reportMiB.toFixed(0)})`,
     // NaN comes back from the measuring process as null.
     r.stringifyMs === null || Number.isNaN(r.stringifyMs) ? 'n/a (JSON over 400 MiB)' : `${f0(r.stringifyMs)} ms (${(r.ms.report / r.stringifyMs).toFixed(1)}×)`,
@@ -271,6 +272,8 @@ async function main(): Promise<void> {
   const sizes = values.pods.split(',').map(Number);
   const engines = values.engines.split(',') as Array<Result['engine']>;
   if (values.measure) {
+    // As the CLI does at start (src/cli/bin.ts); `node --heap-growing-percent=N` measures another bound.
+    boundHeapGrowth();
     process.send?.(await measure(engines[0] ?? 'sqlite', sizes[0] ?? 20_000, floors));
     return;
   }

@@ -4,8 +4,10 @@ import { AppError, ConfigError, KubeconfigError, UsageError } from '../core/erro
 import { exitQuietlyOnBrokenPipe } from './broken-pipe.js';
 import { CommanderError } from 'commander';
 import { EXIT } from './exit-codes.js';
+import { boundHeapGrowth } from './heap-growth.js';
 
 exitQuietlyOnBrokenPipe();
+boundHeapGrowth();
 
 /** Configuration and usage errors exit 2 with their message; anything else exits 1 (see exit-codes.ts). */
 buildProgram(process.argv)

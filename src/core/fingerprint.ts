@@ -59,33 +59,37 @@ export function fingerprintOfKey(cluster: string, key: string): string {
 }
 
 /**
- * Gives each of one control's verdicts in one scan its own identity, in place (`from`: where
- * the control's verdicts start). On each resource one verdict keeps the plain identity (no
- * discriminator): the first that proposed no discriminator, else the first. Every other one
- * takes the discriminator it proposed, else its evidence path, else its status, numbered
- * when that is taken. evaluate proposes one for the `unknown`s it adds for missing evidence,
- * so a control's own verdict on the cluster keeps its fingerprint whether evidence goes
- * missing or not, and a lone `unknown` keeps the fingerprint 0.1.0 gave it.
+ * The identity each of one control's verdicts in one scan takes (`from`: where the control's
+ * verdicts start), as a discriminator per verdict from `from` on, or undefined when no two
+ * verdicts share a resource (then none has one: the usual case, and nothing is allocated). On
+ * each resource one verdict keeps the plain identity (no discriminator): the first that proposed
+ * no discriminator, else the first. Every other one takes the discriminator it proposed, else its
+ * evidence path, else its status, numbered when that is taken. evaluate proposes one for the
+ * `unknown`s it adds for missing evidence, so a control's own verdict on the cluster keeps its
+ * fingerprint whether evidence goes missing or not, and a lone `unknown` keeps the fingerprint
+ * 0.1.0 gave it. The verdicts are not changed: a control's verdicts may share objects.
  */
-export function distinguishVerdicts(verdicts: readonly Verdict[], from = 0): void {
-  const plain = new Map<string, Verdict>();
+export function verdictDiscriminators(verdicts: readonly Verdict[], from = 0): (string | undefined)[] | undefined {
+  const plain = new Map<string, number>();
   let shared = false;
   for (let i = from; i < verdicts.length; i++) {
     const v = verdicts[i] as Verdict;
     const key = resourcePart(v.resource);
     const held = plain.get(key);
-    if (!held) plain.set(key, v);
+    if (held === undefined) plain.set(key, i);
     else {
       shared = true;
-      if (held.discriminator !== undefined && v.discriminator === undefined) plain.set(key, v);
+      if ((verdicts[held] as Verdict).discriminator !== undefined && v.discriminator === undefined) plain.set(key, i);
     }
   }
-  const taken = shared ? new Map<string, Set<string>>() : undefined;
+  if (!shared) return undefined;
+  const out: (string | undefined)[] = [];
+  const taken = new Map<string, Set<string>>();
   for (let i = from; i < verdicts.length; i++) {
     const v = verdicts[i] as Verdict;
     const key = resourcePart(v.resource);
-    if (plain.get(key) === v || !taken) {
-      delete v.discriminator;
+    if (plain.get(key) === i) {
+      out.push(undefined);
       continue;
     }
     let used = taken.get(key);
@@ -94,6 +98,18 @@ export function distinguishVerdicts(verdicts: readonly Verdict[], from = 0): voi
     let d = base;
     for (let n = 2; used.has(d); n++) d = `${base}#${n}`;
     used.add(d);
-    v.discriminator = d;
+    out.push(d);
+  }
+  return out;
+}
+
+/** verdictDiscriminators written onto the verdicts, in place (each verdict its own object). */
+export function distinguishVerdicts(verdicts: readonly Verdict[], from = 0): void {
+  const ds = verdictDiscriminators(verdicts, from);
+  for (let i = from; i < verdicts.length; i++) {
+    const v = verdicts[i] as Verdict;
+    const d = ds?.[i - from];
+    if (d === undefined) delete v.discriminator;
+    else v.discriminator = d;
   }
 }

@@ -7,7 +7,7 @@
  * and per namespace are tallied as passes are added. See ADR 0013.
  */
 import { matchKeyOfPart, resourcePart } from './fingerprint.js';
-import type { Finding, PassCount, Passes, Severity } from './types.js';
+import type { Finding, PassCount, Passes, ResourceRef, Severity } from './types.js';
 
 interface ControlPasses {
   controlId: string;
@@ -23,7 +23,9 @@ export class PassSet implements Passes {
   private readonly controls = new Map<string, ControlPasses>();
   private readonly partIndex = new Map<string, number>();
   private readonly parts: string[] = [];
-  private readonly namespaces = new Map<string, PassCount>();
+  /** Per namespace and severity, in the order first seen (byNamespace keeps it). */
+  private readonly namespaces = new Map<string, Map<Severity, PassCount>>();
+  private readonly namespaceCounts: PassCount[] = [];
   private total = 0;
   private conflict: string | undefined;
 
@@ -34,10 +36,15 @@ export class PassSet implements Passes {
   /** Adds one pass (throws for another status: only passes may be kept this way). */
   add(f: Pick<Finding, 'status' | 'controlId' | 'severity' | 'resource' | 'discriminator'>): void {
     if (f.status !== 'pass') throw new Error(`a ${f.status} verdict of ${f.controlId} is not a pass`);
-    let c = this.controls.get(f.controlId);
-    if (!c) this.controls.set(f.controlId, (c = { controlId: f.controlId, severity: f.severity, parts: new Uint32Array(16), length: 0 }));
-    else if (c.severity !== f.severity) this.conflict ??= `control ${f.controlId} has passes of several severities: ${c.severity}, ${f.severity}`;
-    const part = resourcePart(f.resource);
+    this.addPass(f.controlId, f.severity, f.resource, f.discriminator);
+  }
+
+  /** Adds one pass from its parts, for a caller that never built a Finding for it. */
+  addPass(controlId: string, severity: Severity, resource: ResourceRef, discriminator: string | undefined): void {
+    let c = this.controls.get(controlId);
+    if (!c) this.controls.set(controlId, (c = { controlId, severity, parts: new Uint32Array(16), length: 0 }));
+    else if (c.severity !== severity) this.conflict ??= `control ${controlId} has passes of several severities: ${c.severity}, ${severity}`;
+    const part = resourcePart(resource);
     let index = this.partIndex.get(part);
     if (index === undefined) {
       index = this.parts.length;
@@ -49,15 +56,20 @@ export class PassSet implements Passes {
       grown.set(c.parts);
       c.parts = grown;
     }
-    if (f.discriminator !== undefined) (c.discriminators ??= new Map()).set(c.length, f.discriminator);
+    if (discriminator !== undefined) (c.discriminators ??= new Map()).set(c.length, discriminator);
     c.parts[c.length++] = index;
     this.total += 1;
-    const ns = f.resource.namespace;
+    const ns = resource.namespace;
     if (ns !== undefined) {
-      const k = `${ns}\u0000${f.severity}`;
-      const entry = this.namespaces.get(k);
+      let bySeverity = this.namespaces.get(ns);
+      if (!bySeverity) this.namespaces.set(ns, (bySeverity = new Map()));
+      const entry = bySeverity.get(severity);
       if (entry) entry.count += 1;
-      else this.namespaces.set(k, { key: ns, severity: f.severity, count: 1 });
+      else {
+        const count: PassCount = { key: ns, severity, count: 1 };
+        bySeverity.set(severity, count);
+        this.namespaceCounts.push(count);
+      }
     }
   }
 
@@ -71,7 +83,7 @@ export class PassSet implements Passes {
   }
 
   byNamespace(): PassCount[] {
-    return [...this.namespaces.values()].map((n) => ({ ...n }));
+    return this.namespaceCounts.map((n) => ({ ...n }));
   }
 
   /** Calls `fn` with the match key (core/fingerprint.ts matchKey) of every pass; the keys are built one at a time. */

@@ -8,7 +8,7 @@ import { errorMessage } from '../core/errors.js';
 import { isolateCluster } from './cluster-faults.js';
 import type { Logger } from '../core/log.js';
 import type { Control, Framework } from '../core/control.js';
-import { evaluateIn } from '../evaluate/evaluate.js';
+import { controlJudge, placeVerdict } from '../evaluate/evaluate.js';
 import { EvalContext } from '../evaluate/context.js';
 import { workloadRisks } from '../score/risk.js';
 import { snapshotNetwork } from '../evaluate/network/shared.js';
@@ -102,20 +102,20 @@ const EVALUATE_SLICE_MS = 50;
 class EvidencePool {
   private readonly evidence = new Map<string, Evidence>();
   private readonly messages = new Map<string, string>();
-  intern(f: Finding): Finding {
-    if (f.evidence) {
-      const { path, observed, expected } = f.evidence;
-      const key = `${path}\u0000${observed}\u0000${expected}`;
-      const held = this.evidence.get(key);
-      if (held) f.evidence = held;
-      else this.evidence.set(key, f.evidence);
-    }
-    if (f.message !== undefined) {
-      const held = this.messages.get(f.message);
-      if (held !== undefined) f.message = held;
-      else this.messages.set(f.message, f.message);
-    }
-    return f;
+  evidenceOf(e: Evidence | undefined): Evidence | undefined {
+    if (!e) return undefined;
+    const key = `${e.path}\u0000${e.observed}\u0000${e.expected}`;
+    const held = this.evidence.get(key);
+    if (held) return held;
+    this.evidence.set(key, e);
+    return e;
+  }
+  messageOf(m: string | undefined): string | undefined {
+    if (m === undefined) return undefined;
+    const held = this.messages.get(m);
+    if (held !== undefined) return held;
+    this.messages.set(m, m);
+    return m;
   }
 }
 
@@ -135,13 +135,15 @@ export async function evaluateCompact(ctx: EvalContext, controls: readonly Contr
   const findings: Finding[] = [];
   const passes = new PassSet();
   const shared = new EvidencePool();
+  const judge = controlJudge(ctx);
+  const cluster = ctx.snapshot.cluster;
   let sliceStart = performance.now();
   for (const control of controls) {
-    for (const f of evaluateIn(ctx, [control])) {
-      if (inScope && !inScope(f.resource)) continue;
-      if (f.status === 'pass') passes.add(f);
-      else findings.push(shared.intern(f));
-    }
+    judge(control, (status, resource, evidence, message, discriminator) => {
+      if (inScope && !inScope(resource)) return;
+      if (status === 'pass') passes.addPass(control.id, control.severity, resource, discriminator);
+      else findings.push(placeVerdict(cluster, control, status, resource, shared.evidenceOf(evidence), shared.messageOf(message), discriminator));
+    });
     if (performance.now() - sliceStart > EVALUATE_SLICE_MS) {
       await yieldToEventLoop();
       sliceStart = performance.now();

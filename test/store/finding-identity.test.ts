@@ -3,8 +3,11 @@
  * fingerprint complyd 0.1.0 stored for it (lifecycles continue across the upgrade).
  */
 import type { Knex } from 'knex';
-import { distinguishVerdicts, fingerprint } from '../../src/core/fingerprint.js';
-import type { Finding, KubeObject, Snapshot } from '../../src/core/types.js';
+import { distinguishVerdicts, fingerprint, matchKey } from '../../src/core/fingerprint.js';
+import type { Control } from '../../src/core/control.js';
+import { EvalContext } from '../../src/evaluate/context.js';
+import { evaluateCompact } from '../../src/scan/scan-fleet.js';
+import type { Finding, KubeObject, Snapshot, Verdict } from '../../src/core/types.js';
 import { CONTROLS } from '../../src/controls/index.js';
 import { evaluate } from '../../src/evaluate/evaluate.js';
 import { openDatabase } from '../../src/store/db.js';
@@ -58,6 +61,23 @@ describe('fingerprints', () => {
       ['CIS-5.6.4', 'unknown', 'missing secrets'],
     ]);
     expect(new Set(findings.map(fingerprint)).size).toBe(findings.length);
+  });
+
+  it('a verdict object a control gives twice on one resource is two verdicts with identities of their own, and is left as it was', () => {
+    const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop', uid: 'pod-uid' }, spec: { containers: [] } };
+    const twice: Verdict = { status: 'pass', resource: { kind: 'Pod', namespace: 'shop', name: 'p' }, discriminator: 'proposed' };
+    const control = { ...byId('PSS-privileged')[0], id: 'TWICE', evaluate: () => [twice, twice] } as Control<EvalContext>;
+    const snap = snapshot({ objects: { pods: [pod] } });
+    const findings = evaluate(snap, [control], new Date());
+    expect(findings.map((x) => x.discriminator)).toEqual([undefined, 'proposed']);
+    expect(twice).toEqual({ status: 'pass', resource: { kind: 'Pod', namespace: 'shop', name: 'p' }, discriminator: 'proposed' });
+    // The scan folds them into its passes with the same two identities.
+    const keys: string[] = [];
+    return evaluateCompact(new EvalContext(snap, new Date()), [control]).then(({ findings: kept, passes }) => {
+      passes.forEachKey((key) => keys.push(key));
+      expect(kept).toEqual([]);
+      expect(keys).toEqual(findings.map((x) => matchKey(x.controlId, x.resource, x.discriminator)));
+    });
   });
 
   it('evaluate names the object read: apiVersion and uid', () => {
