@@ -110,8 +110,15 @@ export async function* episodePagesAtRun(db: Db, dialect: SqlDialect, runId: str
  */
 async function* pagesById(db: Db, dialect: SqlDialect, q: Knex.QueryBuilder, columns: readonly string[], strings: RowStrings, pageSize: number): AsyncGenerator<Array<{ id: number; episode: FindingEpisode }>> {
   for (let last = 0; ; ) {
-    const page = q.clone().andWhere('e.id', '>', last).orderBy('e.id').limit(pageSize);
-    const rows = await dialect.selectRows<EpisodeRow & Record<string, unknown>>(db, page, columns);
+    // A page is a window of ids found on the primary key alone, then the joined query within
+    // it. With `id > last ORDER BY id LIMIT n` on the joined query, PostgreSQL (its statistics
+    // not yet updated after a large first scan) joined and sorted every episode after `last`
+    // for each page: 21 s a page, hours for 2.2 million episodes.
+    const bound = (await db(EPISODES).where('id', '>', last).orderBy('id').offset(pageSize - 1).first('id')) as { id: number | string } | undefined;
+    const upper = bound === undefined ? undefined : Number(bound.id);
+    const page = q.clone().andWhere('e.id', '>', last);
+    if (upper !== undefined) void page.andWhere('e.id', '<=', upper);
+    const rows = await dialect.selectRows<EpisodeRow & Record<string, unknown>>(db, page.orderBy('e.id'), columns);
     const out: Array<{ id: number; episode: FindingEpisode }> = [];
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as EpisodeRow & Record<string, unknown>;
@@ -119,8 +126,8 @@ async function* pagesById(db: Db, dialect: SqlDialect, q: Knex.QueryBuilder, col
       out.push({ id: Number(row.id), episode: episodeAt(row, strings) });
     }
     if (out.length > 0) yield out;
-    if (rows.length < pageSize) return;
-    last = (out.at(-1) as { id: number }).id;
+    if (upper === undefined) return;
+    last = upper;
   }
 }
 
