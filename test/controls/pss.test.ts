@@ -241,19 +241,25 @@ const SAFE_1_32 = [
   'net.ipv4.tcp_rmem',
   'net.ipv4.tcp_wmem',
 ];
+const SAFE_1_37 = [...SAFE_1_32, 'net.ipv4.tcp_slow_start_after_idle', 'net.ipv4.tcp_notsent_lowat'];
 
 table('PSS-sysctls', [
   ['none', pod({ containers: [container('app')] }), [P()]],
-  ['every sysctl of the 1.32 allow-list', pod({ securityContext: { sysctls: SAFE_1_32.map((name) => ({ name, value: '1' })) }, containers: [container('app')] }), [P()]],
+  ['every sysctl of the 1.37 allow-list', pod({ securityContext: { sysctls: SAFE_1_37.map((name) => ({ name, value: '1' })) }, containers: [container('app')] }), [P()]],
   [
     'net.core.somaxconn',
     pod({ securityContext: { sysctls: [{ name: 'net.ipv4.tcp_syncookies', value: '1' }, { name: 'net.core.somaxconn', value: '1024' }] }, containers: [container('app')] }),
     [F(undefined, 'spec.securityContext.sysctls', '["net.core.somaxconn"]')],
   ],
   [
-    'a sysctl only upstream main allows (1.37) is not yet allowed',
-    pod({ securityContext: { sysctls: [{ name: 'net.ipv4.tcp_slow_start_after_idle', value: '0' }] }, containers: [container('app')] }),
-    [F(undefined, 'spec.securityContext.sysctls', '["net.ipv4.tcp_slow_start_after_idle"]')],
+    'the sysctls policy 1.37 added pass (latest policy version)',
+    pod({ securityContext: { sysctls: [{ name: 'net.ipv4.tcp_slow_start_after_idle', value: '0' }, { name: 'net.ipv4.tcp_notsent_lowat', value: '16384' }] }, containers: [container('app')] }),
+    [P()],
+  ],
+  [
+    'a TCP sysctl outside the 1.37 set still fails',
+    pod({ securityContext: { sysctls: [{ name: 'net.ipv4.tcp_notsent_lowat', value: '16384' }, { name: 'net.ipv4.tcp_tw_reuse', value: '1' }] }, containers: [container('app')] }),
+    [F(undefined, 'spec.securityContext.sysctls', '["net.ipv4.tcp_tw_reuse"]')],
   ],
 ]);
 
