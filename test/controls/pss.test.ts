@@ -304,3 +304,15 @@ describe('workload dedup in PSS controls', () => {
     ]);
   });
 });
+
+describe('missing pod-spec evidence in PSS controls', () => {
+  it('every PSS control is unknown when ReplicationControllers could not be read, PSS-privileged included', () => {
+    const snapshot = snapshotOf([pod({ containers: [container('app')] })]);
+    snapshot.gaps = [{ evidence: 'replicationcontrollers', reason: 'forbidden', message: 'replicationcontrollers is forbidden' }];
+    const pss = CONTROLS.filter((c) => c.id.startsWith('PSS-'));
+    const findings = evaluate(snapshot, pss, NOW);
+    const unknownIds = new Set(findings.filter((f) => f.status === 'unknown').map((f) => f.controlId));
+    expect(pss.map((c) => c.id).filter((id) => !unknownIds.has(id))).toEqual([]);
+    expect(findings.find((f) => f.controlId === 'PSS-privileged' && f.status === 'unknown')?.message).toMatch(/replicationcontrollers/);
+  });
+});
