@@ -41,6 +41,11 @@ table('PSS-capabilities-baseline', [
   ['empty add', pod({ containers: [container('app', { capabilities: { add: [] } })] }), [P('app')]],
   ['drop only', pod({ containers: [container('app', { capabilities: { drop: ['ALL'] } })] }), [P('app')]],
   [
+    'a Windows pod is not exempt, even though admission at restricted lets its override skip it (ADR 0026)',
+    pod({ ...windows, containers: [container('app', { capabilities: { add: ['SYS_ADMIN'] } })] }),
+    [F('app', 'spec.containers[app].securityContext.capabilities.add')],
+  ],
+  [
     'every capability of the default set',
     pod({
       containers: [
@@ -198,6 +203,11 @@ table('PSS-proc-mount', [
 
 table('PSS-seccomp-baseline', [
   ['unset', pod({ containers: [container('app')] }), [P('app')]],
+  [
+    'Unconfined on a Windows pod still fails (ADR 0026)',
+    pod({ ...windows, containers: [container('app', { seccompProfile: { type: 'Unconfined' } })] }),
+    [F('app', 'spec.containers[app].securityContext.seccompProfile.type', 'Unconfined')],
+  ],
   ['RuntimeDefault and Localhost', pod({ securityContext: { seccompProfile: { type: 'RuntimeDefault' } }, containers: [container('a'), container('b', { seccompProfile: { type: 'Localhost', localhostProfile: 'x.json' } })] }), [P('a'), P('b')]],
   [
     'Unconfined pod, inherited by every container',
