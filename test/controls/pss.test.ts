@@ -41,6 +41,11 @@ table('PSS-capabilities-baseline', [
   ['empty add', pod({ containers: [container('app', { capabilities: { add: [] } })] }), [P('app')]],
   ['drop only', pod({ containers: [container('app', { capabilities: { drop: ['ALL'] } })] }), [P('app')]],
   [
+    'a Windows pod is not exempt, even though admission at restricted lets its override skip it (ADR 0026)',
+    pod({ ...windows, containers: [container('app', { capabilities: { add: ['SYS_ADMIN'] } })] }),
+    [F('app', 'spec.containers[app].securityContext.capabilities.add')],
+  ],
+  [
     'every capability of the default set',
     pod({
       containers: [
@@ -198,6 +203,11 @@ table('PSS-proc-mount', [
 
 table('PSS-seccomp-baseline', [
   ['unset', pod({ containers: [container('app')] }), [P('app')]],
+  [
+    'Unconfined on a Windows pod still fails (ADR 0026)',
+    pod({ ...windows, containers: [container('app', { seccompProfile: { type: 'Unconfined' } })] }),
+    [F('app', 'spec.containers[app].securityContext.seccompProfile.type', 'Unconfined')],
+  ],
   ['RuntimeDefault and Localhost', pod({ securityContext: { seccompProfile: { type: 'RuntimeDefault' } }, containers: [container('a'), container('b', { seccompProfile: { type: 'Localhost', localhostProfile: 'x.json' } })] }), [P('a'), P('b')]],
   [
     'Unconfined pod, inherited by every container',
@@ -241,19 +251,25 @@ const SAFE_1_32 = [
   'net.ipv4.tcp_rmem',
   'net.ipv4.tcp_wmem',
 ];
+const SAFE_1_37 = [...SAFE_1_32, 'net.ipv4.tcp_slow_start_after_idle', 'net.ipv4.tcp_notsent_lowat'];
 
 table('PSS-sysctls', [
   ['none', pod({ containers: [container('app')] }), [P()]],
-  ['every sysctl of the 1.32 allow-list', pod({ securityContext: { sysctls: SAFE_1_32.map((name) => ({ name, value: '1' })) }, containers: [container('app')] }), [P()]],
+  ['every sysctl of the 1.37 allow-list', pod({ securityContext: { sysctls: SAFE_1_37.map((name) => ({ name, value: '1' })) }, containers: [container('app')] }), [P()]],
   [
     'net.core.somaxconn',
     pod({ securityContext: { sysctls: [{ name: 'net.ipv4.tcp_syncookies', value: '1' }, { name: 'net.core.somaxconn', value: '1024' }] }, containers: [container('app')] }),
     [F(undefined, 'spec.securityContext.sysctls', '["net.core.somaxconn"]')],
   ],
   [
-    'a sysctl only upstream main allows (1.37) is not yet allowed',
-    pod({ securityContext: { sysctls: [{ name: 'net.ipv4.tcp_slow_start_after_idle', value: '0' }] }, containers: [container('app')] }),
-    [F(undefined, 'spec.securityContext.sysctls', '["net.ipv4.tcp_slow_start_after_idle"]')],
+    'the sysctls policy 1.37 added pass (latest policy version)',
+    pod({ securityContext: { sysctls: [{ name: 'net.ipv4.tcp_slow_start_after_idle', value: '0' }, { name: 'net.ipv4.tcp_notsent_lowat', value: '16384' }] }, containers: [container('app')] }),
+    [P()],
+  ],
+  [
+    'a TCP sysctl outside the 1.37 set still fails',
+    pod({ securityContext: { sysctls: [{ name: 'net.ipv4.tcp_notsent_lowat', value: '16384' }, { name: 'net.ipv4.tcp_tw_reuse', value: '1' }] }, containers: [container('app')] }),
+    [F(undefined, 'spec.securityContext.sysctls', '["net.ipv4.tcp_tw_reuse"]')],
   ],
 ]);
 
@@ -296,5 +312,17 @@ describe('workload dedup in PSS controls', () => {
     expect(findings.map((f) => [f.status, f.resource.kind, f.resource.name, f.evidence?.path])).toEqual([
       ['fail', 'Deployment', 'd', 'spec.template.spec.containers[app].securityContext.privileged'],
     ]);
+  });
+});
+
+describe('missing pod-spec evidence in PSS controls', () => {
+  it('every PSS control is unknown when ReplicationControllers could not be read, PSS-privileged included', () => {
+    const snapshot = snapshotOf([pod({ containers: [container('app')] })]);
+    snapshot.gaps = [{ evidence: 'replicationcontrollers', reason: 'forbidden', message: 'replicationcontrollers is forbidden' }];
+    const pss = CONTROLS.filter((c) => c.id.startsWith('PSS-'));
+    const findings = evaluate(snapshot, pss, NOW);
+    const unknownIds = new Set(findings.filter((f) => f.status === 'unknown').map((f) => f.controlId));
+    expect(pss.map((c) => c.id).filter((id) => !unknownIds.has(id))).toEqual([]);
+    expect(findings.find((f) => f.controlId === 'PSS-privileged' && f.status === 'unknown')?.message).toMatch(/replicationcontrollers/);
   });
 });

@@ -1,5 +1,5 @@
 import { defineDataControl } from '../data/define-data.js';
-
+import { POD_SPEC_EVIDENCE } from './common.js';
 
 export default defineDataControl({
   id: 'PSS-privileged',
@@ -9,7 +9,7 @@ export default defineDataControl({
   frameworks: ['pss-baseline', 'pss-restricted', 'nsa', 'cis-1.12'],
   refs: { cis: '5.2.2', pss: 'privileged', nsa: 'Pod security: privileged containers', kubescape: ['C-0057', 'C-0193'] },
   level: 'L1',
-  needs: ['pods', 'deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'cronjobs'],
+  needs: POD_SPEC_EVIDENCE,
   rationale:
     'A privileged container has every capability of the host and can reach its devices; one compromised process is a compromised node.',
   remediation: 'Remove securityContext.privileged or set it to false on every container, init container and ephemeral container.',

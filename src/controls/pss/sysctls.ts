@@ -2,8 +2,10 @@ import { defineDataControl } from '../data/define-data.js';
 import { BASELINE, POD_SPEC_EVIDENCE } from './common.js';
 
 /**
- * Namespaced sysctls isolated from other pods, as allowed by policy 1.32 (the latest released
- * step: 1.0 + 1.27 + 1.29 + 1.32). The 1.37 additions on upstream main are not included.
+ * Namespaced sysctls isolated from other pods, as allowed by the latest policy version, 1.37
+ * (the steps 1.0 + 1.27 + 1.29 + 1.32 + 1.37). complyd judges against the latest policy only,
+ * as PodSecurity does with `latest`: a pod using a 1.37 sysctl passes here even though a
+ * namespace pinned to an older version (pod-security.kubernetes.io/enforce-version) rejects it.
  */
 const ALLOWED = [
   'kernel.shm_rmid_forced',
@@ -18,6 +20,8 @@ const ALLOWED = [
   'net.ipv4.tcp_keepalive_probes',
   'net.ipv4.tcp_rmem',
   'net.ipv4.tcp_wmem',
+  'net.ipv4.tcp_slow_start_after_idle',
+  'net.ipv4.tcp_notsent_lowat',
 ];
 
 export default defineDataControl({
