@@ -112,7 +112,7 @@ export const servingCertRotation = kubeletControl({
   judge: servingRotation,
 });
 
-/** The cipher suites the benchmark accepts: ECDHE key exchange with AEAD ciphers only. */
+/** The cipher suites the benchmark lists for the kubelet: ECDHE key exchange with AEAD ciphers only. */
 export const STRONG_CIPHERS: readonly string[] = [
   'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
   'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
@@ -121,7 +121,22 @@ export const STRONG_CIPHERS: readonly string[] = [
   'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305',
   'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
 ];
-const CIPHERS_EXPECTED = `only suites from: ${STRONG_CIPHERS.join(', ')}`;
+
+/**
+ * Other names the kubelet accepts for suites that are just as strong: Go's current names of the
+ * two ChaCha20 suites (the benchmark's short names are Go's legacy aliases of the very same
+ * suites), and the TLS 1.3 suites, which the benchmark counts as strong for the API server
+ * (1.2.29) and which Go never lets a configuration narrow anyway.
+ */
+const SAME_SUITES_OTHER_NAMES: readonly string[] = [
+  'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
+  'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
+  'TLS_AES_128_GCM_SHA256',
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+];
+const ACCEPTED_CIPHERS: ReadonlySet<string> = new Set([...STRONG_CIPHERS, ...SAME_SUITES_OTHER_NAMES]);
+const CIPHERS_EXPECTED = `only suites from: ${STRONG_CIPHERS.join(', ')} (or their other names: ${SAME_SUITES_OTHER_NAMES.slice(0, 2).join(', ')}; TLS 1.3 suites)`;
 
 const ciphers: KubeletJudge = (k) => {
   const suites = valueAt(k.config, 'tlsCipherSuites');
@@ -129,7 +144,7 @@ const ciphers: KubeletJudge = (k) => {
   if (!Array.isArray(suites) || suites.length === 0) {
     return fail(k.resource, path, "<unset> (Go's default list, wider than the strong suites)", CIPHERS_EXPECTED);
   }
-  const weak = suites.filter((s) => typeof s !== 'string' || !STRONG_CIPHERS.includes(s));
+  const weak = suites.filter((s) => typeof s !== 'string' || !ACCEPTED_CIPHERS.has(s));
   return weak.length === 0
     ? pass(k.resource, { path, observed: suites.join(', '), expected: CIPHERS_EXPECTED })
     : fail(k.resource, path, `includes ${weak.map(show).join(', ')}`, CIPHERS_EXPECTED);
@@ -144,7 +159,10 @@ export const strongCiphers = kubeletControl({
   frameworks: ['cis-1.12'],
   rationale:
     "Without an explicit list the kubelet accepts Go's defaults, which include CBC-mode suites and, on older builds, RSA key " +
-    'exchange without forward secrecy. Restricting to ECDHE with GCM or ChaCha20 keeps recorded traffic safe if a key leaks.',
+    'exchange without forward secrecy. Restricting to ECDHE with GCM or ChaCha20 keeps recorded traffic safe if a key leaks. ' +
+    "Deliberate difference from kube-bench, which accepts only the benchmark's six names: complyd also accepts the _SHA256 names of the two " +
+    "ChaCha20 suites (Go's current names for the same suites; the benchmark's short names are their legacy aliases) and the TLS 1.3 suites, " +
+    'which the benchmark itself lists as strong for the API server (1.2.29).',
   remediation:
     'Set tlsCipherSuites in the kubelet config file (or --tls-cipher-suites) to a subset of the strong suites listed in the ' +
     'evidence and restart the kubelet. TLS 1.3 suites are not configurable and are always strong.',
