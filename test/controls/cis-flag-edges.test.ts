@@ -66,9 +66,19 @@ describe('booleans: absent is the compiled default, a bare flag is true, the las
     expect(api(id, `--${flag}`)).toBe('fail');
     expect(api(id, `--${flag}=false`, `--${flag}=true`)).toBe('fail');
     expect(api(id, `--${flag}=true`, `--${flag}=false`)).toBe('pass');
-    // A boolean takes its value only after `=`: `--flag false` is the flag alone, so true.
-    expect(api(id, `--${flag}`, 'false')).toBe('fail');
+    // A boolean takes its value only after `=`: with `--flag false` the API server exits
+    // ("false" is a stray argument), so nothing is judged.
+    expect(api(id, `--${flag}`, 'false')).toBe('unknown');
     expect(api(id, `--${flag}=no`)).toBe('unknown');
+  });
+
+  it('a stray word after a boolean never passes: the binary refuses to start', () => {
+    expect(api('CIS-1.2.21', '--service-account-lookup', 'false')).toBe('unknown');
+    expect(kcm('CIS-1.3.3', '--use-service-account-credentials', 'false')).toBe('unknown');
+    expect(kcm('CIS-1.3.4', '--use-service-account-credentials', 'true', '--service-account-private-key-file=/etc/kubernetes/pki/sa.key')).toBe('unknown');
+    expect(etcd('CIS-2.2', ['--client-cert-auth', 'true'])).toBe('unknown');
+    const [finding] = findings('CIS-1.2.21', snapshot({ controlPlane: [component('kube-apiserver', ['--service-account-lookup', 'false'])] }));
+    expect(finding?.message).toContain('"false" is neither a flag nor a flag\'s value');
   });
 
   it('CIS-1.2.21 --service-account-lookup: absent passes (default true), only false fails', () => {
