@@ -253,9 +253,17 @@ describe('kubelet configz (4.2)', () => {
     expect(kubelet('CIS-4.2.5', {})).toBe('unknown');
   });
 
-  it('CIS-4.2.11: an absent gate is on; serverTLSBootstrap passes whatever the gate', () => {
+  it('CIS-4.2.11: an absent gate is on; with the gate off serverTLSBootstrap does nothing, so it fails', () => {
     expect(kubelet('CIS-4.2.11', {})).toBe('pass');
+    expect(kubelet('CIS-4.2.11', { serverTLSBootstrap: true })).toBe('pass');
     expect(kubelet('CIS-4.2.11', { featureGates: { RotateKubeletServerCertificate: false } })).toBe('fail');
-    expect(kubelet('CIS-4.2.11', { featureGates: { RotateKubeletServerCertificate: false }, serverTLSBootstrap: true })).toBe('pass');
+    expect(kubelet('CIS-4.2.11', { featureGates: { RotateKubeletServerCertificate: false }, serverTLSBootstrap: true })).toBe('fail');
+  });
+
+  it('CIS-4.2.9: serverTLSBootstrap stands in for the pair only while the gate is on', () => {
+    expect(kubelet('CIS-4.2.9', { serverTLSBootstrap: true })).toBe('pass');
+    expect(kubelet('CIS-4.2.9', { serverTLSBootstrap: true, featureGates: { RotateKubeletServerCertificate: false } })).toBe('fail');
+    const pair = { tlsCertFile: '/etc/kubernetes/pki/kubelet-serving.crt', tlsPrivateKeyFile: '/etc/kubernetes/pki/kubelet-serving.key' };
+    expect(kubelet('CIS-4.2.9', { ...pair, serverTLSBootstrap: true, featureGates: { RotateKubeletServerCertificate: false } })).toBe('pass');
   });
 });

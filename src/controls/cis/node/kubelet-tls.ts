@@ -24,14 +24,27 @@ export function isSelfGeneratedPair(cert: string, key: string): boolean {
   return certDir === keyDir && certBase === 'kubelet.crt' && keyBase === 'kubelet.key';
 }
 
+const GATE = 'featureGates.RotateKubeletServerCertificate';
+
+/**
+ * The kubelet requests (and renews) its serving certificate through the certificates API only
+ * when serverTLSBootstrap is true *and* the RotateKubeletServerCertificate gate is on
+ * (pkg/kubelet/kubelet.go builds the server certificate manager under both conditions). With
+ * the gate set to false, serverTLSBootstrap does nothing.
+ */
+function bootstrapIgnored(config: Record<string, unknown>): boolean {
+  return valueAt(config, 'serverTLSBootstrap') === true && valueAt(config, GATE) === false;
+}
+
 const servingPair: KubeletJudge = (k) => {
-  if (valueAt(k.config, 'serverTLSBootstrap') === true) {
+  const ignored = bootstrapIgnored(k.config);
+  if (valueAt(k.config, 'serverTLSBootstrap') === true && !ignored) {
     return pass(k.resource, { path: 'kubeletconfig.serverTLSBootstrap', observed: 'true (serving certificate requested from the cluster CA)', expected: SERVING_EXPECTED });
   }
   const cert = valueAt(k.config, 'tlsCertFile');
   const key = valueAt(k.config, 'tlsPrivateKeyFile');
   const path = 'kubeletconfig.tlsCertFile, kubeletconfig.tlsPrivateKeyFile';
-  const noBootstrap = '; serverTLSBootstrap <unset> (means false)';
+  const noBootstrap = ignored ? `; serverTLSBootstrap true but ignored: ${GATE} is false` : '; serverTLSBootstrap <unset> (means false)';
   if (typeof cert !== 'string' || cert === '' || typeof key !== 'string' || key === '') {
     return fail(k.resource, path, `${show(cert)}, ${show(key)}${noBootstrap}`, SERVING_EXPECTED);
   }
@@ -52,7 +65,9 @@ export const servingCertificate = kubeletControl({
     'Without a configured serving certificate the kubelet signs one for itself. Nobody can verify it, so the API server and ' +
     'metrics clients connect to port 10250 without checking whom they talk to, which lets a man in the middle collect exec ' +
     'sessions and logs. configz names that self-signed pair kubelet.crt/kubelet.key in the kubelet certificate directory; ' +
-    'if you did install a CA-issued pair under exactly those names, record an exception.',
+    'if you did install a CA-issued pair under exactly those names, record an exception. ' +
+    'serverTLSBootstrap: true passes in place of the pair (kube-bench requires the two files) unless RotateKubeletServerCertificate is set to false, ' +
+    'which makes the kubelet ignore it.',
   remediation:
     'Either set serverTLSBootstrap: true (the kubelet requests its serving certificate through the certificates API; approve ' +
     'the kubernetes.io/kubelet-serving CSRs, automatically or with an approver) or point tlsCertFile and tlsPrivateKeyFile at ' +
@@ -82,14 +97,16 @@ export const clientCertRotation = kubeletControl({
   judge: rotate,
 });
 
-const GATE = 'featureGates.RotateKubeletServerCertificate';
-const ROTATION_EXPECTED = 'RotateKubeletServerCertificate not set to false (or serverTLSBootstrap: true)';
+const ROTATION_EXPECTED = 'RotateKubeletServerCertificate not set to false';
 
 const servingRotation: KubeletJudge = (k) => {
   const gate = valueAt(k.config, GATE);
   const gateWords = gate === undefined ? '<unset> (compiled default: true)' : show(gate);
   if (valueAt(k.config, 'serverTLSBootstrap') === true) {
-    return pass(k.resource, { path: 'kubeletconfig.serverTLSBootstrap', observed: `true; ${GATE} ${gateWords}`, expected: ROTATION_EXPECTED });
+    const observed = `true; ${GATE} ${gateWords}`;
+    return gate === false
+      ? fail(k.resource, 'kubeletconfig.serverTLSBootstrap', `${observed}: with the gate off the kubelet ignores serverTLSBootstrap`, ROTATION_EXPECTED)
+      : pass(k.resource, { path: 'kubeletconfig.serverTLSBootstrap', observed, expected: ROTATION_EXPECTED });
   }
   return gate === false
     ? fail(k.resource, `kubeletconfig.${GATE}`, false, ROTATION_EXPECTED)
@@ -105,7 +122,9 @@ export const servingCertRotation = kubeletControl({
   frameworks: ['cis-1.12'],
   rationale:
     'The RotateKubeletServerCertificate feature gate lets a kubelet renew the serving certificate it obtained through the ' +
-    'certificates API. configz lists only gates set explicitly; an absent gate has its compiled default, which is true (beta).',
+    'certificates API. configz lists only gates set explicitly; an absent gate has its compiled default, which is true (beta). ' +
+    'The gate also decides whether serverTLSBootstrap does anything: the kubelet starts its serving-certificate manager only when both are on, ' +
+    'so an explicit false fails even with serverTLSBootstrap: true (the catalog would pass that case; kube-bench, which reads only the gate, fails it too).',
   remediation:
     'Remove RotateKubeletServerCertificate: false from featureGates in the kubelet config file (or from --feature-gates) and ' +
     'restart the kubelet; pair it with serverTLSBootstrap: true so there is a certificate to rotate.',
