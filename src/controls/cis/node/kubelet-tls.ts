@@ -92,7 +92,9 @@ export const clientCertRotation = kubeletControl({
   rationale:
     'A kubelet whose client certificate is not rotated either loses access to the API server when it expires or is given a ' +
     'long-lived certificate that stays valid after a key leaks. The kubelet default is off (configz omits the field then); ' +
-    'kubeadm turns it on. This is the client certificate; serving certificates are CIS 4.2.9 and 4.2.11.',
+    'kubeadm turns it on. This is the client certificate; serving certificates are CIS 4.2.9 and 4.2.11. ' +
+    'The benchmark text says rotation is on by default and kube-bench passes a config file without the key; complyd follows the kubelet, ' +
+    'whose default is false, so an absent key fails.',
   remediation: 'Set rotateCertificates: true in the kubelet config file (or --rotate-certificates) and restart the kubelet.',
   judge: rotate,
 });
