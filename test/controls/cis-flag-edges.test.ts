@@ -129,7 +129,7 @@ describe('lists: repeated flags accumulate, the element decides', () => {
     expect(api('CIS-1.2.7', '--authorization-mode=Node,RBAC')).toBe('pass');
     expect(api('CIS-1.2.8', '--authorization-mode=Node', '--authorization-mode=RBAC')).toBe('pass');
     expect(api('CIS-1.2.7', '--authorization-mode=Node', '--authorization-mode=RBAC')).toBe('pass');
-    expect(api('CIS-1.2.8', '--authorization-mode=Node,Webhook')).toBe('fail');
+    expect(api('CIS-1.2.8', '--authorization-mode=Node,Webhook', '--authorization-webhook-config-file=/etc/kubernetes/authz-webhook.yaml')).toBe('fail');
     expect(api('CIS-1.2.6', '--authorization-mode=Node,RBAC')).toBe('pass');
     expect(api('CIS-1.2.6', '--authorization-mode=RBAC,AlwaysAllow')).toBe('fail');
     expect(api('CIS-1.2.6', '--authorization-mode=Node,RBAC', '--authorization-mode=AlwaysAllow')).toBe('fail');
@@ -137,8 +137,19 @@ describe('lists: repeated flags accumulate, the element decides', () => {
     expect(api('CIS-1.2.7')).toBe('fail');
   });
 
-  it('CIS-1.2.6-1.2.8: an empty --authorization-mode is refused by the API server, so nothing passes', () => {
-    for (const id of ['CIS-1.2.6', 'CIS-1.2.7', 'CIS-1.2.8']) expect([id, api(id, '--authorization-mode=')]).toEqual([id, 'unknown']);
+  it.each([
+    ['empty', ['--authorization-mode=']],
+    ['a mode the API server does not know (names are case-sensitive)', ['--authorization-mode=Node,rbac']],
+    ['a mode named twice across repeated flags', ['--authorization-mode=Node,RBAC', '--authorization-mode=RBAC']],
+    ['Webhook without its configuration file', ['--authorization-mode=Node,Webhook,RBAC']],
+    ['ABAC without its policy file', ['--authorization-mode=ABAC,Node,RBAC']],
+  ])('CIS-1.2.6-1.2.8: an --authorization-mode the API server refuses (%s) is unknown, never a pass', (_case, argv) => {
+    for (const id of ['CIS-1.2.6', 'CIS-1.2.7', 'CIS-1.2.8']) expect([id, api(id, ...argv)]).toEqual([id, 'unknown']);
+  });
+
+  it('CIS-1.2.6-1.2.8: Webhook and ABAC with their files are judged', () => {
+    expect(api('CIS-1.2.8', '--authorization-mode=Node,Webhook,RBAC', '--authorization-webhook-config-file=/etc/kubernetes/authz-webhook.yaml')).toBe('pass');
+    expect(api('CIS-1.2.6', '--authorization-mode=ABAC,Node,RBAC', '--authorization-policy-file=/etc/kubernetes/abac.jsonl')).toBe('pass');
   });
 
   it('admission plugins: default-on, enable, disable, repeated flags', () => {

@@ -57,6 +57,26 @@ export function judgeDurationWithin(r: Replica, flag: string, minExclusiveMs: nu
   return verdict(ms > minExclusiveMs && ms <= maxMs ? 'pass' : 'fail', r, evidence);
 }
 
+const AUTHORIZATION_MODES: ReadonlySet<string> = new Set(['AlwaysAllow', 'AlwaysDeny', 'ABAC', 'Webhook', 'RBAC', 'Node']);
+
+/**
+ * Why kube-apiserver would refuse this --authorization-mode list (its options validation):
+ * no mode, a mode it does not know (names are case-sensitive), a mode named twice (repeated
+ * flags accumulate, so `--authorization-mode=Node,RBAC --authorization-mode=RBAC` is one),
+ * Webhook or ABAC without the file they need.
+ */
+function refusedAuthorizationModes(r: Replica, modes: readonly string[]): string | undefined {
+  if (modes.length === 0) return '--authorization-mode names no mode';
+  const unknownModes = modes.filter((m) => !AUTHORIZATION_MODES.has(m));
+  if (unknownModes.length > 0) return `${unknownModes.map((m) => `"${m}"`).join(', ')} is not an authorization mode (accepted: ${[...AUTHORIZATION_MODES].join(', ')})`;
+  const twice = modes.filter((m, i) => modes.indexOf(m) !== i);
+  if (twice.length > 0) return `${[...new Set(twice)].join(', ')} is named more than once in --authorization-mode`;
+  const needsFile = (mode: string, flag: string) => modes.includes(mode) && (r.flags.flags.get(flag)?.value ?? '') === '';
+  if (needsFile('Webhook', 'authorization-webhook-config-file')) return 'mode Webhook without --authorization-webhook-config-file';
+  if (needsFile('ABAC', 'authorization-policy-file')) return 'mode ABAC without --authorization-policy-file';
+  return undefined;
+}
+
 /**
  * kube-apiserver's authorizer chain: `--authorization-mode` (default AlwaysAllow). With
  * `--authorization-config` the chain is in a file the API does not show: unknown.
@@ -67,9 +87,8 @@ export function judgeAuthorizationMode(r: Replica, mode: string, want: boolean, 
     return verdict('unknown', r, { path: flagPath(r, config), observed: shown(config), expected }, 'the authorizer chain is defined in the file named by --authorization-config (structured authorization configuration), which the API does not show');
   }
   const setting = r.flags.flags.get('authorization-mode');
-  if (setting && setting.values.length === 0) {
-    return verdict('unknown', r, evidenceOf(r, 'authorization-mode', expected), '--authorization-mode names no mode: kube-apiserver refuses to start without at least one');
-  }
+  const refused = setting ? refusedAuthorizationModes(r, setting.values) : undefined;
+  if (refused) return verdict('unknown', r, evidenceOf(r, 'authorization-mode', expected), `${refused}: kube-apiserver refuses to start with it`);
   const modes = setting?.values ?? [flagDefault(r.component, 'authorization-mode', r.minor, r.flags) ?? 'AlwaysAllow'];
   return verdict(modes.includes(mode) === want ? 'pass' : 'fail', r, evidenceOf(r, 'authorization-mode', expected));
 }
