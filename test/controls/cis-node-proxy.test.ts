@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Finding, Provider, Snapshot } from '../../src/core/types.js';
+import type { Finding, KubeObject, Provider, Snapshot } from '../../src/core/types.js';
 import { CONTROLS } from '../../src/controls/index.js';
 import { isLoopback } from '../../src/controls/cis/node/proxy-metrics.js';
 import { evaluate } from '../../src/evaluate/evaluate.js';
@@ -28,7 +28,7 @@ describe('kube-proxy: 4.3.1 metrics bind address and 4.1.3 kubeconfig volume', (
     ['127.0.0.53', true],
     ['[::1]:10249', true],
     ['::1', true],
-    ['localhost:10249', true],
+    ['localhost:10249', false],
     ['0.0.0.0:10249', false],
     ['[::]:10249', false],
     ['10.0.0.5:10249', false],
@@ -49,6 +49,19 @@ describe('kube-proxy: 4.3.1 metrics bind address and 4.1.3 kubeconfig volume', (
     });
     const [rke2] = await fixture('CIS-4.3.1', 'pass-rke2-static-pod.yaml');
     expect(rke2).toMatchObject({ status: 'pass', resource: { kind: 'Pod', name: 'kube-proxy-agent-1' }, evidence: { path: 'spec.containers[kube-proxy].args' } });
+  });
+
+  it('never passes a host name, which kube-proxy refuses (it wants IP:port): unknown', () => {
+    const proxy = (arg: string): KubeObject => ({
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'kube-proxy', namespace: 'kube-system', labels: { 'k8s-app': 'kube-proxy' } },
+      spec: { template: { spec: { containers: [{ name: 'kube-proxy', image: 'registry.k8s.io/kube-proxy:v1.33.2', command: ['kube-proxy', '--kubeconfig=/var/lib/kube-proxy/kubeconfig', arg] }] } } },
+    });
+    const status = (arg: string) => run('CIS-4.3.1', snapshot({ objects: { daemonsets: [proxy(arg)] } })).map((f) => f.status);
+    expect(status('--metrics-bind-address=localhost:10249')).toEqual(['unknown']);
+    expect(status('--metrics-bind-address=127.0.0.1:10249')).toEqual(['pass']);
+    expect(status('--metrics-bind-address=0.0.0.0:10249')).toEqual(['fail']);
   });
 
   it('is unknown with kubeadm --config when its ConfigMap is not in the evidence: the flag is ignored', async () => {

@@ -268,6 +268,13 @@ describe('kubelet serving certificate (4.2.9) and its rotation gate (4.2.11)', (
     ['gate explicitly true', patch(noBootstrap, { featureGates: { RotateKubeletServerCertificate: true } }), 'pass', 'kubeletconfig.featureGates.RotateKubeletServerCertificate', 'true'],
     ['gate false', patch(noBootstrap, { featureGates: { RotateKubeletServerCertificate: false, Other: true } }), 'fail', 'kubeletconfig.featureGates.RotateKubeletServerCertificate', 'false'],
     ['serverTLSBootstrap: true', GOOD, 'pass', 'kubeletconfig.serverTLSBootstrap', 'true; featureGates.RotateKubeletServerCertificate <unset> (compiled default: true)'],
+    [
+      'serverTLSBootstrap: true with the gate false (the kubelet then ignores serverTLSBootstrap)',
+      patch(GOOD, { featureGates: { RotateKubeletServerCertificate: false } }),
+      'fail',
+      'kubeletconfig.serverTLSBootstrap',
+      'true; featureGates.RotateKubeletServerCertificate false: with the gate off the kubelet ignores serverTLSBootstrap',
+    ],
   ] as const)('4.2.11, %s', (_case, config, status, path, observed) => {
     expect(judge('CIS-4.2.11', config)).toMatchObject({ status, evidence: { path, observed } });
   });

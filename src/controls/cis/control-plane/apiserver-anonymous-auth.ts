@@ -16,7 +16,8 @@ export default defineControl({
   rationale:
     'kube-apiserver accepts requests without credentials unless told otherwise (the flag defaults to true) and treats them as system:anonymous. ' +
     'Any binding that names that user or system:unauthenticated, now or after a careless change, is then open to the whole network. ' +
-    'When anonymous access is configured through --authentication-config instead, the setting lives in that file and complyd reports unknown.',
+    'When anonymous access is configured through --authentication-config instead, the setting lives in that file and complyd reports unknown ' +
+    '(kube-bench, which looks only for the flag, fails it).',
   remediation:
     'Add --anonymous-auth=false to the kube-apiserver static pod manifest (/etc/kubernetes/manifests/kube-apiserver.yaml on kubeadm), ' +
     'or, from Kubernetes 1.32, limit anonymous access to the health endpoints with the anonymous section of an AuthenticationConfiguration file. ' +

@@ -13,7 +13,8 @@ export default defineControl({
   needs: ['controlPlane'],
   rationale:
     'The Node authorizer lets a kubelet read only the Secrets, ConfigMaps and volumes of pods scheduled to its own node. Without it, one compromised node ' +
-    'can read the credentials of the whole cluster. An absent --authorization-mode means AlwaysAllow only, so it fails; --authorization-config is unknown.',
+    'can read the credentials of the whole cluster. An absent --authorization-mode means AlwaysAllow only, so it fails; --authorization-config is unknown ' +
+    '(kube-bench fails it, as it looks only for the flag).',
   remediation: 'Include Node in --authorization-mode on kube-apiserver (kubeadm: Node,RBAC), together with the NodeRestriction admission plugin.',
   evaluate: (ctx) => eachReplica(ctx, APISERVER, (r) => judgeAuthorizationMode(r, 'Node', true, '--authorization-mode includes Node')),
 });

@@ -13,7 +13,8 @@ export default defineControl({
   needs: ['controlPlane'],
   rationale:
     'Roles and bindings only take effect when the RBAC authorizer is in the chain; least privilege for users and service accounts depends on it. ' +
-    'An absent --authorization-mode means AlwaysAllow only, so it fails; --authorization-config is unknown.',
+    'An absent --authorization-mode means AlwaysAllow only, so it fails; --authorization-config is unknown ' +
+    '(kube-bench fails it, as it looks only for the flag).',
   remediation: 'Include RBAC in --authorization-mode on kube-apiserver (kubeadm: Node,RBAC).',
   evaluate: (ctx) => eachReplica(ctx, APISERVER, (r) => judgeAuthorizationMode(r, 'RBAC', true, '--authorization-mode includes RBAC')),
 });

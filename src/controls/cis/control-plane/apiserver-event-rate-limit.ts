@@ -16,7 +16,7 @@ export default defineControl({
   rationale:
     'Events are cheap to create and every one is written to etcd. A misbehaving controller or a hostile client can flood the API server and etcd with them; ' +
     'EventRateLimit caps the rate per server, namespace, user or source. Its limits live in the admission configuration file, whose content the API does not show, ' +
-    'so complyd checks that the plugin is on and that such a file is given.',
+    'so complyd checks that the plugin is on and that such a file is given; kube-bench checks the plugin list only, so it passes the plugin without limits.',
   remediation:
     'Write an AdmissionConfiguration with an EventRateLimit entry (limits per Server, Namespace, User or SourceAndObject), pass it with --admission-control-config-file, ' +
     'and add EventRateLimit to --enable-admission-plugins on kube-apiserver. Size the limits on a test cluster first.',

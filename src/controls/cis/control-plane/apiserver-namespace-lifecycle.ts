@@ -13,7 +13,8 @@ export default defineControl({
   needs: ['controlPlane'],
   rationale:
     'NamespaceLifecycle refuses objects in namespaces that do not exist or are being deleted, and protects default, kube-system and kube-public from deletion. ' +
-    'Without it, objects can outlive the namespace whose policies were meant to govern them. It is on by default.',
+    'Without it, objects can outlive the namespace whose policies were meant to govern them. It is on by default; ' +
+    'a deprecated --admission-control list that leaves it out turns it off, which kube-bench (reading only --disable-admission-plugins) does not see.',
   remediation: 'Remove NamespaceLifecycle from --disable-admission-plugins on kube-apiserver; if --admission-control is still used, replace it with --enable-admission-plugins.',
   evaluate: (ctx) => eachReplica(ctx, APISERVER, (r) => judgeAdmissionPlugin(r, 'NamespaceLifecycle', true, 'NamespaceLifecycle among the enabled admission plugins')),
 });

@@ -13,7 +13,8 @@ export default defineControl({
   needs: ['controlPlane'],
   rationale:
     'The ServiceAccount plugin gives every pod a service account, refuses pods that name one that does not exist, and mounts short-lived projected tokens. ' +
-    'It is on by default, so only --disable-admission-plugins, or a deprecated --admission-control list that leaves it out, turns it off.',
+    'It is on by default, so only --disable-admission-plugins, or a deprecated --admission-control list that leaves it out, turns it off. ' +
+    'kube-bench reads only --disable-admission-plugins and passes such an --admission-control list.',
   remediation: 'Remove ServiceAccount from --disable-admission-plugins on kube-apiserver; if --admission-control is still used, replace it with --enable-admission-plugins.',
   evaluate: (ctx) => eachReplica(ctx, APISERVER, (r) => judgeAdmissionPlugin(r, 'ServiceAccount', true, 'ServiceAccount among the enabled admission plugins')),
 });

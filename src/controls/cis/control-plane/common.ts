@@ -73,6 +73,8 @@ export function replicasOf(ctx: EvalContext, component: ComponentName): readonly
       if (component === ETCD && configFile && !flags.opaque) {
         flags = { ...flags, opaque: `${configFile.occurrences.at(-1)?.raw ?? '--config-file'}: etcd takes its whole configuration from that file and ignores its other flags and ETCD_* variables; the file is not visible through the API` };
       }
+      const stray = strayArgument(component, flags);
+      if (stray && !flags.opaque) flags = { ...flags, opaque: stray };
       const containerPath = `spec.containers[${container.name}]`;
       const commandLength = commandLengthOf(ctx, c.namespace, c.pod, container.name);
       const minor = ctx.minorVersion;
@@ -90,6 +92,25 @@ export function replicasOf(ctx: EvalContext, component: ComponentName): readonly
         },
       ];
     }),
+  );
+}
+
+/**
+ * Why the component cannot be running with these arguments, when a word is neither a flag nor a
+ * flag's value (`--service-account-lookup false`: a boolean takes its value only after `=`).
+ * kube-apiserver, kube-controller-manager and kube-scheduler accept no positional argument
+ * (empty words aside) and exit; etcd's flag parsing stops at the first one and etcd exits too.
+ * Reading the flag as true would pass `--service-account-lookup false` for a server that is
+ * not running at all, so every flag of that replica is unknown instead.
+ */
+function strayArgument(component: ComponentName, flags: ParsedFlags): string | undefined {
+  const stray = flags.positional.filter((w) => component === ETCD || w !== '');
+  const [first] = stray;
+  if (first === undefined) return undefined;
+  return (
+    `"${first}" is neither a flag nor a flag's value, and ${component} refuses to start with such an argument` +
+    `${component === ETCD ? '' : ' (a boolean flag takes its value only as --flag=value)'}; ` +
+    'the manifest does not describe a running component: fix its arguments and scan again'
   );
 }
 

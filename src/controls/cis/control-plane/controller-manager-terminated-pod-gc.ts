@@ -15,7 +15,8 @@ export default defineControl({
   needs: ['controlPlane'],
   rationale:
     'Finished pods stay in etcd until their number passes --terminated-pod-gc-threshold, 12500 by default, which is far more than small clusters can list quickly. ' +
-    'The benchmark wants the threshold chosen for the cluster, so an absent flag fails; 0 or less turns the collection off and fails too.',
+    'The benchmark wants the threshold chosen for the cluster, so an absent flag fails; 0 or less turns the collection off and fails too ' +
+    '(kube-bench only asks that the flag be present).',
   remediation: 'Set --terminated-pod-gc-threshold on kube-controller-manager to a value suited to the cluster\'s size and churn (for example 10 for a small cluster, a few thousand for a large one).',
   evaluate: (ctx) =>
     eachReplica(ctx, CONTROLLER_MANAGER, (r) => {

@@ -14,7 +14,7 @@ export default defineControl({
   needs: ['controlPlane'],
   rationale:
     'Members replicate every write to each other; without --peer-cert-file and --peer-key-file that traffic, Secrets included, is plain HTTP. ' +
-    'A single-member etcd has no peers: not applicable.',
+    'A single-member etcd has no peers: not applicable (the benchmark says so; kube-bench judges the flags anyway).',
   remediation: 'Set --peer-cert-file and --peer-key-file on every etcd member to a peer certificate from the etcd CA, and use https:// peer URLs.',
   evaluate: (ctx) => {
     const single = singleMemberEtcd(ctx);

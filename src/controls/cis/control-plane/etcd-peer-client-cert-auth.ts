@@ -14,7 +14,7 @@ export default defineControl({
   needs: ['controlPlane'],
   rationale:
     'Without --peer-client-cert-auth anything that reaches the peer port can pose as a member and receive the replicated data. ' +
-    'The default is false, so an absent flag fails. A single-member etcd has no peers: not applicable.',
+    'The default is false, so an absent flag fails. A single-member etcd has no peers: not applicable (kube-bench judges the flag anyway).',
   remediation: 'Set --peer-client-cert-auth=true and --peer-trusted-ca-file on every etcd member.',
   evaluate: (ctx) => {
     const single = singleMemberEtcd(ctx);

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Verdict } from '../../../core/types.js';
 import { defaultAdmissionPlugins, flagDefault } from '../../../evaluate/control-plane-defaults.js';
 import { parseGoBool, parseGoDuration, parseGoInt, type FlagSetting } from '../../../evaluate/flags.js';
@@ -56,6 +57,26 @@ export function judgeDurationWithin(r: Replica, flag: string, minExclusiveMs: nu
   return verdict(ms > minExclusiveMs && ms <= maxMs ? 'pass' : 'fail', r, evidence);
 }
 
+const AUTHORIZATION_MODES: ReadonlySet<string> = new Set(['AlwaysAllow', 'AlwaysDeny', 'ABAC', 'Webhook', 'RBAC', 'Node']);
+
+/**
+ * Why kube-apiserver would refuse this --authorization-mode list (its options validation):
+ * no mode, a mode it does not know (names are case-sensitive), a mode named twice (repeated
+ * flags accumulate, so `--authorization-mode=Node,RBAC --authorization-mode=RBAC` is one),
+ * Webhook or ABAC without the file they need.
+ */
+function refusedAuthorizationModes(r: Replica, modes: readonly string[]): string | undefined {
+  if (modes.length === 0) return '--authorization-mode names no mode';
+  const unknownModes = modes.filter((m) => !AUTHORIZATION_MODES.has(m));
+  if (unknownModes.length > 0) return `${unknownModes.map((m) => `"${m}"`).join(', ')} is not an authorization mode (accepted: ${[...AUTHORIZATION_MODES].join(', ')})`;
+  const twice = modes.filter((m, i) => modes.indexOf(m) !== i);
+  if (twice.length > 0) return `${[...new Set(twice)].join(', ')} is named more than once in --authorization-mode`;
+  const needsFile = (mode: string, flag: string) => modes.includes(mode) && (r.flags.flags.get(flag)?.value ?? '') === '';
+  if (needsFile('Webhook', 'authorization-webhook-config-file')) return 'mode Webhook without --authorization-webhook-config-file';
+  if (needsFile('ABAC', 'authorization-policy-file')) return 'mode ABAC without --authorization-policy-file';
+  return undefined;
+}
+
 /**
  * kube-apiserver's authorizer chain: `--authorization-mode` (default AlwaysAllow). With
  * `--authorization-config` the chain is in a file the API does not show: unknown.
@@ -65,7 +86,10 @@ export function judgeAuthorizationMode(r: Replica, mode: string, want: boolean, 
   if (config) {
     return verdict('unknown', r, { path: flagPath(r, config), observed: shown(config), expected }, 'the authorizer chain is defined in the file named by --authorization-config (structured authorization configuration), which the API does not show');
   }
-  const modes = r.flags.flags.get('authorization-mode')?.values ?? [flagDefault(r.component, 'authorization-mode', r.minor, r.flags) ?? 'AlwaysAllow'];
+  const setting = r.flags.flags.get('authorization-mode');
+  const refused = setting ? refusedAuthorizationModes(r, setting.values) : undefined;
+  if (refused) return verdict('unknown', r, evidenceOf(r, 'authorization-mode', expected), `${refused}: kube-apiserver refuses to start with it`);
+  const modes = setting?.values ?? [flagDefault(r.component, 'authorization-mode', r.minor, r.flags) ?? 'AlwaysAllow'];
   return verdict(modes.includes(mode) === want ? 'pass' : 'fail', r, evidenceOf(r, 'authorization-mode', expected));
 }
 
@@ -112,18 +136,28 @@ export function judgeAdmissionPlugin(r: Replica, plugin: string, want: boolean, 
   return verdict(view.enabled.has(plugin) === want ? 'pass' : 'fail', r, evidence);
 }
 
-/** Loopback addresses a component can bind to without listening on the network. */
+/**
+ * Loopback addresses a component can bind to without listening on the network. --bind-address
+ * is an IP flag: a host name such as `localhost` is not accepted by the binary at all.
+ */
 export function isLoopback(address: string): boolean {
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address) || address === '::1' || address === 'localhost';
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address) || address === '::1';
 }
 
 /**
  * kube-controller-manager / kube-scheduler serve on loopback only. An absent --bind-address
- * means 0.0.0.0 (the compiled default): that fails. `--secure-port=0` turns serving off: passes.
+ * means 0.0.0.0 (the compiled default): that fails. So does an empty one, which pflag's IP
+ * flag reads as "keep the default" (older pflag versions refuse it; neither is loopback).
+ * A value that is not an IP address is refused by the binary: unknown. `--secure-port=0`
+ * turns serving off: passes.
  */
 export function judgeLoopbackBind(r: Replica, expected: string): Verdict {
   const port = r.flags.flags.get('secure-port');
   if (port && parseGoInt(port.value) === 0) return verdict('pass', r, evidenceOf(r, 'secure-port', expected), 'secure serving is turned off (--secure-port=0), so nothing listens');
-  const address = r.flags.flags.get('bind-address')?.value ?? flagDefault(r.component, 'bind-address', r.minor, r.flags) ?? '0.0.0.0';
-  return verdict(isLoopback(address) ? 'pass' : 'fail', r, evidenceOf(r, 'bind-address', expected));
+  const fallback = flagDefault(r.component, 'bind-address', r.minor, r.flags) ?? '0.0.0.0';
+  const given = r.flags.flags.get('bind-address')?.value.trim();
+  const address = given === undefined || given === '' ? fallback : given;
+  const evidence = evidenceOf(r, 'bind-address', expected);
+  if (isIP(address) === 0) return verdict('unknown', r, evidence, `--bind-address="${address}" is not an IP address: ${r.component} refuses to start with it`);
+  return verdict(isLoopback(address) ? 'pass' : 'fail', r, evidence);
 }

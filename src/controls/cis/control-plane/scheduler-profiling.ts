@@ -15,7 +15,8 @@ export default defineControl({
   needs: ['controlPlane'],
   rationale:
     'The /debug/pprof endpoints reveal the scheduler\'s internals and can be used to load it. They are on by default, so an absent flag fails. ' +
-    'When the scheduler runs with --config, it ignores --profiling and reads enableProfiling from that file, which the API does not show: unknown.',
+    'When the scheduler runs with --config, it ignores --profiling and reads enableProfiling from that file, which the API does not show: unknown ' +
+    '(kube-bench judges the ignored --profiling flag).',
   remediation: 'Add --profiling=false to kube-scheduler, or enableProfiling: false to its KubeSchedulerConfiguration when it uses --config.',
   evaluate: (ctx) =>
     eachReplica(ctx, SCHEDULER, (r) => {

@@ -22,7 +22,9 @@ export const anonymousAuth = kubeletControl({
   frameworks: ['cis-1.12', 'nsa'],
   rationale:
     'With anonymous authentication on, any client that reaches port 10250 is served as system:anonymous, and only the ' +
-    'authorization mode stands between it and pod logs, exec and port-forward on that node.',
+    'authorization mode stands between it and pod logs, exec and port-forward on that node. ' +
+    'complyd judges the effective value in configz: a config file that leaves the key out gets the safe default (false) and passes, ' +
+    'where kube-bench, reading the file and the command line, fails the missing key.',
   remediation:
     'Set authentication.anonymous.enabled: false in the kubelet config file (or pass --anonymous-auth=false) and restart the ' +
     'kubelet. A kubelet started from flags alone, without --config, has anonymous access on by default.',
@@ -45,7 +47,8 @@ export const authorizationMode = kubeletControl({
   frameworks: ['cis-1.12', 'nsa'],
   rationale:
     'AlwaysAllow lets every authenticated caller (and every anonymous one, if anonymous access is on) run commands in any ' +
-    'container of the node. Webhook mode asks the API server, so RBAC on nodes/proxy and friends decides.',
+    'container of the node. Webhook mode asks the API server, so RBAC on nodes/proxy and friends decides. ' +
+    'Judged from the effective value in configz: a config file without the key gets Webhook and passes (kube-bench fails the missing key).',
   remediation:
     'Set authorization.mode: Webhook and authentication.webhook.enabled: true in the kubelet config file (or --authorization-mode=Webhook) ' +
     'and restart the kubelet. A kubelet started from flags alone defaults to AlwaysAllow.',

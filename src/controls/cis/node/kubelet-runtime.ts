@@ -21,7 +21,8 @@ export const streamingIdleTimeout = kubeletControl({
   frameworks: ['cis-1.12'],
   rationale:
     'With a timeout of 0s an idle exec, attach or port-forward session stays open forever, holding kubelet resources and ' +
-    'leaving forgotten interactive access into containers behind.',
+    'leaving forgotten interactive access into containers behind. configz always shows a Go duration (0s), which complyd reads as one; ' +
+    'kube-bench compares the text with 0 and so passes 0s written in a config file.',
   remediation:
     'Set streamingConnectionIdleTimeout to a non-zero duration such as 4h0m0s (the default) or shorter in the kubelet config file ' +
     '(or --streaming-connection-idle-timeout) and restart the kubelet.',
@@ -87,7 +88,8 @@ export const podPidsLimit = kubeletControl({
   frameworks: ['cis-1.12'],
   rationale:
     'Without a per-pod PID limit one pod (a fork bomb, a leaking worker pool) can use up the PIDs of the whole node and stop ' +
-    'the kubelet and every other pod from starting processes.',
+    'the kubelet and every other pod from starting processes. The benchmark asks for a limit, so the default -1 (none) fails; ' +
+    'kube-bench only asks that the setting be present and passes an explicit -1.',
   remediation:
     'Set podPidsLimit in the kubelet config file (or --pod-max-pids) to a positive number sized for your largest workload, for ' +
     'example 4096, and restart the kubelet.',
@@ -110,7 +112,8 @@ export const seccompDefault = kubeletControl({
   frameworks: ['cis-1.12', 'nsa'],
   rationale:
     'A container that names no seccomp profile otherwise runs Unconfined, with every system call available. With ' +
-    "seccompDefault the runtime's default filter blocks many of the system calls that container escapes rely on.",
+    "seccompDefault the runtime's default filter blocks many of the system calls that container escapes rely on. " +
+    'The benchmark asks for true; kube-bench only asks that the setting be present and passes an explicit false.',
   remediation:
     'Set seccompDefault: true in the kubelet config file (or --seccomp-default) and restart the kubelet; test workloads first, ' +
     'since a few need system calls the default profile blocks and must then name a profile of their own.',

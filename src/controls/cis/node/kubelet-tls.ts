@@ -24,14 +24,27 @@ export function isSelfGeneratedPair(cert: string, key: string): boolean {
   return certDir === keyDir && certBase === 'kubelet.crt' && keyBase === 'kubelet.key';
 }
 
+const GATE = 'featureGates.RotateKubeletServerCertificate';
+
+/**
+ * The kubelet requests (and renews) its serving certificate through the certificates API only
+ * when serverTLSBootstrap is true *and* the RotateKubeletServerCertificate gate is on
+ * (pkg/kubelet/kubelet.go builds the server certificate manager under both conditions). With
+ * the gate set to false, serverTLSBootstrap does nothing.
+ */
+function bootstrapIgnored(config: Record<string, unknown>): boolean {
+  return valueAt(config, 'serverTLSBootstrap') === true && valueAt(config, GATE) === false;
+}
+
 const servingPair: KubeletJudge = (k) => {
-  if (valueAt(k.config, 'serverTLSBootstrap') === true) {
+  const ignored = bootstrapIgnored(k.config);
+  if (valueAt(k.config, 'serverTLSBootstrap') === true && !ignored) {
     return pass(k.resource, { path: 'kubeletconfig.serverTLSBootstrap', observed: 'true (serving certificate requested from the cluster CA)', expected: SERVING_EXPECTED });
   }
   const cert = valueAt(k.config, 'tlsCertFile');
   const key = valueAt(k.config, 'tlsPrivateKeyFile');
   const path = 'kubeletconfig.tlsCertFile, kubeletconfig.tlsPrivateKeyFile';
-  const noBootstrap = '; serverTLSBootstrap <unset> (means false)';
+  const noBootstrap = ignored ? `; serverTLSBootstrap true but ignored: ${GATE} is false` : '; serverTLSBootstrap <unset> (means false)';
   if (typeof cert !== 'string' || cert === '' || typeof key !== 'string' || key === '') {
     return fail(k.resource, path, `${show(cert)}, ${show(key)}${noBootstrap}`, SERVING_EXPECTED);
   }
@@ -52,7 +65,9 @@ export const servingCertificate = kubeletControl({
     'Without a configured serving certificate the kubelet signs one for itself. Nobody can verify it, so the API server and ' +
     'metrics clients connect to port 10250 without checking whom they talk to, which lets a man in the middle collect exec ' +
     'sessions and logs. configz names that self-signed pair kubelet.crt/kubelet.key in the kubelet certificate directory; ' +
-    'if you did install a CA-issued pair under exactly those names, record an exception.',
+    'if you did install a CA-issued pair under exactly those names, record an exception. ' +
+    'serverTLSBootstrap: true passes in place of the pair (kube-bench requires the two files) unless RotateKubeletServerCertificate is set to false, ' +
+    'which makes the kubelet ignore it.',
   remediation:
     'Either set serverTLSBootstrap: true (the kubelet requests its serving certificate through the certificates API; approve ' +
     'the kubernetes.io/kubelet-serving CSRs, automatically or with an approver) or point tlsCertFile and tlsPrivateKeyFile at ' +
@@ -77,19 +92,23 @@ export const clientCertRotation = kubeletControl({
   rationale:
     'A kubelet whose client certificate is not rotated either loses access to the API server when it expires or is given a ' +
     'long-lived certificate that stays valid after a key leaks. The kubelet default is off (configz omits the field then); ' +
-    'kubeadm turns it on. This is the client certificate; serving certificates are CIS 4.2.9 and 4.2.11.',
+    'kubeadm turns it on. This is the client certificate; serving certificates are CIS 4.2.9 and 4.2.11. ' +
+    'The benchmark text says rotation is on by default and kube-bench passes a config file without the key; complyd follows the kubelet, ' +
+    'whose default is false, so an absent key fails.',
   remediation: 'Set rotateCertificates: true in the kubelet config file (or --rotate-certificates) and restart the kubelet.',
   judge: rotate,
 });
 
-const GATE = 'featureGates.RotateKubeletServerCertificate';
-const ROTATION_EXPECTED = 'RotateKubeletServerCertificate not set to false (or serverTLSBootstrap: true)';
+const ROTATION_EXPECTED = 'RotateKubeletServerCertificate not set to false';
 
 const servingRotation: KubeletJudge = (k) => {
   const gate = valueAt(k.config, GATE);
   const gateWords = gate === undefined ? '<unset> (compiled default: true)' : show(gate);
   if (valueAt(k.config, 'serverTLSBootstrap') === true) {
-    return pass(k.resource, { path: 'kubeletconfig.serverTLSBootstrap', observed: `true; ${GATE} ${gateWords}`, expected: ROTATION_EXPECTED });
+    const observed = `true; ${GATE} ${gateWords}`;
+    return gate === false
+      ? fail(k.resource, 'kubeletconfig.serverTLSBootstrap', `${observed}: with the gate off the kubelet ignores serverTLSBootstrap`, ROTATION_EXPECTED)
+      : pass(k.resource, { path: 'kubeletconfig.serverTLSBootstrap', observed, expected: ROTATION_EXPECTED });
   }
   return gate === false
     ? fail(k.resource, `kubeletconfig.${GATE}`, false, ROTATION_EXPECTED)
@@ -105,14 +124,16 @@ export const servingCertRotation = kubeletControl({
   frameworks: ['cis-1.12'],
   rationale:
     'The RotateKubeletServerCertificate feature gate lets a kubelet renew the serving certificate it obtained through the ' +
-    'certificates API. configz lists only gates set explicitly; an absent gate has its compiled default, which is true (beta).',
+    'certificates API. configz lists only gates set explicitly; an absent gate has its compiled default, which is true (beta). ' +
+    'The gate also decides whether serverTLSBootstrap does anything: the kubelet starts its serving-certificate manager only when both are on, ' +
+    'so an explicit false fails even with serverTLSBootstrap: true (the catalog would pass that case; kube-bench, which reads only the gate, fails it too).',
   remediation:
     'Remove RotateKubeletServerCertificate: false from featureGates in the kubelet config file (or from --feature-gates) and ' +
     'restart the kubelet; pair it with serverTLSBootstrap: true so there is a certificate to rotate.',
   judge: servingRotation,
 });
 
-/** The cipher suites the benchmark accepts: ECDHE key exchange with AEAD ciphers only. */
+/** The cipher suites the benchmark lists for the kubelet: ECDHE key exchange with AEAD ciphers only. */
 export const STRONG_CIPHERS: readonly string[] = [
   'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
   'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
@@ -121,7 +142,22 @@ export const STRONG_CIPHERS: readonly string[] = [
   'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305',
   'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
 ];
-const CIPHERS_EXPECTED = `only suites from: ${STRONG_CIPHERS.join(', ')}`;
+
+/**
+ * Other names the kubelet accepts for suites that are just as strong: Go's current names of the
+ * two ChaCha20 suites (the benchmark's short names are Go's legacy aliases of the very same
+ * suites), and the TLS 1.3 suites, which the benchmark counts as strong for the API server
+ * (1.2.29) and which Go never lets a configuration narrow anyway.
+ */
+const SAME_SUITES_OTHER_NAMES: readonly string[] = [
+  'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
+  'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
+  'TLS_AES_128_GCM_SHA256',
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+];
+const ACCEPTED_CIPHERS: ReadonlySet<string> = new Set([...STRONG_CIPHERS, ...SAME_SUITES_OTHER_NAMES]);
+const CIPHERS_EXPECTED = `only suites from: ${STRONG_CIPHERS.join(', ')} (or their other names: ${SAME_SUITES_OTHER_NAMES.slice(0, 2).join(', ')}; TLS 1.3 suites)`;
 
 const ciphers: KubeletJudge = (k) => {
   const suites = valueAt(k.config, 'tlsCipherSuites');
@@ -129,7 +165,7 @@ const ciphers: KubeletJudge = (k) => {
   if (!Array.isArray(suites) || suites.length === 0) {
     return fail(k.resource, path, "<unset> (Go's default list, wider than the strong suites)", CIPHERS_EXPECTED);
   }
-  const weak = suites.filter((s) => typeof s !== 'string' || !STRONG_CIPHERS.includes(s));
+  const weak = suites.filter((s) => typeof s !== 'string' || !ACCEPTED_CIPHERS.has(s));
   return weak.length === 0
     ? pass(k.resource, { path, observed: suites.join(', '), expected: CIPHERS_EXPECTED })
     : fail(k.resource, path, `includes ${weak.map(show).join(', ')}`, CIPHERS_EXPECTED);
@@ -144,7 +180,10 @@ export const strongCiphers = kubeletControl({
   frameworks: ['cis-1.12'],
   rationale:
     "Without an explicit list the kubelet accepts Go's defaults, which include CBC-mode suites and, on older builds, RSA key " +
-    'exchange without forward secrecy. Restricting to ECDHE with GCM or ChaCha20 keeps recorded traffic safe if a key leaks.',
+    'exchange without forward secrecy. Restricting to ECDHE with GCM or ChaCha20 keeps recorded traffic safe if a key leaks. ' +
+    "Deliberate difference from kube-bench, which accepts only the benchmark's six names: complyd also accepts the _SHA256 names of the two " +
+    "ChaCha20 suites (Go's current names for the same suites; the benchmark's short names are their legacy aliases) and the TLS 1.3 suites, " +
+    'which the benchmark itself lists as strong for the API server (1.2.29).',
   remediation:
     'Set tlsCipherSuites in the kubelet config file (or --tls-cipher-suites) to a subset of the strong suites listed in the ' +
     'evidence and restart the kubelet. TLS 1.3 suites are not configurable and are always strong.',

@@ -2,6 +2,7 @@ import type { KubeProxyConfigFile, Verdict } from '../../../core/types.js';
 import { defineControl } from '../../define.js';
 import { fail, pass } from '../../verdicts.js';
 import { parse as parseYaml } from 'yaml';
+import { isIP } from 'node:net';
 import type { EvalContext } from '../../../evaluate/context.js';
 import { KUBE_PROXY_NEEDS, configMapOf, fileSource, flag, kubeProxies, withoutKubeProxy, type Flag, type KubeProxy } from './kube-proxy.js';
 
@@ -17,7 +18,18 @@ function hostOf(address: string): string {
 
 export function isLoopback(address: string): boolean {
   const host = hostOf(address).toLowerCase();
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  return host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/**
+ * kube-proxy validates metricsBindAddress as IP:port and exits on anything else, a host name
+ * such as `localhost` included: such a value is not judged (unknown), never passed. A value
+ * still holding `$(VAR)` is the node's address at run time, not loopback, and is judged.
+ */
+function refusedAddress(address: string): string | undefined {
+  const host = hostOf(address);
+  if (address === '' || host.includes('$(') || isIP(host) !== 0) return undefined;
+  return `"${host}" is not an IP address: kube-proxy accepts only IP:port for its metrics address and refuses to start with this one`;
 }
 
 type ConfigMapKey = NonNullable<ReturnType<typeof configMapOf>>;
@@ -37,6 +49,8 @@ function judgeFile(kp: KubeProxy, cm: ConfigMapKey, file: KubeProxyConfigFile, i
   }
   // Unset or empty, kube-proxy serves its metrics on the default 127.0.0.1:10249.
   const observed = (value === undefined || value === null ? '<unset> (default 127.0.0.1:10249)' : value === '' ? '"" (default 127.0.0.1:10249)' : value) + ignored;
+  const refused = value ? refusedAddress(value) : undefined;
+  if (refused) return { status: 'unknown', resource: kp.resource, evidence: { path, observed, expected: EXPECTED }, message: refused };
   return !value || isLoopback(value) ? pass(kp.resource, { path, observed, expected: EXPECTED }) : fail(kp.resource, path, observed, EXPECTED);
 }
 
@@ -74,6 +88,8 @@ function judge(ctx: EvalContext, kp: KubeProxy): Verdict {
   const path = metrics?.path ?? `${kp.containerPath}.command`;
   if (!metrics) return pass(kp.resource, { path, observed: '--metrics-bind-address <unset> (default 127.0.0.1:10249)', expected: EXPECTED });
   const observed = `--metrics-bind-address=${metrics.value}`;
+  const refused = refusedAddress(metrics.value);
+  if (refused) return { status: 'unknown', resource: kp.resource, evidence: { path, observed, expected: EXPECTED }, message: refused };
   return metrics.value === '' || isLoopback(metrics.value) ? pass(kp.resource, { path, observed, expected: EXPECTED }) : fail(kp.resource, path, observed, EXPECTED);
 }
 
