@@ -66,7 +66,7 @@ export const CONTROLS: readonly CatalogControl[] = [
 ];
 
 /** Version of the catalog, recorded with every run so a report names what judged it. */
-export const CATALOG_VERSION = '2026.12-3';
+export const CATALOG_VERSION = '2026.12-4';
 
 export function controlsFor(framework?: Framework): readonly CatalogControl[] {
   return framework ? CONTROLS.filter((c) => c.frameworks.includes(framework)) : CONTROLS;
