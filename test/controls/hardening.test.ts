@@ -367,6 +367,24 @@ describe('image policy from the configuration', () => {
   });
 });
 
+describe('HARD-env-literal-credentials: names the scanners also read as secrets', () => {
+  it('a password abbreviated pwd, a bearer, a name ending in jwt fail; PWD (the working directory) and JWT_ISSUER do not', () => {
+    const env = [
+      { name: 'MYSQL_PWD', value: 'pw-1' },
+      { name: 'BEARER', value: 'b-22' },
+      { name: 'SERVICE_JWT', value: 'eyJ-333' },
+      { name: 'PWD', value: '/app' },
+      { name: 'JWT_ISSUER', value: 'https://issuer.example.com' },
+    ];
+    const [verdict] = judge('HARD-env-literal-credentials', workload('Deployment', { containers: [{ name: 'app', image: good.image, env }] }));
+    expect(verdict).toEqual(['fail', 'app', 'spec.template.spec.containers[app].env']);
+    const control = CONTROLS.find((c) => c.id === 'HARD-env-literal-credentials');
+    if (!control) throw new Error('setup');
+    const [finding] = evaluate(snapshotOf([normalizeObject(workload('Deployment', { containers: [{ name: 'app', image: good.image, env }] }), 'deployments')]), [control], NOW);
+    expect(JSON.parse(finding?.evidence?.observed ?? '{}')).toEqual({ '[MYSQL_PWD].value': 'literal, 4 chars', '[BEARER].value': 'literal, 4 chars', '[SERVICE_JWT].value': 'literal, 7 chars' });
+  });
+});
+
 describe('HARD-configmap-literal-credentials', () => {
   const control = CONTROLS.find((c) => c.id === 'HARD-configmap-literal-credentials');
   const VALUE = 'hunter2-never-shown';
