@@ -25,6 +25,7 @@ const job = (spec: Spec): KubeObject => ({ apiVersion: 'batch/v1', kind: 'Job', 
 const limitRange: KubeObject = { apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'defaults', namespace: 'team' }, spec: { limits: [{ type: 'Container', default: { cpu: '1', memory: '256Mi' }, defaultRequest: { cpu: '100m', memory: '128Mi' } }] } };
 const policy = (name: string, spec: Spec): KubeObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: 'team' }, spec });
 const app = (extra: Spec = {}): Spec => ({ name: 'app', image: IMAGE, ...extra });
+const configMap = (fields: Spec): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'team' }, ...fields });
 
 interface Row {
   name: string;
@@ -67,6 +68,9 @@ const ROWS: Row[] = [
   { name: 'TOKEN_TTL as a literal', control: 'HARD-env-literal-credentials', objects: [deployment({ containers: [app({ env: [{ name: 'TOKEN_TTL', value: '1h' }] })] })], complyd: 'pass', polaris: 'fail', kubescape: 'fail', written: 'TOKEN_TTL and PASSWORD_FILE included, which complyd reads as settings' },
   { name: 'MYSQL_PWD as a literal', control: 'HARD-env-literal-credentials', objects: [deployment({ containers: [app({ env: [{ name: 'MYSQL_PWD', value: 'pw' }] })] })], complyd: 'fail', polaris: 'pass', kubescape: 'fail', written: 'passes pwd (MYSQL_PWD)' },
   { name: 'DB_PASSWORD from a Secret', control: 'HARD-env-literal-credentials', objects: [deployment({ containers: [app({ env: [{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 's', key: 'p' } } }] })] })], complyd: 'pass', polaris: 'pass', kubescape: 'pass' },
+  // ConfigMap credentials: Polaris sensitiveConfigmapContent, Kubescape C-0012.
+  { name: 'a password key in binaryData', control: 'HARD-configmap-literal-credentials', objects: [configMap({ binaryData: { db_password: Buffer.from('pw').toString('base64') } })], complyd: 'fail', polaris: 'pass', kubescape: 'pass', written: 'read key names in data only, never binaryData' },
+  { name: 'a TOKEN_TTL setting', control: 'HARD-configmap-literal-credentials', objects: [configMap({ data: { TOKEN_TTL: '1h' } })], complyd: 'pass', polaris: 'fail', kubescape: 'fail', written: 'TOKEN_TTL fails there' },
   // NetworkPolicy: Polaris missingNetworkPolicy, Kubescape C-0260.
   { name: 'an Egress policy only', control: 'HARD-network-ingress-isolation', objects: [deployment({ containers: [app()] }), policy('egress', { podSelector: { matchLabels: { app: 'w' } }, policyTypes: ['Egress'] })], complyd: 'fail', polaris: 'fail', kubescape: 'pass', written: 'a workload selected only by an Egress policy passes there' },
   { name: 'a namespace default deny', control: 'HARD-network-ingress-isolation', objects: [deployment({ containers: [app()] }), policy('deny', { podSelector: {}, policyTypes: ['Ingress'] })], complyd: 'pass', polaris: 'fail', kubescape: 'pass', written: 'fails pods isolated by a namespace default deny' },
