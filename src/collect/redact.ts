@@ -7,7 +7,8 @@
  *
  * What counts as secret is decided by name, as the Kubernetes flag references and common
  * practice name them: a flag, variable or annotation whose name contains password, passwd,
- * passphrase, secret, token or credential, or has a word key, auth, pass or apikey. Not
+ * passphrase, secret, token or credential, or has a word key, auth, pass, apikey or bearer, or
+ * pwd beside another word (PWD alone is the working directory), or ends in the word jwt. Not
  * redacted, because they are not secrets and controls read them:
  * - names that end in file, dir, path, config, kubeconfig, ttl, expiration or version
  *   (`--token-auth-file`, `--service-account-key-file`, `ETCD_KEY_FILE`): a path or a setting

@@ -25,6 +25,10 @@ export interface PodSpec {
   initContainers?: Container[];
   ephemeralContainers?: Container[];
   os?: { name?: string };
+  /** Pod-level requests and limits (1.32+, PodLevelResources): bound all containers together. */
+  resources?: { limits?: Record<string, string>; requests?: Record<string, string> };
+  /** Always (the default), OnFailure or Never: the latter two run to completion. */
+  restartPolicy?: string;
 }
 
 export interface SecurityContextCommon {

@@ -5,7 +5,7 @@
  */
 
 const SECRET_PARTS = /password|passwd|passphrase|secret|token|credential/;
-const SECRET_WORDS = new Set(['key', 'auth', 'pass', 'apikey', 'privatekey', 'accesskey', 'secretkey']);
+const SECRET_WORDS = new Set(['key', 'auth', 'pass', 'apikey', 'privatekey', 'accesskey', 'secretkey', 'bearer']);
 const NOT_SECRET_LAST_WORDS = new Set(['file', 'files', 'dir', 'path', 'config', 'kubeconfig', 'ttl', 'expiration', 'version']);
 /**
  * Flags whose names match the words above but hold switches or paths, which controls judge:
@@ -41,6 +41,10 @@ function judgeName(name: string): boolean {
   const normal = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
   if (NOT_SECRET_FLAGS.has(normal) || NOT_SECRET_FLAGS.has(normal.replace(/^etcd-/, ''))) return false;
   const words = normal.split('-');
-  if (NOT_SECRET_LAST_WORDS.has(words.at(-1) ?? '')) return false;
-  return SECRET_PARTS.test(normal) || words.some((w) => SECRET_WORDS.has(w));
+  const last = words.at(-1) ?? '';
+  if (NOT_SECRET_LAST_WORDS.has(last)) return false;
+  if (SECRET_PARTS.test(normal) || words.some((w) => SECRET_WORDS.has(w))) return true;
+  // `pwd` abbreviates password (DB_PWD, MYSQL_PWD), but PWD alone is the shell's working
+  // directory; a name ending in `jwt` holds a token, where JWT_ISSUER or JWT_AUDIENCE are settings.
+  return (words.length > 1 && words.includes('pwd')) || last === 'jwt';
 }

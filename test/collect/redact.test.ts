@@ -7,6 +7,8 @@ describe('isSecretName', () => {
   it.each([
     'initial-cluster-token', 'auth-token', 'oidc-client-secret', 'DB_PASSWORD', 'MYSQL_ROOT_PASSWD', 'GPG_PASSPHRASE', 'AWS_SECRET_ACCESS_KEY',
     'API_KEY', 'apikey', 'GITHUB_TOKEN', 'REGISTRY_CREDENTIALS', 'BASIC_AUTH', 'SMTP_PASS', 'ETCD_INITIAL_CLUSTER_TOKEN', 'vault.hashicorp.com/agent-inject-secret-db',
+    // words Kubescape (C-0012) and Polaris also read as secrets
+    'MYSQL_PWD', 'db.pwd', 'OAUTH_BEARER', 'bearer', 'SERVICE_JWT', 'jwt',
   ])('%s holds a secret', (name) => expect(isSecretName(name)).toBe(true));
 
   it.each([
@@ -17,6 +19,8 @@ describe('isSecretName', () => {
     'anonymous-auth', 'enable-bootstrap-token-auth', 'ETCD_CLIENT_CERT_AUTH', 'peer-client-cert-auth', 'use-service-account-credentials',
     // ordinary names
     'authorization-mode', 'secure-port', 'PASSTHROUGH_MODE', 'MONKEY_BUSINESS', 'profiling', 'POD_IP',
+    // the shell's working directory, and settings about tokens
+    'PWD', 'OLDPWD', 'JWT_ISSUER', 'JWT_AUDIENCE', 'BEARER_TOKEN_FILE',
   ])('%s does not', (name) => expect(isSecretName(name)).toBe(false));
 });
 

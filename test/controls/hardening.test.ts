@@ -235,6 +235,72 @@ describe('LimitRange defaults', () => {
   });
 });
 
+describe('pod-level resources (spec.resources, 1.32+)', () => {
+  const run = (id: string, podResources: Record<string, unknown>) => {
+    const control = CONTROLS.find((c) => c.id === id);
+    if (!control) throw new Error(id);
+    const object = workload('Deployment', {
+      resources: podResources,
+      containers: [{ name: 'app', image: 'registry.example.com/team/app:1.0' }],
+      initContainers: [{ name: 'init', image: 'registry.example.com/team/app:1.0' }],
+    });
+    return evaluate(snapshotOf([object]), [control], NOW).map((f) => [f.status, f.resource.container, f.evidence?.path ?? f.message]);
+  };
+  const covered = (fields: string) => `what the container leaves unset is covered: ${fields} by the pod-level spec.template.spec.resources`;
+
+  it('a pod-level request and limit cover every container, init containers included', () => {
+    const both = { requests: { cpu: '500m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } };
+    for (const id of ['HARD-cpu-requests-limits', 'HARD-memory-requests-limits']) {
+      expect(run(id, both)).toEqual([
+        ['pass', 'app', covered('requests and limits')],
+        ['pass', 'init', covered('requests and limits')],
+      ]);
+    }
+  });
+
+  it('a pod-level limit alone also stands for the request', () => {
+    expect(run('HARD-memory-requests-limits', { limits: { memory: '512Mi' } }).map((v) => v[0])).toEqual(['pass', 'pass']);
+  });
+
+  it('a pod-level request alone leaves the limit unset, and one resource does not cover the other', () => {
+    expect(run('HARD-cpu-requests-limits', { requests: { cpu: '500m' } })).toEqual([
+      ['fail', 'app', 'spec.template.spec.containers[app].resources.limits.cpu'],
+      ['fail', 'init', 'spec.template.spec.initContainers[init].resources.limits.cpu'],
+    ]);
+    expect(run('HARD-cpu-requests-limits', { limits: { memory: '512Mi' } }).map((v) => v[2])).toEqual([
+      'spec.template.spec.containers[app].resources',
+      'spec.template.spec.initContainers[init].resources',
+    ]);
+  });
+});
+
+describe('probes on pods that run to completion by their restartPolicy', () => {
+  const app = { name: 'app', image: 'registry.example.com/team/app:1.0' };
+  const run = (object: KubeObject) => {
+    const control = CONTROLS.find((c) => c.id === 'REL-liveness-probe');
+    if (!control) throw new Error('REL-liveness-probe');
+    return evaluate(snapshotOf([object]), [control], NOW).map((f) => [f.status, f.resource.container, f.evidence?.path ?? f.message]);
+  };
+
+  it.each(['Never', 'OnFailure'])('a bare Pod with restartPolicy %s is not applicable', (policy) => {
+    expect(run(workload('Pod', { restartPolicy: policy, containers: [app] }))).toEqual([
+      ['not-applicable', undefined, `the pod runs to completion (spec.restartPolicy: ${policy}): a livenessProbe does not apply`],
+    ]);
+  });
+
+  it('a Job\'s pod whose Job was not collected is not applicable either', () => {
+    const pod = workload('Pod', { restartPolicy: 'Never', containers: [app] });
+    pod.metadata.ownerReferences = [{ apiVersion: 'batch/v1', kind: 'Job', name: 'nightly', uid: 'u1', controller: true }];
+    expect(run(pod).map((v) => v[0])).toEqual(['not-applicable']);
+  });
+
+  it('restartPolicy Always, or none (Always by default), is judged', () => {
+    for (const spec of [{ restartPolicy: 'Always', containers: [app] }, { containers: [app] }]) {
+      expect(run(workload('Pod', spec))).toEqual([['fail', 'app', 'spec.containers[app].livenessProbe']]);
+    }
+  });
+});
+
 describe('which of request and limit are required (hardening.resources)', () => {
   const only = (resources: Record<string, unknown>): KubeObject => workload('Deployment', { containers: [{ name: 'app', image: 'registry.example.com/team/app:1.0', resources }], initContainers: [{ name: 'init', image: 'registry.example.com/team/app:1.0' }] });
   const run = (id: string, objects: KubeObject[], resources?: { cpu: Array<'requests' | 'limits'>; memory: Array<'requests' | 'limits'> }) => {
@@ -298,6 +364,24 @@ describe('image policy from the configuration', () => {
       ['pass', 'i', undefined],
     ]);
     expect(run('HARD-image-registry', { requireDigest: false, allowedRegistries: ['docker.io/library', 'ghcr.io'] }).map((v) => v[0])).toEqual(['pass', 'pass']);
+  });
+});
+
+describe('HARD-env-literal-credentials: names the scanners also read as secrets', () => {
+  it('a password abbreviated pwd, a bearer, a name ending in jwt fail; PWD (the working directory) and JWT_ISSUER do not', () => {
+    const env = [
+      { name: 'MYSQL_PWD', value: 'pw-1' },
+      { name: 'BEARER', value: 'b-22' },
+      { name: 'SERVICE_JWT', value: 'eyJ-333' },
+      { name: 'PWD', value: '/app' },
+      { name: 'JWT_ISSUER', value: 'https://issuer.example.com' },
+    ];
+    const [verdict] = judge('HARD-env-literal-credentials', workload('Deployment', { containers: [{ name: 'app', image: good.image, env }] }));
+    expect(verdict).toEqual(['fail', 'app', 'spec.template.spec.containers[app].env']);
+    const control = CONTROLS.find((c) => c.id === 'HARD-env-literal-credentials');
+    if (!control) throw new Error('setup');
+    const [finding] = evaluate(snapshotOf([normalizeObject(workload('Deployment', { containers: [{ name: 'app', image: good.image, env }] }), 'deployments')]), [control], NOW);
+    expect(JSON.parse(finding?.evidence?.observed ?? '{}')).toEqual({ '[MYSQL_PWD].value': 'literal, 4 chars', '[BEARER].value': 'literal, 4 chars', '[SERVICE_JWT].value': 'literal, 7 chars' });
   });
 });
 

@@ -40,7 +40,7 @@ export const imageTag = defineControl({
   refs: { nsa: NSA_THEME.images, kubescape: ['C-0075'] },
   needs: WORKLOAD_EVIDENCE,
   rationale:
-    'An image without a tag runs :latest, and :latest changes under the same name: two nodes can run different code for one Deployment, a rollback returns nothing, and no scan result can be tied to what runs. An image pinned by digest passes whatever its tag (the digest decides what runs). Every container is judged: init and ephemeral too. Trivy (KSV013) and Polaris (tagNotSpecified) fail the same images; Kubescape C-0075 only fails them when imagePullPolicy is not Always, which HARD-image-pull-policy judges here.',
+    'An image without a tag runs :latest, and :latest changes under the same name: two nodes can run different code for one Deployment, a rollback returns nothing, and no scan result can be tied to what runs. An image pinned by digest passes whatever its tag (the digest decides what runs). Every container is judged: init and ephemeral too (Polaris skips ephemeral containers). The reference is read as the runtime reads it: in `registry:5000/app` the colon belongs to the registry port and the image has no tag, which Polaris (tagNotSpecified, a pattern on any colon) passes; tags are case-sensitive, so `:LATEST` is another tag and passes, as in Polaris. Trivy (KSV013) and Polaris otherwise fail the same images; Kubescape C-0075 only fails them when imagePullPolicy is not Always, which HARD-image-pull-policy judges here.',
   remediation: 'Reference images by an explicit version tag (registry.example.com/app:1.4.2), or better by digest (@sha256:...), and never by :latest.',
   evaluate: (ctx) =>
     ctx.podSubjects.flatMap(containersOf).map((c): Verdict => {
@@ -59,7 +59,7 @@ export const imagePullPolicy = defineControl({
   refs: { kubescape: ['C-0075'] },
   needs: WORKLOAD_EVIDENCE,
   rationale:
-    'With IfNotPresent or Never, a node keeps whatever image it pulled first under a moving tag (latest, or none): nodes drift apart, and an image planted in a node\'s cache is run without the registry being asked. Unset imagePullPolicy defaults to Always for such images, so only an explicit IfNotPresent or Never fails. A version tag is treated as immutable, as Kubescape C-0075 does; Polaris (pullPolicyNotAlways) asks for Always on every image, which complyd does not: pin by digest instead.',
+    'With IfNotPresent or Never, a node keeps whatever image it pulled first under a moving tag (latest, or none): nodes drift apart, and an image planted in a node\'s cache is run without the registry being asked. Unset imagePullPolicy defaults to Always for such images, so only an explicit IfNotPresent or Never fails. A version tag is treated as immutable, as Kubescape C-0075 does; Polaris (pullPolicyNotAlways) asks for Always on every image, which complyd does not: pin by digest instead. An image pinned by digest passes whatever its tag (`app:latest@sha256:...` pulled IfNotPresent can only run the bytes the digest names), where Kubescape C-0075 fails it for the :latest it sees. Every container is judged, init and ephemeral too; Kubescape reads regular containers only.',
   remediation: 'Remove imagePullPolicy (or set Always) for images referenced by :latest or without a tag, or better pin them to a version or digest.',
   evaluate: (ctx) =>
     ctx.podSubjects.flatMap(containersOf).map((c): Verdict => {

@@ -1,5 +1,5 @@
 import type { Verdict } from '../../core/types.js';
-import { containersOf, type ContainerSubject } from '../../evaluate/pod-specs.js';
+import { containersOf, type ContainerSubject, type PodSubject } from '../../evaluate/pod-specs.js';
 import { defineControl, type CatalogControl } from '../define.js';
 import { failFields, type Offender } from '../pss/common.js';
 import { notApplicable, pass, unknown } from '../verdicts.js';
@@ -47,18 +47,48 @@ function namespaceDefaults(ctx: EvalContext, resource: Resource): Map<string, Na
   });
 }
 
+/** What covers a field for every container of a pod, besides the container's own fields. */
+interface Cover {
+  limit: boolean;
+  request: boolean;
+}
+
+/**
+ * The pod's own requests and limits (`spec.resources`, PodLevelResources, 1.32+): a pod-level
+ * limit bounds all its containers together and a pod-level request is what the scheduler
+ * places, so either stands for the containers' own. A pod-level limit also stands for a missing
+ * pod-level request, as the API server defaults one from the other.
+ */
+function podLevel(s: PodSubject, resource: Resource): Cover {
+  const limit = isSet(s.spec.resources?.limits?.[resource]);
+  return { limit, request: limit || isSet(s.spec.resources?.requests?.[resource]) };
+}
+
 /**
  * The required fields a container leaves unset, after what Kubernetes fills in: a missing request
- * is the limit when one is set (the API server copies it), and the namespace's LimitRange
- * defaults fill what is still missing.
+ * is the limit when one is set (the API server copies it), pod-level resources cover every
+ * container, and the namespace's LimitRange defaults fill what is still missing.
  */
-function missing(c: ContainerSubject, resource: Resource, defaults: NamespaceDefaults | undefined, required: readonly ResourceField[]): Offender[] {
+function missing(c: ContainerSubject, resource: Resource, defaults: NamespaceDefaults | undefined, pod: Cover, required: readonly ResourceField[]): Offender[] {
   const limit = c.container.resources?.limits?.[resource];
   const request = c.container.resources?.requests?.[resource];
   const out: Offender[] = [];
-  if (required.includes('requests') && !isSet(request) && !isSet(limit) && !defaults?.request) out.push({ path: `${c.path}.resources.requests.${resource}`, value: request });
-  if (required.includes('limits') && !isSet(limit) && !defaults?.limit) out.push({ path: `${c.path}.resources.limits.${resource}`, value: limit });
+  if (required.includes('requests') && !isSet(request) && !isSet(limit) && !pod.request && !defaults?.request) out.push({ path: `${c.path}.resources.requests.${resource}`, value: request });
+  if (required.includes('limits') && !isSet(limit) && !pod.limit && !defaults?.limit) out.push({ path: `${c.path}.resources.limits.${resource}`, value: limit });
   return out;
+}
+
+/** Why a container that leaves a required field unset still passes: the pod's resources, or a LimitRange. */
+function coveredBy(c: ContainerSubject, resource: Resource, defaults: NamespaceDefaults | undefined, pod: Cover, specPath: string, required: readonly ResourceField[]): string | undefined {
+  const own = (f: ResourceField): boolean => isSet(c.container.resources?.[f]?.[resource]);
+  // A request the container's own limit stands for needs no explanation.
+  const open = required.filter((f) => !own(f) && !(f === 'requests' && own('limits')));
+  if (open.length === 0) return undefined;
+  const fromPod = open.filter((f) => (f === 'limits' ? pod.limit : pod.request));
+  const reasons: string[] = [];
+  if (fromPod.length > 0) reasons.push(`${fromPod.join(' and ')} by the pod-level ${specPath}.resources`);
+  if (fromPod.length < open.length && defaults) reasons.push(`defaulted by LimitRange ${[...new Set(defaults.names)].join(', ')}`);
+  return `what the container leaves unset is covered: ${reasons.join('; ')}`;
 }
 
 /** `resources.requests.cpu and resources.limits.cpu`, as the configuration asks. */
@@ -66,19 +96,19 @@ function describeRequired(resource: Resource, required: readonly ResourceField[]
   return required.map((f) => `resources.${f}.${resource}`).join(' and ');
 }
 
-function resourceControl(resource: Resource, id: string, kubescape: string, rationale: string): CatalogControl {
+function resourceControl(resource: Resource, id: string, kubescape: string, nsaLimits: string, rationale: string): CatalogControl {
   return defineControl({
     id,
     title: `Containers set ${resource === 'cpu' ? 'CPU' : 'memory'} requests and limits`,
     section: SECTION.resources,
     severity: resource === 'memory' ? 'medium' : 'low',
     frameworks: ['hardening', 'nsa'],
-    refs: { nsa: NSA_THEME.resources, kubescape: [kubescape] },
+    refs: { nsa: NSA_THEME.resources, kubescape: [kubescape, nsaLimits] },
     needs: WORKLOAD_EVIDENCE,
     rationale:
-      `${rationale} Judged per container, init containers included; ephemeral containers cannot set resources and are not judged. ` +
-      'By default both a request and a limit must apply, as Kubernetes fills them in: a missing request is the limit when a limit is set (the API server copies it), and a LimitRange of type Container in the namespace with a default (or max) and defaultRequest (or default, or min) counts as set. Kubescape (C-0004, C-0050) and Trivy (KSV011, KSV015, KSV016, KSV018) read the container fields only and so fail a container with only a limit or relying on a LimitRange; complyd follows what the cluster runs. Which of request and limit are required is a site choice (hardening.resources, both by default; `complyd evaluate` reads no configuration and asks both): many teams set no CPU limit on purpose, to avoid throttling, and keep the CPU request; an empty list turns the control off (not applicable).',
-    remediation: `Set resources.requests.${resource} and resources.limits.${resource} on every container and init container, sized from observed use.`,
+      `${rationale} Judged per container, init containers included (an init container runs unbounded too, and LimitRange defaults apply to it; Polaris and Kubescape judge regular containers only); ephemeral containers cannot set resources and are not judged. ` +
+      'By default both a request and a limit must apply, as Kubernetes fills them in: a missing request is the limit when a limit is set (the API server copies it); pod-level resources (spec.resources, 1.32+) cover every container of the pod, a pod-level limit bounding them together and standing for a missing pod-level request, a pod-level request scheduling them; and a LimitRange of type Container in the namespace with a default (or max) and defaultRequest (or default, or min) counts as set. A zero quantity counts as unset (a zero limit bounds nothing and QoS classes ignore zeros), where Polaris and Kubescape accept any non-empty value. Polaris (cpuRequestsMissing, cpuLimitsMissing, memoryRequestsMissing, memoryLimitsMissing), Kubescape (C-0004, C-0050, and C-0270, C-0271 in its NSA framework, which ask limits only) and Trivy (KSV011, KSV015, KSV016, KSV018) read the container fields only and so fail a container with only a limit (Kubescape\'s NSA controls excepted), relying on a LimitRange or on pod-level resources; complyd follows what the cluster runs. Since a limit stands for the request, asking both fails exactly the containers that no limit applies to. Which of request and limit are required is a site choice (hardening.resources, both by default; `complyd evaluate` reads no configuration and asks both): many teams set no CPU limit on purpose, to avoid throttling, and keep the CPU request; an empty list turns the control off (not applicable).',
+    remediation: `Set resources.requests.${resource} and resources.limits.${resource} on every container and init container (or on the pod, spec.resources, where pod-level resources are enabled), sized from observed use.`,
     alsoReads: ['limitranges'],
     evaluate: (ctx) => {
       const required = (ctx.hardening.resources ?? DEFAULT_RESOURCE_REQUIREMENTS)[resource];
@@ -88,14 +118,15 @@ function resourceControl(resource: Resource, id: string, kubescape: string, rati
       const rangesRead = complete(ctx, ['limitranges']);
       return ctx.podSubjects.flatMap((s) => {
         const ns = defaults.get(s.resource.namespace ?? '');
+        const pod = podLevel(s, resource);
         // Ephemeral containers may not set resources (the API rejects them): not judged.
         return containersOf(s)
           .filter((c) => c.list !== 'ephemeralContainers')
           .map((c): Verdict => {
-            const offenders = missing(c, resource, ns, required);
+            const offenders = missing(c, resource, ns, pod, required);
             if (offenders.length === 0) {
-              const fromRange = ns && required.some((f) => !isSet(c.container.resources?.[f]?.[resource]));
-              return fromRange ? passBecause(c.resource, `what the container leaves unset is defaulted by LimitRange ${[...new Set(ns.names)].join(', ')}`) : pass(c.resource);
+              const why = coveredBy(c, resource, ns, pod, s.specPath, required);
+              return why ? passBecause(c.resource, why) : pass(c.resource);
             }
             if (!rangesRead) return unknown(c.resource, `${offenders.map((o) => o.path).join(', ')} unset, and whether a LimitRange of the namespace sets a default is unknown (limitranges not read)`);
             return failFields(c.resource, offenders, expected);
@@ -109,6 +140,7 @@ export const memoryResources = resourceControl(
   'memory',
   'HARD-memory-requests-limits',
   'C-0004',
+  'C-0271',
   'Without a memory limit one container can take a node\'s memory until the kernel kills its neighbours; without a request the scheduler places it as if it used none.',
 );
 
@@ -116,5 +148,6 @@ export const cpuResources = resourceControl(
   'cpu',
   'HARD-cpu-requests-limits',
   'C-0050',
+  'C-0270',
   'Without a CPU request the scheduler overcommits the node and the container is the first to starve; without a limit one busy or compromised container can starve every other on the node.',
 );
