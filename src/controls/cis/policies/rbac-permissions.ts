@@ -60,6 +60,13 @@ export function judgePermission(ctx: EvalContext, spec: Pick<PermissionSpec, 'wh
   return concludeCluster(ctx, verdicts, RBAC_EVIDENCE, graph.bindings.length, `${expected} (${graph.bindings.length} bindings examined)`);
 }
 
+/**
+ * What every permission control counts, and where that parts from kube-bench and Kubescape
+ * (ADR 0027); appended to each rationale.
+ */
+const PERMISSION_SCOPE =
+  'A rule counts with "*" in its verbs, API groups or resources, and through every ClusterRole it aggregates; a rule limited by resourceNames grants only the objects it names and is not counted, as kube-bench\'s kubectl auth can-i answers, where Kubescape counts the rule whatever its resourceNames. Kubernetes\' own identities (system:masters, nodes, the controllers\' service accounts) are not reported; Kubescape\'s rules report them and leave them to its exceptions.';
+
 function permissionControl(spec: PermissionSpec): CatalogControl {
   return defineControl({
     id: spec.id,
@@ -70,7 +77,7 @@ function permissionControl(spec: PermissionSpec): CatalogControl {
     refs: { cis: spec.cis, nsa: NSA_THEME.rbac, kubescape: spec.kubescape },
     level: 'L1',
     needs: RBAC_EVIDENCE,
-    rationale: spec.rationale,
+    rationale: `${spec.rationale} ${PERMISSION_SCOPE}`,
     remediation: spec.remediation,
     evaluate: (ctx) => judgePermission(ctx, spec),
   });
