@@ -95,7 +95,7 @@ export const secretsAccess = permissionControl({
   queries: [core(['secrets'], ['get', 'list', 'watch'])],
   scannerNeedsIt: true,
   rationale:
-    'Reading a Secret yields its value: service account tokens, database passwords, TLS keys. `list` and `watch` return every Secret of a namespace at once, so one broad grant exposes all credentials it covers. complyd\'s own read-only scanner role (deploy/kubernetes/rbac.yaml: list secrets, read as metadata only) is not reported unless it is bound to a broad group; other scanners report it like any role.',
+    'Reading a Secret yields its value: service account tokens, database passwords, TLS keys. `list` and `watch` return every Secret of a namespace at once, so one broad grant exposes all credentials it covers. complyd\'s own read-only scanner role (deploy/kubernetes/rbac.yaml: list secrets, read as metadata only) is not reported unless it is bound to a broad group; Kubescape reports it like any role.',
   remediation:
     'Remove get, list and watch on secrets from roles bound to people and workloads; where a workload needs one Secret, grant get with resourceNames, or mount the Secret instead of reading it through the API.',
 });
