@@ -59,6 +59,14 @@ describe('CIS 5.1 RBAC edge cases', () => {
     expect(verdicts(judge('CIS-5.1.4', [role, binding('ClusterRoleBinding', 'open', 'pod-maker', [everyone])]))).toEqual([['fail', 'ClusterRoleBinding/open', 'subjects[0]']]);
   });
 
+  it('5.1.8: bind on clusterroles granted by a RoleBinding fails: the API server checks it in the binding\'s namespace', () => {
+    const grantor = clusterRole('role-grantor', [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['bind'] }]);
+    expect(verdicts(judge('CIS-5.1.8', [grantor, binding('RoleBinding', 'grantor', 'role-grantor', [alice])]))).toEqual([['fail', 'RoleBinding/grantor', 'subjects[0]']]);
+    // escalate on clusterroles is checked cluster-wide: a RoleBinding does not give it.
+    const escalator = clusterRole('escalator', [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['escalate'] }]);
+    expect(verdicts(judge('CIS-5.1.8', [escalator, binding('RoleBinding', 'esc', 'escalator', [alice])])).map((v) => v[0])).toEqual(['pass']);
+  });
+
   it('5.1.6: a mounted token passes when its ServiceAccount is bound, and fails when it is not (both scanners fail both)', () => {
     const role = clusterRole('reader', [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }]);
     const app = (sa: string): KubeObject => ({ ...pod({ serviceAccountName: sa, containers: [container('a')] }), metadata: { name: sa, namespace: 'team' } });

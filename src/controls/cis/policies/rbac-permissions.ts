@@ -127,7 +127,7 @@ export const escalationVerbs = permissionControl({
     { apiGroups: ['authentication.k8s.io'], resources: ['userextras/*'], verbs: ['impersonate'] },
   ],
   rationale:
-    'bind and escalate let a subject grant or write roles with permissions it does not hold, and impersonate lets it act as anyone, including cluster administrators: each is a direct path to full control.',
+    'bind and escalate let a subject grant or write roles with permissions it does not hold, and impersonate lets it act as anyone, including cluster administrators: each is a direct path to full control. bind on clusterroles counts when a RoleBinding or Role grants it too: the API server checks it in the namespace of the RoleBinding being written, so its holder can bind admin or any other ClusterRole there.',
   remediation:
     'Remove the bind, escalate and impersonate verbs (and "*" verbs on roles, clusterroles, users, groups and serviceaccounts) from roles bound to people and workloads; keep them for break-glass administrators only.',
 });
