@@ -16,7 +16,10 @@ import type { EvalContext } from './context.js';
  *   `list`, `watch` or `create` on the whole resource. A query without a name asks about any
  *   object, so such rules do not answer it.
  * - A RoleBinding grants only inside its namespace, even when it references a ClusterRole, and
- *   never grants cluster-scoped resources (nodes, persistentvolumes, webhook configurations...).
+ *   never grants cluster-scoped resources (nodes, persistentvolumes, webhook configurations...),
+ *   with one exception: `bind` on clusterroles, which the API server checks in the namespace of
+ *   a RoleBinding that refers to a ClusterRole, so a namespaced grant of it lets its holder bind
+ *   ClusterRoles in that namespace (the "role-grantor" example of the RBAC documentation).
  */
 
 /** One PolicyRule, with the lists the API leaves out made empty. */
@@ -171,12 +174,25 @@ function matchingResources(rule: PolicyRule, query: AccessQuery): string[] {
   return query.resources.filter((asked) => rule.resources.some((r) => resourceMatches(r, asked)));
 }
 
+/** Is `bind` both allowed by the rule and asked about by the query? */
+function bindAsked(rule: PolicyRule, query: AccessQuery): boolean {
+  const allowed = rule.verbs.includes(WILDCARD) || rule.verbs.includes('bind');
+  return allowed && (query.verbs === undefined || query.verbs.includes('bind'));
+}
+
+/**
+ * Does a rule granted inside a namespace (by a Role or a RoleBinding) answer the query? Only for
+ * namespaced resources, and for `bind` on clusterroles (see the header).
+ */
+function reachesInNamespace(rule: PolicyRule, query: AccessQuery): boolean {
+  return matchingResources(rule, query).some((r) => !isClusterScoped(r) || (r === 'clusterroles' && bindAsked(rule, query)));
+}
+
 /** Does a grant's scope reach what the query asks about? */
 function scopeAllows(grant: RbacGrant, rule: PolicyRule, query: AccessQuery): boolean {
   if (grant.namespace === undefined) return true;
   if (query.namespace !== undefined && query.namespace !== grant.namespace) return false;
-  // Inside a namespace only namespaced resources are granted.
-  return matchingResources(rule, query).some((r) => !isClusterScoped(r));
+  return reachesInNamespace(rule, query);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -297,7 +313,7 @@ export class RbacGraph {
 
   /** The rules of a role that would allow the query once bound (a Role grants namespaced resources only). */
   rulesAllowing(role: RbacRole, query: AccessQuery): EffectiveRule[] {
-    return role.rules.filter((r) => ruleAllows(r.rule, query) && (role.kind === 'ClusterRole' || matchingResources(r.rule, query).some((x) => !isClusterScoped(x))));
+    return role.rules.filter((r) => ruleAllows(r.rule, query) && (role.kind === 'ClusterRole' || reachesInNamespace(r.rule, query)));
   }
 
   private grantsOf(binding: KubeObject): RbacGrant[] {

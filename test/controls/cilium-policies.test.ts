@@ -51,6 +51,18 @@ describe('CIS-5.3.2 and Cilium network policies', () => {
     ]);
   });
 
+  it('does not count a cluster-wide policy that restricts nothing: no rule section, empty sections, or allows with default deny off', () => {
+    const clusterwide = (name: string, spec: Record<string, unknown>): ApiObject => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name }, spec: { endpointSelector: {}, ...spec } });
+    const judged = (spec: Record<string, unknown>) => judge(snapshotOf([pod('web'), clusterwide('c', spec)] as unknown as KubeObject[]));
+    expect(judged({})).toEqual([['web', 'fail']]);
+    expect(judged({ ingress: [], egress: [] })).toEqual([['web', 'fail']]);
+    expect(judged({ ingress: [{}], egress: [{}], enableDefaultDeny: { ingress: false, egress: false } })).toEqual([['web', 'fail']]);
+    // Default deny off in one direction only, or an explicit deny, still restricts.
+    expect(judged({ ingress: [{}], egress: [{}], enableDefaultDeny: { ingress: false } })).toEqual([['web', 'pass']]);
+    expect(judged({ ingressDeny: [{ fromEntities: ['world'] }], enableDefaultDeny: { ingress: false, egress: false } })).toEqual([['web', 'pass']]);
+    expect(judged({ egress: [{ toEntities: ['kube-apiserver'] }] })).toEqual([['web', 'pass']]);
+  });
+
   it('is unknown, not fail, for a namespace without a NetworkPolicy when the Cilium lists could not be read', () => {
     const snapshot = { ...snapshotOf([pod('web')] as unknown as KubeObject[]), gaps: [{ evidence: 'ciliumnetworkpolicies', reason: 'forbidden' as const, message: 'forbidden' }] };
     expect(judge(snapshot)).toEqual([['web', 'unknown']]);

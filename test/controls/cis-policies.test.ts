@@ -197,6 +197,23 @@ describe('rules the fixtures do not pin down', () => {
     expect(judge('CIS-5.5.1', snapshotOf([])).map((f) => [f.status, f.resource.kind])).toEqual([['manual', 'Cluster']]);
   });
 
+  it('5.1.3: "*" in nonResourceURLs is a wildcard; a path prefix such as /metrics/* is not', () => {
+    const role = (nonResourceURLs: string[]): KubeObject => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'scraper' }, rules: [{ nonResourceURLs, verbs: ['get'] }] });
+    const [everything] = judge('CIS-5.1.3', snapshotOf([role(['/metrics', '*'])]));
+    expect(everything).toMatchObject({ status: 'fail', resource: { kind: 'ClusterRole', name: 'scraper' }, evidence: { path: 'rules[0].nonResourceURLs' } });
+    expect(judge('CIS-5.1.3', snapshotOf([role(['/metrics', '/metrics/*'])])).map((f) => f.status)).toEqual(['pass']);
+  });
+
+  it('5.6.4: a ConfigMap of an application in default is use of it; the published kube-root-ca.crt is not', () => {
+    const configMap = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' } });
+    expect(judge('CIS-5.6.4', snapshotOf([configMap('kube-root-ca.crt')])).map((f) => f.status)).toEqual(['pass']);
+    const findings = judge('CIS-5.6.4', snapshotOf([configMap('kube-root-ca.crt'), configMap('app-settings')]));
+    expect(findings.map((f) => [f.status, f.resource.kind, f.resource.name])).toEqual([['fail', 'ConfigMap', 'app-settings']]);
+    // ConfigMaps that could not be read make the namespace unknown, never passed.
+    const gapped = { ...snapshotOf([]), gaps: [{ evidence: 'configmaps', reason: 'forbidden' as const, message: 'forbidden' }] };
+    expect(judge('CIS-5.6.4', gapped).map((f) => f.status)).toEqual(['unknown']);
+  });
+
   it('5.6.4: a default-deny NetworkPolicy and the default account\'s token Secret are not "use" of default', () => {
     const token: KubeObject = {
       apiVersion: 'v1',

@@ -189,6 +189,22 @@ describe('bindings and their scope', () => {
     expect(who(g, { apiGroups: [''], resources: ['pods'], verbs: ['create'], namespace: 'ops' })).toEqual(['Group ops@ops', 'User root@example.com@*']);
   });
 
+  it('grants bind on clusterroles inside a namespace (the API server checks it there), but not escalate', () => {
+    // The RBAC documentation's role-grantor: a RoleBinding lets user-1 bind ClusterRoles in its namespace.
+    const grantor = clusterRole('role-grantor', [
+      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings'], verbs: ['create'] },
+      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['bind', 'escalate'] },
+    ]);
+    const g = graph([grantor, rb('user-1-namespace', 'role-grantor-binding', { kind: 'ClusterRole', name: 'role-grantor' }, [subject('User', 'user-1')])]);
+    const on = (verbs: string[]): AccessQuery => ({ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs });
+    expect(who(g, on(['bind']))).toEqual(['User user-1@user-1-namespace']);
+    expect(who(g, on(['escalate']))).toEqual([]);
+    expect(who(g, { ...on(['bind']), namespace: 'other' })).toEqual([]);
+    // A Role can hold it too, and a "*" verb includes bind.
+    const local = role('shop', 'binder', [{ apiGroups: ['*'], resources: ['clusterroles'], verbs: ['*'] }]);
+    expect(g.rulesAllowing(graph([local]).roles[0]!, on(['bind']))).toHaveLength(1);
+  });
+
   it('resolves a RoleBinding\'s Role in its own namespace only', () => {
     const g = graph([
       role('shop', 'reader', [{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }]),

@@ -13,7 +13,7 @@ export default defineDataControl({
   level: 'L2',
   needs: POD_SPEC_EVIDENCE,
   rationale:
-    'runAsNonRoot makes the kubelet refuse to start a container whose user is root; without it an image that runs as root does so, one kernel bug away from root on the node.',
+    'runAsNonRoot makes the kubelet refuse to start a container whose user is root; without it an image that runs as root does so, one kernel bug away from root on the node. For CIS 5.2.7 a runAsUser other than 0 without runAsNonRoot still fails (the check PodSecurity admission runs), where Kubescape C-0013 accepts either one, but also fails a runAsGroup of 0 or unset, which complyd does not judge; runAsUser: 0 is PSS-run-as-user\'s finding, and with runAsNonRoot: true the kubelet refuses to start such a container.',
   remediation:
     'Set spec.securityContext.runAsNonRoot: true (or on every container) and do not set it to false anywhere; build images with a non-root USER, or run the pod with spec.hostUsers: false.',
   rule: {

@@ -134,14 +134,19 @@ export const securityContexts = defineControl({
     }),
 });
 
-/** Namespaced kinds read from the cluster; NetworkPolicies in default protect it and are not "use". */
-const DEFAULT_NS_KINDS: readonly ResourceKind[] = ['services', 'ingresses', 'serviceaccounts', 'roles', 'rolebindings', 'secrets'];
+/**
+ * Namespaced kinds read from the cluster; NetworkPolicies and LimitRanges in default protect it
+ * and are not "use". ConfigMaps are read as key names only, which is all this needs.
+ */
+const DEFAULT_NS_KINDS: readonly ResourceKind[] = ['services', 'ingresses', 'serviceaccounts', 'roles', 'rolebindings', 'secrets', 'configmaps'];
 const DEFAULT_NS_NEEDS: readonly EvidenceKind[] = [...POD_SPEC_EVIDENCE, ...DEFAULT_NS_KINDS];
 
 /** What Kubernetes itself puts in `default`. */
 function isSystemObject(o: KubeObject): boolean {
   if (o.kind === 'Service') return o.metadata.name === 'kubernetes';
   if (o.kind === 'ServiceAccount') return o.metadata.name === 'default';
+  // The cluster's CA bundle, which kube-controller-manager publishes into every namespace.
+  if (o.kind === 'ConfigMap') return o.metadata.name === 'kube-root-ca.crt';
   // Token Secret of the default ServiceAccount, as clusters before 1.24 created it.
   if (o.kind === 'Secret') return o.type === 'kubernetes.io/service-account-token' && o.metadata.annotations?.['kubernetes.io/service-account.name'] === 'default';
   return false;
@@ -157,14 +162,14 @@ export const defaultNamespaceUnused = defineControl({
   level: 'L2',
   needs: DEFAULT_NS_NEEDS,
   rationale:
-    'Objects created without a namespace land in default, which usually has no Pod Security level, NetworkPolicy, quota or dedicated RBAC: they inherit none of the separation the other namespaces have.',
-  remediation: 'Move workloads and their Services, Secrets and roles from default into namespaces of their own, and keep default empty apart from the kubernetes Service and default ServiceAccount.',
+    'Objects created without a namespace land in default, which usually has no Pod Security level, NetworkPolicy, quota or dedicated RBAC: they inherit none of the separation the other namespaces have. What Kubernetes itself keeps there is not use: the kubernetes Service, the default ServiceAccount (and its token Secret on clusters before 1.24) and the kube-root-ca.crt ConfigMap that kube-controller-manager publishes in every namespace; Kubescape C-0212 reports the ServiceAccount and the ConfigMap as well. NetworkPolicies and LimitRanges in default protect it and are not counted either.',
+  remediation: 'Move workloads and their Services, Secrets and roles from default into namespaces of their own, and keep default empty apart from the kubernetes Service, the default ServiceAccount and the kube-root-ca.crt ConfigMap.',
   evaluate: (ctx) => {
     // Workloads through their pod specs, so a Deployment is reported once, not with its ReplicaSets and Pods.
     const workloads = ctx.podSubjects.filter((s) => s.resource.namespace === 'default').map((s) => s.object);
     const others = DEFAULT_NS_KINDS.flatMap((k) => ctx.objects(k)).filter((o) => o.metadata.namespace === 'default' && !isSystemObject(o));
     const verdicts: Verdict[] = [...workloads, ...others].map((o) => fail(refOf(o), 'metadata.namespace', 'default', 'a namespace other than default'));
     if (verdicts.length > 0 || !complete(ctx, DEFAULT_NS_NEEDS)) return verdicts;
-    return [passBecause({ kind: 'Namespace', name: 'default' }, 'holds only the kubernetes Service and the default ServiceAccount')];
+    return [passBecause({ kind: 'Namespace', name: 'default' }, 'holds only the kubernetes Service, the default ServiceAccount and the kube-root-ca.crt ConfigMap')];
   },
 });

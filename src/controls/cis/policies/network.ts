@@ -79,14 +79,31 @@ function ciliumRules(o: KubeObject): Array<Record<string, unknown>> {
   return [...one, ...many];
 }
 
+const nonEmpty = (v: unknown): boolean => Array.isArray(v) && v.length > 0;
+
+/**
+ * Does a Cilium rule restrict traffic in some direction? Per Cilium's Rule type, an ingress,
+ * ingressDeny, egress or egressDeny section that is absent or empty does not apply, and allow
+ * rules only restrict when they put the endpoint into default deny, which enableDefaultDeny
+ * false for that direction switches off (explicit deny sections still restrict). A cluster-wide
+ * rule with no section in force selects every pod and changes nothing.
+ */
+export function ciliumRuleRestricts(rule: Record<string, unknown>): boolean {
+  const defaultDeny = rule.enableDefaultDeny !== null && typeof rule.enableDefaultDeny === 'object' ? (rule.enableDefaultDeny as Record<string, unknown>) : {};
+  const direction = (allow: string, deny: string, key: string) => nonEmpty(rule[deny]) || (nonEmpty(rule[allow]) && defaultDeny[key] !== false);
+  return direction('ingress', 'ingressDeny', 'ingress') || direction('egress', 'egressDeny', 'egress');
+}
+
 /**
  * Which namespaces a CiliumClusterwideNetworkPolicy covers: every namespace when a rule's
  * endpointSelector is empty (it selects every pod), the namespace named when the selector
  * matches on the pod-namespace label, and none it can tell otherwise (a nodeSelector rule is a
- * host policy, not a pod policy). `'*'` stands for all.
+ * host policy, not a pod policy). `'*'` stands for all. Only rules that restrict something
+ * count (ciliumRuleRestricts).
  */
 function clusterwideCoverage(o: KubeObject): string[] {
   return ciliumRules(o).flatMap((rule) => {
+    if (!ciliumRuleRestricts(rule)) return [];
     const selector = rule.endpointSelector;
     if (!selector || typeof selector !== 'object') return [];
     const { matchLabels, matchExpressions } = selector as { matchLabels?: Record<string, unknown>; matchExpressions?: unknown[] };
@@ -126,7 +143,7 @@ export const namespacesHavePolicies = defineControl({
   needs: ['networkpolicies', ...POD_SPEC_EVIDENCE],
   alsoReads: [...CILIUM_KINDS],
   rationale:
-    'Without any NetworkPolicy every pod accepts traffic from every other pod in the cluster, so one compromised workload can reach databases and internal APIs in all namespaces. Cilium enforces its own CiliumNetworkPolicy (namespaced) and CiliumClusterwideNetworkPolicy as well: a CiliumNetworkPolicy counts for its namespace, a cluster-wide one for every namespace when its endpointSelector is empty and for the namespace it names through the io.kubernetes.pod.namespace label; other cluster-wide selectors are not counted (complyd cannot tell which pods they select). On a cluster without Cilium the lists are empty; when they could not be read, a namespace without a NetworkPolicy is unknown rather than failed. kube-bench asks a person; Kubescape C-0260 counts Kubernetes NetworkPolicies only.',
+    'Without any NetworkPolicy every pod accepts traffic from every other pod in the cluster, so one compromised workload can reach databases and internal APIs in all namespaces. Cilium enforces its own CiliumNetworkPolicy (namespaced) and CiliumClusterwideNetworkPolicy as well: a CiliumNetworkPolicy counts for its namespace, a cluster-wide one for every namespace when its endpointSelector is empty and for the namespace it names through the io.kubernetes.pod.namespace label; other cluster-wide selectors are not counted (complyd cannot tell which pods they select), nor is a cluster-wide rule that restricts nothing (no non-empty ingress, ingressDeny, egress or egressDeny section, or allow sections only with enableDefaultDeny false), as Kubescape C-0206 also leaves out; a namespaced policy counts as written, as in Kubescape. On a cluster without Cilium the lists are empty; when they could not be read, a namespace without a NetworkPolicy is unknown rather than failed. A namespace where no workload runs is not applicable: a policy there would select no pod (Kubescape C-0206 fails every namespace without one, the benchmark\'s title says all namespaces). kube-bench asks a person; Kubescape C-0260 counts Kubernetes NetworkPolicies only.',
   remediation: 'Give each namespace a default-deny NetworkPolicy for ingress (and egress where practical), then allow the flows each workload needs.',
   evaluate: (ctx) => {
     if (!complete(ctx, ['networkpolicies'])) return [];

@@ -24,7 +24,7 @@ export const podSecurityAdmission = defineControl({
   level: 'L1',
   needs: ['namespaces', ...POD_SPEC_EVIDENCE],
   rationale:
-    'The workload checks of section 5.2 only describe what was admitted so far; without an enforcing admission policy the next privileged or host-namespace pod is admitted just the same. PodSecurity admission enforces nothing until a namespace asks for a level.',
+    'The workload checks of section 5.2 only describe what was admitted so far; without an enforcing admission policy the next privileged or host-namespace pod is admitted just the same. PodSecurity admission enforces nothing until a namespace asks for a level. enforce=privileged restricts nothing and fails; Kubescape C-0192 passes a namespace with any enforce label, and every namespace once some admission webhook is registered, which complyd does not read (an exception records a policy engine).',
   remediation: `Label every namespace that runs user workloads with ${ENFORCE}=baseline (or restricted). If a policy engine (Kyverno, Gatekeeper, ValidatingAdmissionPolicy) or a cluster-wide PodSecurity default enforces instead, record an exception: complyd cannot see webhook configurations or the AdmissionConfiguration file.`,
   evaluate: (ctx) => {
     const workloadNamespaces = [...new Set(ctx.podSubjects.flatMap((s) => s.resource.namespace ?? []))]

@@ -60,6 +60,13 @@ export function judgePermission(ctx: EvalContext, spec: Pick<PermissionSpec, 'wh
   return concludeCluster(ctx, verdicts, RBAC_EVIDENCE, graph.bindings.length, `${expected} (${graph.bindings.length} bindings examined)`);
 }
 
+/**
+ * What every permission control counts, and where that parts from kube-bench and Kubescape
+ * (ADR 0027); appended to each rationale.
+ */
+const PERMISSION_SCOPE =
+  'A rule counts with "*" in its verbs, API groups or resources, and through every ClusterRole it aggregates; a rule limited by resourceNames grants only the objects it names and is not counted, as kube-bench\'s kubectl auth can-i answers, where Kubescape counts the rule whatever its resourceNames. Kubernetes\' own identities (system:masters, nodes, the controllers\' service accounts) are not reported; Kubescape\'s rules report them and leave them to its exceptions.';
+
 function permissionControl(spec: PermissionSpec): CatalogControl {
   return defineControl({
     id: spec.id,
@@ -70,7 +77,7 @@ function permissionControl(spec: PermissionSpec): CatalogControl {
     refs: { cis: spec.cis, nsa: NSA_THEME.rbac, kubescape: spec.kubescape },
     level: 'L1',
     needs: RBAC_EVIDENCE,
-    rationale: spec.rationale,
+    rationale: `${spec.rationale} ${PERMISSION_SCOPE}`,
     remediation: spec.remediation,
     evaluate: (ctx) => judgePermission(ctx, spec),
   });
@@ -88,7 +95,7 @@ export const secretsAccess = permissionControl({
   queries: [core(['secrets'], ['get', 'list', 'watch'])],
   scannerNeedsIt: true,
   rationale:
-    'Reading a Secret yields its value: service account tokens, database passwords, TLS keys. `list` and `watch` return every Secret of a namespace at once, so one broad grant exposes all credentials it covers.',
+    'Reading a Secret yields its value: service account tokens, database passwords, TLS keys. `list` and `watch` return every Secret of a namespace at once, so one broad grant exposes all credentials it covers. complyd\'s own read-only scanner role (deploy/kubernetes/rbac.yaml: list secrets, read as metadata only) is not reported unless it is bound to a broad group; Kubescape reports it like any role.',
   remediation:
     'Remove get, list and watch on secrets from roles bound to people and workloads; where a workload needs one Secret, grant get with resourceNames, or mount the Secret instead of reading it through the API.',
 });
@@ -120,7 +127,7 @@ export const escalationVerbs = permissionControl({
     { apiGroups: ['authentication.k8s.io'], resources: ['userextras/*'], verbs: ['impersonate'] },
   ],
   rationale:
-    'bind and escalate let a subject grant or write roles with permissions it does not hold, and impersonate lets it act as anyone, including cluster administrators: each is a direct path to full control.',
+    'bind and escalate let a subject grant or write roles with permissions it does not hold, and impersonate lets it act as anyone, including cluster administrators: each is a direct path to full control. bind on clusterroles counts when a RoleBinding or Role grants it too: the API server checks it in the namespace of the RoleBinding being written, so its holder can bind admin or any other ClusterRole there.',
   remediation:
     'Remove the bind, escalate and impersonate verbs (and "*" verbs on roles, clusterroles, users, groups and serviceaccounts) from roles bound to people and workloads; keep them for break-glass administrators only.',
 });

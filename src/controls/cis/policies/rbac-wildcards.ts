@@ -5,10 +5,14 @@ import { defineControl } from '../../define.js';
 import { NSA_THEME, SECTION, concludeCluster, refOf } from './common.js';
 
 const NEEDS = ['roles', 'clusterroles'] as const;
-const FIELDS = ['apiGroups', 'resources', 'verbs'] as const;
+const FIELDS = ['apiGroups', 'resources', 'verbs', 'nonResourceURLs'] as const;
 
-/** `*`, or `*` for every resource with one subresource (`*` + `/scale`). */
-const isWildcard = (entry: string): boolean => entry === '*' || entry.startsWith('*/');
+/**
+ * `*`, or `*` for every resource with one subresource (`*` + `/scale`). In nonResourceURLs only
+ * `*` itself: a path prefix such as `/healthz/*` names one endpoint family, while `*` takes in
+ * every path the API server serves, /logs and /debug included, and any added later.
+ */
+const isWildcard = (field: (typeof FIELDS)[number], entry: string): boolean => entry === '*' || (field !== 'nonResourceURLs' && entry.startsWith('*/'));
 
 /** Kubernetes' own roles' wildcards are by design (isKubernetesRole); who is bound to them is 5.1.1's concern. */
 const isSystemRole = isKubernetesRole;
@@ -19,7 +23,7 @@ function offendersOf(role: RbacRole): Offender[] {
     const rule = (raw ?? {}) as Record<string, unknown>;
     return FIELDS.flatMap((field) => {
       const list = rule[field];
-      return Array.isArray(list) && list.some((e) => typeof e === 'string' && isWildcard(e)) ? [{ path: `rules[${i}].${field}`, value: list }] : [];
+      return Array.isArray(list) && list.some((e) => typeof e === 'string' && isWildcard(field, e)) ? [{ path: `rules[${i}].${field}`, value: list }] : [];
     });
   });
 }
@@ -39,7 +43,7 @@ export const wildcardRoles = defineControl({
   level: 'L1',
   needs: [...NEEDS],
   rationale:
-    'A "*" in apiGroups, resources or verbs grants more than anyone reviewed: every resource type added later, including custom resources and subresources such as pods/exec, falls under it automatically.',
+    'A "*" in apiGroups, resources, verbs or nonResourceURLs grants more than anyone reviewed: every resource type or API path added later, including custom resources and subresources such as pods/exec, falls under it automatically. Every role outside Kubernetes\' own is judged on what it is written with, bound or not, as the benchmark asks; Kubernetes\' own roles (cluster-admin, admin, edit and the system: roles) keep their wildcards by design, where kube-bench flags them too. Kubescape C-0187 instead reports only subjects bound to a rule of "*" verbs on "*" resources, so a role with one wildcard field fails here and passes there (ADR 0027).',
   remediation: 'List the API groups, resources and verbs each role needs explicitly instead of "*"; split broad roles by duty.',
   evaluate: (ctx) => {
     const graph = rbacGraph(ctx);

@@ -15,7 +15,7 @@ export const secretsAsEnv = defineControl({
   level: 'L2',
   needs: POD_SPEC_EVIDENCE,
   rationale:
-    'Environment variables leak: they are inherited by child processes, printed by crash handlers and debug endpoints, and visible in /proc. A mounted Secret stays a file with its own permissions and is updated in place when rotated.',
+    'Environment variables leak: they are inherited by child processes, printed by crash handlers and debug endpoints, and visible in /proc. A mounted Secret stays a file with its own permissions and is updated in place when rotated. env[].valueFrom.secretKeyRef and envFrom[].secretRef both count, in containers, init containers and ephemeral containers; Kubescape C-0207 reads only secretKeyRef in containers and init containers.',
   remediation: 'Replace env[].valueFrom.secretKeyRef and envFrom[].secretRef with a secret volume (or a projected volume) and have the application read the file.',
   evaluate: (ctx) =>
     ctx.podSubjects.flatMap(containersOf).map((c) => {

@@ -122,7 +122,7 @@ export const tokenMounts = defineControl({
   level: 'L1',
   needs: TOKEN_NEEDS,
   rationale:
-    'A mounted token lets anyone who gets code execution in the container call the API server as the pod\'s service account; pods that never talk to the API should not carry one.',
+    'A mounted token lets anyone who gets code execution in the container call the API server as the pod\'s service account; pods that never talk to the API should not carry one. complyd takes a token as needed when the pod\'s ServiceAccount is named in some binding (it has API rights to use) or is one of Kubernetes\' own controllers, and passes such a pod; kube-bench and Kubescape C-0034/C-0190 fail every pod whose token is mounted, so they report more pods here (ADR 0027).',
   remediation:
     'Set automountServiceAccountToken: false on the pod (or on its ServiceAccount) for workloads that do not call the Kubernetes API; give those that do a dedicated ServiceAccount with a minimal role.',
   evaluate: (ctx) => {
