@@ -265,6 +265,12 @@ function workloadsOf(snapshot: Snapshot): Workload[] {
   return [...byKey.values()];
 }
 
+/** Why the API refuses a port given as a string (a container port name, IANA_SVC_NAME: up to 15 characters, a letter among them). */
+function namedPortProblem(port: string, hasEnd: boolean): string | undefined {
+  if (!/^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(port) || port.includes('--')) return `port ${JSON.stringify(port)} is neither a number nor a port name (the API refuses it); ignored`;
+  return hasEnd ? 'endPort cannot be used with a named port (the API refuses it); ignored' : undefined;
+}
+
 function parsePorts(v: unknown, where: string, problems: Problems): PolicyPort[] | undefined {
   const items = list(v);
   if (items.length === 0) return undefined;
@@ -275,11 +281,16 @@ function parsePorts(v: unknown, where: string, problems: Problems): PolicyPort[]
     const protocol = p.protocol === undefined || p.protocol === null ? 'TCP' : p.protocol;
     if (!isProtocol(protocol)) return problems.add(at, `unknown protocol ${JSON.stringify(protocol)} (TCP, UDP or SCTP); ignored`);
     const port = p.port;
-    if (port === undefined || port === null) return void out.push({ protocol });
-    if (typeof port === 'string' && !/^\d+$/.test(port)) return void out.push({ protocol, port });
-    const n = typeof port === 'string' ? Number(port) : port;
+    const hasEnd = p.endPort !== undefined && p.endPort !== null;
+    // The API refuses an endPort without a numbered port: read as every port it would widen the rule.
+    if (port === undefined || port === null) return hasEnd ? problems.add(at, 'endPort needs a numbered port (the API refuses it); ignored') : void out.push({ protocol });
+    if (typeof port === 'string') {
+      const refused = namedPortProblem(port, hasEnd);
+      return refused ? problems.add(at, refused) : void out.push({ protocol, port });
+    }
+    const n = port;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < MIN_PORT || n > MAX_PORT) return problems.add(at, `port ${JSON.stringify(port)} is not 1-65535; ignored`);
-    if (p.endPort === undefined || p.endPort === null) return void out.push({ protocol, port: n });
+    if (!hasEnd) return void out.push({ protocol, port: n });
     if (typeof p.endPort !== 'number' || !Number.isInteger(p.endPort) || p.endPort < n || p.endPort > MAX_PORT) {
       return problems.add(at, `endPort ${JSON.stringify(p.endPort)} must be a number from port (${n}) to 65535; ignored`);
     }

@@ -300,3 +300,27 @@ status: {phase: Succeeded}`,
     expect(out).toContain('np/done[Pod] => np/web[Deployment] : All Connections');
   });
 });
+
+describe('policy ports the API refuses allow nothing, each with a problem', () => {
+  test('endPort without port, endPort with a named port, a number written as a string', async () => {
+    const a = await analyze([
+      deploy('np', 'client'),
+      deploy('np', 'srv', '{app: srv}', '[{name: http, containerPort: 8080}]'),
+      policy('np', 'srv-in', `
+podSelector: {matchLabels: {app: srv}}
+ingress:
+- ports: [{endPort: 9000}]
+- ports: [{port: http, endPort: 9000}]
+- ports: [{port: "8080"}]
+- ports: [{protocol: UDP, port: 53}]`),
+    ]);
+    const out = formatNetwork(a, 'txt').trimEnd().split('\n');
+    // Only the valid rule allows anything: read as written, the first would have opened every TCP port.
+    expect(out.filter((l) => l.includes('=> np/srv['))).toEqual([`${ALL_IPV4} => np/srv[Deployment] : UDP 53`, 'np/client[Deployment] => np/srv[Deployment] : UDP 53']);
+    expect(a.problems).toEqual([
+      'NetworkPolicy np/srv-in: spec.ingress[0].ports[0]: endPort needs a numbered port (the API refuses it); ignored',
+      'NetworkPolicy np/srv-in: spec.ingress[1].ports[0]: endPort cannot be used with a named port (the API refuses it); ignored',
+      'NetworkPolicy np/srv-in: spec.ingress[2].ports[0]: port "8080" is neither a number nor a port name (the API refuses it); ignored',
+    ]);
+  });
+});
