@@ -139,7 +139,15 @@ function parseSelector(v: unknown, where: string, problems: Problems): LabelSele
     return { matchExpressions: [{ key: '', operator: 'Invalid' }] };
   }
   const out: { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> } = {};
-  if (v.matchLabels !== undefined && v.matchLabels !== null) out.matchLabels = stringRecord(v.matchLabels);
+  if (v.matchLabels !== undefined && v.matchLabels !== null) {
+    out.matchLabels = stringRecord(v.matchLabels);
+    // A value dropped would widen the selector: the API refuses anything but strings, so it matches nothing.
+    const bad = isObject(v.matchLabels) ? Object.entries(v.matchLabels).find(([, x]) => typeof x !== 'string') : undefined;
+    if (bad || !isObject(v.matchLabels)) {
+      problems.add(bad ? `${where}.matchLabels.${bad[0]}` : `${where}.matchLabels`, `a label value must be a string (the API refuses ${bad ? JSON.stringify(bad[1]) : 'it'}); it is read as matching nothing`);
+      return { matchExpressions: [{ key: '', operator: 'Invalid' }] };
+    }
+  }
   const exprs = list(v.matchExpressions);
   if (exprs.length > 0) {
     out.matchExpressions = exprs.map((e, i) => {
@@ -150,7 +158,11 @@ function parseSelector(v: unknown, where: string, problems: Problems): LabelSele
       }
       const values = list(e.values).filter((x): x is string => typeof x === 'string');
       if (!['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(e.operator)) problems.add(at, `unknown operator "${e.operator}"; it is read as matching nothing`);
-      else if ((e.operator === 'In' || e.operator === 'NotIn') && values.length === 0) problems.add(at, `${e.operator} needs values (the API refuses it empty)`);
+      else if ((e.operator === 'In' || e.operator === 'NotIn') && values.length === 0) {
+        // NotIn of nothing would select every pod: the expression the API refuses matches nothing.
+        problems.add(at, `${e.operator} needs values (the API refuses it empty); it is read as matching nothing`);
+        return { key: e.key, operator: 'Invalid' };
+      }
       return { key: e.key, operator: e.operator, values };
     });
   }

@@ -324,3 +324,27 @@ ingress:
     ]);
   });
 });
+
+describe('selectors the API refuses select nothing, each with a problem', () => {
+  test('NotIn without values and a label value that is not a string admit no peer (read as written, every pod)', async () => {
+    const a = await analyze([
+      deploy('np', 'client'),
+      deploy('np', 'srv'),
+      policy('np', 'srv-in', `
+podSelector: {matchLabels: {app: srv}}
+ingress:
+- from: [{podSelector: {matchExpressions: [{key: app, operator: NotIn}]}}]
+  ports: [{port: 1}]
+- from: [{podSelector: {matchLabels: {app: client, version: 2}}}]
+  ports: [{port: 2}]
+- from: [{podSelector: {matchLabels: {app: client}}}]
+  ports: [{port: 3}]`),
+    ]);
+    const out = formatNetwork(a, 'txt').trimEnd().split('\n');
+    expect(out.filter((l) => l.includes('=> np/srv['))).toEqual(['np/client[Deployment] => np/srv[Deployment] : TCP 3']);
+    expect(a.problems).toEqual([
+      'NetworkPolicy np/srv-in: spec.ingress[0].from[0].podSelector.matchExpressions[0]: NotIn needs values (the API refuses it empty); it is read as matching nothing',
+      'NetworkPolicy np/srv-in: spec.ingress[1].from[0].podSelector.matchLabels.version: a label value must be a string (the API refuses 2); it is read as matching nothing',
+    ]);
+  });
+});
