@@ -25,7 +25,7 @@ export interface ContainerPort {
 export interface Workload {
   readonly namespace: string;
   readonly name: string;
-  /** Deployment, StatefulSet, DaemonSet, CronJob, Job, ReplicaSet (no Deployment known), Pod. */
+  /** Deployment, StatefulSet, DaemonSet, ReplicationController, CronJob, Job, ReplicaSet (no Deployment known), Pod. */
   readonly kind: string;
   readonly labels: Labels;
   readonly ports: readonly ContainerPort[];
@@ -208,7 +208,7 @@ const INGRESS_CONTROLLER_IMAGES = [
   /(^|\/)kong(\/kong-gateway)?([:@]|$)/,
 ];
 /** Kinds that serve traffic: a Job or CronJob using a controller's image (an admission hook's setup) is none. */
-const SERVING_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod']);
+const SERVING_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Pod']);
 
 function ingressController(spec: unknown, kind: string): { ingressController?: true } {
   if (!isObject(spec) || spec.hostNetwork === true || !SERVING_KINDS.has(kind)) return {};
@@ -244,6 +244,7 @@ function workloadsOf(snapshot: Snapshot): Workload[] {
   for (const d of objects.deployments ?? []) fromTemplate(d, 'Deployment', d.metadata.name, template(d, ['template']));
   for (const s of objects.statefulsets ?? []) fromTemplate(s, 'StatefulSet', s.metadata.name, template(s, ['template']));
   for (const d of objects.daemonsets ?? []) fromTemplate(d, 'DaemonSet', d.metadata.name, template(d, ['template']));
+  for (const rc of objects.replicationcontrollers ?? []) fromTemplate(rc, 'ReplicationController', rc.metadata.name, template(rc, ['template']));
   for (const c of objects.cronjobs ?? []) fromTemplate(c, 'CronJob', c.metadata.name, template(c, ['jobTemplate', 'spec', 'template']));
   for (const rs of objects.replicasets ?? []) {
     const owner = rsOwner.get(`${nsOf(rs)}/${rs.metadata.name}`);

@@ -348,3 +348,30 @@ ingress:
     ]);
   });
 });
+
+describe('workload kinds', () => {
+  test('a ReplicationController is a workload, as np-guard reads it', async () => {
+    const out = await lines([
+      `
+apiVersion: v1
+kind: ReplicationController
+metadata: {name: legacy, namespace: np}
+spec:
+  replicas: 2
+  selector: {app: legacy}
+  template:
+    metadata: {labels: {app: legacy}}
+    spec:
+      containers: [{name: main, image: registry.example/app:1.0, ports: [{containerPort: 8080}]}]`,
+      deploy('np', 'client'),
+      policy('np', 'legacy-in', `
+podSelector: {matchLabels: {app: legacy}}
+ingress: [{from: [{podSelector: {matchLabels: {app: client}}}], ports: [{port: 8080}]}]`),
+    ]);
+    expect(out.filter((l) => l.includes('np/legacy['))).toEqual([
+      'np/client[Deployment] => np/legacy[ReplicationController] : TCP 8080',
+      `np/legacy[ReplicationController] => ${ALL_IPV4} : All Connections`,
+      'np/legacy[ReplicationController] => np/client[Deployment] : All Connections',
+    ]);
+  });
+});
