@@ -375,3 +375,16 @@ ingress: [{from: [{podSelector: {matchLabels: {app: client}}}], ports: [{port: 8
     ]);
   });
 });
+
+describe('named ports towards addresses', () => {
+  test('an egress rule on a named port reaches no external address (an address has no port names), its numbered ports do', async () => {
+    const out = await lines([
+      deploy('np', 'client'),
+      policy('np', 'client-out', `
+podSelector: {matchLabels: {app: client}}
+policyTypes: [Egress]
+egress: [{to: [{ipBlock: {cidr: 203.0.113.0/24}}], ports: [{port: https}, {port: 8443}]}]`),
+    ]);
+    expect(out.filter((l) => l.startsWith('np/client['))).toEqual(['np/client[Deployment] => 203.0.113.0-203.0.113.255[External] : TCP 8443']);
+  });
+});
