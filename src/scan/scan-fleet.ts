@@ -153,7 +153,7 @@ export async function evaluateCompact(ctx: EvalContext, controls: readonly Contr
 }
 
 /** What the connectivity analysis reads: without any of it, it would report connections the cluster may not allow. */
-const NETWORK_EVIDENCE = ['networkpolicies', 'namespaces', 'services', 'ingresses', 'pods', 'deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'cronjobs'] as const;
+const NETWORK_EVIDENCE = ['networkpolicies', 'namespaces', 'services', 'ingresses', 'pods', 'deployments', 'statefulsets', 'daemonsets', 'replicasets', 'replicationcontrollers', 'jobs', 'cronjobs'] as const;
 
 function networkEvidenceMissing(snapshot: Snapshot): string[] {
   return NETWORK_EVIDENCE.filter((n) => snapshot.gaps.some((g) => g.evidence === n || g.evidence.startsWith(`${n}/`)));

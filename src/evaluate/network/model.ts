@@ -25,7 +25,7 @@ export interface ContainerPort {
 export interface Workload {
   readonly namespace: string;
   readonly name: string;
-  /** Deployment, StatefulSet, DaemonSet, CronJob, Job, ReplicaSet (no Deployment known), Pod. */
+  /** Deployment, StatefulSet, DaemonSet, ReplicationController, CronJob, Job, ReplicaSet (no Deployment known), Pod. */
   readonly kind: string;
   readonly labels: Labels;
   readonly ports: readonly ContainerPort[];
@@ -139,7 +139,15 @@ function parseSelector(v: unknown, where: string, problems: Problems): LabelSele
     return { matchExpressions: [{ key: '', operator: 'Invalid' }] };
   }
   const out: { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> } = {};
-  if (v.matchLabels !== undefined && v.matchLabels !== null) out.matchLabels = stringRecord(v.matchLabels);
+  if (v.matchLabels !== undefined && v.matchLabels !== null) {
+    out.matchLabels = stringRecord(v.matchLabels);
+    // A value dropped would widen the selector: the API refuses anything but strings, so it matches nothing.
+    const bad = isObject(v.matchLabels) ? Object.entries(v.matchLabels).find(([, x]) => typeof x !== 'string') : undefined;
+    if (bad || !isObject(v.matchLabels)) {
+      problems.add(bad ? `${where}.matchLabels.${bad[0]}` : `${where}.matchLabels`, `a label value must be a string (the API refuses ${bad ? JSON.stringify(bad[1]) : 'it'}); it is read as matching nothing`);
+      return { matchExpressions: [{ key: '', operator: 'Invalid' }] };
+    }
+  }
   const exprs = list(v.matchExpressions);
   if (exprs.length > 0) {
     out.matchExpressions = exprs.map((e, i) => {
@@ -150,7 +158,11 @@ function parseSelector(v: unknown, where: string, problems: Problems): LabelSele
       }
       const values = list(e.values).filter((x): x is string => typeof x === 'string');
       if (!['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(e.operator)) problems.add(at, `unknown operator "${e.operator}"; it is read as matching nothing`);
-      else if ((e.operator === 'In' || e.operator === 'NotIn') && values.length === 0) problems.add(at, `${e.operator} needs values (the API refuses it empty)`);
+      else if ((e.operator === 'In' || e.operator === 'NotIn') && values.length === 0) {
+        // NotIn of nothing would select every pod: the expression the API refuses matches nothing.
+        problems.add(at, `${e.operator} needs values (the API refuses it empty); it is read as matching nothing`);
+        return { key: e.key, operator: 'Invalid' };
+      }
       return { key: e.key, operator: e.operator, values };
     });
   }
@@ -196,7 +208,7 @@ const INGRESS_CONTROLLER_IMAGES = [
   /(^|\/)kong(\/kong-gateway)?([:@]|$)/,
 ];
 /** Kinds that serve traffic: a Job or CronJob using a controller's image (an admission hook's setup) is none. */
-const SERVING_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod']);
+const SERVING_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Pod']);
 
 function ingressController(spec: unknown, kind: string): { ingressController?: true } {
   if (!isObject(spec) || spec.hostNetwork === true || !SERVING_KINDS.has(kind)) return {};
@@ -232,6 +244,7 @@ function workloadsOf(snapshot: Snapshot): Workload[] {
   for (const d of objects.deployments ?? []) fromTemplate(d, 'Deployment', d.metadata.name, template(d, ['template']));
   for (const s of objects.statefulsets ?? []) fromTemplate(s, 'StatefulSet', s.metadata.name, template(s, ['template']));
   for (const d of objects.daemonsets ?? []) fromTemplate(d, 'DaemonSet', d.metadata.name, template(d, ['template']));
+  for (const rc of objects.replicationcontrollers ?? []) fromTemplate(rc, 'ReplicationController', rc.metadata.name, template(rc, ['template']));
   for (const c of objects.cronjobs ?? []) fromTemplate(c, 'CronJob', c.metadata.name, template(c, ['jobTemplate', 'spec', 'template']));
   for (const rs of objects.replicasets ?? []) {
     const owner = rsOwner.get(`${nsOf(rs)}/${rs.metadata.name}`);
@@ -265,6 +278,12 @@ function workloadsOf(snapshot: Snapshot): Workload[] {
   return [...byKey.values()];
 }
 
+/** Why the API refuses a port given as a string (a container port name, IANA_SVC_NAME: up to 15 characters, a letter among them). */
+function namedPortProblem(port: string, hasEnd: boolean): string | undefined {
+  if (!/^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(port) || port.includes('--')) return `port ${JSON.stringify(port)} is neither a number nor a port name (the API refuses it); ignored`;
+  return hasEnd ? 'endPort cannot be used with a named port (the API refuses it); ignored' : undefined;
+}
+
 function parsePorts(v: unknown, where: string, problems: Problems): PolicyPort[] | undefined {
   const items = list(v);
   if (items.length === 0) return undefined;
@@ -275,11 +294,16 @@ function parsePorts(v: unknown, where: string, problems: Problems): PolicyPort[]
     const protocol = p.protocol === undefined || p.protocol === null ? 'TCP' : p.protocol;
     if (!isProtocol(protocol)) return problems.add(at, `unknown protocol ${JSON.stringify(protocol)} (TCP, UDP or SCTP); ignored`);
     const port = p.port;
-    if (port === undefined || port === null) return void out.push({ protocol });
-    if (typeof port === 'string' && !/^\d+$/.test(port)) return void out.push({ protocol, port });
-    const n = typeof port === 'string' ? Number(port) : port;
+    const hasEnd = p.endPort !== undefined && p.endPort !== null;
+    // The API refuses an endPort without a numbered port: read as every port it would widen the rule.
+    if (port === undefined || port === null) return hasEnd ? problems.add(at, 'endPort needs a numbered port (the API refuses it); ignored') : void out.push({ protocol });
+    if (typeof port === 'string') {
+      const refused = namedPortProblem(port, hasEnd);
+      return refused ? problems.add(at, refused) : void out.push({ protocol, port });
+    }
+    const n = port;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < MIN_PORT || n > MAX_PORT) return problems.add(at, `port ${JSON.stringify(port)} is not 1-65535; ignored`);
-    if (p.endPort === undefined || p.endPort === null) return void out.push({ protocol, port: n });
+    if (!hasEnd) return void out.push({ protocol, port: n });
     if (typeof p.endPort !== 'number' || !Number.isInteger(p.endPort) || p.endPort < n || p.endPort > MAX_PORT) {
       return problems.add(at, `endPort ${JSON.stringify(p.endPort)} must be a number from port (${n}) to 65535; ignored`);
     }
