@@ -13,6 +13,12 @@ type Resource = 'cpu' | 'memory';
 /** A quantity that sets something: `0` is as good as none for the scheduler and the kernel. */
 const isSet = (value: unknown): boolean => value !== undefined && value !== null && value !== '' && !/^0+(\.0*)?[a-zA-Z]*$/.test(String(value));
 
+/**
+ * A field written in the manifest, whatever its value. Kubernetes fills in only fields that are
+ * absent: an explicit `0` stays 0 (it is not replaced by the limit or a LimitRange default).
+ */
+const isWritten = (value: unknown): boolean => value !== undefined && value !== null;
+
 /** What the LimitRanges of a namespace give a container that sets nothing: a default limit and request. */
 interface NamespaceDefaults {
   limit: boolean;
@@ -56,9 +62,19 @@ function missing(c: ContainerSubject, resource: Resource, defaults: NamespaceDef
   const limit = c.container.resources?.limits?.[resource];
   const request = c.container.resources?.requests?.[resource];
   const out: Offender[] = [];
-  if (required.includes('requests') && !isSet(request) && !isSet(limit) && !defaults?.request) out.push({ path: `${c.path}.resources.requests.${resource}`, value: request });
-  if (required.includes('limits') && !isSet(limit) && !defaults?.limit) out.push({ path: `${c.path}.resources.limits.${resource}`, value: limit });
+  // The API server copies an absent request from the limit (written, even as 0); LimitRanger then fills what is still absent.
+  const requestSet = isWritten(request) ? isSet(request) : isWritten(limit) ? isSet(limit) : defaults?.request === true;
+  const limitSet = isWritten(limit) ? isSet(limit) : defaults?.limit === true;
+  if (required.includes('requests') && !requestSet) out.push({ path: `${c.path}.resources.requests.${resource}`, value: request });
+  if (required.includes('limits') && !limitSet) out.push({ path: `${c.path}.resources.limits.${resource}`, value: limit });
   return out;
+}
+
+/** Does a LimitRange default fill a required field of this container (one it leaves absent, not copied from a limit)? */
+function filledByRange(c: ContainerSubject, resource: Resource, required: readonly ResourceField[]): boolean {
+  const limit = c.container.resources?.limits?.[resource];
+  const request = c.container.resources?.requests?.[resource];
+  return required.some((f) => (f === 'limits' ? !isWritten(limit) : !isWritten(request) && !isWritten(limit)));
 }
 
 /** `resources.requests.cpu and resources.limits.cpu`, as the configuration asks. */
@@ -77,7 +93,7 @@ function resourceControl(resource: Resource, id: string, kubescape: string, rati
     needs: WORKLOAD_EVIDENCE,
     rationale:
       `${rationale} Judged per container, init containers included; ephemeral containers cannot set resources and are not judged. ` +
-      'By default both a request and a limit must apply, as Kubernetes fills them in: a missing request is the limit when a limit is set (the API server copies it), and a LimitRange of type Container in the namespace with a default (or max) and defaultRequest (or default, or min) counts as set. Kubescape (C-0004, C-0050) and Trivy (KSV011, KSV015, KSV016, KSV018) read the container fields only and so fail a container with only a limit or relying on a LimitRange; complyd follows what the cluster runs. Which of request and limit are required is a site choice (hardening.resources, both by default; `complyd evaluate` reads no configuration and asks both): many teams set no CPU limit on purpose, to avoid throttling, and keep the CPU request; an empty list turns the control off (not applicable).',
+      'By default both a request and a limit must apply, as Kubernetes fills them in: a missing request is the limit when a limit is set (the API server copies it), and a LimitRange of type Container in the namespace with a default (or max) and defaultRequest (or default, or min) counts as set. Kubernetes fills only fields that are absent: a request or limit written as 0 stays 0, which sets nothing, so it fails even beside a limit or a LimitRange default. Kubescape (C-0004, C-0050) and Trivy (KSV011, KSV015, KSV016, KSV018) read the container fields only and so fail a container with only a limit or relying on a LimitRange, and pass a field written as 0 (Trivy asks only that the key is there); complyd follows what the cluster runs. Which of request and limit are required is a site choice (hardening.resources, both by default; `complyd evaluate` reads no configuration and asks both): many teams set no CPU limit on purpose, to avoid throttling, and keep the CPU request; an empty list turns the control off (not applicable).',
     remediation: `Set resources.requests.${resource} and resources.limits.${resource} on every container and init container, sized from observed use.`,
     alsoReads: ['limitranges'],
     evaluate: (ctx) => {
@@ -94,7 +110,7 @@ function resourceControl(resource: Resource, id: string, kubescape: string, rati
           .map((c): Verdict => {
             const offenders = missing(c, resource, ns, required);
             if (offenders.length === 0) {
-              const fromRange = ns && required.some((f) => !isSet(c.container.resources?.[f]?.[resource]));
+              const fromRange = ns && filledByRange(c, resource, required);
               return fromRange ? passBecause(c.resource, `what the container leaves unset is defaulted by LimitRange ${[...new Set(ns.names)].join(', ')}`) : pass(c.resource);
             }
             if (!rangesRead) return unknown(c.resource, `${offenders.map((o) => o.path).join(', ')} unset, and whether a LimitRange of the namespace sets a default is unknown (limitranges not read)`);

@@ -1,0 +1,151 @@
+import type { KubeObject } from '../../src/core/types.js';
+import { CONTROLS } from '../../src/controls/index.js';
+import { evaluate } from '../../src/evaluate/evaluate.js';
+import { normalizeObject, RESOURCE_OF_KIND } from '../../src/collect/normalize.js';
+import { cronJob, deployment, NOW, pod, snapshotOf } from './pss-helpers.js';
+
+/**
+ * Edge cases where Trivy's Kubernetes checks (KSV0xx) and complyd's workload controls could
+ * decide differently (ADR 0031). Each row is a manifest written for this test and the verdicts
+ * complyd gives, per container: where complyd agrees with Trivy the row says so, where it
+ * differs on purpose the ADR and the control's rationale say why.
+ */
+
+type Verdict = [status: string, container: string | undefined, path: string | undefined];
+
+function run(id: string, objects: KubeObject[]): Verdict[] {
+  const control = CONTROLS.find((c) => c.id === id);
+  if (!control) throw new Error(`unknown control ${id}`);
+  const normal = objects.map((o) => {
+    const resource = RESOURCE_OF_KIND[o.kind];
+    if (!resource) throw new Error(o.kind);
+    return normalizeObject(o, resource);
+  });
+  return evaluate(snapshotOf(normal), [control], NOW).map((f) => [f.status, f.resource.container, f.evidence?.path]);
+}
+
+const IMAGE = 'registry.example.com/team/app:1.0.0';
+const app = (extra: Record<string, unknown>) => ({ name: 'app', image: IMAGE, ...extra });
+const limitRange = (limits: unknown[]): KubeObject => ({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'defaults', namespace: 'team' }, spec: { limits } });
+
+describe('resources (Trivy KSV011, KSV015, KSV016, KSV018)', () => {
+  const CPU = 'HARD-cpu-requests-limits';
+  const MEM = 'HARD-memory-requests-limits';
+
+  it('a request written as 0 is a request of 0: the limit is not copied over it', () => {
+    // The API server copies the limit into an *absent* request only; Trivy (has the key) passes this.
+    const d = deployment({ containers: [app({ resources: { requests: { cpu: '0' }, limits: { cpu: '500m' } } })] });
+    expect(run(CPU, [d])).toEqual([['fail', 'app', 'spec.template.spec.containers[app].resources.requests.cpu']]);
+    // Absent, it is copied from the limit and passes (Trivy fails KSV015 here).
+    const copied = deployment({ containers: [app({ resources: { limits: { cpu: '500m' } } })] });
+    expect(run(CPU, [copied])).toEqual([['pass', 'app', undefined]]);
+  });
+
+  it('a LimitRange default does not replace a value written as 0 (LimitRanger fills absent fields only)', () => {
+    const lr = limitRange([{ type: 'Container', default: { memory: '256Mi' }, defaultRequest: { memory: '128Mi' } }]);
+    const zeroLimit = deployment({ containers: [app({ resources: { requests: { memory: '64Mi' }, limits: { memory: '0' } } })] });
+    expect(run(MEM, [zeroLimit, lr])[0]).toEqual(['fail', 'app', 'spec.template.spec.containers[app].resources.limits.memory']);
+    // A limit of 0 with no request: the request is copied from it (0), so the range's defaultRequest does not apply either.
+    const zeroOnly = deployment({ containers: [app({ resources: { limits: { memory: '0Mi' } } })] });
+    expect(run(MEM, [zeroOnly, lr])[0]).toEqual(['fail', 'app', 'spec.template.spec.containers[app].resources']);
+    // Nothing written: the range fills both.
+    const bare = deployment({ containers: [app({})] });
+    expect(run(MEM, [bare, lr])[0]?.[0]).toBe('pass');
+  });
+
+  it('CronJob templates and restartable (sidecar) init containers are judged like Trivy, ephemeral containers are not', () => {
+    const cj = cronJob({
+      containers: [app({ resources: { requests: { cpu: '100m' }, limits: { cpu: '1' } } })],
+      initContainers: [{ name: 'sidecar', image: IMAGE, restartPolicy: 'Always' }],
+      ephemeralContainers: [{ name: 'debug', image: IMAGE }],
+    });
+    expect(run(CPU, [cj])).toEqual([
+      ['pass', 'app', undefined],
+      ['fail', 'sidecar', 'spec.jobTemplate.spec.template.spec.initContainers[sidecar].resources'],
+    ]);
+  });
+});
+
+describe('image tag (Trivy KSV013)', () => {
+  // Trivy's own test cases, in manifests written here: the same verdict for each image.
+  const cases: Array<[string, 'pass' | 'fail']> = [
+    ['busybox', 'fail'],
+    ['busybox:latest', 'fail'],
+    ['busybox:1.33.1', 'pass'],
+    ['127.0.0.1:5000/busybox', 'fail'],
+    ['127.0.0.1:5000/busybox:1.33.1', 'pass'],
+    ['busybox@sha256:0123abcd', 'pass'],
+    ['busybox:latest@sha256:0123abcd', 'pass'],
+    ['busybox:1.33.1@sha256:0123abcd', 'pass'],
+    ['gcr.io/google-containers/pause', 'fail'],
+  ];
+  it.each(cases)('%s: %s', (image, status) => {
+    expect(run('HARD-image-tag', [pod({ containers: [{ name: 'a', image }] })])[0]?.[0]).toBe(status);
+  });
+
+  it('ephemeral containers are judged too (Trivy reads containers and init containers only)', () => {
+    const p = pod({ containers: [{ name: 'a', image: 'busybox:1.33.1' }], ephemeralContainers: [{ name: 'debug', image: 'busybox' }] });
+    expect(run('HARD-image-tag', [p])).toEqual([
+      ['pass', 'a', undefined],
+      ['fail', 'debug', 'spec.ephemeralContainers[debug].image'],
+    ]);
+  });
+});
+
+describe('read-only root filesystem (Trivy KSV014)', () => {
+  it('absent and false fail alike, on init and ephemeral containers too; only true passes', () => {
+    const p = pod({
+      containers: [app({ securityContext: { readOnlyRootFilesystem: true } }), { name: 'b', image: IMAGE }],
+      initContainers: [{ name: 'init', image: IMAGE, securityContext: { readOnlyRootFilesystem: false } }],
+      ephemeralContainers: [{ name: 'debug', image: IMAGE, securityContext: {} }],
+    });
+    expect(run('HARD-read-only-root-filesystem', [p]).map((v) => [v[0], v[1]])).toEqual([
+      ['pass', 'app'],
+      ['fail', 'b'],
+      ['fail', 'init'],
+      ['fail', 'debug'],
+    ]);
+  });
+});
+
+describe('seccomp (Trivy KSV030, KSV104) and CIS 5.6.2', () => {
+  const CIS = 'CIS-5.6.2';
+
+  it('a container Unconfined under a pod RuntimeDefault fails, as the container field wins (Trivy resolves it the same way)', () => {
+    const p = pod({ securityContext: { seccompProfile: { type: 'RuntimeDefault' } }, containers: [app({ securityContext: { seccompProfile: { type: 'Unconfined' } } })] });
+    expect(run(CIS, [p])).toEqual([['fail', undefined, 'spec.containers[app].securityContext.seccompProfile.type']]);
+  });
+
+  it('the legacy pod annotation docker/default counts as RuntimeDefault in manifests (Trivy KSV030 asks for runtime/default exactly)', () => {
+    const p = pod({ containers: [app({})] }, { 'seccomp.security.alpha.kubernetes.io/pod': 'docker/default' });
+    expect(run(CIS, [p])).toEqual([['pass', undefined, undefined]]);
+    const unconfined = pod({ containers: [app({})] }, { 'seccomp.security.alpha.kubernetes.io/pod': 'unconfined' });
+    expect(run(CIS, [unconfined])[0]?.[0]).toBe('fail');
+  });
+
+  it('an init container Unconfined under a pod Localhost profile fails on the init container', () => {
+    const d = deployment({ securityContext: { seccompProfile: { type: 'Localhost', localhostProfile: 'p.json' } }, containers: [app({})], initContainers: [{ name: 'init', image: IMAGE, securityContext: { seccompProfile: { type: 'Unconfined' } } }] });
+    expect(run(CIS, [d])).toEqual([['fail', undefined, 'spec.template.spec.initContainers[init].securityContext.seccompProfile.type']]);
+  });
+});
+
+describe('capabilities (Trivy KSV003, KSV106) and CIS 5.2.8', () => {
+  it('drop: [all] in lower case fails here; Trivy upper-cases it and passes (ADR 0016, one rule for capability case)', () => {
+    const p = pod({ containers: [app({ securityContext: { capabilities: { drop: ['all'] } } })] });
+    expect(run('PSS-capabilities-restricted', [p])[0]?.[0]).toBe('fail');
+    expect(run('CIS-5.2.8', [p])[0]?.[0]).toBe('fail');
+    const upper = pod({ containers: [app({ securityContext: { capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } } })] });
+    expect(run('PSS-capabilities-restricted', [upper])[0]?.[0]).toBe('pass');
+  });
+});
+
+describe('service account token (Trivy KSV036) and CIS 5.1.6', () => {
+  it('a pod that asks for the token of an account bound to nothing fails; Trivy fails on the explicit true alone', () => {
+    const sa: KubeObject = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'app', namespace: 'team' } };
+    const p = pod({ serviceAccountName: 'app', automountServiceAccountToken: true, containers: [app({})] });
+    expect(run('CIS-5.1.6', [p, sa])).toEqual([['fail', undefined, 'spec.automountServiceAccountToken']]);
+    // Unset on the pod and on the account: the token is mounted, and complyd fails it where Trivy does not.
+    const unset = pod({ serviceAccountName: 'app', containers: [app({})] });
+    expect(run('CIS-5.1.6', [unset, sa])[0]?.[0]).toBe('fail');
+  });
+});
