@@ -149,3 +149,62 @@ describe('service account token (Trivy KSV036) and CIS 5.1.6', () => {
     expect(run('CIS-5.1.6', [unset, sa])[0]?.[0]).toBe('fail');
   });
 });
+
+describe('Pod Security Standards fields (Trivy KSV001, KSV012, KSV017, KSV023, KSV024)', () => {
+  it('runAsNonRoot: false on a container under a pod true fails (PSS); Trivy KSV012 passes it once the pod sets true', () => {
+    const p = pod({ securityContext: { runAsNonRoot: true }, containers: [app({ securityContext: { runAsNonRoot: false } }), { name: 'b', image: IMAGE }] });
+    expect(run('PSS-run-as-non-root', [p]).map((v) => [v[0], v[1]])).toEqual([
+      ['fail', 'app'],
+      ['pass', 'b'],
+    ]);
+  });
+
+  it('hostPort 0 means no host port and passes (PSS); Trivy KSV024 fails any hostPort key', () => {
+    const p = pod({ containers: [app({ ports: [{ containerPort: 8080, hostPort: 0 }] })] });
+    expect(run('PSS-host-ports', [p]).every((v) => v[0] === 'pass')).toBe(true);
+    const open = pod({ containers: [app({ ports: [{ containerPort: 8080, hostPort: 8080 }] })] });
+    expect(run('PSS-host-ports', [open]).some((v) => v[0] === 'fail')).toBe(true);
+  });
+
+  it('allowPrivilegeEscalation absent fails, as in Trivy KSV001, init containers of a CronJob included', () => {
+    const cj = cronJob({ containers: [app({ securityContext: { allowPrivilegeEscalation: false } })], initContainers: [{ name: 'init', image: IMAGE }] });
+    expect(run('PSS-allow-privilege-escalation', [cj]).map((v) => [v[0], v[1]])).toEqual([
+      ['pass', 'app'],
+      ['fail', 'init'],
+    ]);
+  });
+
+  it('a hostPath volume in a CronJob template fails (Trivy KSV023 reads CronJob templates too)', () => {
+    const cj = cronJob({ containers: [app({})], volumes: [{ name: 'h', hostPath: { path: '/var/log' } }] });
+    expect(run('PSS-host-path-volumes', [cj])[0]?.[0]).toBe('fail');
+  });
+
+  it('privileged on an ephemeral container fails (Trivy KSV017 does not read ephemeral containers)', () => {
+    const p = pod({ containers: [app({})], ephemeralContainers: [{ name: 'debug', image: IMAGE, securityContext: { privileged: true } }] });
+    expect(run('PSS-privileged', [p]).filter((v) => v[0] === 'fail').map((v) => v[1])).toEqual(['debug']);
+  });
+});
+
+describe('Secrets in RBAC (Trivy KSV041) and CIS 5.1.2', () => {
+  const bind = (role: string): KubeObject => ({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: `to-${role}` },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'alice' }],
+  });
+  const clusterRole = (name: string, rules: unknown[]): KubeObject => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules });
+
+  it('get through a resource wildcard fails (Trivy matches the resource secrets literally and passes it)', () => {
+    const role = clusterRole('reader', [{ apiGroups: [''], resources: ['*'], verbs: ['get'] }]);
+    expect(run('CIS-5.1.2', [role, bind('reader')]).map((v) => v[0])).toContain('fail');
+  });
+
+  it('create alone on secrets is not reading them: no failure (Trivy KSV041 counts write verbs)', () => {
+    const role = clusterRole('writer', [{ apiGroups: [''], resources: ['secrets'], verbs: ['create', 'delete'] }]);
+    expect(run('CIS-5.1.2', [role, bind('writer')]).map((v) => v[0])).toEqual(['pass']);
+    // The same binding with get on the same resource does fail.
+    const reader = clusterRole('writer', [{ apiGroups: [''], resources: ['secrets'], verbs: ['create', 'get'] }]);
+    expect(run('CIS-5.1.2', [reader, bind('writer')]).map((v) => v[0])).toEqual(['fail']);
+  });
+});

@@ -122,7 +122,7 @@ export const tokenMounts = defineControl({
   level: 'L1',
   needs: TOKEN_NEEDS,
   rationale:
-    'A mounted token lets anyone who gets code execution in the container call the API server as the pod\'s service account; pods that never talk to the API should not carry one.',
+    'A mounted token lets anyone who gets code execution in the container call the API server as the pod\'s service account; pods that never talk to the API should not carry one. The token judged is the one mounted: the pod\'s automountServiceAccountToken when set, else its ServiceAccount\'s, else mounted; it is taken as needed when the ServiceAccount is named in a binding. Trivy KSV036 fails only a pod that writes true, and passes one that leaves the field unset although the token is then mounted (ADR 0031).',
   remediation:
     'Set automountServiceAccountToken: false on the pod (or on its ServiceAccount) for workloads that do not call the Kubernetes API; give those that do a dedicated ServiceAccount with a minimal role.',
   evaluate: (ctx) => {
