@@ -123,6 +123,11 @@ describe('seccomp (Trivy KSV030, KSV104) and CIS 5.6.2', () => {
     expect(run(CIS, [unconfined])[0]?.[0]).toBe('fail');
   });
 
+  it('a container Unconfined under the pod annotation runtime/default fails (Trivy KSV030 stops at the annotation)', () => {
+    const p = pod({ containers: [app({ securityContext: { seccompProfile: { type: 'Unconfined' } } }), { name: 'b', image: IMAGE }] }, { 'seccomp.security.alpha.kubernetes.io/pod': 'runtime/default' });
+    expect(run(CIS, [p])).toEqual([['fail', undefined, 'spec.containers[app].securityContext.seccompProfile.type']]);
+  });
+
   it('an init container Unconfined under a pod Localhost profile fails on the init container', () => {
     const d = deployment({ securityContext: { seccompProfile: { type: 'Localhost', localhostProfile: 'p.json' } }, containers: [app({})], initContainers: [{ name: 'init', image: IMAGE, securityContext: { seccompProfile: { type: 'Unconfined' } } }] });
     expect(run(CIS, [d])).toEqual([['fail', undefined, 'spec.template.spec.initContainers[init].securityContext.seccompProfile.type']]);
