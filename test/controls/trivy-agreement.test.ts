@@ -134,7 +134,15 @@ describe('seccomp (Trivy KSV030, KSV104) and CIS 5.6.2', () => {
   });
 });
 
-describe('capabilities (Trivy KSV003, KSV106) and CIS 5.2.8', () => {
+describe('capabilities (Trivy KSV003, KSV106, KSV119) and CIS 5.2.8', () => {
+  it('NET_RAW kept by default fails CIS 5.2.8; Trivy KSV119 fails only an explicit add of NET_RAW', () => {
+    const kept = pod({ containers: [app({})] });
+    expect(run('CIS-5.2.8', [kept])).toEqual([['fail', 'app', 'spec.containers[app].securityContext.capabilities.drop']]);
+    const added = pod({ containers: [app({ securityContext: { capabilities: { add: ['net_raw'], drop: ['ALL'] } } })] });
+    expect(run('CIS-5.2.8', [added])).toEqual([['fail', 'app', 'spec.containers[app].securityContext.capabilities.add']]);
+  });
+
+
   it('drop: [all] in lower case fails here; Trivy upper-cases it and passes (ADR 0016, one rule for capability case)', () => {
     const p = pod({ containers: [app({ securityContext: { capabilities: { drop: ['all'] } } })] });
     expect(run('PSS-capabilities-restricted', [p])[0]?.[0]).toBe('fail');
@@ -162,6 +170,15 @@ describe('Pod Security Standards fields (Trivy KSV001, KSV012, KSV017, KSV023, K
       ['fail', 'app'],
       ['pass', 'b'],
     ]);
+  });
+
+  it('runAsUser 0 is allowed in a user namespace (hostUsers: false, PSS 1.35); Trivy KSV105 fails any runAsUser 0', () => {
+    const p = pod({ hostUsers: false, securityContext: { runAsUser: 0 }, containers: [app({})] });
+    const inUserNs = run('PSS-run-as-user', [p]).map((v) => v[0]);
+    expect(inUserNs.length).toBeGreaterThan(0);
+    expect(inUserNs).not.toContain('fail');
+    const host = pod({ securityContext: { runAsUser: 0 }, containers: [app({})] });
+    expect(run('PSS-run-as-user', [host]).map((v) => v[0])).toContain('fail');
   });
 
   it('hostPort 0 means no host port and passes (PSS); Trivy KSV024 fails any hostPort key', () => {
