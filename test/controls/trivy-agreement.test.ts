@@ -207,6 +207,35 @@ describe('Pod Security Standards fields (Trivy KSV001, KSV012, KSV017, KSV023, K
   });
 });
 
+describe('a token projected by hand (Trivy KSV036 mounts at the token path) and CIS 5.1.6', () => {
+  const sa: KubeObject = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'app', namespace: 'team' }, automountServiceAccountToken: false };
+  const projecting = (token: Record<string, unknown>) =>
+    deployment({
+      serviceAccountName: 'app',
+      automountServiceAccountToken: false,
+      containers: [app({ volumeMounts: [{ name: 'token', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }] })],
+      volumes: [{ name: 'token', projected: { sources: [{ configMap: { name: 'ca' } }, { serviceAccountToken: { path: 'token', ...token } }] } }],
+    });
+  const binding: KubeObject = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: 'app', namespace: 'team' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'reader' },
+    subjects: [{ kind: 'ServiceAccount', name: 'app', namespace: 'team' }],
+  };
+  const role: KubeObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'reader', namespace: 'team' }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }] };
+
+  it('automount off but an API token projected into the pod: the token is mounted and judged (fails for an account bound to nothing)', () => {
+    expect(run('CIS-5.1.6', [projecting({}), sa])).toEqual([['fail', undefined, 'spec.template.spec.volumes[token].projected.sources[1].serviceAccountToken']]);
+    // Bound to a role, the token is presumably used: pass.
+    expect(run('CIS-5.1.6', [projecting({}), sa, binding, role]).map((v) => v[0])).toEqual(['pass']);
+  });
+
+  it('a token for another audience (workload identity, Vault) is not an API token: automount off passes', () => {
+    expect(run('CIS-5.1.6', [projecting({ audience: 'vault' }), sa])).toEqual([['pass', undefined, undefined]]);
+  });
+});
+
 describe('Secrets in RBAC (Trivy KSV041) and CIS 5.1.2', () => {
   const bind = (role: string): KubeObject => ({
     apiVersion: 'rbac.authorization.k8s.io/v1',
