@@ -13,6 +13,9 @@ type Resource = 'cpu' | 'memory';
 /** A quantity that sets something: `0` is as good as none for the scheduler and the kernel. */
 const isSet = (value: unknown): boolean => value !== undefined && value !== null && value !== '' && !/^0+(\.0*)?[a-zA-Z]*$/.test(String(value));
 
+/** A field written at all, even as 0: Kubernetes fills only absent fields, so a written 0 stays 0. */
+const isWritten = (value: unknown): boolean => value !== undefined && value !== null;
+
 /** What the LimitRanges of a namespace give a container that sets nothing: a default limit and request. */
 interface NamespaceDefaults {
   limit: boolean;
@@ -64,31 +67,39 @@ function podLevel(s: PodSubject, resource: Resource): Cover {
   return { limit, request: limit || isSet(s.spec.resources?.requests?.[resource]) };
 }
 
+/** Where a required field of a container gets its value, after what Kubernetes fills in; undefined: nowhere. */
+type Source = 'container' | 'pod' | 'limitrange';
+
 /**
- * The required fields a container leaves unset, after what Kubernetes fills in: a missing request
- * is the limit when one is set (the API server copies it), pod-level resources cover every
- * container, and the namespace's LimitRange defaults fill what is still missing.
+ * The API server copies an absent request from the limit (written, even as 0); pod-level
+ * resources cover every container; LimitRanger fills only what is still absent, so a field
+ * written as 0 stays 0 and sets nothing.
  */
-function missing(c: ContainerSubject, resource: Resource, defaults: NamespaceDefaults | undefined, pod: Cover, required: readonly ResourceField[]): Offender[] {
+function sourceOf(c: ContainerSubject, resource: Resource, field: ResourceField, defaults: NamespaceDefaults | undefined, pod: Cover): Source | undefined {
   const limit = c.container.resources?.limits?.[resource];
   const request = c.container.resources?.requests?.[resource];
-  const out: Offender[] = [];
-  if (required.includes('requests') && !isSet(request) && !isSet(limit) && !pod.request && !defaults?.request) out.push({ path: `${c.path}.resources.requests.${resource}`, value: request });
-  if (required.includes('limits') && !isSet(limit) && !pod.limit && !defaults?.limit) out.push({ path: `${c.path}.resources.limits.${resource}`, value: limit });
-  return out;
+  const own = field === 'limits' ? limit : isWritten(request) ? request : limit;
+  if (isSet(own)) return 'container';
+  if (field === 'limits' ? pod.limit : pod.request) return 'pod';
+  if (!isWritten(own) && (field === 'limits' ? defaults?.limit : defaults?.request)) return 'limitrange';
+  return undefined;
+}
+
+/** The required fields a container leaves unset, after what Kubernetes fills in (sourceOf). */
+function missing(c: ContainerSubject, resource: Resource, defaults: NamespaceDefaults | undefined, pod: Cover, required: readonly ResourceField[]): Offender[] {
+  return required
+    .filter((f) => sourceOf(c, resource, f, defaults, pod) === undefined)
+    .map((f) => ({ path: `${c.path}.resources.${f}.${resource}`, value: c.container.resources?.[f]?.[resource] }));
 }
 
 /** Why a container that leaves a required field unset still passes: the pod's resources, or a LimitRange. */
 function coveredBy(c: ContainerSubject, resource: Resource, defaults: NamespaceDefaults | undefined, pod: Cover, specPath: string, required: readonly ResourceField[]): string | undefined {
-  const own = (f: ResourceField): boolean => isSet(c.container.resources?.[f]?.[resource]);
-  // A request the container's own limit stands for needs no explanation.
-  const open = required.filter((f) => !own(f) && !(f === 'requests' && own('limits')));
-  if (open.length === 0) return undefined;
-  const fromPod = open.filter((f) => (f === 'limits' ? pod.limit : pod.request));
+  const sources = required.map((f) => [f, sourceOf(c, resource, f, defaults, pod)] as const);
+  const fromPod = sources.filter(([, s]) => s === 'pod').map(([f]) => f);
   const reasons: string[] = [];
   if (fromPod.length > 0) reasons.push(`${fromPod.join(' and ')} by the pod-level ${specPath}.resources`);
-  if (fromPod.length < open.length && defaults) reasons.push(`defaulted by LimitRange ${[...new Set(defaults.names)].join(', ')}`);
-  return `what the container leaves unset is covered: ${reasons.join('; ')}`;
+  if (defaults && sources.some(([, s]) => s === 'limitrange')) reasons.push(`defaulted by LimitRange ${[...new Set(defaults.names)].join(', ')}`);
+  return reasons.length === 0 ? undefined : `what the container leaves unset is covered: ${reasons.join('; ')}`;
 }
 
 /** `resources.requests.cpu and resources.limits.cpu`, as the configuration asks. */
@@ -107,7 +118,7 @@ function resourceControl(resource: Resource, id: string, kubescape: string, nsaL
     needs: WORKLOAD_EVIDENCE,
     rationale:
       `${rationale} Judged per container, init containers included (an init container runs unbounded too, and LimitRange defaults apply to it; Polaris and Kubescape judge regular containers only); ephemeral containers cannot set resources and are not judged. ` +
-      'By default both a request and a limit must apply, as Kubernetes fills them in: a missing request is the limit when a limit is set (the API server copies it); pod-level resources (spec.resources, 1.32+) cover every container of the pod, a pod-level limit bounding them together and standing for a missing pod-level request, a pod-level request scheduling them; and a LimitRange of type Container in the namespace with a default (or max) and defaultRequest (or default, or min) counts as set. A zero quantity counts as unset (a zero limit bounds nothing and QoS classes ignore zeros), where Polaris and Kubescape accept any non-empty value. Polaris (cpuRequestsMissing, cpuLimitsMissing, memoryRequestsMissing, memoryLimitsMissing), Kubescape (C-0004, C-0050, and C-0270, C-0271 in its NSA framework, which ask limits only) and Trivy (KSV011, KSV015, KSV016, KSV018) read the container fields only and so fail a container with only a limit (Kubescape\'s NSA controls excepted), relying on a LimitRange or on pod-level resources; complyd follows what the cluster runs. Since a limit stands for the request, asking both fails exactly the containers that no limit applies to. Which of request and limit are required is a site choice (hardening.resources, both by default; `complyd evaluate` reads no configuration and asks both): many teams set no CPU limit on purpose, to avoid throttling, and keep the CPU request; an empty list turns the control off (not applicable).',
+      'By default both a request and a limit must apply, as Kubernetes fills them in: a missing request is the limit when a limit is set (the API server copies it); pod-level resources (spec.resources, 1.32+) cover every container of the pod, a pod-level limit bounding them together and standing for a missing pod-level request, a pod-level request scheduling them; and a LimitRange of type Container in the namespace with a default (or max) and defaultRequest (or default, or min) counts as set. A zero quantity counts as unset (a zero limit bounds nothing and QoS classes ignore zeros), where Polaris and Kubescape accept any non-empty value; and since Kubernetes fills only fields that are absent, a request or limit written as 0 stays 0 and fails even beside a limit or a LimitRange default (Trivy asks only that the key is there). Polaris (cpuRequestsMissing, cpuLimitsMissing, memoryRequestsMissing, memoryLimitsMissing), Kubescape (C-0004, C-0050, and C-0270, C-0271 in its NSA framework, which ask limits only) and Trivy (KSV011, KSV015, KSV016, KSV018) read the container fields only and so fail a container with only a limit (Kubescape\'s NSA controls excepted), relying on a LimitRange or on pod-level resources; complyd follows what the cluster runs. Since a limit stands for the request, asking both fails exactly the containers that no limit applies to. Which of request and limit are required is a site choice (hardening.resources, both by default; `complyd evaluate` reads no configuration and asks both): many teams set no CPU limit on purpose, to avoid throttling, and keep the CPU request; an empty list turns the control off (not applicable).',
     remediation: `Set resources.requests.${resource} and resources.limits.${resource} on every container and init container (or on the pod, spec.resources, where pod-level resources are enabled), sized from observed use.`,
     alsoReads: ['limitranges'],
     evaluate: (ctx) => {

@@ -89,7 +89,7 @@ export const seccompDefault = defineControl({
   level: 'L2',
   needs: POD_SPEC_EVIDENCE,
   rationale:
-    'Unless a profile is set, or the kubelet\'s seccompDefault is on, containers run Unconfined and can call every system call, including the rarely needed ones many kernel exploits use.',
+    'Unless a profile is set, or the kubelet\'s seccompDefault is on, containers run Unconfined and can call every system call, including the rarely needed ones many kernel exploits use. Every container is judged, init and ephemeral included, the container\'s field winning over the pod\'s. The legacy annotations count in manifests and on clusters before 1.27 as the API server mapped them (docker/default is RuntimeDefault), where Trivy KSV030 accepts only runtime/default; on a cluster, a pod that sets nothing passes when every kubelet applies seccompDefault, which manifest scanners cannot see (ADR 0031).',
   remediation:
     'Set spec.securityContext.seccompProfile.type: RuntimeDefault on pod templates (or Localhost with a reviewed profile), or enable seccompDefault in every kubelet configuration.',
   evaluate: (ctx) => {

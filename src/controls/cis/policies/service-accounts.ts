@@ -77,10 +77,44 @@ function serviceAccountName(s: PodSubject): string {
 }
 
 /**
- * Whether a pod gets a token: the pod's automountServiceAccountToken when set, else its
- * ServiceAccount's, else true. A token is taken as needed when the ServiceAccount is named in
- * at least one binding (it has rights to use); a token mounted for an account with no binding
- * serves nothing but an attacker. kube-bench instead fails every mounted token.
+ * A token for the API server projected by hand: a projected volume source `serviceAccountToken`
+ * without an audience (the audience then defaults to the API server's own), which the kubelet
+ * mounts whatever automountServiceAccountToken says. A token for another audience (a cloud's
+ * workload identity, Vault) is not accepted by the API server and does not count. Returns the
+ * field path of the first one.
+ */
+function projectedApiToken(s: PodSubject): string | undefined {
+  for (const volume of s.spec.volumes ?? []) {
+    const sources = (volume.projected as { sources?: unknown } | undefined)?.sources;
+    if (!Array.isArray(sources)) continue;
+    const i = sources.findIndex((src: unknown) => {
+      const token = (src as { serviceAccountToken?: { audience?: unknown } } | null)?.serviceAccountToken;
+      return token !== undefined && token !== null && (token.audience === undefined || token.audience === '');
+    });
+    if (i >= 0) return `${s.specPath}.volumes[${volume.name}].projected.sources[${i}].serviceAccountToken`;
+  }
+  return undefined;
+}
+
+/**
+ * How a pod gets a token: `automount` when the pod's automountServiceAccountToken, else its
+ * ServiceAccount's, else the default (true) mounts it; `projected` when automounting is off
+ * but a volume projects one; `off` for none; `unknown` when the ServiceAccount is not read.
+ */
+function howMounted(ctx: EvalContext, s: PodSubject, account: KubeObject | undefined, projected: string | undefined): 'automount' | 'projected' | 'off' | 'unknown' {
+  const podValue = s.spec.automountServiceAccountToken;
+  const automount = podValue ?? account?.automountServiceAccountToken;
+  if (automount === true || (podValue === undefined && account !== undefined && account.automountServiceAccountToken === undefined)) return 'automount';
+  if (automount === false) return projected ? 'projected' : 'off';
+  // Neither the pod nor a ServiceAccount read says: mounted by default, if the account does not turn it off.
+  if (projected) return 'projected';
+  return !complete(ctx, ['serviceaccounts']) || ctx.snapshot.source === 'manifests' ? 'unknown' : 'automount';
+}
+
+/**
+ * Whether a pod gets a token (howMounted). A token is taken as needed when the ServiceAccount is
+ * named in at least one binding (it has rights to use); a token mounted for an account with no
+ * binding serves nothing but an attacker. kube-bench instead fails every mounted token.
  */
 function judgeToken(ctx: EvalContext, s: PodSubject, accounts: Map<string, KubeObject>, bound: Map<string, RbacGrant[]>): Verdict {
   const namespace = s.resource.namespace ?? '';
@@ -90,10 +124,11 @@ function judgeToken(ctx: EvalContext, s: PodSubject, accounts: Map<string, KubeO
   if (s.object.kind === 'Pod' && s.object.metadata.annotations?.[MIRROR_ANNOTATION]) {
     return notApplicable(s.resource, 'static (mirror) pods never get a service account token');
   }
-  if (podValue === false) return pass(s.resource);
+  const projected = projectedApiToken(s);
   const account = accounts.get(saKey(namespace, saName));
-  if (podValue === undefined && account?.automountServiceAccountToken === false) return pass(s.resource);
-  if (podValue === undefined && !account && (!complete(ctx, ['serviceaccounts']) || ctx.snapshot.source === 'manifests')) {
+  const how = howMounted(ctx, s, account, projected);
+  if (how === 'off') return pass(s.resource);
+  if (how === 'unknown') {
     return unknownBecause(s.resource, `ServiceAccount ${namespace}/${saName} is not among the objects read, so whether a token is mounted is unknown`);
   }
   if (isSystemSubject({ kind: 'ServiceAccount', name: saName, namespace })) {
@@ -107,6 +142,10 @@ function judgeToken(ctx: EvalContext, s: PodSubject, accounts: Map<string, KubeO
   }
   if (!complete(ctx, BINDING_EVIDENCE)) {
     return unknownBecause(s.resource, `token mounted; whether ServiceAccount ${namespace}/${saName} is bound is unknown (bindings could not all be read)`);
+  }
+  if (how === 'projected' && projected) {
+    // Automounting is off (or not known to be on): the token is there because a volume projects it.
+    return { ...fail(s.resource, projected, 'a projected token for the API server', 'no token: a ServiceAccount named in no binding has no API rights to use'), message: `ServiceAccount ${namespace}/${saName} is named in no binding, yet a token for the API server is projected into the pod` };
   }
   const observed = podValue === true ? true : `${show(podValue)} (ServiceAccount ${namespace}/${saName}: ${show(account?.automountServiceAccountToken)})`;
   return { ...fail(s.resource, podPath, observed, TOKEN_EXPECTED), message: `ServiceAccount ${namespace}/${saName} is named in no binding, yet its token is mounted` };
@@ -122,7 +161,7 @@ export const tokenMounts = defineControl({
   level: 'L1',
   needs: TOKEN_NEEDS,
   rationale:
-    'A mounted token lets anyone who gets code execution in the container call the API server as the pod\'s service account; pods that never talk to the API should not carry one. complyd takes a token as needed when the pod\'s ServiceAccount is named in some binding (it has API rights to use) or is one of Kubernetes\' own controllers, and passes such a pod; kube-bench and Kubescape C-0034/C-0190 fail every pod whose token is mounted, so they report more pods here (ADR 0027).',
+    'A mounted token lets anyone who gets code execution in the container call the API server as the pod\'s service account; pods that never talk to the API should not carry one. The token judged is the one mounted: the pod\'s automountServiceAccountToken when set, else its ServiceAccount\'s, else mounted. complyd takes a token as needed when the pod\'s ServiceAccount is named in some binding (it has API rights to use) or is one of Kubernetes\' own controllers, and passes such a pod; kube-bench and Kubescape C-0034/C-0190 fail every pod whose token is mounted, so they report more pods here (ADR 0027). A token projected by hand (a projected volume source serviceAccountToken without an audience, whose audience is then the API server) is mounted whatever automountServiceAccountToken says, and is judged the same way; one for another audience (workload identity, Vault) is not an API token. Trivy KSV036 fails only a pod that writes true (or mounts the token path by hand), and passes one that leaves the field unset although the token is then mounted (ADR 0031).',
   remediation:
     'Set automountServiceAccountToken: false on the pod (or on its ServiceAccount) for workloads that do not call the Kubernetes API; give those that do a dedicated ServiceAccount with a minimal role.',
   evaluate: (ctx) => {
