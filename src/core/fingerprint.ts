@@ -102,14 +102,3 @@ export function verdictDiscriminators(verdicts: readonly Verdict[], from = 0): (
   }
   return out;
 }
-
-/** verdictDiscriminators written onto the verdicts, in place (each verdict its own object). */
-export function distinguishVerdicts(verdicts: readonly Verdict[], from = 0): void {
-  const ds = verdictDiscriminators(verdicts, from);
-  for (let i = from; i < verdicts.length; i++) {
-    const v = verdicts[i] as Verdict;
-    const d = ds?.[i - from];
-    if (d === undefined) delete v.discriminator;
-    else v.discriminator = d;
-  }
-}

@@ -166,7 +166,7 @@ describe('the runtime stage, with production dependencies only', () => {
       const files = readdirSync('dist/src', { recursive: true }).filter((f) => f.endsWith('.js') && f !== 'cli/bin.js');
       const failed = [];
       for (const f of files) await import('./dist/src/' + f).catch((e) => failed.push(f + ': ' + e.message));
-      console.log(JSON.stringify({ loaded: files.length - failed.length, failed }));`;
+      process.stdout.write(JSON.stringify({ loaded: files.length - failed.length, failed }) + '\\n');`;
     const res = await run(['--input-type=module', '-e', loadAll]);
     const result = JSON.parse(res.out.trim().split('\n').at(-1) ?? '{}') as { loaded: number; failed: string[] };
     expect(result.failed).toEqual([]);

@@ -85,20 +85,20 @@ function sourceOf(c: ContainerSubject, resource: Resource, field: ResourceField,
   return undefined;
 }
 
-/** The required fields a container leaves unset, after what Kubernetes fills in (sourceOf). */
-function missing(c: ContainerSubject, resource: Resource, defaults: NamespaceDefaults | undefined, pod: Cover, required: readonly ResourceField[]): Offender[] {
-  return required
-    .filter((f) => sourceOf(c, resource, f, defaults, pod) === undefined)
-    .map((f) => ({ path: `${c.path}.resources.${f}.${resource}`, value: c.container.resources?.[f]?.[resource] }));
+/** Each required field of a container with where it gets its value (sourceOf), worked out once per container. */
+type Sourced = ReadonlyArray<{ field: ResourceField; source: Source | undefined }>;
+
+/** The required fields a container leaves unset, after what Kubernetes fills in. */
+function missing(c: ContainerSubject, resource: Resource, sources: Sourced): Offender[] {
+  return sources.filter((x) => x.source === undefined).map(({ field }) => ({ path: `${c.path}.resources.${field}.${resource}`, value: c.container.resources?.[field]?.[resource] }));
 }
 
 /** Why a container that leaves a required field unset still passes: the pod's resources, or a LimitRange. */
-function coveredBy(c: ContainerSubject, resource: Resource, defaults: NamespaceDefaults | undefined, pod: Cover, specPath: string, required: readonly ResourceField[]): string | undefined {
-  const sources = required.map((f) => [f, sourceOf(c, resource, f, defaults, pod)] as const);
-  const fromPod = sources.filter(([, s]) => s === 'pod').map(([f]) => f);
+function coveredBy(sources: Sourced, defaults: NamespaceDefaults | undefined, specPath: string): string | undefined {
+  const fromPod = sources.filter((x) => x.source === 'pod').map((x) => x.field);
   const reasons: string[] = [];
   if (fromPod.length > 0) reasons.push(`${fromPod.join(' and ')} by the pod-level ${specPath}.resources`);
-  if (defaults && sources.some(([, s]) => s === 'limitrange')) reasons.push(`defaulted by LimitRange ${[...new Set(defaults.names)].join(', ')}`);
+  if (defaults && sources.some((x) => x.source === 'limitrange')) reasons.push(`defaulted by LimitRange ${[...new Set(defaults.names)].join(', ')}`);
   return reasons.length === 0 ? undefined : `what the container leaves unset is covered: ${reasons.join('; ')}`;
 }
 
@@ -134,9 +134,10 @@ function resourceControl(resource: Resource, id: string, kubescape: string, nsaL
         return containersOf(s)
           .filter((c) => c.list !== 'ephemeralContainers')
           .map((c): Verdict => {
-            const offenders = missing(c, resource, ns, pod, required);
+            const sources = required.map((field) => ({ field, source: sourceOf(c, resource, field, ns, pod) }));
+            const offenders = missing(c, resource, sources);
             if (offenders.length === 0) {
-              const why = coveredBy(c, resource, ns, pod, s.specPath, required);
+              const why = coveredBy(sources, ns, s.specPath);
               return why ? passBecause(c.resource, why) : pass(c.resource);
             }
             if (!rangesRead) return unknown(c.resource, `${offenders.map((o) => o.path).join(', ')} unset, and whether a LimitRange of the namespace sets a default is unknown (limitranges not read)`);
